@@ -1,0 +1,29 @@
+/* main.c - the signet command: a table of subcommands.
+ *
+ * Each subcommand lives in its own cmd_*.c and is one entry here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static int cmd_version(int argc, char **argv)
+{
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
+		return cli_help("Usage: signet version\n\nPrints the version of signet.\n");
+	printf("signet %s\n", SIGNET_VERSION);
+	return CLI_EXIT_OK;
+}
+
+static const struct cli_command commands[] = {
+	{ "version", cmd_version, "print the version" },
+};
+
+int main(int argc, char **argv)
+{
+	cli_install_signal_cleanup();
+	if (argc == 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0))
+		return cmd_version(argc, argv);
+	return cli_dispatch(commands, sizeof(commands) / sizeof(commands[0]), "signet", argc, argv);
+}

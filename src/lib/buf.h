@@ -1,0 +1,36 @@
+/* buf.h - a growable byte buffer.
+ *
+ * Buffers that may hold secrets are released with sg_buf_wipe(), which
+ * clears every byte ever allocated before freeing; growth copies through
+ * a wiped reallocation for the same reason.
+ */
+#ifndef SIGNET_BUF_H
+#define SIGNET_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sg_buf {
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+};
+
+#define SG_BUF_INIT { NULL, 0, 0 }
+
+/* Makes room for at least `extra` more bytes. 0, or -1 on overflow/OOM. */
+int sg_buf_reserve(struct sg_buf *b, size_t extra);
+
+int sg_buf_append(struct sg_buf *b, const void *data, size_t len);
+int sg_buf_append_str(struct sg_buf *b, const char *s);
+int sg_buf_append_byte(struct sg_buf *b, uint8_t c);
+int sg_buf_printf(struct sg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* NUL-terminates without counting the NUL in len. */
+int sg_buf_terminate(struct sg_buf *b);
+
+/* Frees the buffer; sg_buf_wipe() clears it first. Both reset to empty. */
+void sg_buf_free(struct sg_buf *b);
+void sg_buf_wipe(struct sg_buf *b);
+
+#endif

@@ -1,0 +1,64 @@
+# lib.sh - shared by the shell suites: a scratch directory, expectations
+# and the closing "N passed, N failed" line.
+#
+# A suite sources this file, calls ok/ko/expect_* for each case and ends
+# with `finish`. $SIGNET is the binary under test.
+set -u
+: "${SIGNET:?SIGNET must name the signet binary}"
+: "${SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${SHARED:=$SRCDIR/../shared}"
+: "${BUILDDIR:=$SRCDIR/build-check}"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/signet-suite.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+PASSED=0
+FAILED=0
+
+ok() { PASSED=$((PASSED + 1)); }
+ko() { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
+
+# check DESCRIPTION COMMAND...: the command must succeed.
+check() {
+	local what=$1; shift
+	if "$@" >"$T/.out" 2>"$T/.err"; then ok; else ko "$what (exit $?): $(head -c 400 "$T/.err")"; fi
+}
+
+# refuse DESCRIPTION COMMAND...: the command must exit non-zero with
+# exactly one line on stderr.
+refuse() {
+	local what=$1; shift
+	if "$@" >"$T/.out" 2>"$T/.err"; then
+		ko "$what: succeeded but should fail"
+	elif [ "$(wc -l <"$T/.err")" -ne 1 ]; then
+		ko "$what: expected one error line, got: $(head -c 400 "$T/.err")"
+	else
+		ok
+	fi
+}
+
+# same DESCRIPTION FILE1 FILE2: byte-identical files.
+same() {
+	if cmp -s "$2" "$3"; then ok; else ko "$1: $2 and $3 differ"; fi
+}
+
+# absent DESCRIPTION FILE: no such file (nothing half-written).
+absent() {
+	if [ -e "$2" ]; then ko "$1: $2 exists"; else ok; fi
+}
+
+# Installs an npm package (pinned) into the build tree once; prints its dir.
+npm_package() {
+	local spec=$1 dir="$BUILDDIR/npm"
+	local name=${spec%@*}
+	if [ ! -d "$dir/node_modules/$name" ]; then
+		mkdir -p "$dir"
+		(cd "$dir" && npm install --no-audit --no-fund --silent "$spec" >/dev/null 2>&1) ||
+			{ echo "cannot install npm package $spec" >&2; return 1; }
+	fi
+	echo "$dir/node_modules/$name"
+}
+
+finish() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}
