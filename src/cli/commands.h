@@ -2,5 +2,8 @@
 #ifndef SIGNET_COMMANDS_H
 #define SIGNET_COMMANDS_H
 
+int cmd_age(int argc, char **argv);
+int cmd_age_keygen(int argc, char **argv);
+
 
 #endif

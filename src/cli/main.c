@@ -17,6 +17,8 @@ static int cmd_version(int argc, char **argv)
 }
 
 static const struct cli_command commands[] = {
+	{ "age", cmd_age, "encrypt and decrypt files in the age v1 format" },
+	{ "age-keygen", cmd_age_keygen, "generate an age identity, or print its recipient" },
 	{ "version", cmd_version, "print the version" },
 };
 
