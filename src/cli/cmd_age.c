@@ -44,6 +44,12 @@ static const char usage[] =
 
 enum { OPT_PASSPHRASE_FILE = 256 };
 
+/* Output is written by a background thread from a few buffers of a
+ * batch each (16 sealed 64 KiB chunks), overlapping write(2) with the
+ * cipher. */
+#define OUTPUT_SLOT_SIZE ((size_t)1 << 20) + ((size_t)1 << 16)
+#define OUTPUT_SLOTS 4
+
 struct age_opts {
 	int decrypt, encrypt, armor, passphrase;
 	const char *output, *input, *passphrase_file;
@@ -165,6 +171,7 @@ static int run_encrypt(struct age_opts *o)
 {
 	struct sg_buf pass = SG_BUF_INIT;
 	struct sg_armor_writer aw;
+	struct sg_bg_writer *bg;
 	struct sg_writer w;
 	struct output out;
 	int in_fd, rc;
@@ -201,16 +208,21 @@ static int run_encrypt(struct age_opts *o)
 			close(in_fd);
 		return cli_lib_error();
 	}
-	w = sg_fd_writer(&out.fd);
-	if (o->armor) {
-		sg_armor_writer_init(&aw, w);
-		w = sg_armor_writer_as_writer(&aw);
+	bg = sg_bg_writer_new(sg_fd_writer(&out.fd), OUTPUT_SLOT_SIZE, OUTPUT_SLOTS);
+	rc = bg ? 0 : -1;
+	if (rc == 0) {
+		w = sg_bg_writer_as_writer(bg);
+		if (o->armor) {
+			sg_armor_writer_init(&aw, w);
+			w = sg_armor_writer_as_writer(&aw);
+		}
+		rc = sg_age_encrypt(&o->recipients, sg_fd_reader(&in_fd), w);
+		if (rc == 0)
+			rc = sg_writer_close(&w);
+		if (o->armor)
+			sg_armor_writer_free(&aw);
 	}
-	rc = sg_age_encrypt(&o->recipients, sg_fd_reader(&in_fd), w);
-	if (rc == 0)
-		rc = sg_writer_close(&w);
-	if (o->armor)
-		sg_armor_writer_free(&aw);
+	sg_bg_writer_free(bg);
 	if (in_fd != STDIN_FILENO)
 		close(in_fd);
 	if (output_finish(&out, rc == 0) < 0)
@@ -221,6 +233,7 @@ static int run_encrypt(struct age_opts *o)
 static int run_decrypt(struct age_opts *o)
 {
 	struct sg_age_decryptor *d = NULL;
+	struct sg_bg_writer *bg = NULL;
 	struct sg_buf pass = SG_BUF_INIT;
 	struct output out;
 	struct sg_writer w;
@@ -246,9 +259,14 @@ static int run_decrypt(struct age_opts *o)
 	if (output_open(&out, o->output, 0600) < 0)
 		goto out;
 	opened = 1;
-	w = sg_fd_writer(&out.fd);
+	if (!(bg = sg_bg_writer_new(sg_fd_writer(&out.fd), OUTPUT_SLOT_SIZE, OUTPUT_SLOTS)))
+		goto out;
+	w = sg_bg_writer_as_writer(bg);
 	rc = sg_age_decrypt_payload(d, w);
+	if (rc == 0)
+		rc = sg_writer_close(&w);
 out:
+	sg_bg_writer_free(bg);
 	sg_buf_wipe(&pass);
 	sg_age_decrypt_free(d);
 	if (in_fd != STDIN_FILENO)

@@ -73,4 +73,17 @@ ssize_t sg_bufreader_line(struct sg_bufreader *r, uint8_t *out, size_t cap, int 
 /* The bufreader as a plain sg_reader (for stacking). */
 struct sg_reader sg_bufreader_as_reader(struct sg_bufreader *r);
 
+/* A writer that hands each write to a background thread, so that the
+ * kernel's copy into the page cache overlaps with computing the next
+ * batch (a streaming cipher is otherwise bound by write(2) time). Data
+ * is copied into nslots buffers of slot_size bytes; the buffers are
+ * wiped when freed, as they may hold plaintext. Errors of the
+ * background writes are reported by a later write or by close. */
+struct sg_bg_writer;
+struct sg_bg_writer *sg_bg_writer_new(struct sg_writer dst, size_t slot_size, unsigned nslots);
+/* Its close flushes, stops the thread and closes dst. */
+struct sg_writer sg_bg_writer_as_writer(struct sg_bg_writer *b);
+/* Stops the thread if still running (discarding queued data) and frees. */
+void sg_bg_writer_free(struct sg_bg_writer *b);
+
 #endif
