@@ -83,8 +83,10 @@ struct sg_json {
 #define SG_JSON_MODEL 1u
 
 /* Reads one JSON text. Integers that fit in int64 become SG_JSON_INT;
- * other numbers become SG_JSON_FLOAT (their lexeme kept). Numbers beyond
- * the double range are refused. */
+ * other numbers, and -0 (to keep its sign), become SG_JSON_FLOAT with
+ * their lexeme kept. Numbers beyond the double range are refused. Depth
+ * counts containers: 128 nested arrays are read, 129 are refused; the
+ * writers refuse the same trees, so what they write reads back. */
 int sg_json_parse(const char *text, size_t len, struct sg_json **out);
 int sg_json_parse_flags(const char *text, size_t len, unsigned flags, struct sg_json **out);
 

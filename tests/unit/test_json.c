@@ -128,6 +128,53 @@ static void test_rfc8785_strings(void)
 		       "\"literals\":[null,true,false]}");
 }
 
+/* The RFC 8785 author's published test data (cyberphone/
+ * json-canonicalization, testdata/input and testdata/output) for the
+ * files inside the model; structures.json carries the float 56.0, so it
+ * is refused as published and checked with 56 in its place. */
+static void test_jcs_testdata(void)
+{
+	static const struct {
+		const char *name, *in, *out;
+	} vectors[] = {
+		{ "weird",
+		  "{\n  \"\\u20ac\": \"Euro Sign\",\n  \"1\": \"One\",\n  \"\\u0080\": \"Control\\u007f\",\n"
+		  "  \"\\ud83d\\ude02\": \"Smiley\",\n"
+		  "  \"\\u00f6\": \"Latin Small Letter O With Diaeresis\",\n"
+		  "  \"\\ufb33\": \"Hebrew Letter Dalet With Dagesh\",\n"
+		  "  \"</script>\": \"Browser Challenge\"\n}\n",
+		  "{\"1\":\"One\",\"</script>\":\"Browser Challenge\",\"\xc2\x80\":\"Control\x7f\","
+		  "\"\xc3\xb6\":\"Latin Small Letter O With Diaeresis\",\"\xe2\x82\xac\":\"Euro Sign\","
+		  "\"\xf0\x9f\x98\x82\":\"Smiley\",\"\xef\xac\xb3\":\"Hebrew Letter Dalet With Dagesh\"}" },
+		{ "french",
+		  "{\n  \"peach\": \"This sorting order\",\n  \"p\xc3\xa9" "ch\xc3\xa9\": \"is wrong according to French\",\n"
+		  "  \"p\xc3\xaa" "che\": \"but canonicalization MUST\",\n  \"sin\":   \"ingnore locale\"\n}\n",
+		  "{\"peach\":\"This sorting order\",\"p\xc3\xa9" "ch\xc3\xa9\":\"is wrong according to French\","
+		  "\"p\xc3\xaa" "che\":\"but canonicalization MUST\",\"sin\":\"ingnore locale\"}" },
+		{ "unicode", "{\n  \"Unnormalized Unicode\":\"\\u1e0d\\u0307\"\n}\n",
+		  "{\"Unnormalized Unicode\":\"\xe1\xb8\x8d\xcc\x87\"}" },
+		{ "structures (56 for 56.0)",
+		  "{\n  \"1\": {\"f\": {\"f\": \"hi\",\"F\": 5} ,\"\\n\": 56},\n  \"10\": { },\n  \"\": \"empty\",\n"
+		  "  \"a\": { },\n  \"111\": [ { } ],\n  \"A\": { }\n}",
+		  "{\"\":\"empty\",\"1\":{\"\\n\":56,\"f\":{\"F\":5,\"f\":\"hi\"}},\"10\":{},\"111\":[{}],\"A\":{},"
+		  "\"a\":{}}" },
+	};
+	static const char structures[] = "{\n  \"1\": {\"f\": {\"f\": \"hi\",\"F\": 5} ,\"\\n\": 56.0},\n"
+					 "  \"10\": { },\n  \"\": \"empty\",\n  \"a\": { },\n"
+					 "  \"111\": [ { } ],\n  \"A\": { }\n}";
+	char out[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		int ok = canon(vectors[i].in, out, sizeof(out)) == 0 && strcmp(out, vectors[i].out) == 0;
+		CHECK(ok);
+		if (!ok)
+			fprintf(stderr, "  JCS vector %s failed\n", vectors[i].name);
+	}
+	CHECK(canon(structures, out, sizeof(out)) < 0);
+	CHECK(strstr(sg_errmsg(), "column") != NULL);
+}
+
 static void test_escaping(void)
 {
 	struct sg_buf b = SG_BUF_INIT;
@@ -543,6 +590,7 @@ int main(void)
 {
 	test_rfc8785_sorting();
 	test_rfc8785_strings();
+	test_jcs_testdata();
 	test_escaping();
 	test_round_trips();
 	test_floats_written();
