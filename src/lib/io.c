@@ -37,6 +37,34 @@ struct sg_writer sg_fd_writer(int *fd)
 	return (struct sg_writer){ fd_write, NULL, fd };
 }
 
+static ssize_t mem_read(void *ctx, uint8_t *buf, size_t len)
+{
+	struct sg_mem_source *m = ctx;
+	size_t n = m->len - m->pos < len ? m->len - m->pos : len;
+
+	memcpy(buf, m->data + m->pos, n);
+	m->pos += n;
+	return (ssize_t)n;
+}
+
+struct sg_reader sg_mem_reader(struct sg_mem_source *m, const void *data, size_t len)
+{
+	m->data = data;
+	m->len = len;
+	m->pos = 0;
+	return (struct sg_reader){ mem_read, m };
+}
+
+static int buf_write(void *ctx, const uint8_t *data, size_t len)
+{
+	return sg_buf_append(ctx, data, len);
+}
+
+struct sg_writer sg_buf_writer(struct sg_buf *b)
+{
+	return (struct sg_writer){ buf_write, NULL, b };
+}
+
 int sg_bufreader_init(struct sg_bufreader *r, struct sg_reader src)
 {
 	memset(r, 0, sizeof(*r));

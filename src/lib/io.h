@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "buf.h"
+
 struct sg_reader {
 	/* Reads up to len bytes; returns the count (0 at end of input) or
 	 * -1 with sg_errmsg() set. May return fewer than len before the end. */
@@ -31,6 +33,16 @@ struct sg_writer {
 struct sg_reader sg_fd_reader(int *fd);
 /* A writer over a file descriptor; close does not close the descriptor. */
 struct sg_writer sg_fd_writer(int *fd);
+
+/* A reader over bytes in memory (the struct lives as long as the reader). */
+struct sg_mem_source {
+	const uint8_t *data;
+	size_t len, pos;
+};
+struct sg_reader sg_mem_reader(struct sg_mem_source *m, const void *data, size_t len);
+
+/* A writer appending to a growable buffer. */
+struct sg_writer sg_buf_writer(struct sg_buf *b);
 
 static inline int sg_write(const struct sg_writer *w, const void *buf, size_t len)
 {
