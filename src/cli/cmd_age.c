@@ -172,6 +172,7 @@ static int run_encrypt(struct age_opts *o)
 	struct sg_buf pass = SG_BUF_INIT;
 	struct sg_armor_writer aw;
 	struct sg_bg_writer *bg;
+	struct sg_file_sink sink;
 	struct sg_writer w;
 	struct output out;
 	int in_fd, rc;
@@ -208,7 +209,7 @@ static int run_encrypt(struct age_opts *o)
 			close(in_fd);
 		return cli_lib_error();
 	}
-	bg = sg_bg_writer_new(sg_fd_writer(&out.fd), OUTPUT_SLOT_SIZE, OUTPUT_SLOTS);
+	bg = sg_bg_writer_new(sg_file_writer(&sink, out.fd), OUTPUT_SLOT_SIZE, OUTPUT_SLOTS);
 	rc = bg ? 0 : -1;
 	if (rc == 0) {
 		w = sg_bg_writer_as_writer(bg);
@@ -234,6 +235,7 @@ static int run_decrypt(struct age_opts *o)
 {
 	struct sg_age_decryptor *d = NULL;
 	struct sg_bg_writer *bg = NULL;
+	struct sg_file_sink sink;
 	struct sg_buf pass = SG_BUF_INIT;
 	struct output out;
 	struct sg_writer w;
@@ -259,7 +261,7 @@ static int run_decrypt(struct age_opts *o)
 	if (output_open(&out, o->output, 0600) < 0)
 		goto out;
 	opened = 1;
-	if (!(bg = sg_bg_writer_new(sg_fd_writer(&out.fd), OUTPUT_SLOT_SIZE, OUTPUT_SLOTS)))
+	if (!(bg = sg_bg_writer_new(sg_file_writer(&sink, out.fd), OUTPUT_SLOT_SIZE, OUTPUT_SLOTS)))
 		goto out;
 	w = sg_bg_writer_as_writer(bg);
 	rc = sg_age_decrypt_payload(d, w);

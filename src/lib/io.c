@@ -1,6 +1,7 @@
 #include "io.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,32 @@ struct sg_reader sg_fd_reader(int *fd)
 struct sg_writer sg_fd_writer(int *fd)
 {
 	return (struct sg_writer){ fd_write, NULL, fd };
+}
+
+/* Writeback is started in steps of this many bytes. */
+#define WRITEBACK_STEP ((uint64_t)8 << 20)
+
+static int file_write(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct sg_file_sink *s = ctx;
+
+	if (sg_write_all(s->fd, buf, len) < 0)
+		return -1;
+	s->written += len;
+	if (s->written - s->flushed >= WRITEBACK_STEP) {
+		/* Only a hint: on a pipe or terminal it fails, harmlessly. */
+		sync_file_range(s->fd, (off_t)s->flushed, (off_t)(s->written - s->flushed),
+				SYNC_FILE_RANGE_WRITE);
+		s->flushed = s->written;
+	}
+	return 0;
+}
+
+struct sg_writer sg_file_writer(struct sg_file_sink *s, int fd)
+{
+	s->fd = fd;
+	s->written = s->flushed = 0;
+	return (struct sg_writer){ file_write, NULL, s };
 }
 
 static ssize_t mem_read(void *ctx, uint8_t *buf, size_t len)
@@ -167,6 +194,13 @@ static ssize_t bufreader_read_some(void *ctx, uint8_t *buf, size_t len)
 {
 	struct sg_bufreader *r = ctx;
 
+	if (r->pos == r->len && len >= SG_BUFREADER_SIZE && !r->eof) {
+		/* Large reads with nothing buffered go straight to the source. */
+		ssize_t n = r->src.read(r->src.ctx, buf, len);
+		if (n == 0)
+			r->eof = 1;
+		return n;
+	}
 	if (r->pos == r->len && fill(r) < 0)
 		return -1;
 	if (r->pos == r->len)

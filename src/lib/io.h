@@ -34,6 +34,15 @@ struct sg_reader sg_fd_reader(int *fd);
 /* A writer over a file descriptor; close does not close the descriptor. */
 struct sg_writer sg_fd_writer(int *fd);
 
+/* A writer over a file that starts the kernel's writeback of what it
+ * has written every few MiB, so that the fsync an atomic output ends with
+ * has little left to wait for. Works on pipes too (writeback is skipped). */
+struct sg_file_sink {
+	int fd;
+	uint64_t written, flushed;
+};
+struct sg_writer sg_file_writer(struct sg_file_sink *s, int fd);
+
 /* A reader over bytes in memory (the struct lives as long as the reader). */
 struct sg_mem_source {
 	const uint8_t *data;
