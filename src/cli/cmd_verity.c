@@ -107,6 +107,10 @@ static const struct option tree_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* What the option parsers return after printing --help (any other
+ * non-zero value is the exit code of an error already reported). */
+#define PARSED_HELP (-1)
+
 static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
 	char *end;
@@ -140,24 +144,24 @@ static int parse_tree_args(const char *cmd, const char *help, int argc, char **a
 		switch (c) {
 		case 'h':
 			cli_help(help);
-			return 1;
+			return PARSED_HELP;
 		case OPT_SALT:
 			if (sg_verity_parse_salt(&a->p, optarg) < 0)
-				return cli_usage_error(cmd, "%s", sg_errmsg());
+				return cli_lib_error();
 			a->have_salt = 1;
 			break;
 		case OPT_UUID:
 			if (sg_verity_parse_uuid(&a->p, optarg) < 0)
-				return cli_usage_error(cmd, "%s", sg_errmsg());
+				return cli_lib_error();
 			a->have_uuid = 1;
 			break;
 		case OPT_DATA_BS:
 			if (sg_verity_parse_block_size(optarg, &a->p.data_block_size) < 0)
-				return cli_usage_error(cmd, "--data-block-size: %s", sg_errmsg());
+				return cli_error("--data-block-size: %s", sg_errmsg());
 			break;
 		case OPT_HASH_BS:
 			if (sg_verity_parse_block_size(optarg, &a->p.hash_block_size) < 0)
-				return cli_usage_error(cmd, "--hash-block-size: %s", sg_errmsg());
+				return cli_error("--hash-block-size: %s", sg_errmsg());
 			break;
 		case OPT_DATA_BLOCKS:
 			if (parse_u64(optarg, UINT64_MAX, &a->p.data_blocks) < 0 || !a->p.data_blocks)
@@ -227,11 +231,9 @@ static int verity_format(int argc, char **argv)
 	int rc = parse_tree_args(cmd, format_help, argc, argv, &a);
 
 	if (rc)
-		return rc > 0 ? CLI_EXIT_OK : rc;
+		return rc == PARSED_HELP ? CLI_EXIT_OK : rc;
 	if (argc - optind != 2)
 		return cli_usage_error(cmd, "expected DATA and HASH");
-	if (a.have_uuid && a.p.no_superblock)
-		return cli_usage_error(cmd, "--uuid has no place without a superblock");
 	{
 		struct sg_verity_params fresh = a.p;
 		if (sg_verity_random_salt_uuid(&fresh) < 0)
@@ -294,7 +296,7 @@ static int verity_verify(int argc, char **argv)
 	int rc = parse_tree_args(cmd, verify_help, argc, argv, &a);
 
 	if (rc)
-		return rc > 0 ? CLI_EXIT_OK : rc;
+		return rc == PARSED_HELP ? CLI_EXIT_OK : rc;
 	if (a.have_uuid)
 		return cli_usage_error(cmd, "--uuid is for format only");
 	if (argc - optind != 3 && !(argc - optind == 2 && a.root_file))
@@ -333,7 +335,7 @@ static int parse_sig_args(const char *cmd, const char *help, int argc, char **ar
 		switch (c) {
 		case 'h':
 			cli_help(help);
-			return 1;
+			return PARSED_HELP;
 		case OPT_KEY:
 			a->key = optarg;
 			break;
@@ -369,7 +371,7 @@ static int verity_sign(int argc, char **argv)
 	int rc = parse_sig_args(cmd, sign_help, argc, argv, &a);
 
 	if (rc)
-		return rc > 0 ? CLI_EXIT_OK : rc;
+		return rc == PARSED_HELP ? CLI_EXIT_OK : rc;
 	if (!a.key || !a.out)
 		return cli_usage_error(cmd, "--key and -o are required");
 	if (optind != argc)
@@ -393,7 +395,7 @@ static int verity_verify_sig(int argc, char **argv)
 	int rc = parse_sig_args(cmd, verify_sig_help, argc, argv, &a);
 
 	if (rc)
-		return rc > 0 ? CLI_EXIT_OK : rc;
+		return rc == PARSED_HELP ? CLI_EXIT_OK : rc;
 	if (a.key || a.out)
 		return cli_usage_error(cmd, "--key and -o are for sign");
 	if (argc - optind != 1)

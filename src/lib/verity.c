@@ -803,7 +803,11 @@ int sg_verity_verify(const char *data_path, const char *hash_path, struct sg_ver
 	if (build_tree(p, &l, md, data_fd, data_path, hash_fd, hash_path, 1, threads, mine) < 0)
 		goto out;
 	if (!sg_ct_equal(mine, root, root_size)) {
-		sg_fail("%s: root hash does not match", hash_path);
+		if (l.levels == 0)
+			sg_fail("%s: data block 0 (offset 0) does not match the root hash", data_path);
+		else
+			sg_fail("%s: top hash block (offset %" PRIu64 ") does not match the root hash",
+				hash_path, l.level_block[l.levels - 1] * p->hash_block_size);
 		goto out;
 	}
 	fill_info(p, &l, tail, mine, info);
