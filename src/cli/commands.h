@@ -2,6 +2,7 @@
 #ifndef SIGNET_COMMANDS_H
 #define SIGNET_COMMANDS_H
 
+int cmd_initrd(int argc, char **argv);
 int cmd_verity(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static int cmd_version(int argc, char **argv)
 }
 
 static const struct cli_command commands[] = {
+	{ "initrd", cmd_initrd, "reproducible initramfs archives (newc cpio)" },
 	{ "verity", cmd_verity, "dm-verity hash trees and root hash signatures" },
 	{ "version", cmd_version, "print the version" },
 };
