@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -251,6 +252,11 @@ static int verity_format(int argc, char **argv)
 	if (a.root_file && sg_write_file_atomic(a.root_file, root, strlen(root), 0644, 0) < 0)
 		return cli_lib_error();
 	print_header(argv[optind + 1], &a.p, &info);
+	if (a.p.data_block_size > (uint32_t)sysconf(_SC_PAGESIZE))
+		fprintf(stderr,
+			"signet: warning: the kernel cannot activate a device whose data block size"
+			" exceeds the page size (%ld)\n",
+			sysconf(_SC_PAGESIZE));
 	if (info.data_tail)
 		fprintf(stderr,
 			"signet: warning: the last %" PRIu64 " bytes of %s are not a whole data block"

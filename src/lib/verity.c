@@ -692,6 +692,16 @@ fail:
 	return -1;
 }
 
+/* Whether path names the file open as fd (writing the tree there would
+ * replace the data being hashed). */
+static int same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 static void fill_info(const struct sg_verity_params *p, const struct layout *l, uint64_t tail,
 		      const uint8_t *root, struct sg_verity_info *info)
 {
@@ -720,6 +730,11 @@ int sg_verity_format(const char *data_path, const char *hash_path, struct sg_ver
 	if ((data_fd = open_data(data_path, p, &tail, &blocks)) < 0)
 		return -1;
 	p->data_blocks = blocks;
+	if (same_file(data_fd, hash_path)) {
+		sg_fail("%s: is the data file; a tree appended to its data is not supported",
+			hash_path);
+		goto out;
+	}
 	if (!(md = fetch_md(p->hash_name)) ||
 	    plan_layout(p, (size_t)EVP_MD_get_size(md), &l) < 0)
 		goto out;
