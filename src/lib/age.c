@@ -9,6 +9,7 @@
 #include "bech32.h"
 #include "crypto.h"
 #include "err.h"
+#include "stream.h"
 
 #define VERSION_LINE "age-encryption.org/v1"
 #define X25519_LABEL "age-encryption.org/v1/X25519"
@@ -18,9 +19,6 @@
 #define BODY_COLUMNS 64
 #define WRAPPED_KEY_LEN (SG_AGE_FILE_KEY_LEN + SG_AEAD_TAG_LEN)
 #define STREAM_NONCE_LEN 16
-#define SEALED_CHUNK (SG_AGE_CHUNK_SIZE + SG_AEAD_TAG_LEN)
-/* Chunks processed per read/write: 1 MiB of payload per system call. */
-#define BATCH_CHUNKS 16
 /* Bounds on what a header may hold, so a hostile file cannot make us
  * allocate without limit. Real headers are a few hundred bytes. */
 #define HEADER_LINE_MAX 16384
@@ -630,97 +628,21 @@ static int header_mac(const uint8_t file_key[16], const struct sg_buf *raw, uint
 
 /* --- payload (STREAM) ---------------------------------------------------- */
 
-static void chunk_nonce(uint8_t nonce[12], uint64_t counter, int last)
-{
-	memset(nonce, 0, 12);
-	for (int i = 0; i < 8; i++)
-		nonce[10 - i] = (uint8_t)(counter >> (8 * i));
-	nonce[11] = last ? 1 : 0;
-}
-
 static int payload_key(const uint8_t file_key[16], const uint8_t nonce[STREAM_NONCE_LEN],
 		       uint8_t key[32])
 {
 	return sg_hkdf_sha256(file_key, 16, nonce, STREAM_NONCE_LEN, "payload", 7, key, 32);
 }
 
-/* Reads up to len bytes, then one more to learn whether input goes on.
- * *more is set when it does, and *extra holds that byte. */
-static ssize_t read_batch(struct sg_reader *in, uint8_t *buf, size_t len, int *more, uint8_t *extra)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = in->read(in->ctx, buf + got, len - got);
-		if (n < 0)
-			return -1;
-		if (n == 0) {
-			*more = 0;
-			return (ssize_t)got;
-		}
-		got += (size_t)n;
-	}
-	n = in->read(in->ctx, extra, 1);
-	if (n < 0)
-		return -1;
-	*more = n == 1;
-	return (ssize_t)got;
-}
-
 static int encrypt_payload(const uint8_t file_key[16], struct sg_reader in, struct sg_writer out)
 {
-	const size_t batch = (size_t)BATCH_CHUNKS * SG_AGE_CHUNK_SIZE;
-	uint8_t nonce[STREAM_NONCE_LEN], key[32], cn[12], extra = 0;
-	uint8_t *plain = malloc(batch), *sealed = malloc((size_t)BATCH_CHUNKS * SEALED_CHUNK);
-	struct sg_aead *aead = NULL;
-	uint64_t counter = 0;
-	size_t carry = 0;
-	int more = 1, rc = -1;
+	uint8_t nonce[STREAM_NONCE_LEN], key[32];
+	int rc = -1;
 
-	if (!plain || !sealed) {
-		sg_fail("out of memory");
-		goto out;
-	}
-	if (sg_random(nonce, sizeof(nonce)) < 0 || payload_key(file_key, nonce, key) < 0 ||
-	    !(aead = sg_aead_new(SG_CHACHA20_POLY1305, key, 12)) ||
-	    sg_write(&out, nonce, sizeof(nonce)) < 0)
-		goto out;
-	while (more) {
-		size_t off = 0, o = 0;
-		ssize_t n;
-
-		if (carry)
-			plain[0] = extra;
-		n = read_batch(&in, plain + carry, batch - carry, &more, &extra);
-		if (n < 0)
-			goto out;
-		n += (ssize_t)carry;
-		carry = more;
-		/* The final chunk is full or short, and empty only when the
-		 * whole payload is. */
-		do {
-			size_t take = (size_t)n - off < SG_AGE_CHUNK_SIZE ? (size_t)n - off
-									  : SG_AGE_CHUNK_SIZE;
-			int last = !more && off + take == (size_t)n;
-
-			chunk_nonce(cn, counter++, last);
-			if (sg_aead_seal(aead, cn, NULL, 0, plain + off, take, sealed + o) < 0)
-				goto out;
-			off += take;
-			o += take + SG_AEAD_TAG_LEN;
-		} while (off < (size_t)n);
-		if (sg_write(&out, sealed, o) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	sg_aead_free(aead);
+	if (sg_random(nonce, sizeof(nonce)) == 0 && payload_key(file_key, nonce, key) == 0 &&
+	    sg_write(&out, nonce, sizeof(nonce)) == 0)
+		rc = sg_stream_encrypt(key, in, out);
 	sg_wipe(key, sizeof(key));
-	if (plain)
-		sg_wipe(plain, batch);
-	free(plain);
-	free(sealed);
 	return rc;
 }
 
@@ -837,83 +759,21 @@ int sg_age_decrypt_unwrap(struct sg_age_decryptor *d, const struct sg_age_identi
 
 int sg_age_decrypt_payload(struct sg_age_decryptor *d, struct sg_writer out)
 {
-	const size_t batch = (size_t)BATCH_CHUNKS * SEALED_CHUNK;
-	uint8_t nonce[STREAM_NONCE_LEN], key[32], cn[12], extra = 0;
-	uint8_t *sealed = malloc(batch), *plain = malloc((size_t)BATCH_CHUNKS * SG_AGE_CHUNK_SIZE);
-	struct sg_reader in = sg_bufreader_as_reader(d->br);
-	struct sg_aead *aead = NULL;
-	uint64_t counter = 0;
-	size_t carry = 0;
-	int more = 1, rc = -1;
+	uint8_t nonce[STREAM_NONCE_LEN], key[32];
 	ssize_t n;
+	int rc;
 
-	if (!d->unwrapped) {
-		sg_fail("file key not unwrapped");
-		goto out;
-	}
-	if (!sealed || !plain) {
-		sg_fail("out of memory");
-		goto out;
-	}
+	if (!d->unwrapped)
+		return sg_fail("file key not unwrapped");
 	n = sg_bufreader_read(d->br, nonce, sizeof(nonce));
 	if (n < 0)
-		goto out;
-	if (n != sizeof(nonce)) {
-		sg_fail("invalid header: file ends before the payload nonce");
-		goto out;
-	}
-	if (payload_key(d->file_key, nonce, key) < 0 ||
-	    !(aead = sg_aead_new(SG_CHACHA20_POLY1305, key, 12)))
-		goto out;
-	while (more) {
-		size_t off = 0, o = 0;
-
-		if (carry)
-			sealed[0] = extra;
-		n = read_batch(&in, sealed + carry, batch - carry, &more, &extra);
-		if (n < 0)
-			goto out;
-		n += (ssize_t)carry;
-		carry = more;
-		if (n == 0) {
-			sg_fail("payload is missing (no chunks)");
-			goto out;
-		}
-		while (off < (size_t)n) {
-			size_t take = (size_t)n - off < SEALED_CHUNK ? (size_t)n - off : SEALED_CHUNK;
-			int last = !more && off + take == (size_t)n;
-
-			if (take < SG_AEAD_TAG_LEN) {
-				sg_fail("payload is truncated (chunk %llu)",
-					(unsigned long long)counter);
-				goto out;
-			}
-			if (last && take == SG_AEAD_TAG_LEN && counter > 0) {
-				sg_fail("payload ends with an empty chunk");
-				goto out;
-			}
-			chunk_nonce(cn, counter, last);
-			if (sg_aead_open(aead, cn, NULL, 0, sealed + off, take, plain + o) < 0) {
-				sg_fail("payload authentication failed at chunk %llu%s",
-					(unsigned long long)counter,
-					last ? " (the file is truncated or altered)" : "");
-				goto out;
-			}
-			counter++;
-			off += take;
-			o += take - SG_AEAD_TAG_LEN;
-		}
-		if (o && sg_write(&out, plain, o) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	sg_aead_free(aead);
+		return -1;
+	if (n != sizeof(nonce))
+		return sg_fail("invalid header: file ends before the payload nonce");
+	if (payload_key(d->file_key, nonce, key) < 0)
+		return -1;
+	rc = sg_stream_decrypt(key, sg_bufreader_as_reader(d->br), out);
 	sg_wipe(key, sizeof(key));
-	if (plain)
-		sg_wipe(plain, (size_t)BATCH_CHUNKS * SG_AGE_CHUNK_SIZE);
-	free(plain);
-	free(sealed);
 	return rc;
 }
 
