@@ -68,4 +68,16 @@ check "signet decrypts age's passphrase file" "$SIGNET" age -d --passphrase-file
 same "passphrase age->signet" "$T/p" "$T/d6"
 check "signet asks for the passphrase on the terminal" $TTY "correct horse battery staple" "$SIGNET" age -d -o "$T/d7" "$T/c6"
 same "passphrase from the terminal" "$T/p" "$T/d7"
+# Constant memory: 300 MiB through a pipe in each direction, and the
+# peak resident size stays far below the data size.
+head -c $((300 << 20)) /dev/zero >"$T/big"
+/usr/bin/time -f %M -o "$T/rss.enc" "$SIGNET" age -r "$A" <"$T/big" >"$T/big.age"
+/usr/bin/time -f %M -o "$T/rss.dec" "$SIGNET" age -d -i "$T/a.key" <"$T/big.age" | cmp -s - "$T/big" &&
+	ok || ko "300 MiB round trip through pipes"
+for f in enc dec; do
+	kb=$(tail -1 "$T/rss.$f")
+	echo "peak RSS for 300 MiB ($f): $kb KiB"
+	[ "$kb" -lt 65536 ] && ok || ko "$f used $kb KiB for 300 MiB: not streaming"
+done
+rm -f "$T/big" "$T/big.age"
 finish
