@@ -8,21 +8,7 @@
 
 #include "age.h"
 #include "err.h"
-
-struct mem {
-	const uint8_t *p;
-	size_t len, pos;
-};
-
-static ssize_t mem_read(void *ctx, uint8_t *buf, size_t len)
-{
-	struct mem *m = ctx;
-	size_t n = m->len - m->pos < len ? m->len - m->pos : len;
-
-	memcpy(buf, m->p + m->pos, n);
-	m->pos += n;
-	return (ssize_t)n;
-}
+#include "io.h"
 
 static int discard(void *ctx, const uint8_t *buf, size_t len)
 {
@@ -38,11 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char key[] =
 		"AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0\n";
 	struct sg_age_identities ids = { 0 };
-	struct mem m = { data, size, 0 };
+	struct sg_mem_source m;
 
 	sg_age_header_check(data, size);
 	if (sg_age_identities_parse(&ids, "key", key, sizeof(key) - 1) == 0)
-		sg_age_decrypt(&ids, (struct sg_reader){ mem_read, &m },
+		sg_age_decrypt(&ids, sg_mem_reader(&m, data, size),
 			       (struct sg_writer){ discard, NULL, NULL });
 	sg_age_identities_free(&ids);
 	return 0;

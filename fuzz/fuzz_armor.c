@@ -9,31 +9,12 @@
 #include "armor.h"
 #include "buf.h"
 #include "err.h"
-
-struct mem {
-	const uint8_t *p;
-	size_t len, pos;
-};
-
-static ssize_t mem_read(void *ctx, uint8_t *buf, size_t len)
-{
-	struct mem *m = ctx;
-	size_t n = m->len - m->pos < len ? m->len - m->pos : len;
-
-	memcpy(buf, m->p + m->pos, n);
-	m->pos += n;
-	return (ssize_t)n;
-}
-
-static int buf_write(void *ctx, const uint8_t *data, size_t len)
-{
-	return sg_buf_append(ctx, data, len);
-}
+#include "io.h"
 
 /* Decodes armored bytes into out; 0 or -1. */
 static int decode(const uint8_t *data, size_t size, struct sg_buf *out)
 {
-	struct mem m = { data, size, 0 };
+	struct sg_mem_source m;
 	struct sg_bufreader br;
 	struct sg_armor_reader ar;
 	struct sg_reader r;
@@ -41,7 +22,7 @@ static int decode(const uint8_t *data, size_t size, struct sg_buf *out)
 	ssize_t n;
 	int rc = 0;
 
-	if (sg_bufreader_init(&br, (struct sg_reader){ mem_read, &m }) < 0)
+	if (sg_bufreader_init(&br, sg_mem_reader(&m, data, size)) < 0)
 		return -1;
 	sg_armor_reader_init(&ar, &br);
 	r = sg_armor_reader_as_reader(&ar);
@@ -62,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct sg_armor_writer aw;
 		struct sg_writer w;
 
-		sg_armor_writer_init(&aw, (struct sg_writer){ buf_write, NULL, &armored });
+		sg_armor_writer_init(&aw, sg_buf_writer(&armored));
 		w = sg_armor_writer_as_writer(&aw);
 		if (sg_write(&w, plain.data ? plain.data : (const uint8_t *)"", plain.len) == 0 &&
 		    sg_writer_close(&w) == 0) {

@@ -11,6 +11,7 @@
 
 #include "crypto.h"
 #include "err.h"
+#include "hex.h"
 
 /* ---- UTF-8 ---- */
 
@@ -608,17 +609,6 @@ static int is_digit(uint8_t c)
 	return c >= '0' && c <= '9';
 }
 
-static int hex_value(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads the four hex digits of a \u escape starting at the backslash. */
 static int read_u_escape(const struct parser *ps, size_t at, uint32_t *unit)
 {
@@ -628,7 +618,7 @@ static int read_u_escape(const struct parser *ps, size_t at, uint32_t *unit)
 	if (ps->len - at < 6)
 		return parse_error(ps, at, "truncated \\u escape");
 	for (i = 2; i < 6; i++) {
-		int h = hex_value(ps->s[at + i]);
+		int h = sg_hex_value(ps->s[at + i]);
 		if (h < 0)
 			return parse_error(ps, at, "\\u escape needs four hex digits");
 		v = v << 4 | (uint32_t)h;
@@ -658,7 +648,7 @@ static int parse_string(struct parser *ps, char **out, size_t *out_len)
 	i = start + 1;
 	while (s[i] != '"') {
 		uint8_t c = s[i];
-		uint32_t cp, lo;
+		uint32_t cp = 0, lo = 0;
 		size_t k;
 
 		if (c < 0x20) {

@@ -23,6 +23,7 @@
 
 #include "crypto.h"
 #include "err.h"
+#include "hex.h"
 #include "fileio.h"
 
 #define VERITY_MAX_LEVELS 63
@@ -52,44 +53,16 @@ int sg_verity_random_salt_uuid(struct sg_verity_params *p)
 	return 0;
 }
 
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes exactly strlen(hex) / 2 bytes; -1 on odd length, a non-hex
  * character or more than max bytes. */
 static int hex_decode(const char *hex, uint8_t *out, size_t max, size_t *len)
 {
-	size_t n = strlen(hex);
-
-	if (n % 2 || n / 2 > max)
-		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*len = n / 2;
-	return 0;
+	return sg_hex_decode(hex, strlen(hex), out, max, len);
 }
 
 void sg_verity_hex(const uint8_t *in, size_t len, char *out)
 {
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * len] = '\0';
+	sg_hex_encode(in, len, out, SG_HEX_LOWER);
 }
 
 int sg_verity_parse_salt(struct sg_verity_params *p, const char *hex)
@@ -118,7 +91,7 @@ int sg_verity_parse_uuid(struct sg_verity_params *p, const char *s)
 			i++;
 			continue;
 		}
-		int hi = hex_nibble(s[i]), lo = hex_nibble(s[i + 1]);
+		int hi = sg_hex_value(s[i]), lo = sg_hex_value(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return sg_fail("UUID '%s': not of the form 8-4-4-4-12 hex digits", s);
 		p->uuid[j++] = (uint8_t)(hi << 4 | lo);
@@ -844,7 +817,7 @@ static int root_text(const char *root_hex, char *out, size_t cap)
 	if (n == 0 || n % 2 || n >= cap)
 		return sg_fail("root hash '%.140s': not hex digits of a digest", root_hex);
 	for (size_t i = 0; i < n; i++) {
-		if (hex_nibble(root_hex[i]) < 0)
+		if (sg_hex_value(root_hex[i]) < 0)
 			return sg_fail("root hash '%.140s': not hex digits of a digest", root_hex);
 		out[i] = (char)(root_hex[i] >= 'A' && root_hex[i] <= 'F' ? root_hex[i] + 32 : root_hex[i]);
 	}
