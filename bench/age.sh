@@ -25,6 +25,9 @@ best() {
 	b=""
 	i=0
 	while [ $i -lt "$ROUNDS" ]; do
+		rm -f "$dir/s.age" "$dir/s.out" "$dir/a.out"
+		[ "$1" = enc_age ] && rm -f "$dir/a.age"
+		sync
 		t0=$(now)
 		"$@"
 		t1=$(now)
@@ -35,6 +38,8 @@ best() {
 	echo "$b"
 }
 
+# Each run writes a new file (the previous one is removed untimed), so
+# neither tool pays for truncating or unlinking the last run's output.
 enc_signet() { "$SIGNET" age -r "$R" -o "$dir/s.age" "$dir/plain"; }
 enc_age() { age -r "$R" -o "$dir/a.age" "$dir/plain"; }
 dec_signet() { "$SIGNET" age -d -i "$dir/key" -o "$dir/s.out" "$dir/a.age"; }
