@@ -17,6 +17,7 @@ static int cmd_version(int argc, char **argv)
 }
 
 static const struct cli_command commands[] = {
+	{ "sb", cmd_sb, "Secure Boot keys and Authenticode signing" },
 	{ "version", cmd_version, "print the version" },
 };
 
