@@ -1,5 +1,5 @@
-/* fuzz_pe.c - libFuzzer harness for the PE reader and the Authenticode
- * hash and signature parser built on it. */
+/* fuzz_pe.c - libFuzzer harness for the PE reader and what is built on
+ * it: the Authenticode hash and signature parser, UKI inspection. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -7,11 +7,13 @@
 #include "err.h"
 #include "pe.h"
 #include "sbkeys.h"
+#include "uki.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static X509 *trusted;
+static struct sg_uki_info info;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -33,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (sg_pe_parse(&pe, data, size, "fuzz") == 0) {
 		(void)sg_pe_find_section(&pe, ".text");
+		(void)sg_uki_inspect(&pe, "fuzz", &info);
 		if (sg_authenticode_digest(&pe, "fuzz", digest, &data_size) == 0 && pe.cert_size &&
 		    trusted)
 			(void)sg_authenticode_verify(data, size, "fuzz", trusted, NULL);

@@ -3,5 +3,6 @@
 #define SIGNET_COMMANDS_H
 
 int cmd_sb(int argc, char **argv);
+int cmd_uki(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static int cmd_version(int argc, char **argv)
 
 static const struct cli_command commands[] = {
 	{ "sb", cmd_sb, "Secure Boot keys and Authenticode signing" },
+	{ "uki", cmd_uki, "build and inspect unified kernel images" },
 	{ "version", cmd_version, "print the version" },
 };
 

@@ -182,34 +182,16 @@ int sg_authenticode_digest(const struct sg_pe *pe, const char *name, uint8_t dig
 	return 0;
 }
 
-/* The PE checksum as sbsign computes it: 16-bit one's-complement-style
- * folding sums over each range (an odd final byte counts alone), plus the
- * file length. */
-static uint16_t csum_fold(uint16_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 2 <= len; i += 2) {
-		uint32_t s = (uint32_t)sum + sg_pe_get16(p + i);
-
-		sum = (uint16_t)((s >> 16) + (s & 0xffff));
-	}
-	if (i < len) {
-		uint32_t s = (uint32_t)sum + p[i];
-
-		sum = (uint16_t)((s >> 16) + (s & 0xffff));
-	}
-	return sum;
-}
-
+/* The PE checksum as sbsign computes it: the image data, then the
+ * certificate table folded separately, plus the total length. */
 static uint32_t pe_checksum(const uint8_t *img, size_t data_size, size_t checksum_offset,
 			    const uint8_t *sig, size_t sigsize)
 {
 	uint16_t sum;
 
-	sum = csum_fold(0, img, checksum_offset);
-	sum = csum_fold(sum, img + checksum_offset + 4, data_size - checksum_offset - 4);
-	sum = csum_fold(sum, sig, sigsize);
+	sum = sg_pe_csum_fold(0, img, checksum_offset);
+	sum = sg_pe_csum_fold(sum, img + checksum_offset + 4, data_size - checksum_offset - 4);
+	sum = sg_pe_csum_fold(sum, sig, sigsize);
 	return (uint32_t)sum + (uint32_t)data_size + (uint32_t)sigsize;
 }
 

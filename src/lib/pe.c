@@ -184,3 +184,28 @@ const struct sg_pe_section *sg_pe_find_section(const struct sg_pe *pe, const cha
 			return &pe->sections[i];
 	return NULL;
 }
+
+uint16_t sg_pe_csum_fold(uint16_t sum, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 2 <= len; i += 2) {
+		uint32_t s = (uint32_t)sum + sg_pe_get16(p + i);
+
+		sum = (uint16_t)((s >> 16) + (s & 0xffff));
+	}
+	if (i < len) {
+		uint32_t s = (uint32_t)sum + p[i];
+
+		sum = (uint16_t)((s >> 16) + (s & 0xffff));
+	}
+	return sum;
+}
+
+uint32_t sg_pe_checksum(const uint8_t *img, size_t len, size_t checksum_offset)
+{
+	uint16_t sum = sg_pe_csum_fold(0, img, checksum_offset);
+
+	sum = sg_pe_csum_fold(sum, img + checksum_offset + 4, len - checksum_offset - 4);
+	return (uint32_t)sum + (uint32_t)len;
+}

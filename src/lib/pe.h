@@ -72,6 +72,14 @@ int sg_pe_parse(struct sg_pe *pe, const uint8_t *data, size_t len, const char *n
 /* The section called name (exact, at most 8 bytes), or NULL. */
 const struct sg_pe_section *sg_pe_find_section(const struct sg_pe *pe, const char *name);
 
+/* The 16-bit folding sum of the PE checksum over len bytes (an odd final
+ * byte counts alone), continuing from sum. */
+uint16_t sg_pe_csum_fold(uint16_t sum, const uint8_t *p, size_t len);
+
+/* The PE CheckSum of img[0..len) (the CheckSum field itself skipped), as
+ * sbsign and the PE specification compute it: folded sum plus length. */
+uint32_t sg_pe_checksum(const uint8_t *img, size_t len, size_t checksum_offset);
+
 /* Little-endian accessors (callers have already bounds-checked p). */
 static inline uint16_t sg_pe_get16(const uint8_t *p)
 {
