@@ -24,7 +24,7 @@ printf 'sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT
 build() {
 	"$SIGNET" uki build --linux "$T/vmlinuz" --initrd "$T/initrd1" --initrd "$T/initrd2" \
 		--cmdline @"$T/cmdline" --os-release "$T/os-release" --uname 6.1.0-signet \
-		--sbat "$T/sbat.csv" -o "$1"
+		--sbat "$T/sbat.csv" -o "$@"
 }
 check "uki build" build "$T/uki.efi"
 check "uki build again" build "$T/uki2.efi"
@@ -86,6 +86,10 @@ check "sbverify accepts sbsign's signature" sbverify --cert "$T/k/db.crt" "$T/uk
 check "signet sb sign signs our UKI" "$SIGNET" sb sign --key "$T/k/db.key" --cert "$T/k/db.crt" --deterministic -o "$T/uki.signed.efi" "$T/uki.efi"
 check "sbverify accepts our signed UKI" sbverify --cert "$T/k/db.crt" "$T/uki.signed.efi"
 check "signet sb verify accepts it" "$SIGNET" sb verify --cert "$T/k/db.crt" "$T/uki.signed.efi"
+check "build and sign in one pass" build "$T/uki.onepass.efi" --key "$T/k/db.key" --cert "$T/k/db.crt" --deterministic
+same "one pass equals build then sb sign" "$T/uki.onepass.efi" "$T/uki.signed.efi"
+refuse "one-pass build with a wrong key" build "$T/bad0.efi" --key "$T/k/PK.key" --cert "$T/k/db.crt"
+absent "nothing written for a wrong key" "$T/bad0.efi"
 check "signet sb verify accepts sbsign's" "$SIGNET" sb verify --cert "$T/k/db.crt" "$T/uki.sbsign.efi"
 check "inspect a signed UKI" "$SIGNET" uki inspect "$T/uki.signed.efi"
 grep -q "^pcr11-sha256: $OURS" "$T/.out" && ok || ko "signing does not change PCR 11"
