@@ -129,6 +129,30 @@ check "sign systemd-boot" "$SIGNET" sb sign --key "$K/db.key" --cert "$K/db.crt"
 check "sbverify accepts signed systemd-boot" sbverify --cert "$K/db.crt" "$T/boot.efi"
 check "our verify accepts signed systemd-boot" "$SIGNET" sb verify --cert "$K/db.crt" "$T/boot.efi"
 
+# A PE32 (i386) image, made here: sbsign and signet agree on it too.
+python3 - "$T/pe32.efi" <<'PY'
+import struct, sys
+dos = b"MZ" + bytes(0x3a) + struct.pack("<I", 0x40)
+coff = struct.pack("<4sHHIIIHH", b"PE\0\0", 0x14c, 1, 0, 0, 0, 96 + 16 * 8, 0x0102)
+opt = struct.pack("<HBBIIIIIIIIIHHHHHHIIIIHHIIIIII", 0x10b, 0, 0, 0x200, 0, 0, 0x1000, 0x1000, 0,
+                  0x400000, 0x1000, 0x200, 0, 0, 0, 0, 0, 0, 0, 0x2000, 0x200, 0, 10, 0,
+                  0x100000, 0x1000, 0x100000, 0x1000, 0, 16) + bytes(16 * 8)
+sect = struct.pack("<8sIIIIIIHHI", b".text", 0x200, 0x1000, 0x200, 0x200, 0, 0, 0, 0, 0x60000020)
+hdr = dos + coff + opt + sect
+img = hdr + bytes(0x200 - len(hdr)) + bytes([0xc3]) + bytes(range(255)) * 2 + bytes(1) + b"trailing data, 37 bytes, not aligned"
+open(sys.argv[1], "wb").write(img)
+PY
+objdump -p "$T/pe32.efi" 2>/dev/null | grep -q "(PE32)" && ok || ko "objdump sees our test image as PE32"
+check "sign PE32" "$SIGNET" sb sign --key "$K/db.key" --cert "$K/db.crt" --deterministic -o "$T/pe32.signed" "$T/pe32.efi"
+check "sbverify accepts signed PE32" sbverify --cert "$K/db.crt" "$T/pe32.signed"
+check "our verify accepts signed PE32" "$SIGNET" sb verify --cert "$K/db.crt" "$T/pe32.signed"
+sbattach --detach "$T/pe32.sig" "$T/pe32.signed" >/dev/null 2>&1
+cp "$T/pe32.efi" "$T/pe32.re"
+sbattach --attach "$T/pe32.sig" "$T/pe32.re" >/dev/null 2>&1
+same "sbattach rebuilds our signed PE32" "$T/pe32.re" "$T/pe32.signed"
+check "sbsign PE32" sbsign --key "$K/db.key" --cert "$K/db.crt" --output "$T/pe32.sbsign" "$T/pe32.efi"
+check "our verify accepts sbsign's PE32" "$SIGNET" sb verify --cert "$K/db.crt" "$T/pe32.sbsign"
+
 # --- bad input: one line, exit 1, nothing written ------------------------
 echo "not a PE image" >"$T/text.efi"
 refuse "sign a text file" "$SIGNET" sb sign --key "$K/db.key" --cert "$K/db.crt" -o "$T/bad1.efi" "$T/text.efi"
