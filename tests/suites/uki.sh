@@ -121,6 +121,78 @@ refuse "empty command line" "$SIGNET" uki build --linux "$T/vmlinuz" --cmdline "
 refuse "inspect a text file" "$SIGNET" uki inspect "$T/text"
 "$SIGNET" uki build --cmdline x -o "$T/bad7.efi" >/dev/null 2>&1
 [ $? -eq 2 ] && ok || ko "build without --linux is a usage error"
+# --- the firmware: OVMF with Secure Boot on ----------------------------
+# Debian's OVMF ships a test variable store whose PK, KEK and db hold a
+# "snakeoil" certificate, with its key. A UKI built and signed by signet
+# from Debian's kernel must boot with Secure Boot enabled; the same UKI
+# with one flipped byte must be refused ("Access Denied").
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd
+OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd
+SNAKE_KEY=/usr/share/ovmf/PkKek-1-snakeoil.key
+SNAKE_CRT=/usr/share/ovmf/PkKek-1-snakeoil.pem
+for f in $OVMF_CODE $OVMF_VARS $SNAKE_KEY $SNAKE_CRT; do
+	[ -r "$f" ] || { echo "missing $f (package ovmf)" >&2; exit 1; }
+done
+command -v qemu-system-x86_64 >/dev/null || { echo "missing qemu-system-x86_64" >&2; exit 1; }
+
+# Debian's kernel, downloaded once into the build tree.
+debian_kernel() {
+	local dir="$BUILDDIR/debian-kernel" pkg
+	if ! ls "$dir"/boot/vmlinuz-* >/dev/null 2>&1; then
+		mkdir -p "$dir"
+		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+		[ -n "$pkg" ] || { echo "cannot resolve linux-image-amd64 (apt-get update?)" >&2; return 1; }
+		(cd "$dir" && apt-get download "$pkg" >/dev/null 2>&1 &&
+			dpkg-deb --fsys-tarfile "$pkg"_*.deb | tar -x --wildcards './boot/vmlinuz-*' &&
+			rm -f "$pkg"_*.deb) || { echo "cannot download $pkg" >&2; return 1; }
+	fi
+	ls "$dir"/boot/vmlinuz-* | head -1
+}
+
+# boot ESP PATTERN SECONDS: boots ESP until PATTERN shows on the serial
+# console (success) or SECONDS pass (failure); the log is $T/boot.log.
+boot() {
+	local esp=$1 pattern=$2 secs=$3 pid i
+	cp "$OVMF_VARS" "$T/vars.fd"
+	qemu-system-x86_64 -machine q35,smm=on -accel tcg -m 512 -nographic -no-reboot -nic none \
+		-global driver=cfi.pflash01,property=secure,value=on \
+		-drive if=pflash,format=raw,unit=0,readonly=on,file="$OVMF_CODE" \
+		-drive if=pflash,format=raw,unit=1,file="$T/vars.fd" \
+		-drive format=raw,file=fat:rw:"$esp" -serial file:"$T/boot.log" -monitor none \
+		-display none >/dev/null 2>&1 &
+	pid=$!
+	for ((i = 0; i < secs * 2; i++)); do
+		grep -aq "$pattern" "$T/boot.log" 2>/dev/null && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.5
+	done
+	kill $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	grep -aq "$pattern" "$T/boot.log"
+}
+
+VMLINUZ=$(debian_kernel)
+if [ -z "$VMLINUZ" ]; then
+	ko "Debian kernel for the firmware boot"
+else
+	openssl rsa -in "$SNAKE_KEY" -passin pass:snakeoil -out "$T/snakeoil.key" 2>/dev/null
+	mkdir -p "$T/esp/EFI/BOOT" "$T/initrd.d"
+	echo signet >"$T/initrd.d/marker"
+	(cd "$T/initrd.d" && find . | cpio -o -H newc 2>/dev/null) >"$T/initrd.cpio"
+	check "build and sign a UKI of Debian's kernel" "$SIGNET" uki build --linux "$VMLINUZ" \
+		--initrd "$T/initrd.cpio" --cmdline "console=ttyS0 panic=-1 signet.test=1" \
+		--key "$T/snakeoil.key" --cert "$SNAKE_CRT" -o "$T/esp/EFI/BOOT/BOOTX64.EFI"
+	check "sbverify accepts it" sbverify --cert "$SNAKE_CRT" "$T/esp/EFI/BOOT/BOOTX64.EFI"
+	if boot "$T/esp" "Kernel panic" 180; then ok; else ko "UKI boots: $(tail -c 300 "$T/boot.log")"; fi
+	grep -aq "secureboot: Secure boot enabled" "$T/boot.log" && ok || ko "kernel reports Secure boot enabled"
+	grep -aq "Command line: console=ttyS0 panic=-1 signet.test=1" "$T/boot.log" && ok || ko "kernel got .cmdline"
+	grep -aq "Loaded initrd" "$T/boot.log" && ok || ko "stub passed .initrd"
+	F="$T/esp/EFI/BOOT/BOOTX64.EFI"
+	printf '\x55\xaa' | dd of="$F" bs=1 seek=$(($(stat -c %s "$F") / 2)) conv=notrunc 2>/dev/null
+	if boot "$T/esp" "Access Denied" 120; then ok; else ko "firmware refuses a flipped byte: $(tail -c 300 "$T/boot.log")"; fi
+	grep -aq "Linux version" "$T/boot.log" && ko "flipped UKI must not start the kernel" || ok
+fi
+
 for sub in build inspect; do
 	check "uki $sub --help" "$SIGNET" uki $sub --help
 	grep -q "^Usage:" "$T/.out" && ok || ko "uki $sub --help starts with Usage:"
