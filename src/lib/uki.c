@@ -112,6 +112,11 @@ static int check_new_sections(const struct sg_pe *pe, const char *name,
 	    pe->size_of_headers)
 		return sg_fail("%s: stub's headers (SizeOfHeaders 0x%x) have no room for %zu more section headers",
 			       name, pe->size_of_headers, *added);
+	/* The new headers go right after the table: that space must be free. */
+	for (size_t i = pe->sections_offset + pe->nsections * SECTION_HEADER_SIZE;
+	     i < pe->sections_offset + (pe->nsections + *added) * SECTION_HEADER_SIZE; i++)
+		if (pe->data[i])
+			return sg_fail("%s: stub's headers after the section table are not empty", name);
 	return 0;
 }
 
