@@ -304,7 +304,9 @@ static int sb_keygen(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL, *cn = "signet", *alg = "rsa2048", *ts = NULL, *guidopt = NULL;
-	struct sb_level lv[3] = { { "PK", NULL, NULL }, { "KEK", NULL, NULL }, { "db", NULL, NULL } };
+	struct sb_level lv[3] = {
+		{ "PK", NULL, NULL }, { "KEK", NULL, NULL }, { "db", NULL, NULL },
+	};
 	struct sg_buf esl = SG_BUF_INIT, auth = SG_BUF_INIT;
 	uint8_t guid[SG_GUID_LEN], efit[SG_EFI_TIME_LEN];
 	int days = 3650, bits, reuse = 0, c, rc = CLI_EXIT_FAIL;
@@ -374,7 +376,8 @@ static int sb_keygen(int argc, char **argv)
 		if (!reuse && write_key_files(dir, &lv[i]))
 			goto fail;
 		if (sg_sb_esl(lv[i].cert, guid, &esl) ||
-		    sg_sb_auth(lv[i].name, esl.data, esl.len, efit, signer->key, signer->cert, &auth) ||
+		    sg_sb_auth(lv[i].name, esl.data, esl.len, efit, signer->key, signer->cert,
+			       &auth) ||
 		    write_in(dir, lv[i].name, ".esl", esl.data, esl.len, 0644) ||
 		    write_in(dir, lv[i].name, ".auth", auth.data, auth.len, 0644))
 			goto fail;

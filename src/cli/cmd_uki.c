@@ -129,7 +129,8 @@ static int uki_build(int argc, char **argv)
 	if (keyf && (!(key = sg_sb_load_key(keyf)) || !(cert = sg_sb_load_cert(certf))))
 		goto fail;
 
-	if (sg_read_file(stubf, &stub, UKI_MAX_INPUT) || sg_read_file(linuxf, &kernel, UKI_MAX_INPUT))
+	if (sg_read_file(stubf, &stub, UKI_MAX_INPUT) ||
+	    sg_read_file(linuxf, &kernel, UKI_MAX_INPUT))
 		goto fail;
 	if (cmdline[0] == '@') {
 		if (sg_read_file(cmdline + 1, &cmd, 1 << 20))
@@ -156,7 +157,8 @@ static int uki_build(int argc, char **argv)
 		secs[n++] = (struct sg_uki_section){ ".osrel", osrel.data, osrel.len };
 	secs[n++] = (struct sg_uki_section){ ".cmdline", cmd.data, cmd.len };
 	if (uname_s)
-		secs[n++] = (struct sg_uki_section){ ".uname", (const uint8_t *)uname_s, strlen(uname_s) };
+		secs[n++] = (struct sg_uki_section){ ".uname", (const uint8_t *)uname_s,
+						     strlen(uname_s) };
 	if (sbatf)
 		secs[n++] = (struct sg_uki_section){ ".sbat", sbat.data, sbat.len };
 	if (ninitrd)
@@ -207,7 +209,8 @@ static int uki_inspect(int argc, char **argv)
 	info = malloc(sizeof(*info));
 	if (!info)
 		return cli_error("out of memory");
-	if (sg_read_file(argv[1], &img, UKI_MAX_INPUT) || sg_pe_parse(&pe, img.data, img.len, argv[1]) ||
+	if (sg_read_file(argv[1], &img, UKI_MAX_INPUT) ||
+	    sg_pe_parse(&pe, img.data, img.len, argv[1]) ||
 	    sg_uki_inspect(&pe, argv[1], info)) {
 		rc = cli_lib_error();
 		goto out;

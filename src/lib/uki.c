@@ -38,7 +38,8 @@ static int sbat_add_lines(struct sg_buf *out, const uint8_t *text, size_t len)
 				dup = (k == 0 || out->data[k - 1] == '\n') &&
 				      memcmp(out->data + k, text + i, j - i) == 0 &&
 				      k + (j - i) < out->len && out->data[k + (j - i)] == '\n';
-			if (!dup && (sg_buf_append(out, text + i, j - i) || sg_buf_append_byte(out, '\n')))
+			if (!dup && (sg_buf_append(out, text + i, j - i) ||
+				     sg_buf_append_byte(out, '\n')))
 				return -1;
 		}
 		i = j < len && text[j] == '\n' ? j + 1 : j;
