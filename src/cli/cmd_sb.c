@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include "authenticode.h"
@@ -186,17 +187,58 @@ static char *path_in(const char *dir, const char *name, const char *ext)
 	return p;
 }
 
+/* keygen's outputs are staged as temporary files and renamed into place
+ * only once every one of them is written: a failure leaves DIR as it was. */
+#define KEYGEN_FILES 16
+
+static struct {
+	struct sg_atomic a[KEYGEN_FILES];
+	int n;
+} staged;
+
 static int write_in(const char *dir, const char *name, const char *ext, const void *data,
 		    size_t len, mode_t mode)
 {
 	char *p = path_in(dir, name, ext);
-	int rc;
+	struct sg_atomic *a = &staged.a[staged.n];
+	int rc = -1;
 
 	if (!p)
 		return sg_fail("out of memory");
-	rc = sg_write_file_atomic(p, data, len, mode, 0);
+	if (staged.n == KEYGEN_FILES) {
+		sg_fail("%s: too many output files", p);
+	} else if (sg_atomic_open(a, p, mode, 0) == 0) {
+		if (sg_write_all(a->fd, data, len) == 0) {
+			staged.n++;
+			rc = 0;
+		} else {
+			sg_fail_prefix(p);
+			sg_atomic_abort(a);
+		}
+	}
 	free(p);
 	return rc;
+}
+
+static int commit_staged(void)
+{
+	int rc = 0;
+
+	for (int i = 0; i < staged.n; i++) {
+		if (rc == 0)
+			rc = sg_atomic_commit(&staged.a[i]);
+		else
+			sg_atomic_abort(&staged.a[i]);
+	}
+	staged.n = 0;
+	return rc;
+}
+
+static void abort_staged(void)
+{
+	for (int i = 0; i < staged.n; i++)
+		sg_atomic_abort(&staged.a[i]);
+	staged.n = 0;
 }
 
 static int load_level(const char *dir, struct sb_level *l)
@@ -204,8 +246,13 @@ static int load_level(const char *dir, struct sb_level *l)
 	char *kp = path_in(dir, l->name, ".key"), *cp = path_in(dir, l->name, ".crt");
 	int rc = -1;
 
-	if (kp && cp && (l->key = sg_sb_load_key(kp)) && (l->cert = sg_sb_load_cert(cp)))
-		rc = 0;
+	if (kp && cp && (l->key = sg_sb_load_key(kp)) && (l->cert = sg_sb_load_cert(cp))) {
+		if (X509_check_private_key(l->cert, l->key) == 1)
+			rc = 0;
+		else
+			sg_fail("%s does not match %s", kp, cp);
+		ERR_clear_error();
+	}
 	free(kp);
 	free(cp);
 	return rc;
@@ -282,7 +329,7 @@ static int owner_guid(const char *dir, const char *opt, int reuse, uint8_t guid[
 	if (rc == 0) {
 		sg_guid_format(guid, text);
 		strcat(text, "\n");
-		rc = sg_write_file_atomic(p, text, strlen(text), 0644, 0);
+		rc = write_in(dir, "GUID", "", text, strlen(text), 0644);
 	}
 out:
 	sg_buf_free(&b);
@@ -382,9 +429,12 @@ static int sb_keygen(int argc, char **argv)
 		    write_in(dir, lv[i].name, ".auth", auth.data, auth.len, 0644))
 			goto fail;
 	}
+	if (commit_staged())
+		goto fail;
 	rc = CLI_EXIT_OK;
 	goto out;
 fail:
+	abort_staged();
 	rc = cli_lib_error();
 out:
 	for (int i = 0; i < 3; i++) {

@@ -67,6 +67,17 @@ openssl rsa -in "$T/k3/db.key" -noout -text 2>/dev/null | grep -q "(3072 bit" &&
 cert-to-efi-sig-list -g 11111111-2222-3333-4444-555555555555 "$T/k3/KEK.crt" "$T/k3.esl" >/dev/null
 same "--owner-guid in the .esl" "$T/k3/KEK.esl" "$T/k3.esl"
 
+# A failure half-way (KEK.key is not KEK.crt's, found when signing db)
+# leaves the directory exactly as it was.
+cp -r "$K" "$T/kmix"
+cp "$T/kmix/PK.key" "$T/kmix/KEK.key"
+ls -la --time-style=+%s.%N "$T/kmix" | grep -v ' \.\.*$' >"$T/kmix.before"
+refuse "keygen --reuse-keys with a mismatched KEK key" "$SIGNET" sb keygen --dir "$T/kmix" --timestamp 2030-01-01T00:00:00Z --reuse-keys
+ls -la --time-style=+%s.%N "$T/kmix" | grep -v ' \.\.*$' >"$T/kmix.after"
+grep -q "KEK.key does not match" "$T/.err" && ok || ko "mismatch error names the files: $(cat "$T/.err")"
+same "failed keygen leaves the directory untouched" "$T/kmix.before" "$T/kmix.after"
+same "failed keygen leaves PK.auth as it was" "$K/PK.auth" "$T/kmix/PK.auth"
+
 refuse "keygen bad timestamp" "$SIGNET" sb keygen --dir "$T/kbad" --timestamp 2025-13-01T00:00:00Z
 absent "bad timestamp writes nothing" "$T/kbad"
 refuse "keygen bad GUID" "$SIGNET" sb keygen --dir "$T/kbad2" --owner-guid nope
