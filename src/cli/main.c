@@ -21,6 +21,8 @@ static const struct cli_command commands[] = {
 	{ "age-keygen", cmd_age_keygen, "generate an age identity, or print its recipient" },
 	{ "initrd", cmd_initrd, "reproducible initramfs archives (newc cpio)" },
 	{ "verity", cmd_verity, "dm-verity hash trees and root hash signatures" },
+	{ "sb", cmd_sb, "Secure Boot keys and Authenticode signing" },
+	{ "uki", cmd_uki, "build and inspect unified kernel images" },
 	{ "version", cmd_version, "print the version" },
 };
 
