@@ -2,5 +2,6 @@
 #ifndef SIGNET_COMMANDS_H
 #define SIGNET_COMMANDS_H
 
+int cmd_ca(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static int cmd_version(int argc, char **argv)
 }
 
 static const struct cli_command commands[] = {
+	{ "ca", cmd_ca, "the organisation's certificate authority (minica and beyond)" },
 	{ "version", cmd_version, "print the version" },
 };
 
