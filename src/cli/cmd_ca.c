@@ -127,7 +127,7 @@ static int ca_init(int argc, char **argv)
 			break;
 		case 'a':
 			if (sg_ca_alg_parse(optarg, &o.alg) < 0 || o.alg == SG_CA_RSA2048) {
-				rc = cli_usage_error("signet ca init", "unknown algorithm '%s' (ecdsa-p256, ecdsa-p384, ed25519, rsa3072)", optarg);
+				rc = cli_error("unknown algorithm '%s' (ecdsa-p256, ecdsa-p384, ed25519, rsa3072)", optarg);
 				goto out;
 			}
 			break;
@@ -380,7 +380,7 @@ static int ca_issue(int argc, char **argv)
 			break;
 		case 'a':
 			if (sg_ca_alg_parse(optarg, &r.alg) < 0 || r.alg == SG_CA_RSA2048) {
-				rc = cli_usage_error(cmd, "unknown algorithm '%s' (ecdsa-p256, ecdsa-p384, ed25519, rsa3072)", optarg);
+				rc = cli_error("unknown algorithm '%s' (ecdsa-p256, ecdsa-p384, ed25519, rsa3072)", optarg);
 				goto out;
 			}
 			break;
@@ -484,7 +484,7 @@ static int ca_revoke(int argc, char **argv)
 			break;
 		case 'r':
 			if (sg_ca_reason_parse(optarg, &reason) < 0)
-				return cli_usage_error(cmd, "%s", sg_errmsg());
+				return cli_lib_error();
 			break;
 		case 'h':
 			return cli_help(revoke_usage);
@@ -810,7 +810,7 @@ static int ca_minica(int argc, char **argv)
 	else if (!strcasecmp(alg_s, "rsa"))
 		alg = SG_CA_RSA2048;
 	else
-		return cli_usage_error(cmd, "Unrecognized algorithm: %s (use RSA or ECDSA)", alg_s);
+		return cli_error("Unrecognized algorithm: %s (use RSA or ECDSA)", alg_s);
 	if ((!domains || !*domains) && (!ips || !*ips))
 		return cli_usage_error(cmd, "give -domains or -ip-addresses");
 	if ((domains && *domains && names_add_list(&l, SG_NAME_DNS, domains) < 0) ||

@@ -1670,6 +1670,27 @@ out:
 
 /* ---- minica ---- */
 
+/* A certificate as a reader of its file sees it: OpenSSL caches what it
+ * derives from the extensions at first use, which for a certificate
+ * built in memory may predate its last extensions. */
+static X509 *reparse(X509 *x)
+{
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	int n = i2d_X509(x, &der);
+	X509 *y = NULL;
+
+	if (n > 0) {
+		p = der;
+		y = d2i_X509(NULL, &p, n);
+	}
+	OPENSSL_free(der);
+	X509_free(x);
+	if (!y)
+		ossl_fail("cannot re-read the certificate");
+	return y;
+}
+
 /* minica's root: CN "minica root ca <hex>", 100 years, pathlen 0,
  * digitalSignature + keyCertSign, serverAuth + clientAuth. */
 static X509 *minica_root(EVP_PKEY *key)
@@ -1691,7 +1712,7 @@ static X509 *minica_root(EVP_PKEY *key)
 		X509_free(x);
 		return NULL;
 	}
-	return x;
+	return reparse(x);
 }
 
 int sg_ca_minica(const char *key_path, const char *cert_path, enum sg_ca_alg alg,
