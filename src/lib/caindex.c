@@ -203,7 +203,7 @@ static int parse_line(const char *line, size_t len, struct sg_ca_entry *e)
 			break;
 		p = tab + 1;
 	}
-	if (nf != 6 || memchr(f[5], '\t', fl[5]))
+	if (nf != 6 || memchr(f[5], '\t', (size_t)(end - f[5])))
 		return sg_fail("expected 6 tab-separated fields");
 	for (size_t i = 0; i < 6; i++)
 		if (fl[i] >= FIELD_MAX || !field_ok(f[i], fl[i]))
@@ -258,8 +258,12 @@ static int parse_line(const char *line, size_t len, struct sg_ca_entry *e)
 
 int sg_ca_index_parse(const uint8_t *data, size_t len, const char *name, struct sg_ca_index *out)
 {
-	const char *p = (const char *)data, *end = p + len;
+	const char *p = (const char *)data, *end;
 	size_t lineno = 0;
+
+	if (len == 0)
+		return 0;
+	end = p + len;
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
