@@ -1309,7 +1309,7 @@ int sg_ca_issue(struct sg_ca *ca, const struct sg_ca_request *r, char *leaf_out)
 	EVP_PKEY *key = NULL, *pub;
 	X509 *leaf = NULL;
 	struct undo u = { .n = 0 };
-	time_t not_after;
+	time_t not_after = 0;
 	int rc = -1;
 
 	if (!ca->key)
@@ -1589,7 +1589,7 @@ int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, cha
 	size_t n = 0;
 	X509 *oldx = NULL, *leaf = NULL;
 	EVP_PKEY *key = NULL, *pub;
-	time_t not_after;
+	time_t not_after = 0;
 	uint32_t xku;
 	int rc = -1, has_key, client;
 
@@ -1642,11 +1642,17 @@ int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, cha
 	    verify_leaf(leaf, ca->root, ca->chain, client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) < 0)
 		goto out;
 	/* Archive first, so the old pair survives whatever happens next. */
-	snprintf(arch, sizeof(arch), "%s/cert-%s.pem", dir, old);
+	if (snprintf(arch, sizeof(arch), "%s/cert-%s.pem", dir, old) >= (int)sizeof(arch)) {
+		sg_fail("%s: path too long", dir);
+		goto out;
+	}
 	if (copy_file_new(cpath, arch, 0644) < 0)
 		goto out;
 	if (has_key && !reuse_key) {
-		snprintf(arch, sizeof(arch), "%s/key-%s.pem", dir, old);
+		if (snprintf(arch, sizeof(arch), "%s/key-%s.pem", dir, old) >= (int)sizeof(arch)) {
+			sg_fail("%s: path too long", dir);
+			goto out;
+		}
 		if (copy_file_new(kpath, arch, 0600) < 0)
 			goto out;
 		if (write_key_file(NULL, kpath, key, 1) < 0)

@@ -91,10 +91,13 @@ void sg_ca_time_format(time_t t, char out[SG_CA_TIME_MAX + 1])
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	if (tm.tm_year >= 150 || tm.tm_year < 50)
-		strftime(out, SG_CA_TIME_MAX + 1, "%Y%m%d%H%M%SZ", &tm);
-	else
-		strftime(out, SG_CA_TIME_MAX + 1, "%y%m%d%H%M%SZ", &tm);
+	/* RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime after. */
+	if (strftime(out, SG_CA_TIME_MAX + 1, "%Y%m%d%H%M%SZ", &tm) != SG_CA_TIME_MAX) {
+		strcpy(out, "19700101000000Z"); /* years before 1000: never issued */
+		return;
+	}
+	if (tm.tm_year >= 50 && tm.tm_year < 150)
+		memmove(out, out + 2, SG_CA_TIME_MAX - 1); /* drop the century, keep the NUL */
 }
 
 int sg_ca_serial_normalise(const char *in, char out[SG_CA_SERIAL_MAX + 1])
