@@ -282,6 +282,20 @@ check "renewed client stays client" verify "$C/ca.pem" "$C/svc.example.com/cert.
 refuse "renew a CSR leaf without --reuse-key" "$SIGNET" ca renew --dir "$C" csr.example.com
 refuse "renew a missing leaf" "$SIGNET" ca renew --dir "$C" nope.example.com
 
+# ---- concurrency: the directory lock keeps every issue in the index ----
+Q=$T/parallel
+"$SIGNET" ca init --dir "$Q" >/dev/null
+for i in 1 2 3 4 5 6; do "$SIGNET" ca issue --dir "$Q" --domains p$i.example.com >/dev/null 2>&1 & done
+wait
+[ "$(wc -l <"$Q/index.txt")" = 6 ] && ok || ko "6 parallel issues, 6 index lines (got $(wc -l <"$Q/index.txt"))"
+
+# A first name too long for a CN: empty subject, critical SAN.
+long=$(printf 'a%.0s' $(seq 60)).example.com
+check "issue with a 72-character first name" "$SIGNET" ca issue --dir "$Q" --domains "$long"
+openssl x509 -in "$Q/$long/cert.pem" -noout -text >"$T/long.txt"
+expect "long name: critical SAN" "Subject Alternative Name: critical" "$T/long.txt"
+check "long name verifies" verify "$Q/ca.pem" "$Q/$long/cert.pem"
+
 # ---- batch ----
 B=$T/batch
 check "init batch CA" "$SIGNET" ca init --dir "$B" --permit-dns example.com --permit-ip 10.0.0.0/8
