@@ -676,22 +676,17 @@ static int check_name_against(const struct sg_name *nm, X509 *ca_cert)
 
 static int chain_constrained(struct sg_ca *ca)
 {
-	int i = X509_get_ext_by_NID(ca->root, NID_name_constraints, -1) >= 0 ||
-		X509_get_ext_by_NID(ca->issuer, NID_name_constraints, -1) >= 0;
-
-	return i;
+	return X509_get_ext_by_NID(ca->root, NID_name_constraints, -1) >= 0 ||
+	       X509_get_ext_by_NID(ca->issuer, NID_name_constraints, -1) >= 0;
 }
 
-/* Every name against every CA certificate from the issuer to the root. */
-static int check_names_chain(const struct sg_name *names, size_t n, X509 *issuer,
-			     STACK_OF(X509) *chain, X509 *root)
+/* Every name against the issuer and the root (the only CAs of a chain
+ * signet builds). */
+static int check_names_chain(const struct sg_name *names, size_t n, X509 *issuer, X509 *root)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (check_name_against(&names[i], issuer) < 0)
 			return -1;
-		for (int j = 0; chain && j < sk_X509_num(chain); j++)
-			if (check_name_against(&names[i], sk_X509_value(chain, j)) < 0)
-				return -1;
 		if (root && root != issuer && check_name_against(&names[i], root) < 0)
 			return -1;
 	}
@@ -1244,7 +1239,7 @@ int sg_ca_check_request(struct sg_ca *ca, const struct sg_ca_request *r)
 	int rc = -1;
 
 	if (request_names(r, &req, &owned, &names, &n) == 0 && check_days(ca, r->days, &na) == 0 &&
-	    check_names_chain(names, n, ca->issuer, ca->chain, ca->root) == 0 &&
+	    check_names_chain(names, n, ca->issuer, ca->root) == 0 &&
 	    check_leaf_dir(ca, &names[0], rel, abs) == 0)
 		rc = 0;
 	X509_REQ_free(req);
@@ -1315,7 +1310,7 @@ int sg_ca_issue(struct sg_ca *ca, const struct sg_ca_request *r, char *leaf_out)
 	if (!ca->key)
 		return sg_fail("%s: CA key not loaded", ca->dir);
 	if (request_names(r, &req, &owned, &names, &n) < 0 || check_days(ca, r->days, &not_after) < 0 ||
-	    check_names_chain(names, n, ca->issuer, ca->chain, ca->root) < 0 ||
+	    check_names_chain(names, n, ca->issuer, ca->root) < 0 ||
 	    check_leaf_dir(ca, &names[0], rel, abs) < 0)
 		goto out;
 	if (req) {
@@ -1608,7 +1603,7 @@ int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, cha
 	}
 	if (serial_of(oldx, old) < 0 || cert_names(oldx, &names, &n, cpath) < 0 ||
 	    check_days(ca, days, &not_after) < 0 ||
-	    check_names_chain(names, n, ca->issuer, ca->chain, ca->root) < 0)
+	    check_names_chain(names, n, ca->issuer, ca->root) < 0)
 		goto out;
 	xku = X509_get_extended_key_usage(oldx);
 	client = (xku & XKU_SSL_CLIENT) && !(xku & XKU_SSL_SERVER);
@@ -1752,7 +1747,7 @@ int sg_ca_minica(const char *key_path, const char *cert_path, enum sg_ca_alg alg
 			sg_fail("%s: not a CA certificate", cert_path);
 			goto out;
 		}
-		if (check_names_chain(names, n, issuer, NULL, NULL) < 0)
+		if (check_names_chain(names, n, issuer, NULL) < 0)
 			goto out;
 	}
 	/* minica keeps an existing leaf directory but never a key.pem in it. */
