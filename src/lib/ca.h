@@ -28,18 +28,8 @@
 #include <time.h>
 
 #include "caindex.h"
+#include "x509cert.h"
 #include "x509name.h"
-
-enum sg_ca_alg {
-	SG_CA_ECDSA_P256,
-	SG_CA_ECDSA_P384,
-	SG_CA_ED25519,
-	SG_CA_RSA3072,
-	SG_CA_RSA2048, /* minica's RSA */
-};
-
-/* "ecdsa-p256", "ecdsa-p384", "ed25519", "rsa3072" (and "rsa2048"). */
-int sg_ca_alg_parse(const char *s, enum sg_ca_alg *alg);
 
 #define SG_CA_DEFAULT_ROOT_DAYS 3650
 #define SG_CA_DEFAULT_LEAF_DAYS 397
