@@ -38,7 +38,9 @@
 #define CRLNUMBER "crlnumber"
 
 /* Entries of a CA directory that no leaf directory may take. */
-static const char *const reserved[] = { ROOT_CERT, ROOT_DIR, INT_DIR, INDEX, INDEX_ATTR, CRLNUMBER };
+static const char *const reserved[] = {
+	ROOT_CERT, ROOT_DIR, INT_DIR, INDEX, INDEX_ATTR, CRLNUMBER,
+};
 
 struct sg_ca {
 	char *dir;
@@ -185,8 +187,10 @@ int sg_ca_init(const struct sg_ca_init_opts *o)
 	for (size_t i = 0; i < o->n_permit_dns; i++) {
 		const char *s = o->permit_dns[i];
 		char buf[SG_NAME_MAX + 1];
-		if (!(dns[i] = calloc(1, SG_NAME_MAX + 1)))
+		if (!(dns[i] = calloc(1, SG_NAME_MAX + 1))) {
+			sg_fail("out of memory");
 			goto out;
+		}
 		if (sg_name_dns(s[0] == '.' ? s + 1 : s, 0, buf + 1) < 0) {
 			sg_fail_prefix("--permit-dns");
 			goto out;
@@ -229,7 +233,9 @@ int sg_ca_init(const struct sg_ca_init_opts *o)
 		}
 	}
 
-	if (!(rkey = sg_x509_keygen(o->alg)) || !(root = sg_x509_make_ca(cn, NULL, rkey, rkey, o->intermediate ? 1 : 0, nc, not_after)))
+	/* The root's pathlen leaves room for the intermediate only. */
+	if (!(rkey = sg_x509_keygen(o->alg)) ||
+	    !(root = sg_x509_make_ca(cn, NULL, rkey, rkey, o->intermediate ? 1 : 0, nc, not_after)))
 		goto out;
 	if (o->intermediate) {
 		if (!(ikey = sg_x509_keygen(o->alg)) ||
@@ -408,7 +414,7 @@ static int leaf_dir_name(const struct sg_name *first, char *out)
 		out[i] = first->text[i] == '*' ? '_' : first->text[i];
 	out[i] = '\0';
 	if (first->type == SG_NAME_URI)
-		return sg_fail("'%s': the first name must be a DNS name, an IP address or an email (it names the directory)",
+		return sg_fail("'%s': the first name names the directory: make it a DNS name, an address or an email",
 			       first->text);
 	if (strcmp(out, ".") == 0 || strcmp(out, "..") == 0 || strchr(out, '/'))
 		return sg_fail("'%s': cannot name a directory", first->text);
@@ -633,7 +639,8 @@ int sg_ca_issue(struct sg_ca *ca, const struct sg_ca_request *r, char *leaf_out)
 			goto out;
 		pub = key;
 	}
-	if (!(leaf = sg_x509_make_leaf(ca->issuer, ca->key, pub, names, n, r->client ? SG_X509_EKU_CLIENT : SG_X509_EKU_SERVER,
+	if (!(leaf = sg_x509_make_leaf(ca->issuer, ca->key, pub, names, n,
+				       r->client ? SG_X509_EKU_CLIENT : SG_X509_EKU_SERVER,
 			       sg_x509_is_rsa(pub), not_after, !chain_constrained(ca), serial)))
 		goto out;
 	if (sg_x509_verify_leaf(leaf, ca->root, ca->chain,
@@ -786,7 +793,8 @@ int sg_ca_crl(struct sg_ca *ca, const char *out, int days)
 			goto out;
 	if (!(crlnum = BN_to_ASN1_INTEGER(num, NULL)) || !(akid = sg_x509_issuer_akid(ca->issuer)) ||
 	    X509_CRL_add1_ext_i2d(crl, NID_crl_number, crlnum, 0, 0) != 1 ||
-	    X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid, 0, 0) != 1 || !X509_CRL_sort(crl)) {
+	    X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid, 0, 0) != 1 ||
+	    !X509_CRL_sort(crl)) {
 		sg_x509_fail("cannot build the CRL");
 		goto out;
 	}
@@ -858,7 +866,9 @@ int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, cha
 		return -1;
 	if (!(oldx = sg_x509_read_cert(cpath)))
 		goto out;
-	if (X509_NAME_cmp(X509_get_issuer_name(oldx), X509_get_subject_name(ca->issuer)) != 0) {
+	if (X509_NAME_cmp(X509_get_issuer_name(oldx), X509_get_subject_name(ca->issuer)) != 0 ||
+	    X509_verify(oldx, X509_get0_pubkey(ca->issuer)) != 1) {
+		ERR_clear_error();
 		sg_fail("%s: not issued by this CA's issuing certificate", cpath);
 		goto out;
 	}
@@ -893,9 +903,11 @@ int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, cha
 			goto out;
 		pub = key;
 	}
-	if (!(leaf = sg_x509_make_leaf(ca->issuer, ca->key, pub, names, n, client ? SG_X509_EKU_CLIENT : SG_X509_EKU_SERVER,
-			       sg_x509_is_rsa(pub), not_after, !chain_constrained(ca), serial)) ||
-	    sg_x509_verify_leaf(leaf, ca->root, ca->chain, client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) < 0)
+	if (!(leaf = sg_x509_make_leaf(ca->issuer, ca->key, pub, names, n,
+				       client ? SG_X509_EKU_CLIENT : SG_X509_EKU_SERVER, sg_x509_is_rsa(pub),
+				       not_after, !chain_constrained(ca), serial)) ||
+	    sg_x509_verify_leaf(leaf, ca->root, ca->chain,
+				client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) < 0)
 		goto out;
 	/* Archive first, so the old pair survives whatever happens next. */
 	if (snprintf(arch, sizeof(arch), "%s/cert-%s.pem", dir, old) >= (int)sizeof(arch)) {
@@ -916,6 +928,15 @@ int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, cha
 	}
 	if (write_cert_file(NULL, cpath, leaf, ca->chain) < 0)
 		goto out;
+	/* The old entry now names its archived copy. */
+	struct sg_ca_entry *e = sg_ca_index_find(&ca->index, old);
+	if (e && snprintf(file, sizeof(file), "%s/cert-%s.pem", name, old) < (int)sizeof(file)) {
+		char *copy = strdup(file);
+		if (copy) {
+			free(e->file);
+			e->file = copy;
+		}
+	}
 	snprintf(file, sizeof(file), "%s/cert.pem", name);
 	if (record(ca, leaf, serial, file) < 0 || sg_ca_save(ca) < 0)
 		goto out;
@@ -984,7 +1005,8 @@ int sg_ca_minica(const char *key_path, const char *cert_path, enum sg_ca_alg alg
 		goto out;
 	}
 	if (!(key = sg_x509_keygen(alg)) ||
-	    !(leaf = sg_x509_make_leaf(issuer, ikey, key, names, n, SG_X509_EKU_SERVER | SG_X509_EKU_CLIENT, 1, na, 1, serial)) ||
+	    !(leaf = sg_x509_make_leaf(issuer, ikey, key, names, n,
+				       SG_X509_EKU_SERVER | SG_X509_EKU_CLIENT, 1, na, 1, serial)) ||
 	    sg_x509_verify_leaf(leaf, issuer, NULL, X509_PURPOSE_SSL_SERVER) < 0)
 		goto out;
 	if (stat(dir, &st) == 0) {
@@ -996,7 +1018,8 @@ int sg_ca_minica(const char *key_path, const char *cert_path, enum sg_ca_alg alg
 		goto out;
 	}
 	if (snprintf(path, sizeof(path), "%s/key.pem", dir) < 0 || write_key_file(&u, path, key, 0) < 0 ||
-	    snprintf(path, sizeof(path), "%s/cert.pem", dir) < 0 || write_cert_file(&u, path, leaf, NULL) < 0)
+	    snprintf(path, sizeof(path), "%s/cert.pem", dir) < 0 ||
+	    write_cert_file(&u, path, leaf, NULL) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -35,7 +35,8 @@ int sg_ca_reason_parse(const char *s, int *reason)
 			*reason = (int)i;
 			return 0;
 		}
-	return sg_fail("unknown revocation reason '%s' (unspecified, keyCompromise, CACompromise, affiliationChanged, superseded, cessationOfOperation)",
+	return sg_fail("unknown revocation reason '%s' (unspecified, keyCompromise, CACompromise, "
+		       "affiliationChanged, superseded, cessationOfOperation)",
 		       s);
 }
 

@@ -277,7 +277,8 @@ static int add_ski(X509 *x)
 	ASN1_OCTET_STRING *ski = ASN1_OCTET_STRING_new();
 	int rc = -1;
 
-	if (ski && X509_pubkey_digest(x, EVP_sha1(), md, &n) == 1 && ASN1_OCTET_STRING_set(ski, md, (int)n))
+	if (ski && X509_pubkey_digest(x, EVP_sha1(), md, &n) == 1 &&
+	    ASN1_OCTET_STRING_set(ski, md, (int)n))
 		rc = add_ext(x, NID_subject_key_identifier, ski, 0);
 	else
 		sg_x509_fail("cannot compute subject key identifier");
@@ -445,7 +446,8 @@ static int add_subtree(STACK_OF(GENERAL_SUBTREE) *st, GENERAL_NAME *gn)
  * what is not permitted is excluded: a CA constrained to example.com
  * signs nothing for an address, and one constrained to 10.0.0.0/8
  * nothing for a DNS name. */
-NAME_CONSTRAINTS *sg_x509_build_constraints(char **dns, size_t ndns, const struct sg_cidr *ip, size_t nip)
+NAME_CONSTRAINTS *sg_x509_build_constraints(char **dns, size_t ndns, const struct sg_cidr *ip,
+					    size_t nip)
 {
 	NAME_CONSTRAINTS *nc = NAME_CONSTRAINTS_new();
 	static const uint8_t zero[32];
@@ -561,7 +563,8 @@ static void describe_permitted(const NAME_CONSTRAINTS *nc, char *out, size_t cap
 	for (int i = 0; nc->permittedSubtrees && i < sk_GENERAL_SUBTREE_num(nc->permittedSubtrees); i++) {
 		const GENERAL_NAME *gn = sk_GENERAL_SUBTREE_value(nc->permittedSubtrees, i)->base;
 		if (gn->type == GEN_DNS && sg_x509_ia5_text(gn->d.dNSName, b) == 0) {
-		} else if (gn->type == GEN_IPADD && (gn->d.iPAddress->length == 8 || gn->d.iPAddress->length == 32)) {
+		} else if (gn->type == GEN_IPADD &&
+			   (gn->d.iPAddress->length == 8 || gn->d.iPAddress->length == 32)) {
 			struct sg_cidr c;
 			c.len = (size_t)gn->d.iPAddress->length / 2;
 			memcpy(c.addr, gn->d.iPAddress->data, c.len);
@@ -606,7 +609,8 @@ static int check_name_against(const struct sg_name *nm, X509 *ca_cert)
 			   : sg_fail("%s '%s' is outside the CA's name constraints (%s permits no %s)",
 				     type_word(nm->type), nm->text, subj, type_word(nm->type));
 	}
-	for (int i = 0; !rc && nc->excludedSubtrees && i < sk_GENERAL_SUBTREE_num(nc->excludedSubtrees); i++)
+	for (int i = 0; !rc && nc->excludedSubtrees && i < sk_GENERAL_SUBTREE_num(nc->excludedSubtrees);
+	     i++)
 		if (subtree_match(nm, sk_GENERAL_SUBTREE_value(nc->excludedSubtrees, i)->base) == 1)
 			rc = sg_fail("%s '%s' is excluded by the CA's name constraints (%s)",
 				     type_word(nm->type), nm->text, subj);
@@ -785,7 +789,8 @@ X509 *sg_x509_minica_root(EVP_PKEY *key)
 	if (!(x = new_cert(cn, NULL, key, na, NULL)))
 		return NULL;
 	if (add_basic_constraints(x, 1, 0) < 0 || add_key_usage(x, ku, 2) < 0 ||
-	    add_eku(x, SG_X509_EKU_SERVER | SG_X509_EKU_CLIENT) < 0 || add_ski(x) < 0 || add_aki(x, x) < 0 ||
+	    add_eku(x, SG_X509_EKU_SERVER | SG_X509_EKU_CLIENT) < 0 || add_ski(x) < 0 ||
+	    add_aki(x, x) < 0 ||
 	    sign_cert(x, key) < 0) {
 		X509_free(x);
 		return NULL;

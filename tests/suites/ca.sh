@@ -268,6 +268,9 @@ new_serial=$(openssl x509 -in "$R/www.example.org/cert.pem" -noout -serial | cut
 [ -f "$R/www.example.org/cert-$old_serial.pem" ] && [ -f "$R/www.example.org/key-$old_serial.pem" ] && ok ||
 	ko "renew archives the old pair"
 cmp -s "$T/old.key" "$R/www.example.org/key.pem" && ko "renew rotates the key" || ok
+grep -q "	$old_serial	www.example.org/cert-$old_serial.pem	" "$R/index.txt" && ok ||
+	ko "index points the old serial at its archived copy"
+grep -q "	$new_serial	www.example.org/cert.pem	" "$R/index.txt" && ok || ko "index records the renewal"
 check "renewed cert verifies" verify "$R/ca.pem" "$R/www.example.org/cert.pem"
 openssl x509 -in "$R/www.example.org/cert.pem" -noout -ext subjectAltName >"$T/ren.txt"
 expect "renewed cert keeps the names" "DNS:www.example.org, DNS:example.org, IP Address:192.0.2.7" "$T/ren.txt"
