@@ -146,17 +146,25 @@ check "verify IP leaf" verify "$P/ca.pem" "$P/10.9.8.7/cert.pem"
 refuse "DNS name under IP-only CA" "$SIGNET" ca issue --dir "$P" --domains host.example.com
 
 # ---- mutual TLS on loopback ----
-PORT=$((20000 + RANDOM % 30000))
 S=$C/server.example.com
 K=$C/client.example.com
-openssl s_server -accept 127.0.0.1:$PORT -cert "$S/cert.pem" -key "$S/key.pem" -cert_chain "$S/cert.pem" \
-	-CAfile "$C/ca.pem" -Verify 3 -verify_return_error -www -quiet >"$T/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 50); do
-	(exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break
-	sleep 0.1
+SERVER=
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
+# A random high port; another one if it is taken.
+for _ in 1 2 3 4 5; do
+	PORT=$((20000 + RANDOM % 30000))
+	openssl s_server -accept 127.0.0.1:$PORT -cert "$S/cert.pem" -key "$S/key.pem" -cert_chain "$S/cert.pem" \
+		-CAfile "$C/ca.pem" -Verify 3 -verify_return_error -www -quiet >"$T/server.log" 2>&1 &
+	SERVER=$!
+	for _ in $(seq 50); do
+		(exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break 2
+		kill -0 $SERVER 2>/dev/null || break
+		sleep 0.1
+	done
+	kill $SERVER 2>/dev/null
+	SERVER=
 done
+[ -n "$SERVER" ] && ok || ko "openssl s_server did not start: $(head -3 "$T/server.log")"
 printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 openssl s_client -connect 127.0.0.1:$PORT -CAfile "$C/ca.pem" \
 	-verify_return_error -verify_hostname server.example.com -cert "$K/cert.pem" -key "$K/key.pem" \
 	-cert_chain "$K/cert.pem" -ign_eof >"$T/sc.out" 2>&1
@@ -191,6 +199,7 @@ else
 fi
 kill $SERVER 2>/dev/null
 wait $SERVER 2>/dev/null
+SERVER=
 
 # ---- revocation ----
 check "crl before revocation" "$SIGNET" ca crl --dir "$C" -o "$T/crl0.pem"
