@@ -9,5 +9,6 @@ int cmd_initrd(int argc, char **argv);
 int cmd_verity(int argc, char **argv);
 int cmd_sb(int argc, char **argv);
 int cmd_uki(int argc, char **argv);
+int cmd_ca(int argc, char **argv);
 
 #endif

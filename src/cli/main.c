@@ -23,6 +23,7 @@ static const struct cli_command commands[] = {
 	{ "verity", cmd_verity, "dm-verity hash trees and root hash signatures" },
 	{ "sb", cmd_sb, "Secure Boot keys and Authenticode signing" },
 	{ "uki", cmd_uki, "build and inspect unified kernel images" },
+	{ "ca", cmd_ca, "the organisation's certificate authority (minica and beyond)" },
 	{ "version", cmd_version, "print the version" },
 };
 

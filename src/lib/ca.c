@@ -1,0 +1,1033 @@
+#include "ca.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "crypto.h"
+#include "err.h"
+#include "fileio.h"
+#include "x509cert.h"
+
+#define INDEX_MAX (64u << 20)
+#define PATHBUF 4096
+
+#define ROOT_CERT "ca.pem"
+#define ROOT_DIR "root"
+#define ROOT_KEY "root/ca-key.pem"
+#define INT_DIR "intermediate"
+#define INT_CERT "intermediate/cert.pem"
+#define INT_KEY "intermediate/key.pem"
+#define INDEX "index.txt"
+#define INDEX_ATTR "index.txt.attr"
+#define CRLNUMBER "crlnumber"
+
+/* Entries of a CA directory that no leaf directory may take. */
+static const char *const reserved[] = {
+	ROOT_CERT, ROOT_DIR, INT_DIR, INDEX, INDEX_ATTR, CRLNUMBER,
+};
+
+struct sg_ca {
+	char *dir;
+	int lockfd;
+	X509 *root;
+	X509 *issuer;		 /* the root, or the intermediate */
+	STACK_OF(X509) *chain;	 /* certificates between leaf and root */
+	EVP_PKEY *key;		 /* the issuer's key, when loaded */
+	struct sg_ca_index index;
+};
+
+/* ---- small helpers ---- */
+
+static int path_join(char *out, const char *dir, const char *name)
+{
+	int n = snprintf(out, PATHBUF, "%s/%s", dir, name);
+
+	if (n < 0 || n >= PATHBUF)
+		return sg_fail("%s/%s: path too long", dir, name);
+	return 0;
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* Whether the chain carries name constraints at all. */
+static int chain_constrained(struct sg_ca *ca)
+{
+	return X509_get_ext_by_NID(ca->root, NID_name_constraints, -1) >= 0 ||
+	       X509_get_ext_by_NID(ca->issuer, NID_name_constraints, -1) >= 0;
+}
+
+/* ---- writing files ---- */
+
+/* Paths created by a command, removed again if it fails. */
+struct undo {
+	char path[16][PATHBUF];
+	int is_dir[16];
+	int n;
+};
+
+static void undo_add(struct undo *u, const char *path, int is_dir)
+{
+	if (u->n < 16) {
+		snprintf(u->path[u->n], PATHBUF, "%s", path);
+		u->is_dir[u->n++] = is_dir;
+	}
+}
+
+static void undo_run(struct undo *u)
+{
+	while (u->n > 0) {
+		u->n--;
+		if (u->is_dir[u->n])
+			rmdir(u->path[u->n]);
+		else
+			unlink(u->path[u->n]);
+	}
+}
+
+static int make_dir(struct undo *u, const char *path, mode_t mode)
+{
+	if (mkdir(path, mode) < 0)
+		return errno == EEXIST ? sg_fail("%s: already exists, not overwriting", path)
+				       : sg_fail_errno("%s", path);
+	undo_add(u, path, 1);
+	return 0;
+}
+
+static int write_new(struct undo *u, const char *path, const void *data, size_t len, mode_t mode)
+{
+	if (sg_write_file_atomic(path, data, len, mode, SG_ATOMIC_NO_CLOBBER) < 0)
+		return -1;
+	undo_add(u, path, 0);
+	return 0;
+}
+
+static int write_cert_file(struct undo *u, const char *path, X509 *leaf, STACK_OF(X509) *chain)
+{
+	struct sg_buf b = SG_BUF_INIT;
+	int rc = sg_x509_cert_pem(leaf, &b);
+
+	for (int i = 0; rc == 0 && chain && i < sk_X509_num(chain); i++)
+		rc = sg_x509_cert_pem(sk_X509_value(chain, i), &b);
+	if (rc == 0)
+		rc = u ? write_new(u, path, b.data, b.len, 0644)
+		       : sg_write_file_atomic(path, b.data, b.len, 0644, 0);
+	sg_buf_free(&b);
+	return rc;
+}
+
+static int write_key_file(struct undo *u, const char *path, EVP_PKEY *k, int clobber)
+{
+	struct sg_buf b = SG_BUF_INIT;
+	int rc = sg_x509_key_pem(k, &b);
+
+	if (rc == 0)
+		rc = clobber ? sg_write_file_atomic(path, b.data, b.len, 0600, 0)
+			     : write_new(u, path, b.data, b.len, 0600);
+	sg_buf_wipe(&b);
+	return rc;
+}
+
+static int lock_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return sg_fail_errno("%s", dir);
+	if (flock(fd, LOCK_EX) < 0) {
+		sg_fail_errno("%s: lock", dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int sg_ca_init(const struct sg_ca_init_opts *o)
+{
+	char **dns = NULL, cn[256], icn[300], path[PATHBUF];
+	struct sg_cidr *ip = NULL;
+	NAME_CONSTRAINTS *nc = NULL;
+	EVP_PKEY *rkey = NULL, *ikey = NULL;
+	X509 *root = NULL, *inter = NULL;
+	struct undo u = { .n = 0 };
+	int rc = -1, lockfd = -1, days = o->days > 0 ? o->days : SG_CA_DEFAULT_ROOT_DAYS;
+	time_t not_after = time(NULL) + (time_t)days * 86400;
+
+	/* Everything the options say is checked before anything exists. */
+	if (o->days > 36500)
+		return sg_fail("--days %d: more than 100 years", o->days);
+	if (o->name && (!*o->name || strlen(o->name) > 64))
+		return sg_fail("--name must be 1-64 characters");
+	dns = calloc(o->n_permit_dns + 1, sizeof(*dns));
+	ip = calloc(o->n_permit_ip + 1, sizeof(*ip));
+	if (!dns || !ip) {
+		sg_fail("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < o->n_permit_dns; i++) {
+		const char *s = o->permit_dns[i];
+		char buf[SG_NAME_MAX + 1];
+		if (!(dns[i] = calloc(1, SG_NAME_MAX + 1))) {
+			sg_fail("out of memory");
+			goto out;
+		}
+		if (sg_name_dns(s[0] == '.' ? s + 1 : s, 0, buf + 1) < 0) {
+			sg_fail_prefix("--permit-dns");
+			goto out;
+		}
+		buf[0] = '.';
+		strcpy(dns[i], s[0] == '.' ? buf : buf + 1);
+	}
+	for (size_t i = 0; i < o->n_permit_ip; i++)
+		if (sg_name_cidr(o->permit_ip[i], &ip[i]) < 0) {
+			sg_fail_prefix("--permit-ip");
+			goto out;
+		}
+	if (o->n_permit_dns + o->n_permit_ip &&
+	    !(nc = sg_x509_build_constraints(dns, o->n_permit_dns, ip, o->n_permit_ip)))
+		goto out;
+	if (o->name) {
+		snprintf(cn, sizeof(cn), "%s", o->name);
+	} else {
+		uint8_t r[3];
+		if (sg_random(r, 3) < 0)
+			goto out;
+		snprintf(cn, sizeof(cn), "signet root CA %02x%02x%02x", r[0], r[1], r[2]);
+	}
+	snprintf(icn, sizeof(icn), "%.55s intermediate", cn);
+
+	if (mkdir(o->dir, 0755) == 0)
+		undo_add(&u, o->dir, 1);
+	else if (errno != EEXIST) {
+		sg_fail_errno("%s", o->dir);
+		goto out;
+	}
+	if ((lockfd = lock_dir(o->dir)) < 0)
+		goto out;
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		if (path_join(path, o->dir, reserved[i]) < 0)
+			goto out;
+		if (exists(path)) {
+			sg_fail("%s: a CA already exists here (%s), not overwriting", o->dir, path);
+			goto out;
+		}
+	}
+
+	/* The root's pathlen leaves room for the intermediate only. */
+	if (!(rkey = sg_x509_keygen(o->alg)) ||
+	    !(root = sg_x509_make_ca(cn, NULL, rkey, rkey, o->intermediate ? 1 : 0, nc, not_after)))
+		goto out;
+	if (o->intermediate) {
+		if (!(ikey = sg_x509_keygen(o->alg)) ||
+		    !(inter = sg_x509_make_ca(icn, root, rkey, ikey, 0, nc, not_after)))
+			goto out;
+	}
+
+	if (path_join(path, o->dir, ROOT_DIR) < 0 || make_dir(&u, path, 0700) < 0 ||
+	    path_join(path, o->dir, ROOT_KEY) < 0 || write_key_file(&u, path, rkey, 0) < 0)
+		goto out;
+	if (inter && (path_join(path, o->dir, INT_DIR) < 0 || make_dir(&u, path, 0700) < 0 ||
+		      path_join(path, o->dir, INT_KEY) < 0 || write_key_file(&u, path, ikey, 0) < 0 ||
+		      path_join(path, o->dir, INT_CERT) < 0 || write_cert_file(&u, path, inter, NULL) < 0))
+		goto out;
+	if (path_join(path, o->dir, INDEX) < 0 || write_new(&u, path, "", 0, 0644) < 0 ||
+	    path_join(path, o->dir, INDEX_ATTR) < 0 ||
+	    write_new(&u, path, "unique_subject = no\n", 20, 0644) < 0)
+		goto out;
+	/* ca.pem last: its presence is what makes the directory a CA. */
+	if (path_join(path, o->dir, ROOT_CERT) < 0 || write_cert_file(&u, path, root, NULL) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		undo_run(&u);
+	if (lockfd >= 0)
+		close(lockfd);
+	for (size_t i = 0; dns && i < o->n_permit_dns; i++)
+		free(dns[i]);
+	free(dns);
+	free(ip);
+	NAME_CONSTRAINTS_free(nc);
+	EVP_PKEY_free(rkey);
+	EVP_PKEY_free(ikey);
+	X509_free(root);
+	X509_free(inter);
+	return rc;
+}
+
+/* ---- an open CA ---- */
+
+void sg_ca_close(struct sg_ca *ca)
+{
+	if (!ca)
+		return;
+	if (ca->lockfd >= 0)
+		close(ca->lockfd);
+	if (ca->issuer != ca->root)
+		X509_free(ca->issuer);
+	X509_free(ca->root);
+	sk_X509_free(ca->chain);
+	EVP_PKEY_free(ca->key);
+	sg_ca_index_free(&ca->index);
+	free(ca->dir);
+	free(ca);
+}
+
+static int check_signed_by(X509 *x, X509 *by, const char *path, const char *bypath)
+{
+	EVP_PKEY *pub = X509_get0_pubkey(by);
+
+	if (!pub || X509_verify(x, pub) != 1) {
+		ERR_clear_error();
+		return sg_fail("%s: not signed by %s", path, bypath);
+	}
+	return 0;
+}
+
+struct sg_ca *sg_ca_open(const char *dir, int need_key)
+{
+	struct sg_ca *ca = calloc(1, sizeof(*ca));
+	char path[PATHBUF], kpath[PATHBUF];
+	struct sg_buf b = SG_BUF_INIT;
+
+	if (!ca) {
+		sg_fail("out of memory");
+		return NULL;
+	}
+	ca->lockfd = -1;
+	if (!(ca->dir = strdup(dir)) || !(ca->chain = sk_X509_new_null())) {
+		sg_fail("out of memory");
+		goto fail;
+	}
+	if (path_join(path, dir, ROOT_CERT) < 0)
+		goto fail;
+	if (!exists(path)) {
+		sg_fail("%s: no CA here (%s missing; run 'signet ca init')", dir, path);
+		goto fail;
+	}
+	if ((ca->lockfd = lock_dir(dir)) < 0 || !(ca->root = sg_x509_read_cert(path)))
+		goto fail;
+	if (X509_check_ca(ca->root) != 1 || check_signed_by(ca->root, ca->root, path, "itself") < 0) {
+		sg_fail("%s: not a self-signed CA certificate", path);
+		goto fail;
+	}
+	ca->issuer = ca->root;
+	if (path_join(path, dir, INT_CERT) < 0 || path_join(kpath, dir, ROOT_KEY) < 0)
+		goto fail;
+	if (exists(path)) {
+		char rpath[PATHBUF];
+		if (!(ca->issuer = sg_x509_read_cert(path)))
+			goto fail;
+		snprintf(rpath, sizeof(rpath), "%s/%s", dir, ROOT_CERT);
+		if (X509_check_ca(ca->issuer) != 1 || check_signed_by(ca->issuer, ca->root, path, rpath) < 0) {
+			sg_fail("%s: not a CA certificate signed by %s", path, rpath);
+			goto fail;
+		}
+		if (!sk_X509_push(ca->chain, ca->issuer)) {
+			sg_fail("out of memory");
+			goto fail;
+		}
+		if (path_join(kpath, dir, INT_KEY) < 0)
+			goto fail;
+	}
+	if (need_key) {
+		if (!(ca->key = sg_x509_read_key(kpath)))
+			goto fail;
+		if (X509_check_private_key(ca->issuer, ca->key) != 1) {
+			ERR_clear_error();
+			sg_fail("%s: key does not match the issuing CA certificate", kpath);
+			goto fail;
+		}
+	}
+	if (path_join(path, dir, INDEX) < 0)
+		goto fail;
+	if (exists(path)) {
+		if (sg_read_file(path, &b, INDEX_MAX) < 0 ||
+		    sg_ca_index_parse(b.data, b.len, path, &ca->index) < 0)
+			goto fail;
+	}
+	sg_buf_free(&b);
+	return ca;
+fail:
+	sg_buf_free(&b);
+	sg_ca_close(ca);
+	return NULL;
+}
+
+const struct sg_ca_index *sg_ca_index(const struct sg_ca *ca)
+{
+	return &ca->index;
+}
+
+const char *sg_ca_dir(const struct sg_ca *ca)
+{
+	return ca->dir;
+}
+
+int sg_ca_root_subject(const struct sg_ca *ca, char *out, size_t cap)
+{
+	X509_NAME_oneline(X509_get_subject_name(ca->root), out, (int)cap);
+	return 0;
+}
+
+int sg_ca_save(struct sg_ca *ca)
+{
+	struct sg_buf b = SG_BUF_INIT;
+	char path[PATHBUF];
+	int rc;
+
+	if (path_join(path, ca->dir, INDEX) < 0)
+		return -1;
+	rc = sg_ca_index_format(&ca->index, &b);
+	if (rc == 0)
+		rc = sg_write_file_atomic(path, b.data ? (void *)b.data : (void *)"", b.len, 0644, 0);
+	sg_buf_free(&b);
+	return rc;
+}
+
+/* The leaf directory for a first name: '*' becomes '_' as in minica. */
+static int leaf_dir_name(const struct sg_name *first, char *out)
+{
+	size_t i;
+
+	for (i = 0; first->text[i]; i++)
+		out[i] = first->text[i] == '*' ? '_' : first->text[i];
+	out[i] = '\0';
+	if (first->type == SG_NAME_URI)
+		return sg_fail("'%s': the first name names the directory: make it a DNS name, an address or an email",
+			       first->text);
+	if (strcmp(out, ".") == 0 || strcmp(out, "..") == 0 || strchr(out, '/'))
+		return sg_fail("'%s': cannot name a directory", first->text);
+	return 0;
+}
+
+static int check_leaf_dir(struct sg_ca *ca, const struct sg_name *first, char *rel, char *abs)
+{
+	if (leaf_dir_name(first, rel) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strcmp(rel, reserved[i]) == 0)
+			return sg_fail("'%s' would collide with the CA's own %s/%s; list another name first",
+				       first->text, ca->dir, reserved[i]);
+	if (path_join(abs, ca->dir, rel) < 0)
+		return -1;
+	if (exists(abs))
+		return sg_fail("%s: already exists, not overwriting (use 'signet ca renew %s')", abs, rel);
+	return 0;
+}
+
+/* The names of a CSR's subjectAltName extension. */
+static int csr_names(X509_REQ *req, struct sg_name **out, size_t *n, const char *path)
+{
+	STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(req);
+	GENERAL_NAMES *gens = NULL;
+	int idx = exts ? X509v3_get_ext_by_NID(exts, NID_subject_alt_name, -1) : -1;
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (idx < 0) {
+		rc = sg_fail("%s: the CSR has no subjectAltName; give the names with --domains", path);
+		goto out;
+	}
+	gens = X509V3_EXT_d2i(X509v3_get_ext(exts, idx));
+	if (!gens || !(*out = calloc((size_t)sk_GENERAL_NAME_num(gens) + 1, sizeof(**out)))) {
+		rc = sg_fail("%s: unreadable subjectAltName", path);
+		goto out;
+	}
+	for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		char t[SG_NAME_MAX];
+		enum sg_name_type type;
+		if (g->type == GEN_IPADD) {
+			if (g->d.iPAddress->length != 4 && g->d.iPAddress->length != 16) {
+				rc = sg_fail("%s: bad IP address in subjectAltName", path);
+				goto out;
+			}
+			sg_name_ip_format(g->d.iPAddress->data, (size_t)g->d.iPAddress->length, t);
+			type = SG_NAME_IP;
+		} else if (g->type == GEN_DNS || g->type == GEN_EMAIL || g->type == GEN_URI) {
+			if (sg_x509_ia5_text(g->d.ia5, t) < 0) {
+				rc = sg_fail("%s: bad name in subjectAltName", path);
+				goto out;
+			}
+			type = g->type == GEN_DNS ? SG_NAME_DNS : g->type == GEN_EMAIL ? SG_NAME_EMAIL : SG_NAME_URI;
+		} else {
+			rc = sg_fail("%s: unsupported kind of name in subjectAltName", path);
+			goto out;
+		}
+		if (sg_name_parse(type, t, &(*out)[*n]) < 0) {
+			sg_fail_prefix(path);
+			goto out;
+		}
+		(*n)++;
+	}
+	if (*n == 0) {
+		rc = sg_fail("%s: empty subjectAltName", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+	}
+	GENERAL_NAMES_free(gens);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	return rc;
+}
+
+static X509_REQ *read_csr(const char *path)
+{
+	struct sg_buf b = SG_BUF_INIT;
+	X509_REQ *req = NULL;
+	BIO *bio;
+
+	if (sg_read_file(path, &b, SG_X509_FILE_MAX) < 0)
+		return NULL;
+	bio = BIO_new_mem_buf(b.data, (int)b.len);
+	if (bio && !(req = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL))) {
+		const unsigned char *p = b.data;
+		ERR_clear_error();
+		req = d2i_X509_REQ(NULL, &p, (long)b.len);
+	}
+	BIO_free(bio);
+	sg_buf_free(&b);
+	if (!req) {
+		ERR_clear_error();
+		sg_fail("%s: not a certificate signing request (PEM or DER)", path);
+		return NULL;
+	}
+	EVP_PKEY *pub = X509_REQ_get0_pubkey(req);
+	if (!pub || X509_REQ_verify(req, pub) != 1) {
+		ERR_clear_error();
+		X509_REQ_free(req);
+		sg_fail("%s: the CSR's signature does not verify", path);
+		return NULL;
+	}
+	if (sg_x509_key_acceptable(pub, path) < 0) {
+		X509_REQ_free(req);
+		return NULL;
+	}
+	return req;
+}
+
+/* The names a request certifies: its own, or the CSR's. */
+static int request_names(const struct sg_ca_request *r, X509_REQ **req, struct sg_name **owned,
+			 const struct sg_name **names, size_t *n)
+{
+	*req = NULL;
+	*owned = NULL;
+	*names = r->names;
+	*n = r->n;
+	if (r->csr) {
+		if (!(*req = read_csr(r->csr)))
+			return -1;
+		if (r->n == 0) {
+			if (csr_names(*req, owned, n, r->csr) < 0)
+				return -1;
+			*names = *owned;
+		}
+	}
+	if (*n == 0)
+		return sg_fail("no names given (--domains, --ip-addresses, --email, --uri)");
+	for (size_t i = 0; i < *n; i++)
+		for (size_t j = 0; j < i; j++)
+			if ((*names)[i].type == (*names)[j].type && strcmp((*names)[i].text, (*names)[j].text) == 0)
+				return sg_fail("'%s' is listed twice", (*names)[i].text);
+	return 0;
+}
+
+static int check_days(struct sg_ca *ca, int days, time_t *not_after)
+{
+	int d = days > 0 ? days : SG_CA_DEFAULT_LEAF_DAYS;
+	time_t end = time(NULL) + (time_t)d * 86400;
+
+	if (days > 36500)
+		return sg_fail("--days %d: more than 100 years", days);
+	if (X509_cmp_time(X509_get0_notAfter(ca->issuer), &end) < 0)
+		return sg_fail("a certificate valid %d days would outlive the issuing CA; use fewer --days", d);
+	*not_after = end;
+	return 0;
+}
+
+int sg_ca_check_request(struct sg_ca *ca, const struct sg_ca_request *r)
+{
+	X509_REQ *req;
+	struct sg_name *owned;
+	const struct sg_name *names;
+	size_t n;
+	char rel[SG_NAME_MAX], abs[PATHBUF];
+	time_t na;
+	int rc = -1;
+
+	if (request_names(r, &req, &owned, &names, &n) == 0 && check_days(ca, r->days, &na) == 0 &&
+	    sg_x509_check_names(names, n, ca->issuer, ca->root) == 0 &&
+	    check_leaf_dir(ca, &names[0], rel, abs) == 0)
+		rc = 0;
+	X509_REQ_free(req);
+	free(owned);
+	return rc;
+}
+
+static int record(struct sg_ca *ca, X509 *x, const char *serial, const char *file)
+{
+	struct sg_ca_entry e;
+	char subj[1024];
+	time_t t;
+
+	memset(&e, 0, sizeof(e));
+	e.status = 'V';
+	e.reason = SG_CA_NO_REASON;
+	{
+		struct tm tm;
+		if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) != 1)
+			return sg_x509_fail("bad notAfter");
+		t = timegm(&tm);
+	}
+	sg_ca_time_format(t, e.expires);
+	snprintf(e.serial, sizeof(e.serial), "%s", serial);
+	X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
+	e.file = (char *)file;
+	e.subject = subj;
+	return sg_ca_index_add(&ca->index, &e);
+}
+
+int sg_ca_issue(struct sg_ca *ca, const struct sg_ca_request *r, char *leaf_out)
+{
+	X509_REQ *req = NULL;
+	struct sg_name *owned = NULL;
+	const struct sg_name *names;
+	size_t n;
+	char rel[SG_NAME_MAX], abs[PATHBUF], path[PATHBUF], serial[SG_CA_SERIAL_MAX + 1], file[PATHBUF];
+	EVP_PKEY *key = NULL, *pub;
+	X509 *leaf = NULL;
+	struct undo u = { .n = 0 };
+	time_t not_after = 0;
+	int rc = -1;
+
+	if (!ca->key)
+		return sg_fail("%s: CA key not loaded", ca->dir);
+	if (request_names(r, &req, &owned, &names, &n) < 0 || check_days(ca, r->days, &not_after) < 0 ||
+	    sg_x509_check_names(names, n, ca->issuer, ca->root) < 0 ||
+	    check_leaf_dir(ca, &names[0], rel, abs) < 0)
+		goto out;
+	if (req) {
+		pub = X509_REQ_get0_pubkey(req);
+	} else {
+		if (!(key = sg_x509_keygen(r->alg)))
+			goto out;
+		pub = key;
+	}
+	if (!(leaf = sg_x509_make_leaf(ca->issuer, ca->key, pub, names, n,
+				       r->client ? SG_X509_EKU_CLIENT : SG_X509_EKU_SERVER,
+			       sg_x509_is_rsa(pub), not_after, !chain_constrained(ca), serial)))
+		goto out;
+	if (sg_x509_verify_leaf(leaf, ca->root, ca->chain,
+			r->client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) < 0)
+		goto out;
+	if (make_dir(&u, abs, 0700) < 0)
+		goto out;
+	if (key && (path_join(path, abs, "key.pem") < 0 || write_key_file(&u, path, key, 0) < 0))
+		goto out;
+	if (path_join(path, abs, "cert.pem") < 0 || write_cert_file(&u, path, leaf, ca->chain) < 0)
+		goto out;
+	snprintf(file, sizeof(file), "%s/cert.pem", rel);
+	if (record(ca, leaf, serial, file) < 0)
+		goto out;
+	if (leaf_out)
+		snprintf(leaf_out, SG_NAME_MAX, "%s", rel);
+	rc = 0;
+out:
+	if (rc < 0)
+		undo_run(&u);
+	X509_free(leaf);
+	EVP_PKEY_free(key);
+	X509_REQ_free(req);
+	free(owned);
+	return rc;
+}
+
+/* ---- revocation ---- */
+
+int sg_ca_revoke(struct sg_ca *ca, const char *arg, int reason)
+{
+	char serial[SG_CA_SERIAL_MAX + 1];
+	struct sg_ca_entry *e;
+	struct stat st;
+
+	if (stat(arg, &st) == 0 && S_ISREG(st.st_mode)) {
+		X509 *x = sg_x509_read_cert(arg);
+		int bad;
+		if (!x)
+			return -1;
+		bad = X509_NAME_cmp(X509_get_issuer_name(x), X509_get_subject_name(ca->issuer)) != 0 ||
+		      X509_verify(x, X509_get0_pubkey(ca->issuer)) != 1;
+		ERR_clear_error();
+		if (bad || sg_x509_serial_hex(x, serial) < 0) {
+			X509_free(x);
+			return bad ? sg_fail("%s: not issued by this CA (%s)", arg, ca->dir) : -1;
+		}
+		X509_free(x);
+	} else if (sg_ca_serial_normalise(arg, serial) < 0) {
+		return sg_fail("'%s': neither a certificate file nor a serial number", arg);
+	}
+	if (!(e = sg_ca_index_find(&ca->index, serial)))
+		return sg_fail("serial %s: not in %s/%s", serial, ca->dir, INDEX);
+	if (e->status == 'R')
+		return sg_fail("serial %s: already revoked at %s", serial, e->revoked);
+	e->status = 'R';
+	sg_ca_time_format(time(NULL), e->revoked);
+	e->reason = reason;
+	return sg_ca_save(ca);
+}
+
+static int read_crlnumber(const char *path, BIGNUM **bn)
+{
+	struct sg_buf b = SG_BUF_INIT;
+	size_t n;
+
+	*bn = NULL;
+	if (!exists(path)) {
+		*bn = BN_new();
+		return *bn && BN_one(*bn) ? 0 : sg_x509_fail("out of memory");
+	}
+	if (sg_read_file(path, &b, 128) < 0)
+		return -1;
+	n = b.len;
+	while (n && (b.data[n - 1] == '\n' || b.data[n - 1] == '\r'))
+		n--;
+	b.data[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789abcdefABCDEF", b.data[i]))
+			n = 0;
+	if (n == 0 || !BN_hex2bn(bn, (char *)b.data)) {
+		sg_buf_free(&b);
+		return sg_fail("%s: not a hex CRL number", path);
+	}
+	sg_buf_free(&b);
+	return 0;
+}
+
+static int add_revoked(X509_CRL *crl, const struct sg_ca_entry *e)
+{
+	X509_REVOKED *r = X509_REVOKED_new();
+	BIGNUM *bn = NULL;
+	ASN1_INTEGER *serial = NULL;
+	ASN1_TIME *when = ASN1_TIME_new();
+	ASN1_ENUMERATED *why = NULL;
+	int ok = 0;
+
+	if (!r || !when || !BN_hex2bn(&bn, e->serial) || !(serial = BN_to_ASN1_INTEGER(bn, NULL)) ||
+	    !X509_REVOKED_set_serialNumber(r, serial) || !ASN1_TIME_set_string_X509(when, e->revoked) ||
+	    !X509_REVOKED_set_revocationDate(r, when))
+		goto out;
+	/* RFC 5280 5.3.1: the reason code "unspecified" SHOULD be absent. */
+	if (e->reason > 0) {
+		if (!(why = ASN1_ENUMERATED_new()) || !ASN1_ENUMERATED_set(why, e->reason) ||
+		    X509_REVOKED_add1_ext_i2d(r, NID_crl_reason, why, 0, 0) != 1)
+			goto out;
+	}
+	if (!X509_CRL_add0_revoked(crl, r))
+		goto out;
+	r = NULL;
+	ok = 1;
+out:
+	X509_REVOKED_free(r);
+	BN_free(bn);
+	ASN1_INTEGER_free(serial);
+	ASN1_TIME_free(when);
+	ASN1_ENUMERATED_free(why);
+	return ok ? 0 : sg_x509_fail("cannot add a revoked certificate to the CRL");
+}
+
+int sg_ca_crl(struct sg_ca *ca, const char *out, int days)
+{
+	char path[PATHBUF];
+	BIGNUM *num = NULL;
+	ASN1_INTEGER *crlnum = NULL;
+	AUTHORITY_KEYID *akid = NULL;
+	X509_CRL *crl = NULL;
+	ASN1_TIME *t = NULL;
+	BIO *bio = NULL;
+	char *data, *hex = NULL;
+	long len;
+	int rc = -1, d = days > 0 ? days : SG_CA_DEFAULT_CRL_DAYS;
+	time_t now = time(NULL);
+
+	if (!ca->key)
+		return sg_fail("%s: CA key not loaded", ca->dir);
+	if (days > 3650)
+		return sg_fail("--days %d: a CRL valid more than 10 years", days);
+	if (path_join(path, ca->dir, CRLNUMBER) < 0 || read_crlnumber(path, &num) < 0)
+		goto out;
+	if (!(crl = X509_CRL_new()) || !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
+	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->issuer)) || !(t = ASN1_TIME_new()) ||
+	    !X509_time_adj_ex(t, 0, 0, &now) || !X509_CRL_set1_lastUpdate(crl, t) ||
+	    !X509_time_adj_ex(t, d, 0, &now) || !X509_CRL_set1_nextUpdate(crl, t)) {
+		sg_x509_fail("cannot build the CRL");
+		goto out;
+	}
+	for (size_t i = 0; i < ca->index.n; i++)
+		if (ca->index.e[i].status == 'R' && add_revoked(crl, &ca->index.e[i]) < 0)
+			goto out;
+	if (!(crlnum = BN_to_ASN1_INTEGER(num, NULL)) || !(akid = sg_x509_issuer_akid(ca->issuer)) ||
+	    X509_CRL_add1_ext_i2d(crl, NID_crl_number, crlnum, 0, 0) != 1 ||
+	    X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid, 0, 0) != 1 ||
+	    !X509_CRL_sort(crl)) {
+		sg_x509_fail("cannot build the CRL");
+		goto out;
+	}
+	if (X509_CRL_sign(crl, ca->key, sg_x509_sign_md(ca->key)) <= 0) {
+		sg_x509_fail("signing the CRL failed");
+		goto out;
+	}
+	if (!(bio = BIO_new(BIO_s_mem())) || PEM_write_bio_X509_CRL(bio, crl) != 1) {
+		sg_x509_fail("cannot encode the CRL");
+		goto out;
+	}
+	len = BIO_get_mem_data(bio, &data);
+	if (sg_write_file_atomic(out, data, (size_t)len, 0644, 0) < 0)
+		goto out;
+	/* The number just used is spent: the next CRL gets the next one. */
+	if (!BN_add_word(num, 1) || !(hex = BN_bn2hex(num))) {
+		sg_x509_fail("out of memory");
+		goto out;
+	}
+	{
+		char line[128];
+		int n = snprintf(line, sizeof(line), "%s%s\n", strlen(hex) % 2 ? "0" : "", hex);
+		if (sg_write_file_atomic(path, line, (size_t)n, 0644, 0) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	OPENSSL_free(hex);
+	BIO_free(bio);
+	ASN1_TIME_free(t);
+	AUTHORITY_KEYID_free(akid);
+	ASN1_INTEGER_free(crlnum);
+	BN_free(num);
+	X509_CRL_free(crl);
+	return rc;
+}
+
+/* ---- renewal ---- */
+
+static int copy_file_new(const char *from, const char *to, mode_t mode)
+{
+	struct sg_buf b = SG_BUF_INIT;
+	int rc = sg_read_file(from, &b, SG_X509_FILE_MAX);
+
+	if (rc == 0)
+		rc = sg_write_file_atomic(to, b.data, b.len, mode, SG_ATOMIC_NO_CLOBBER);
+	sg_buf_wipe(&b);
+	return rc;
+}
+
+int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, char *serial_out)
+{
+	char dir[PATHBUF], cpath[PATHBUF], kpath[PATHBUF], arch[PATHBUF], old[SG_CA_SERIAL_MAX + 1];
+	char serial[SG_CA_SERIAL_MAX + 1], file[PATHBUF];
+	struct sg_name *names = NULL;
+	size_t n = 0;
+	X509 *oldx = NULL, *leaf = NULL;
+	EVP_PKEY *key = NULL, *pub;
+	time_t not_after = 0;
+	uint32_t xku;
+	int rc = -1, has_key, client;
+
+	if (!ca->key)
+		return sg_fail("%s: CA key not loaded", ca->dir);
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return sg_fail("'%s': not a leaf directory name", name);
+	if (path_join(dir, ca->dir, name) < 0 || path_join(cpath, dir, "cert.pem") < 0 ||
+	    path_join(kpath, dir, "key.pem") < 0)
+		return -1;
+	if (!(oldx = sg_x509_read_cert(cpath)))
+		goto out;
+	if (X509_NAME_cmp(X509_get_issuer_name(oldx), X509_get_subject_name(ca->issuer)) != 0 ||
+	    X509_verify(oldx, X509_get0_pubkey(ca->issuer)) != 1) {
+		ERR_clear_error();
+		sg_fail("%s: not issued by this CA's issuing certificate", cpath);
+		goto out;
+	}
+	if (sg_x509_serial_hex(oldx, old) < 0 || sg_x509_cert_names(oldx, &names, &n, cpath) < 0 ||
+	    check_days(ca, days, &not_after) < 0 ||
+	    sg_x509_check_names(names, n, ca->issuer, ca->root) < 0)
+		goto out;
+	xku = X509_get_extended_key_usage(oldx);
+	client = (xku & XKU_SSL_CLIENT) && !(xku & XKU_SSL_SERVER);
+	has_key = exists(kpath);
+	if (reuse_key) {
+		pub = X509_get0_pubkey(oldx);
+		if (!pub) {
+			sg_x509_fail("cannot read the old public key");
+			goto out;
+		}
+	} else {
+		EVP_PKEY *oldpub = X509_get0_pubkey(oldx);
+		enum sg_ca_alg alg = SG_CA_ECDSA_P256;
+		if (!has_key) {
+			sg_fail("%s: no key.pem (signed from a CSR): renew with --reuse-key or issue from a new CSR",
+				dir);
+			goto out;
+		}
+		if (EVP_PKEY_is_a(oldpub, "RSA"))
+			alg = EVP_PKEY_get_bits(oldpub) > 2048 ? SG_CA_RSA3072 : SG_CA_RSA2048;
+		else if (EVP_PKEY_is_a(oldpub, "ED25519"))
+			alg = SG_CA_ED25519;
+		else if (EVP_PKEY_is_a(oldpub, "EC") && EVP_PKEY_get_bits(oldpub) > 256)
+			alg = SG_CA_ECDSA_P384;
+		if (!(key = sg_x509_keygen(alg)))
+			goto out;
+		pub = key;
+	}
+	if (!(leaf = sg_x509_make_leaf(ca->issuer, ca->key, pub, names, n,
+				       client ? SG_X509_EKU_CLIENT : SG_X509_EKU_SERVER, sg_x509_is_rsa(pub),
+				       not_after, !chain_constrained(ca), serial)) ||
+	    sg_x509_verify_leaf(leaf, ca->root, ca->chain,
+				client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) < 0)
+		goto out;
+	/* Archive first, so the old pair survives whatever happens next. */
+	if (snprintf(arch, sizeof(arch), "%s/cert-%s.pem", dir, old) >= (int)sizeof(arch)) {
+		sg_fail("%s: path too long", dir);
+		goto out;
+	}
+	if (copy_file_new(cpath, arch, 0644) < 0)
+		goto out;
+	if (has_key && !reuse_key) {
+		if (snprintf(arch, sizeof(arch), "%s/key-%s.pem", dir, old) >= (int)sizeof(arch)) {
+			sg_fail("%s: path too long", dir);
+			goto out;
+		}
+		if (copy_file_new(kpath, arch, 0600) < 0)
+			goto out;
+		if (write_key_file(NULL, kpath, key, 1) < 0)
+			goto out;
+	}
+	if (write_cert_file(NULL, cpath, leaf, ca->chain) < 0)
+		goto out;
+	/* The old entry now names its archived copy. */
+	struct sg_ca_entry *e = sg_ca_index_find(&ca->index, old);
+	if (e && snprintf(file, sizeof(file), "%s/cert-%s.pem", name, old) < (int)sizeof(file)) {
+		char *copy = strdup(file);
+		if (copy) {
+			free(e->file);
+			e->file = copy;
+		}
+	}
+	snprintf(file, sizeof(file), "%s/cert.pem", name);
+	if (record(ca, leaf, serial, file) < 0 || sg_ca_save(ca) < 0)
+		goto out;
+	if (serial_out)
+		snprintf(serial_out, SG_CA_SERIAL_MAX + 1, "%s", serial);
+	rc = 0;
+out:
+	free(names);
+	X509_free(oldx);
+	X509_free(leaf);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+/* ---- minica ---- */
+
+int sg_ca_minica(const char *key_path, const char *cert_path, enum sg_ca_alg alg,
+		 const struct sg_name *names, size_t n)
+{
+	int have_key = exists(key_path), have_cert = exists(cert_path), rc = -1;
+	EVP_PKEY *ikey = NULL, *key = NULL;
+	X509 *issuer = NULL, *leaf = NULL;
+	struct undo u = { .n = 0 };
+	char dir[SG_NAME_MAX], path[PATHBUF], serial[SG_CA_SERIAL_MAX + 1];
+	time_t na = time(NULL) + (time_t)(2 * 365 + 30) * 86400;
+	struct stat st;
+
+	if (n == 0)
+		return sg_fail("must specify at least one domain name or IP address");
+	if (leaf_dir_name(&names[0], dir) < 0)
+		return -1;
+	if (have_key != have_cert)
+		return sg_fail("%s: missing (but %s exists)", have_key ? cert_path : key_path,
+			       have_key ? key_path : cert_path);
+	if (have_key) {
+		if (!(ikey = sg_x509_read_key(key_path)) || !(issuer = sg_x509_read_cert(cert_path)))
+			goto out;
+		if (X509_check_private_key(issuer, ikey) != 1) {
+			ERR_clear_error();
+			sg_fail("public key in CA certificate %s doesn't match private key in %s", cert_path,
+				key_path);
+			goto out;
+		}
+		if (X509_check_ca(issuer) != 1) {
+			sg_fail("%s: not a CA certificate", cert_path);
+			goto out;
+		}
+		if (sg_x509_check_names(names, n, issuer, NULL) < 0)
+			goto out;
+	}
+	/* minica keeps an existing leaf directory but never a key.pem in it. */
+	if (snprintf(path, sizeof(path), "%s/key.pem", dir) >= (int)sizeof(path))
+		goto out;
+	if (exists(path) || (snprintf(path, sizeof(path), "%s/cert.pem", dir), exists(path))) {
+		sg_fail("%s: already exists, not overwriting", path);
+		goto out;
+	}
+	if (!have_key) {
+		if (!(ikey = sg_x509_keygen(alg)) || !(issuer = sg_x509_minica_root(ikey)))
+			goto out;
+		if (write_key_file(&u, key_path, ikey, 0) < 0 || write_cert_file(&u, cert_path, issuer, NULL) < 0)
+			goto out;
+	}
+	if (X509_cmp_time(X509_get0_notAfter(issuer), &na) < 0) {
+		sg_fail("%s: expires before a new certificate would", cert_path);
+		goto out;
+	}
+	if (!(key = sg_x509_keygen(alg)) ||
+	    !(leaf = sg_x509_make_leaf(issuer, ikey, key, names, n,
+				       SG_X509_EKU_SERVER | SG_X509_EKU_CLIENT, 1, na, 1, serial)) ||
+	    sg_x509_verify_leaf(leaf, issuer, NULL, X509_PURPOSE_SSL_SERVER) < 0)
+		goto out;
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			sg_fail("%s: exists and is not a directory", dir);
+			goto out;
+		}
+	} else if (make_dir(&u, dir, 0700) < 0) {
+		goto out;
+	}
+	if (snprintf(path, sizeof(path), "%s/key.pem", dir) < 0 || write_key_file(&u, path, key, 0) < 0 ||
+	    snprintf(path, sizeof(path), "%s/cert.pem", dir) < 0 ||
+	    write_cert_file(&u, path, leaf, NULL) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		undo_run(&u);
+	EVP_PKEY_free(ikey);
+	EVP_PKEY_free(key);
+	X509_free(issuer);
+	X509_free(leaf);
+	return rc;
+}
