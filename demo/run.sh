@@ -49,4 +49,41 @@ if "$SIGNET" age -d -i operator.key -o should-not-exist tampered.age; then
 fi
 [ ! -e should-not-exist ] && echo "refused; no output file"
 
+step "The organisation's own CA: an offline root and a name-constrained intermediate"
+run "$SIGNET" ca init --dir ca --name "Example Water Utility" --permit-dns example.internal \
+	--permit-ip 127.0.0.0/8 --intermediate
+run "$SIGNET" ca issue --dir ca --domains www.example.internal --ip-addresses 127.0.0.1
+run "$SIGNET" ca issue --dir ca --domains operator.example.internal --client
+run openssl verify -CAfile ca/ca.pem -untrusted ca/www.example.internal/cert.pem \
+	ca/www.example.internal/cert.pem
+echo "a name outside the constraints is refused:"
+"$SIGNET" ca issue --dir ca --domains www.example.com || true
+
+step "Serve a page over mutual TLS on loopback with the CA's certificates"
+mkdir -p www && echo "pumping-station-7: all pumps nominal" >www/status.txt
+port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
+(cd www && exec openssl s_server -quiet -accept "127.0.0.1:$port" \
+	-cert ../ca/www.example.internal/cert.pem -key ../ca/www.example.internal/key.pem \
+	-cert_chain ../ca/www.example.internal/cert.pem -CAfile ../ca/ca.pem \
+	-Verify 2 -verify_return_error -WWW) >tls-server.log 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+# Wait until the server listens (curl exits 7 while the port is closed).
+for _ in $(seq 50); do
+	rc=0
+	curl -s -o /dev/null --max-time 1 -k "https://127.0.0.1:$port/" 2>/dev/null || rc=$?
+	[ "$rc" -ne 7 ] && break
+	sleep 0.1
+done
+run curl -sS --cacert ca/ca.pem --cert ca/operator.example.internal/cert.pem \
+	--key ca/operator.example.internal/key.pem --resolve "www.example.internal:$port:127.0.0.1" \
+	"https://www.example.internal:$port/status.txt"
+echo "without a client certificate the server refuses:"
+if curl -sS --max-time 5 --cacert ca/ca.pem --resolve "www.example.internal:$port:127.0.0.1" \
+	"https://www.example.internal:$port/status.txt"; then
+	echo "demo: the server accepted a client without a certificate" >&2
+	exit 1
+fi
+kill $server 2>/dev/null || true
+
 printf '\nDemo done. Files are in %s\n' "$out"
