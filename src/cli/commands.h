@@ -2,5 +2,6 @@
 #ifndef SIGNET_COMMANDS_H
 #define SIGNET_COMMANDS_H
 
+int cmd_dns(int argc, char **argv);
 
 #endif

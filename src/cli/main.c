@@ -17,6 +17,7 @@ static int cmd_version(int argc, char **argv)
 }
 
 static const struct cli_command commands[] = {
+	{ "dns", cmd_dns, "the organisation's own DNSSEC root and zones" },
 	{ "version", cmd_version, "print the version" },
 };
 
