@@ -40,6 +40,34 @@ static int hex_append(struct sg_buf *out, const uint8_t *d, size_t n)
 	return 0;
 }
 
+/* The key blob is a sequence of SSH strings (RFC 4253 6.6): the type,
+ * then the fields of the algorithm, and nothing after them. */
+static int check_blob(const uint8_t *b, size_t n, int alg)
+{
+	static const int fields[] = { 0, 3, 5, 3, 2, 0, 2 }; /* by SSHFP algorithm */
+	size_t pos = 0, last = 0;
+	int count = 0;
+
+	while (pos < n) {
+		if (n - pos < 4)
+			return -1;
+		size_t len = ((size_t)b[pos] << 24) | ((size_t)b[pos + 1] << 16) |
+			     ((size_t)b[pos + 2] << 8) | b[pos + 3];
+		if (len > n - pos - 4 || len == 0)
+			return -1;
+		last = len;
+		pos += 4 + len;
+		count++;
+	}
+	if (count != fields[alg])
+		return -1;
+	if (alg == 4 && last != 32) /* Ed25519 public key */
+		return -1;
+	if (alg == 6 && last != 57) /* Ed448 public key */
+		return -1;
+	return 0;
+}
+
 /* One "TYPE BASE64 [comment]" line. */
 static int sshfp_line(const char *host, char *line, const char *name, int lineno,
 		      struct sg_buf *out)
@@ -71,6 +99,10 @@ static int sshfp_line(const char *host, char *line, const char *name, int lineno
 	}
 	if (!(alg = sshfp_alg(type, tlen))) {
 		sg_fail("%s:%d: key type '%s' has no SSHFP algorithm", name, lineno, type);
+		goto out;
+	}
+	if (check_blob(blob, bloblen, alg) < 0) {
+		sg_fail("%s:%d: malformed %s key", name, lineno, type);
 		goto out;
 	}
 	static const char *const digests[] = { "SHA1", "SHA256" };

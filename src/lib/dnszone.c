@@ -405,7 +405,8 @@ static int parse_zone(const struct sg_dnsconf *c, const char *path, const char *
 			rc = sg_fail("%s:%d: $INCLUDE is not supported", path, start);
 			break;
 		default:
-			rc = sg_fail("%s:%d: %s", path, line, ldns_get_errorstr_by_id(s));
+			/* ldns has read the whole record: report where it began. */
+			rc = sg_fail("%s:%d: %s", path, start, ldns_get_errorstr_by_id(s));
 			break;
 		}
 	}
@@ -913,6 +914,13 @@ static int load_job(const char *dir, const struct sg_dnsconf *c, const struct sg
 	    add_dnskeys(dir, c, j->zone, j->dz) < 0)
 		goto out;
 	if (!strcmp(j->zone, ".") && add_delegations(dir, c, j->dz) < 0)
+		goto out;
+	/* Every private key must load before any zone is written. */
+	ldns_key_list *ksks = NULL, *zsks = NULL;
+	int keys_ok = load_signing_keys(dir, c, j->zone, 0, 0, &ksks, &zsks);
+	free_keys_deep(ksks);
+	free_keys_deep(zsks);
+	if (keys_ok < 0)
 		goto out;
 	if (!o->force && read_header(j->spath, old, &expire) == 0 && !strcmp(old, j->hash_hex) &&
 	    expire - (long long)o->now > (long long)o->refresh)

@@ -1,0 +1,325 @@
+#!/bin/bash
+# dns.sh - signet dns against ldns-verify-zone, dnssec-verify, NSD, Unbound,
+# dig, ssh-keygen and openssl: a private root and two zones signed with
+# NSEC and NSEC3, served by NSD on loopback and validated by an Unbound
+# that trusts only our anchor; tampering, bad input, RFC 5011 rollover.
+. "$(dirname "$0")/lib.sh"
+
+for tool in ldns-verify-zone ldns-key2ds dnssec-verify nsd unbound dig ssh-keygen openssl \
+	named-checkconf python3; do
+	command -v "$tool" >/dev/null || { echo "missing $tool (scripts/deps check)" >&2; exit 1; }
+done
+
+D=$T/d
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# Two free loopback ports (UDP and TCP), chosen by the kernel.
+read -r P_NSD P_UB < <(python3 - <<'PY'
+import socket
+ports = []
+socks = []
+while len(ports) < 2:
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.bind(("127.0.0.1", 0))
+    p = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", p))
+    except OSError:
+        t.close(); continue
+    socks += [t, u]
+    ports.append(p)
+print(*ports)
+PY
+)
+
+# expect_in WHAT PATTERN FILE: grep -E must match.
+expect_in() {
+	if grep -Eq -- "$2" "$3"; then ok; else ko "$1: no /$2/ in $(head -c 600 "$3")"; fi
+}
+
+# verify_zone WHAT ORIGIN FILE: both peer verifiers accept the signed zone.
+verify_zone() {
+	if ldns-verify-zone "$3" >"$T/.v" 2>&1; then ok; else ko "$1: ldns-verify-zone: $(tail -3 "$T/.v")"; fi
+	if dnssec-verify -o "$2" "$3" >"$T/.v" 2>&1; then ok; else ko "$1: dnssec-verify: $(tail -3 "$T/.v")"; fi
+}
+
+# snapshot: checksums of everything under $D (to prove nothing was written).
+snapshot() { (cd "$D" && find . -type f ! -path './run/*' -print0 | sort -z | xargs -0 sha256sum); }
+
+# --- help and usage ---
+check "dns --help" "$SIGNET" dns --help
+for sub in init add-zone sign check anchor config records rollover; do
+	if "$SIGNET" dns $sub --help >"$T/.out" 2>&1 && head -1 "$T/.out" | grep -q '^Usage:'; then ok; else ko "dns $sub --help"; fi
+done
+"$SIGNET" dns sign >/dev/null 2>&1; [ $? -eq 2 ] && ok || ko "sign without --dir: exit 2"
+
+# --- init and zones ---
+check "init" "$SIGNET" dns init --dir "$D" --ns "ns.root=127.0.0.1@$P_NSD"
+refuse "init twice" "$SIGNET" dns init --dir "$D"
+check "add-zone example.org" "$SIGNET" dns add-zone --dir "$D" --zone example.org \
+	--ns "ns1.example.org=127.0.0.1@$P_NSD"
+check "add-zone example.net" "$SIGNET" dns add-zone --dir "$D" --zone Example.NET \
+	--ns "ns1.example.net=127.0.0.1@$P_NSD"
+refuse "add-zone inside a zone" "$SIGNET" dns add-zone --dir "$D" --zone sub.example.org \
+	--ns ns1.sub.example.org=127.0.0.1
+refuse "add-zone in-zone ns without glue" "$SIGNET" dns add-zone --dir "$D" --zone example.com \
+	--ns ns1.example.com
+refuse "add-zone bad address" "$SIGNET" dns add-zone --dir "$D" --zone example.com \
+	--ns ns1.example.com=300.0.0.1
+absent "no zone file after refused add-zone" "$D/zones/example.com.zone"
+n_priv=0
+for f in "$D"/keys/*.private; do
+	n_priv=$((n_priv + 1))
+	[ "$(stat -c %a "$f")" = 600 ] && ok || ko "$f mode $(stat -c %a "$f")"
+done
+[ "$n_priv" -eq 6 ] && ok || ko "expected 6 private keys, got $n_priv"
+expect_in "KSK recorded" '^key \. 13 257 [0-9]+ active' "$D/dns.conf"
+expect_in "ZSK recorded" '^key example\.org\. 13 256 [0-9]+ active' "$D/dns.conf"
+expect_in "ns recorded" "^ns example\.net\. ns1\.example\.net\. 127\.0\.0\.1 $P_NSD" "$D/dns.conf"
+expect_in "key files are BIND-style" 'Private-key-format: v1\.[23]' "$(ls "$D"/keys/K.+013+*.private | head -1)"
+
+# --- records: SSHFP as ssh-keygen -r, TLSA 3 1 1 as openssl computes it ---
+for t in ed25519 ecdsa rsa; do
+	ssh-keygen -q -t $t -N '' -C test -f "$T/ssh_$t" </dev/null >/dev/null
+done
+for t in ed25519 ecdsa rsa; do ssh-keygen -r www.example.org -f "$T/ssh_$t.pub"; done >"$T/sshfp.ref"
+check "records sshfp" "$SIGNET" dns records sshfp --host www.example.org \
+	"$T/ssh_ed25519.pub" "$T/ssh_ecdsa.pub" "$T/ssh_rsa.pub"
+cp "$T/.out" "$T/sshfp.out"
+same "SSHFP equals ssh-keygen -r" "$T/sshfp.ref" "$T/sshfp.out"
+echo "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA== x" >"$T/badkey.pub"
+refuse "sshfp of a truncated key" "$SIGNET" dns records sshfp --host h "$T/badkey.pub"
+echo "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl x" >"$T/mismatch.pub"
+refuse "sshfp of a key whose type lies" "$SIGNET" dns records sshfp --host h "$T/mismatch.pub"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/tls.key" \
+	-out "$T/tls.crt" -subj /CN=www.example.org -days 30 >/dev/null 2>&1
+want=$(openssl x509 -in "$T/tls.crt" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
+check "records tlsa" "$SIGNET" dns records tlsa --host www.example.org --port 443 "$T/tls.crt"
+cp "$T/.out" "$T/tlsa.out"
+[ "$(cat "$T/tlsa.out")" = "_443._tcp.www.example.org. IN TLSA 3 1 1 $want" ] && ok ||
+	ko "TLSA: $(cat "$T/tlsa.out") vs $want"
+refuse "tlsa of a non-certificate" "$SIGNET" dns records tlsa --host h --port 443 "$T/tls.key"
+
+# --- zone content ---
+{
+	echo 'www  3600 IN A 192.0.2.10'
+	echo 'secret 3600 IN A 192.0.2.50'
+	echo 'deep.a.b 3600 IN TXT "empty non-terminals above me"'
+	sed 's/^www\.example\.org /www /' "$T/sshfp.out"
+	sed 's/^_443\._tcp\.www\.example\.org\. /_443._tcp.www /' "$T/tlsa.out"
+} >>"$D/zones/example.org.zone"
+echo 'www 3600 IN A 192.0.2.20' >>"$D/zones/example.net.zone"
+
+# --- sign with NSEC ---
+check "sign (NSEC)" "$SIGNET" dns sign --dir "$D"
+expect_in "sign reports root" '^\.: signed' "$T/.out"
+verify_zone "root NSEC" . "$D/signed/root.signed"
+verify_zone "example.org NSEC" example.org "$D/signed/example.org.signed"
+verify_zone "example.net NSEC" example.net "$D/signed/example.net.signed"
+expect_in "root has the DS of example.org" '^example\.org\.[[:space:]]+86400[[:space:]]+IN[[:space:]]+DS[[:space:]]' "$D/signed/root.signed"
+expect_in "root has glue" '^ns1\.example\.org\.[[:space:]].*IN[[:space:]]+A[[:space:]]+127\.0\.0\.1' "$D/signed/root.signed"
+# The DS in the root is the one ldns-key2ds computes from the zone's KSK.
+ksk=$(grep '^key example\.org\. 13 257' "$D/dns.conf" | awk '{print $5}')
+kfile=$(printf '%s/keys/Kexample.org.+013+%05d.key' "$D" "$ksk")
+(cd "$T" && ldns-key2ds -n -2 "$kfile" | awk '{print toupper($NF)}') >"$T/ds.ref"
+grep -E '^example\.org\..*IN[[:space:]]+DS' "$D/signed/root.signed" | awk '{print toupper($NF)}' >"$T/ds.out"
+same "DS of example.org matches ldns-key2ds" "$T/ds.ref" "$T/ds.out"
+check "sign again" "$SIGNET" dns sign --dir "$D"
+expect_in "unchanged zones are left alone" '^example\.org\.: up to date' "$T/.out"
+check "check" "$SIGNET" dns check --dir "$D"
+expect_in "check reports expiry" '^example\.org\. +[0-9]+ signatures, first expires 20[0-9-]+T.*: ok' "$T/.out"
+refuse "check with a refresh window past expiry" "$SIGNET" dns check --dir "$D" --refresh 40d
+expect_in "check says refresh due" 'refresh due' "$T/.out"
+# Signatures near expiry are refreshed: pretend it is 25 days later.
+later=$(($(date +%s) + 25 * 86400))
+check "sign 25 days later" "$SIGNET" dns sign --dir "$D" --now "$later"
+expect_in "near-expiry zones re-signed" '^example\.org\.: signed' "$T/.out"
+check "sign today again" "$SIGNET" dns sign --dir "$D" --force
+
+# --- anchors ---
+rootksk=$(grep '^key \. 13 257' "$D/dns.conf" | awk '{print $5}')
+rkfile=$(printf '%s/keys/K.+013+%05d.key' "$D" "$rootksk")
+rootds=$(cd "$T" && ldns-key2ds -n -2 "$rkfile" | awk '{print toupper($NF)}')
+check "anchor ds" "$SIGNET" dns anchor --dir "$D" --format ds
+[ "$(cat "$T/.out")" = ". IN DS $rootksk 13 2 $rootds" ] && ok || ko "anchor ds: $(cat "$T/.out") vs $rootds"
+check "anchor unbound" "$SIGNET" dns anchor --dir "$D" --format unbound -o "$T/ta.unbound"
+expect_in "unbound anchor" "^\.[[:space:]]+86400[[:space:]]+IN[[:space:]]+DS[[:space:]]+$rootksk 13 2 $rootds\$" "$T/ta.unbound"
+check "anchor resolved" "$SIGNET" dns anchor --dir "$D" --format resolved -o "$T/root.positive"
+expect_in "resolved anchor" "^\. IN DS $rootksk 13 2 $rootds\$" "$T/root.positive"
+for f in bind bind-static; do
+	check "anchor $f" "$SIGNET" dns anchor --dir "$D" --format $f -o "$T/ta.$f"
+	check "named-checkconf accepts $f" named-checkconf "$T/ta.$f"
+done
+expect_in "bind initial-key" "^[[:space:]]+\. initial-key 257 3 13 \"" "$T/ta.bind"
+expect_in "bind static-ds" "\. static-ds $rootksk 13 2 \"$rootds\";" "$T/ta.bind-static"
+check "anchor xml" "$SIGNET" dns anchor --dir "$D" --format xml -o "$T/root-anchors.xml"
+if python3 - "$T/root-anchors.xml" "$rootksk" "$rootds" <<'PY'
+import sys, xml.etree.ElementTree as ET
+t = ET.parse(sys.argv[1]).getroot()
+assert t.tag == "TrustAnchor" and t.get("id") and t.get("source")
+assert t.find("Zone").text == "."
+kds = t.findall("KeyDigest")
+assert len(kds) == 1, kds
+k = kds[0]
+assert k.get("id") and k.get("validFrom")
+assert k.find("KeyTag").text == sys.argv[2]
+assert k.find("Algorithm").text == "13"
+assert k.find("DigestType").text == "2"
+assert k.find("Digest").text == sys.argv[3]
+assert k.find("Flags").text == "257" and k.find("PublicKey").text
+PY
+then ok; else ko "RFC 9718 XML anchor"; fi
+refuse "unknown anchor format" "$SIGNET" dns anchor --dir "$D" --format nope
+
+# --- bad input: one line, nothing written ---
+before=$(snapshot)
+cp "$D/zones/example.org.zone" "$T/org.bak"
+line=$(($(wc -l <"$D/zones/example.org.zone") + 1))
+echo 'broken 3600 IN A 300.1.2.3' >>"$D/zones/example.org.zone"
+refuse "zone syntax error" "$SIGNET" dns sign --dir "$D" --force
+expect_in "syntax error names file and line" "example\.org\.zone:$line: " "$T/.err"
+cp "$T/org.bak" "$D/zones/example.org.zone"
+echo 'www.example.com. 3600 IN A 192.0.2.1' >>"$D/zones/example.org.zone"
+refuse "record outside the zone" "$SIGNET" dns sign --dir "$D" --force
+expect_in "outside names file and line" "example\.org\.zone:$line: .*outside zone" "$T/.err"
+cp "$T/org.bak" "$D/zones/example.org.zone"
+echo 'www 3600 IN NSEC www.example.org. A' >>"$D/zones/example.org.zone"
+refuse "DNSSEC records in a zone file" "$SIGNET" dns sign --dir "$D" --force
+cp "$T/org.bak" "$D/zones/example.org.zone"
+echo 'www.example.org. 3600 IN A 192.0.2.66' >>"$D/zones/root.zone"
+refuse "root data inside a delegation" "$SIGNET" dns sign --dir "$D" --force
+expect_in "delegation error names the zone" 'inside the delegated zone example\.org\.' "$T/.err"
+sed -i '$d' "$D/zones/root.zone"
+printf '$TTL 3600\n@ IN SOA ns hm 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n' >"$D/zones/evil.com.zone"
+refuse "zone not delegated from the root" "$SIGNET" dns sign --dir "$D" --force
+expect_in "undelegated zone named" 'evil\.com\.zone: zone evil\.com\. is not delegated' "$T/.err"
+rm "$D/zones/evil.com.zone"
+zsk=$(grep '^key example\.org\. 13 256' "$D/dns.conf" | awk '{print $5}')
+zfile=$(printf '%s/keys/Kexample.org.+013+%05d.private' "$D" "$zsk")
+mv "$zfile" "$T/zsk.bak"
+refuse "missing private key" "$SIGNET" dns sign --dir "$D" --force
+expect_in "missing key named" 'Kexample\.org\.\+013\+[0-9]+\.private: missing key' "$T/.err"
+mv "$T/zsk.bak" "$zfile"
+sed -i 's/^key \. 13 257/key . 13 999/' "$D/dns.conf"
+refuse "corrupt dns.conf" "$SIGNET" dns sign --dir "$D" --force
+expect_in "dns.conf error has a line" 'dns\.conf:[0-9]+: ' "$T/.err"
+sed -i 's/^key \. 13 999/key . 13 257/' "$D/dns.conf"
+after=$(snapshot)
+[ "$before" = "$after" ] && ok || ko "refused commands changed files: $(diff <(echo "$before") <(echo "$after") | head -5)"
+
+# --- NSEC3 ---
+check "sign --nsec3" "$SIGNET" dns sign --dir "$D" --nsec3
+verify_zone "root NSEC3" . "$D/signed/root.signed"
+verify_zone "example.org NSEC3" example.org "$D/signed/example.org.signed"
+expect_in "NSEC3PARAM (RFC 9276)" 'IN[[:space:]]+NSEC3PARAM[[:space:]]+1 0 0 -' "$D/signed/example.org.signed"
+
+# --- NSD and Unbound on loopback ---
+check "config nsd" "$SIGNET" dns config nsd --dir "$D" --port "$P_NSD" -o "$T/nsd.conf"
+check "config unbound" "$SIGNET" dns config unbound --dir "$D" --port "$P_UB" \
+	--authority "127.0.0.1@$P_NSD" -o "$T/unbound.conf"
+check "nsd-checkconf" nsd-checkconf "$T/nsd.conf"
+check "unbound-checkconf" unbound-checkconf "$T/unbound.conf"
+expect_in "unbound stub for the root" "stub-addr: 127\.0\.0\.1@$P_NSD" "$T/unbound.conf"
+if grep -Eq 'root-hints|auto-trust-anchor|root\.key' "$T/unbound.conf"; then ko "unbound config mentions hints or IANA anchor"; else ok; fi
+
+start_nsd() {
+	nsd -d -c "$T/nsd.conf" >>"$T/nsd.log" 2>&1 &
+	NSD_PID=$!
+	PIDS="$PIDS $NSD_PID"
+	for _ in $(seq 50); do
+		dig +short +time=1 +tries=1 @127.0.0.1 -p "$P_NSD" . SOA >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+stop_nsd() { kill "$NSD_PID" 2>/dev/null; wait "$NSD_PID" 2>/dev/null; }
+start_nsd && ok || ko "nsd did not start: $(tail -5 "$T/nsd.log")"
+unbound -d -c "$T/unbound.conf" >"$T/unbound.log" 2>&1 &
+UB_PID=$!
+PIDS="$PIDS $UB_PID"
+for _ in $(seq 50); do
+	dig +time=1 +tries=1 @127.0.0.1 -p "$P_UB" . SOA >/dev/null 2>&1 && break
+	sleep 0.1
+done
+
+# ask NAME TYPE: dig through Unbound, output in $T/dig.
+ask() { timeout 20 dig +dnssec +time=5 +tries=2 @127.0.0.1 -p "$P_UB" "$1" "$2" >"$T/dig" 2>&1; }
+ask www.example.org A
+expect_in "www.example.org validated (ad)" 'flags: qr rd ra ad;' "$T/dig"
+expect_in "www.example.org answer" 'www\.example\.org\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+192\.0\.2\.10' "$T/dig"
+ask www.example.net A
+expect_in "www.example.net validated (ad)" 'flags: qr rd ra ad;' "$T/dig"
+ask www.example.org SSHFP
+expect_in "SSHFP validated (ad)" 'flags: qr rd ra ad;' "$T/dig"
+expect_in "SSHFP answer" 'IN[[:space:]]+SSHFP[[:space:]]+4 2 ' "$T/dig"
+ask _443._tcp.www.example.org TLSA
+expect_in "TLSA validated (ad)" 'flags: qr rd ra ad;' "$T/dig"
+expect_in "TLSA answer" "IN[[:space:]]+TLSA[[:space:]]+3 1 1 " "$T/dig"
+ask nothere.example.org A
+expect_in "NXDOMAIN proven (ad)" 'status: NXDOMAIN.*' "$T/dig"
+expect_in "NXDOMAIN validated" 'flags: qr rd ra ad;' "$T/dig"
+
+# A record edited in the signed zone without re-signing: SERVFAIL.
+stop_nsd
+sed -i 's/192\.0\.2\.50/192.0.2.51/' "$D/signed/example.org.signed"
+start_nsd && ok || ko "nsd did not restart"
+ask secret.example.org A
+expect_in "tampered record gets SERVFAIL" 'status: SERVFAIL' "$T/dig"
+# Re-signing repairs it.
+stop_nsd
+check "re-sign after tampering" "$SIGNET" dns sign --dir "$D" --nsec3 --force
+start_nsd && ok || ko "nsd did not restart"
+ask www.example.net A
+expect_in "still validating after re-sign" 'flags: qr rd ra ad;' "$T/dig"
+
+# --- RFC 5011 rollover of the root KSK ---
+check "rollover start" "$SIGNET" dns rollover start --dir "$D"
+refuse "rollover start twice" "$SIGNET" dns rollover start --dir "$D"
+check "sign with two KSKs" "$SIGNET" dns sign --dir "$D"
+verify_zone "root with new KSK" . "$D/signed/root.signed"
+expect_in "two KSKs in the root" 'KSKs: 2 active' "$T/.v"
+check "anchor during rollover" "$SIGNET" dns anchor --dir "$D" --format ds
+[ "$(wc -l <"$T/.out")" -eq 2 ] && ok || ko "anchor should list both KSKs"
+check "rollover status" "$SIGNET" dns rollover status --dir "$D"
+expect_in "status shows hold-down" 'hold-down' "$T/.out"
+refuse "revoke inside the hold-down" "$SIGNET" dns rollover revoke --dir "$D"
+check "revoke after 31 days" "$SIGNET" dns rollover revoke --dir "$D" --now $(($(date +%s) + 31 * 86400))
+check "sign with revoked KSK" "$SIGNET" dns sign --dir "$D"
+verify_zone "root with revoked KSK" . "$D/signed/root.signed"
+expect_in "revoked KSK seen by dnssec-verify" '1 revoked' "$T/.v"
+expect_in "revoked key published (flags 385)" 'IN[[:space:]]+DNSKEY[[:space:]]+385 3 13' "$D/signed/root.signed"
+check "anchor after revoke" "$SIGNET" dns anchor --dir "$D" --format ds
+[ "$(wc -l <"$T/.out")" -eq 1 ] && ! grep -q " $rootksk 13 " "$T/.out" && ok || ko "anchor should hold only the new KSK"
+expect_in "unbound anchor file follows" "IN[[:space:]]+DS[[:space:]]+$(awk '{print $4}' "$T/.out") 13 2" "$D/anchors/root.anchor"
+refuse "finish inside the hold-down" "$SIGNET" dns rollover finish --dir "$D"
+check "finish after 62 days" "$SIGNET" dns rollover finish --dir "$D" --now $(($(date +%s) + 62 * 86400))
+check "sign after rollover" "$SIGNET" dns sign --dir "$D"
+verify_zone "root after rollover" . "$D/signed/root.signed"
+if grep -Eq 'DNSKEY[[:space:]]+385' "$D/signed/root.signed"; then ko "revoked key still published"; else ok; fi
+# Unbound restarted with the new anchor validates the new chain.
+kill "$UB_PID"; wait "$UB_PID" 2>/dev/null
+stop_nsd
+start_nsd && ok || ko "nsd did not restart"
+unbound -d -c "$T/unbound.conf" >"$T/unbound.log" 2>&1 &
+UB_PID=$!
+PIDS="$PIDS $UB_PID"
+sleep 0.5
+ask www.example.org A
+expect_in "validated with the rolled anchor (ad)" 'flags: qr rd ra ad;' "$T/dig"
+
+# --- Ed25519 root ---
+E=$T/e
+check "init ed25519" "$SIGNET" dns init --dir "$E" --alg ed25519
+check "add-zone ed25519" "$SIGNET" dns add-zone --dir "$E" --zone corp.internal --ns ns.corp.internal=10.0.0.1
+check "sign ed25519 nsec3" "$SIGNET" dns sign --dir "$E" --nsec3
+verify_zone "ed25519 root" . "$E/signed/root.signed"
+verify_zone "ed25519 zone" corp.internal "$E/signed/corp.internal.signed"
+
+finish
