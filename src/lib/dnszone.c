@@ -706,12 +706,6 @@ static void *work(void *arg)
 	return NULL;
 }
 
-static void free_key_list(ldns_key_list *l)
-{
-	if (l)
-		ldns_key_list_free(l);
-}
-
 static void free_keys_deep(ldns_key_list *l)
 {
 	if (l)
@@ -797,7 +791,6 @@ static int sign_zone(const char *dir, const struct sg_dnsconf *c, struct zone_jo
 	struct worker w[MAX_THREADS];
 	ldns_dnssec_name **names = NULL;
 	size_t nnames = 0;
-	ldns_key_list *none = ldns_key_list_new();
 	ldns_rr_list *new_rrs = ldns_rr_list_new();
 	uint32_t inception = (uint32_t)(o->now - 3600);
 	uint32_t expiration = (uint32_t)(o->now + o->validity);
@@ -809,19 +802,29 @@ static int sign_zone(const char *dir, const struct sg_dnsconf *c, struct zone_jo
 	memset(w, 0, sizeof(w));
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
-	if (!none || !new_rrs) {
+	if (!new_rrs) {
 		sg_fail("out of memory");
 		goto out;
 	}
-	/* ldns builds the denial-of-existence chain (with no key to sign
-	 * with, its signer only links NSEC/NSEC3 records). */
-	if (o->nsec3)
-		s = ldns_dnssec_zone_sign_nsec3_flg(j->dz, new_rrs, none,
-						    ldns_dnssec_default_replace_signatures, NULL,
-						    LDNS_SHA1, 0, 0, 0, NULL, 0);
-	else
-		s = ldns_dnssec_zone_sign_flg(j->dz, new_rrs, none,
-					      ldns_dnssec_default_replace_signatures, NULL, 0);
+	/* ldns builds the denial-of-existence chain, the steps of its
+	 * ldns_dnssec_zone_sign_flg() and _sign_nsec3_flg() before they
+	 * sign; the signing itself is ours to spread over threads. */
+	s = ldns_dnssec_zone_mark_glue(j->dz);
+	if (s == LDNS_STATUS_OK && o->nsec3) {
+		char param[300];
+		ldns_rr *rr = NULL;
+		s = ldns_dnssec_zone_add_empty_nonterminals(j->dz);
+		/* RFC 9276: SHA-1, no opt-out, no extra iterations, no salt. */
+		snprintf(param, sizeof(param), "%s 0 IN NSEC3PARAM 1 0 0 -", j->zone);
+		if (s == LDNS_STATUS_OK)
+			s = ldns_rr_new_frm_str(&rr, param, 0, NULL, NULL);
+		if (s == LDNS_STATUS_OK && (s = ldns_dnssec_zone_add_rr(j->dz, rr)) != LDNS_STATUS_OK)
+			ldns_rr_free(rr);
+		if (s == LDNS_STATUS_OK)
+			s = ldns_dnssec_zone_create_nsec3s(j->dz, new_rrs, LDNS_SHA1, 0, 0, 0, NULL);
+	} else if (s == LDNS_STATUS_OK) {
+		s = ldns_dnssec_zone_create_nsecs(j->dz, new_rrs);
+	}
 	if (s != LDNS_STATUS_OK) {
 		sg_fail("%s: %s", j->zpath, ldns_get_errorstr_by_id(s));
 		goto out;
@@ -887,7 +890,6 @@ out:
 		free(w[t].out);
 	}
 	free(names);
-	free_key_list(none);
 	ldns_rr_list_free(new_rrs);
 	return rc;
 }
