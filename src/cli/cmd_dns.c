@@ -460,7 +460,7 @@ static int dns_config(int argc, char **argv)
 			char adir[PATH_MAX];
 			snprintf(adir, sizeof(adir), "%s/anchors", dir);
 			mkdir(adir, 0755);
-			snprintf(anchor_path, sizeof(anchor_path), "%s/root.anchor", adir);
+			snprintf(anchor_path, sizeof(anchor_path), "%s/anchors/root.anchor", dir);
 			anchor = anchor_path;
 		}
 		/* The anchor file first, so the configuration never names a
