@@ -571,19 +571,28 @@ static int input_hash(const char *dir, const struct sg_dnsconf *c, const struct 
 	return 0;
 }
 
-/* Reads the header of an existing signed file. */
-static int read_header(const char *path, char hex[2 * SG_SHA256_LEN + 1], long long *expire)
+/* Reads the header of an existing signed file: the input hash, the
+ * expiry of its signatures and the options it was signed with. */
+static int read_header(const char *path, char hex[2 * SG_SHA256_LEN + 1], long long *expire,
+		       struct sg_dns_sign_opts *was)
 {
 	char line[256];
 	FILE *f = fopen(path, "re");
 	int ok = 0;
+	unsigned validity = 0;
+	int nsec3 = 0;
 
 	if (!f)
 		return -1;
 	if (fgets(line, sizeof(line), f) && !strncmp(line, HEADER, strlen(HEADER)) &&
-	    sscanf(line + strlen(HEADER), "%64s expire %lld", hex, expire) == 2)
+	    sscanf(line + strlen(HEADER), "%64s expire %lld nsec3 %d validity %u", hex, expire,
+		   &nsec3, &validity) == 4)
 		ok = 1;
 	fclose(f);
+	if (was) {
+		was->nsec3 = nsec3;
+		was->validity = validity;
+	}
 	return ok ? 0 : -1;
 }
 
@@ -866,8 +875,8 @@ static int sign_zone(const char *dir, const struct sg_dnsconf *c, struct zone_jo
 		sg_fail_errno("memory stream");
 		goto out;
 	}
-	fprintf(f, HEADER "%s expire %lld\n; signed by signet on %lld with %s\n", j->hash_hex,
-		(long long)expiration, (long long)o->now, o->nsec3 ? "NSEC3" : "NSEC");
+	fprintf(f, HEADER "%s expire %lld nsec3 %d validity %u\n; signed by signet on %lld\n",
+		j->hash_hex, (long long)expiration, o->nsec3, o->validity, (long long)o->now);
 	ldns_dnssec_rrsets_print(f, ldns_dnssec_name_find_rrset(j->dz->soa, LDNS_RR_TYPE_SOA),
 				 false);
 	fclose(f);
@@ -924,7 +933,7 @@ static int load_job(const char *dir, const struct sg_dnsconf *c, const struct sg
 	free_keys_deep(zsks);
 	if (keys_ok < 0)
 		goto out;
-	if (!o->force && read_header(j->spath, old, &expire) == 0 && !strcmp(old, j->hash_hex) &&
+	if (!o->force && read_header(j->spath, old, &expire, NULL) == 0 && !strcmp(old, j->hash_hex) &&
 	    expire - (long long)o->now > (long long)o->refresh)
 		j->skip = 1;
 	rc = 0;
@@ -1041,6 +1050,32 @@ static int scan_signed(const char *path, time_t now, long long *first, long long
 	return 0;
 }
 
+/* 1 when the signed file was made from other input than what is there
+ * now, 0 when it is current, -1 when that cannot be told. */
+static int zone_is_stale(const char *dir, const struct sg_dnsconf *c, const char *zone,
+			 const char *spath)
+{
+	struct sg_buf conf = SG_BUF_INIT, text = SG_BUF_INIT;
+	struct sg_dns_sign_opts was = { 0 };
+	char old[2 * SG_SHA256_LEN + 1], now_hex[2 * SG_SHA256_LEN + 1], path[4096];
+	long long expire;
+	int rc = -1;
+
+	if (read_header(spath, old, &expire, &was) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/dns.conf", dir);
+	if (sg_read_file(path, &conf, 1 << 22) == 0) {
+		sg_dns_zone_file(dir, zone, path, sizeof(path));
+		if (sg_read_file(path, &text, ZONE_MAX) == 0 &&
+		    input_hash(dir, c, &conf, zone, &text, &was, now_hex) == 0)
+			rc = strcmp(old, now_hex) != 0;
+	}
+	sg_buf_free(&conf);
+	sg_buf_free(&text);
+	sg_errclear();
+	return rc;
+}
+
 int sg_dns_check(const char *dir, time_t now, uint32_t refresh, struct sg_buf *report,
 		 int *problems)
 {
@@ -1071,7 +1106,9 @@ int sg_dns_check(const char *dir, time_t now, uint32_t refresh, struct sg_buf *r
 			rc = sg_buf_printf(report, "%-24s no signatures in %s\n", c.zones[i], spath);
 			continue;
 		}
-		if (first <= (long long)now)
+		if (zone_is_stale(dir, &c, c.zones[i], spath) > 0)
+			status = "stale: zone file, keys or dns.conf changed since signing";
+		else if (first <= (long long)now)
 			status = "EXPIRED";
 		else if (first - (long long)now <= (long long)refresh)
 			status = "refresh due";

@@ -135,6 +135,14 @@ check "sign again" "$SIGNET" dns sign --dir "$D"
 expect_in "unchanged zones are left alone" '^example\.org\.: up to date' "$T/.out"
 check "check" "$SIGNET" dns check --dir "$D"
 expect_in "check reports expiry" '^example\.org\. +[0-9]+ signatures, first expires 20[0-9-]+T.*: ok' "$T/.out"
+echo 'late 3600 IN A 192.0.2.77' >>"$D/zones/example.net.zone"
+refuse "check after an edit" "$SIGNET" dns check --dir "$D"
+expect_in "check says the edited zone is stale" '^example\.net\. .*stale' "$T/.out"
+expect_in "check says the others are fine" '^example\.org\. .*: ok$' "$T/.out"
+check "sign the edit" "$SIGNET" dns sign --dir "$D"
+expect_in "only the edited zone re-signed" '^example\.net\.: signed' "$T/.out"
+expect_in "the others left alone" '^example\.org\.: up to date' "$T/.out"
+check "check after signing the edit" "$SIGNET" dns check --dir "$D"
 refuse "check with a refresh window past expiry" "$SIGNET" dns check --dir "$D" --refresh 40d
 expect_in "check says refresh due" 'refresh due' "$T/.out"
 # Signatures near expiry are refreshed: pretend it is 25 days later.
@@ -241,13 +249,18 @@ start_nsd() {
 }
 stop_nsd() { kill "$NSD_PID" 2>/dev/null; wait "$NSD_PID" 2>/dev/null; }
 start_nsd && ok || ko "nsd did not start: $(tail -5 "$T/nsd.log")"
-unbound -d -c "$T/unbound.conf" >"$T/unbound.log" 2>&1 &
-UB_PID=$!
-PIDS="$PIDS $UB_PID"
-for _ in $(seq 50); do
-	dig +time=1 +tries=1 @127.0.0.1 -p "$P_UB" . SOA >/dev/null 2>&1 && break
-	sleep 0.1
-done
+start_unbound() {
+	unbound -d -c "$T/unbound.conf" >>"$T/unbound.log" 2>&1 &
+	UB_PID=$!
+	PIDS="$PIDS $UB_PID"
+	for _ in $(seq 50); do
+		dig +time=1 +tries=1 @127.0.0.1 -p "$P_UB" . SOA >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+stop_unbound() { kill "$UB_PID" 2>/dev/null; wait "$UB_PID" 2>/dev/null; }
+start_unbound && ok || ko "unbound did not start: $(tail -5 "$T/unbound.log")"
 
 # ask NAME TYPE: dig through Unbound, output in $T/dig.
 ask() { timeout 20 dig +dnssec +time=5 +tries=2 @127.0.0.1 -p "$P_UB" "$1" "$2" >"$T/dig" 2>&1; }
@@ -304,13 +317,10 @@ check "sign after rollover" "$SIGNET" dns sign --dir "$D"
 verify_zone "root after rollover" . "$D/signed/root.signed"
 if grep -Eq 'DNSKEY[[:space:]]+385' "$D/signed/root.signed"; then ko "revoked key still published"; else ok; fi
 # Unbound restarted with the new anchor validates the new chain.
-kill "$UB_PID"; wait "$UB_PID" 2>/dev/null
+stop_unbound
 stop_nsd
 start_nsd && ok || ko "nsd did not restart"
-unbound -d -c "$T/unbound.conf" >"$T/unbound.log" 2>&1 &
-UB_PID=$!
-PIDS="$PIDS $UB_PID"
-sleep 0.5
+start_unbound && ok || ko "unbound did not restart"
 ask www.example.org A
 expect_in "validated with the rolled anchor (ad)" 'flags: qr rd ra ad;' "$T/dig"
 
@@ -321,5 +331,13 @@ check "add-zone ed25519" "$SIGNET" dns add-zone --dir "$E" --zone corp.internal 
 check "sign ed25519 nsec3" "$SIGNET" dns sign --dir "$E" --nsec3
 verify_zone "ed25519 root" . "$E/signed/root.signed"
 verify_zone "ed25519 zone" corp.internal "$E/signed/corp.internal.signed"
+
+# Unbound trusts only the anchor it is given: with another root's anchor
+# our zones do not validate.
+check "another root's anchor" "$SIGNET" dns anchor --dir "$E" --format unbound -o "$D/anchors/root.anchor"
+stop_unbound
+start_unbound && ok || ko "unbound did not restart"
+ask www.example.org A
+expect_in "a foreign anchor gets SERVFAIL" 'status: SERVFAIL' "$T/dig"
 
 finish
