@@ -41,6 +41,8 @@ bench: all
 	sh bench/run.sh $(BUILD)/signet
 
 install: all
+	meson configure $(BUILD) -Dprefix=$(PREFIX)
+	ninja -C $(BUILD)
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD) --no-rebuild
 
 clean:

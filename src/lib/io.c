@@ -1,10 +1,14 @@
 #include "io.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "crypto.h"
 #include "err.h"
 #include "fileio.h"
 
@@ -32,6 +36,60 @@ struct sg_reader sg_fd_reader(int *fd)
 struct sg_writer sg_fd_writer(int *fd)
 {
 	return (struct sg_writer){ fd_write, NULL, fd };
+}
+
+/* Writeback is started in steps of this many bytes. */
+#define WRITEBACK_STEP ((uint64_t)8 << 20)
+
+static int file_write(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct sg_file_sink *s = ctx;
+
+	if (sg_write_all(s->fd, buf, len) < 0)
+		return -1;
+	s->written += len;
+	if (s->written - s->flushed >= WRITEBACK_STEP) {
+		/* Only a hint: on a pipe or terminal it fails, harmlessly. */
+		sync_file_range(s->fd, (off_t)s->flushed, (off_t)(s->written - s->flushed),
+				SYNC_FILE_RANGE_WRITE);
+		s->flushed = s->written;
+	}
+	return 0;
+}
+
+struct sg_writer sg_file_writer(struct sg_file_sink *s, int fd)
+{
+	s->fd = fd;
+	s->written = s->flushed = 0;
+	return (struct sg_writer){ file_write, NULL, s };
+}
+
+static ssize_t mem_read(void *ctx, uint8_t *buf, size_t len)
+{
+	struct sg_mem_source *m = ctx;
+	size_t n = m->len - m->pos < len ? m->len - m->pos : len;
+
+	memcpy(buf, m->data + m->pos, n);
+	m->pos += n;
+	return (ssize_t)n;
+}
+
+struct sg_reader sg_mem_reader(struct sg_mem_source *m, const void *data, size_t len)
+{
+	m->data = data;
+	m->len = len;
+	m->pos = 0;
+	return (struct sg_reader){ mem_read, m };
+}
+
+static int buf_write(void *ctx, const uint8_t *data, size_t len)
+{
+	return sg_buf_append(ctx, data, len);
+}
+
+struct sg_writer sg_buf_writer(struct sg_buf *b)
+{
+	return (struct sg_writer){ buf_write, NULL, b };
 }
 
 int sg_bufreader_init(struct sg_bufreader *r, struct sg_reader src)
@@ -136,6 +194,13 @@ static ssize_t bufreader_read_some(void *ctx, uint8_t *buf, size_t len)
 {
 	struct sg_bufreader *r = ctx;
 
+	if (r->pos == r->len && len >= SG_BUFREADER_SIZE && !r->eof) {
+		/* Large reads with nothing buffered go straight to the source. */
+		ssize_t n = r->src.read(r->src.ctx, buf, len);
+		if (n == 0)
+			r->eof = 1;
+		return n;
+	}
 	if (r->pos == r->len && fill(r) < 0)
 		return -1;
 	if (r->pos == r->len)
@@ -150,4 +215,178 @@ static ssize_t bufreader_read_some(void *ctx, uint8_t *buf, size_t len)
 struct sg_reader sg_bufreader_as_reader(struct sg_bufreader *r)
 {
 	return (struct sg_reader){ bufreader_read_some, r };
+}
+
+struct bg_slot {
+	uint8_t *data;
+	size_t len;
+};
+
+struct sg_bg_writer {
+	struct sg_writer dst;
+	pthread_t thread;
+	int running;
+	pthread_mutex_t mu;
+	pthread_cond_t filled, drained;
+	struct bg_slot *slots;
+	unsigned nslots;
+	size_t slot_size;
+	unsigned head, tail, count; /* queued slots are tail .. tail+count-1 */
+	int closing, failed;
+	char err[512];
+};
+
+static void *bg_main(void *arg)
+{
+	struct sg_bg_writer *b = arg;
+
+	for (;;) {
+		struct bg_slot *s;
+		int rc, skip;
+
+		pthread_mutex_lock(&b->mu);
+		while (b->count == 0 && !b->closing)
+			pthread_cond_wait(&b->filled, &b->mu);
+		if (b->count == 0) {
+			pthread_mutex_unlock(&b->mu);
+			return NULL;
+		}
+		s = &b->slots[b->tail];
+		skip = b->failed;
+		pthread_mutex_unlock(&b->mu);
+
+		rc = skip ? -1 : sg_write(&b->dst, s->data, s->len);
+
+		pthread_mutex_lock(&b->mu);
+		if (rc < 0 && !b->failed) {
+			/* Error messages are per thread: keep a copy for the caller. */
+			snprintf(b->err, sizeof(b->err), "%s", sg_errmsg());
+			b->failed = 1;
+		}
+		b->tail = (b->tail + 1) % b->nslots;
+		b->count--;
+		pthread_cond_signal(&b->drained);
+		pthread_mutex_unlock(&b->mu);
+	}
+}
+
+static int bg_error(struct sg_bg_writer *b)
+{
+	return sg_fail("%s", b->err);
+}
+
+static int bg_write(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct sg_bg_writer *b = ctx;
+
+	while (len) {
+		size_t take = len < b->slot_size ? len : b->slot_size;
+		struct bg_slot *s;
+
+		pthread_mutex_lock(&b->mu);
+		while (b->count == b->nslots && !b->failed)
+			pthread_cond_wait(&b->drained, &b->mu);
+		if (b->failed) {
+			pthread_mutex_unlock(&b->mu);
+			return bg_error(b);
+		}
+		s = &b->slots[b->head];
+		pthread_mutex_unlock(&b->mu);
+
+		memcpy(s->data, buf, take);
+		s->len = take;
+
+		pthread_mutex_lock(&b->mu);
+		b->head = (b->head + 1) % b->nslots;
+		b->count++;
+		pthread_cond_signal(&b->filled);
+		pthread_mutex_unlock(&b->mu);
+		buf += take;
+		len -= take;
+	}
+	return 0;
+}
+
+static void bg_stop(struct sg_bg_writer *b)
+{
+	if (!b->running)
+		return;
+	pthread_mutex_lock(&b->mu);
+	b->closing = 1;
+	pthread_cond_signal(&b->filled);
+	pthread_mutex_unlock(&b->mu);
+	pthread_join(b->thread, NULL);
+	b->running = 0;
+}
+
+static int bg_close(void *ctx)
+{
+	struct sg_bg_writer *b = ctx;
+
+	bg_stop(b);
+	if (b->failed)
+		return bg_error(b);
+	return sg_writer_close(&b->dst);
+}
+
+struct sg_bg_writer *sg_bg_writer_new(struct sg_writer dst, size_t slot_size, unsigned nslots)
+{
+	struct sg_bg_writer *b = calloc(1, sizeof(*b));
+
+	if (!b || nslots < 2 || !(b->slots = calloc(nslots, sizeof(*b->slots))))
+		goto fail;
+	b->dst = dst;
+	b->nslots = nslots;
+	b->slot_size = slot_size;
+	for (unsigned i = 0; i < nslots; i++)
+		if (!(b->slots[i].data = malloc(slot_size)))
+			goto fail;
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->filled, NULL);
+	pthread_cond_init(&b->drained, NULL);
+	if (pthread_create(&b->thread, NULL, bg_main, b) != 0) {
+		pthread_mutex_destroy(&b->mu);
+		pthread_cond_destroy(&b->filled);
+		pthread_cond_destroy(&b->drained);
+		goto fail;
+	}
+	b->running = 1;
+	return b;
+fail:
+	if (b && b->slots)
+		for (unsigned i = 0; i < b->nslots; i++)
+			free(b->slots[i].data);
+	if (b)
+		free(b->slots);
+	free(b);
+	sg_fail("cannot start the output thread");
+	return NULL;
+}
+
+struct sg_writer sg_bg_writer_as_writer(struct sg_bg_writer *b)
+{
+	return (struct sg_writer){ bg_write, bg_close, b };
+}
+
+void sg_bg_writer_free(struct sg_bg_writer *b)
+{
+	if (!b)
+		return;
+	if (b->running) {
+		/* Discard what is queued: the caller is abandoning the output. */
+		pthread_mutex_lock(&b->mu);
+		b->failed = 1;
+		snprintf(b->err, sizeof(b->err), "output abandoned");
+		pthread_mutex_unlock(&b->mu);
+		bg_stop(b);
+	}
+	for (unsigned i = 0; i < b->nslots; i++) {
+		sg_wipe(b->slots[i].data, b->slot_size);
+		free(b->slots[i].data);
+	}
+	free(b->slots);
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->filled);
+	pthread_cond_destroy(&b->drained);
+	free(b);
 }

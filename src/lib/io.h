@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "buf.h"
+
 struct sg_reader {
 	/* Reads up to len bytes; returns the count (0 at end of input) or
 	 * -1 with sg_errmsg() set. May return fewer than len before the end. */
@@ -31,6 +33,25 @@ struct sg_writer {
 struct sg_reader sg_fd_reader(int *fd);
 /* A writer over a file descriptor; close does not close the descriptor. */
 struct sg_writer sg_fd_writer(int *fd);
+
+/* A writer over a file that starts the kernel's writeback of what it
+ * has written every few MiB, so that the fsync an atomic output ends with
+ * has little left to wait for. Works on pipes too (writeback is skipped). */
+struct sg_file_sink {
+	int fd;
+	uint64_t written, flushed;
+};
+struct sg_writer sg_file_writer(struct sg_file_sink *s, int fd);
+
+/* A reader over bytes in memory (the struct lives as long as the reader). */
+struct sg_mem_source {
+	const uint8_t *data;
+	size_t len, pos;
+};
+struct sg_reader sg_mem_reader(struct sg_mem_source *m, const void *data, size_t len);
+
+/* A writer appending to a growable buffer. */
+struct sg_writer sg_buf_writer(struct sg_buf *b);
 
 static inline int sg_write(const struct sg_writer *w, const void *buf, size_t len)
 {
@@ -72,5 +93,18 @@ ssize_t sg_bufreader_line(struct sg_bufreader *r, uint8_t *out, size_t cap, int 
 
 /* The bufreader as a plain sg_reader (for stacking). */
 struct sg_reader sg_bufreader_as_reader(struct sg_bufreader *r);
+
+/* A writer that hands each write to a background thread, so that the
+ * kernel's copy into the page cache overlaps with computing the next
+ * batch (a streaming cipher is otherwise bound by write(2) time). Data
+ * is copied into nslots buffers of slot_size bytes; the buffers are
+ * wiped when freed, as they may hold plaintext. Errors of the
+ * background writes are reported by a later write or by close. */
+struct sg_bg_writer;
+struct sg_bg_writer *sg_bg_writer_new(struct sg_writer dst, size_t slot_size, unsigned nslots);
+/* Its close flushes, stops the thread and closes dst. */
+struct sg_writer sg_bg_writer_as_writer(struct sg_bg_writer *b);
+/* Stops the thread if still running (discarding queued data) and frees. */
+void sg_bg_writer_free(struct sg_bg_writer *b);
 
 #endif

@@ -1,0 +1,20 @@
+/* hex.h - hexadecimal, as hashes, salts and MACs are written. */
+#ifndef SIGNET_HEX_H
+#define SIGNET_HEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sg_hex_case { SG_HEX_LOWER = 0, SG_HEX_UPPER = 1 };
+
+/* The value of one hex digit (either case), or -1. */
+int sg_hex_value(int c);
+
+/* Writes 2 * len digits and a NUL to out. */
+void sg_hex_encode(const uint8_t *in, size_t len, char *out, enum sg_hex_case hcase);
+
+/* Decodes len characters (an even number, digits of either case) into
+ * out, which holds cap bytes; sets *outlen. -1 with an error otherwise. */
+int sg_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *outlen);
+
+#endif
