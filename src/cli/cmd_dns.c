@@ -22,6 +22,7 @@
 #include "fileio.h"
 
 #define MAX_NS 32
+#define MAX_RECIPIENTS 16
 
 /* Writes out to path atomically, or to stdout when path is NULL. */
 static int emit(const char *path, const struct sg_buf *out)
@@ -72,6 +73,7 @@ static int parse_port(const char *s, unsigned *port)
 
 static const char init_help[] =
 	"Usage: signet dns init --dir DIR [--alg ecdsap256|ed25519] [--ns NAME=ADDRESS]...\n"
+	"                       [--age-recipient age1...]...\n"
 	"\n"
 	"Creates a private DNS root in DIR: its key-signing key (flags 257) and\n"
 	"zone-signing key (256) in DIR/keys (private keys mode 0600), the root zone\n"
@@ -79,17 +81,20 @@ static const char init_help[] =
 	"\n"
 	"  --dir DIR       the directory to create (or an empty one)\n"
 	"  --alg ALG       ecdsap256 (algorithm 13, default) or ed25519 (15)\n"
-	"  --ns NAME=ADDR  a root name server (default ns.root.=127.0.0.1)\n";
+	"  --ns NAME=ADDR  a root name server (default ns.root.=127.0.0.1)\n"
+	"  --age-recipient R  keep every private key of DIR age-encrypted to R\n"
+	"                  (K...private.age); sign then needs --age-identity\n";
 
 static int dns_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' }, { "alg", required_argument, NULL, 'a' },
 		{ "ns", required_argument, NULL, 'n' },	 { "help", no_argument, NULL, 'h' },
+		{ "age-recipient", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL, *ns[MAX_NS];
-	size_t nns = 0;
+	const char *dir = NULL, *ns[MAX_NS], *rcpt[MAX_RECIPIENTS];
+	size_t nns = 0, nrcpt = 0;
 	int alg = 13, c;
 
 	optind = 0;
@@ -108,6 +113,11 @@ static int dns_init(int argc, char **argv)
 				return cli_usage_error("signet dns init", "too many --ns");
 			ns[nns++] = optarg;
 			break;
+		case 'r':
+			if (nrcpt == MAX_RECIPIENTS)
+				return cli_usage_error("signet dns init", "too many --age-recipient");
+			rcpt[nrcpt++] = optarg;
+			break;
 		case 'h':
 			return cli_help(init_help);
 		default:
@@ -118,7 +128,7 @@ static int dns_init(int argc, char **argv)
 		return cli_usage_error("signet dns init", "--dir is required");
 	if (nns == 0)
 		ns[nns++] = "ns.root.=127.0.0.1";
-	if (sg_dns_init(dir, alg, ns, nns) < 0)
+	if (sg_dns_init(dir, alg, ns, nns, rcpt, nrcpt) < 0)
 		return cli_lib_error();
 	printf("initialised private root in %s\n", dir);
 	return CLI_EXIT_OK;
@@ -174,7 +184,7 @@ static int dns_add_zone(int argc, char **argv)
 
 static const char sign_help[] =
 	"Usage: signet dns sign --dir DIR [--nsec3] [--validity DUR] [--refresh DUR]\n"
-	"                       [--force] [--threads N]\n"
+	"                       [--force] [--threads N] [--age-identity FILE]...\n"
 	"\n"
 	"Signs the root and every zone of DIR into DIR/signed/ZONE.signed (the root\n"
 	"as root.signed), adding DNSKEYs and, to the root, each zone's delegation\n"
@@ -186,7 +196,8 @@ static const char sign_help[] =
 	"  --validity DUR  signature lifetime (default 30d)\n"
 	"  --refresh DUR   re-sign when signatures expire within DUR (default 10d)\n"
 	"  --force         re-sign every zone\n"
-	"  --threads N     signing threads (default: one per CPU)\n";
+	"  --threads N     signing threads (default: one per CPU)\n"
+	"  --age-identity FILE  age identity file for age-encrypted private keys\n";
 
 static int dns_sign(int argc, char **argv)
 {
@@ -195,9 +206,13 @@ static int dns_sign(int argc, char **argv)
 		{ "validity", required_argument, NULL, 'v' }, { "refresh", required_argument, NULL, 'r' },
 		{ "force", no_argument, NULL, 'f' },	      { "threads", required_argument, NULL, 't' },
 		{ "now", required_argument, NULL, 'N' },      { "help", no_argument, NULL, 'h' },
+		{ "age-identity", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sg_dns_sign_opts o = { .validity = 30 * 86400, .refresh = 10 * 86400 };
+	struct sg_age_identities ids = { 0 };
+	const char *idfiles[MAX_RECIPIENTS];
+	size_t nidfiles = 0;
 	struct sg_buf report = SG_BUF_INIT;
 	const char *dir = NULL;
 	int c, rc;
@@ -231,6 +246,11 @@ static int dns_sign(int argc, char **argv)
 		case 'N': /* for tests: pretend it is this Unix time */
 			o.now = (time_t)strtoll(optarg, NULL, 10);
 			break;
+		case 'i':
+			if (nidfiles == MAX_RECIPIENTS)
+				return cli_usage_error("signet dns sign", "too many --age-identity");
+			idfiles[nidfiles++] = optarg;
+			break;
 		case 'h':
 			return cli_help(sign_help);
 		default:
@@ -239,7 +259,20 @@ static int dns_sign(int argc, char **argv)
 	}
 	if (!dir || optind != argc)
 		return cli_usage_error("signet dns sign", "--dir is required");
+	for (size_t i = 0; i < nidfiles; i++) {
+		struct sg_buf text = SG_BUF_INIT;
+		rc = sg_read_file(idfiles[i], &text, 1 << 20);
+		if (rc == 0)
+			rc = sg_age_identities_parse(&ids, idfiles[i], (const char *)text.data, text.len);
+		sg_buf_wipe(&text);
+		if (rc < 0) {
+			sg_age_identities_free(&ids);
+			return cli_lib_error();
+		}
+	}
+	o.ids = &ids;
 	rc = sg_dns_sign(dir, &o, &report);
+	sg_age_identities_free(&ids);
 	if (rc < 0) {
 		sg_buf_free(&report);
 		return cli_lib_error();

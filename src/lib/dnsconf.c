@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "age.h"
 #include "err.h"
 #include "fileio.h"
 
@@ -64,6 +65,9 @@ void sg_dnsconf_free(struct sg_dnsconf *c)
 	}
 	for (size_t i = 0; i < c->nkeys; i++)
 		free(c->keys[i].zone);
+	for (size_t i = 0; i < c->nrecipients; i++)
+		free(c->recipients[i]);
+	free(c->recipients);
 	free(c->zones);
 	free(c->ns);
 	free(c->keys);
@@ -130,6 +134,27 @@ int sg_dnsconf_add_key(struct sg_dnsconf *c, const struct sg_dns_key *k)
 	return 0;
 }
 
+int sg_dnsconf_add_recipient(struct sg_dnsconf *c, const char *recipient)
+{
+	struct sg_age_recipients rs = { 0 };
+	char **r;
+	int rc = sg_age_recipients_add(&rs, recipient, strlen(recipient));
+
+	sg_age_recipients_free(&rs);
+	if (rc < 0)
+		return sg_fail("'%.80s' is not an age recipient (age1...)", recipient);
+	for (size_t i = 0; i < c->nrecipients; i++)
+		if (!strcmp(c->recipients[i], recipient))
+			return 0;
+	if (!(r = grow(c->recipients, c->nrecipients, sizeof(*r))))
+		return sg_fail("out of memory");
+	c->recipients = r;
+	if (!(r[c->nrecipients] = strdup(recipient)))
+		return sg_fail("out of memory");
+	c->nrecipients++;
+	return 0;
+}
+
 /* Parses a decimal integer in [min, max]. */
 static int parse_num(const char *s, long long min, long long max, long long *out)
 {
@@ -174,6 +199,11 @@ static int parse_line(struct sg_dnsconf *c, char **f, int n, int *seen_magic)
 		if (sg_dnsconf_has_zone(c, zone))
 			return sg_fail("zone '%s' declared twice", zone);
 		return sg_dnsconf_add_zone(c, zone);
+	}
+	if (strcmp(f[0], "age-recipient") == 0) {
+		if (n != 2)
+			return sg_fail("'age-recipient' takes one age1... recipient");
+		return sg_dnsconf_add_recipient(c, f[1]);
 	}
 	if (n < 2 || sg_dns_canon_name(f[1], zone, sizeof(zone)) < 0 || strcmp(zone, f[1]) ||
 	    !sg_dnsconf_has_zone(c, zone))
@@ -295,6 +325,8 @@ int sg_dnsconf_format(const struct sg_dnsconf *c, struct sg_buf *out)
 {
 	int rc = sg_buf_append_str(out, "# signet dns state: zones, name servers, keys.\n"
 					"signet-dns 1\n");
+	for (size_t i = 0; rc == 0 && i < c->nrecipients; i++)
+		rc = sg_buf_printf(out, "age-recipient %s\n", c->recipients[i]);
 	for (size_t z = 0; rc == 0 && z < c->nzones; z++) {
 		const char *zone = c->zones[z];
 		rc = sg_buf_printf(out, "\nzone %s\n", zone);

@@ -9,12 +9,15 @@
  *   zone .
  *   ns ZONE NSNAME [ADDRESS [PORT]]
  *   key ZONE ALGORITHM FLAGS TAG STATE SINCE
+ *   age-recipient age1...
  *
  * FLAGS is 257 (KSK) or 256 (ZSK); TAG is the key tag with the REVOKE
  * bit clear (it names the key files); STATE is published, active,
  * revoked or removed; SINCE is the Unix time the state began. The parser
  * refuses anything else with "FILE:LINE: rule"; sg_dnsconf_format()
- * writes what the parser reads back.
+ * writes what the parser reads back. With age recipients, every private
+ * key is written age-encrypted to them (K...private.age) instead of in
+ * plaintext.
  */
 #ifndef SIGNET_DNSCONF_H
 #define SIGNET_DNSCONF_H
@@ -58,6 +61,8 @@ struct sg_dnsconf {
 	size_t nns;
 	struct sg_dns_key *keys;
 	size_t nkeys;
+	char **recipients; /* age recipients for private keys at rest */
+	size_t nrecipients;
 };
 
 /* Parses the text of a dns.conf; name is used in error messages. */
@@ -80,6 +85,8 @@ int sg_dnsconf_add_zone(struct sg_dnsconf *c, const char *zone);
 int sg_dnsconf_add_ns(struct sg_dnsconf *c, const char *zone, const char *name, const char *addr,
 		      unsigned port);
 int sg_dnsconf_add_key(struct sg_dnsconf *c, const struct sg_dns_key *k);
+/* Adds an age recipient after checking it parses. */
+int sg_dnsconf_add_recipient(struct sg_dnsconf *c, const char *recipient);
 
 const char *sg_dns_key_state_name(enum sg_dns_key_state s);
 

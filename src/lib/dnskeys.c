@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "err.h"
 #include "fileio.h"
+#include "io.h"
 
 int sg_dns_alg_from_name(const char *name)
 {
@@ -77,7 +78,7 @@ static int ensure_dir(const char *path, mode_t mode)
 int sg_dnskey_generate(const char *dir, const struct sg_dnsconf *c, const char *zone, int alg,
 		       int flags, struct sg_dns_key *out)
 {
-	char keydir[4096], ppath[4200], kpath[4200];
+	char keydir[4096], ppath[4210], kpath[4200];
 	ldns_key *key = NULL;
 	ldns_rr *rr = NULL;
 	ldns_rdf *owner;
@@ -127,9 +128,31 @@ int sg_dnskey_generate(const char *dir, const struct sg_dnsconf *c, const char *
 
 	priv = print_to_mem(print_key, key, &privlen);
 	pub = print_to_mem(print_rr, rr, &publen);
-	if (!priv || !pub)
+	if (!priv || !pub) {
 		sg_fail("cannot format key %u", out->tag);
-	else if (sg_write_file_atomic(ppath, priv, privlen, 0600, SG_ATOMIC_NO_CLOBBER) == 0) {
+	} else if (c->nrecipients) {
+		/* At rest only age-encrypted: the plaintext stays in memory. */
+		struct sg_age_recipients rs = { 0 };
+		struct sg_buf enc = SG_BUF_INIT;
+		struct sg_mem_source src;
+		struct sg_writer w = sg_buf_writer(&enc);
+		int erc = 0;
+		for (size_t i = 0; erc == 0 && i < c->nrecipients; i++)
+			erc = sg_age_recipients_add(&rs, c->recipients[i], strlen(c->recipients[i]));
+		if (erc == 0)
+			erc = sg_age_encrypt(&rs, sg_mem_reader(&src, priv, privlen), w);
+		if (erc == 0)
+			erc = sg_writer_close(&w);
+		strcat(ppath, ".age");
+		if (erc == 0 &&
+		    sg_write_file_atomic(ppath, enc.data, enc.len, 0600, SG_ATOMIC_NO_CLOBBER) == 0) {
+			rc = sg_write_file_atomic(kpath, pub, publen, 0644, SG_ATOMIC_NO_CLOBBER);
+			if (rc < 0)
+				unlink(ppath);
+		}
+		sg_buf_free(&enc);
+		sg_age_recipients_free(&rs);
+	} else if (sg_write_file_atomic(ppath, priv, privlen, 0600, SG_ATOMIC_NO_CLOBBER) == 0) {
 		rc = sg_write_file_atomic(kpath, pub, publen, 0644, SG_ATOMIC_NO_CLOBBER);
 		if (rc < 0)
 			unlink(ppath);
@@ -143,9 +166,31 @@ int sg_dnskey_generate(const char *dir, const struct sg_dnsconf *c, const char *
 	return rc;
 }
 
-ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k)
+/* Reads an age-encrypted private key into plain (wiped by the caller). */
+static int decrypt_key(const char *path, const struct sg_age_identities *ids, struct sg_buf *plain)
 {
-	char path[4200];
+	struct sg_buf enc = SG_BUF_INIT;
+	struct sg_mem_source src;
+	struct sg_writer w = sg_buf_writer(plain);
+	int rc;
+
+	if (!ids || ids->n == 0)
+		return sg_fail("%s: key is age-encrypted; give an identity (--age-identity)", path);
+	if (sg_read_file(path, &enc, 1 << 20) < 0)
+		return -1;
+	rc = sg_age_decrypt(ids, sg_mem_reader(&src, enc.data, enc.len), w);
+	if (rc == 0)
+		rc = sg_writer_close(&w);
+	sg_buf_free(&enc);
+	if (rc < 0)
+		return sg_fail_prefix(path);
+	return 0;
+}
+
+ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k,
+				 const struct sg_age_identities *ids)
+{
+	char path[4210];
 	ldns_key *key = NULL;
 	ldns_rdf *owner;
 	ldns_rr *rr;
@@ -154,12 +199,36 @@ ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k)
 	FILE *f;
 
 	sg_dnskey_path(dir, k, "private", path, sizeof(path));
-	if (!(f = fopen(path, "re"))) {
-		sg_fail_errno("%s: missing key", path);
-		return NULL;
+	if (access(path, F_OK) != 0) {
+		struct sg_buf plain = SG_BUF_INIT;
+		char apath[4210];
+		snprintf(apath, sizeof(apath), "%s.age", path);
+		if (access(apath, F_OK) != 0) {
+			sg_fail_errno("%s: missing key", path);
+			return NULL;
+		}
+		if (decrypt_key(apath, ids, &plain) < 0) {
+			sg_buf_wipe(&plain);
+			return NULL;
+		}
+		f = plain.len ? fmemopen(plain.data, plain.len, "r") : NULL;
+		if (!f) {
+			sg_buf_wipe(&plain);
+			sg_fail("%s: empty key", apath);
+			return NULL;
+		}
+		s = ldns_key_new_frm_fp_l(&key, f, &line);
+		fclose(f);
+		sg_buf_wipe(&plain);
+		memcpy(path, apath, sizeof(path));
+	} else {
+		if (!(f = fopen(path, "re"))) {
+			sg_fail_errno("%s: missing key", path);
+			return NULL;
+		}
+		s = ldns_key_new_frm_fp_l(&key, f, &line);
+		fclose(f);
 	}
-	s = ldns_key_new_frm_fp_l(&key, f, &line);
-	fclose(f);
 	if (s != LDNS_STATUS_OK) {
 		sg_fail("%s:%d: %s", path, line, ldns_get_errorstr_by_id(s));
 		return NULL;

@@ -2,7 +2,9 @@
  *
  * Keys live in DIR/keys/ under BIND's names, K<zone>+<alg>+<tag>.key
  * (the DNSKEY record) and .private (ldns' "Private-key-format: v1.2",
- * mode 0600, written atomically and never overwritten). The tag in the
+ * mode 0600, written atomically and never overwritten), or, when dns.conf
+ * names age recipients, .private.age: the same text age-encrypted to
+ * them, never on disk in plaintext. Loading such a key needs identities. The tag in the
  * name is the key tag with the REVOKE bit clear. Generation and signing
  * are ldns' own; nothing here touches a primitive.
  */
@@ -11,6 +13,7 @@
 
 #include <ldns/ldns.h>
 
+#include "age.h"
 #include "dnsconf.h"
 
 /* The algorithm number for "ecdsap256" (13) or "ed25519" (15); -1 else. */
@@ -28,7 +31,8 @@ int sg_dnskey_generate(const char *dir, const struct sg_dnsconf *c, const char *
 
 /* Loads the private key of k, with owner, flags (REVOKE set for a revoked
  * key) and key tag set; checks the tag matches the file's name. */
-ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k);
+ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k,
+				 const struct sg_age_identities *ids);
 
 /* The DNSKEY record of k from its .key file, REVOKE bit set when revoked. */
 ldns_rr *sg_dnskey_load_public(const char *dir, const struct sg_dns_key *k);

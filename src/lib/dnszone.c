@@ -201,7 +201,8 @@ static int new_zone_keys(const char *dir, struct sg_dnsconf *c, const char *zone
 	return 0;
 }
 
-int sg_dns_init(const char *dir, int alg, const char *const *ns, size_t nns)
+int sg_dns_init(const char *dir, int alg, const char *const *ns, size_t nns,
+		const char *const *recipients, size_t nrecipients)
 {
 	struct sg_dnsconf c = { 0 };
 	struct sg_buf text = SG_BUF_INIT;
@@ -212,6 +213,9 @@ int sg_dns_init(const char *dir, int alg, const char *const *ns, size_t nns)
 	snprintf(path, sizeof(path), "%s/dns.conf", dir);
 	if (stat(path, &st) == 0)
 		return sg_fail("%s: already exists (this directory is initialised)", path);
+	for (size_t i = 0; i < nrecipients; i++)
+		if (sg_dnsconf_add_recipient(&c, recipients[i]) < 0)
+			goto out;
 	if (sg_dnsconf_add_zone(&c, ".") < 0 || add_zone_ns(&c, ".", ns, nns) < 0 ||
 	    initial_zone_text(".", &c, &text) < 0)
 		goto out;
@@ -723,8 +727,8 @@ static void free_keys_deep(ldns_key_list *l)
 
 /* Loads the signing keys of a zone into two fresh lists. */
 static int load_signing_keys(const char *dir, const struct sg_dnsconf *c, const char *zone,
-			     uint32_t inception, uint32_t expiration, ldns_key_list **ksks,
-			     ldns_key_list **zsks)
+			     const struct sg_age_identities *ids, uint32_t inception,
+			     uint32_t expiration, ldns_key_list **ksks, ldns_key_list **zsks)
 {
 	*ksks = ldns_key_list_new();
 	*zsks = ldns_key_list_new();
@@ -739,7 +743,7 @@ static int load_signing_keys(const char *dir, const struct sg_dnsconf *c, const 
 		 * the DNSKEY set signs it (a revoked one must, RFC 5011). */
 		if (!is_ksk && k->state != SG_DNS_KEY_ACTIVE)
 			continue;
-		ldns_key *key = sg_dnskey_load_private(dir, k);
+		ldns_key *key = sg_dnskey_load_private(dir, k, ids);
 		if (!key)
 			return -1;
 		ldns_key_set_inception(key, inception);
@@ -756,7 +760,7 @@ static int load_signing_keys(const char *dir, const struct sg_dnsconf *c, const 
 			if (strcmp(k->zone, zone) || k->flags != SG_DNS_KSK ||
 			    k->state != SG_DNS_KEY_ACTIVE)
 				continue;
-			ldns_key *key = sg_dnskey_load_private(dir, k);
+			ldns_key *key = sg_dnskey_load_private(dir, k, ids);
 			if (!key)
 				return -1;
 			ldns_key_set_inception(key, inception);
@@ -847,7 +851,7 @@ static int sign_zone(const char *dir, const struct sg_dnsconf *c, struct zone_jo
 		w[t].from = nnames * (size_t)t / (size_t)nthreads;
 		w[t].to = nnames * (size_t)(t + 1) / (size_t)nthreads;
 		w[t].apex = j->dz->soa->name;
-		if (load_signing_keys(dir, c, j->zone, inception, expiration, &w[t].ksks,
+		if (load_signing_keys(dir, c, j->zone, o->ids, inception, expiration, &w[t].ksks,
 				      &w[t].zsks) < 0)
 			goto out;
 	}
@@ -928,7 +932,7 @@ static int load_job(const char *dir, const struct sg_dnsconf *c, const struct sg
 		goto out;
 	/* Every private key must load before any zone is written. */
 	ldns_key_list *ksks = NULL, *zsks = NULL;
-	int keys_ok = load_signing_keys(dir, c, j->zone, 0, 0, &ksks, &zsks);
+	int keys_ok = load_signing_keys(dir, c, j->zone, o->ids, 0, 0, &ksks, &zsks);
 	free_keys_deep(ksks);
 	free_keys_deep(zsks);
 	if (keys_ok < 0)

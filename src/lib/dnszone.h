@@ -24,14 +24,17 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "age.h"
 #include "buf.h"
 
 /* Splits "NAME[=ADDRESS[@PORT]]"; canonicalises the name. */
 int sg_dns_parse_ns(const char *spec, char name[256], char addr[64], unsigned *port);
 
 /* Creates DIR with a root zone, its KSK and ZSK. ns lists the root's
- * name servers as NAME=ADDRESS specs (at least one). */
-int sg_dns_init(const char *dir, int alg, const char *const *ns, size_t nns);
+ * name servers as NAME=ADDRESS specs (at least one). With recipients
+ * (age1...), every private key of DIR is kept age-encrypted to them. */
+int sg_dns_init(const char *dir, int alg, const char *const *ns, size_t nns,
+		const char *const *recipients, size_t nrecipients);
 
 /* Adds zone with its keys, a starting master file and its delegation. */
 int sg_dns_add_zone(const char *dir, const char *zone, const char *const *ns, size_t nns);
@@ -43,6 +46,7 @@ struct sg_dns_sign_opts {
 	int force;         /* re-sign even when up to date */
 	int threads;       /* 0: one per online CPU */
 	time_t now;
+	const struct sg_age_identities *ids; /* for age-encrypted keys */
 };
 
 /* Signs every zone that needs it; appends one line per zone to report. */

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 for tool in ldns-verify-zone ldns-key2ds dnssec-verify nsd unbound dig ssh-keygen openssl \
-	named-checkconf python3; do
+	named-checkconf python3 age; do
 	command -v "$tool" >/dev/null || { echo "missing $tool (scripts/deps check)" >&2; exit 1; }
 done
 
@@ -331,6 +331,34 @@ check "add-zone ed25519" "$SIGNET" dns add-zone --dir "$E" --zone corp.internal 
 check "sign ed25519 nsec3" "$SIGNET" dns sign --dir "$E" --nsec3
 verify_zone "ed25519 root" . "$E/signed/root.signed"
 verify_zone "ed25519 zone" corp.internal "$E/signed/corp.internal.signed"
+
+# --- private keys age-encrypted at rest ---
+A=$T/a
+"$SIGNET" age-keygen -o "$T/id.key" 2>/dev/null
+"$SIGNET" age-keygen -o "$T/other.key" 2>/dev/null
+check "init with an age recipient" "$SIGNET" dns init --dir "$A" --age-recipient "$("$SIGNET" age-keygen -y "$T/id.key")"
+check "add-zone (age)" "$SIGNET" dns add-zone --dir "$A" --zone corp.example --ns ns.corp.example=192.0.2.53
+n_age=$(ls "$A"/keys/*.private.age | wc -l)
+[ "$n_age" -eq 4 ] && ok || ko "expected 4 .private.age keys, got $n_age"
+if ls "$A"/keys/*.private >/dev/null 2>&1 || grep -rqa 'Private-key-format' "$A"; then
+	ko "a private key is on disk in plaintext"
+else ok; fi
+for f in "$A"/keys/*.private.age; do
+	[ "$(stat -c %a "$f")" = 600 ] && ok || ko "$f mode $(stat -c %a "$f")"
+done
+f=$(ls "$A"/keys/K.+013+*.private.age | head -1)
+if age -d -i "$T/id.key" "$f" 2>/dev/null | grep -q '^Private-key-format: v1'; then ok; else ko "age cannot decrypt $f"; fi
+refuse "sign without the identity" "$SIGNET" dns sign --dir "$A"
+expect_in "missing identity named" 'private\.age: key is age-encrypted' "$T/.err"
+refuse "sign with the wrong identity" "$SIGNET" dns sign --dir "$A" --age-identity "$T/other.key"
+n_signed=$(ls "$A/signed" | wc -l)
+[ "$n_signed" -eq 0 ] && ok || ko "refused sign wrote $n_signed files"
+check "sign with the identity" "$SIGNET" dns sign --dir "$A" --age-identity "$T/id.key"
+verify_zone "root from age keys" . "$A/signed/root.signed"
+verify_zone "zone from age keys" corp.example "$A/signed/corp.example.signed"
+check "rollover start (age)" "$SIGNET" dns rollover start --dir "$A"
+n_age=$(ls "$A"/keys/*.private.age | wc -l)
+[ "$n_age" -eq 5 ] && ok || ko "new KSK not age-encrypted ($n_age)"
 
 # Unbound trusts only the anchor it is given: with another root's anchor
 # our zones do not validate.

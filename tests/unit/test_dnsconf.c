@@ -24,6 +24,7 @@ int main(void)
 	struct sg_buf a = SG_BUF_INIT, b = SG_BUF_INIT;
 	static const char good[] = "# comment\n"
 				   "signet-dns 1\n"
+				   "age-recipient age1e58wcfcqjx7wrffuypcwuwr5t4c2hgygg3pkugtm6apvhztxw3rsaavfpq\n"
 				   "zone .\n"
 				   "ns . ns.root. 127.0.0.1\n"
 				   "key . 13 257 10708 active 1795327458\n"
@@ -45,7 +46,7 @@ int main(void)
 				out, sizeof(out)) < 0); /* 64-octet label */
 
 	CHECK(sg_dnsconf_parse(&c, "t.conf", good, strlen(good)) == 0);
-	CHECK(c.nzones == 2 && c.nns == 3 && c.nkeys == 3);
+	CHECK(c.nzones == 2 && c.nns == 3 && c.nkeys == 3 && c.nrecipients == 1);
 	CHECK_STR(c.ns[1].addr, "2001:db8::1");
 	CHECK(c.ns[1].port == 5353);
 	CHECK(c.ns[2].addr == NULL);
@@ -73,6 +74,7 @@ int main(void)
 	CHECK(!parses("signet-dns 1\nzone .\nkey . 13 257 1 active -1\n"));
 	CHECK(!parses("signet-dns 1\nzone .\nkey . 13 257 1 active 0\nkey . 13 256 1 active 0\n"));
 	CHECK(!parses("signet-dns 1\nzone .\nbogus\n"));
+	CHECK(!parses("signet-dns 1\nage-recipient age1notarecipient\nzone .\n"));
 	CHECK(parses("signet-dns 1\nzone .\n"));
 
 	/* Errors name the file and the line. */
