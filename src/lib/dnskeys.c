@@ -190,7 +190,8 @@ static int decrypt_key(const char *path, const struct sg_age_identities *ids, st
 ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k,
 				 const struct sg_age_identities *ids)
 {
-	char path[4210];
+	char file[4200], apath[4220];
+	const char *path = file;
 	ldns_key *key = NULL;
 	ldns_rdf *owner;
 	ldns_rr *rr;
@@ -198,11 +199,10 @@ ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k,
 	int line = 0;
 	FILE *f;
 
-	sg_dnskey_path(dir, k, "private", path, sizeof(path));
-	if (access(path, F_OK) != 0) {
+	sg_dnskey_path(dir, k, "private", file, sizeof(file));
+	if (access(file, F_OK) != 0) {
 		struct sg_buf plain = SG_BUF_INIT;
-		char apath[4210];
-		snprintf(apath, sizeof(apath), "%s.age", path);
+		snprintf(apath, sizeof(apath), "%s.age", file);
 		if (access(apath, F_OK) != 0) {
 			sg_fail_errno("%s: missing key", path);
 			return NULL;
@@ -220,7 +220,7 @@ ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k,
 		s = ldns_key_new_frm_fp_l(&key, f, &line);
 		fclose(f);
 		sg_buf_wipe(&plain);
-		memcpy(path, apath, sizeof(path));
+		path = apath;
 	} else {
 		if (!(f = fopen(path, "re"))) {
 			sg_fail_errno("%s: missing key", path);
