@@ -50,6 +50,24 @@ verify_zone() {
 	if dnssec-verify -o "$2" "$3" >"$T/.v" 2>&1; then ok; else ko "$1: dnssec-verify: $(tail -3 "$T/.v")"; fi
 }
 
+# same_chain WHAT ZONE SIGNED [ldns-signzone options]: apart from signatures
+# and the SOA serial, SIGNED holds exactly what ldns-signzone makes of the
+# same zone file with the same keys (DNSKEYs, NSEC/NSEC3 chain).
+same_chain() {
+	local what=$1 zone=$2 signed=$3 ksk zsk
+	shift 3
+	ksk=$(awk -v z="$zone." '$1 == "key" && $2 == z && $4 == 257 && $6 == "active" { printf "%05d", $5 }' "$D/dns.conf")
+	zsk=$(awk -v z="$zone." '$1 == "key" && $2 == z && $4 == 256 { printf "%05d", $5 }' "$D/dns.conf")
+	(cd "$D/keys" && ldns-signzone "$@" -f "$T/ref.signed" "../zones/$zone.zone" \
+		"K$zone.+013+$ksk" "K$zone.+013+$zsk") >"$T/.ls" 2>&1 || { ko "$what: ldns-signzone: $(tail -2 "$T/.ls")"; return; }
+	norm_zone "$T/ref.signed" >"$T/ref.norm"
+	norm_zone "$signed" >"$T/our.norm"
+	if cmp -s "$T/ref.norm" "$T/our.norm"; then ok; else ko "$what: differs from ldns-signzone: $(diff "$T/ref.norm" "$T/our.norm" | head -4)"; fi
+}
+norm_zone() {
+	grep -v '^;' "$1" | sed 's/;.*//' | awk '$4 != "RRSIG" && $4 != "SOA" { if ($4 == "NSEC3PARAM") $2 = "-"; $1 = $1; print }' | sort
+}
+
 # snapshot: checksums of everything under $D (to prove nothing was written).
 snapshot() { (cd "$D" && find . -type f ! -path './run/*' -print0 | sort -z | xargs -0 sha256sum); }
 
@@ -123,6 +141,7 @@ expect_in "sign reports root" '^\.: signed' "$T/.out"
 verify_zone "root NSEC" . "$D/signed/root.signed"
 verify_zone "example.org NSEC" example.org "$D/signed/example.org.signed"
 verify_zone "example.net NSEC" example.net "$D/signed/example.net.signed"
+same_chain "example.org NSEC" example.org "$D/signed/example.org.signed"
 expect_in "root has the DS of example.org" '^example\.org\.[[:space:]]+86400[[:space:]]+IN[[:space:]]+DS[[:space:]]' "$D/signed/root.signed"
 expect_in "root has glue" '^ns1\.example\.org\.[[:space:]].*IN[[:space:]]+A[[:space:]]+127\.0\.0\.1' "$D/signed/root.signed"
 # The DS in the root is the one ldns-key2ds computes from the zone's KSK.
@@ -226,6 +245,7 @@ after=$(snapshot)
 check "sign --nsec3" "$SIGNET" dns sign --dir "$D" --nsec3
 verify_zone "root NSEC3" . "$D/signed/root.signed"
 verify_zone "example.org NSEC3" example.org "$D/signed/example.org.signed"
+same_chain "example.org NSEC3" example.org "$D/signed/example.org.signed" -n -t 0
 expect_in "NSEC3PARAM (RFC 9276)" 'IN[[:space:]]+NSEC3PARAM[[:space:]]+1 0 0 -' "$D/signed/example.org.signed"
 
 # --- NSD and Unbound on loopback ---
@@ -316,6 +336,17 @@ check "finish after 62 days" "$SIGNET" dns rollover finish --dir "$D" --now $(($
 check "sign after rollover" "$SIGNET" dns sign --dir "$D"
 verify_zone "root after rollover" . "$D/signed/root.signed"
 if grep -Eq 'DNSKEY[[:space:]]+385' "$D/signed/root.signed"; then ko "revoked key still published"; else ok; fi
+# A zone's KSK rolls too: its DS in the root follows (both during the roll).
+check "rollover start example.net" "$SIGNET" dns rollover start --dir "$D" --zone example.net
+check "sign with two example.net KSKs" "$SIGNET" dns sign --dir "$D"
+n_ds=$(grep -Ec '^example\.net\.[[:space:]].*IN[[:space:]]+DS[[:space:]]' "$D/signed/root.signed")
+[ "$n_ds" -eq 2 ] && ok || ko "expected 2 DS for example.net during its rollover, got $n_ds"
+verify_zone "example.net with new KSK" example.net "$D/signed/example.net.signed"
+check "revoke example.net KSK" "$SIGNET" dns rollover revoke --dir "$D" --zone example.net --force
+check "sign after example.net revoke" "$SIGNET" dns sign --dir "$D"
+n_ds=$(grep -Ec '^example\.net\.[[:space:]].*IN[[:space:]]+DS[[:space:]]' "$D/signed/root.signed")
+[ "$n_ds" -eq 1 ] && ok || ko "expected 1 DS for example.net after revoke, got $n_ds"
+verify_zone "example.net with revoked KSK" example.net "$D/signed/example.net.signed"
 # Unbound restarted with the new anchor validates the new chain.
 stop_unbound
 stop_nsd
@@ -323,6 +354,8 @@ start_nsd && ok || ko "nsd did not restart"
 start_unbound && ok || ko "unbound did not restart"
 ask www.example.org A
 expect_in "validated with the rolled anchor (ad)" 'flags: qr rd ra ad;' "$T/dig"
+ask www.example.net A
+expect_in "rolled zone KSK validates (ad)" 'flags: qr rd ra ad;' "$T/dig"
 
 # --- Ed25519 root ---
 E=$T/e
