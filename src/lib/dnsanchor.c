@@ -89,18 +89,14 @@ static int format_xml(const struct anchor *as, size_t n, struct sg_buf *out)
 			   md[10], md[11], md[12], md[13], md[14], md[15]);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const struct anchor *a = &as[i];
+		int retired = a->k->state == SG_DNS_KEY_REVOKED || a->k->state == SG_DNS_KEY_REMOVED;
 		char from[40], until[40];
-		/* validFrom: when the key was created or published. */
-		fmt_rfc3339(a->k->state == SG_DNS_KEY_REVOKED || a->k->state == SG_DNS_KEY_REMOVED ?
-				    0 : a->k->since,
-			    from, sizeof(from));
-		rc = sg_buf_printf(out, "<KeyDigest id=\"K%05u\" validFrom=\"%s\"", a->k->tag,
-				   a->k->state == SG_DNS_KEY_REVOKED ||
-						   a->k->state == SG_DNS_KEY_REMOVED ?
-					   "1970-01-01T00:00:00+00:00" :
-					   from);
-		if (rc == 0 && (a->k->state == SG_DNS_KEY_REVOKED ||
-				a->k->state == SG_DNS_KEY_REMOVED)) {
+		/* validFrom: when the key was made; dns.conf keeps only the
+		 * latest state change, so a retired key's start is unknown and
+		 * written as the epoch. validUntil: when it was revoked. */
+		fmt_rfc3339(retired ? 0 : a->k->since, from, sizeof(from));
+		rc = sg_buf_printf(out, "<KeyDigest id=\"K%05u\" validFrom=\"%s\"", a->k->tag, from);
+		if (rc == 0 && retired) {
 			fmt_rfc3339(a->k->since, until, sizeof(until));
 			rc = sg_buf_printf(out, " validUntil=\"%s\"", until);
 		}

@@ -331,6 +331,16 @@ expect_in "revoked key published (flags 385)" 'IN[[:space:]]+DNSKEY[[:space:]]+3
 check "anchor after revoke" "$SIGNET" dns anchor --dir "$D" --format ds
 [ "$(wc -l <"$T/.out")" -eq 1 ] && ! grep -q " $rootksk 13 " "$T/.out" && ok || ko "anchor should hold only the new KSK"
 expect_in "unbound anchor file follows" "IN[[:space:]]+DS[[:space:]]+$(awk '{print $4}' "$T/.out") 13 2" "$D/anchors/root.anchor"
+check "xml anchor after revoke" "$SIGNET" dns anchor --dir "$D" --format xml -o "$T/rolled.xml"
+if python3 - "$T/rolled.xml" "$rootksk" <<'PY'
+import sys, xml.etree.ElementTree as ET
+kds = ET.parse(sys.argv[1]).getroot().findall("KeyDigest")
+old = [k for k in kds if k.find("KeyTag").text == sys.argv[2]]
+new = [k for k in kds if k.find("KeyTag").text != sys.argv[2]]
+assert len(old) == 1 and old[0].get("validUntil"), "old key needs validUntil"
+assert len(new) == 1 and not new[0].get("validUntil")
+PY
+then ok; else ko "RFC 9718 XML after revoke"; fi
 refuse "finish inside the hold-down" "$SIGNET" dns rollover finish --dir "$D"
 check "finish after 62 days" "$SIGNET" dns rollover finish --dir "$D" --now $(($(date +%s) + 62 * 86400))
 check "sign after rollover" "$SIGNET" dns sign --dir "$D"
