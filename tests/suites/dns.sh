@@ -256,6 +256,10 @@ check "nsd-checkconf" nsd-checkconf "$T/nsd.conf"
 check "unbound-checkconf" unbound-checkconf "$T/unbound.conf"
 expect_in "unbound stub for the root" "stub-addr: 127\.0\.0\.1@$P_NSD" "$T/unbound.conf"
 if grep -Eq 'root-hints|auto-trust-anchor|root\.key' "$T/unbound.conf"; then ko "unbound config mentions hints or IANA anchor"; else ok; fi
+check "config unbound --auto-anchor (RFC 5011)" "$SIGNET" dns config unbound --dir "$D" --port "$P_UB" \
+	--authority "127.0.0.1@$P_NSD" --anchor-file "$T/auto.anchor" --auto-anchor -o "$T/unbound-auto.conf"
+expect_in "auto-trust-anchor-file" 'auto-trust-anchor-file: ".*/auto\.anchor"' "$T/unbound-auto.conf"
+check "unbound-checkconf (auto)" unbound-checkconf "$T/unbound-auto.conf"
 
 start_nsd() {
 	nsd -d -c "$T/nsd.conf" >>"$T/nsd.log" 2>&1 &
