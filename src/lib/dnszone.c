@@ -359,7 +359,7 @@ static int add_rr_str(ldns_dnssec_zone *dz, const char *text)
 /* Parses a master file with ldns, record by record so that errors carry
  * the line number. */
 static int parse_zone(const struct sg_dnsconf *c, const char *path, const char *zone,
-		      struct sg_buf *text, ldns_dnssec_zone *dz, time_t now)
+		      struct sg_buf *text, ldns_dnssec_zone *dz, time_t now, const uint32_t *prev_serial)
 {
 	ldns_rdf *origin = NULL, *prev = NULL;
 	uint32_t ttl = 3600;
@@ -390,13 +390,18 @@ static int parse_zone(const struct sg_dnsconf *c, const char *path, const char *
 				break;
 			}
 			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA) {
-				/* Serial: never below the file's, and increasing with
-				 * every signing (Unix time, like BIND's "unixtime"). */
+				/* Serial (RFC 1982 arithmetic): never below the
+				 * file's, at least the Unix time (BIND's "unixtime"),
+				 * and always above the last signed one, so that
+				 * secondaries see every signing. */
 				uint32_t serial = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
 				uint32_t t = (uint32_t)now;
 				if ((int32_t)(t - serial) > 0)
-					ldns_rdf_deep_free(ldns_rr_set_rdf(
-						rr, ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32, t), 2));
+					serial = t;
+				if (prev_serial && (int32_t)(serial - *prev_serial) <= 0)
+					serial = *prev_serial + 1;
+				ldns_rdf_deep_free(ldns_rr_set_rdf(
+					rr, ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32, serial), 2));
 			}
 			if (add_rr(dz, rr, path) < 0)
 				rc = -1;
@@ -576,27 +581,30 @@ static int input_hash(const char *dir, const struct sg_dnsconf *c, const struct 
 }
 
 /* Reads the header of an existing signed file: the input hash, the
- * expiry of its signatures and the options it was signed with. */
+ * expiry of its signatures, the SOA serial and the options it was signed
+ * with. */
 static int read_header(const char *path, char hex[2 * SG_SHA256_LEN + 1], long long *expire,
-		       struct sg_dns_sign_opts *was)
+		       uint32_t *serial, struct sg_dns_sign_opts *was)
 {
 	char line[256];
 	FILE *f = fopen(path, "re");
 	int ok = 0;
-	unsigned validity = 0;
+	unsigned validity = 0, ser = 0;
 	int nsec3 = 0;
 
 	if (!f)
 		return -1;
 	if (fgets(line, sizeof(line), f) && !strncmp(line, HEADER, strlen(HEADER)) &&
-	    sscanf(line + strlen(HEADER), "%64s expire %lld nsec3 %d validity %u", hex, expire,
-		   &nsec3, &validity) == 4)
+	    sscanf(line + strlen(HEADER), "%64s expire %lld nsec3 %d validity %u serial %u", hex,
+		   expire, &nsec3, &validity, &ser) == 5)
 		ok = 1;
 	fclose(f);
 	if (was) {
 		was->nsec3 = nsec3;
 		was->validity = validity;
 	}
+	if (serial)
+		*serial = ser;
 	return ok ? 0 : -1;
 }
 
@@ -879,8 +887,11 @@ static int sign_zone(const char *dir, const struct sg_dnsconf *c, struct zone_jo
 		sg_fail_errno("memory stream");
 		goto out;
 	}
-	fprintf(f, HEADER "%s expire %lld nsec3 %d validity %u\n; signed by signet on %lld\n",
-		j->hash_hex, (long long)expiration, o->nsec3, o->validity, (long long)o->now);
+	fprintf(f, HEADER "%s expire %lld nsec3 %d validity %u serial %u\n; signed by signet on %lld\n",
+		j->hash_hex, (long long)expiration, o->nsec3, o->validity,
+		(unsigned)ldns_rdf2native_int32(ldns_rr_rdf(
+			ldns_dnssec_name_find_rrset(j->dz->soa, LDNS_RR_TYPE_SOA)->rrs->rr, 2)),
+		(long long)o->now);
 	ldns_dnssec_rrsets_print(f, ldns_dnssec_name_find_rrset(j->dz->soa, LDNS_RR_TYPE_SOA),
 				 false);
 	fclose(f);
@@ -913,7 +924,8 @@ static int load_job(const char *dir, const struct sg_dnsconf *c, const struct sg
 	struct sg_buf text = SG_BUF_INIT;
 	char old[2 * SG_SHA256_LEN + 1];
 	long long expire;
-	int rc = -1;
+	uint32_t prev_serial = 0;
+	int rc = -1, have_old;
 
 	sg_dns_zone_file(dir, j->zone, j->zpath, sizeof(j->zpath));
 	sg_dns_signed_file(dir, j->zone, j->spath, sizeof(j->spath));
@@ -925,7 +937,8 @@ static int load_job(const char *dir, const struct sg_dnsconf *c, const struct sg
 		sg_fail("out of memory");
 		goto out;
 	}
-	if (parse_zone(c, j->zpath, j->zone, &text, j->dz, o->now) < 0 ||
+	have_old = read_header(j->spath, old, &expire, &prev_serial, NULL) == 0;
+	if (parse_zone(c, j->zpath, j->zone, &text, j->dz, o->now, have_old ? &prev_serial : NULL) < 0 ||
 	    add_dnskeys(dir, c, j->zone, j->dz) < 0)
 		goto out;
 	if (!strcmp(j->zone, ".") && add_delegations(dir, c, j->dz) < 0)
@@ -937,7 +950,7 @@ static int load_job(const char *dir, const struct sg_dnsconf *c, const struct sg
 	free_keys_deep(zsks);
 	if (keys_ok < 0)
 		goto out;
-	if (!o->force && read_header(j->spath, old, &expire, NULL) == 0 && !strcmp(old, j->hash_hex) &&
+	if (!o->force && have_old && !strcmp(old, j->hash_hex) &&
 	    expire - (long long)o->now > (long long)o->refresh)
 		j->skip = 1;
 	rc = 0;
@@ -1065,7 +1078,7 @@ static int zone_is_stale(const char *dir, const struct sg_dnsconf *c, const char
 	long long expire;
 	int rc = -1;
 
-	if (read_header(spath, old, &expire, &was) < 0)
+	if (read_header(spath, old, &expire, NULL, &was) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/dns.conf", dir);
 	if (sg_read_file(path, &conf, 1 << 22) == 0) {

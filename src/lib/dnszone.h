@@ -13,7 +13,9 @@
  * RRset with ldns_sign_public() on all cores, each thread with its own
  * key list. Nothing is written until every zone has been read and every
  * key loaded; each output is written atomically. A signed file starts
- * with "; signet-dns input <sha256> expire <unix time>": a zone whose
+ * with "; signet-dns input <sha256> expire <unix time> ..." (also the
+ * options and SOA serial it was signed with; the next serial is always
+ * higher, RFC 1982): a zone whose
  * input is unchanged and whose signatures do not expire within the
  * refresh window is left as it is.
  */

@@ -169,6 +169,19 @@ later=$(($(date +%s) + 25 * 86400))
 check "sign 25 days later" "$SIGNET" dns sign --dir "$D" --now "$later"
 expect_in "near-expiry zones re-signed" '^example\.org\.: signed' "$T/.out"
 check "sign today again" "$SIGNET" dns sign --dir "$D" --force
+# Every signing raises the SOA serial, even within one second and with a
+# date-style serial above the Unix time in the file.
+soa_serial() { awk '$4 == "SOA" { print $7; exit }' "$1"; }
+s1=$(soa_serial "$D/signed/example.net.signed")
+check "sign again at once" "$SIGNET" dns sign --dir "$D" --force
+s2=$(soa_serial "$D/signed/example.net.signed")
+[ "$s2" -gt "$s1" ] && ok || ko "serial did not increase: $s1 -> $s2"
+sed -i 's/ hostmaster\.example\.net\. 1 / hostmaster.example.net. 3026112201 /' "$D/zones/example.net.zone"
+check "sign a date-style serial" "$SIGNET" dns sign --dir "$D"
+s3=$(soa_serial "$D/signed/example.net.signed")
+check "sign it again" "$SIGNET" dns sign --dir "$D" --force
+s4=$(soa_serial "$D/signed/example.net.signed")
+[ "$s3" = 3026112201 ] && [ "$s4" = 3026112202 ] && ok || ko "date-style serial: $s3 then $s4"
 
 # --- anchors ---
 rootksk=$(grep '^key \. 13 257' "$D/dns.conf" | awk '{print $5}')
