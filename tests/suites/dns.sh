@@ -130,6 +130,14 @@ refuse "tlsa of a non-certificate" "$SIGNET" dns records tlsa --host h --port 44
 	echo 'www  3600 IN A 192.0.2.10'
 	echo 'secret 3600 IN A 192.0.2.50'
 	echo 'deep.a.b 3600 IN TXT "empty non-terminals above me"'
+	echo '*.wild 3600 IN TXT "wildcard"'
+	echo '@ 3600 IN MX 10 mail'
+	echo 'mail 3600 IN A 192.0.2.25'
+	echo '_sip._tcp 3600 IN SRV 0 5 5060 www'
+	echo '@ 3600 IN CAA 0 issue "signet"'
+	echo 'alias 3600 IN CNAME www'
+	echo 'sub 3600 IN NS ns.sub'
+	echo 'ns.sub 3600 IN A 192.0.2.99'
 	sed 's/^www\.example\.org /www /' "$T/sshfp.out"
 	sed 's/^_443\._tcp\.www\.example\.org\. /_443._tcp.www /' "$T/tlsa.out"
 } >>"$D/zones/example.org.zone"
@@ -312,6 +320,11 @@ expect_in "SSHFP answer" 'IN[[:space:]]+SSHFP[[:space:]]+4 2 ' "$T/dig"
 ask _443._tcp.www.example.org TLSA
 expect_in "TLSA validated (ad)" 'flags: qr rd ra ad;' "$T/dig"
 expect_in "TLSA answer" "IN[[:space:]]+TLSA[[:space:]]+3 1 1 " "$T/dig"
+ask anything.wild.example.org TXT
+expect_in "wildcard answer validated (ad)" 'flags: qr rd ra ad;' "$T/dig"
+expect_in "wildcard answer" 'anything\.wild\.example\.org\..*TXT[[:space:]]+"wildcard"' "$T/dig"
+ask alias.example.org A
+expect_in "CNAME chain validated (ad)" 'flags: qr rd ra ad;' "$T/dig"
 ask nothere.example.org A
 expect_in "NXDOMAIN proven (ad)" 'status: NXDOMAIN.*' "$T/dig"
 expect_in "NXDOMAIN validated" 'flags: qr rd ra ad;' "$T/dig"
