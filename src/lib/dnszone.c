@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -610,15 +611,31 @@ static int read_header(const char *path, char hex[2 * SG_SHA256_LEN + 1], long l
 
 /* --- signing --- */
 
-struct worker {
+/* Names are handed out in chunks from a shared counter, so that a thread
+ * slowed down (a busy machine) leaves more of the work to the others;
+ * each chunk is printed into its own buffer and the file keeps the
+ * canonical order. */
+#define CHUNK_NAMES 256
+
+struct chunk {
+	char *out;
+	size_t len;
+};
+
+struct sign_work {
 	ldns_dnssec_name **names;
-	size_t from, to;
+	size_t nnames;
+	struct chunk *chunks;
+	size_t nchunks;
+	atomic_size_t next;
+	atomic_int failed;
 	const ldns_rdf *apex;
+};
+
+struct worker {
+	struct sign_work *sw;
 	ldns_key_list *ksks; /* sign the DNSKEY RRset */
 	ldns_key_list *zsks; /* sign everything else */
-	char *out;
-	size_t outlen;
-	int failed;
 	pthread_t tid;
 };
 
@@ -708,22 +725,32 @@ static void print_name(FILE *f, const ldns_rdf *apex, ldns_dnssec_name *name)
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	FILE *f;
+	struct sign_work *sw = w->sw;
 
-	for (size_t i = w->from; i < w->to; i++)
-		if (sign_name(w, w->names[i]) < 0) {
-			w->failed = 1;
+	while (!atomic_load(&sw->failed)) {
+		size_t c = atomic_fetch_add(&sw->next, 1);
+		size_t from = c * CHUNK_NAMES, to = from + CHUNK_NAMES;
+		FILE *f;
+
+		if (c >= sw->nchunks)
+			break;
+		if (to > sw->nnames)
+			to = sw->nnames;
+		for (size_t i = from; i < to; i++)
+			if (sign_name(w, sw->names[i]) < 0) {
+				atomic_store(&sw->failed, 1);
+				return NULL;
+			}
+		f = open_memstream(&sw->chunks[c].out, &sw->chunks[c].len);
+		if (!f) {
+			atomic_store(&sw->failed, 1);
 			return NULL;
 		}
-	f = open_memstream(&w->out, &w->outlen);
-	if (!f) {
-		w->failed = 1;
-		return NULL;
+		for (size_t i = from; i < to; i++)
+			print_name(f, sw->apex, sw->names[i]);
+		if (fclose(f) != 0)
+			atomic_store(&sw->failed, 1);
 	}
-	for (size_t i = w->from; i < w->to; i++)
-		print_name(f, w->apex, w->names[i]);
-	if (fclose(f) != 0)
-		w->failed = 1;
 	return NULL;
 }
 
@@ -810,6 +837,7 @@ static int sign_zone(const char *dir, const struct sg_dnsconf *c, struct zone_jo
 		     const struct sg_dns_sign_opts *o)
 {
 	struct worker w[MAX_THREADS];
+	struct sign_work sw = { 0 };
 	ldns_dnssec_name **names = NULL;
 	size_t nnames = 0;
 	ldns_rr_list *new_rrs = ldns_rr_list_new();
@@ -852,13 +880,20 @@ static int sign_zone(const char *dir, const struct sg_dnsconf *c, struct zone_jo
 	}
 	if (collect_names(j->dz, &names, &nnames) < 0)
 		goto out;
-	if ((size_t)nthreads > nnames / 256 + 1)
-		nthreads = (int)(nnames / 256 + 1);
+	sw.names = names;
+	sw.nnames = nnames;
+	sw.nchunks = (nnames + CHUNK_NAMES - 1) / CHUNK_NAMES;
+	sw.apex = j->dz->soa->name;
+	atomic_init(&sw.next, 0);
+	atomic_init(&sw.failed, 0);
+	if (!(sw.chunks = calloc(sw.nchunks + 1, sizeof(*sw.chunks)))) {
+		sg_fail("out of memory");
+		goto out;
+	}
+	if ((size_t)nthreads > sw.nchunks)
+		nthreads = sw.nchunks ? (int)sw.nchunks : 1;
 	for (int t = 0; t < nthreads; t++) {
-		w[t].names = names;
-		w[t].from = nnames * (size_t)t / (size_t)nthreads;
-		w[t].to = nnames * (size_t)(t + 1) / (size_t)nthreads;
-		w[t].apex = j->dz->soa->name;
+		w[t].sw = &sw;
 		if (load_signing_keys(dir, c, j->zone, o->ids, inception, expiration, &w[t].ksks,
 				      &w[t].zsks) < 0)
 			goto out;
@@ -873,8 +908,7 @@ static int sign_zone(const char *dir, const struct sg_dnsconf *c, struct zone_jo
 	work(&w[0]);
 	for (int t = 1; t < nthreads; t++)
 		pthread_join(w[t].tid, NULL);
-	for (int t = 0; t < nthreads; t++)
-		if (w[t].failed) {
+	if (atomic_load(&sw.failed)) {
 			sg_fail("%s: ldns could not sign the zone", j->zpath);
 			goto out;
 		}
@@ -901,8 +935,8 @@ static int sign_zone(const char *dir, const struct sg_dnsconf *c, struct zone_jo
 	}
 	rc = sg_write_all(a.fd, soa, soalen);
 	free(soa);
-	for (int t = 0; rc == 0 && t < nthreads; t++)
-		rc = sg_write_all(a.fd, w[t].out, w[t].outlen);
+	for (size_t k = 0; rc == 0 && k < sw.nchunks; k++)
+		rc = sg_write_all(a.fd, sw.chunks[k].out, sw.chunks[k].len);
 	if (rc == 0)
 		rc = sg_atomic_commit(&a);
 	else
@@ -911,8 +945,10 @@ out:
 	for (int t = 0; t < nthreads; t++) {
 		free_keys_deep(w[t].ksks);
 		free_keys_deep(w[t].zsks);
-		free(w[t].out);
 	}
+	for (size_t k = 0; sw.chunks && k < sw.nchunks; k++)
+		free(sw.chunks[k].out);
+	free(sw.chunks);
 	free(names);
 	ldns_rr_list_free(new_rrs);
 	return rc;
