@@ -262,6 +262,17 @@ sed -i 's/^key \. 13 999/key . 13 257/' "$D/dns.conf"
 after=$(snapshot)
 [ "$before" = "$after" ] && ok || ko "refused commands changed files: $(diff <(echo "$before") <(echo "$after") | head -5)"
 
+# --- many names: the parallel signer (chunks over threads) ---
+awk 'BEGIN { for (i = 0; i < 3000; i++) printf "h%04d 300 IN A 10.0.%d.%d\nh%04d 300 IN TXT \"n%d\"\n", i, int(i / 256), i % 256, i, i }' \
+	>>"$D/zones/example.net.zone"
+for th in 2 3; do
+	check "sign 3000 names with $th threads" "$SIGNET" dns sign --dir "$D" --force --threads $th
+	verify_zone "3000 names, $th threads" example.net "$D/signed/example.net.signed"
+	same_chain "3000 names, $th threads" example.net "$D/signed/example.net.signed"
+done
+n_sig=$(grep -c 'IN	RRSIG' "$D/signed/example.net.signed")
+[ "$n_sig" -ge 9000 ] && ok || ko "expected at least 9000 signatures, got $n_sig"
+
 # --- NSEC3 ---
 check "sign --nsec3" "$SIGNET" dns sign --dir "$D" --nsec3
 verify_zone "root NSEC3" . "$D/signed/root.signed"
