@@ -1,0 +1,310 @@
+#include "dnskeys.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crypto.h"
+#include "err.h"
+#include "fileio.h"
+#include "io.h"
+
+int sg_dns_alg_from_name(const char *name)
+{
+	if (!strcmp(name, "ecdsap256") || !strcmp(name, "ecdsap256sha256") || !strcmp(name, "13"))
+		return LDNS_ECDSAP256SHA256;
+	if (!strcmp(name, "ed25519") || !strcmp(name, "15"))
+		return LDNS_ED25519;
+	return -1;
+}
+
+void sg_dnskey_path(const char *dir, const struct sg_dns_key *k, const char *suffix, char *out,
+		    size_t cap)
+{
+	snprintf(out, cap, "%s/keys/K%s+%03d+%05u.%s", dir, k->zone, k->alg, k->tag, suffix);
+}
+
+static int tag_in_use(const struct sg_dnsconf *c, const char *zone, unsigned tag)
+{
+	for (size_t i = 0; i < c->nkeys; i++) {
+		if (strcmp(c->keys[i].zone, zone))
+			continue;
+		/* RFC 5011 revocation adds 128 to the tag (the flags word is
+		 * summed in); keep both forms distinct. */
+		if (c->keys[i].tag == tag || ((c->keys[i].tag + SG_DNS_REVOKE) & 0xffff) == tag ||
+		    c->keys[i].tag == ((tag + SG_DNS_REVOKE) & 0xffff))
+			return 1;
+	}
+	return 0;
+}
+
+/* Prints into a memory buffer with an ldns printer. */
+static char *print_to_mem(void (*fn)(FILE *, const void *), const void *arg, size_t *len)
+{
+	char *mem = NULL;
+	FILE *f = open_memstream(&mem, len);
+
+	if (!f)
+		return NULL;
+	fn(f, arg);
+	if (fclose(f) != 0) {
+		free(mem);
+		return NULL;
+	}
+	return mem;
+}
+
+static void print_key(FILE *f, const void *k)
+{
+	ldns_key_print(f, (const ldns_key *)k);
+}
+
+static void print_rr(FILE *f, const void *rr)
+{
+	ldns_rr_print(f, (const ldns_rr *)rr);
+}
+
+static int ensure_dir(const char *path, mode_t mode)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return sg_fail_errno("%s", path);
+	return 0;
+}
+
+int sg_dnskey_generate(const char *dir, const struct sg_dnsconf *c, const char *zone, int alg,
+		       int flags, struct sg_dns_key *out)
+{
+	char keydir[4096], ppath[4210], kpath[4200];
+	ldns_key *key = NULL;
+	ldns_rr *rr = NULL;
+	ldns_rdf *owner;
+	char *priv = NULL, *pub = NULL;
+	size_t privlen = 0, publen = 0;
+	int rc = -1;
+
+	snprintf(keydir, sizeof(keydir), "%s/keys", dir);
+	if (ensure_dir(keydir, 0700) < 0)
+		return -1;
+	for (int attempt = 0; attempt < 16; attempt++) {
+		key = ldns_key_new_frm_algorithm((ldns_signing_algorithm)alg, 256);
+		if (!key)
+			return sg_fail("ldns cannot generate an algorithm %d key", alg);
+		if (ldns_str2rdf_dname(&owner, zone) != LDNS_STATUS_OK) {
+			ldns_key_deep_free(key);
+			return sg_fail("'%s': not a domain name", zone);
+		}
+		ldns_key_set_pubkey_owner(key, owner);
+		ldns_key_set_flags(key, (uint16_t)flags);
+		rr = ldns_key2rr(key);
+		if (!rr) {
+			ldns_key_deep_free(key);
+			return sg_fail("ldns cannot make a DNSKEY record");
+		}
+		ldns_rr_set_ttl(rr, 3600);
+		ldns_key_set_keytag(key, ldns_calc_keytag(rr));
+		if (!tag_in_use(c, zone, ldns_key_keytag(key)))
+			break;
+		ldns_rr_free(rr);
+		ldns_key_deep_free(key);
+		key = NULL;
+		rr = NULL;
+	}
+	if (!key)
+		return sg_fail("no free key tag for '%s'", zone);
+
+	memset(out, 0, sizeof(*out));
+	out->zone = (char *)zone;
+	out->alg = alg;
+	out->flags = flags;
+	out->tag = ldns_key_keytag(key);
+	out->state = SG_DNS_KEY_ACTIVE;
+	out->since = (int64_t)time(NULL);
+	sg_dnskey_path(dir, out, "private", ppath, sizeof(ppath));
+	sg_dnskey_path(dir, out, "key", kpath, sizeof(kpath));
+
+	priv = print_to_mem(print_key, key, &privlen);
+	pub = print_to_mem(print_rr, rr, &publen);
+	if (!priv || !pub) {
+		sg_fail("cannot format key %u", out->tag);
+	} else if (c->nrecipients) {
+		/* At rest only age-encrypted: the plaintext stays in memory. */
+		struct sg_age_recipients rs = { 0 };
+		struct sg_buf enc = SG_BUF_INIT;
+		struct sg_mem_source src;
+		struct sg_writer w = sg_buf_writer(&enc);
+		int erc = 0;
+		for (size_t i = 0; erc == 0 && i < c->nrecipients; i++)
+			erc = sg_age_recipients_add(&rs, c->recipients[i], strlen(c->recipients[i]));
+		if (erc == 0)
+			erc = sg_age_encrypt(&rs, sg_mem_reader(&src, priv, privlen), w);
+		if (erc == 0)
+			erc = sg_writer_close(&w);
+		strcat(ppath, ".age");
+		if (erc == 0 &&
+		    sg_write_file_atomic(ppath, enc.data, enc.len, 0600, SG_ATOMIC_NO_CLOBBER) == 0) {
+			rc = sg_write_file_atomic(kpath, pub, publen, 0644, SG_ATOMIC_NO_CLOBBER);
+			if (rc < 0)
+				unlink(ppath);
+		}
+		sg_buf_free(&enc);
+		sg_age_recipients_free(&rs);
+	} else if (sg_write_file_atomic(ppath, priv, privlen, 0600, SG_ATOMIC_NO_CLOBBER) == 0) {
+		rc = sg_write_file_atomic(kpath, pub, publen, 0644, SG_ATOMIC_NO_CLOBBER);
+		if (rc < 0)
+			unlink(ppath);
+	}
+	if (priv)
+		sg_wipe(priv, privlen);
+	free(priv);
+	free(pub);
+	ldns_rr_free(rr);
+	ldns_key_deep_free(key);
+	return rc;
+}
+
+/* Reads an age-encrypted private key into plain (wiped by the caller). */
+static int decrypt_key(const char *path, const struct sg_age_identities *ids, struct sg_buf *plain)
+{
+	struct sg_buf enc = SG_BUF_INIT;
+	struct sg_mem_source src;
+	struct sg_writer w = sg_buf_writer(plain);
+	int rc;
+
+	if (!ids || ids->n == 0)
+		return sg_fail("%s: key is age-encrypted; give an identity (--age-identity)", path);
+	if (sg_read_file(path, &enc, 1 << 20) < 0)
+		return -1;
+	rc = sg_age_decrypt(ids, sg_mem_reader(&src, enc.data, enc.len), w);
+	if (rc == 0)
+		rc = sg_writer_close(&w);
+	sg_buf_free(&enc);
+	if (rc < 0)
+		return sg_fail_prefix(path);
+	return 0;
+}
+
+ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k,
+				 const struct sg_age_identities *ids)
+{
+	char file[4200], apath[4220];
+	const char *path = file;
+	ldns_key *key = NULL;
+	ldns_rdf *owner;
+	ldns_rr *rr;
+	ldns_status s;
+	int line = 0;
+	FILE *f;
+
+	sg_dnskey_path(dir, k, "private", file, sizeof(file));
+	if (access(file, F_OK) != 0) {
+		struct sg_buf plain = SG_BUF_INIT;
+		snprintf(apath, sizeof(apath), "%s.age", file);
+		if (access(apath, F_OK) != 0) {
+			sg_fail_errno("%s: missing key", path);
+			return NULL;
+		}
+		if (decrypt_key(apath, ids, &plain) < 0) {
+			sg_buf_wipe(&plain);
+			return NULL;
+		}
+		f = plain.len ? fmemopen(plain.data, plain.len, "r") : NULL;
+		if (!f) {
+			sg_buf_wipe(&plain);
+			sg_fail("%s: empty key", apath);
+			return NULL;
+		}
+		s = ldns_key_new_frm_fp_l(&key, f, &line);
+		fclose(f);
+		sg_buf_wipe(&plain);
+		path = apath;
+	} else {
+		if (!(f = fopen(path, "re"))) {
+			sg_fail_errno("%s: missing key", path);
+			return NULL;
+		}
+		s = ldns_key_new_frm_fp_l(&key, f, &line);
+		fclose(f);
+	}
+	if (s != LDNS_STATUS_OK) {
+		sg_fail("%s:%d: %s", path, line, ldns_get_errorstr_by_id(s));
+		return NULL;
+	}
+	if (ldns_str2rdf_dname(&owner, k->zone) != LDNS_STATUS_OK) {
+		ldns_key_deep_free(key);
+		sg_fail("'%s': not a domain name", k->zone);
+		return NULL;
+	}
+	ldns_key_set_pubkey_owner(key, owner);
+	ldns_key_set_flags(key, (uint16_t)k->flags);
+	rr = ldns_key2rr(key);
+	if (!rr || ldns_calc_keytag(rr) != k->tag || (int)ldns_key_algorithm(key) != k->alg) {
+		ldns_rr_free(rr);
+		ldns_key_deep_free(key);
+		sg_fail("%s: key does not match its name (tag %u, algorithm %d)", path, k->tag,
+			k->alg);
+		return NULL;
+	}
+	ldns_rr_free(rr);
+	if (k->state == SG_DNS_KEY_REVOKED)
+		ldns_key_set_flags(key, (uint16_t)(k->flags | SG_DNS_REVOKE));
+	rr = ldns_key2rr(key);
+	if (!rr) {
+		ldns_key_deep_free(key);
+		sg_fail("%s: cannot make a DNSKEY record", path);
+		return NULL;
+	}
+	ldns_key_set_keytag(key, ldns_calc_keytag(rr));
+	ldns_rr_free(rr);
+	return key;
+}
+
+ldns_rr *sg_dnskey_load_public(const char *dir, const struct sg_dns_key *k)
+{
+	char path[4200];
+	ldns_rr *rr = NULL;
+	ldns_status s;
+	int line = 0;
+	FILE *f;
+
+	sg_dnskey_path(dir, k, "key", path, sizeof(path));
+	if (!(f = fopen(path, "re"))) {
+		sg_fail_errno("%s: missing key", path);
+		return NULL;
+	}
+	s = ldns_rr_new_frm_fp_l(&rr, f, NULL, NULL, NULL, &line);
+	fclose(f);
+	if (s != LDNS_STATUS_OK) {
+		sg_fail("%s:%d: %s", path, line + 1, ldns_get_errorstr_by_id(s));
+		return NULL;
+	}
+	if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_DNSKEY ||
+	    ldns_rdf2native_int16(ldns_rr_dnskey_flags(rr)) != k->flags ||
+	    ldns_rdf2native_int8(ldns_rr_dnskey_algorithm(rr)) != k->alg ||
+	    ldns_calc_keytag(rr) != k->tag) {
+		ldns_rr_free(rr);
+		sg_fail("%s: not the DNSKEY of key %u (flags %d, algorithm %d)", path, k->tag,
+			k->flags, k->alg);
+		return NULL;
+	}
+	if (k->state == SG_DNS_KEY_REVOKED) {
+		ldns_rdf *fl = ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16,
+						     (uint16_t)(k->flags | SG_DNS_REVOKE));
+		ldns_rdf_deep_free(ldns_rr_set_rdf(rr, fl, 0));
+	}
+	return rr;
+}
+
+int sg_dnskey_published_tag(const char *dir, const struct sg_dns_key *k, unsigned *tag)
+{
+	ldns_rr *rr = sg_dnskey_load_public(dir, k);
+
+	if (!rr)
+		return -1;
+	*tag = ldns_calc_keytag(rr);
+	ldns_rr_free(rr);
+	return 0;
+}
