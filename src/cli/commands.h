@@ -6,6 +6,7 @@ int cmd_age(int argc, char **argv);
 int cmd_age_keygen(int argc, char **argv);
 
 int cmd_initrd(int argc, char **argv);
+int cmd_sb_enroll(int argc, char **argv);
 int cmd_verity(int argc, char **argv);
 
 #endif

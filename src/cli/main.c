@@ -20,6 +20,7 @@ static const struct cli_command commands[] = {
 	{ "age", cmd_age, "encrypt and decrypt files in the age v1 format" },
 	{ "age-keygen", cmd_age_keygen, "generate an age identity, or print its recipient" },
 	{ "initrd", cmd_initrd, "reproducible initramfs archives (newc cpio)" },
+	{ "sb-enroll", cmd_sb_enroll, "(temporary) write Secure Boot keys into an OVMF variable store" },
 	{ "verity", cmd_verity, "dm-verity hash trees and root hash signatures" },
 	{ "version", cmd_version, "print the version" },
 };
