@@ -162,8 +162,8 @@ static int read_header(const struct sg_ovmf_store *s, size_t off, struct sg_ovmf
 
 int sg_ovmf_parse(struct sg_ovmf_store *s, const uint8_t *img, size_t len, const char *what)
 {
-	size_t hl, st, off;
-	uint64_t fv_len;
+	size_t hl = 0, st, off;
+	uint64_t fv_len = 0;
 	uint32_t size;
 	struct sg_ovmf_var v;
 	int r;

@@ -16,10 +16,12 @@ OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 MARKER="SIGNET-BOOT-MARKER: init reached"
 CMDLINE="console=ttyS0 panic=-1 loglevel=7"
+# signet's enrollment command (a top-level entry until the sb group lands).
+ENROLL=("$SIGNET" sb-enroll)
 GOOD_BOOT_SECONDS=120
 REFUSED_BOOT_SECONDS=90
 
-for tool in qemu-system-x86_64 objcopy objdump sbsign sbverify cert-to-efi-sig-list openssl \
+for tool in qemu-system-x86_64 objcopy objdump sbsign sbverify cert-to-efi-sig-list sign-efi-sig-list openssl \
 	mformat mmd mcopy apt-get dpkg-deb cc timeout; do
 	command -v "$tool" >/dev/null || { echo "$tool not found (see scripts/deps check)" >&2; exit 1; }
 done
@@ -35,14 +37,18 @@ get_kernel() {
 	local deb dep
 	[ -s "$CACHE/vmlinuz" ] && return 0
 	mkdir -p "$CACHE/debs" && chmod 0755 "$CACHE" "$CACHE/debs"
-	(cd "$CACHE/debs" && apt-get download -q linux-image-amd64 >/dev/null 2>&1) || return 1
+	# A machine whose package lists were never fetched needs them first.
+	(cd "$CACHE/debs" && apt-get download -q linux-image-amd64 >/dev/null 2>&1) ||
+		{ apt-get update -qq >/dev/null 2>&1 &&
+			(cd "$CACHE/debs" && apt-get download -q linux-image-amd64 >/dev/null 2>&1); } ||
+		return 1
 	deb=$(ls "$CACHE"/debs/linux-image-amd64_*.deb | head -1)
 	dep=$(dpkg-deb -f "$deb" Depends | grep -o 'linux-image-[0-9][^ ,]*-amd64' | head -1)
 	[ -n "$dep" ] || return 1
 	(cd "$CACHE/debs" && apt-get download -q "$dep" >/dev/null 2>&1) || return 1
 	rm -rf "$CACHE/x" && dpkg-deb -x "$CACHE"/debs/"$dep"_*.deb "$CACHE/x" || return 1
 	cp "$CACHE"/x/boot/vmlinuz-* "$CACHE/vmlinuz.tmp" && mv "$CACHE/vmlinuz.tmp" "$CACHE/vmlinuz"
-	rm -rf "$CACHE/x"
+	rm -rf "$CACHE/x" "$CACHE/debs" # only the kernel is kept
 }
 get_kernel || { echo "cannot download Debian's kernel (apt-get download linux-image-amd64)" >&2; exit 1; }
 VMLINUZ=$CACHE/vmlinuz
@@ -127,22 +133,41 @@ has() { tr -d '\r' <"$2" | grep -q -- "$1"; }
 # --- inputs: keys, enrolled store, initrd, UKIs ---------------------------
 check "make key set A" make_keys "$T/A" "signet test A"
 check "make key set B" make_keys "$T/B" "signet test B"
-check "enroll A" "$SIGNET" sb-enroll --template "$OVMF_VARS" --dir "$T/A" -o "$T/vars-A.fd"
+check "enroll A" "${ENROLL[@]}" --template "$OVMF_VARS" --dir "$T/A" -o "$T/vars-A.fd"
 cmp -s "$OVMF_VARS" "$T/vars-A.fd" && ko "enrolled store equals the template" || ok
 [ "$(stat -c %s "$T/vars-A.fd")" = "$(stat -c %s "$OVMF_VARS")" ] && ok || ko "store size changed"
 
+# Reproducible for a given time stamp, and efitools' signed updates
+# (.auth, sign-efi-sig-list) give the same store as the bare lists.
+check "enroll at a fixed time" "${ENROLL[@]}" --template "$OVMF_VARS" --dir "$T/A" \
+	--timestamp 1700000000 -o "$T/vars-t1.fd"
+check "enroll again" "${ENROLL[@]}" --template "$OVMF_VARS" --dir "$T/A" \
+	--timestamp 1700000000 -o "$T/vars-t2.fd"
+same "two enrollments are byte-identical" "$T/vars-t1.fd" "$T/vars-t2.fd"
+mkdir -p "$T/A-auth"
+for k in PK KEK db; do
+	case $k in PK | KEK) signer=PK ;; db) signer=KEK ;; esac
+	check "sign-efi-sig-list $k" sign-efi-sig-list -t "2023-11-14 22:13:20" \
+		-k "$T/A/$signer.key" -c "$T/A/$signer.crt" "$k" "$T/A/$k.esl" "$T/A-auth/$k.auth"
+done
+check "enroll from .auth" "${ENROLL[@]}" --template "$OVMF_VARS" --dir "$T/A-auth" -o "$T/vars-auth.fd"
+same ".auth and .esl give the same store" "$T/vars-t1.fd" "$T/vars-auth.fd"
+head -c 30 "$T/A-auth/KEK.auth" >"$T/short.auth"
+refuse "truncated .auth" "${ENROLL[@]}" --template "$OVMF_VARS" --dir "$T/A-auth" \
+	--kek "$T/short.auth" -o "$T/refused.fd"
+
 # Refusals: one line, nothing written.
 out=$T/refused.fd
-refuse "code volume as template" "$SIGNET" sb-enroll --template "$OVMF_CODE" --dir "$T/A" -o "$out"
+refuse "code volume as template" "${ENROLL[@]}" --template "$OVMF_CODE" --dir "$T/A" -o "$out"
 absent "no store after a refused template" "$out"
 head -c 1000 /dev/urandom >"$T/junk.fd"
-refuse "random template" "$SIGNET" sb-enroll --template "$T/junk.fd" --dir "$T/A" -o "$out"
+refuse "random template" "${ENROLL[@]}" --template "$T/junk.fd" --dir "$T/A" -o "$out"
 mkdir -p "$T/bad" && cp "$T/A"/*.esl "$T/bad/"
 head -c 100 "$T/A/db.esl" >"$T/bad/db.esl"
-refuse "truncated db.esl" "$SIGNET" sb-enroll --template "$OVMF_VARS" --dir "$T/bad" -o "$out"
+refuse "truncated db.esl" "${ENROLL[@]}" --template "$OVMF_VARS" --dir "$T/bad" -o "$out"
 cat "$T/A/PK.esl" "$T/B/PK.esl" >"$T/bad/PK.esl" && cp "$T/A/db.esl" "$T/bad/db.esl"
-refuse "PK with two certificates" "$SIGNET" sb-enroll --template "$OVMF_VARS" --dir "$T/bad" -o "$out"
-refuse "missing keys" "$SIGNET" sb-enroll --template "$OVMF_VARS" --dir "$T/nope" -o "$out"
+refuse "PK with two certificates" "${ENROLL[@]}" --template "$OVMF_VARS" --dir "$T/bad" -o "$out"
+refuse "missing keys" "${ENROLL[@]}" --template "$OVMF_VARS" --dir "$T/nope" -o "$out"
 absent "no store after refused keys" "$out"
 
 cc -static -Os -o "$T/init" "$SRCDIR/tests/boot/marker-init.c" && ok || ko "build marker-init"
