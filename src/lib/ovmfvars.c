@@ -140,6 +140,7 @@ static int read_header(const struct sg_ovmf_store *s, size_t off, struct sg_ovmf
 	memcpy(v->guid, h + 44, 16);
 	if ((uint64_t)name_size + data_size > s->end - off - SG_OVMF_VAR_HEADER_SIZE)
 		return -1;
+	v->name_size = name_size;
 	v->data = h + SG_OVMF_VAR_HEADER_SIZE + name_size;
 	v->data_size = data_size;
 	v->size = align4(SG_OVMF_VAR_HEADER_SIZE + (size_t)name_size + data_size);
@@ -231,6 +232,12 @@ int sg_ovmf_next(const struct sg_ovmf_store *s, size_t *cursor, struct sg_ovmf_v
 	return 1;
 }
 
+/* The whole stored name is exactly name (a cut copy does not count). */
+static int same_name(const struct sg_ovmf_var *v, const char *name)
+{
+	return v->name_size == 2 * (strlen(name) + 1) && strcmp(v->name, name) == 0;
+}
+
 static int is_live(uint8_t state)
 {
 	return state == SG_OVMF_VAR_ADDED ||
@@ -243,7 +250,7 @@ int sg_ovmf_find(const struct sg_ovmf_store *s, const char *name, const uint8_t 
 	size_t cur = 0;
 
 	while (sg_ovmf_next(s, &cur, v))
-		if (is_live(v->state) && memcmp(v->guid, guid, 16) == 0 && strcmp(v->name, name) == 0)
+		if (is_live(v->state) && memcmp(v->guid, guid, 16) == 0 && same_name(v, name))
 			return 1;
 	return 0;
 }
@@ -267,7 +274,7 @@ int sg_ovmf_set(struct sg_ovmf_store *s, const char *name, const uint8_t guid[16
 			       len > s->end ? len : need, s->end - s->free);
 	/* Supersede the old value the way the firmware does: clear a bit. */
 	while (sg_ovmf_next(s, &cur, &v))
-		if (is_live(v.state) && memcmp(v.guid, guid, 16) == 0 && strcmp(v.name, name) == 0)
+		if (is_live(v.state) && memcmp(v.guid, guid, 16) == 0 && same_name(&v, name))
 			s->img[v.offset + 2] &= VAR_DELETED;
 	h = s->img + s->free;
 	memset(h, 0, SG_OVMF_VAR_HEADER_SIZE);

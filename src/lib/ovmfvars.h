@@ -63,7 +63,8 @@ struct sg_ovmf_var {
 	struct sg_efi_time time;
 	uint32_t pubkey_index;
 	uint8_t guid[16];
-	char name[SG_OVMF_NAME_MAX]; /* the name, non-ASCII as '?' */
+	char name[SG_OVMF_NAME_MAX]; /* the name, non-ASCII as '?', maybe cut */
+	size_t name_size; /* bytes of UTF-16LE name with its NUL, as stored */
 	const uint8_t *data;
 	size_t data_size;
 };
