@@ -450,6 +450,7 @@ static const struct cli_command sb_commands[] = {
 	{ "keygen", sb_keygen, "make PK, KEK and db keys, certificates, .esl and .auth" },
 	{ "sign", sb_sign, "Authenticode-sign a PE image" },
 	{ "verify", sb_verify, "check a PE image's Authenticode signature" },
+	{ "enroll", cmd_sb_enroll, "write PK, KEK and db into an OVMF variable store" },
 };
 
 int cmd_sb(int argc, char **argv)

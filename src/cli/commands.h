@@ -7,6 +7,7 @@ int cmd_age_keygen(int argc, char **argv);
 int cmd_dns(int argc, char **argv);
 
 int cmd_initrd(int argc, char **argv);
+int cmd_sb_enroll(int argc, char **argv);
 int cmd_verity(int argc, char **argv);
 int cmd_sb(int argc, char **argv);
 int cmd_uki(int argc, char **argv);
