@@ -5,7 +5,12 @@
 int cmd_age(int argc, char **argv);
 int cmd_age_keygen(int argc, char **argv);
 
+int cmd_dam(int argc, char **argv);
+int cmd_domain(int argc, char **argv);
+int cmd_env(int argc, char **argv);
 int cmd_initrd(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 int cmd_verity(int argc, char **argv);
 
 #endif

@@ -19,7 +19,12 @@ static int cmd_version(int argc, char **argv)
 static const struct cli_command commands[] = {
 	{ "age", cmd_age, "encrypt and decrypt files in the age v1 format" },
 	{ "age-keygen", cmd_age_keygen, "generate an age identity, or print its recipient" },
+	{ "dam", cmd_dam, "Domain Authority Manifests: issue and verify" },
+	{ "domain", cmd_domain, "offline authority domains: genesis, DomainID, rotation" },
+	{ "env", cmd_env, "environment claims of the authority host" },
 	{ "initrd", cmd_initrd, "reproducible initramfs archives (newc cpio)" },
+	{ "log", cmd_log, "the domain's audit log and receipts" },
+	{ "policy", cmd_policy, "domain policies: check and hash" },
 	{ "verity", cmd_verity, "dm-verity hash trees and root hash signatures" },
 	{ "version", cmd_version, "print the version" },
 };

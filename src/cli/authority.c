@@ -1,0 +1,181 @@
+/* authority.c - options and files shared by the authority commands. */
+#include "authority.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "crypto.h"
+#include "envclaim.h"
+#include "err.h"
+#include "fileio.h"
+
+#define MAX_JSON (16u << 20)
+
+int auth_option(struct auth_opts *o, int c, const char *arg)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	int rc;
+
+	switch (c) {
+	case AUTH_OPT_HOME:
+		o->home = arg;
+		return 1;
+	case AUTH_OPT_DOMAIN:
+		o->domain = arg;
+		return 1;
+	case AUTH_OPT_PASSPHRASE_FILE:
+		o->passphrase_file = arg;
+		return 1;
+	case 'i':
+		rc = sg_read_file(arg, &text, 1 << 20);
+		if (rc == 0)
+			rc = sg_age_identities_parse(&o->ids, arg, (const char *)text.data, text.len);
+		sg_buf_wipe(&text);
+		if (rc < 0) {
+			cli_lib_error();
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int auth_open(const struct auth_opts *o, struct sg_domain *d)
+{
+	if (sg_domain_open(sg_home_default(o->home), o->domain, d) < 0)
+		return cli_lib_error();
+	return 0;
+}
+
+int auth_unlock(struct auth_opts *o, const struct sg_domain *d, uint8_t seed[32])
+{
+	struct sg_buf pass = SG_BUF_INIT;
+	int wants = sg_domain_key_wants_passphrase(d), rc = -1;
+
+	if (wants < 0)
+		return cli_lib_error();
+	if (wants) {
+		if (o->passphrase_file)
+			rc = cli_read_passphrase_file(o->passphrase_file, &pass);
+		else
+			rc = cli_read_passphrase_tty("Root key passphrase: ", 0, &pass);
+		if (rc == 0)
+			rc = sg_age_identities_add_passphrase(&o->ids, pass.data, pass.len);
+		sg_buf_wipe(&pass);
+		if (rc < 0)
+			return cli_lib_error();
+	} else if (o->ids.n == 0) {
+		return cli_error("%s: the root key is encrypted to age recipients: give -i IDENTITY",
+				 d->dir);
+	}
+	if (sg_domain_unlock(d, &o->ids, seed) < 0)
+		return cli_lib_error();
+	return 0;
+}
+
+void auth_opts_free(struct auth_opts *o)
+{
+	sg_age_identities_free(&o->ids);
+}
+
+int auth_read_json(const char *path, struct sg_json **out)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	int rc = sg_read_file(path, &text, MAX_JSON);
+
+	if (rc == 0 &&
+	    sg_json_parse_flags((const char *)text.data, text.len, SG_JSON_MODEL, out) < 0)
+		rc = sg_fail_prefix(path);
+	sg_buf_free(&text);
+	return rc;
+}
+
+int auth_write_json(const char *path, const struct sg_json *j, mode_t mode, int flags)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	int rc = -1;
+
+	if (sg_json_canonical(j, &text) == 0 && sg_buf_append_byte(&text, '\n') == 0)
+		rc = sg_write_file_atomic(path, text.data, text.len, mode, flags);
+	sg_buf_free(&text);
+	return rc;
+}
+
+int auth_write_claim(const struct sg_domain *d, const uint8_t seed[32], time_t now,
+		     char snap[17], char **path)
+{
+	struct sg_json *claim = sg_envclaim_build(d, now), *file = NULL;
+	int rc = -1;
+
+	*path = NULL;
+	if (!claim || sg_envclaim_snapshot_id(claim, snap) < 0)
+		goto out;
+	file = sg_envclaim_sign(claim, seed);
+	if (!file || asprintf(path, "%s/env-claims/%s.claim", d->home, snap) < 0) {
+		*path = NULL;
+		goto out;
+	}
+	rc = auth_write_json(*path, file, 0644, SG_ATOMIC_NO_CLOBBER);
+out:
+	if (rc < 0) {
+		free(*path);
+		*path = NULL;
+	}
+	sg_json_free(claim);
+	sg_json_free(file);
+	return rc;
+}
+
+int auth_dam_path(const struct sg_domain *d, int next, char **path, unsigned *seq)
+{
+	char *dir = sg_domain_path(d, "dam");
+	struct dirent *e;
+	unsigned best = 0;
+	DIR *dh;
+
+	*path = NULL;
+	if (!dir)
+		return -1;
+	dh = opendir(dir);
+	if (!dh) {
+		sg_fail_errno("%s", dir);
+		free(dir);
+		return -1;
+	}
+	while ((e = readdir(dh))) {
+		unsigned n;
+		char tail[16];
+
+		if (strlen(e->d_name) == 13 &&
+		    sscanf(e->d_name, "%4u.dam.%4s", &n, tail) == 2 && strcmp(tail, "json") == 0 &&
+		    n > best)
+			best = n;
+	}
+	closedir(dh);
+	if (next)
+		best++;
+	*seq = best;
+	if (best == 0) {
+		free(dir);
+		return 0;
+	}
+	if (best > 9999 || asprintf(path, "%s/%04u.dam.json", dir, best) < 0) {
+		*path = NULL;
+		free(dir);
+		return sg_fail("%s: too many DAMs", d->dir);
+	}
+	free(dir);
+	return 0;
+}
+
+int auth_add_recipient(struct sg_age_recipients *rs, const char *arg)
+{
+	if (sg_age_recipients_add(rs, arg, strlen(arg)) < 0)
+		return cli_lib_error();
+	return 0;
+}
