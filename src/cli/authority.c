@@ -47,8 +47,10 @@ int auth_option(struct auth_opts *o, int c, const char *arg)
 
 int auth_open(const struct auth_opts *o, struct sg_domain *d)
 {
-	if (sg_domain_open(sg_home_default(o->home), o->domain, d) < 0)
-		return cli_lib_error();
+	if (sg_domain_open(sg_home_default(o->home), o->domain, d) < 0) {
+		cli_lib_error();
+		return -1;
+	}
 	return 0;
 }
 
@@ -58,7 +60,7 @@ int auth_unlock(struct auth_opts *o, const struct sg_domain *d, uint8_t seed[32]
 	int wants = sg_domain_key_wants_passphrase(d), rc = -1;
 
 	if (wants < 0)
-		return cli_lib_error();
+		goto fail;
 	if (wants) {
 		if (o->passphrase_file)
 			rc = cli_read_passphrase_file(o->passphrase_file, &pass);
@@ -68,14 +70,18 @@ int auth_unlock(struct auth_opts *o, const struct sg_domain *d, uint8_t seed[32]
 			rc = sg_age_identities_add_passphrase(&o->ids, pass.data, pass.len);
 		sg_buf_wipe(&pass);
 		if (rc < 0)
-			return cli_lib_error();
+			goto fail;
 	} else if (o->ids.n == 0) {
-		return cli_error("%s: the root key is encrypted to age recipients: give -i IDENTITY",
-				 d->dir);
+		cli_error("%s: the root key is encrypted to age recipients: give -i IDENTITY",
+			  d->dir);
+		return -1;
 	}
 	if (sg_domain_unlock(d, &o->ids, seed) < 0)
-		return cli_lib_error();
+		goto fail;
 	return 0;
+fail:
+	cli_lib_error();
+	return -1;
 }
 
 void auth_opts_free(struct auth_opts *o)
@@ -175,7 +181,9 @@ int auth_dam_path(const struct sg_domain *d, int next, char **path, unsigned *se
 
 int auth_add_recipient(struct sg_age_recipients *rs, const char *arg)
 {
-	if (sg_age_recipients_add(rs, arg, strlen(arg)) < 0)
-		return cli_lib_error();
+	if (sg_age_recipients_add(rs, arg, strlen(arg)) < 0) {
+		cli_lib_error();
+		return -1;
+	}
 	return 0;
 }

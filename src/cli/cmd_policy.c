@@ -44,12 +44,15 @@ static int load_policy(const char *path, struct sg_json **out)
 
 static int load_checked(const char *path, struct sg_json **j, struct sg_policy *p)
 {
-	if (load_policy(path, j) < 0)
-		return cli_lib_error();
+	if (load_policy(path, j) < 0) {
+		cli_lib_error();
+		return -1;
+	}
 	if (sg_policy_check(*j, path, p) < 0) {
 		sg_json_free(*j);
 		*j = NULL;
-		return cli_lib_error();
+		cli_lib_error();
+		return -1;
 	}
 	return 0;
 }
