@@ -57,8 +57,7 @@ absent "bad recipient writes nothing" "$H"
 KEYHEX=""
 # no_plaintext_key WHEN: the root seed (raw, hex, base64 forms) appears in
 # no file under the home or in any file made in /tmp since the start.
-no_plaintext_key() {
-	[ -n "$KEYHEX" ] || return 0
+scan_key() {
 	local files
 	files=$( { find "$H" -type f; find /tmp -xdev -type f -newer "$T/.start" 2>/dev/null; } |
 		grep -v "^$T/\.\(out\|err\)$")
@@ -81,7 +80,11 @@ if bad:
     print("root key in plaintext in: " + " ".join(bad))
     sys.exit(1)
 PY
-	then ok; else ko "plaintext root key after $1"; fi
+	then return 0; else return 1; fi
+}
+no_plaintext_key() {
+	if [ -z "$KEYHEX" ]; then ko "no key to search for after $1"; return; fi
+	if scan_key; then ok; else ko "plaintext root key after $1"; fi
 }
 
 # --- genesis ----------------------------------------------------------
@@ -108,6 +111,10 @@ k = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(os.environ["KEYHEX"]))
 print(base64.b64encode(k.public_key().public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)).decode())')
 contains "domain.json names the key age decrypts" "$D/domain.json" "$PUB"
 no_plaintext_key "domain init"
+# The search can fail: a key planted in base64 under the home is found.
+python3 -c 'import base64,sys; print(base64.b64encode(bytes.fromhex(sys.argv[1])).decode())' "$KEYHEX" >"$H/planted"
+if scan_key >/dev/null; then ko "the key search missed a planted key"; else ok; fi
+rm "$H/planted"
 
 check "domain id" "$SIGNET" domain id
 if [ "$(cat "$T/.out")" = "$ID" ]; then ok; else ko "domain id: $(cat "$T/.out") != $ID"; fi
@@ -257,6 +264,7 @@ expect_exit 1 "no operation appends to a broken log" "$SIGNET" env claim -i "$T/
 if [ "$before" = "$(tree_sum "$H")" ]; then ok; else ko "refused append changed the home"; fi
 restore_log
 check "log verify after restore" "$SIGNET" log verify
+no_plaintext_key "log verify"
 
 # --- policy ---------------------------------------------------------------
 cat >"$T/policy.json" <<'JSON'
@@ -321,13 +329,18 @@ printf 'wrong horse\n' >"$T/wrong"
 check "domain init with a passphrase" "$SIGNET" domain init --home "$H2" --passphrase-file "$T/pass" \
 	--work-factor 10 --name beta
 ID2=$(cat "$T/.out")
-KEYHEX2=$(age -d -i /dev/null "$H2/domains/$ID2/keys/root.key.age" 2>/dev/null </dev/null | xxd -p -c 64)
+# (age reads passphrases only from a terminal: signet age decrypts here.)
+KEYHEX2=$("$SIGNET" age -d --passphrase-file "$T/pass" "$H2/domains/$ID2/keys/root.key.age" | xxd -p -c 64)
+if [ "${#KEYHEX2}" -eq 64 ]; then ok; else ko "passphrase-encrypted root key: ${#KEYHEX2} hex digits"; fi
 check "show: passphrase" "$SIGNET" domain show --home "$H2"
 contains "show names the passphrase protection" "$T/.out" "passphrase"
 check "dam issue with the passphrase" "$SIGNET" dam issue --home "$H2" --passphrase-file "$T/pass"
 expect_exit 1 "dam issue with a wrong passphrase" "$SIGNET" dam issue --home "$H2" --passphrase-file "$T/wrong"
 check "log verify, passphrase domain" "$SIGNET" log verify --home "$H2"
-: "$KEYHEX2"
+SAVED=$KEYHEX H_SAVED=$H
+KEYHEX=$KEYHEX2 H=$H2
+no_plaintext_key "passphrase domain commands"
+KEYHEX=$SAVED H=$H_SAVED
 
 # --- rotation -----------------------------------------------------------------
 check "domain rotate" "$SIGNET" domain rotate -i "$T/id" -r "$R"
@@ -360,8 +373,6 @@ NEWKEY=$(age -d -i "$T/id" "$ND/keys/root.key.age" | xxd -p -c 64)
 no_plaintext_key "domain rotate (old key)"
 KEYHEX=$NEWKEY
 no_plaintext_key "domain rotate (new key)"
-KEYHEX=$KEYHEX2
-no_plaintext_key "passphrase domain"
 expect_exit 1 "rotate with the wrong identity" "$SIGNET" domain rotate -i "$T/other-id" -r "$R"
 
 finish
