@@ -78,6 +78,18 @@ static const char rotate_help[] =
 	"  --work-factor N        scrypt work factor for a passphrase (default 18)\n"
 	"  -h, --help             show this help\n";
 
+static const char verify_rotation_help[] =
+	"Usage: signet domain verify-rotation [--from ID] FILE\n"
+	"\n"
+	"Checks a rotation statement (superseded.json, dam/rotation.json): both\n"
+	"DomainIDs derive from their keys, the old root key's cross-signature and\n"
+	"the new key's signature verify, and with --from the statement rotates\n"
+	"away from domain ID. Prints the new DomainID.\n"
+	"\n"
+	"Options:\n"
+	"  --from ID              the DomainID that must be rotated from\n"
+	"  -h, --help             show this help\n";
+
 enum {
 	OPT_NAME = 2000,
 	OPT_DNS,
@@ -424,36 +436,6 @@ static int domain_show(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-/* The rotation statement, signed by both keys. */
-static struct sg_json *rotation_statement(const struct sg_domain *old, const uint8_t old_seed[32],
-					  const struct sg_domain *nd, const uint8_t new_seed[32],
-					  time_t now)
-{
-	struct sg_json *r = sg_json_new_object(), *f = NULL;
-	char ts[SG_TIME_LEN + 1];
-
-	if (!r || sg_time_format(now, ts) < 0 ||
-	    sg_json_set(r, "version", sg_json_new_string("0.1")) < 0 ||
-	    sg_json_set(r, "from_domain_id", sg_json_new_string(old->id)) < 0 ||
-	    sg_json_set(r, "from_root_public_key", sg_json_new_key32(old->pub)) < 0 ||
-	    sg_json_set(r, "to_domain_id", sg_json_new_string(nd->id)) < 0 ||
-	    sg_json_set(r, "to_root_public_key", sg_json_new_key32(nd->pub)) < 0 ||
-	    sg_json_set(r, "rotated_at", sg_json_new_string(ts)) < 0)
-		goto fail;
-	f = sg_json_new_object();
-	if (!f || sg_json_set(f, "old_signature", sg_signature_make("rotation", r, old_seed, 1)) < 0 ||
-	    sg_json_set(f, "new_signature", sg_signature_make("rotation", r, new_seed, 1)) < 0 ||
-	    sg_json_set(f, "rotation", r) < 0) {
-		r = NULL;
-		goto fail;
-	}
-	return f;
-fail:
-	sg_json_free(r);
-	sg_json_free(f);
-	return NULL;
-}
-
 static int domain_rotate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -542,7 +524,7 @@ static int domain_rotate(int argc, char **argv)
 	if (sg_domain_create(old.home, old.name, &rs, now, new_seed, &nd) < 0)
 		goto lib_error;
 	created = 1;
-	stmt = rotation_statement(&old, old_seed, &nd, new_seed, now);
+	stmt = sg_rotation_make(&old, old_seed, &nd, new_seed, now);
 	sup = sg_domain_path(&old, "superseded.json");
 	rot = sg_domain_path(&nd, "dam/rotation.json");
 	if (!stmt || !sup || !rot || auth_write_json(rot, stmt, 0644, SG_ATOMIC_NO_CLOBBER) < 0)
@@ -595,6 +577,39 @@ out:
 	return rc;
 }
 
+static int domain_verify_rotation(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *from = NULL;
+	struct sg_json *stmt = NULL;
+	char to[SG_DOMAIN_ID_LEN + 1];
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(verify_rotation_help);
+		if (c == 'f')
+			from = optarg;
+		else
+			return cli_usage_error("signet domain verify-rotation", "bad option");
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("signet domain verify-rotation", "expected one FILE");
+	if (auth_read_json(argv[optind], &stmt) < 0 ||
+	    sg_rotation_verify(stmt, argv[optind], from, to) < 0) {
+		sg_json_free(stmt);
+		return cli_lib_error();
+	}
+	printf("%s\n", to);
+	sg_json_free(stmt);
+	return CLI_EXIT_OK;
+}
+
 int cmd_domain(int argc, char **argv)
 {
 	static const struct cli_command table[] = {
@@ -602,6 +617,8 @@ int cmd_domain(int argc, char **argv)
 		{ "init", domain_init, "create a domain: root key, layout, DAM, log" },
 		{ "rotate", domain_rotate, "replace the root key, cross-signed by the old one" },
 		{ "show", domain_show, "describe the domain" },
+		{ "verify-rotation", domain_verify_rotation,
+		  "check a rotation statement's cross-signatures" },
 	};
 
 	return cli_dispatch(table, sizeof(table) / sizeof(table[0]), "signet domain", argc, argv);

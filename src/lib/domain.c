@@ -384,3 +384,84 @@ void sg_domain_free(struct sg_domain *d)
 	free(d->name);
 	memset(d, 0, sizeof(*d));
 }
+
+struct sg_json *sg_rotation_make(const struct sg_domain *old, const uint8_t old_seed[32],
+				 const struct sg_domain *nd, const uint8_t new_seed[32], time_t now)
+{
+	struct sg_json *r = sg_json_new_object(), *f = sg_json_new_object();
+	char ts[SG_TIME_LEN + 1];
+
+	/* The rotation object goes into f first (sg_json_set() frees it on
+	 * failure), so one free covers both. */
+	if (sg_json_set(f, "rotation", r) < 0 || sg_time_format(now, ts) < 0 ||
+	    sg_json_set(r, "version", sg_json_new_string("0.1")) < 0 ||
+	    sg_json_set(r, "from_domain_id", sg_json_new_string(old->id)) < 0 ||
+	    sg_json_set(r, "from_root_public_key", sg_json_new_key32(old->pub)) < 0 ||
+	    sg_json_set(r, "to_domain_id", sg_json_new_string(nd->id)) < 0 ||
+	    sg_json_set(r, "to_root_public_key", sg_json_new_key32(nd->pub)) < 0 ||
+	    sg_json_set(r, "rotated_at", sg_json_new_string(ts)) < 0 ||
+	    sg_json_set(f, "old_signature", sg_signature_make("rotation", r, old_seed, 1)) < 0 ||
+	    sg_json_set(f, "new_signature", sg_signature_make("rotation", r, new_seed, 1)) < 0) {
+		sg_json_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* Reads one side of a rotation: its DomainID derived from its key. */
+static int rotation_side(const struct sg_json *r, const char *id_key, const char *pub_key,
+			 const char *what, uint8_t pub[32], const char **id)
+{
+	char derived[SG_DOMAIN_ID_LEN + 1];
+
+	*id = sg_obj_string(r, id_key, what, NULL);
+	if (!*id || sg_json_key32(sg_json_get(r, pub_key), what, pub) < 0 ||
+	    sg_domain_id(pub, derived) < 0)
+		return -1;
+	if (strcmp(derived, *id) != 0)
+		return sg_fail("%s: %s does not derive from %s", what, id_key, pub_key);
+	return 0;
+}
+
+int sg_rotation_verify(const struct sg_json *stmt, const char *what, const char *expect_from,
+		       char to_id[SG_DOMAIN_ID_LEN + 1])
+{
+	static const char *const req[] = { "rotation", "old_signature", "new_signature", NULL };
+	static const char *const rreq[] = { "version", "from_domain_id", "from_root_public_key",
+					    "to_domain_id", "to_root_public_key", "rotated_at",
+					    NULL };
+	const struct sg_json *r;
+	uint8_t old_pub[32], new_pub[32];
+	const char *from, *to, *s;
+	time_t t;
+	char w[1024];
+
+	if (sg_obj_members(stmt, what, req, NULL) < 0)
+		return -1;
+	r = sg_json_get(stmt, "rotation");
+	if (sg_obj_members(r, what, rreq, NULL) < 0)
+		return -1;
+	s = sg_obj_string(r, "version", what, NULL);
+	if (!s)
+		return -1;
+	if (strcmp(s, "0.1") != 0)
+		return sg_fail("%s: unsupported rotation version \"%s\"", what, s);
+	s = sg_obj_string(r, "rotated_at", what, NULL);
+	if (!s || sg_time_parse(s, strlen(s), what, &t) < 0)
+		return -1;
+	if (rotation_side(r, "from_domain_id", "from_root_public_key", what, old_pub, &from) < 0 ||
+	    rotation_side(r, "to_domain_id", "to_root_public_key", what, new_pub, &to) < 0)
+		return -1;
+	if (strcmp(from, to) == 0)
+		return sg_fail("%s: rotates a domain to itself", what);
+	if (expect_from && strcmp(from, expect_from) != 0)
+		return sg_fail("%s: rotates domain %s, not %s", what, from, expect_from);
+	snprintf(w, sizeof(w), "%s: old key's cross-signature", what);
+	if (sg_signature_check("rotation", r, sg_json_get(stmt, "old_signature"), old_pub, w) < 0)
+		return -1;
+	snprintf(w, sizeof(w), "%s: new key's signature", what);
+	if (sg_signature_check("rotation", r, sg_json_get(stmt, "new_signature"), new_pub, w) < 0)
+		return -1;
+	memcpy(to_id, to, SG_DOMAIN_ID_LEN + 1);
+	return 0;
+}

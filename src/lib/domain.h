@@ -11,7 +11,9 @@
  * on disk only as keys/root.key.age, age-encrypted to a passphrase
  * (scrypt) or to age recipients; it is decrypted into memory only to sign
  * and wiped after. A domain replaced by `domain rotate` holds
- * superseded.json; the home's current domain is the one without it.
+ * superseded.json (the rotation statement below, also kept as the new
+ * domain's dam/rotation.json); the home's current domain is the one
+ * without it.
  */
 #ifndef SIGNET_DOMAIN_H
 #define SIGNET_DOMAIN_H
@@ -59,6 +61,22 @@ int sg_domain_key_wants_passphrase(const struct sg_domain *d);
 /* Decrypts the root key with ids and checks it is the domain's key. */
 int sg_domain_unlock(const struct sg_domain *d, const struct sg_age_identities *ids,
 		     uint8_t seed[SG_ED25519_SEED_LEN]);
+
+/* The rotation statement of domain.h's contract:
+ *   {"rotation": {"version": "0.1", "from_domain_id", "from_root_public_key",
+ *                 "to_domain_id", "to_root_public_key", "rotated_at"},
+ *    "old_signature": SIG, "new_signature": SIG}
+ * both signatures of kind "rotation" over the rotation object, by the old
+ * and the new root key, each naming its public key. */
+struct sg_json *sg_rotation_make(const struct sg_domain *old, const uint8_t old_seed[32],
+				 const struct sg_domain *nd, const uint8_t new_seed[32], time_t now);
+
+/* Checks a rotation statement: shape, both DomainIDs derived from their
+ * keys, the old key's cross-signature and the new key's signature, and,
+ * when expect_from is not NULL, that it rotates away from that domain.
+ * to_id receives the new DomainID. */
+int sg_rotation_verify(const struct sg_json *stmt, const char *what, const char *expect_from,
+		       char to_id[SG_DOMAIN_ID_LEN + 1]);
 
 /* Removes a directory tree (for rolling back a half-made domain). */
 int sg_remove_tree(const char *path);

@@ -40,7 +40,7 @@ R=$("$SIGNET" age-keygen -y "$T/id")
 "$SIGNET" age-keygen -o "$T/other-id" 2>/dev/null
 
 # --- help -------------------------------------------------------------
-for c in "domain" "domain init" "domain id" "domain show" "domain rotate" "dam" "dam issue" \
+for c in "domain" "domain init" "domain id" "domain show" "domain rotate" "domain verify-rotation" "dam" "dam issue" \
 	"dam verify" "policy" "policy hash" "policy check" "env" "env claim" "env verify" \
 	"log" "log verify" "log show"; do
 	# shellcheck disable=SC2086
@@ -364,6 +364,15 @@ cd.check_sig("rotation", r, f["old_signature"], old)
 cd.check_sig("rotation", r, f["new_signature"], new)
 PY
 then ok; else ko "rotation cross-signatures"; fi
+check "signet verifies the rotation" "$SIGNET" domain verify-rotation --from "$ID" "$D/superseded.json"
+if [ "$(cat "$T/.out")" = "$NEW" ]; then ok; else ko "verify-rotation names $(cat "$T/.out")"; fi
+expect_exit 1 "rotation from another domain" "$SIGNET" domain verify-rotation --from "$NEW" "$D/superseded.json"
+python3 -c 'import json,sys,base64
+f=json.load(open(sys.argv[1])); s=bytearray(base64.b64decode(f["old_signature"]["signature"])); s[0]^=1
+f["old_signature"]["signature"]=base64.b64encode(bytes(s)).decode(); json.dump(f,open(sys.argv[2],"w"))' \
+	"$D/superseded.json" "$T/bad-rotation.json"
+expect_exit 1 "rotation with a broken cross-signature" "$SIGNET" domain verify-rotation "$T/bad-rotation.json"
+contains "reason: cross-signature" "$T/.err" "cross-signature"
 check "old domain's log records the rotation" "$SIGNET" log show --domain "$ID"
 contains "rotate-out" "$T/.out" "rotate-out"
 check "old log verifies" py log "$D"
