@@ -99,12 +99,76 @@ out:
 	return os;
 }
 
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The shared libraries mapped into this process (libcrypto, libc, ...),
+ * from /proc/self/maps: [{"path", "sha256"}] sorted by path. */
+static struct sg_json *measure_libraries(void)
+{
+	struct sg_buf maps = SG_BUF_INIT;
+	struct sg_json *libs = sg_json_new_array();
+	char **paths = NULL, *save = NULL, *line;
+	size_t n = 0, cap = 0;
+	int rc = -1;
+
+	if (!libs || sg_read_file("/proc/self/maps", &maps, 64u << 20) < 0 ||
+	    sg_buf_terminate(&maps) < 0)
+		goto out;
+	for (line = strtok_r((char *)maps.data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *path = strchr(line, '/');
+		int seen = 0;
+
+		/* Only file mappings of shared objects; the executable itself
+		 * is measured on its own. */
+		if (!path || !strstr(path, ".so") || strstr(path, " (deleted)"))
+			continue;
+		for (size_t i = 0; i < n && !seen; i++)
+			seen = strcmp(paths[i], path) == 0;
+		if (seen)
+			continue;
+		if (n == cap) {
+			char **v = realloc(paths, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+
+			if (!v) {
+				sg_fail("out of memory");
+				goto out;
+			}
+			paths = v;
+		}
+		paths[n++] = path;
+	}
+	if (n)
+		qsort(paths, n, sizeof(*paths), by_string);
+	for (size_t i = 0; i < n; i++) {
+		struct sg_json *e = sg_json_new_object();
+
+		if (sg_json_append(libs, e) < 0 ||
+		    sg_json_set(e, "path", sg_json_new_string(paths[i])) < 0 ||
+		    set_file_hash(e, "sha256", paths[i]) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(paths);
+	sg_buf_free(&maps);
+	if (rc < 0) {
+		sg_json_free(libs);
+		return NULL;
+	}
+	return libs;
+}
+
 static struct sg_json *measure_signet(void)
 {
 	struct sg_json *s = sg_json_new_object();
 
 	if (!s || sg_json_set(s, "version", sg_json_new_string(SIGNET_VERSION)) < 0 ||
-	    set_file_hash(s, "sha256", "/proc/self/exe") < 0) {
+	    set_file_hash(s, "sha256", "/proc/self/exe") < 0 ||
+	    sg_json_set(s, "libraries", measure_libraries()) < 0) {
 		sg_json_free(s);
 		return NULL;
 	}

@@ -7,7 +7,8 @@
  *   {"version": "0.1", "domain_id", "created_at",
  *    "os": {"os_release_sha256", "kernel_release", "kernel_release_sha256",
  *           "cmdline_sha256"},
- *    "signet": {"version", "sha256"},                 (/proc/self/exe)
+ *    "signet": {"version", "sha256",                  (/proc/self/exe)
+ *               "libraries": [{"path", "sha256"}]},  (mapped .so files)
  *    "tools": [{"name", "path": <string | null>, "sha256": <hex | null>}],
  *    "store": {"files", "bytes", "sha256"}}
  * "tools" lists every regular file of HOME/tools (path "tools/<name>")
