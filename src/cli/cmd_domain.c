@@ -317,6 +317,7 @@ static int domain_id(int argc, char **argv)
 static int describe_dam(const struct sg_domain *d, struct sg_json *info)
 {
 	struct sg_json *file = NULL, *dam = sg_json_new_object();
+	const char *status;
 	char *path = NULL;
 	unsigned seq;
 	time_t now;
@@ -330,9 +331,20 @@ static int describe_dam(const struct sg_domain *d, struct sg_json *info)
 	}
 	if (auth_read_json(path, &file) < 0 || sg_time_now(&now) < 0)
 		goto out;
-	if (sg_dam_verify(file, path, now, d->id) != SG_DAM_OK)
+	/* An expired DAM is shown as such; any other failure is an error. */
+	switch (sg_dam_verify(file, path, now, d->id)) {
+	case SG_DAM_OK:
+		status = "valid";
+		break;
+	case SG_DAM_EXPIRED:
+		status = "expired";
+		sg_errclear();
+		break;
+	default:
 		goto out;
-	if (sg_json_set(dam, "path", sg_json_new_string(path + strlen(d->home) + 1)) < 0 ||
+	}
+	if (sg_json_set(dam, "status", sg_json_new_string(status)) < 0 ||
+	    sg_json_set(dam, "path", sg_json_new_string(path + strlen(d->home) + 1)) < 0 ||
 	    sg_json_set(dam, "issued_at",
 			sg_json_clone(sg_json_get(sg_json_get(file, "dam"), "issued_at"))) < 0 ||
 	    sg_json_set(dam, "expires_at",
@@ -424,8 +436,9 @@ static int domain_show(int argc, char **argv)
 		printf("root key at rest: age-encrypted to %s\n",
 		       sg_json_string(sg_json_get(info, "root_key_protection"), NULL));
 		printf("directory:        %s\n", sg_json_string(sg_json_get(info, "directory"), NULL));
-		printf("current DAM:      %s (issued %s, expires %s)\n",
+		printf("current DAM:      %s (%s; issued %s, expires %s)\n",
 		       sg_json_string(sg_json_get(dam, "path"), NULL),
+		       sg_json_string(sg_json_get(dam, "status"), NULL),
 		       sg_json_string(sg_json_get(dam, "issued_at"), NULL), exp ? exp : "never");
 		printf("audit log:        %lld records, verified\n",
 		       (long long)sg_json_get(info, "log_records")->u.integer);

@@ -196,6 +196,8 @@ contains "issued DAM carries the signer key" "$DAM2" "$SIGNER"
 expect_exit 5 "issued DAM is expired 31 days later" "$SIGNET" dam verify \
 	--at "$(date -u -d '+31 days' +%Y-%m-%dT%H:%M:%SZ)" "$DAM2"
 no_plaintext_key "dam issue"
+check "show an expired DAM" env SIGNET_NOW="$(date -u -d '+31 days' +%Y-%m-%dT%H:%M:%SZ)" "$SIGNET" domain show
+contains "show says the DAM expired" "$T/.out" "(expired;"
 before=$(tree_sum "$H")
 expect_exit 1 "dam issue: expiry in the past" "$SIGNET" dam issue -i "$T/id" --expires 2020-01-01T00:00:00Z
 expect_exit 1 "dam issue: wrong identity" "$SIGNET" dam issue -i "$T/other-id"
