@@ -112,13 +112,26 @@ int auth_write_json(const char *path, const struct sg_json *j, mode_t mode, int 
 	return rc;
 }
 
+/* 1 when path holds exactly text, 0 otherwise. */
+static int same_content(const char *path, const struct sg_buf *text)
+{
+	struct sg_buf old = SG_BUF_INIT;
+	int same = sg_read_file(path, &old, MAX_JSON) == 0 && old.len == text->len &&
+		   memcmp(old.data, text->data, old.len) == 0;
+
+	sg_buf_free(&old);
+	return same;
+}
+
 int auth_write_claim(const struct sg_domain *d, const uint8_t seed[32], time_t now,
-		     char snap[17], char **path)
+		     char snap[17], char **path, int *created)
 {
 	struct sg_json *claim = sg_envclaim_build(d, now), *file = NULL;
+	struct sg_buf text = SG_BUF_INIT;
 	int rc = -1;
 
 	*path = NULL;
+	*created = 0;
 	if (!claim || sg_envclaim_snapshot_id(claim, snap) < 0)
 		goto out;
 	file = sg_envclaim_sign(claim, seed);
@@ -126,12 +139,23 @@ int auth_write_claim(const struct sg_domain *d, const uint8_t seed[32], time_t n
 		*path = NULL;
 		goto out;
 	}
-	rc = auth_write_json(*path, file, 0644, SG_ATOMIC_NO_CLOBBER);
+	if (sg_json_canonical(file, &text) < 0 || sg_buf_append_byte(&text, '\n') < 0)
+		goto out;
+	rc = sg_write_file_atomic(*path, text.data, text.len, 0644, SG_ATOMIC_NO_CLOBBER);
+	if (rc == 0) {
+		*created = 1;
+	} else if (same_content(*path, &text)) {
+		/* The same environment measured in the same second: the same
+		 * claim, byte for byte (Ed25519 is deterministic). */
+		sg_errclear();
+		rc = 0;
+	}
 out:
 	if (rc < 0) {
 		free(*path);
 		*path = NULL;
 	}
+	sg_buf_free(&text);
 	sg_json_free(claim);
 	sg_json_free(file);
 	return rc;

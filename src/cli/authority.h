@@ -66,9 +66,10 @@ int auth_read_json(const char *path, struct sg_json **out);
 int auth_write_json(const char *path, const struct sg_json *j, mode_t mode, int flags);
 
 /* Measures, signs and writes an environment claim for d; returns its
- * snapshot-id and path (malloc'ed). */
+ * snapshot-id and path (malloc'ed). An identical claim already on disk
+ * is kept (*created = 0). */
 int auth_write_claim(const struct sg_domain *d, const uint8_t seed[32], time_t now,
-		     char snap[17], char **path);
+		     char snap[17], char **path, int *created);
 
 /* The path of d's newest DAM file (dam/NNNN.dam.json), or of the next
  * one to write when next is set; *seq receives its number. 0 when no

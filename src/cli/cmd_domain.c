@@ -160,9 +160,10 @@ static int genesis(const struct sg_domain *d, const uint8_t seed[32], time_t now
 	struct sg_json *dam = NULL, *file = NULL, *outputs = NULL;
 	char snap[SG_SNAPSHOT_ID_LEN + 1], *dam_path = NULL, *meta = NULL, *key = NULL;
 	unsigned seq;
-	int rc = -1;
+	int created, rc = -1;
 
-	if (auth_write_claim(d, seed, now, snap, claim_path) < 0)
+	/* The domain is new, so is its claim (created is always 1). */
+	if (auth_write_claim(d, seed, now, snap, claim_path, &created) < 0)
 		goto out;
 	dam = sg_dam_build(&p);
 	file = dam ? sg_dam_sign(dam, seed) : NULL;

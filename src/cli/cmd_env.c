@@ -44,7 +44,7 @@ static int env_claim(int argc, char **argv)
 	struct sg_json *outputs = NULL;
 	char snap[SG_SNAPSHOT_ID_LEN + 1], *path = NULL;
 	uint8_t seed[32];
-	int c, r, unlocked = 0, rc = CLI_EXIT_FAIL;
+	int c, r, created, unlocked = 0, rc = CLI_EXIT_FAIL;
 	time_t now;
 
 	optind = 0;
@@ -72,20 +72,22 @@ static int env_claim(int argc, char **argv)
 	if (auth_open(&o, &d) < 0 || auth_unlock(&o, &d, seed) < 0)
 		goto out;
 	unlocked = 1;
-	if (auth_write_claim(&d, seed, now, snap, &path) < 0) {
+	if (auth_write_claim(&d, seed, now, snap, &path, &created) < 0) {
 		rc = cli_lib_error();
 		goto out;
 	}
 	outputs = sg_json_new_object();
 	if (!outputs || sg_hashes_add_file(outputs, path + strlen(d.home) + 1, path) < 0) {
-		remove(path);
+		if (created)
+			remove(path);
 		rc = cli_lib_error();
 		goto out;
 	}
 	r = sg_auditlog_append(&d, seed, "env-claim", now, NULL, outputs, snap, NULL);
 	outputs = NULL;
 	if (r < 0) {
-		remove(path);
+		if (created)
+			remove(path);
 		rc = cli_lib_error();
 		goto out;
 	}

@@ -207,6 +207,13 @@ expect_exit 2 "dam issue: bad signer key" "$SIGNET" dam issue -i "$T/id" --signe
 if [ "$before" = "$(tree_sum "$H")" ]; then ok; else ko "refused dam issue changed the home"; fi
 
 # --- environment claims ---------------------------------------------------
+# Two claims in the same second of the same environment are one claim.
+H3="$T/home3"
+check "init at a fixed time" env SIGNET_NOW=2030-01-01T00:00:00Z "$SIGNET" domain init --home "$H3" -r "$R"
+check "claim in the same second" env SIGNET_NOW=2030-01-01T00:00:00Z "$SIGNET" env claim --home "$H3" -i "$T/id"
+if [ "$(find "$H3/env-claims" -type f | wc -l)" -eq 1 ]; then ok; else ko "same claim written twice"; fi
+check "log of the repeated claim" "$SIGNET" log verify --home "$H3"
+contains "repeated claim logged" "$T/.out" "2 records verified"
 check "env claim" "$SIGNET" env claim -i "$T/id"
 CLAIM=$(cat "$T/.out")
 case $CLAIM in "$H/env-claims/"*.claim) ok ;; *) ko "claim path $CLAIM" ;; esac
