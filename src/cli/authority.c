@@ -2,6 +2,7 @@
 #include "authority.h"
 
 #include <dirent.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +55,19 @@ int auth_open(const struct auth_opts *o, struct sg_domain *d)
 	return 0;
 }
 
+void auth_protect_memory(void)
+{
+	/* No core dump, no ptrace by other processes of the same user:
+	 * this process is about to hold a root private key. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int auth_unlock(struct auth_opts *o, const struct sg_domain *d, uint8_t seed[32])
 {
 	struct sg_buf pass = SG_BUF_INIT;
 	int wants = sg_domain_key_wants_passphrase(d), rc = -1;
 
+	auth_protect_memory();
 	if (wants < 0)
 		goto fail;
 	if (wants) {

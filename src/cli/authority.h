@@ -54,6 +54,9 @@ int auth_option(struct auth_opts *o, int c, const char *arg);
 /* Opens the domain the options name (prints the error). */
 int auth_open(const struct auth_opts *o, struct sg_domain *d);
 
+/* Makes the process undumpable before it holds a private key. */
+void auth_protect_memory(void);
+
 /* Decrypts d's root key into seed (prints the error). */
 int auth_unlock(struct auth_opts *o, const struct sg_domain *d, uint8_t seed[32]);
 

@@ -263,6 +263,7 @@ static int domain_init(int argc, char **argv)
 	}
 	if (sg_time_now(&now) < 0 || key_recipients(&rs, pass_file, work) < 0)
 		goto lib_error;
+	auth_protect_memory();
 	if (sg_domain_create(sg_home_default(home), g.name, &rs, now, seed, &d) < 0)
 		goto lib_error;
 	if (genesis(&d, seed, now, &g, &claim_path) < 0) {
