@@ -451,6 +451,46 @@ static int domain_show(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+/* The new DAM keeps the current one's name, DNS claim and expiry; the
+ * strings are malloc'ed into g. */
+static int inherit_dam(const struct sg_domain *old, time_t now, struct genesis *g)
+{
+	struct sg_json *cur = NULL;
+	const struct sg_json *dam, *meta;
+	const char *name, *dns, *exp;
+	char *path = NULL;
+	unsigned seq;
+	int rc = -1;
+
+	if (auth_dam_path(old, 0, &path, &seq) < 0)
+		return -1;
+	if (!path)
+		return sg_fail("%s: no DAM to rotate", old->dir);
+	if (auth_read_json(path, &cur) < 0)
+		goto out;
+	if (sg_dam_verify(cur, path, now, old->id) != SG_DAM_OK)
+		goto out;
+	dam = sg_json_get(cur, "dam");
+	meta = sg_json_get(dam, "metadata");
+	name = sg_json_string(sg_json_get(meta, "human_name"), NULL);
+	dns = sg_json_string(sg_json_get(meta, "dns_claim"), NULL);
+	exp = sg_json_string(sg_json_get(dam, "expires_at"), NULL);
+	if (!(g->name = strdup(name)) || (dns && !(g->dns_claim = strdup(dns)))) {
+		sg_fail("out of memory");
+		goto out;
+	}
+	if (exp) {
+		if (sg_time_parse(exp, strlen(exp), path, &g->expires_at) < 0)
+			goto out;
+		g->expires = 1;
+	}
+	rc = 0;
+out:
+	sg_json_free(cur);
+	free(path);
+	return rc;
+}
+
 static int domain_rotate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -464,12 +504,12 @@ static int domain_rotate(int argc, char **argv)
 	struct sg_age_recipients rs = { 0 };
 	uint8_t old_seed[32], new_seed[32];
 	struct sg_domain old = { 0 }, nd = { 0 };
-	struct sg_json *stmt = NULL, *outputs = NULL, *inputs = NULL;
+	struct sg_json *stmt = NULL, *outputs = NULL;
 	struct genesis g = { .op = "rotate-in" };
 	const char *new_pass = NULL;
-	char *claim_path = NULL, *sup = NULL, *rot = NULL, *last_dam = NULL;
-	unsigned work = SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR, seq;
-	int c, r, created = 0, unlocked = 0, rc = CLI_EXIT_FAIL;
+	char *claim_path = NULL, *sup = NULL, *rot = NULL;
+	unsigned work = SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR;
+	int c, r, unlocked = 0, rc = CLI_EXIT_FAIL;
 	time_t now;
 
 	optind = 0;
@@ -509,36 +549,10 @@ static int domain_rotate(int argc, char **argv)
 	unlocked = 1;
 	if (sg_time_now(&now) < 0 || key_recipients(&rs, new_pass, work) < 0)
 		goto lib_error;
-	/* The new DAM keeps the current one's metadata and expiry. */
-	{
-		struct sg_json *cur = NULL;
-		const struct sg_json *dam, *meta;
-
-		if (auth_dam_path(&old, 0, &last_dam, &seq) < 0 || !last_dam ||
-		    auth_read_json(last_dam, &cur) < 0) {
-			if (!last_dam)
-				sg_fail("%s: no DAM to rotate", old.dir);
-			goto lib_error;
-		}
-		if (sg_dam_verify(cur, last_dam, now, old.id) != SG_DAM_OK) {
-			sg_json_free(cur);
-			goto lib_error;
-		}
-		dam = sg_json_get(cur, "dam");
-		meta = sg_json_get(dam, "metadata");
-		g.name = strdup(sg_json_string(sg_json_get(meta, "human_name"), NULL));
-		if (sg_json_string(sg_json_get(meta, "dns_claim"), NULL))
-			g.dns_claim = strdup(sg_json_string(sg_json_get(meta, "dns_claim"), NULL));
-		if (sg_json_string(sg_json_get(dam, "expires_at"), NULL)) {
-			const char *e = sg_json_string(sg_json_get(dam, "expires_at"), NULL);
-
-			g.expires = sg_time_parse(e, strlen(e), "expires_at", &g.expires_at) == 0;
-		}
-		sg_json_free(cur);
-	}
+	if (inherit_dam(&old, now, &g) < 0)
+		goto lib_error;
 	if (sg_domain_create(old.home, old.name, &rs, now, new_seed, &nd) < 0)
 		goto lib_error;
-	created = 1;
 	stmt = sg_rotation_make(&old, old_seed, &nd, new_seed, now);
 	sup = sg_domain_path(&old, "superseded.json");
 	rot = sg_domain_path(&nd, "dam/rotation.json");
@@ -556,27 +570,24 @@ static int domain_rotate(int argc, char **argv)
 		unlink(sup);
 		goto rollback;
 	}
-	if (sg_auditlog_append(&old, old_seed, "rotate-out", now, inputs, outputs, NULL, NULL) < 0) {
-		inputs = outputs = NULL;
+	r = sg_auditlog_append(&old, old_seed, "rotate-out", now, NULL, outputs, NULL, NULL);
+	outputs = NULL;
+	if (r < 0) {
 		unlink(sup);
 		goto rollback;
 	}
-	inputs = outputs = NULL;
 	printf("%s\n", nd.id);
 	rc = CLI_EXIT_OK;
 	goto out;
 rollback:
 	rollback(&nd, claim_path);
-	created = 0;
 lib_error:
 	rc = cli_lib_error();
 out:
-	(void)created;
 	if (unlocked)
 		sg_wipe(old_seed, sizeof(old_seed));
 	sg_wipe(new_seed, sizeof(new_seed));
 	sg_json_free(stmt);
-	sg_json_free(inputs);
 	sg_json_free(outputs);
 	sg_json_free(g.inputs);
 	free((char *)g.name);
@@ -584,7 +595,6 @@ out:
 	free(claim_path);
 	free(sup);
 	free(rot);
-	free(last_dam);
 	sg_domain_free(&old);
 	sg_domain_free(&nd);
 	sg_age_recipients_free(&rs);
