@@ -153,11 +153,18 @@ int auth_write_claim(const struct sg_domain *d, const uint8_t seed[32], time_t n
 	rc = sg_write_file_atomic(*path, text.data, text.len, 0644, SG_ATOMIC_NO_CLOBBER);
 	if (rc == 0) {
 		*created = 1;
-	} else if (same_content(*path, &text)) {
-		/* The same environment measured in the same second: the same
-		 * claim, byte for byte (Ed25519 is deterministic). */
-		sg_errclear();
-		rc = 0;
+	} else {
+		/* The same environment measured in the same second is the same
+		 * claim, byte for byte (Ed25519 is deterministic): keep it. */
+		char *why = strdup(sg_errmsg());
+
+		if (same_content(*path, &text)) {
+			sg_errclear();
+			rc = 0;
+		} else {
+			sg_fail("%s", why ? why : "out of memory");
+		}
+		free(why);
 	}
 out:
 	if (rc < 0) {

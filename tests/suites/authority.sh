@@ -53,6 +53,13 @@ absent "usage error writes nothing" "$H"
 expect_exit 1 "domain init: bad recipient" "$SIGNET" domain init -r age1notarecipient
 absent "bad recipient writes nothing" "$H"
 
+# A genesis that fails half-way (here: the claim file exceeds the file size
+# limit) leaves no domain behind.
+(trap '' XFSZ; ulimit -f 1; exec "$SIGNET" domain init --home "$T/half" -r "$R") >"$T/.out" 2>"$T/.err"
+if [ $? -eq 1 ] && grep -q "File too large" "$T/.err"; then ok; else ko "half-way genesis: $(cat "$T/.err")"; fi
+if [ -z "$(ls -A "$T/half/domains")" ] && [ -z "$(ls -A "$T/half/env-claims")" ]; then ok
+else ko "half-way genesis left $(find "$T/half" -type f)"; fi
+
 # --- the key never in plaintext -----------------------------------------
 KEYHEX=""
 # no_plaintext_key WHEN: the root seed (raw, hex, base64 forms) appears in
