@@ -52,6 +52,10 @@ expect_exit 2 "domain init: -r and --passphrase-file" \
 absent "usage error writes nothing" "$H"
 expect_exit 1 "domain init: bad recipient" "$SIGNET" domain init -r age1notarecipient
 absent "bad recipient writes nothing" "$H"
+if [ ! -e /asl-auth-host ]; then
+	expect_exit 1 "the default home is /asl-auth-host" env -u SIGNET_HOME "$SIGNET" domain id --home ""
+	contains "default home named" "$T/.err" "/asl-auth-host/domains"
+fi
 
 # A genesis that fails half-way (here: the claim file exceeds the file size
 # limit) leaves no domain behind.
