@@ -6,8 +6,13 @@ int cmd_age(int argc, char **argv);
 int cmd_age_keygen(int argc, char **argv);
 int cmd_dns(int argc, char **argv);
 
+int cmd_dam(int argc, char **argv);
+int cmd_domain(int argc, char **argv);
+int cmd_env(int argc, char **argv);
 int cmd_initrd(int argc, char **argv);
 int cmd_sb_enroll(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 int cmd_verity(int argc, char **argv);
 int cmd_sb(int argc, char **argv);
 int cmd_uki(int argc, char **argv);

@@ -1,0 +1,85 @@
+/* authority.h - what the authority command groups (domain, dam, env,
+ * log) share: the --home/--domain options, unlocking the root key
+ * (--passphrase-file, -i IDENTITY, or the terminal), and reading and
+ * writing the JSON files of the authority home.
+ */
+#ifndef SIGNET_CLI_AUTHORITY_H
+#define SIGNET_CLI_AUTHORITY_H
+
+#include <getopt.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "age.h"
+#include "domain.h"
+#include "json.h"
+
+enum {
+	AUTH_OPT_HOME = 1000,
+	AUTH_OPT_DOMAIN,
+	AUTH_OPT_PASSPHRASE_FILE,
+};
+
+#define AUTH_LONG_OPTIONS                                                        \
+	{ "home", required_argument, NULL, AUTH_OPT_HOME },                      \
+	{ "domain", required_argument, NULL, AUTH_OPT_DOMAIN },                  \
+	{ "passphrase-file", required_argument, NULL, AUTH_OPT_PASSPHRASE_FILE }, \
+	{ "identity", required_argument, NULL, 'i' },                            \
+	{ "help", no_argument, NULL, 'h' }
+
+#define AUTH_OPTIONS_HELP                                                           \
+	"  --home DIR             authority home (default $SIGNET_HOME, else\n"      \
+	"                         /asl-auth-host)\n"                                   \
+	"  --domain ID            the domain (a DomainID or a prefix of one; default\n" \
+	"                         the home's current domain)\n"
+
+#define AUTH_KEY_HELP                                                               \
+	"  --passphrase-file F    the root key's passphrase (first line of F)\n"        \
+	"  -i, --identity FILE    an age identity the root key is encrypted to\n"       \
+	"                         (repeatable); otherwise the passphrase is asked\n"   \
+	"                         on the terminal\n"
+
+struct auth_opts {
+	const char *home;
+	const char *domain;
+	const char *passphrase_file;
+	struct sg_age_identities ids;
+};
+
+/* Handles one of the shared options: 1 when c was one, 0 when not, -1
+ * after printing an error. */
+int auth_option(struct auth_opts *o, int c, const char *arg);
+
+/* Opens the domain the options name (prints the error). */
+int auth_open(const struct auth_opts *o, struct sg_domain *d);
+
+/* Makes the process undumpable before it holds a private key. */
+void auth_protect_memory(void);
+
+/* Decrypts d's root key into seed (prints the error). */
+int auth_unlock(struct auth_opts *o, const struct sg_domain *d, uint8_t seed[32]);
+
+void auth_opts_free(struct auth_opts *o);
+
+/* Reads a JSON file in the canonical model (no floats). */
+int auth_read_json(const char *path, struct sg_json **out);
+
+/* Writes j atomically as JCS plus a newline. */
+int auth_write_json(const char *path, const struct sg_json *j, mode_t mode, int flags);
+
+/* Measures, signs and writes an environment claim for d; returns its
+ * snapshot-id and path (malloc'ed). An identical claim already on disk
+ * is kept (*created = 0). */
+int auth_write_claim(const struct sg_domain *d, const uint8_t seed[32], time_t now,
+		     char snap[17], char **path, int *created);
+
+/* The path of d's newest DAM file (dam/NNNN.dam.json), or of the next
+ * one to write when next is set; *seq receives its number. 0 when no
+ * DAM exists yet and next is 0. */
+int auth_dam_path(const struct sg_domain *d, int next, char **path, unsigned *seq);
+
+/* Reads recipients given with -r into rs (prints the error). */
+int auth_add_recipient(struct sg_age_recipients *rs, const char *arg);
+
+#endif

@@ -1,0 +1,650 @@
+/* cmd_domain.c - signet domain: genesis of an offline authority's
+ * domain, its DomainID, its description, and root key rotation. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auditlog.h"
+#include "authority.h"
+#include "cli.h"
+#include "commands.h"
+#include "dam.h"
+#include "domain.h"
+#include "envclaim.h"
+#include "err.h"
+#include "fileio.h"
+#include "timestamp.h"
+
+static const char init_help[] =
+	"Usage: signet domain init [--home DIR] [--name NAME] [--dns-claim NAME]\n"
+	"                          [--expires TIME] (--passphrase-file F | -r age1...)\n"
+	"\n"
+	"Creates a domain: an Ed25519 root key pair whose private key is stored\n"
+	"only age-encrypted (keys/root.key.age, to the passphrase via scrypt or to\n"
+	"the recipients), the DomainID, the authority layout, a first environment\n"
+	"claim, the first signed DAM (roles [domain_root]) and the genesis record\n"
+	"of the audit log. Prints the DomainID.\n"
+	"\n"
+	"Options:\n"
+	"  --home DIR             authority home (default $SIGNET_HOME, else\n"
+	"                         /asl-auth-host)\n"
+	"  --name NAME            human name of the domain (default \"domain\")\n"
+	"  --dns-claim NAME       the DAM's dns_claim (default null)\n"
+	"  --expires TIME         the first DAM's expires_at (default null)\n"
+	"  --passphrase-file F    encrypt the root key to the passphrase in F\n"
+	"  -r, --recipient age1.. encrypt the root key to this recipient (repeatable)\n"
+	"  --work-factor N        scrypt work factor for a passphrase (default 18)\n"
+	"  -h, --help             show this help\n"
+	"Without -r or --passphrase-file the passphrase is asked on the terminal.\n";
+
+static const char id_help[] =
+	"Usage: signet domain id [--home DIR] [--domain ID] [--short]\n"
+	"\n"
+	"Prints the DomainID of the current domain (recomputed from its root\n"
+	"public key), or its 12-character short form.\n"
+	"\n"
+	"Options:\n" AUTH_OPTIONS_HELP
+	"  --short                print the short form\n"
+	"  -h, --help             show this help\n";
+
+static const char show_help[] =
+	"Usage: signet domain show [--home DIR] [--domain ID] [--json]\n"
+	"\n"
+	"Describes the domain: name, DomainID, root public key, how the root key\n"
+	"is protected, the current DAM, the audit log (verified) and the\n"
+	"environment claim in force.\n"
+	"\n"
+	"Options:\n" AUTH_OPTIONS_HELP
+	"  --json                 one JSON object instead of text\n"
+	"  -h, --help             show this help\n";
+
+static const char rotate_help[] =
+	"Usage: signet domain rotate [--home DIR] [--domain ID] [key options]\n"
+	"                            (--new-passphrase-file F | -r age1...)\n"
+	"\n"
+	"Replaces the domain's root key: creates a new domain (new key, new\n"
+	"DomainID, its claim, DAM and log) and a rotation statement signed by\n"
+	"both the old and the new root key (domains/<old>/superseded.json and\n"
+	"domains/<new>/dam/rotation.json). The old domain's log records the\n"
+	"rotation; the new domain becomes the home's current domain. Prints the\n"
+	"new DomainID.\n"
+	"\n"
+	"Options:\n" AUTH_OPTIONS_HELP AUTH_KEY_HELP
+	"  --new-passphrase-file F  encrypt the new root key to this passphrase\n"
+	"  -r, --recipient age1..   or to this recipient (repeatable)\n"
+	"  --work-factor N        scrypt work factor for a passphrase (default 18)\n"
+	"  -h, --help             show this help\n";
+
+static const char verify_rotation_help[] =
+	"Usage: signet domain verify-rotation [--from ID] FILE\n"
+	"\n"
+	"Checks a rotation statement (superseded.json, dam/rotation.json): both\n"
+	"DomainIDs derive from their keys, the old root key's cross-signature and\n"
+	"the new key's signature verify, and with --from the statement rotates\n"
+	"away from domain ID. Prints the new DomainID.\n"
+	"\n"
+	"Options:\n"
+	"  --from ID              the DomainID that must be rotated from\n"
+	"  -h, --help             show this help\n";
+
+enum {
+	OPT_NAME = 2000,
+	OPT_DNS,
+	OPT_EXPIRES,
+	OPT_WORK,
+	OPT_SHORT,
+	OPT_JSON,
+	OPT_NEW_PASS,
+};
+
+static int parse_work_factor(const char *s, unsigned *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < 1 || v > SG_AGE_SCRYPT_MAX_WORK_FACTOR)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Fills rs with a passphrase from pass_file, or asks on the terminal,
+ * when no recipient was given. */
+static int key_recipients(struct sg_age_recipients *rs, const char *pass_file, unsigned work)
+{
+	struct sg_buf pass = SG_BUF_INIT;
+	int rc;
+
+	if (rs->n && !pass_file)
+		return 0;
+	if (pass_file)
+		rc = cli_read_passphrase_file(pass_file, &pass);
+	else
+		rc = cli_read_passphrase_tty("New root key passphrase: ", 1, &pass);
+	if (rc == 0)
+		rc = sg_age_recipients_add_passphrase(rs, pass.data, pass.len, work);
+	sg_buf_wipe(&pass);
+	return rc;
+}
+
+struct genesis {
+	const char *name, *dns_claim;
+	int expires;
+	time_t expires_at;
+	const char *op;
+	struct sg_json *inputs; /* extra log inputs, owned */
+};
+
+/* Everything after the key pair: claim, first DAM, genesis record. On
+ * failure the caller removes the domain directory and *claim_path. */
+static int genesis(const struct sg_domain *d, const uint8_t seed[32], time_t now,
+		   struct genesis *g, char **claim_path)
+{
+	static const char *const roles[] = { "domain_root" };
+	struct sg_dam_params p = {
+		.domain_id = d->id,
+		.root_public_key = d->pub,
+		.issued_at = now,
+		.expires = g->expires,
+		.expires_at = g->expires_at,
+		.roles = roles,
+		.nroles = 1,
+		.human_name = g->name,
+		.dns_claim = g->dns_claim,
+	};
+	struct sg_json *dam = NULL, *file = NULL, *outputs = NULL;
+	char snap[SG_SNAPSHOT_ID_LEN + 1], *dam_path = NULL, *meta = NULL, *key = NULL;
+	unsigned seq;
+	int created, rc = -1;
+
+	/* The domain is new, so is its claim (created is always 1). */
+	if (auth_write_claim(d, seed, now, snap, claim_path, &created) < 0)
+		goto out;
+	dam = sg_dam_build(&p);
+	file = dam ? sg_dam_sign(dam, seed) : NULL;
+	if (!file || auth_dam_path(d, 1, &dam_path, &seq) < 0 ||
+	    auth_write_json(dam_path, file, 0644, SG_ATOMIC_NO_CLOBBER) < 0)
+		goto out;
+	meta = sg_domain_path(d, "domain.json");
+	key = sg_domain_path(d, "keys/root.key.age");
+	outputs = sg_json_new_object();
+	if (!meta || !key || !outputs || sg_hashes_add_file(outputs, "domain.json", meta) < 0 ||
+	    sg_hashes_add_file(outputs, "keys/root.key.age", key) < 0 ||
+	    sg_hashes_add_file(outputs, dam_path + strlen(d->dir) + 1, dam_path) < 0 ||
+	    sg_hashes_add_file(outputs, *claim_path + strlen(d->home) + 1, *claim_path) < 0)
+		goto out;
+	rc = sg_auditlog_append(d, seed, g->op, now, g->inputs, outputs, snap, NULL);
+	g->inputs = outputs = NULL;
+out:
+	sg_json_free(g->inputs);
+	g->inputs = NULL;
+	sg_json_free(outputs);
+	sg_json_free(dam);
+	sg_json_free(file);
+	free(dam_path);
+	free(meta);
+	free(key);
+	return rc;
+}
+
+static void rollback(struct sg_domain *d, char *claim_path)
+{
+	char *msg = strdup(sg_errmsg());
+
+	if (claim_path)
+		unlink(claim_path);
+	if (d->dir)
+		sg_remove_tree(d->dir);
+	sg_fail("%s", msg ? msg : "out of memory");
+	free(msg);
+}
+
+static int domain_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, AUTH_OPT_HOME },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "dns-claim", required_argument, NULL, OPT_DNS },
+		{ "expires", required_argument, NULL, OPT_EXPIRES },
+		{ "passphrase-file", required_argument, NULL, AUTH_OPT_PASSPHRASE_FILE },
+		{ "recipient", required_argument, NULL, 'r' },
+		{ "work-factor", required_argument, NULL, OPT_WORK },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sg_age_recipients rs = { 0 };
+	struct genesis g = { .name = "domain", .op = "genesis" };
+	const char *home = NULL, *pass_file = NULL;
+	uint8_t seed[SG_ED25519_SEED_LEN];
+	struct sg_domain d;
+	char *claim_path = NULL;
+	unsigned work = SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR;
+	time_t now;
+	int c, rc = CLI_EXIT_FAIL;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "hr:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h': sg_age_recipients_free(&rs); return cli_help(init_help);
+		case AUTH_OPT_HOME: home = optarg; break;
+		case OPT_NAME: g.name = optarg; break;
+		case OPT_DNS: g.dns_claim = optarg; break;
+		case OPT_EXPIRES:
+			if (sg_time_parse(optarg, strlen(optarg), "--expires", &g.expires_at) < 0)
+				goto lib_error;
+			g.expires = 1;
+			break;
+		case AUTH_OPT_PASSPHRASE_FILE: pass_file = optarg; break;
+		case 'r':
+			if (auth_add_recipient(&rs, optarg) < 0)
+				goto out;
+			break;
+		case OPT_WORK:
+			if (parse_work_factor(optarg, &work) < 0) {
+				rc = cli_usage_error("signet domain init", "bad --work-factor");
+				goto out;
+			}
+			break;
+		default: rc = cli_usage_error("signet domain init", "bad option"); goto out;
+		}
+	}
+	if (optind != argc) {
+		rc = cli_usage_error("signet domain init", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (rs.n && pass_file) {
+		rc = cli_usage_error("signet domain init", "give -r or --passphrase-file, not both");
+		goto out;
+	}
+	if (sg_time_now(&now) < 0 || key_recipients(&rs, pass_file, work) < 0)
+		goto lib_error;
+	auth_protect_memory();
+	if (sg_domain_create(sg_home_default(home), g.name, &rs, now, seed, &d) < 0)
+		goto lib_error;
+	if (genesis(&d, seed, now, &g, &claim_path) < 0) {
+		rollback(&d, claim_path);
+		sg_domain_free(&d);
+		goto lib_error;
+	}
+	printf("%s\n", d.id);
+	sg_domain_free(&d);
+	rc = CLI_EXIT_OK;
+	goto out;
+lib_error:
+	rc = cli_lib_error();
+out:
+	sg_wipe(seed, sizeof(seed));
+	free(claim_path);
+	sg_age_recipients_free(&rs);
+	return rc;
+}
+
+static int domain_id(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, AUTH_OPT_HOME },
+		{ "domain", required_argument, NULL, AUTH_OPT_DOMAIN },
+		{ "short", no_argument, NULL, OPT_SHORT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct auth_opts o = { 0 };
+	struct sg_domain d;
+	int c, shortform = 0;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(id_help);
+		if (c == OPT_SHORT)
+			shortform = 1;
+		else if (auth_option(&o, c, optarg) != 1)
+			return cli_usage_error("signet domain id", "bad option");
+	}
+	if (optind != argc)
+		return cli_usage_error("signet domain id", "unexpected argument '%s'", argv[optind]);
+	if (auth_open(&o, &d) < 0)
+		return CLI_EXIT_FAIL;
+	printf("%.*s\n", shortform ? SG_DOMAIN_SHORT_LEN : SG_DOMAIN_ID_LEN, d.id);
+	sg_domain_free(&d);
+	return CLI_EXIT_OK;
+}
+
+/* Adds the current DAM's path and expiry to info. */
+static int describe_dam(const struct sg_domain *d, struct sg_json *info)
+{
+	struct sg_json *file = NULL, *dam = sg_json_new_object();
+	const char *status;
+	char *path = NULL;
+	unsigned seq;
+	time_t now;
+	int rc = -1;
+
+	if (sg_json_set(info, "dam", dam) < 0 || auth_dam_path(d, 0, &path, &seq) < 0)
+		goto out;
+	if (!path) {
+		rc = sg_fail("%s: no DAM", d->dir);
+		goto out;
+	}
+	if (auth_read_json(path, &file) < 0 || sg_time_now(&now) < 0)
+		goto out;
+	/* An expired DAM is shown as such; any other failure is an error. */
+	switch (sg_dam_verify(file, path, now, d->id)) {
+	case SG_DAM_OK:
+		status = "valid";
+		break;
+	case SG_DAM_EXPIRED:
+		status = "expired";
+		sg_errclear();
+		break;
+	default:
+		goto out;
+	}
+	if (sg_json_set(dam, "status", sg_json_new_string(status)) < 0 ||
+	    sg_json_set(dam, "path", sg_json_new_string(path + strlen(d->home) + 1)) < 0 ||
+	    sg_json_set(dam, "issued_at",
+			sg_json_clone(sg_json_get(sg_json_get(file, "dam"), "issued_at"))) < 0 ||
+	    sg_json_set(dam, "expires_at",
+			sg_json_clone(sg_json_get(sg_json_get(file, "dam"), "expires_at"))) < 0 ||
+	    sg_json_set(dam, "roles",
+			sg_json_clone(sg_json_get(sg_json_get(file, "dam"), "roles"))) < 0)
+		goto out;
+	rc = 0;
+out:
+	sg_json_free(file);
+	free(path);
+	return rc;
+}
+
+static struct sg_json *describe(const struct sg_domain *d)
+{
+	struct sg_json *info = sg_json_new_object();
+	struct sg_log_state st;
+	int wants = sg_domain_key_wants_passphrase(d);
+
+	if (wants < 0 || !info || sg_json_set(info, "name", sg_json_new_string(d->name)) < 0 ||
+	    sg_json_set(info, "domain_id", sg_json_new_string(d->id)) < 0 ||
+	    sg_json_set(info, "short_id", sg_json_new_stringn(d->id, SG_DOMAIN_SHORT_LEN)) < 0 ||
+	    sg_json_set(info, "root_public_key", sg_json_new_key32(d->pub)) < 0 ||
+	    sg_json_set(info, "key_created_at", sg_json_new_string(d->key_created_at)) < 0 ||
+	    sg_json_set(info, "root_key_protection",
+			sg_json_new_string(wants ? "passphrase" : "age-recipients")) < 0 ||
+	    sg_json_set(info, "directory", sg_json_new_string(d->dir)) < 0 ||
+	    describe_dam(d, info) < 0 || sg_auditlog_verify(d, &st) < 0 ||
+	    sg_json_set(info, "log_records", sg_json_new_int((int64_t)st.records)) < 0 ||
+	    sg_json_set(info, "claim_in_force",
+			st.claim[0] ? sg_json_new_string(st.claim) : sg_json_new_null()) < 0) {
+		sg_json_free(info);
+		return NULL;
+	}
+	return info;
+}
+
+static int domain_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, AUTH_OPT_HOME },
+		{ "domain", required_argument, NULL, AUTH_OPT_DOMAIN },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct auth_opts o = { 0 };
+	struct sg_buf out = SG_BUF_INIT;
+	struct sg_json *info;
+	struct sg_domain d;
+	int c, json = 0;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(show_help);
+		if (c == OPT_JSON)
+			json = 1;
+		else if (auth_option(&o, c, optarg) != 1)
+			return cli_usage_error("signet domain show", "bad option");
+	}
+	if (optind != argc)
+		return cli_usage_error("signet domain show", "unexpected argument '%s'", argv[optind]);
+	if (auth_open(&o, &d) < 0)
+		return CLI_EXIT_FAIL;
+	info = describe(&d);
+	sg_domain_free(&d);
+	if (!info)
+		return cli_lib_error();
+	if (json) {
+		if (sg_json_write(info, &out, 2) < 0) {
+			sg_json_free(info);
+			return cli_lib_error();
+		}
+		printf("%.*s\n", (int)out.len, (const char *)out.data);
+	} else {
+		const struct sg_json *dam = sg_json_get(info, "dam");
+		const char *exp = sg_json_string(sg_json_get(dam, "expires_at"), NULL);
+		const char *claim = sg_json_string(sg_json_get(info, "claim_in_force"), NULL);
+
+		printf("name:             %s\n", sg_json_string(sg_json_get(info, "name"), NULL));
+		printf("domain id:        %s\n", sg_json_string(sg_json_get(info, "domain_id"), NULL));
+		printf("short id:         %s\n", sg_json_string(sg_json_get(info, "short_id"), NULL));
+		printf("root public key:  %s (ed25519)\n",
+		       sg_json_string(sg_json_get(info, "root_public_key"), NULL));
+		printf("key created at:   %s\n",
+		       sg_json_string(sg_json_get(info, "key_created_at"), NULL));
+		printf("root key at rest: age-encrypted to %s\n",
+		       sg_json_string(sg_json_get(info, "root_key_protection"), NULL));
+		printf("directory:        %s\n", sg_json_string(sg_json_get(info, "directory"), NULL));
+		printf("current DAM:      %s (%s; issued %s, expires %s)\n",
+		       sg_json_string(sg_json_get(dam, "path"), NULL),
+		       sg_json_string(sg_json_get(dam, "status"), NULL),
+		       sg_json_string(sg_json_get(dam, "issued_at"), NULL), exp ? exp : "never");
+		printf("audit log:        %lld records, verified\n",
+		       (long long)sg_json_get(info, "log_records")->u.integer);
+		printf("claim in force:   %s\n", claim ? claim : "none");
+	}
+	sg_buf_free(&out);
+	sg_json_free(info);
+	return CLI_EXIT_OK;
+}
+
+/* The new DAM keeps the current one's name, DNS claim and expiry; the
+ * strings are malloc'ed into g. */
+static int inherit_dam(const struct sg_domain *old, time_t now, struct genesis *g)
+{
+	struct sg_json *cur = NULL;
+	const struct sg_json *dam, *meta;
+	const char *name, *dns, *exp;
+	char *path = NULL;
+	unsigned seq;
+	int rc = -1;
+
+	if (auth_dam_path(old, 0, &path, &seq) < 0)
+		return -1;
+	if (!path)
+		return sg_fail("%s: no DAM to rotate", old->dir);
+	if (auth_read_json(path, &cur) < 0)
+		goto out;
+	if (sg_dam_verify(cur, path, now, old->id) != SG_DAM_OK)
+		goto out;
+	dam = sg_json_get(cur, "dam");
+	meta = sg_json_get(dam, "metadata");
+	name = sg_json_string(sg_json_get(meta, "human_name"), NULL);
+	dns = sg_json_string(sg_json_get(meta, "dns_claim"), NULL);
+	exp = sg_json_string(sg_json_get(dam, "expires_at"), NULL);
+	if (!(g->name = strdup(name)) || (dns && !(g->dns_claim = strdup(dns)))) {
+		sg_fail("out of memory");
+		goto out;
+	}
+	if (exp) {
+		if (sg_time_parse(exp, strlen(exp), path, &g->expires_at) < 0)
+			goto out;
+		g->expires = 1;
+	}
+	rc = 0;
+out:
+	sg_json_free(cur);
+	free(path);
+	return rc;
+}
+
+static int domain_rotate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		AUTH_LONG_OPTIONS,
+		{ "new-passphrase-file", required_argument, NULL, OPT_NEW_PASS },
+		{ "recipient", required_argument, NULL, 'r' },
+		{ "work-factor", required_argument, NULL, OPT_WORK },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct auth_opts o = { 0 };
+	struct sg_age_recipients rs = { 0 };
+	uint8_t old_seed[32], new_seed[32];
+	struct sg_domain old = { 0 }, nd = { 0 };
+	struct sg_json *stmt = NULL, *outputs = NULL;
+	struct genesis g = { .op = "rotate-in" };
+	const char *new_pass = NULL;
+	char *claim_path = NULL, *sup = NULL, *rot = NULL;
+	unsigned work = SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR;
+	int c, r, unlocked = 0, rc = CLI_EXIT_FAIL;
+	time_t now;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "hi:r:", opts, NULL)) != -1) {
+		if (c == 'h') {
+			rc = cli_help(rotate_help);
+			goto out;
+		}
+		r = auth_option(&o, c, optarg);
+		if (r < 0)
+			goto out;
+		if (r == 1)
+			continue;
+		if (c == OPT_NEW_PASS) {
+			new_pass = optarg;
+		} else if (c == 'r') {
+			if (auth_add_recipient(&rs, optarg) < 0)
+				goto out;
+		} else if (c == OPT_WORK && parse_work_factor(optarg, &work) == 0) {
+			continue;
+		} else {
+			rc = cli_usage_error("signet domain rotate", "bad option");
+			goto out;
+		}
+	}
+	if (optind != argc) {
+		rc = cli_usage_error("signet domain rotate", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (rs.n && new_pass) {
+		rc = cli_usage_error("signet domain rotate",
+				     "give -r or --new-passphrase-file, not both");
+		goto out;
+	}
+	if (auth_open(&o, &old) < 0 || auth_unlock(&o, &old, old_seed) < 0)
+		goto out;
+	unlocked = 1;
+	if (sg_time_now(&now) < 0 || key_recipients(&rs, new_pass, work) < 0)
+		goto lib_error;
+	if (inherit_dam(&old, now, &g) < 0)
+		goto lib_error;
+	if (sg_domain_create(old.home, old.name, &rs, now, new_seed, &nd) < 0)
+		goto lib_error;
+	stmt = sg_rotation_make(&old, old_seed, &nd, new_seed, now);
+	sup = sg_domain_path(&old, "superseded.json");
+	rot = sg_domain_path(&nd, "dam/rotation.json");
+	if (!stmt || !sup || !rot || auth_write_json(rot, stmt, 0644, SG_ATOMIC_NO_CLOBBER) < 0)
+		goto rollback;
+	g.inputs = sg_json_new_object();
+	if (!g.inputs || sg_hashes_add_file(g.inputs, "dam/rotation.json", rot) < 0 ||
+	    genesis(&nd, new_seed, now, &g, &claim_path) < 0)
+		goto rollback;
+	/* Last, the step that makes the new domain current. */
+	outputs = sg_json_new_object();
+	if (!outputs || auth_write_json(sup, stmt, 0644, SG_ATOMIC_NO_CLOBBER) < 0)
+		goto rollback;
+	if (sg_hashes_add_file(outputs, "superseded.json", sup) < 0) {
+		unlink(sup);
+		goto rollback;
+	}
+	r = sg_auditlog_append(&old, old_seed, "rotate-out", now, NULL, outputs, NULL, NULL);
+	outputs = NULL;
+	if (r < 0) {
+		unlink(sup);
+		goto rollback;
+	}
+	printf("%s\n", nd.id);
+	rc = CLI_EXIT_OK;
+	goto out;
+rollback:
+	rollback(&nd, claim_path);
+lib_error:
+	rc = cli_lib_error();
+out:
+	if (unlocked)
+		sg_wipe(old_seed, sizeof(old_seed));
+	sg_wipe(new_seed, sizeof(new_seed));
+	sg_json_free(stmt);
+	sg_json_free(outputs);
+	sg_json_free(g.inputs);
+	free((char *)g.name);
+	free((char *)g.dns_claim);
+	free(claim_path);
+	free(sup);
+	free(rot);
+	sg_domain_free(&old);
+	sg_domain_free(&nd);
+	sg_age_recipients_free(&rs);
+	auth_opts_free(&o);
+	return rc;
+}
+
+static int domain_verify_rotation(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *from = NULL;
+	struct sg_json *stmt = NULL;
+	char to[SG_DOMAIN_ID_LEN + 1];
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(verify_rotation_help);
+		if (c == 'f')
+			from = optarg;
+		else
+			return cli_usage_error("signet domain verify-rotation", "bad option");
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("signet domain verify-rotation", "expected one FILE");
+	if (auth_read_json(argv[optind], &stmt) < 0 ||
+	    sg_rotation_verify(stmt, argv[optind], from, to) < 0) {
+		sg_json_free(stmt);
+		return cli_lib_error();
+	}
+	printf("%s\n", to);
+	sg_json_free(stmt);
+	return CLI_EXIT_OK;
+}
+
+int cmd_domain(int argc, char **argv)
+{
+	static const struct cli_command table[] = {
+		{ "id", domain_id, "print the DomainID" },
+		{ "init", domain_init, "create a domain: root key, layout, DAM, log" },
+		{ "rotate", domain_rotate, "replace the root key, cross-signed by the old one" },
+		{ "show", domain_show, "describe the domain" },
+		{ "verify-rotation", domain_verify_rotation,
+		  "check a rotation statement's cross-signatures" },
+	};
+
+	return cli_dispatch(table, sizeof(table) / sizeof(table[0]), "signet domain", argc, argv);
+}

@@ -1,0 +1,163 @@
+/* cmd_env.c - signet env: environment claims of the authority host. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auditlog.h"
+#include "authority.h"
+#include "cli.h"
+#include "commands.h"
+#include "envclaim.h"
+#include "err.h"
+#include "timestamp.h"
+
+static const char claim_help[] =
+	"Usage: signet env claim [--home DIR] [--domain ID] [key options]\n"
+	"\n"
+	"Measures the environment (hashes of /etc/os-release, the kernel release\n"
+	"and /proc/cmdline; of the signet binary and the shared libraries it has\n"
+	"loaded; of HOME/tools/* and the age and\n"
+	"sops found on $PATH; of the domain's store), signs the claim with the\n"
+	"root key, writes HOME/env-claims/<snapshot-id>.claim and puts it in\n"
+	"force in the audit log. Prints the claim file's path.\n"
+	"\n"
+	"Options:\n" AUTH_OPTIONS_HELP AUTH_KEY_HELP
+	"  -h, --help             show this help\n";
+
+static const char verify_help[] =
+	"Usage: signet env verify [--home DIR] [--domain ID] [--current] FILE\n"
+	"\n"
+	"Verifies a claim file's signature by the domain's root key. With\n"
+	"--current, also measures the environment now and names the first\n"
+	"section (os, signet, tools, store) that differs from the claim.\n"
+	"\n"
+	"Options:\n" AUTH_OPTIONS_HELP
+	"  --current              compare with the environment now\n"
+	"  -h, --help             show this help\n";
+
+static int env_claim(int argc, char **argv)
+{
+	static const struct option opts[] = { AUTH_LONG_OPTIONS, { NULL, 0, NULL, 0 } };
+	struct auth_opts o = { 0 };
+	struct sg_domain d = { 0 };
+	struct sg_json *outputs = NULL;
+	char snap[SG_SNAPSHOT_ID_LEN + 1], *path = NULL;
+	uint8_t seed[32];
+	int c, r, created, unlocked = 0, rc = CLI_EXIT_FAIL;
+	time_t now;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "hi:", opts, NULL)) != -1) {
+		if (c == 'h') {
+			rc = cli_help(claim_help);
+			goto out;
+		}
+		r = auth_option(&o, c, optarg);
+		if (r < 0)
+			goto out;
+		if (r == 0) {
+			rc = cli_usage_error("signet env claim", "bad option");
+			goto out;
+		}
+	}
+	if (optind != argc) {
+		rc = cli_usage_error("signet env claim", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (sg_time_now(&now) < 0) {
+		rc = cli_lib_error();
+		goto out;
+	}
+	if (auth_open(&o, &d) < 0 || auth_unlock(&o, &d, seed) < 0)
+		goto out;
+	unlocked = 1;
+	if (auth_write_claim(&d, seed, now, snap, &path, &created) < 0) {
+		rc = cli_lib_error();
+		goto out;
+	}
+	outputs = sg_json_new_object();
+	if (!outputs || sg_hashes_add_file(outputs, path + strlen(d.home) + 1, path) < 0) {
+		if (created)
+			remove(path);
+		rc = cli_lib_error();
+		goto out;
+	}
+	r = sg_auditlog_append(&d, seed, "env-claim", now, NULL, outputs, snap, NULL);
+	outputs = NULL;
+	if (r < 0) {
+		if (created)
+			remove(path);
+		rc = cli_lib_error();
+		goto out;
+	}
+	printf("%s\n", path);
+	rc = CLI_EXIT_OK;
+out:
+	if (unlocked)
+		sg_wipe(seed, sizeof(seed));
+	sg_json_free(outputs);
+	free(path);
+	sg_domain_free(&d);
+	auth_opts_free(&o);
+	return rc;
+}
+
+static int env_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, AUTH_OPT_HOME },
+		{ "domain", required_argument, NULL, AUTH_OPT_DOMAIN },
+		{ "current", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct auth_opts o = { 0 };
+	struct sg_domain d = { 0 };
+	struct sg_json *file = NULL, *now_claim = NULL;
+	int c, current = 0, rc = CLI_EXIT_FAIL;
+	time_t now;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(verify_help);
+		if (c == 'c')
+			current = 1;
+		else if (auth_option(&o, c, optarg) != 1)
+			return cli_usage_error("signet env verify", "bad option");
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("signet env verify", "expected one FILE");
+	if (auth_open(&o, &d) < 0)
+		return CLI_EXIT_FAIL;
+	if (auth_read_json(argv[optind], &file) < 0 ||
+	    sg_envclaim_verify(file, &d, argv[optind]) < 0)
+		goto lib_error;
+	if (current) {
+		if (sg_time_now(&now) < 0 || !(now_claim = sg_envclaim_build(&d, now)) ||
+		    sg_envclaim_compare(sg_json_get(file, "claim"), now_claim, argv[optind]) < 0)
+			goto lib_error;
+	}
+	printf("%s: claim of domain %s signed by its root key%s\n", argv[optind], d.id,
+	       current ? ", environment unchanged" : "");
+	rc = CLI_EXIT_OK;
+	goto out;
+lib_error:
+	rc = cli_lib_error();
+out:
+	sg_json_free(file);
+	sg_json_free(now_claim);
+	sg_domain_free(&d);
+	return rc;
+}
+
+int cmd_env(int argc, char **argv)
+{
+	static const struct cli_command table[] = {
+		{ "claim", env_claim, "measure, sign and record an environment claim" },
+		{ "verify", env_verify, "verify an environment claim" },
+	};
+
+	return cli_dispatch(table, sizeof(table) / sizeof(table[0]), "signet env", argc, argv);
+}

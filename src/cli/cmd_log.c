@@ -1,0 +1,139 @@
+/* cmd_log.c - signet log: the domain's audit log and its receipts. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auditlog.h"
+#include "authority.h"
+#include "buf.h"
+#include "cli.h"
+#include "commands.h"
+#include "err.h"
+#include "fileio.h"
+
+static const char verify_help[] =
+	"Usage: signet log verify [--home DIR] [--domain ID]\n"
+	"\n"
+	"Verifies the domain's audit log: every line canonical, records in\n"
+	"sequence, each chained to the hash of the one before, times never going\n"
+	"back, every receipt signed by the root key, and the signed head naming\n"
+	"the last record. Names the first record that breaks a rule.\n"
+	"\n"
+	"Options:\n" AUTH_OPTIONS_HELP
+	"  -h, --help             show this help\n";
+
+static const char show_help[] =
+	"Usage: signet log show [--home DIR] [--domain ID]\n"
+	"\n"
+	"Verifies the log, then prints one line per record: seq, time, op, the\n"
+	"claim in force and the outputs.\n"
+	"\n"
+	"Options:\n" AUTH_OPTIONS_HELP
+	"  -h, --help             show this help\n";
+
+static int parse(const char *cmd, const char *help, int argc, char **argv, struct auth_opts *o)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, AUTH_OPT_HOME },
+		{ "domain", required_argument, NULL, AUTH_OPT_DOMAIN },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help(help);
+			return -1;
+		}
+		if (auth_option(o, c, optarg) != 1)
+			return cli_usage_error(cmd, "bad option");
+	}
+	if (optind != argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static int log_verify(int argc, char **argv)
+{
+	struct auth_opts o = { 0 };
+	struct sg_log_state st;
+	struct sg_domain d;
+	int rc = parse("signet log verify", verify_help, argc, argv, &o);
+
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (auth_open(&o, &d) < 0)
+		return CLI_EXIT_FAIL;
+	if (sg_auditlog_verify(&d, &st) < 0) {
+		sg_domain_free(&d);
+		return cli_lib_error();
+	}
+	printf("%s: %" PRIu64 " records verified, head %s, claim in force %s\n", d.id, st.records,
+	       st.last_hash, st.claim[0] ? st.claim : "none");
+	sg_domain_free(&d);
+	return CLI_EXIT_OK;
+}
+
+static int log_show(int argc, char **argv)
+{
+	struct auth_opts o = { 0 };
+	struct sg_log_state st;
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_domain d;
+	char *path = NULL;
+	int rc = parse("signet log show", show_help, argc, argv, &o);
+
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (auth_open(&o, &d) < 0)
+		return CLI_EXIT_FAIL;
+	rc = CLI_EXIT_FAIL;
+	path = sg_domain_path(&d, "log/audit.log");
+	if (!path || sg_auditlog_verify(&d, &st) < 0 || sg_read_file(path, &text, 1u << 28) < 0) {
+		rc = cli_lib_error();
+		goto out;
+	}
+	for (size_t pos = 0; pos < text.len;) {
+		const uint8_t *nl = memchr(text.data + pos, '\n', text.len - pos);
+		size_t len = (size_t)(nl - (text.data + pos));
+		struct sg_json *j = NULL;
+		const struct sg_json *r, *outs;
+		const char *claim;
+
+		if (sg_json_parse((const char *)text.data + pos, len, &j) < 0) {
+			rc = cli_lib_error();
+			goto out;
+		}
+		r = sg_json_get(j, "record");
+		claim = sg_json_string(sg_json_get(r, "claim"), NULL);
+		printf("%" PRId64 " %s %s claim=%s", sg_json_get(r, "seq")->u.integer,
+		       sg_json_string(sg_json_get(r, "time"), NULL),
+		       sg_json_string(sg_json_get(r, "op"), NULL), claim ? claim : "none");
+		outs = sg_json_get(r, "outputs");
+		for (size_t i = 0; i < outs->u.object.len; i++)
+			printf(" %s", outs->u.object.members[i].key);
+		printf("\n");
+		sg_json_free(j);
+		pos += len + 1;
+	}
+	rc = CLI_EXIT_OK;
+out:
+	free(path);
+	sg_buf_free(&text);
+	sg_domain_free(&d);
+	return rc;
+}
+
+int cmd_log(int argc, char **argv)
+{
+	static const struct cli_command table[] = {
+		{ "show", log_show, "list the audit log's records" },
+		{ "verify", log_verify, "verify the audit log's chain, receipts and head" },
+	};
+
+	return cli_dispatch(table, sizeof(table) / sizeof(table[0]), "signet log", argc, argv);
+}

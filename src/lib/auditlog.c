@@ -1,0 +1,378 @@
+#include "auditlog.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "err.h"
+#include "fileio.h"
+#include "timestamp.h"
+
+#define LOG_FILE "log/audit.log"
+#define HEAD_FILE "log/head.json"
+#define MAX_LOG (256u * 1024 * 1024)
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+static int hex64_valid(const char *s)
+{
+	if (strlen(s) != 64)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return 0;
+	return 1;
+}
+
+int sg_hashes_add_data(struct sg_json *hashes, const char *name, const void *data, size_t len)
+{
+	char hex[65];
+
+	if (sg_sha256_hex(data, len, hex) < 0)
+		return -1;
+	return sg_json_set(hashes, name, sg_json_new_string(hex));
+}
+
+int sg_hashes_add_file(struct sg_json *hashes, const char *name, const char *path)
+{
+	struct sg_buf b = SG_BUF_INIT;
+	int rc = sg_read_file(path, &b, MAX_LOG);
+
+	if (rc == 0)
+		rc = sg_hashes_add_data(hashes, name, b.data, b.len);
+	sg_buf_free(&b);
+	return rc;
+}
+
+static int check_hashes(const struct sg_json *h, const char *what, const char *key)
+{
+	if (!h || h->kind != SG_JSON_OBJECT)
+		return sg_fail("%s: %s is not an object", what, key);
+	for (size_t i = 0; i < h->u.object.len; i++) {
+		size_t len;
+		const char *v = sg_json_string(h->u.object.members[i].value, &len);
+
+		if (!v || !hex64_valid(v))
+			return sg_fail("%s: %s.%s is not a lowercase hex SHA-256", what, key,
+				       h->u.object.members[i].key);
+	}
+	return 0;
+}
+
+/* Checks one line (its bytes, without the newline) as record seq. */
+static int check_line(const struct sg_domain *d, const char *what, const char *line, size_t len,
+		      uint64_t seq, const char *prev, time_t *last_time, struct sg_log_state *st)
+{
+	static const char *const line_req[] = { "record", "receipt", NULL };
+	static const char *const rec_req[] = { "version", "domain_id", "seq", "prev", "op", "time",
+					       "inputs", "outputs", "claim", NULL };
+	struct sg_json *j = NULL;
+	struct sg_buf canon = SG_BUF_INIT;
+	const struct sg_json *r, *n;
+	const char *s;
+	time_t t;
+	int is_null, rc = -1;
+
+	if (sg_json_parse_flags(line, len, SG_JSON_MODEL, &j) < 0) {
+		sg_fail_prefix(what);
+		goto out;
+	}
+	if (sg_json_canonical(j, &canon) < 0 || canon.len != len || memcmp(canon.data, line, len)) {
+		sg_fail("%s: not in canonical form (edited)", what);
+		goto out;
+	}
+	if (sg_obj_members(j, what, line_req, NULL) < 0)
+		goto out;
+	r = sg_json_get(j, "record");
+	if (sg_obj_members(r, what, rec_req, NULL) < 0)
+		goto out;
+	n = sg_json_get(r, "seq");
+	if (n->kind != SG_JSON_INT || n->u.integer < 0) {
+		sg_fail("%s: seq is not a non-negative integer", what);
+		goto out;
+	}
+	if ((uint64_t)n->u.integer != seq) {
+		sg_fail("%s: seq %" PRId64 " where %" PRIu64
+			" was expected (a record was deleted or reordered)",
+			what, n->u.integer, seq);
+		goto out;
+	}
+	s = sg_obj_string(r, "prev", what, NULL);
+	if (!s)
+		goto out;
+	if (strcmp(s, prev) != 0) {
+		sg_fail("%s: prev does not match the hash of the line before (a record was "
+			"deleted, reordered or edited)", what);
+		goto out;
+	}
+	s = sg_obj_string(r, "domain_id", what, NULL);
+	if (!s)
+		goto out;
+	if (strcmp(s, d->id) != 0) {
+		sg_fail("%s: record of another domain %s", what, s);
+		goto out;
+	}
+	if (!sg_obj_string(r, "version", what, NULL) || !sg_obj_string(r, "op", what, NULL))
+		goto out;
+	s = sg_obj_string(r, "time", what, NULL);
+	if (!s || sg_time_parse(s, strlen(s), what, &t) < 0)
+		goto out;
+	if (t < *last_time) {
+		sg_fail("%s: time %s is earlier than the record before (reordered)", what, s);
+		goto out;
+	}
+	*last_time = t;
+	if (check_hashes(sg_json_get(r, "inputs"), what, "inputs") < 0 ||
+	    check_hashes(sg_json_get(r, "outputs"), what, "outputs") < 0)
+		goto out;
+	s = sg_obj_string(r, "claim", what, &is_null);
+	if (!s && !is_null)
+		goto out;
+	if (sg_signature_check("receipt", r, sg_json_get(j, "receipt"), d->pub, what) < 0) {
+		char *why = strdup(sg_errmsg());
+
+		sg_fail("%s (the record was edited)", why ? why : "receipt does not verify");
+		free(why);
+		goto out;
+	}
+	if (s) {
+		if (strlen(s) >= sizeof(st->claim)) {
+			sg_fail("%s: claim id too long", what);
+			goto out;
+		}
+		strcpy(st->claim, s);
+	} else {
+		st->claim[0] = '\0';
+	}
+	rc = 0;
+out:
+	sg_json_free(j);
+	sg_buf_free(&canon);
+	return rc;
+}
+
+static int check_head(const struct sg_domain *d, const char *path, const struct sg_log_state *st)
+{
+	static const char *const req[] = { "head", "signature", NULL };
+	static const char *const head_req[] = { "domain_id", "seq", "hash", NULL };
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_json *j = NULL;
+	const struct sg_json *h, *n;
+	const char *s;
+	int rc = -1;
+
+	if (sg_read_file(path, &text, 65536) < 0 ||
+	    sg_json_parse_flags((const char *)text.data, text.len, SG_JSON_MODEL, &j) < 0) {
+		sg_fail_prefix(path);
+		goto out;
+	}
+	if (sg_obj_members(j, path, req, NULL) < 0)
+		goto out;
+	h = sg_json_get(j, "head");
+	if (sg_obj_members(h, path, head_req, NULL) < 0)
+		goto out;
+	if (sg_signature_check("log-head", h, sg_json_get(j, "signature"), d->pub, path) < 0)
+		goto out;
+	s = sg_obj_string(h, "domain_id", path, NULL);
+	if (!s)
+		goto out;
+	if (strcmp(s, d->id) != 0) {
+		sg_fail("%s: head of another domain", path);
+		goto out;
+	}
+	n = sg_json_get(h, "seq");
+	if (n->kind != SG_JSON_INT || n->u.integer < 0 ||
+	    (uint64_t)n->u.integer + 1 != st->records) {
+		sg_fail("%s: the head names record %" PRId64 " but the log ends at record %" PRId64
+			" (records deleted or added at the end)",
+			path, n->kind == SG_JSON_INT ? n->u.integer : -1, (int64_t)st->records - 1);
+		goto out;
+	}
+	s = sg_obj_string(h, "hash", path, NULL);
+	if (!s)
+		goto out;
+	if (strcmp(s, st->last_hash) != 0) {
+		sg_fail("%s: the head's hash is not the last record's (last record edited)", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	sg_json_free(j);
+	sg_buf_free(&text);
+	return rc;
+}
+
+/* Verifies the log held in text (path for messages). */
+static int verify_text(const struct sg_domain *d, const char *path, const struct sg_buf *text,
+		       struct sg_log_state *st)
+{
+	const char *p = (const char *)text->data, *end = p + text->len;
+	char what[4200];
+	time_t last_time = 0;
+
+	memset(st, 0, sizeof(*st));
+	strcpy(st->last_hash, ZERO_HASH);
+	if (text->len == 0)
+		return sg_fail("%s: empty log (the genesis record is missing)", path);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char prev[65];
+
+		snprintf(what, sizeof(what), "%s line %" PRIu64, path, st->records + 1);
+		if (!nl)
+			return sg_fail("%s: no newline at the end (truncated)", what);
+		strcpy(prev, st->last_hash);
+		if (check_line(d, what, p, (size_t)(nl - p), st->records, prev, &last_time, st) < 0)
+			return -1;
+		if (sg_sha256_hex(p, (size_t)(nl - p), st->last_hash) < 0)
+			return -1;
+		st->records++;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+static int read_log(const struct sg_domain *d, char **path, struct sg_buf *text, int *exists)
+{
+	struct stat sb;
+
+	*path = sg_domain_path(d, LOG_FILE);
+	if (!*path)
+		return -1;
+	*exists = stat(*path, &sb) == 0;
+	if (!*exists)
+		return errno == ENOENT ? 0 : sg_fail_errno("%s", *path);
+	return sg_read_file(*path, text, MAX_LOG);
+}
+
+int sg_auditlog_verify(const struct sg_domain *d, struct sg_log_state *st)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	char *path = NULL, *head = NULL;
+	int exists, rc = -1;
+
+	if (read_log(d, &path, &text, &exists) < 0)
+		goto out;
+	if (!exists) {
+		sg_fail("%s: no audit log", path);
+		goto out;
+	}
+	head = sg_domain_path(d, HEAD_FILE);
+	if (!head || verify_text(d, path, &text, st) < 0 || check_head(d, head, st) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(path);
+	free(head);
+	sg_buf_free(&text);
+	return rc;
+}
+
+static struct sg_json *signed_pair(const char *name, struct sg_json *obj, const char *signame,
+				   const char *kind, const uint8_t seed[32])
+{
+	struct sg_json *p = sg_json_new_object();
+
+	if (!p || !obj) {
+		sg_json_free(p);
+		sg_json_free(obj);
+		return NULL;
+	}
+	if (sg_json_set(p, signame, sg_signature_make(kind, obj, seed, 0)) < 0 ||
+	    sg_json_set(p, name, obj) < 0) {
+		sg_json_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static int write_head(const struct sg_domain *d, const uint8_t seed[32], const struct sg_log_state *st)
+{
+	struct sg_json *h = sg_json_new_object(), *f;
+	struct sg_buf text = SG_BUF_INIT;
+	char *path = sg_domain_path(d, HEAD_FILE);
+	int rc = -1;
+
+	if (!h || sg_json_set(h, "domain_id", sg_json_new_string(d->id)) < 0 ||
+	    sg_json_set(h, "seq", sg_json_new_int((int64_t)st->records - 1)) < 0 ||
+	    sg_json_set(h, "hash", sg_json_new_string(st->last_hash)) < 0) {
+		sg_json_free(h);
+		free(path);
+		return -1;
+	}
+	f = signed_pair("head", h, "signature", "log-head", seed);
+	if (path && f && sg_json_canonical(f, &text) == 0 && sg_buf_append_byte(&text, '\n') == 0)
+		rc = sg_write_file_atomic(path, text.data, text.len, 0644, 0);
+	sg_json_free(f);
+	sg_buf_free(&text);
+	free(path);
+	return rc;
+}
+
+int sg_auditlog_append(const struct sg_domain *d, const uint8_t seed[32], const char *op,
+		       time_t now, struct sg_json *inputs, struct sg_json *outputs,
+		       const char *claim, struct sg_json **line_out)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_log_state st;
+	struct sg_json *r = NULL, *line = NULL;
+	char ts[SG_TIME_LEN + 1], *path = NULL;
+	size_t start;
+	int exists, bad, rc = -1;
+
+	if (!inputs)
+		inputs = sg_json_new_object();
+	if (!outputs)
+		outputs = sg_json_new_object();
+	if (read_log(d, &path, &text, &exists) < 0)
+		goto out;
+	memset(&st, 0, sizeof(st));
+	strcpy(st.last_hash, ZERO_HASH);
+	if (exists && sg_auditlog_verify(d, &st) < 0)
+		goto out;
+	if (sg_time_format(now, ts) < 0)
+		goto out;
+	/* The hash objects move into the record first: freed with it. */
+	r = sg_json_new_object();
+	bad = sg_json_set(r, "inputs", inputs) < 0;
+	inputs = NULL;
+	bad |= sg_json_set(r, "outputs", outputs) < 0;
+	outputs = NULL;
+	if (bad || sg_json_set(r, "version", sg_json_new_string("0.1")) < 0 ||
+	    sg_json_set(r, "domain_id", sg_json_new_string(d->id)) < 0 ||
+	    sg_json_set(r, "seq", sg_json_new_int((int64_t)st.records)) < 0 ||
+	    sg_json_set(r, "prev", sg_json_new_string(st.last_hash)) < 0 ||
+	    sg_json_set(r, "op", sg_json_new_string(op)) < 0 ||
+	    sg_json_set(r, "time", sg_json_new_string(ts)) < 0 ||
+	    sg_json_set(r, "claim", claim ? sg_json_new_string(claim)
+				   : st.claim[0] ? sg_json_new_string(st.claim)
+						 : sg_json_new_null()) < 0) {
+		sg_json_free(r);
+		goto out;
+	}
+	line = signed_pair("record", r, "receipt", "receipt", seed);
+	start = text.len;
+	if (!line || sg_json_canonical(line, &text) < 0 ||
+	    sg_sha256_hex(text.data + start, text.len - start, st.last_hash) < 0 ||
+	    sg_buf_append_byte(&text, '\n') < 0)
+		goto out;
+	st.records++;
+	if (sg_write_file_atomic(path, text.data, text.len, 0644, 0) < 0 ||
+	    write_head(d, seed, &st) < 0)
+		goto out;
+	if (line_out) {
+		*line_out = line;
+		line = NULL;
+	}
+	rc = 0;
+out:
+	sg_json_free(inputs);
+	sg_json_free(outputs);
+	sg_json_free(line);
+	sg_buf_free(&text);
+	free(path);
+	return rc;
+}

@@ -1,0 +1,467 @@
+#include "domain.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "err.h"
+#include "fileio.h"
+#include "io.h"
+#include "timestamp.h"
+
+#define KEY_FILE "keys/root.key.age"
+#define MAX_META (64 * 1024)
+#define MAX_KEYFILE (64 * 1024)
+
+static const char *const domain_subdirs[] = {
+	"keys", "dam", "policies", "certs", "log", "snapshots", "store",
+};
+static const char *const home_subdirs[] = { "domains", "env-claims", "sops-bundles", "tools" };
+
+const char *sg_home_default(const char *opt)
+{
+	const char *env = getenv("SIGNET_HOME");
+
+	if (opt && *opt)
+		return opt;
+	if (env && *env)
+		return env;
+	return SG_DEFAULT_HOME;
+}
+
+int sg_mkdirs(const char *path, mode_t mode)
+{
+	char *p = strdup(path);
+	int rc = 0;
+
+	if (!p)
+		return sg_fail("out of memory");
+	for (char *s = p + 1;; s++) {
+		int last = *s == '\0';
+
+		if (*s != '/' && !last)
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST) {
+			rc = sg_fail_errno("%s: cannot create directory", p);
+			break;
+		}
+		if (last)
+			break;
+		*s = '/';
+	}
+	if (rc == 0) {
+		struct stat st;
+
+		if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+			rc = sg_fail("%s: not a directory", path);
+	}
+	free(p);
+	return rc;
+}
+
+static int unlink_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 ? -1 : 0;
+}
+
+int sg_remove_tree(const char *path)
+{
+	if (nftw(path, unlink_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
+		return sg_fail_errno("%s: cannot remove", path);
+	return 0;
+}
+
+char *sg_domain_path(const struct sg_domain *d, const char *rel)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", d->dir, rel) < 0) {
+		sg_fail("out of memory");
+		return NULL;
+	}
+	return p;
+}
+
+static int write_key_file(const char *path, const uint8_t seed[SG_ED25519_SEED_LEN],
+			  const struct sg_age_recipients *rs)
+{
+	struct sg_buf ct = SG_BUF_INIT;
+	struct sg_mem_source src;
+	int rc;
+
+	rc = sg_age_encrypt(rs, sg_mem_reader(&src, seed, SG_ED25519_SEED_LEN),
+			    sg_buf_writer(&ct));
+	if (rc == 0)
+		rc = sg_write_file_atomic(path, ct.data, ct.len, 0600, SG_ATOMIC_NO_CLOBBER);
+	sg_buf_free(&ct);
+	return rc;
+}
+
+static struct sg_json *domain_meta(const struct sg_domain *d)
+{
+	struct sg_json *m = sg_json_new_object();
+
+	if (!m || sg_json_set(m, "version", sg_json_new_string("0.1")) < 0 ||
+	    sg_json_set(m, "domain_id", sg_json_new_string(d->id)) < 0 ||
+	    sg_json_set(m, "name", sg_json_new_string(d->name)) < 0 ||
+	    sg_json_set(m, "root_public_key", sg_json_new_key32(d->pub)) < 0 ||
+	    sg_json_set(m, "key_created_at", sg_json_new_string(d->key_created_at)) < 0) {
+		sg_json_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+int sg_domain_create(const char *home, const char *name, const struct sg_age_recipients *rs,
+		     time_t now, uint8_t seed[SG_ED25519_SEED_LEN], struct sg_domain *d)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_json *meta = NULL;
+	char *p = NULL;
+	int made_dir = 0, rc = -1;
+
+	memset(d, 0, sizeof(*d));
+	if (rs->n == 0)
+		return sg_fail("no recipient or passphrase to encrypt the root key to");
+	for (size_t i = 0; i < sizeof(home_subdirs) / sizeof(home_subdirs[0]); i++) {
+		if (asprintf(&p, "%s/%s", home, home_subdirs[i]) < 0)
+			return sg_fail("out of memory");
+		rc = sg_mkdirs(p, 0755);
+		free(p);
+		p = NULL;
+		if (rc < 0)
+			return -1;
+	}
+	rc = -1;
+	if (sg_ed25519_keygen(seed, d->pub) < 0 || sg_domain_id(d->pub, d->id) < 0 ||
+	    sg_time_format(now, d->key_created_at) < 0)
+		goto out;
+	d->home = strdup(home);
+	d->name = strdup(name);
+	if (!d->home || !d->name || asprintf(&d->dir, "%s/domains/%s", home, d->id) < 0) {
+		sg_fail("out of memory");
+		goto out;
+	}
+	if (mkdir(d->dir, 0755) < 0) {
+		sg_fail_errno("%s: cannot create the domain directory", d->dir);
+		goto out;
+	}
+	made_dir = 1;
+	for (size_t i = 0; i < sizeof(domain_subdirs) / sizeof(domain_subdirs[0]); i++) {
+		p = sg_domain_path(d, domain_subdirs[i]);
+		if (!p || mkdir(p, strcmp(domain_subdirs[i], "keys") == 0 ? 0700 : 0755) < 0) {
+			if (p)
+				sg_fail_errno("%s: cannot create directory", p);
+			goto out;
+		}
+		free(p);
+		p = NULL;
+	}
+	p = sg_domain_path(d, KEY_FILE);
+	if (!p || write_key_file(p, seed, rs) < 0)
+		goto out;
+	free(p);
+	p = sg_domain_path(d, "domain.json");
+	meta = domain_meta(d);
+	if (!p || !meta || sg_json_write(meta, &text, 2) < 0 || sg_buf_append_byte(&text, '\n') < 0 ||
+	    sg_write_file_atomic(p, text.data, text.len, 0644, SG_ATOMIC_NO_CLOBBER) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0) {
+		sg_wipe(seed, SG_ED25519_SEED_LEN);
+		if (made_dir) {
+			char *msg = strdup(sg_errmsg());
+
+			sg_remove_tree(d->dir);
+			sg_fail("%s", msg ? msg : "out of memory");
+			free(msg);
+		}
+		sg_domain_free(d);
+	}
+	free(p);
+	sg_json_free(meta);
+	sg_buf_free(&text);
+	return rc;
+}
+
+static int load_meta(struct sg_domain *d)
+{
+	static const char *const req[] = { "version", "domain_id", "name", "root_public_key",
+					   "key_created_at", NULL };
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_json *m = NULL;
+	char *p = sg_domain_path(d, "domain.json");
+	char derived[SG_DOMAIN_ID_LEN + 1];
+	const char *s;
+	time_t t;
+	int rc = -1;
+
+	if (!p || sg_read_file(p, &text, MAX_META) < 0 ||
+	    sg_json_parse_flags((const char *)text.data, text.len, SG_JSON_MODEL, &m) < 0) {
+		if (p)
+			sg_fail_prefix(p);
+		goto out;
+	}
+	if (sg_obj_members(m, p, req, NULL) < 0)
+		goto out;
+	s = sg_obj_string(m, "version", p, NULL);
+	if (!s)
+		goto out;
+	if (strcmp(s, "0.1") != 0) {
+		sg_fail("%s: unsupported version \"%s\"", p, s);
+		goto out;
+	}
+	if (sg_json_key32(sg_json_get(m, "root_public_key"), p, d->pub) < 0 ||
+	    sg_domain_id(d->pub, derived) < 0)
+		goto out;
+	s = sg_obj_string(m, "domain_id", p, NULL);
+	if (!s)
+		goto out;
+	if (strcmp(s, derived) != 0 || strcmp(d->id, derived) != 0) {
+		sg_fail("%s: domain_id does not derive from root_public_key", p);
+		goto out;
+	}
+	s = sg_obj_string(m, "name", p, NULL);
+	if (!s || !(d->name = strdup(s)))
+		goto out;
+	s = sg_obj_string(m, "key_created_at", p, NULL);
+	if (!s || sg_time_parse(s, strlen(s), p, &t) < 0)
+		goto out;
+	memcpy(d->key_created_at, s, SG_TIME_LEN + 1);
+	rc = 0;
+out:
+	free(p);
+	sg_json_free(m);
+	sg_buf_free(&text);
+	return rc;
+}
+
+static int is_superseded(const char *home, const char *id)
+{
+	struct stat st;
+	char *p;
+	int r;
+
+	if (asprintf(&p, "%s/domains/%s/superseded.json", home, id) < 0)
+		return 0;
+	r = stat(p, &st) == 0;
+	free(p);
+	return r;
+}
+
+int sg_domain_open(const char *home, const char *want, struct sg_domain *d)
+{
+	char found[SG_DOMAIN_ID_LEN + 1] = "";
+	size_t matches = 0;
+	struct dirent *e;
+	char *dirpath;
+	DIR *dir;
+
+	memset(d, 0, sizeof(*d));
+	if (asprintf(&dirpath, "%s/domains", home) < 0)
+		return sg_fail("out of memory");
+	dir = opendir(dirpath);
+	if (!dir) {
+		sg_fail_errno("%s: cannot open the authority home's domains", dirpath);
+		free(dirpath);
+		return -1;
+	}
+	while ((e = readdir(dir))) {
+		size_t len = strlen(e->d_name);
+
+		if (!sg_domain_id_valid(e->d_name, len))
+			continue;
+		if (want ? strncmp(e->d_name, want, strlen(want)) != 0
+			 : is_superseded(home, e->d_name))
+			continue;
+		matches++;
+		memcpy(found, e->d_name, SG_DOMAIN_ID_LEN + 1);
+	}
+	closedir(dir);
+	if (matches != 1) {
+		if (want)
+			sg_fail("%s: %s domain matches \"%s\"", dirpath, matches ? "more than one" : "no",
+				want);
+		else
+			sg_fail("%s: %s current domain%s", dirpath, matches ? "more than one" : "no",
+				matches ? " (choose one with --domain)" : " (run signet domain init)");
+		free(dirpath);
+		return -1;
+	}
+	free(dirpath);
+	memcpy(d->id, found, sizeof(found));
+	d->home = strdup(home);
+	if (!d->home || asprintf(&d->dir, "%s/domains/%s", home, d->id) < 0) {
+		sg_domain_free(d);
+		return sg_fail("out of memory");
+	}
+	if (load_meta(d) < 0) {
+		sg_domain_free(d);
+		return -1;
+	}
+	return 0;
+}
+
+static int open_key(const struct sg_domain *d, struct sg_buf *ct, struct sg_age_decryptor **dec,
+		    struct sg_mem_source *src)
+{
+	char *p = sg_domain_path(d, KEY_FILE);
+
+	if (!p)
+		return -1;
+	if (sg_read_file(p, ct, MAX_KEYFILE) < 0 ||
+	    sg_age_decrypt_open(dec, sg_mem_reader(src, ct->data, ct->len)) < 0) {
+		sg_fail_prefix(p);
+		free(p);
+		return -1;
+	}
+	free(p);
+	return 0;
+}
+
+int sg_domain_key_wants_passphrase(const struct sg_domain *d)
+{
+	struct sg_buf ct = SG_BUF_INIT;
+	struct sg_age_decryptor *dec = NULL;
+	struct sg_mem_source src;
+	int r = -1;
+
+	if (open_key(d, &ct, &dec, &src) == 0)
+		r = sg_age_decrypt_wants_passphrase(dec);
+	sg_age_decrypt_free(dec);
+	sg_buf_free(&ct);
+	return r;
+}
+
+int sg_domain_unlock(const struct sg_domain *d, const struct sg_age_identities *ids,
+		     uint8_t seed[SG_ED25519_SEED_LEN])
+{
+	struct sg_buf ct = SG_BUF_INIT, pt = SG_BUF_INIT;
+	struct sg_age_decryptor *dec = NULL;
+	struct sg_mem_source src;
+	uint8_t pub[SG_ED25519_PUB_LEN];
+	int rc = -1;
+
+	if (open_key(d, &ct, &dec, &src) < 0)
+		goto out;
+	if (sg_age_decrypt_unwrap(dec, ids) < 0 || sg_age_decrypt_payload(dec, sg_buf_writer(&pt)) < 0) {
+		char *why = strdup(sg_errmsg());
+
+		sg_fail("%s/" KEY_FILE ": cannot decrypt the root key: %s", d->dir,
+			why ? why : "out of memory");
+		free(why);
+		goto out;
+	}
+	if (pt.len != SG_ED25519_SEED_LEN || sg_ed25519_public(pt.data, pub) < 0 ||
+	    !sg_ct_equal(pub, d->pub, sizeof(pub))) {
+		sg_fail("%s/" KEY_FILE ": does not hold the domain's root key", d->dir);
+		goto out;
+	}
+	memcpy(seed, pt.data, SG_ED25519_SEED_LEN);
+	rc = 0;
+out:
+	sg_age_decrypt_free(dec);
+	sg_buf_wipe(&pt);
+	sg_buf_free(&ct);
+	return rc;
+}
+
+void sg_domain_free(struct sg_domain *d)
+{
+	free(d->home);
+	free(d->dir);
+	free(d->name);
+	memset(d, 0, sizeof(*d));
+}
+
+struct sg_json *sg_rotation_make(const struct sg_domain *old, const uint8_t old_seed[32],
+				 const struct sg_domain *nd, const uint8_t new_seed[32], time_t now)
+{
+	struct sg_json *r = sg_json_new_object(), *f = sg_json_new_object();
+	char ts[SG_TIME_LEN + 1];
+
+	/* The rotation object goes into f first (sg_json_set() frees it on
+	 * failure), so one free covers both. */
+	if (sg_json_set(f, "rotation", r) < 0 || sg_time_format(now, ts) < 0 ||
+	    sg_json_set(r, "version", sg_json_new_string("0.1")) < 0 ||
+	    sg_json_set(r, "from_domain_id", sg_json_new_string(old->id)) < 0 ||
+	    sg_json_set(r, "from_root_public_key", sg_json_new_key32(old->pub)) < 0 ||
+	    sg_json_set(r, "to_domain_id", sg_json_new_string(nd->id)) < 0 ||
+	    sg_json_set(r, "to_root_public_key", sg_json_new_key32(nd->pub)) < 0 ||
+	    sg_json_set(r, "rotated_at", sg_json_new_string(ts)) < 0 ||
+	    sg_json_set(f, "old_signature", sg_signature_make("rotation", r, old_seed, 1)) < 0 ||
+	    sg_json_set(f, "new_signature", sg_signature_make("rotation", r, new_seed, 1)) < 0) {
+		sg_json_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* Reads one side of a rotation: its DomainID derived from its key. */
+static int rotation_side(const struct sg_json *r, const char *id_key, const char *pub_key,
+			 const char *what, uint8_t pub[32], const char **id)
+{
+	char derived[SG_DOMAIN_ID_LEN + 1];
+
+	*id = sg_obj_string(r, id_key, what, NULL);
+	if (!*id || sg_json_key32(sg_json_get(r, pub_key), what, pub) < 0 ||
+	    sg_domain_id(pub, derived) < 0)
+		return -1;
+	if (strcmp(derived, *id) != 0)
+		return sg_fail("%s: %s does not derive from %s", what, id_key, pub_key);
+	return 0;
+}
+
+int sg_rotation_verify(const struct sg_json *stmt, const char *what, const char *expect_from,
+		       char to_id[SG_DOMAIN_ID_LEN + 1])
+{
+	static const char *const req[] = { "rotation", "old_signature", "new_signature", NULL };
+	static const char *const rreq[] = { "version", "from_domain_id", "from_root_public_key",
+					    "to_domain_id", "to_root_public_key", "rotated_at",
+					    NULL };
+	const struct sg_json *r;
+	uint8_t old_pub[32], new_pub[32];
+	const char *from, *to, *s;
+	time_t t;
+	char w[1024];
+
+	if (sg_obj_members(stmt, what, req, NULL) < 0)
+		return -1;
+	r = sg_json_get(stmt, "rotation");
+	if (sg_obj_members(r, what, rreq, NULL) < 0)
+		return -1;
+	s = sg_obj_string(r, "version", what, NULL);
+	if (!s)
+		return -1;
+	if (strcmp(s, "0.1") != 0)
+		return sg_fail("%s: unsupported rotation version \"%s\"", what, s);
+	s = sg_obj_string(r, "rotated_at", what, NULL);
+	if (!s || sg_time_parse(s, strlen(s), what, &t) < 0)
+		return -1;
+	if (rotation_side(r, "from_domain_id", "from_root_public_key", what, old_pub, &from) < 0 ||
+	    rotation_side(r, "to_domain_id", "to_root_public_key", what, new_pub, &to) < 0)
+		return -1;
+	if (strcmp(from, to) == 0)
+		return sg_fail("%s: rotates a domain to itself", what);
+	if (expect_from && strcmp(from, expect_from) != 0)
+		return sg_fail("%s: rotates domain %s, not %s", what, from, expect_from);
+	snprintf(w, sizeof(w), "%s: old key's cross-signature", what);
+	if (sg_signature_check("rotation", r, sg_json_get(stmt, "old_signature"), old_pub, w) < 0)
+		return -1;
+	snprintf(w, sizeof(w), "%s: new key's signature", what);
+	if (sg_signature_check("rotation", r, sg_json_get(stmt, "new_signature"), new_pub, w) < 0)
+		return -1;
+	memcpy(to_id, to, SG_DOMAIN_ID_LEN + 1);
+	return 0;
+}
