@@ -32,26 +32,8 @@ done
 # Debian's kernel, once: linux-image-amd64 and the versioned package it
 # depends on, unpacked for /boot/vmlinuz-*. Debian signed it with its own
 # key, which our db does not hold: only the UKI's signature can count.
-CACHE=$BUILDDIR/cache/sb-boot
-get_kernel() {
-	local deb dep
-	[ -s "$CACHE/vmlinuz" ] && return 0
-	mkdir -p "$CACHE/debs" && chmod 0755 "$CACHE" "$CACHE/debs"
-	# A machine whose package lists were never fetched needs them first.
-	(cd "$CACHE/debs" && apt-get download -q linux-image-amd64 >/dev/null 2>&1) ||
-		{ apt-get update -qq >/dev/null 2>&1 &&
-			(cd "$CACHE/debs" && apt-get download -q linux-image-amd64 >/dev/null 2>&1); } ||
-		return 1
-	deb=$(ls "$CACHE"/debs/linux-image-amd64_*.deb | head -1)
-	dep=$(dpkg-deb -f "$deb" Depends | grep -o 'linux-image-[0-9][^ ,]*-amd64' | head -1)
-	[ -n "$dep" ] || return 1
-	(cd "$CACHE/debs" && apt-get download -q "$dep" >/dev/null 2>&1) || return 1
-	rm -rf "$CACHE/x" && dpkg-deb -x "$CACHE"/debs/"$dep"_*.deb "$CACHE/x" || return 1
-	cp "$CACHE"/x/boot/vmlinuz-* "$CACHE/vmlinuz.tmp" && mv "$CACHE/vmlinuz.tmp" "$CACHE/vmlinuz"
-	rm -rf "$CACHE/x" "$CACHE/debs" # only the kernel is kept
-}
-get_kernel || { echo "cannot download Debian's kernel (apt-get download linux-image-amd64)" >&2; exit 1; }
-VMLINUZ=$CACHE/vmlinuz
+VMLINUZ=$("$SRCDIR/scripts/debian-kernel" "$BUILDDIR/cache/kernel") ||
+	{ echo "cannot download Debian's kernel (apt-get download linux-image-amd64)" >&2; exit 1; }
 
 # make_keys DIR NAME: PK, KEK and db key pairs, certificates and
 # EFI_SIGNATURE_LISTs in efitools' layout.

@@ -137,16 +137,7 @@ command -v qemu-system-x86_64 >/dev/null || { echo "missing qemu-system-x86_64" 
 
 # Debian's kernel, downloaded once into the build tree.
 debian_kernel() {
-	local dir="$BUILDDIR/debian-kernel" pkg
-	if ! ls "$dir"/boot/vmlinuz-* >/dev/null 2>&1; then
-		mkdir -p "$dir"
-		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-		[ -n "$pkg" ] || { echo "cannot resolve linux-image-amd64 (apt-get update?)" >&2; return 1; }
-		(cd "$dir" && apt-get download "$pkg" >/dev/null 2>&1 &&
-			dpkg-deb --fsys-tarfile "$pkg"_*.deb | tar -x --wildcards './boot/vmlinuz-*' &&
-			rm -f "$pkg"_*.deb) || { echo "cannot download $pkg" >&2; return 1; }
-	fi
-	ls "$dir"/boot/vmlinuz-* | head -1
+	"$SRCDIR/scripts/debian-kernel" "$BUILDDIR/cache/kernel"
 }
 
 # boot ESP PATTERN SECONDS: boots ESP until PATTERN shows on the serial
