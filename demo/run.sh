@@ -86,4 +86,63 @@ if curl -sS --max-time 5 --cacert ca/ca.pem --resolve "www.example.internal:$por
 fi
 kill $server 2>/dev/null || true
 
+step "The organisation's own DNSSEC root: a private '.', a signed zone, a validating resolver"
+dport=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 20000))
+rport=$((dport + 1))
+run "$SIGNET" dns init --dir dns --ns "ns.root=127.0.0.1@$dport"
+run "$SIGNET" dns add-zone --dir dns --zone example.org --ns "ns1.example.org=127.0.0.1@$dport"
+echo 'www 3600 IN A 192.0.2.10' >>dns/zones/example.org.zone
+run "$SIGNET" dns sign --dir dns
+run "$SIGNET" dns anchor --dir dns --format ds
+run "$SIGNET" dns config nsd --dir dns --port "$dport" -o nsd.conf
+run "$SIGNET" dns config unbound --dir dns --port "$rport" --authority "127.0.0.1@$dport" -o unbound.conf
+nsd -d -c nsd.conf >nsd.log 2>&1 &
+nsd_pid=$!
+unbound -d -c unbound.conf >unbound.log 2>&1 &
+unbound_pid=$!
+trap 'kill $server $nsd_pid $unbound_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+	dig +short +time=1 +tries=1 @127.0.0.1 -p "$rport" www.example.org A >/dev/null 2>&1 && break
+	sleep 0.2
+done
+run dig +dnssec @127.0.0.1 -p "$rport" www.example.org A | grep -E "flags:|^www"
+dig +dnssec @127.0.0.1 -p "$rport" www.example.org A | grep -q "flags:.* ad" ||
+	{ echo "demo: the answer is not validated (no AD flag)" >&2; exit 1; }
+echo "validated by Unbound with only the organisation's anchor: the AD flag is set"
+kill $nsd_pid $unbound_pid 2>/dev/null || true
+
+step "Secure Boot keys of the organisation's own: PK, KEK, db"
+run "$SIGNET" sb keygen --dir sb --cn "Example Water Utility"
+ls sb
+
+step "Enroll them offline into a copy of OVMF's variable store (Secure Boot on)"
+run "$SIGNET" sb enroll --template /usr/share/OVMF/OVMF_VARS_4M.fd --dir sb -o OVMF_VARS.fd
+
+step "A unified kernel image: Debian's kernel and an initrd whose init prints a marker"
+kernel=$("$here/../scripts/debian-kernel" "$(dirname "$SIGNET")/cache/kernel")
+cc -static -Os -o marker-init "$here/../tests/boot/marker-init.c"
+run "$SIGNET" initrd build --add marker-init:init --mknod dev/console:c:5:1 -o initrd.img
+run "$SIGNET" uki build --linux "$kernel" --initrd initrd.img \
+	--cmdline "console=ttyS0 panic=-1 loglevel=7" --os-release /etc/os-release -o uki.efi
+run "$SIGNET" sb sign --key sb/db.key --cert sb/db.crt -o uki.signed.efi uki.efi
+run sbverify --cert sb/db.crt uki.signed.efi
+run "$SIGNET" uki inspect uki.signed.efi
+
+step "Boot it under qemu (OVMF with our keys, Secure Boot on; about 15 s under TCG)"
+rm -f esp.img
+truncate -s 64M esp.img
+mformat -i esp.img :: && mmd -i esp.img ::/EFI ::/EFI/BOOT
+mcopy -i esp.img uki.signed.efi ::/EFI/BOOT/BOOTX64.EFI
+cp OVMF_VARS.fd vars-run.fd
+timeout 180 qemu-system-x86_64 -accel tcg -machine q35,smm=on -m 1024 \
+	-global driver=cfi.pflash01,property=secure,value=on \
+	-drive if=pflash,format=raw,unit=0,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd,readonly=on \
+	-drive if=pflash,format=raw,unit=1,file=vars-run.fd \
+	-drive file=esp.img,format=raw,if=virtio \
+	-nic none -display none -monitor none -serial file:boot.log -no-reboot || true
+tr -d '\r' <boot.log | grep -E "Secure boot enabled|SIGNET-BOOT-MARKER" ||
+	{ echo "demo: the signed UKI did not boot (see $out/boot.log)" >&2; exit 1; }
+tr -d '\r' <boot.log | grep -q "Secure boot enabled" && tr -d '\r' <boot.log | grep -q "SIGNET-BOOT-MARKER" ||
+	{ echo "demo: no Secure Boot or no marker (see $out/boot.log)" >&2; exit 1; }
+
 printf '\nDemo done. Files are in %s\n' "$out"
