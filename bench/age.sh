@@ -1,13 +1,15 @@
-#!/bin/sh
+#!/bin/bash
 # bench/age.sh SIGNET - encrypt and decrypt 512 MiB with signet and with
 # age in the same run; prints each throughput and the ratio.
 #
 # The files live on disk (page cache), not tmpfs: the bench directory is
-# under the build tree unless BENCH_DIR says otherwise.
+# under the build tree unless BENCH_DIR says otherwise. The tools run in
+# alternation, ROUNDS times each, every run writing a new file (the last
+# one is removed untimed); the best time of each counts.
 set -eu
 SIGNET=$1
 SIZE_MIB=${AGE_BENCH_MIB:-512}
-ROUNDS=${AGE_BENCH_ROUNDS:-3}
+ROUNDS=${AGE_BENCH_ROUNDS:-5}
 dir=${BENCH_DIR:-$(dirname "$SIGNET")/bench-age}
 rm -rf "$dir"
 mkdir -p "$dir"
@@ -16,45 +18,39 @@ trap 'rm -rf "$dir"' EXIT
 age-keygen -o "$dir/key" 2>/dev/null
 R=$(age-keygen -y "$dir/key")
 head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom >"$dir/plain"
-"$SIGNET" age -r "$R" -o "$dir/warm.age" "$dir/plain" # warm the page cache
-rm -f "$dir/warm.age"
+age -r "$R" -o "$dir/input.age" "$dir/plain" # the common input to decrypt
 
-now() { date +%s.%N; }
-# best SECONDS of ROUNDS runs of a command (the first is also a warm-up).
-best() {
-	b=""
-	i=0
-	while [ $i -lt "$ROUNDS" ]; do
-		rm -f "$dir/s.age" "$dir/s.out" "$dir/a.out"
-		[ "$1" = enc_age ] && rm -f "$dir/a.age"
-		sync
-		t0=$(now)
-		"$@"
-		t1=$(now)
-		t=$(echo "$t1 - $t0" | bc -l)
-		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
-		i=$((i + 1))
-	done
-	echo "$b"
+declare -A best
+# run NAME OUTPUT COMMAND...: time one run, keep the best per NAME.
+run() {
+	local name=$1 out=$2 t0 t1 t
+	shift 2
+	rm -f "$out"
+	sync
+	t0=$(date +%s.%N)
+	"$@"
+	t1=$(date +%s.%N)
+	t=$(echo "$t1 - $t0" | bc -l)
+	if [ -z "${best[$name]:-}" ] || [ "$(echo "$t < ${best[$name]}" | bc -l)" = 1 ]; then
+		best[$name]=$t
+	fi
 }
 
-# Each run writes a new file (the previous one is removed untimed), so
-# neither tool pays for truncating or unlinking the last run's output.
-enc_signet() { "$SIGNET" age -r "$R" -o "$dir/s.age" "$dir/plain"; }
-enc_age() { age -r "$R" -o "$dir/a.age" "$dir/plain"; }
-dec_signet() { "$SIGNET" age -d -i "$dir/key" -o "$dir/s.out" "$dir/a.age"; }
-dec_age() { age -d -i "$dir/key" -o "$dir/a.out" "$dir/a.age"; }
-
-es=$(best enc_signet)
-ea=$(best enc_age)
-ds=$(best dec_signet)
-da=$(best dec_age)
+for _ in $(seq "$ROUNDS"); do
+	run enc_signet "$dir/s.age" "$SIGNET" age -r "$R" -o "$dir/s.age" "$dir/plain"
+	run enc_age "$dir/a.age" age -r "$R" -o "$dir/a.age" "$dir/plain"
+	run dec_signet "$dir/s.out" "$SIGNET" age -d -i "$dir/key" -o "$dir/s.out" "$dir/input.age"
+	run dec_age "$dir/a.out" age -d -i "$dir/key" -o "$dir/a.out" "$dir/input.age"
+done
 cmp -s "$dir/s.out" "$dir/plain" && cmp -s "$dir/a.out" "$dir/plain" ||
 	{ echo "bench/age: decrypted output differs" >&2; exit 1; }
+age -d -i "$dir/key" "$dir/s.age" | cmp -s - "$dir/plain" ||
+	{ echo "bench/age: age cannot decrypt signet's output" >&2; exit 1; }
 
 mbs() { echo "scale=0; $SIZE_MIB / $1" | bc -l; }
-echo "age: $SIZE_MIB MiB, best of $ROUNDS, files on $(df --output=fstype "$dir" | tail -1)"
+ratio() { echo "scale=2; $1 / $2" | bc -l; }
+echo "age: $SIZE_MIB MiB, best of $ROUNDS alternating runs, files on $(df --output=fstype "$dir" | tail -1)"
 printf '  encrypt  signet %6s MiB/s   age %6s MiB/s   ratio %sx\n' \
-	"$(mbs "$es")" "$(mbs "$ea")" "$(echo "scale=2; $ea / $es" | bc -l)"
+	"$(mbs "${best[enc_signet]}")" "$(mbs "${best[enc_age]}")" "$(ratio "${best[enc_age]}" "${best[enc_signet]}")"
 printf '  decrypt  signet %6s MiB/s   age %6s MiB/s   ratio %sx\n' \
-	"$(mbs "$ds")" "$(mbs "$da")" "$(echo "scale=2; $da / $ds" | bc -l)"
+	"$(mbs "${best[dec_signet]}")" "$(mbs "${best[dec_age]}")" "$(ratio "${best[dec_age]}" "${best[dec_signet]}")"

@@ -4,5 +4,5 @@ set -eu
 here=$(dirname "$0")
 for b in "$here"/*.sh; do
 	[ "$(basename "$b")" = run.sh ] && continue
-	sh "$b" "$1"
+	bash "$b" "$1"
 done
