@@ -11,6 +11,8 @@
 
 #include "crypto.h"
 #include "err.h"
+#include "hex.h"
+#include "timestamp.h"
 #include "fileio.h"
 #include "pe.h"
 
@@ -100,17 +102,6 @@ X509 *sg_sb_load_cert(const char *path)
 	return cert;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The first three GUID fields are little-endian, the rest bytes. */
 static const int guid_order[SG_GUID_LEN] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
 
@@ -130,8 +121,8 @@ int sg_guid_parse(const char *s, uint8_t guid[SG_GUID_LEN])
 			i++;
 			continue;
 		}
-		hi = hexval(s[i]);
-		lo = hexval(s[i + 1]);
+		hi = sg_hex_value(s[i]);
+		lo = sg_hex_value(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return sg_fail("GUID '%s' has a non-hex digit", s);
 		raw[n++] = (uint8_t)(hi << 4 | lo);
@@ -350,29 +341,5 @@ out:
 
 int sg_parse_rfc3339(const char *s, time_t *out)
 {
-	struct tm tm;
-	int y, mo, d, h, mi, sec, n = 0;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
-	    n != 20 || s[n] != '\0')
-		return sg_fail("time '%s' is not RFC 3339 UTC (YYYY-MM-DDTHH:MM:SSZ)", s);
-	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 59 || h < 0 || mi < 0 || sec < 0)
-		return sg_fail("time '%s' is out of range", s);
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	*out = timegm(&tm);
-	{
-		struct tm back;
-
-		gmtime_r(out, &back);
-		if (back.tm_mday != d || back.tm_mon != mo - 1)
-			return sg_fail("time '%s' names a day that does not exist", s);
-	}
-	return 0;
+	return sg_time_parse(s, strlen(s), "time", out);
 }
