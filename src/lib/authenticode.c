@@ -368,17 +368,17 @@ int sg_authenticode_sign(const uint8_t *img, size_t len, const char *name, EVP_P
 	if (data_size > len)
 		memset(out->data + len, 0, data_size - len);
 	out->len = data_size;
-	sg_pe_put32(hdr, (uint32_t)tot);
-	sg_pe_put16(hdr + 4, SG_WIN_CERT_REVISION);
-	sg_pe_put16(hdr + 6, SG_WIN_CERT_TYPE_PKCS_SIGNED_DATA);
+	sg_put_le32(hdr, (uint32_t)tot);
+	sg_put_le16(hdr + 4, SG_WIN_CERT_REVISION);
+	sg_put_le16(hdr + 6, SG_WIN_CERT_TYPE_PKCS_SIGNED_DATA);
 	if (sg_buf_append(out, hdr, sizeof(hdr)) || sg_buf_append(out, sig.data, sig.len))
 		goto out;
 	memset(out->data + out->len, 0, aligned - tot);
 	out->len += aligned - tot;
 
-	sg_pe_put32(out->data + pe.certdir_offset, (uint32_t)data_size);
-	sg_pe_put32(out->data + pe.certdir_offset + 4, (uint32_t)aligned);
-	sg_pe_put32(out->data + pe.checksum_offset,
+	sg_put_le32(out->data + pe.certdir_offset, (uint32_t)data_size);
+	sg_put_le32(out->data + pe.certdir_offset + 4, (uint32_t)aligned);
+	sg_put_le32(out->data + pe.checksum_offset,
 		    pe_checksum(out->data, data_size, pe.checksum_offset, out->data + data_size,
 				aligned));
 	rc = 0;
@@ -482,12 +482,12 @@ int sg_authenticode_verify(const uint8_t *img, size_t len, const char *name, X50
 	if (pe.cert_size < WIN_CERT_HEADER)
 		return sg_fail("%s: PE certificate table is shorter than a WIN_CERTIFICATE header",
 			       name);
-	wlen = sg_pe_get32(wc);
+	wlen = sg_get_le32(wc);
 	if (wlen <= WIN_CERT_HEADER || wlen > pe.cert_size)
 		return sg_fail("%s: WIN_CERTIFICATE length %u does not fit the certificate table",
 			       name, wlen);
-	if (sg_pe_get16(wc + 4) != SG_WIN_CERT_REVISION ||
-	    sg_pe_get16(wc + 6) != SG_WIN_CERT_TYPE_PKCS_SIGNED_DATA)
+	if (sg_get_le16(wc + 4) != SG_WIN_CERT_REVISION ||
+	    sg_get_le16(wc + 6) != SG_WIN_CERT_TYPE_PKCS_SIGNED_DATA)
 		return sg_fail("%s: WIN_CERTIFICATE is not revision 2.0 PKCS_SIGNED_DATA", name);
 	p = wc + WIN_CERT_HEADER;
 	p7 = d2i_PKCS7(NULL, &p, (long)(wlen - WIN_CERT_HEADER));

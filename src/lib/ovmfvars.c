@@ -7,6 +7,7 @@
 
 #include <openssl/x509.h>
 
+#include "endian.h"
 #include "err.h"
 
 /* A GUID in its on-disk order: the first three fields little-endian. */
@@ -49,33 +50,6 @@ const uint8_t sg_efi_custom_mode_guid[16] =
 #define WIN_CERT_REVISION 0x0200
 #define EFI_TIME_SIZE 16
 
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static size_t align4(size_t n)
 {
 	return (n + 3) & ~(size_t)3;
@@ -94,18 +68,18 @@ static int check_fv(const uint8_t *img, size_t len, const char *what, size_t *hd
 			       what);
 	if (memcmp(img + 16, nv_data_fv_guid, 16) != 0)
 		return sg_fail("%s: firmware volume is not an NV data volume (OVMF_VARS)", what);
-	hl = get_le16(img + 48);
-	*fv_len = get_le64(img + 32);
+	hl = sg_get_le16(img + 48);
+	*fv_len = sg_get_le64(img + 32);
 	if (hl < FV_HEADER_MIN + 8 || hl % 2 || hl > len)
 		return sg_fail("%s: firmware volume header length %zu is invalid", what, hl);
 	for (size_t i = 0; i < hl; i += 2)
-		sum = (uint16_t)(sum + get_le16(img + i));
+		sum = (uint16_t)(sum + sg_get_le16(img + i));
 	if (sum != 0)
 		return sg_fail("%s: firmware volume header checksum is wrong", what);
 	for (map = FV_HEADER_MIN;; map += 8) {
 		if (map + 8 > hl)
 			return sg_fail("%s: firmware volume block map is not terminated", what);
-		if (get_le32(img + map) == 0 && get_le32(img + map + 4) == 0)
+		if (sg_get_le32(img + map) == 0 && sg_get_le32(img + map + 4) == 0)
 			break;
 	}
 	if (*fv_len > len || *fv_len < hl)
@@ -121,22 +95,22 @@ static int read_header(const struct sg_ovmf_store *s, size_t off, struct sg_ovmf
 	const uint8_t *h = s->img + off;
 	uint32_t name_size, data_size;
 
-	if (off >= s->end || s->end - off < SG_OVMF_VAR_HEADER_SIZE || get_le16(h) != VAR_START_ID)
+	if (off >= s->end || s->end - off < SG_OVMF_VAR_HEADER_SIZE || sg_get_le16(h) != VAR_START_ID)
 		return 0;
 	memset(v, 0, sizeof(*v));
 	v->offset = off;
 	v->state = h[2];
-	v->attributes = get_le32(h + 4);
-	v->monotonic_count = get_le64(h + 8);
-	v->time.year = get_le16(h + 16);
+	v->attributes = sg_get_le32(h + 4);
+	v->monotonic_count = sg_get_le64(h + 8);
+	v->time.year = sg_get_le16(h + 16);
 	v->time.month = h[18];
 	v->time.day = h[19];
 	v->time.hour = h[20];
 	v->time.minute = h[21];
 	v->time.second = h[22];
-	v->pubkey_index = get_le32(h + 32);
-	name_size = get_le32(h + 36);
-	data_size = get_le32(h + 40);
+	v->pubkey_index = sg_get_le32(h + 32);
+	name_size = sg_get_le32(h + 36);
+	data_size = sg_get_le32(h + 40);
 	memcpy(v->guid, h + 44, 16);
 	if ((uint64_t)name_size + data_size > s->end - off - SG_OVMF_VAR_HEADER_SIZE)
 		return -1;
@@ -147,7 +121,7 @@ static int read_header(const struct sg_ovmf_store *s, size_t off, struct sg_ovmf
 	if (v->size > s->end - off)
 		v->size = s->end - off;
 	for (size_t i = 0; i + 1 < SG_OVMF_NAME_MAX && 2 * i + 1 < name_size; i++) {
-		uint16_t c = get_le16(h + SG_OVMF_VAR_HEADER_SIZE + 2 * i);
+		uint16_t c = sg_get_le16(h + SG_OVMF_VAR_HEADER_SIZE + 2 * i);
 
 		if (!c)
 			break;
@@ -156,7 +130,7 @@ static int read_header(const struct sg_ovmf_store *s, size_t off, struct sg_ovmf
 	/* A live variable's name is whole UTF-16 units ending in NUL. */
 	if (v->state == SG_OVMF_VAR_ADDED &&
 	    (name_size < 2 || name_size % 2 ||
-	     get_le16(h + SG_OVMF_VAR_HEADER_SIZE + name_size - 2) != 0))
+	     sg_get_le16(h + SG_OVMF_VAR_HEADER_SIZE + name_size - 2) != 0))
 		return -2;
 	return 1;
 }
@@ -181,7 +155,7 @@ int sg_ovmf_parse(struct sg_ovmf_store *s, const uint8_t *img, size_t len, const
 	if (memcmp(img + st, auth_variable_guid, 16) != 0)
 		return sg_fail("%s: not an OVMF variable store (no authenticated variable store GUID)",
 			       what);
-	size = get_le32(img + st + 16);
+	size = sg_get_le32(img + st + 16);
 	if (img[st + 20] != STORE_FORMATTED || img[st + 21] != STORE_HEALTHY)
 		return sg_fail("%s: variable store is not formatted and healthy (format 0x%02x, state 0x%02x)",
 			       what, img[st + 20], img[st + 21]);
@@ -278,22 +252,22 @@ int sg_ovmf_set(struct sg_ovmf_store *s, const char *name, const uint8_t guid[16
 			s->img[v.offset + 2] &= VAR_DELETED;
 	h = s->img + s->free;
 	memset(h, 0, SG_OVMF_VAR_HEADER_SIZE);
-	put_le16(h, VAR_START_ID);
+	sg_put_le16(h, VAR_START_ID);
 	h[2] = SG_OVMF_VAR_ADDED;
-	put_le32(h + 4, attributes);
+	sg_put_le32(h + 4, attributes);
 	if (t) {
-		put_le16(h + 16, t->year);
+		sg_put_le16(h + 16, t->year);
 		h[18] = t->month;
 		h[19] = t->day;
 		h[20] = t->hour;
 		h[21] = t->minute;
 		h[22] = t->second;
 	}
-	put_le32(h + 36, (uint32_t)name_size);
-	put_le32(h + 40, (uint32_t)len);
+	sg_put_le32(h + 36, (uint32_t)name_size);
+	sg_put_le32(h + 40, (uint32_t)len);
 	memcpy(h + 44, guid, 16);
 	for (size_t i = 0; i <= nlen; i++)
-		put_le16(h + SG_OVMF_VAR_HEADER_SIZE + 2 * i, (uint16_t)(unsigned char)name[i]);
+		sg_put_le16(h + SG_OVMF_VAR_HEADER_SIZE + 2 * i, (uint16_t)(unsigned char)name[i]);
 	if (len)
 		memcpy(h + SG_OVMF_VAR_HEADER_SIZE + name_size, data, len);
 	/* The padding stays 0xFF, as erased flash. */
@@ -326,9 +300,9 @@ int sg_esl_check(const uint8_t *esl, size_t len, int single, const char *what)
 
 		if (len - off < ESL_HEADER_SIZE)
 			return sg_fail("%s: truncated EFI_SIGNATURE_LIST at offset %zu", what, off);
-		list_size = get_le32(esl + off + 16);
-		hdr_size = get_le32(esl + off + 20);
-		sig_size = get_le32(esl + off + 24);
+		list_size = sg_get_le32(esl + off + 16);
+		hdr_size = sg_get_le32(esl + off + 20);
+		sig_size = sg_get_le32(esl + off + 24);
 		if (list_size > len - off || list_size < ESL_HEADER_SIZE ||
 		    hdr_size > list_size - ESL_HEADER_SIZE)
 			return sg_fail("%s: EFI_SIGNATURE_LIST at offset %zu has an invalid size", what,
@@ -365,15 +339,15 @@ int sg_auth_payload(const uint8_t *auth, size_t len, const char *what, size_t *e
 	 * wCertificateType, CertType, then the PKCS#7 signature. */
 	if (len < EFI_TIME_SIZE + 24)
 		return sg_fail("%s: too short for an EFI_VARIABLE_AUTHENTICATION_2 header", what);
-	win_len = get_le32(auth + EFI_TIME_SIZE);
-	if (get_le16(auth + EFI_TIME_SIZE + 4) != WIN_CERT_REVISION ||
-	    get_le16(auth + EFI_TIME_SIZE + 6) != WIN_CERT_TYPE_EFI_GUID ||
+	win_len = sg_get_le32(auth + EFI_TIME_SIZE);
+	if (sg_get_le16(auth + EFI_TIME_SIZE + 4) != WIN_CERT_REVISION ||
+	    sg_get_le16(auth + EFI_TIME_SIZE + 6) != WIN_CERT_TYPE_EFI_GUID ||
 	    memcmp(auth + EFI_TIME_SIZE + 8, cert_pkcs7_guid, 16) != 0)
 		return sg_fail("%s: not an EFI_VARIABLE_AUTHENTICATION_2 (.auth) update", what);
 	if (win_len < 24 || win_len > len - EFI_TIME_SIZE)
 		return sg_fail("%s: authentication header length %u overruns the file", what,
 			       (unsigned)win_len);
-	t->year = get_le16(auth);
+	t->year = sg_get_le16(auth);
 	t->month = auth[2];
 	t->day = auth[3];
 	t->hour = auth[4];

@@ -41,18 +41,18 @@ static int parse_coff(struct sg_pe *pe, const char *name)
 		return sg_fail("%s: not a PE image: shorter than a DOS header", name);
 	if (d[0] != 'M' || d[1] != 'Z')
 		return sg_fail("%s: not a PE image: no MZ signature", name);
-	pe->pe_offset = sg_pe_get32(d + DOS_LFANEW);
+	pe->pe_offset = sg_get_le32(d + DOS_LFANEW);
 	if (!in_bounds(pe->len, pe->pe_offset, 4 + COFF_HEADER_SIZE))
 		return sg_fail("%s: PE header offset 0x%x (e_lfanew) lies beyond the end of the file",
 			       name, pe->pe_offset);
 	if (memcmp(d + pe->pe_offset, "PE\0\0", 4) != 0)
 		return sg_fail("%s: not a PE image: no PE signature at 0x%x", name, pe->pe_offset);
 	coff = (size_t)pe->pe_offset + 4;
-	pe->machine = sg_pe_get16(d + coff);
-	pe->nsections = sg_pe_get16(d + coff + 2);
-	pe->timestamp = sg_pe_get32(d + coff + 4);
-	pe->opt_size = sg_pe_get16(d + coff + 16);
-	pe->characteristics = sg_pe_get16(d + coff + 18);
+	pe->machine = sg_get_le16(d + coff);
+	pe->nsections = sg_get_le16(d + coff + 2);
+	pe->timestamp = sg_get_le32(d + coff + 4);
+	pe->opt_size = sg_get_le16(d + coff + 16);
+	pe->characteristics = sg_get_le16(d + coff + 18);
 	pe->opt_offset = coff + COFF_HEADER_SIZE;
 	if (pe->nsections > SG_PE_MAX_SECTIONS)
 		return sg_fail("%s: PE image has %u sections, more than the limit of %d", name,
@@ -70,7 +70,7 @@ static int parse_optional(struct sg_pe *pe, const char *name)
 
 	if (pe->opt_size < 2)
 		return sg_fail("%s: PE optional header is missing", name);
-	pe->magic = sg_pe_get16(o);
+	pe->magic = sg_get_le16(o);
 	if (pe->magic == SG_PE_MAGIC_PE32PLUS) {
 		ndirs_at = OPT64_NDIRS;
 	} else if (pe->magic == SG_PE_MAGIC_PE32) {
@@ -83,14 +83,14 @@ static int parse_optional(struct sg_pe *pe, const char *name)
 	if (pe->opt_size < fixed)
 		return sg_fail("%s: PE optional header is %u bytes, shorter than the %zu fixed bytes",
 			       name, pe->opt_size, fixed);
-	pe->section_alignment = sg_pe_get32(o + OPT_SECTION_ALIGNMENT);
-	pe->file_alignment = sg_pe_get32(o + OPT_FILE_ALIGNMENT);
-	pe->size_of_image = sg_pe_get32(o + OPT_SIZE_OF_IMAGE);
-	pe->size_of_headers = sg_pe_get32(o + OPT_SIZE_OF_HEADERS);
-	pe->checksum = sg_pe_get32(o + OPT_CHECKSUM);
+	pe->section_alignment = sg_get_le32(o + OPT_SECTION_ALIGNMENT);
+	pe->file_alignment = sg_get_le32(o + OPT_FILE_ALIGNMENT);
+	pe->size_of_image = sg_get_le32(o + OPT_SIZE_OF_IMAGE);
+	pe->size_of_headers = sg_get_le32(o + OPT_SIZE_OF_HEADERS);
+	pe->checksum = sg_get_le32(o + OPT_CHECKSUM);
 	pe->checksum_offset = pe->opt_offset + OPT_CHECKSUM;
-	pe->subsystem = sg_pe_get16(o + OPT_SUBSYSTEM);
-	pe->ndirs = sg_pe_get32(o + ndirs_at);
+	pe->subsystem = sg_get_le16(o + OPT_SUBSYSTEM);
+	pe->ndirs = sg_get_le32(o + ndirs_at);
 	pe->dirs_offset = pe->opt_offset + fixed;
 
 	if (!is_power_of_two(pe->file_alignment))
@@ -118,8 +118,8 @@ static int parse_cert_table(struct sg_pe *pe, const char *name, size_t headers_e
 		return 0;
 	pe->certdir_offset = pe->dirs_offset + 8 * SG_PE_DIR_SECURITY;
 	e = pe->data + pe->certdir_offset;
-	pe->cert_offset = sg_pe_get32(e);
-	pe->cert_size = sg_pe_get32(e + 4);
+	pe->cert_offset = sg_get_le32(e);
+	pe->cert_size = sg_get_le32(e + 4);
 	if (pe->cert_size == 0)
 		return 0;
 	/* Unlike every other directory, this one holds a file offset. */
@@ -150,11 +150,11 @@ static int parse_sections(struct sg_pe *pe, const char *name)
 
 		memcpy(s->name, h, 8);
 		s->name[8] = '\0';
-		s->virtual_size = sg_pe_get32(h + 8);
-		s->virtual_address = sg_pe_get32(h + 12);
-		s->raw_size = sg_pe_get32(h + 16);
-		s->raw_ptr = sg_pe_get32(h + 20);
-		s->characteristics = sg_pe_get32(h + 36);
+		s->virtual_size = sg_get_le32(h + 8);
+		s->virtual_address = sg_get_le32(h + 12);
+		s->raw_size = sg_get_le32(h + 16);
+		s->raw_ptr = sg_get_le32(h + 20);
+		s->characteristics = sg_get_le32(h + 36);
 		if (s->raw_size == 0)
 			continue;
 		if (!in_bounds(pe->len, s->raw_ptr, s->raw_size))
@@ -190,7 +190,7 @@ uint16_t sg_pe_csum_fold(uint16_t sum, const uint8_t *p, size_t len)
 	size_t i;
 
 	for (i = 0; i + 2 <= len; i += 2) {
-		uint32_t s = (uint32_t)sum + sg_pe_get16(p + i);
+		uint32_t s = (uint32_t)sum + sg_get_le16(p + i);
 
 		sum = (uint16_t)((s >> 16) + (s & 0xffff));
 	}

@@ -12,7 +12,7 @@
  * the object and the rule broken ("<name>: PE section 3 raw data ends
  * beyond the end of the file").
  *
- * The reader never writes to the image; sg_pe_put16/32 are for callers
+ * The reader never writes to the image; sg_put_le16/32 are for callers
  * that patch a copy (checksum, certificate directory).
  */
 #ifndef SIGNET_PE_H
@@ -20,6 +20,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "endian.h"
 
 #define SG_PE_MAGIC_PE32 0x10b
 #define SG_PE_MAGIC_PE32PLUS 0x20b
@@ -80,29 +82,6 @@ uint16_t sg_pe_csum_fold(uint16_t sum, const uint8_t *p, size_t len);
  * sbsign and the PE specification compute it: folded sum plus length. */
 uint32_t sg_pe_checksum(const uint8_t *img, size_t len, size_t checksum_offset);
 
-/* Little-endian accessors (callers have already bounds-checked p). */
-static inline uint16_t sg_pe_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static inline uint32_t sg_pe_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline void sg_pe_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static inline void sg_pe_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
+/* PE fields are little-endian: see endian.h. */
 
 #endif

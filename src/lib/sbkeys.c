@@ -241,9 +241,9 @@ int sg_sb_esl(X509 *cert, const uint8_t owner[SG_GUID_LEN], struct sg_buf *out)
 	 * SignatureHeaderSize (0), SignatureSize; then one
 	 * EFI_SIGNATURE_DATA: SignatureOwner and the DER certificate. */
 	memcpy(hdr, cert_x509_guid, SG_GUID_LEN);
-	sg_pe_put32(hdr + 16, list_size);
-	sg_pe_put32(hdr + 20, 0);
-	sg_pe_put32(hdr + 24, sig_size);
+	sg_put_le32(hdr + 16, list_size);
+	sg_put_le32(hdr + 20, 0);
+	sg_put_le32(hdr + 24, sig_size);
 	sg_buf_free(out);
 	if (sg_buf_append(out, hdr, sizeof(hdr)) || sg_buf_append(out, owner, SG_GUID_LEN) ||
 	    sg_buf_append(out, der, (size_t)len)) {
@@ -260,7 +260,7 @@ void sg_sb_efi_time(time_t t, uint8_t out[SG_EFI_TIME_LEN])
 
 	gmtime_r(&t, &tm);
 	memset(out, 0, SG_EFI_TIME_LEN);
-	sg_pe_put16(out, (uint16_t)(tm.tm_year + 1900));
+	sg_put_le16(out, (uint16_t)(tm.tm_year + 1900));
 	out[2] = (uint8_t)(tm.tm_mon + 1);
 	out[3] = (uint8_t)tm.tm_mday;
 	out[4] = (uint8_t)tm.tm_hour;
@@ -299,7 +299,7 @@ int sg_sb_auth(const char *var, const uint8_t *data, size_t len,
 	for (const char *c = var; *c; c++)
 		if (sg_buf_append_byte(&msg, (uint8_t)*c) || sg_buf_append_byte(&msg, 0))
 			goto out;
-	sg_pe_put32(attrs, EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS |
+	sg_put_le32(attrs, EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS |
 				   EFI_VARIABLE_RUNTIME_ACCESS |
 				   EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS);
 	if (sg_buf_append(&msg, vendor, SG_GUID_LEN) || sg_buf_append(&msg, attrs, 4) ||
@@ -318,9 +318,9 @@ int sg_sb_auth(const char *var, const uint8_t *data, size_t len,
 	if (derlen <= 0)
 		goto fail;
 	sg_buf_free(out);
-	sg_pe_put32(hdr, (uint32_t)(8 + SG_GUID_LEN + derlen));
-	sg_pe_put16(hdr + 4, WIN_CERT_REVISION);
-	sg_pe_put16(hdr + 6, WIN_CERT_TYPE_EFI_GUID);
+	sg_put_le32(hdr, (uint32_t)(8 + SG_GUID_LEN + derlen));
+	sg_put_le16(hdr + 4, WIN_CERT_REVISION);
+	sg_put_le16(hdr + 6, WIN_CERT_TYPE_EFI_GUID);
 	if (sg_buf_append(out, efi_time, SG_EFI_TIME_LEN) || sg_buf_append(out, hdr, sizeof(hdr)) ||
 	    sg_buf_append(out, cert_pkcs7_guid, SG_GUID_LEN) ||
 	    sg_buf_append(out, der, (size_t)derlen) || sg_buf_append(out, data, len))

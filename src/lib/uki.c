@@ -77,7 +77,7 @@ static int merge_sbat(const struct sg_pe *pe, const struct sg_pe_section *s, uin
 	memcpy(img + s->raw_ptr, m.data, m.len);
 	memset(img + s->raw_ptr + m.len, 0, s->raw_size - m.len);
 	hdr = img + pe->sections_offset + section_index * SECTION_HEADER_SIZE;
-	sg_pe_put32(hdr + 8, (uint32_t)m.len);
+	sg_put_le32(hdr + 8, (uint32_t)m.len);
 	rc = 0;
 out:
 	sg_buf_free(&m);
@@ -161,7 +161,7 @@ int sg_uki_build(const uint8_t *stub, size_t stub_len, const char *stub_name,
 	}
 
 	nsec = pe.nsections;
-	init_data = sg_pe_get32(out->data + pe.opt_offset + OPT_SIZE_OF_INIT_DATA);
+	init_data = sg_get_le32(out->data + pe.opt_offset + OPT_SIZE_OF_INIT_DATA);
 	for (size_t j = 0; j < n; j++) {
 		const struct sg_uki_section *u = &sections[j];
 		uint64_t raw_ptr = align_up(out->len, pe.file_alignment);
@@ -183,11 +183,11 @@ int sg_uki_build(const uint8_t *stub, size_t stub_len, const char *stub_name,
 		h = out->data + pe.sections_offset + nsec * SECTION_HEADER_SIZE;
 		memset(h, 0, SECTION_HEADER_SIZE);
 		memcpy(h, u->name, strlen(u->name));
-		sg_pe_put32(h + 8, (uint32_t)u->len);
-		sg_pe_put32(h + 12, (uint32_t)va);
-		sg_pe_put32(h + 16, (uint32_t)raw_size);
-		sg_pe_put32(h + 20, (uint32_t)raw_ptr);
-		sg_pe_put32(h + 36, SCN_INITIALIZED_DATA | SCN_MEM_READ);
+		sg_put_le32(h + 8, (uint32_t)u->len);
+		sg_put_le32(h + 12, (uint32_t)va);
+		sg_put_le32(h + 16, (uint32_t)raw_size);
+		sg_put_le32(h + 20, (uint32_t)raw_ptr);
+		sg_put_le32(h + 36, SCN_INITIALIZED_DATA | SCN_MEM_READ);
 		nsec++;
 		init_data += raw_size;
 		va = align_up(va + u->len, pe.section_alignment);
@@ -199,13 +199,13 @@ int sg_uki_build(const uint8_t *stub, size_t stub_len, const char *stub_name,
 	}
 
 	coff = pe.pe_offset + 4;
-	sg_pe_put16(out->data + coff + 2, (uint16_t)nsec);
+	sg_put_le16(out->data + coff + 2, (uint16_t)nsec);
 	/* The symbol table was after the sections and is gone. */
-	sg_pe_put32(out->data + coff + COFF_SYMTAB, 0);
-	sg_pe_put32(out->data + coff + COFF_NSYMS, 0);
-	sg_pe_put32(out->data + pe.opt_offset + OPT_SIZE_OF_INIT_DATA, (uint32_t)init_data);
-	sg_pe_put32(out->data + pe.opt_offset + OPT_SIZE_OF_IMAGE, (uint32_t)size_of_image);
-	sg_pe_put32(out->data + pe.checksum_offset,
+	sg_put_le32(out->data + coff + COFF_SYMTAB, 0);
+	sg_put_le32(out->data + coff + COFF_NSYMS, 0);
+	sg_put_le32(out->data + pe.opt_offset + OPT_SIZE_OF_INIT_DATA, (uint32_t)init_data);
+	sg_put_le32(out->data + pe.opt_offset + OPT_SIZE_OF_IMAGE, (uint32_t)size_of_image);
+	sg_put_le32(out->data + pe.checksum_offset,
 		    sg_pe_checksum(out->data, out->len, pe.checksum_offset));
 	return 0;
 fail:

@@ -22,6 +22,7 @@
 #include <openssl/x509.h>
 
 #include "crypto.h"
+#include "endian.h"
 #include "err.h"
 #include "hex.h"
 #include "fileio.h"
@@ -179,34 +180,6 @@ int sg_verity_check_params(const struct sg_verity_params *p)
 	return 0;
 }
 
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
-
 /* struct verity_sb: signature[8] version(le32) hash_type(le32) uuid[16]
  * algorithm[32] data_block_size(le32) hash_block_size(le32)
  * data_blocks(le64) salt_size(le16) pad[6] salt[256] pad[168]. */
@@ -228,14 +201,14 @@ int sg_verity_sb_encode(const struct sg_verity_params *p, uint8_t out[SG_VERITY_
 		return sg_fail("verity parameters do not fit a superblock");
 	memset(out, 0, SG_VERITY_SB_SIZE);
 	memcpy(out, sb_signature, sizeof(sb_signature));
-	put_le32(out + SB_VERSION, 1);
-	put_le32(out + SB_HASH_TYPE, p->hash_type);
+	sg_put_le32(out + SB_VERSION, 1);
+	sg_put_le32(out + SB_HASH_TYPE, p->hash_type);
 	memcpy(out + SB_UUID, p->uuid, 16);
 	memcpy(out + SB_ALGORITHM, p->hash_name, strlen(p->hash_name));
-	put_le32(out + SB_DATA_BLOCK_SIZE, p->data_block_size);
-	put_le32(out + SB_HASH_BLOCK_SIZE, p->hash_block_size);
-	put_le64(out + SB_DATA_BLOCKS, p->data_blocks);
-	put_le16(out + SB_SALT_SIZE, (uint16_t)p->salt_size);
+	sg_put_le32(out + SB_DATA_BLOCK_SIZE, p->data_block_size);
+	sg_put_le32(out + SB_HASH_BLOCK_SIZE, p->hash_block_size);
+	sg_put_le64(out + SB_DATA_BLOCKS, p->data_blocks);
+	sg_put_le16(out + SB_SALT_SIZE, (uint16_t)p->salt_size);
 	memcpy(out + SB_SALT, p->salt, p->salt_size);
 	return 0;
 }
@@ -249,16 +222,16 @@ int sg_verity_sb_decode(const uint8_t *buf, size_t len, struct sg_verity_params 
 		return sg_fail("verity superblock: %zu bytes, %d needed", len, SG_VERITY_SB_SIZE);
 	if (memcmp(buf, sb_signature, sizeof(sb_signature)) != 0)
 		return sg_fail("verity superblock: no \"verity\" signature");
-	version = get_le32(buf + SB_VERSION);
+	version = sg_get_le32(buf + SB_VERSION);
 	if (version != 1)
 		return sg_fail("verity superblock: version %" PRIu32 " not supported", version);
-	p->hash_type = get_le32(buf + SB_HASH_TYPE);
+	p->hash_type = sg_get_le32(buf + SB_HASH_TYPE);
 	memcpy(p->uuid, buf + SB_UUID, 16);
 	memcpy(p->hash_name, buf + SB_ALGORITHM, SG_VERITY_HASH_NAME_MAX);
 	p->hash_name[SG_VERITY_HASH_NAME_MAX] = '\0';
-	p->data_block_size = get_le32(buf + SB_DATA_BLOCK_SIZE);
-	p->hash_block_size = get_le32(buf + SB_HASH_BLOCK_SIZE);
-	p->data_blocks = get_le64(buf + SB_DATA_BLOCKS);
+	p->data_block_size = sg_get_le32(buf + SB_DATA_BLOCK_SIZE);
+	p->hash_block_size = sg_get_le32(buf + SB_HASH_BLOCK_SIZE);
+	p->data_blocks = sg_get_le64(buf + SB_DATA_BLOCKS);
 	p->salt_size = (size_t)buf[SB_SALT_SIZE] | (size_t)buf[SB_SALT_SIZE + 1] << 8;
 	if (p->salt_size > SG_VERITY_SALT_MAX)
 		return sg_fail("verity superblock: salt size %zu larger than %d", p->salt_size,

@@ -19,12 +19,12 @@ static uint8_t img[IMG_LEN + 16];
 
 static void put16(size_t off, uint16_t v)
 {
-	sg_pe_put16(img + off, v);
+	sg_put_le16(img + off, v);
 }
 
 static void put32(size_t off, uint32_t v)
 {
-	sg_pe_put32(img + off, v);
+	sg_put_le32(img + off, v);
 }
 
 /* A PE32+ image: headers in 0x200 bytes, .text at 0x200 (0x200 bytes),
