@@ -4,6 +4,7 @@
 
 int cmd_age(int argc, char **argv);
 int cmd_age_keygen(int argc, char **argv);
+int cmd_sops(int argc, char **argv);
 
 
 #endif

@@ -19,6 +19,7 @@ static int cmd_version(int argc, char **argv)
 static const struct cli_command commands[] = {
 	{ "age", cmd_age, "encrypt and decrypt files in the age v1 format" },
 	{ "age-keygen", cmd_age_keygen, "generate an age identity, or print its recipient" },
+	{ "sops", cmd_sops, "encrypt and decrypt SOPS files (YAML, JSON, dotenv) with age keys" },
 	{ "version", cmd_version, "print the version" },
 };
 
