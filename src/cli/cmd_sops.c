@@ -647,6 +647,7 @@ int cmd_sops(int argc, char **argv)
 	rc = parse_args(&o, argc, argv);
 	if (rc == -1) {
 		rc = cli_help(usage);
+		goto out;
 	} else if (rc == 0) {
 		if (sub != MODE_NONE) {
 			if (o.mode != MODE_NONE && o.mode != sub)
@@ -673,6 +674,7 @@ int cmd_sops(int argc, char **argv)
 			break;
 		}
 	}
+out:
 	free_list(o.age, o.nage);
 	free_list(o.rm_age, o.nrm);
 	return rc;
