@@ -33,6 +33,7 @@ static struct pos mark_pos(yaml_mark_t m)
 
 struct range {
 	struct pos start, end;
+	int block; /* literal or folded: a comment may follow its header */
 };
 
 struct comment {
@@ -112,6 +113,8 @@ static int scan_scalars(struct reader *r)
 				return -1;
 			}
 			r->ranges[r->nranges].start = mark_pos(ev.start_mark);
+			r->ranges[r->nranges].block = ev.data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+						      ev.data.scalar.style == YAML_FOLDED_SCALAR_STYLE;
 			r->ranges[r->nranges++].end = mark_pos(ev.end_mark);
 		} else if (ev.type == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
 			struct pos p = mark_pos(ev.start_mark);
@@ -165,7 +168,8 @@ static int scan_comments(struct reader *r)
 		while (ri < r->nranges && !pos_lt(p, r->ranges[ri].end))
 			ri++;
 		if (c == '#' && blank_before &&
-		    !(ri < r->nranges && !pos_lt(p, r->ranges[ri].start))) {
+		    !(ri < r->nranges && !pos_lt(p, r->ranges[ri].start) &&
+		      !(r->ranges[ri].block && p.line == r->ranges[ri].start.line))) {
 			size_t start = i + 1, end = start;
 			struct comment *cm;
 
@@ -202,7 +206,7 @@ static int scan_comments(struct reader *r)
  * to an enclosing block. A comment on the line where the last value
  * ended goes before that entry, marked inline. */
 static int flush_comments(struct reader *r, struct sg_sops_node *c, struct pos upto, long min_col,
-			  long last_line)
+			  const long last_line[2])
 {
 	while (r->ci < r->ncomments && pos_lt(r->comments[r->ci].at, upto)) {
 		const struct comment *cm = &r->comments[r->ci];
@@ -214,7 +218,8 @@ static int flush_comments(struct reader *r, struct sg_sops_node *c, struct pos u
 		if (!node)
 			return -1;
 		r->ci++;
-		if (cm->inl && last_line == (long)cm->at.line && c->n &&
+		if (cm->inl && (last_line[0] == (long)cm->at.line || last_line[1] == (long)cm->at.line) &&
+		    c->n &&
 		    c->items[c->n - 1].value->kind != SG_SOPS_COMMENT) {
 			size_t at = c->n - 1;
 			/* after any inline comments already placed before it */
@@ -442,7 +447,7 @@ static int parse_map(struct reader *r, yaml_event_t *start, int depth, struct sg
 		     struct pos *end)
 {
 	struct sg_sops_node *map = sg_sops_new(SG_SOPS_MAP), *val = NULL;
-	long col = -1, last_line = -1;
+	long col = -1, last_line[2] = { -1, -1 };
 	yaml_event_t k;
 	struct pos vend;
 
@@ -500,7 +505,12 @@ static int parse_map(struct reader *r, yaml_event_t *start, int depth, struct sg
 		}
 		{
 			yaml_event_t v;
-			if (next_event(r, &v) < 0 || parse_node(r, &v, depth + 1, &val, &vend) < 0) {
+			if (next_event(r, &v) < 0) {
+				sg_sops_free(alias);
+				goto fail_k;
+			}
+			last_line[0] = (long)v.start_mark.line;
+			if (parse_node(r, &v, depth + 1, &val, &vend) < 0) {
 				sg_sops_free(alias);
 				goto fail_k;
 			}
@@ -511,7 +521,7 @@ static int parse_map(struct reader *r, yaml_event_t *start, int depth, struct sg
 		}
 		sg_sops_free(alias);
 		yaml_event_delete(&k);
-		last_line = (long)vend.line;
+		last_line[1] = (long)vend.line;
 	}
 fail_k:
 	yaml_event_delete(&k);
@@ -524,7 +534,7 @@ static int parse_list(struct reader *r, yaml_event_t *start, int depth, struct s
 		      struct pos *end)
 {
 	struct sg_sops_node *list = sg_sops_new(SG_SOPS_LIST), *val;
-	long col = (long)start->start_mark.column, last_line = -1;
+	long col = (long)start->start_mark.column, last_line[2] = { -1, -1 };
 	yaml_event_t ev;
 	struct pos vend;
 
@@ -545,9 +555,10 @@ static int parse_list(struct reader *r, yaml_event_t *start, int depth, struct s
 			yaml_event_delete(&ev);
 			goto fail;
 		}
+		last_line[0] = (long)ev.start_mark.line;
 		if (parse_node(r, &ev, depth + 1, &val, &vend) < 0 || sg_sops_push(list, NULL, 0, val) < 0)
 			goto fail;
-		last_line = (long)vend.line;
+		last_line[1] = (long)vend.line;
 	}
 fail:
 	sg_sops_wipe(list);
@@ -607,6 +618,7 @@ static int parse_document(struct reader *r, struct sg_sops_node **out)
 	struct sg_sops_node *root = NULL;
 	yaml_event_t ev;
 	struct pos end = { (size_t)-1, 0 };
+	static const long none[2] = { -1, -1 };
 
 	for (;;) {
 		if (next_event(r, &ev) < 0)
@@ -641,7 +653,7 @@ static int parse_document(struct reader *r, struct sg_sops_node **out)
 	if (!root && !(root = sg_sops_new(SG_SOPS_MAP)))
 		return -1;
 	end.line = (size_t)-1;
-	if (flush_comments(r, root, end, -1, -1) < 0)
+	if (flush_comments(r, root, end, -1, none) < 0)
 		goto fail;
 	*out = root;
 	return 0;
@@ -958,25 +970,39 @@ static int write_block(struct sg_buf *o, const struct sg_sops_node *c, int inden
 
 /* Writes value v after "key:" or "- " (the caller wrote that), to the end
  * of its last line. block_indent is where a literal body or a nested
- * block goes; nested_dash: v follows "- " directly. */
+ * block goes; after_dash: v follows "- " directly. Inline comments go
+ * after a scalar on its line (the caller moves those of a block). */
 static int write_value(struct sg_buf *o, const struct sg_sops_node *v, int block_indent, int after_dash,
 		       const struct sg_sops_node *const *inl, size_t ninl, int depth)
 {
 	char num[400];
 	enum style st = PLAIN;
-	int rc = 0;
+	int rc = 0, coll = v->kind == SG_SOPS_MAP || v->kind == SG_SOPS_LIST;
 
 	if (depth > SG_SOPS_MAX_DEPTH)
 		return sg_fail("document nested deeper than %d levels", SG_SOPS_MAX_DEPTH);
-	if ((v->kind == SG_SOPS_MAP || v->kind == SG_SOPS_LIST) && real_items(v)) {
-		if (after_dash)
-			return write_block(o, v, block_indent, 1, depth + 1);
-		if (write_inline_comments(o, inl, ninl) < 0 || sg_buf_append_byte(o, '\n') < 0)
+	if (coll && real_items(v)) {
+		if (!after_dash && sg_buf_append_byte(o, '\n') < 0)
 			return -1;
-		return write_block(o, v, block_indent, 0, depth + 1);
+		return write_block(o, v, block_indent, after_dash, depth + 1);
 	}
 	if (!after_dash && sg_buf_append_byte(o, ' ') < 0)
 		return -1;
+	if (coll && v->n) {
+		/* only comments: a flow collection holding them, so that they
+		 * read back into it */
+		int dash = 0;
+		if (sg_buf_append_str(o, v->kind == SG_SOPS_MAP ? "{" : "[") < 0 ||
+		    write_inline_comments(o, inl, ninl) < 0 || sg_buf_append_byte(o, '\n') < 0)
+			return -1;
+		for (size_t i = 0; i < v->n; i++)
+			if (write_comment_lines(o, v->items[i].value, block_indent, &dash) < 0)
+				return -1;
+		if (put_spaces(o, block_indent) < 0 ||
+		    sg_buf_append_str(o, v->kind == SG_SOPS_MAP ? "}\n" : "]\n") < 0)
+			return -1;
+		return 0;
+	}
 	switch (v->kind) {
 	case SG_SOPS_NULL: rc = sg_buf_append_str(o, "null"); break;
 	case SG_SOPS_BOOL: rc = sg_buf_append_str(o, v->boolean ? "true" : "false"); break;
@@ -986,6 +1012,8 @@ static int write_value(struct sg_buf *o, const struct sg_sops_node *v, int block
 			strcpy(num, ".nan");
 		else if (isinf(v->number))
 			strcpy(num, v->number < 0 ? "-.inf" : ".inf");
+		else if (v->number == 0 && signbit(v->number))
+			strcpy(num, "-0.0"); /* Go writes -0, which reads back as the int 0 */
 		else
 			sg_go_format_float_g(v->number, num);
 		rc = sg_buf_append_str(o, num);
@@ -999,44 +1027,55 @@ static int write_value(struct sg_buf *o, const struct sg_sops_node *v, int block
 		return -1;
 	if (st == LITERAL && write_literal_body(o, v->str, v->len, block_indent) < 0)
 		return -1;
-	/* an empty block that held only comments keeps them after it */
-	if (v->kind == SG_SOPS_MAP || v->kind == SG_SOPS_LIST) {
-		int dash = 0;
-		for (size_t i = 0; i < v->n; i++)
-			if (write_comment_lines(o, v->items[i].value, block_indent, &dash) < 0)
-				return -1;
-	}
 	return 0;
 }
 
 /* A block mapping or sequence whose entries start at column indent;
- * on_dash_line: the first entry goes right after a "- " already written. */
+ * on_dash_line: the first entry goes right after a "- " already written.
+ * Comments are placed where the reader puts them back into this block:
+ * none can precede the first entry on a dash line (they would belong to
+ * the enclosing sequence), so those follow it; inline comments of an
+ * entry whose value is a block become lines before the entry. */
 static int write_block(struct sg_buf *o, const struct sg_sops_node *c, int indent, int on_dash_line,
 		       int depth)
 {
-	const struct sg_sops_node **inl = NULL;
-	size_t ninl = 0;
-	int rc = 0;
+	const struct sg_sops_node **inl = NULL, **later = NULL;
+	size_t ninl = 0, nlater = 0;
+	int rc = 0, no_dash = 0;
 
-	if (c->n && !(inl = calloc(c->n, sizeof(*inl))))
+	if (c->n && (!(inl = calloc(c->n, sizeof(*inl))) || !(later = calloc(c->n, sizeof(*later))))) {
+		free(inl);
 		return sg_fail("out of memory");
+	}
 	for (size_t i = 0; i < c->n && rc == 0; i++) {
 		const struct sg_sops_item *it = &c->items[i];
 		const struct sg_sops_node *v = it->value;
+		int block = (v->kind == SG_SOPS_MAP || v->kind == SG_SOPS_LIST) && real_items(v);
 		enum style st;
 
 		if (v->kind == SG_SOPS_COMMENT) {
 			if (v->inline_comment)
 				inl[ninl++] = v;
+			else if (on_dash_line)
+				later[nlater++] = v;
 			else
-				rc = write_comment_lines(o, v, indent, &on_dash_line);
+				rc = write_comment_lines(o, v, indent, &no_dash);
 			continue;
 		}
-		if (!on_dash_line && put_spaces(o, indent) < 0) {
-			rc = -1;
-			break;
+		if (block && ninl) {
+			for (size_t k = 0; k < ninl && rc == 0; k++) {
+				if (on_dash_line)
+					later[nlater++] = inl[k];
+				else
+					rc = write_comment_lines(o, inl[k], indent, &no_dash);
+			}
+			ninl = 0;
 		}
+		if (rc == 0 && !on_dash_line)
+			rc = put_spaces(o, indent);
 		on_dash_line = 0;
+		if (rc < 0)
+			break;
 		if (c->kind == SG_SOPS_MAP) {
 			if (write_string(o, it->key, it->key_len, 1, &st) < 0 ||
 			    sg_buf_append_byte(o, ':') < 0) {
@@ -1052,11 +1091,15 @@ static int write_block(struct sg_buf *o, const struct sg_sops_node *c, int inden
 			rc = write_value(o, v, indent + 2, 1, inl, ninl, depth);
 		}
 		ninl = 0;
+		for (size_t k = 0; k < nlater && rc == 0; k++)
+			rc = write_comment_lines(o, later[k], indent, &no_dash);
+		nlater = 0;
 	}
 	/* inline comments with no entry after them end the block */
 	for (size_t i = 0; i < ninl && rc == 0; i++)
-		rc = write_comment_lines(o, inl[i], indent, &on_dash_line);
+		rc = write_comment_lines(o, inl[i], indent, &no_dash);
 	free(inl);
+	free(later);
 	return rc;
 }
 
