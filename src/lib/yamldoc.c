@@ -883,7 +883,7 @@ static int put_spaces(struct sg_buf *o, int n)
  * header here and their body with write_literal_body(). */
 static int write_string(struct sg_buf *o, const char *s, size_t len, int is_key, enum style *used)
 {
-	enum style st;
+	enum style st = DOUBLE;
 
 	if (choose_style(s, len, is_key, &st) < 0)
 		return -1;
