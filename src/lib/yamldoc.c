@@ -448,10 +448,11 @@ static int parse_map(struct reader *r, yaml_event_t *start, int depth, struct sg
 {
 	struct sg_sops_node *map = sg_sops_new(SG_SOPS_MAP), *val = NULL;
 	long col = -1, last_line[2] = { -1, -1 };
+	/* everything before a flow collection's closing bracket is inside it */
+	int flow = start->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
 	yaml_event_t k;
 	struct pos vend;
 
-	(void)start;
 	if (!map)
 		return -1;
 	for (;;) {
@@ -464,7 +465,7 @@ static int parse_map(struct reader *r, yaml_event_t *start, int depth, struct sg
 		if (k.type == YAML_MAPPING_END_EVENT) {
 			*end = mark_pos(k.end_mark);
 			yaml_event_delete(&k);
-			if (flush_comments(r, map, *end, col < 0 ? 0 : col, last_line) < 0)
+			if (flush_comments(r, map, *end, flow ? -1 : col < 0 ? 0 : col, last_line) < 0)
 				goto fail;
 			*out = map;
 			return 0;
@@ -534,7 +535,10 @@ static int parse_list(struct reader *r, yaml_event_t *start, int depth, struct s
 		      struct pos *end)
 {
 	struct sg_sops_node *list = sg_sops_new(SG_SOPS_LIST), *val;
-	long col = (long)start->start_mark.column, last_line[2] = { -1, -1 };
+	long col = start->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+			   ? -1
+			   : (long)start->start_mark.column,
+	     last_line[2] = { -1, -1 };
 	yaml_event_t ev;
 	struct pos vend;
 
