@@ -392,14 +392,10 @@ static struct sg_sops_node *from_json(const struct sg_json *j)
 			n->boolean = j->u.boolean;
 		return n;
 	case SG_JSON_INT:
-		/* sops's decoder reads every number as a float64; past 2^53
-		 * that would change the value, so those stay integers. */
-		if (j->u.integer > SG_JSON_MODEL_INT_MAX || j->u.integer < -SG_JSON_MODEL_INT_MAX) {
-			if ((n = sg_sops_new(SG_SOPS_INT)))
-				n->integer = j->u.integer;
-		} else if ((n = sg_sops_new(SG_SOPS_FLOAT))) {
+		/* sops's decoder reads every number as a float64, and its MAC
+		 * and plaintexts are that float's digits: so must ours be */
+		if ((n = sg_sops_new(SG_SOPS_FLOAT)))
 			n->number = (double)j->u.integer;
-		}
 		return n;
 	case SG_JSON_FLOAT:
 		if ((n = sg_sops_new(SG_SOPS_FLOAT)))

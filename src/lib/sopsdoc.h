@@ -12,8 +12,9 @@
  * because the MAC and the encrypted plaintexts are those strings.
  *
  * JSON (sops's JSON store): read with the strict json.h reader; every
- * number becomes a float as sops's Go decoder makes it (integers beyond
- * 2^53 stay exact integers); written with tab indentation as
+ * number becomes a float as sops's Go decoder makes it (so integers
+ * beyond 2^53 are rounded, as sops rounds them); written with tab
+ * indentation as
  * json.Indent does, with Go's string escapes; comments are dropped.
  *
  * dotenv (sops's dotenv store): one KEY=VALUE per line, "#" lines are
