@@ -360,7 +360,16 @@ static struct sg_sops_node *resolve_plain(const char *s, size_t len)
 					    : is_one_of(s, len, inf) ? INFINITY : -INFINITY;
 			return n;
 		}
-		if (s[0] != '.' && go_int_base0(s, len, &iv) == 0) {
+		if (s[0] == '.') {
+			/* go-yaml: a '.' that is not .inf/.nan may be a float */
+			double d;
+			if (sg_go_parse_float(s, len, &d) == 0 && (n = sg_sops_new(SG_SOPS_FLOAT))) {
+				n->number = d;
+				return n;
+			}
+			return sg_sops_new_str(SG_SOPS_STR, s, len);
+		}
+		if (go_int_base0(s, len, &iv) == 0) {
 			if ((n = sg_sops_new(SG_SOPS_INT)))
 				n->integer = iv;
 			return n;
@@ -368,7 +377,7 @@ static struct sg_sops_node *resolve_plain(const char *s, size_t len)
 		for (size_t i = 0; i < len && o < sizeof(clean) - 1; i++)
 			if (s[i] != '_')
 				clean[o++] = s[i];
-		if (s[0] != '.' && len < sizeof(clean) && yaml_float_lexeme(clean, o)) {
+		if (len < sizeof(clean) && yaml_float_lexeme(clean, o)) {
 			double d;
 			if (sg_go_parse_float(clean, o, &d) == 0 && (n = sg_sops_new(SG_SOPS_FLOAT))) {
 				n->number = d;
