@@ -237,39 +237,31 @@ static int plaintext_of(const struct sg_sops_node *v, struct sg_buf *out, const 
 	}
 }
 
-static int aead(int seal, const uint8_t key[SG_SOPS_KEY_LEN], const uint8_t *iv, size_t iv_len,
-		const char *aad, const uint8_t *in, size_t len, uint8_t *out)
+/* One AES-256-GCM operation. With a cache, the keyed context for sops's
+ * 32-byte IVs is made once per document (creating one per value would
+ * dominate the cost of small values); the caller frees it. */
+static int aead(struct sg_aead **cache, int seal, const uint8_t key[SG_SOPS_KEY_LEN], const uint8_t *iv,
+		size_t iv_len, const char *aad, const uint8_t *in, size_t len, uint8_t *out)
 {
-	/* one context per thread for sops's 32-byte IVs: creating a GCM
-	 * context per value would dominate the cost of small values */
-	static __thread struct sg_aead *ctx;
-	static __thread uint8_t ctx_key[SG_SOPS_KEY_LEN];
-	struct sg_aead *a = NULL;
+	struct sg_aead *a;
 	int rc;
 
-	if (iv_len == SG_SOPS_IV_LEN) {
-		if (ctx && !sg_ct_equal(ctx_key, key, SG_SOPS_KEY_LEN)) {
-			sg_aead_free(ctx);
-			ctx = NULL;
-		}
-		if (!ctx) {
-			if (!(ctx = sg_aead_new(SG_AES256_GCM, key, SG_SOPS_IV_LEN)))
-				return -1;
-			memcpy(ctx_key, key, SG_SOPS_KEY_LEN);
-		}
-		a = ctx;
+	if (cache && iv_len == SG_SOPS_IV_LEN) {
+		if (!*cache && !(*cache = sg_aead_new(SG_AES256_GCM, key, SG_SOPS_IV_LEN)))
+			return -1;
+		a = *cache;
 	} else if (!(a = sg_aead_new(SG_AES256_GCM, key, iv_len))) {
 		return -1;
 	}
 	rc = seal ? sg_aead_seal(a, iv, aad, strlen(aad), in, len, out)
 		  : sg_aead_open(a, iv, aad, strlen(aad), in, len, out);
-	if (a != ctx)
+	if (!cache || a != *cache)
 		sg_aead_free(a);
 	return rc;
 }
 
-int sg_sops_encrypt_value(const uint8_t key[SG_SOPS_KEY_LEN], const char *aad,
-			  const struct sg_sops_node *v, struct sg_buf *out)
+static int encrypt_value(struct sg_aead **cache, const uint8_t key[SG_SOPS_KEY_LEN], const char *aad,
+			 const struct sg_sops_node *v, struct sg_buf *out)
 {
 	struct sg_buf pt = SG_BUF_INIT;
 	const char *type = NULL;
@@ -283,7 +275,7 @@ int sg_sops_encrypt_value(const uint8_t key[SG_SOPS_KEY_LEN], const char *aad,
 			sg_fail("out of memory");
 		goto out;
 	}
-	if (aead(1, key, iv, sizeof(iv), aad, pt.len ? pt.data : (const uint8_t *)"", pt.len, ct) < 0)
+	if (aead(cache, 1, key, iv, sizeof(iv), aad, pt.len ? pt.data : (const uint8_t *)"", pt.len, ct) < 0)
 		goto out;
 	if (sg_buf_append_str(out, "ENC[AES256_GCM,data:") < 0 ||
 	    sg_b64_encode_buf(out, ct, pt.len, SG_B64_PAD) < 0 || sg_buf_append_str(out, ",iv:") < 0 ||
@@ -299,8 +291,8 @@ out:
 	return rc;
 }
 
-int sg_sops_decrypt_value(const uint8_t key[SG_SOPS_KEY_LEN], const char *aad, const char *s,
-			  size_t len, struct sg_sops_node **out)
+static int decrypt_value(struct sg_aead **cache, const uint8_t key[SG_SOPS_KEY_LEN], const char *aad,
+			 const char *s, size_t len, struct sg_sops_node **out)
 {
 	struct sg_sops_enc e;
 	uint8_t *buf = NULL, *pt;
@@ -321,7 +313,7 @@ int sg_sops_decrypt_value(const uint8_t key[SG_SOPS_KEY_LEN], const char *aad, c
 		sg_fail("out of memory");
 		goto out;
 	}
-	if (aead(0, key, e.iv, e.iv_len, aad, buf, e.len + SG_AEAD_TAG_LEN, pt) < 0) {
+	if (aead(cache, 0, key, e.iv, e.iv_len, aad, buf, e.len + SG_AEAD_TAG_LEN, pt) < 0) {
 		sg_fail("authentication failed");
 		goto out_pt;
 	}
@@ -362,6 +354,18 @@ out:
 	return rc;
 }
 
+int sg_sops_encrypt_value(const uint8_t key[SG_SOPS_KEY_LEN], const char *aad,
+			  const struct sg_sops_node *v, struct sg_buf *out)
+{
+	return encrypt_value(NULL, key, aad, v, out);
+}
+
+int sg_sops_decrypt_value(const uint8_t key[SG_SOPS_KEY_LEN], const char *aad, const char *s,
+			  size_t len, struct sg_sops_node **out)
+{
+	return decrypt_value(NULL, key, aad, s, len, out);
+}
+
 /* ---- the tree walk ---- */
 
 struct walk {
@@ -369,6 +373,7 @@ struct walk {
 	regex_t re;
 	int have_re;
 	const uint8_t *key;
+	struct sg_aead *ctx; /* the keyed AES-GCM context, made on first use */
 	int encrypt;
 	struct sg_digest *mac;
 	/* the path: keys of enclosing mappings */
@@ -455,15 +460,15 @@ static int leaf(struct walk *w, struct sg_sops_node **slot)
 			rc = 0;
 			goto out;
 		}
-		if (sg_sops_encrypt_value(w->key, (const char *)aad.data, v, &ct) < 0)
+		if (encrypt_value(&w->ctx, w->key, (const char *)aad.data, v, &ct) < 0)
 			goto out;
 		nv = sg_sops_new_str(v->kind == SG_SOPS_COMMENT ? SG_SOPS_COMMENT : SG_SOPS_STR,
 				     (const char *)ct.data, ct.len);
 	} else {
 		if (enc && v->kind == SG_SOPS_COMMENT) {
 			/* sops keeps a comment that does not decrypt as it is */
-			if (v->len && sg_sops_decrypt_value(w->key, (const char *)aad.data, v->str, v->len,
-							    &nv) < 0) {
+			if (v->len && decrypt_value(&w->ctx, w->key, (const char *)aad.data, v->str, v->len,
+						    &nv) < 0) {
 				sg_errclear();
 				nv = NULL;
 			}
@@ -476,8 +481,8 @@ static int leaf(struct walk *w, struct sg_sops_node **slot)
 				path_fail(&aad, "is not encrypted but the rules say it must be");
 				goto out;
 			}
-			if (v->len && sg_sops_decrypt_value(w->key, (const char *)aad.data, v->str, v->len,
-							    &nv) < 0) {
+			if (v->len && decrypt_value(&w->ctx, w->key, (const char *)aad.data, v->str, v->len,
+						    &nv) < 0) {
 				char msg[256];
 				snprintf(msg, sizeof(msg), "cannot decrypt (%s)", sg_errmsg());
 				path_fail(&aad, msg);
@@ -577,6 +582,7 @@ static int walk_init(struct walk *w, const struct sg_sops_meta *m, const uint8_t
 
 static void walk_free(struct walk *w)
 {
+	sg_aead_free(w->ctx);
 	if (w->have_re)
 		regfree(&w->re);
 	sg_digest_free(w->mac);
