@@ -45,7 +45,8 @@ static const char usage[] =
 	"        --unencrypted-suffix S    Leave values under keys ending in S in clear\n"
 	"                                  (default _unencrypted).\n"
 	"        --mac-only-encrypted      The MAC covers the encrypted values only.\n"
-	"        --input-type T            yaml, json or dotenv (default: by extension).\n"
+	"        --input-type T            yaml, json, dotenv or binary (default: by\n"
+	"                                  extension; other files are binary).\n"
 	"        --output-type T           Default: the input type.\n"
 	"        --extract PATH            Print only the value at PATH, e.g. '[\"a\"][0]'.\n"
 	"    -i, --in-place                Replace FILE with the result.\n"
@@ -317,6 +318,8 @@ static int write_extract(const struct sops_opts *o, enum sg_sops_format fout,
 		return sg_sops_json_write_value(v, out);
 	if (fout == SG_SOPS_DOTENV)
 		return sg_fail("the dotenv store only supports extracting strings");
+	if (fout == SG_SOPS_BINARY)
+		return sg_fail("binary files are not structured: --extract is not possible");
 	return sg_yaml_write_value(v, out);
 }
 
@@ -493,7 +496,8 @@ static int run_edit(struct sops_opts *o)
 	}
 	have_dir = 1;
 	snprintf(path, sizeof(path), "%s/%s", dir,
-		 fin == SG_SOPS_JSON ? "file.json" : fin == SG_SOPS_DOTENV ? "file.env" : "file.yaml");
+		 fin == SG_SOPS_JSON ? "file.json" : fin == SG_SOPS_DOTENV ? "file.env"
+		 : fin == SG_SOPS_BINARY ? "file.txt" : "file.yaml");
 	if (sg_write_file_atomic(path, plain.data, plain.len, 0600, 0) < 0)
 		goto out;
 	setenv("SIGNET_EDITOR", getenv("EDITOR") && *getenv("EDITOR") ? getenv("EDITOR") : "vi", 1);

@@ -29,8 +29,10 @@ int sg_sops_format_parse(const char *name, enum sg_sops_format *out)
 		*out = SG_SOPS_JSON;
 	else if (!strcmp(name, "dotenv") || !strcmp(name, "env"))
 		*out = SG_SOPS_DOTENV;
+	else if (!strcmp(name, "binary"))
+		*out = SG_SOPS_BINARY;
 	else
-		return sg_fail("unknown format \"%s\" (yaml, json or dotenv)", name);
+		return sg_fail("unknown format \"%s\" (yaml, json, dotenv or binary)", name);
 	return 0;
 }
 
@@ -42,7 +44,9 @@ enum sg_sops_format sg_sops_format_for_path(const char *path)
 		return SG_SOPS_JSON;
 	if (dot && !strcmp(dot, ".env"))
 		return SG_SOPS_DOTENV;
-	return SG_SOPS_YAML;
+	if (dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml")))
+		return SG_SOPS_YAML;
+	return SG_SOPS_BINARY;
 }
 
 static char *dup_str(const char *s)
@@ -948,6 +952,15 @@ int sg_sops_read_plain(enum sg_sops_format f, const char *name, const char *text
 	case SG_SOPS_YAML: return sg_yaml_read(name, text, len, doc);
 	case SG_SOPS_JSON: return sg_sops_json_read(name, text, len, doc);
 	case SG_SOPS_DOTENV: return sg_sops_dotenv_read(name, text, len, doc);
+	case SG_SOPS_BINARY: {
+		struct sg_sops_node *d = sg_sops_new(SG_SOPS_MAP);
+		if (!d || sg_sops_push(d, "data", 4, sg_sops_new_str(SG_SOPS_STR, text ? text : "", len)) < 0) {
+			sg_sops_free(d);
+			return -1;
+		}
+		*doc = d;
+		return 0;
+	}
 	}
 	return sg_fail("unknown format");
 }
@@ -959,6 +972,8 @@ int sg_sops_read_encrypted(enum sg_sops_format f, const char *name, const char *
 	int rc;
 
 	memset(meta, 0, sizeof(*meta));
+	if (f == SG_SOPS_BINARY)
+		f = SG_SOPS_JSON; /* an encrypted binary file is JSON */
 	if (sg_sops_read_plain(f, name, text, len, doc) < 0)
 		return -1;
 	if (f == SG_SOPS_DOTENV) {
@@ -1105,9 +1120,17 @@ int sg_sops_write(enum sg_sops_format f, const struct sg_sops_node *doc,
 		case SG_SOPS_YAML: return sg_yaml_write(doc, out);
 		case SG_SOPS_JSON: return sg_sops_json_write(doc, out);
 		case SG_SOPS_DOTENV: return sg_sops_dotenv_write(doc, out);
+		case SG_SOPS_BINARY: {
+			const struct sg_sops_node *d = sg_sops_get(doc, "data");
+			if (!d || d->kind != SG_SOPS_STR)
+				return sg_fail("no binary data found in the document (a string \"data\")");
+			return sg_buf_append(out, d->str, d->len);
+		}
 		}
 		return sg_fail("unknown format");
 	}
+	if (f == SG_SOPS_BINARY)
+		f = SG_SOPS_JSON;
 	/* a shallow view would do, but a copy keeps the input const */
 	if (!(copy = sg_sops_clone(doc)))
 		return -1;

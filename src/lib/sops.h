@@ -49,11 +49,14 @@
 #define SG_SOPS_VERSION "3.9.4"
 #define SG_SOPS_DEFAULT_UNENCRYPTED_SUFFIX "_unencrypted"
 
-enum sg_sops_format { SG_SOPS_YAML, SG_SOPS_JSON, SG_SOPS_DOTENV };
+/* BINARY is sops's store for other files: the whole plaintext is the
+ * string value "data" of a JSON document. */
+enum sg_sops_format { SG_SOPS_YAML, SG_SOPS_JSON, SG_SOPS_DOTENV, SG_SOPS_BINARY };
 
-/* "yaml", "json", "dotenv" (also "env"). */
+/* "yaml", "json", "dotenv" (also "env"), "binary". */
 int sg_sops_format_parse(const char *name, enum sg_sops_format *out);
-/* By extension: .json -> JSON, .env -> dotenv, anything else YAML. */
+/* By extension, as sops: .yaml/.yml -> YAML, .json -> JSON, .env ->
+ * dotenv, anything else binary. */
 enum sg_sops_format sg_sops_format_for_path(const char *path);
 
 struct sg_sops_age_key {

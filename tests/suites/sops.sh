@@ -144,6 +144,14 @@ same "dotenv round trip" "$T/doc.env" "$T/doc.dec.env"
 check "encrypt yaml to json" "$SIGNET" sops -e --age "$R1" --output-type json --output "$T/x.enc.json" "$T/doc.yaml"
 check "sops-age opens yaml->json" node "$JS" "$SA" "$T/x.enc.json" "$T/k1.txt" json "$T/doc.expected.json"
 
+# binary (sops's store for other files): a JSON document with "data"
+printf 'line one\nbinary \001 bytes ✓\n' >"$T/blob.txt"
+check "encrypt binary" "$SIGNET" sops -e --age "$R1" --output "$T/blob.enc" "$T/blob.txt"
+python3 -c 'import json,sys; print(json.dumps({"data": open(sys.argv[1], encoding="utf-8").read()}))' "$T/blob.txt" >"$T/blob.expected.json"
+check "sops-age opens signet's binary" node "$JS" "$SA" "$T/blob.enc" "$T/k1.txt" json "$T/blob.expected.json"
+SOPS_AGE_KEY_FILE=$T/k1.txt check "decrypt signet's binary" "$SIGNET" sops -d --output "$T/blob.dec" "$T/blob.enc"
+same "binary round trip" "$T/blob.txt" "$T/blob.dec"
+
 ## 4. Tampering with signet's file: refused by name, nothing written.
 export SOPS_AGE_KEY_FILE=$T/k1.txt
 # tamper DESCRIPTION EXPECTED-MESSAGE PYTHON-REGEX REPLACEMENT: changes the
