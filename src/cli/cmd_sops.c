@@ -480,7 +480,8 @@ static int run_edit(struct sops_opts *o)
 	struct sg_sops_meta meta;
 	enum sg_sops_format fin, fout;
 	uint8_t key[SG_SOPS_KEY_LEN];
-	char dir[] = "/tmp/signet-sops-edit.XXXXXX", path[sizeof(dir) + 32];
+	char dir[4096], path[4096 + 32];
+	const char *tmp = getenv("TMPDIR");
 	int rc = -1, have_dir = 0, have_meta = 0;
 
 	memset(&meta, 0, sizeof(meta));
@@ -490,6 +491,7 @@ static int run_edit(struct sops_opts *o)
 	if (sg_sops_write(fin, doc, NULL, &plain) < 0)
 		goto out;
 	(void)fout;
+	snprintf(dir, sizeof(dir), "%s/signet-sops-edit.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
 		sg_fail_errno("mkdtemp");
 		goto out;
