@@ -83,6 +83,8 @@ no_flag: false
 nothing: null
 quoted_number: "42"
 colon: 'a: b'
+clé ünïcode: välue
+'key: with colon': '# not a comment'
 nested:
     # a comment inside
     port: 8080 # inline comment
@@ -102,6 +104,7 @@ cat >"$T/doc.expected.json" <<'EOF'
  "stripped": "no trailing\nnewline", "empty": "", "big": 9007199254740991,
  "negative": -123456789012, "pi": 3.14159, "tiny": 1.5e-10, "negfloat": -0.25,
  "yes_flag": true, "no_flag": false, "nothing": null, "quoted_number": "42", "colon": "a: b",
+ "clé ünïcode": "välue", "key: with colon": "# not a comment",
  "nested": {"port": 8080, "hosts": ["alpha", 2, {"name": "beta", "weight": 0.5}, ["deep", "list"]],
             "none": [], "nil_map": {}},
  "plain_unencrypted": "stays visible"}

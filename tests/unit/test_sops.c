@@ -163,11 +163,41 @@ static void yaml_round_trip(void)
 	CHECK(strstr(sg_errmsg(), "t: line ") == sg_errmsg());
 }
 
+/* JSON as sops writes it: tabs, ": ", Go's HTML-safe escapes, floats. */
+static void json_and_dotenv(void)
+{
+	static const char in[] = "{\"a\": \"<&>\\u2028\", \"n\": 7, \"f\": 1e21, \"e\": [], \"o\": {\"x\": [1, true, null]}}";
+	static const char want[] = "{\n\t\"a\": \"\\u003c\\u0026\\u003e\\u2028\",\n\t\"n\": 7,\n\t\"f\": 1e+21,\n"
+				   "\t\"e\": [],\n\t\"o\": {\n\t\t\"x\": [\n\t\t\t1,\n\t\t\ttrue,\n\t\t\tnull\n\t\t]\n\t}\n}\n";
+	static const char env[] = "# c\nA=x\\ny=z\n\nB=\n";
+	struct sg_sops_node *n = NULL;
+	struct sg_buf out = SG_BUF_INIT;
+
+	CHECK(sg_sops_json_read("t", in, strlen(in), &n) == 0);
+	CHECK(n && sg_sops_get(n, "n")->kind == SG_SOPS_FLOAT); /* as Go decodes it */
+	CHECK(n && sg_sops_json_write(n, &out) == 0);
+	CHECK(out.len == strlen(want) && !memcmp(out.data, want, out.len));
+	sg_sops_free(n);
+	sg_buf_free(&out);
+	CHECK(sg_sops_json_read("t", "[1]", 3, &n) == -1);
+
+	CHECK(sg_sops_dotenv_read("t", env, strlen(env), &n) == 0);
+	CHECK(n && n->n == 3 && n->items[0].value->kind == SG_SOPS_COMMENT);
+	CHECK(n && sg_sops_get(n, "A")->len == 5 && !memcmp(sg_sops_get(n, "A")->str, "x\ny=z", 5));
+	CHECK(n && sg_sops_dotenv_write(n, &out) == 0);
+	CHECK(out.len == strlen(env) - 1 && !memcmp(out.data, "# c\nA=x\\ny=z\nB=\n", out.len));
+	sg_sops_free(n);
+	sg_buf_free(&out);
+	CHECK(sg_sops_dotenv_read("t", "NOEQUALS\n", 9, &n) == -1);
+	CHECK(strstr(sg_errmsg(), "line 1") != NULL);
+}
+
 int main(void)
 {
 	known_answer();
 	enc_parser();
 	go_numbers();
 	yaml_round_trip();
+	json_and_dotenv();
 	return check_done();
 }
