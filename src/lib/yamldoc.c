@@ -427,7 +427,21 @@ static int add_anchor(struct reader *r, const yaml_char_t *name, const struct sg
 	return 0;
 }
 
-static struct sg_sops_node *alias_node(struct reader *r, const yaml_event_t *ev)
+static int height(const struct sg_sops_node *n)
+{
+	int h = 0;
+
+	for (size_t i = 0; i < n->n; i++) {
+		int k = 1 + height(n->items[i].value);
+		if (k > h)
+			h = k;
+	}
+	return h;
+}
+
+/* A copy of the anchored node, if it stays within the depth limit at
+ * depth and the expansion budget. */
+static struct sg_sops_node *alias_node(struct reader *r, const yaml_event_t *ev, int depth)
 {
 	const char *name = (const char *)ev->data.alias.anchor;
 	size_t c;
@@ -435,6 +449,10 @@ static struct sg_sops_node *alias_node(struct reader *r, const yaml_event_t *ev)
 	for (size_t i = r->nanchors; i-- > 0;) {
 		if (strcmp(r->anchors[i].name, name) != 0)
 			continue;
+		if (depth + height(r->anchors[i].node) > SG_SOPS_MAX_DEPTH) {
+			fail_at(r, mark_pos(ev->start_mark), "nested too deeply");
+			return NULL;
+		}
 		c = count_nodes(r->anchors[i].node, r->budget);
 		if (c > r->budget) {
 			fail_at(r, mark_pos(ev->start_mark), "aliases expand to too many nodes");
@@ -487,7 +505,7 @@ static int parse_map(struct reader *r, yaml_event_t *start, int depth, struct sg
 			key = (const char *)k.data.scalar.value;
 			klen = k.data.scalar.length;
 		} else if (k.type == YAML_ALIAS_EVENT) {
-			if (!(alias = alias_node(r, &k)))
+			if (!(alias = alias_node(r, &k, depth)))
 				goto fail_k;
 			if (alias->kind == SG_SOPS_MAP || alias->kind == SG_SOPS_LIST || !alias->str) {
 				sg_sops_free(alias);
@@ -602,7 +620,7 @@ static int parse_node(struct reader *r, yaml_event_t *ev, int depth, struct sg_s
 		break;
 	case YAML_ALIAS_EVENT:
 		*end = mark_pos(ev->end_mark);
-		if ((*out = alias_node(r, ev)))
+		if ((*out = alias_node(r, ev, depth)))
 			rc = 0;
 		break;
 	case YAML_MAPPING_START_EVENT:
