@@ -579,7 +579,7 @@ static int parse_args(struct sops_opts *o, int argc, char **argv)
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+edrih", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "edrih", longopts, NULL)) != -1) {
 		int mode = MODE_NONE;
 		switch (c) {
 		case 'e': mode = MODE_ENCRYPT; break;
