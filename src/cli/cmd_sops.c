@@ -52,6 +52,10 @@ static const char usage[] =
 	"    -i, --in-place                Replace FILE with the result.\n"
 	"        --output F                Write the result to F (atomically).\n"
 	"        --add-age R / --rm-age R  rotate: add or remove recipients.\n"
+	"        --config PATH             The sops configuration (default: .sops.yaml in\n"
+	"                                  the working directory or above), whose first\n"
+	"                                  creation rule matching FILE gives -e its age\n"
+	"                                  recipients and rule when --age is not given.\n"
 	"\n"
 	"Identities for decryption come from $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, or\n"
 	"else ~/.config/sops/age/keys.txt ($XDG_CONFIG_HOME/sops/age/keys.txt).\n"
@@ -71,6 +75,7 @@ enum {
 	OPT_OUTPUT,
 	OPT_ADD_AGE,
 	OPT_RM_AGE,
+	OPT_CONFIG,
 };
 
 enum mode { MODE_NONE, MODE_ENCRYPT, MODE_DECRYPT, MODE_ROTATE, MODE_UPDATEKEYS, MODE_EDIT };
@@ -84,7 +89,7 @@ struct sops_opts {
 	size_t nrm;
 	const char *enc_regex, *unenc_regex, *enc_suffix, *unenc_suffix;
 	int nrules, mac_only, in_place;
-	const char *input_type, *output_type, *extract, *output, *file;
+	const char *input_type, *output_type, *extract, *output, *file, *config;
 };
 
 static void free_list(char **v, size_t n)
@@ -217,6 +222,77 @@ static int read_input(const struct sops_opts *o, struct sg_buf *text)
 	return sg_read_file(o->file, text, MAX_INPUT);
 }
 
+/* sops's configuration: --config, or .sops.yaml in the working directory
+ * or the nearest directory above it. 0 when there is none. */
+static int find_config(const struct sops_opts *o, char *path, size_t cap, char *dir, size_t dcap)
+{
+	char cwd[4096], *slash;
+
+	if (o->config) {
+		const char *s = strrchr(o->config, '/');
+		snprintf(path, cap, "%s", o->config);
+		if (s)
+			snprintf(dir, dcap, "%.*s", (int)(s - o->config), o->config);
+		else if (!getcwd(dir, dcap))
+			return sg_fail_errno("getcwd");
+		return 1;
+	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		return 0;
+	for (;;) {
+		snprintf(path, cap, "%s/.sops.yaml", strcmp(cwd, "/") ? cwd : "");
+		if (access(path, F_OK) == 0) {
+			snprintf(dir, dcap, "%s", cwd);
+			return 1;
+		}
+		if (!strcmp(cwd, "/"))
+			return 0;
+		slash = strrchr(cwd, '/');
+		if (slash == cwd)
+			slash[1] = 0;
+		else
+			*slash = 0;
+	}
+}
+
+/* The creation rule for FILE, into the options (recipients, and the
+ * rule when the command line gave none). 0 when there is no config. */
+static int apply_config(struct sops_opts *o, struct sg_sops_rule *rule)
+{
+	char path[4096 + 16], dir[4096], cwd[4096], abs[8192];
+	struct sg_buf text = SG_BUF_INIT;
+	const char *rel;
+	size_t dl;
+	int found = find_config(o, path, sizeof(path), dir, sizeof(dir)), rc;
+
+	if (found <= 0)
+		return found;
+	if (o->file[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		snprintf(abs, sizeof(abs), "%s", o->file);
+	else
+		snprintf(abs, sizeof(abs), "%s/%s", cwd, o->file);
+	rel = abs;
+	dl = strlen(dir);
+	if (!strncmp(abs, dir, dl) && abs[dl] == '/')
+		rel = abs + dl + 1;
+	rc = sg_read_file(path, &text, 1 << 20);
+	if (rc == 0)
+		rc = sg_sops_config_rule(path, (const char *)text.data, text.len, rel, rule);
+	sg_buf_free(&text);
+	if (rc < 0)
+		return -1;
+	o->age = rule->age;
+	o->nage = rule->nage;
+	if (!o->nrules) {
+		o->enc_regex = rule->encrypted_regex;
+		o->unenc_regex = rule->unencrypted_regex;
+		o->enc_suffix = rule->encrypted_suffix;
+		o->unenc_suffix = rule->unencrypted_suffix;
+	}
+	o->mac_only |= rule->mac_only_encrypted;
+	return 1;
+}
+
 static int run_encrypt(struct sops_opts *o)
 {
 	struct sg_buf text = SG_BUF_INIT, out = SG_BUF_INIT;
@@ -230,8 +306,22 @@ static int run_encrypt(struct sops_opts *o)
 	if (o->nage == 0 && getenv("SOPS_AGE_RECIPIENTS") &&
 	    add_recipients(&o->age, &o->nage, getenv("SOPS_AGE_RECIPIENTS")) < 0)
 		return cli_lib_error();
-	if (o->nage == 0)
-		return cli_usage_error("signet sops", "no recipients: use --age or $SOPS_AGE_RECIPIENTS");
+	if (o->nage == 0) {
+		struct sg_sops_rule rule;
+		int found = apply_config(o, &rule);
+		if (found < 0)
+			return cli_lib_error();
+		if (found) {
+			rc = run_encrypt(o);
+			/* the rule owns the recipients and rule strings */
+			o->age = NULL;
+			o->nage = 0;
+			sg_sops_rule_free(&rule);
+			return rc;
+		}
+		return cli_usage_error("signet sops",
+				       "no recipients: use --age, $SOPS_AGE_RECIPIENTS or a .sops.yaml");
+	}
 	if (o->extract)
 		return cli_usage_error("signet sops", "--extract is for -d");
 	if (formats(o, &fin, &fout) < 0 || check_recipients(o->age, o->nage) < 0 ||
@@ -573,6 +663,7 @@ static int parse_args(struct sops_opts *o, int argc, char **argv)
 		{ "output", required_argument, NULL, OPT_OUTPUT },
 		{ "add-age", required_argument, NULL, OPT_ADD_AGE },
 		{ "rm-age", required_argument, NULL, OPT_RM_AGE },
+		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -604,6 +695,7 @@ static int parse_args(struct sops_opts *o, int argc, char **argv)
 		case OPT_OUTPUT_TYPE: o->output_type = optarg; break;
 		case OPT_EXTRACT: o->extract = optarg; break;
 		case OPT_OUTPUT: o->output = optarg; break;
+		case OPT_CONFIG: o->config = optarg; break;
 		case 'h': return -1;
 		default: return cli_usage_error(o->cmd, "invalid option");
 		}

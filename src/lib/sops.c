@@ -1211,3 +1211,135 @@ const struct sg_sops_node *sg_sops_extract(const struct sg_sops_node *doc, const
 	}
 	return cur;
 }
+
+/* ---- .sops.yaml ---- */
+
+void sg_sops_rule_free(struct sg_sops_rule *r)
+{
+	for (size_t i = 0; i < r->nage; i++)
+		free(r->age[i]);
+	free(r->age);
+	free(r->unencrypted_suffix);
+	free(r->encrypted_suffix);
+	free(r->unencrypted_regex);
+	free(r->encrypted_regex);
+	memset(r, 0, sizeof(*r));
+}
+
+static int rule_add_recipients(struct sg_sops_rule *r, const char *s)
+{
+	const char *p = s;
+
+	while (*p) {
+		size_t len = strcspn(p, ",\n");
+		const char *q = p;
+		size_t n = len;
+		char **v;
+
+		while (n && (*q == ' ' || *q == '\t')) {
+			q++;
+			n--;
+		}
+		while (n && (q[n - 1] == ' ' || q[n - 1] == '\t' || q[n - 1] == '\r'))
+			n--;
+		if (n) {
+			if (!(v = realloc(r->age, (r->nage + 1) * sizeof(*v))))
+				return sg_fail("out of memory");
+			r->age = v;
+			if (!(v[r->nage] = strndup(q, n)))
+				return sg_fail("out of memory");
+			r->nage++;
+		}
+		p += len;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+static int rule_from_map(const char *name, const struct sg_sops_node *m, struct sg_sops_rule *out)
+{
+	static const char *const keys[] = { "unencrypted_suffix", "encrypted_suffix", "unencrypted_regex",
+					    "encrypted_regex" };
+	char **dst[] = { &out->unencrypted_suffix, &out->encrypted_suffix, &out->unencrypted_regex,
+			 &out->encrypted_regex };
+	const struct sg_sops_node *v = sg_sops_get(m, "age"), *b;
+	int rules = 0;
+
+	if (sg_sops_get(m, "key_groups"))
+		return sg_fail("%s: key_groups are not supported (use age: in the rule)", name);
+	if (v && v->kind == SG_SOPS_STR && rule_add_recipients(out, v->str) < 0)
+		return -1;
+	if (v && v->kind == SG_SOPS_LIST) {
+		for (size_t i = 0; i < v->n; i++)
+			if (v->items[i].value->kind == SG_SOPS_STR &&
+			    rule_add_recipients(out, v->items[i].value->str) < 0)
+				return -1;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		v = sg_sops_get(m, keys[i]);
+		if (!v || v->kind == SG_SOPS_NULL)
+			continue;
+		if (v->kind != SG_SOPS_STR)
+			return sg_fail("%s: %s is not a string", name, keys[i]);
+		if (!(*dst[i] = dup_str(v->str)))
+			return -1;
+		rules++;
+	}
+	if (rules > 1)
+		return sg_fail("%s: a rule may set only one of encrypted_suffix, unencrypted_suffix, "
+			       "encrypted_regex, unencrypted_regex", name);
+	b = sg_sops_get(m, "mac_only_encrypted");
+	out->mac_only_encrypted = b && b->kind == SG_SOPS_BOOL && b->boolean;
+	if (!out->nage)
+		return sg_fail("%s: the matching creation rule has no age recipients", name);
+	return 0;
+}
+
+int sg_sops_config_rule(const char *name, const char *text, size_t len, const char *path,
+			struct sg_sops_rule *out)
+{
+	struct sg_sops_node *conf = NULL;
+	const struct sg_sops_node *rules;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (sg_yaml_read(name, text, len, &conf) < 0)
+		return -1;
+	rules = sg_sops_get(conf, "creation_rules");
+	if (!rules || rules->kind != SG_SOPS_LIST) {
+		sg_fail("%s: no creation_rules", name);
+		goto out;
+	}
+	for (size_t i = 0; i < rules->n; i++) {
+		const struct sg_sops_node *r = rules->items[i].value, *re;
+		int match = 1;
+
+		if (r->kind == SG_SOPS_COMMENT)
+			continue;
+		if (r->kind != SG_SOPS_MAP) {
+			sg_fail("%s: a creation rule is not a mapping", name);
+			goto out;
+		}
+		re = sg_sops_get(r, "path_regex");
+		if (re && re->kind == SG_SOPS_STR && re->len) {
+			regex_t rx;
+			if (regcomp(&rx, re->str, REG_EXTENDED | REG_NOSUB) != 0) {
+				sg_fail("%s: invalid path_regex \"%s\"", name, re->str);
+				goto out;
+			}
+			match = regexec(&rx, path, 0, NULL, 0) == 0;
+			regfree(&rx);
+		}
+		if (match) {
+			rc = rule_from_map(name, r, out);
+			goto out;
+		}
+	}
+	sg_fail("%s: no matching creation rules found for %s", name, path);
+out:
+	if (rc < 0)
+		sg_sops_rule_free(out);
+	sg_sops_free(conf);
+	return rc;
+}

@@ -132,4 +132,20 @@ int sg_sops_decrypt_value(const uint8_t key[SG_SOPS_KEY_LEN], const char *aad, c
  * error when absent. */
 const struct sg_sops_node *sg_sops_extract(const struct sg_sops_node *doc, const char *path);
 
+/* A creation rule of a .sops.yaml file: what `sops -e` uses when the
+ * command line names no recipients. */
+struct sg_sops_rule {
+	char **age; /* recipients */
+	size_t nage;
+	char *unencrypted_suffix, *encrypted_suffix, *unencrypted_regex, *encrypted_regex;
+	int mac_only_encrypted;
+};
+void sg_sops_rule_free(struct sg_sops_rule *r);
+/* Picks the first rule of the config text (.sops.yaml, named name) whose
+ * path_regex (POSIX extended) matches path, the file's path relative to
+ * the config's directory, or that has none. Fails when no rule matches,
+ * as sops does. Only age recipients are read (key_groups are refused). */
+int sg_sops_config_rule(const char *name, const char *text, size_t len, const char *path,
+			struct sg_sops_rule *out);
+
 #endif

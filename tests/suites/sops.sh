@@ -158,13 +158,20 @@ same "binary round trip" "$T/blob.txt" "$T/blob.dec"
 ## 4. Tampering with signet's file: refused by name, nothing written.
 export SOPS_AGE_KEY_FILE=$T/k1.txt
 # tamper DESCRIPTION EXPECTED-MESSAGE PYTHON-REGEX REPLACEMENT: changes the
-# first match in a copy of the encrypted file (one substitution).
+# first match in a copy of the encrypted file (one substitution). With
+# REPLACEMENT "FLIP" (a base64 character) or "DIGIT" (0 or 1), the
+# character matched by group 2 becomes another.
 tamper() {
 	local what=$1 msg=$2
 	python3 - "$T/doc.enc.yaml" "$T/bad.yaml" "$3" "$4" <<'PY'
 import re, sys
 text = open(sys.argv[1], encoding="utf-8").read()
-open(sys.argv[2], "w", encoding="utf-8").write(re.sub(sys.argv[3], sys.argv[4], text, count=1, flags=re.M))
+rep = sys.argv[4]
+if rep == "FLIP":
+    rep = lambda m: m.group(1) + ("B" if m.group(2) == "A" else "A")
+elif rep == "DIGIT":
+    rep = lambda m: m.group(1) + ("1" if m.group(2) == "0" else "0")
+open(sys.argv[2], "w", encoding="utf-8").write(re.sub(sys.argv[3], rep, text, count=1, flags=re.M))
 PY
 	if cmp -s "$T/doc.enc.yaml" "$T/bad.yaml"; then ko "$what: the edit changed nothing"; return; fi
 	refuse "$what" "$SIGNET" sops -d --output "$T/bad.out" "$T/bad.yaml"
@@ -174,19 +181,20 @@ PY
 	refuse "$what (-i)" "$SIGNET" sops -d -i "$T/bad.yaml"
 	same "$what (-i): original untouched" "$T/bad.orig" "$T/bad.yaml"
 }
-# one byte of ciphertext: the first base64 character, changed
+# one byte of ciphertext: its first base64 character, changed
 tamper "ENC value" 'value at "pi:".*authentication failed' \
-	'^(pi: ENC\[AES256_GCM,data:)[A-Za-z0-9+/]([A-Za-z0-9+/])' '\g<1>\g<2>\g<2>'
+	'^(pi: ENC\[AES256_GCM,data:)([A-Za-z0-9+/])' FLIP
 tamper "MAC" 'MAC cannot be decrypted' \
-	'^(    mac: ENC\[AES256_GCM,data:)(.)(.)' '\g<1>\g<3>\g<2>'
+	'^(    mac: ENC\[AES256_GCM,data:)([A-Za-z0-9+/])' FLIP
 tamper "lastmodified" 'MAC cannot be decrypted' \
-	'^(    lastmodified: "\d{4}-\d\d-\d\dT)\d\d' '\g<1>00'
+	'^(    lastmodified: "\d{4}-\d\d-\d\dT\d\d:)(\d)' DIGIT
 tamper "unencrypted value under the MAC" 'MAC mismatch' \
 	'^plain_unencrypted: stays visible$' 'plain_unencrypted: stays invisible'
 tamper "value order (swapped entries)" 'MAC mismatch' \
 	'^(yes_flag: .*)\n(no_flag: .*)$' '\g<2>\n\g<1>'
+# the first recipient's (k1's) stanza: a character of its second line
 tamper "age stanza" 'age stanza for age1' \
-	'^(            YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0\+IFgyNTUxOSB)(.)(.)' '\g<1>\g<3>\g<2>'
+	'(enc: \|\n {12}-----BEGIN AGE ENCRYPTED FILE-----\n {12}[^\n]{64}\n {12}[A-Za-z0-9+/]{10})([A-Za-z0-9+/])' FLIP
 refuse "wrong identity" env SOPS_AGE_KEY_FILE="$V/key.txt" "$SIGNET" sops -d "$T/doc.enc.yaml"
 names "wrong identity" "no age identity matches"
 refuse "not a sops file" "$SIGNET" sops -d "$T/doc.yaml"
@@ -228,6 +236,29 @@ sed -i 's/^    note: public$/    note: altered/' "$T/r4.yaml"
 check "mac-only-encrypted: clear values are outside the MAC" "$SIGNET" sops -d "$T/r4.yaml"
 "$SIGNET" sops -e --age "$R1" --encrypted-regex a --encrypted-suffix b "$T/rules.yaml" >/dev/null 2>&1
 [ $? -eq 2 ] && ok || ko "two rules: usage error"
+
+# .sops.yaml: the first creation rule matching the path (relative to the
+# config's directory) gives the recipients and the rule
+mkdir -p "$T/proj/secrets/app"
+cat >"$T/proj/.sops.yaml" <<CONF
+creation_rules:
+  - path_regex: \.dev\.yaml\$
+    age: $R2
+  - path_regex: secrets/.*\.yaml\$
+    encrypted_regex: ^contents\$
+    age: >-
+      $R1,
+      $R2
+CONF
+cp "$T/rules.yaml" "$T/proj/secrets/app/r.yaml"
+(cd "$T/proj/secrets" && "$SIGNET" sops -e -i app/r.yaml) && ok || ko "encrypt with .sops.yaml"
+if grep -q '^    note: public$' "$T/proj/secrets/app/r.yaml" && [ "$(grep -c 'recipient: age1' "$T/proj/secrets/app/r.yaml")" = 2 ]; then
+	ok; else ko ".sops.yaml rule not applied"; fi
+SOPS_AGE_KEY_FILE=$T/k2.txt check "decrypt .sops.yaml file" "$SIGNET" sops -d --output "$T/proj.dec.yaml" "$T/proj/secrets/app/r.yaml"
+same ".sops.yaml round trip" "$T/rules.yaml" "$T/proj.dec.yaml"
+cp "$T/rules.yaml" "$T/proj/plain.yaml"
+refuse "no matching creation rule" "$SIGNET" sops -e --config "$T/proj/.sops.yaml" "$T/proj/plain.yaml"
+names "no matching creation rule" "no matching creation rules"
 
 ## 6. updatekeys, rotate, --extract, -i.
 cp "$T/doc.enc.yaml" "$T/uk.yaml"
