@@ -30,7 +30,7 @@ static const char usage[] =
 	"                [--input-type T] [--output-type T] [-i | --output F] FILE\n"
 	"    signet sops -d [--extract PATH] [--input-type T] [--output-type T]\n"
 	"                [-i | --output F] FILE\n"
-	"    signet sops updatekeys --age R1[,R2...] FILE\n"
+	"    signet sops updatekeys [-y] [--age R1[,R2...] | --config PATH] FILE\n"
 	"    signet sops rotate [--add-age R] [--rm-age R] [-i | --output F] FILE\n"
 	"    signet sops edit FILE\n"
 	"\n"
@@ -55,7 +55,8 @@ static const char usage[] =
 	"        --config PATH             The sops configuration (default: .sops.yaml in\n"
 	"                                  the working directory or above), whose first\n"
 	"                                  creation rule matching FILE gives -e its age\n"
-	"                                  recipients and rule when --age is not given.\n"
+	"                                  recipients and rule when --age is not given,\n"
+	"                                  and updatekeys its recipients.\n"
 	"\n"
 	"Identities for decryption come from $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, or\n"
 	"else ~/.config/sops/age/keys.txt ($XDG_CONFIG_HOME/sops/age/keys.txt).\n"
@@ -450,8 +451,21 @@ static int run_updatekeys(struct sops_opts *o)
 	int rc = -1;
 
 	memset(&meta, 0, sizeof(meta));
-	if (o->nage == 0)
-		return cli_usage_error("signet sops updatekeys", "no recipients: use --age");
+	if (o->nage == 0) {
+		/* as sops: the recipients of the .sops.yaml rule for FILE */
+		struct sg_sops_rule rule;
+		int found = apply_config(o, &rule);
+		if (found < 0)
+			return cli_lib_error();
+		if (found) {
+			rc = run_updatekeys(o);
+			o->age = NULL;
+			o->nage = 0;
+			sg_sops_rule_free(&rule);
+			return rc;
+		}
+		return cli_usage_error("signet sops updatekeys", "no recipients: use --age or a .sops.yaml");
+	}
 	if (formats(o, &fin, &fout) < 0 || check_recipients(o->age, o->nage) < 0)
 		goto out;
 	/* the data key and the values stay; the MAC is checked first so a
@@ -664,19 +678,21 @@ static int parse_args(struct sops_opts *o, int argc, char **argv)
 		{ "add-age", required_argument, NULL, OPT_ADD_AGE },
 		{ "rm-age", required_argument, NULL, OPT_RM_AGE },
 		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "yes", no_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "edrih", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "edrihy", longopts, NULL)) != -1) {
 		int mode = MODE_NONE;
 		switch (c) {
 		case 'e': mode = MODE_ENCRYPT; break;
 		case 'd': mode = MODE_DECRYPT; break;
 		case 'r': mode = MODE_ROTATE; break;
 		case 'i': o->in_place = 1; break;
+		case 'y': break; /* sops updatekeys asks; signet never does */
 		case OPT_AGE:
 		case OPT_ADD_AGE:
 			if (add_recipients(&o->age, &o->nage, optarg) < 0)

@@ -256,6 +256,11 @@ if grep -q '^    note: public$' "$T/proj/secrets/app/r.yaml" && [ "$(grep -c 're
 	ok; else ko ".sops.yaml rule not applied"; fi
 SOPS_AGE_KEY_FILE=$T/k2.txt check "decrypt .sops.yaml file" "$SIGNET" sops -d --output "$T/proj.dec.yaml" "$T/proj/secrets/app/r.yaml"
 same ".sops.yaml round trip" "$T/rules.yaml" "$T/proj.dec.yaml"
+# updatekeys takes the recipients of the rule, as sops does
+sed -i "s/^      $R1,\$/      $R2,/" "$T/proj/.sops.yaml"
+(cd "$T/proj" && "$SIGNET" sops updatekeys -y secrets/app/r.yaml 2>/dev/null) && ok || ko "updatekeys with .sops.yaml"
+refuse "updatekeys with .sops.yaml dropped k1" "$SIGNET" sops -d "$T/proj/secrets/app/r.yaml"
+SOPS_AGE_KEY_FILE=$T/k2.txt check "updatekeys with .sops.yaml: k2 decrypts" "$SIGNET" sops -d "$T/proj/secrets/app/r.yaml"
 cp "$T/rules.yaml" "$T/proj/plain.yaml"
 refuse "no matching creation rule" "$SIGNET" sops -e --config "$T/proj/.sops.yaml" "$T/proj/plain.yaml"
 names "no matching creation rule" "no matching creation rules"
