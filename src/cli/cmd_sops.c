@@ -32,7 +32,7 @@ static const char usage[] =
 	"                [-i | --output F] FILE\n"
 	"    signet sops updatekeys [-y] [--age R1[,R2...] | --config PATH] FILE\n"
 	"    signet sops rotate [--add-age R] [--rm-age R] [-i | --output F] FILE\n"
-	"    signet sops edit FILE\n"
+	"    signet sops edit [--age R1[,R2...]] [RULE] FILE\n"
 	"\n"
 	"Options:\n"
 	"    -e, --encrypt                 Encrypt FILE.\n"
@@ -61,7 +61,8 @@ static const char usage[] =
 	"Identities for decryption come from $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, or\n"
 	"else ~/.config/sops/age/keys.txt ($XDG_CONFIG_HOME/sops/age/keys.txt).\n"
 	"edit runs $EDITOR (default vi) on the decrypted file and re-encrypts it\n"
-	"with the same data key when it changed.\n";
+	"with the same data key when it changed; a FILE that does not exist is\n"
+	"created, encrypted to --age, $SOPS_AGE_RECIPIENTS or the .sops.yaml rule.\n";
 
 enum {
 	OPT_AGE = 256,
@@ -294,6 +295,20 @@ static int apply_config(struct sops_opts *o, struct sg_sops_rule *rule)
 	return 1;
 }
 
+/* The encryption rule and MAC scope the options ask for. */
+static int meta_from_opts(const struct sops_opts *o, struct sg_sops_meta *meta)
+{
+	meta->mac_only_encrypted = o->mac_only;
+	if (o->enc_regex)
+		return sg_sops_meta_set_rule(meta, &meta->encrypted_regex, o->enc_regex);
+	if (o->unenc_regex)
+		return sg_sops_meta_set_rule(meta, &meta->unencrypted_regex, o->unenc_regex);
+	if (o->enc_suffix)
+		return sg_sops_meta_set_rule(meta, &meta->encrypted_suffix, o->enc_suffix);
+	return sg_sops_meta_set_rule(meta, &meta->unencrypted_suffix,
+				     o->unenc_suffix ? o->unenc_suffix : SG_SOPS_DEFAULT_UNENCRYPTED_SUFFIX);
+}
+
 static int run_encrypt(struct sops_opts *o)
 {
 	struct sg_buf text = SG_BUF_INIT, out = SG_BUF_INIT;
@@ -334,18 +349,7 @@ static int run_encrypt(struct sops_opts *o)
 		sg_fail("%s: the file is already encrypted (it has sops metadata)", o->file);
 		goto out;
 	}
-	if (o->enc_regex)
-		rc = sg_sops_meta_set_rule(&meta, &meta.encrypted_regex, o->enc_regex);
-	else if (o->unenc_regex)
-		rc = sg_sops_meta_set_rule(&meta, &meta.unencrypted_regex, o->unenc_regex);
-	else if (o->enc_suffix)
-		rc = sg_sops_meta_set_rule(&meta, &meta.encrypted_suffix, o->enc_suffix);
-	else
-		rc = sg_sops_meta_set_rule(&meta, &meta.unencrypted_suffix,
-					   o->unenc_suffix ? o->unenc_suffix
-							   : SG_SOPS_DEFAULT_UNENCRYPTED_SUFFIX);
-	meta.mac_only_encrypted = o->mac_only;
-	if (rc < 0)
+	if (meta_from_opts(o, &meta) < 0)
 		goto out;
 	rc = -1;
 	if (sg_random(key, sizeof(key)) < 0 || sg_sops_wrap_key(&meta, o->age, o->nage, key) < 0 ||
@@ -586,15 +590,45 @@ static int run_edit(struct sops_opts *o)
 	uint8_t key[SG_SOPS_KEY_LEN];
 	char dir[4096], path[4096 + 32];
 	const char *tmp = getenv("TMPDIR");
-	int rc = -1, have_dir = 0, have_meta = 0;
+	struct sg_sops_rule rule;
+	int rc = -1, have_dir = 0, have_meta = 0, have_rule = 0, created = 0;
 
 	memset(&meta, 0, sizeof(meta));
-	if (formats(o, &fin, &fout) < 0 || open_encrypted(o, fin, &doc, &meta, key, 1) < 0)
-		goto out;
-	have_meta = 1;
-	if (sg_sops_write(fin, doc, NULL, &plain) < 0)
+	memset(&rule, 0, sizeof(rule));
+	if (formats(o, &fin, &fout) < 0)
 		goto out;
 	(void)fout;
+	if (access(o->file, F_OK) != 0 && errno == ENOENT) {
+		/* a new file, as sops creates one: recipients from --age,
+		 * $SOPS_AGE_RECIPIENTS or the .sops.yaml rule */
+		created = 1;
+		if (!o->nage && getenv("SOPS_AGE_RECIPIENTS") &&
+		    add_recipients(&o->age, &o->nage, getenv("SOPS_AGE_RECIPIENTS")) < 0)
+			goto out;
+		if (!o->nage) {
+			int found = apply_config(o, &rule);
+			if (found < 0)
+				goto out;
+			have_rule = found;
+		}
+		if (!o->nage) {
+			sg_fail("%s does not exist: to create it, give recipients (--age, "
+				"$SOPS_AGE_RECIPIENTS or a .sops.yaml)", o->file);
+			goto out;
+		}
+		have_meta = 1;
+		if (check_recipients(o->age, o->nage) < 0 || meta_from_opts(o, &meta) < 0 ||
+		    sg_random(key, sizeof(key)) < 0 || sg_sops_wrap_key(&meta, o->age, o->nage, key) < 0)
+			goto out;
+		if (fin == SG_SOPS_JSON && sg_buf_append_str(&plain, "{}\n") < 0)
+			goto out;
+	} else {
+		if (open_encrypted(o, fin, &doc, &meta, key, 1) < 0)
+			goto out;
+		have_meta = 1;
+		if (sg_sops_write(fin, doc, NULL, &plain) < 0)
+			goto out;
+	}
 	snprintf(dir, sizeof(dir), "%s/signet-sops-edit.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
 		sg_fail_errno("mkdtemp");
@@ -610,7 +644,9 @@ static int run_edit(struct sops_opts *o)
 	if (run_editor(path) < 0 || sg_read_file(path, &edited, MAX_INPUT) < 0)
 		goto out;
 	if (edited.len == plain.len && (!plain.len || !memcmp(edited.data, plain.data, plain.len))) {
-		fprintf(stderr, "signet: %s: file unchanged, not re-encrypted\n", o->file);
+		fprintf(stderr, created ? "signet: %s: nothing written, the file stays absent\n"
+					: "signet: %s: file unchanged, not re-encrypted\n",
+			o->file);
 		rc = 0;
 		goto out;
 	}
@@ -649,6 +685,12 @@ out:
 	}
 	if (have_meta)
 		sg_sops_meta_free(&meta);
+	if (have_rule) {
+		/* the rule owned the recipients */
+		o->age = NULL;
+		o->nage = 0;
+		sg_sops_rule_free(&rule);
+	}
 	sg_wipe(key, sizeof(key));
 	sg_sops_wipe(doc);
 	sg_sops_wipe(ndoc);
@@ -781,8 +823,8 @@ int cmd_sops(int argc, char **argv)
 		case MODE_UPDATEKEYS: rc = run_updatekeys(&o); break;
 		case MODE_EDIT:
 		case MODE_NONE:
-			if (o.in_place || o.output || o.extract || o.nage || o.nrules)
-				rc = cli_usage_error(o.cmd, "edit takes only FILE");
+			if (o.in_place || o.output || o.extract)
+				rc = cli_usage_error(o.cmd, "edit writes FILE itself (no -i, --output, --extract)");
 			else
 				rc = run_edit(&o);
 			break;

@@ -299,6 +299,17 @@ same "edit to invalid yaml: file untouched" "$T/ed.orig" "$T/ed.yaml"
 EDITOR=false refuse "editor fails" "$SIGNET" sops edit "$T/ed.yaml"
 same "editor fails: file untouched" "$T/ed.orig" "$T/ed.yaml"
 
+# edit of a file that does not exist creates it (recipients from --age)
+printf '#!/bin/sh\nprintf "# new\\nfresh: value\\n" >"$1"\n' >"$T/writer.sh"
+chmod +x "$T/writer.sh"
+EDITOR=$T/writer.sh check "edit creates a new file" "$SIGNET" sops edit --age "$R1" "$T/new.yaml"
+check "the new file decrypts" "$SIGNET" sops -d --output "$T/new.dec.yaml" "$T/new.yaml"
+printf '# new\nfresh: value\n' >"$T/new.want.yaml"
+same "the new file's content" "$T/new.want.yaml" "$T/new.dec.yaml"
+EDITOR=true check "edit of a new file left empty" "$SIGNET" sops edit --age "$R1" "$T/none.yaml"
+absent "edit of a new file left empty: nothing written" "$T/none.yaml"
+refuse "edit of a new file without recipients" "$SIGNET" sops edit "$T/none.yaml"
+
 ## 8. Identities from SOPS_AGE_KEY and the default keys file; usage.
 SOPS_AGE_KEY_FILE= SOPS_AGE_KEY="$(grep AGE-SECRET "$T/k1.txt")" check "SOPS_AGE_KEY" "$SIGNET" sops -d "$T/doc.enc.yaml"
 mkdir -p "$HOME/.config/sops/age" && cp "$T/k1.txt" "$HOME/.config/sops/age/keys.txt"
