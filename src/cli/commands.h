@@ -5,6 +5,7 @@
 int cmd_age(int argc, char **argv);
 int cmd_age_keygen(int argc, char **argv);
 int cmd_dns(int argc, char **argv);
+int cmd_sops(int argc, char **argv);
 
 int cmd_dam(int argc, char **argv);
 int cmd_domain(int argc, char **argv);

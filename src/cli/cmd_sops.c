@@ -1,0 +1,837 @@
+/* cmd_sops.c - `signet sops`: SOPS files with age keys, with sops's flags.
+ *
+ * Every output is built in memory and written in one atomic step, so a
+ * refused file (bad MAC, wrong key, syntax error) leaves nothing behind;
+ * with -i the original is replaced only by a complete result.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "age.h"
+#include "cli.h"
+#include "commands.h"
+#include "crypto.h"
+#include "err.h"
+#include "fileio.h"
+#include "sops.h"
+#include "yamldoc.h"
+
+#define MAX_INPUT ((size_t)256 << 20)
+
+static const char usage[] =
+	"Usage:\n"
+	"    signet sops -e --age R1[,R2...] [RULE] [--mac-only-encrypted]\n"
+	"                [--input-type T] [--output-type T] [-i | --output F] FILE\n"
+	"    signet sops -d [--extract PATH] [--input-type T] [--output-type T]\n"
+	"                [-i | --output F] FILE\n"
+	"    signet sops updatekeys [-y] [--age R1[,R2...] | --config PATH] FILE\n"
+	"    signet sops rotate [--add-age R] [--rm-age R] [-i | --output F] FILE\n"
+	"    signet sops edit [--age R1[,R2...]] [RULE] FILE\n"
+	"\n"
+	"Options:\n"
+	"    -e, --encrypt                 Encrypt FILE.\n"
+	"    -d, --decrypt                 Decrypt FILE (the MAC is verified).\n"
+	"    -r, --rotate                  Same as the rotate command.\n"
+	"        --age R1,R2               age recipients (also $SOPS_AGE_RECIPIENTS).\n"
+	"        --encrypted-regex RE      Encrypt only values under keys matching RE.\n"
+	"        --unencrypted-regex RE    Leave values under keys matching RE in clear.\n"
+	"        --encrypted-suffix S      Encrypt only values under keys ending in S.\n"
+	"        --unencrypted-suffix S    Leave values under keys ending in S in clear\n"
+	"                                  (default _unencrypted).\n"
+	"        --mac-only-encrypted      The MAC covers the encrypted values only.\n"
+	"        --input-type T            yaml, json, dotenv or binary (default: by\n"
+	"                                  extension; other files are binary).\n"
+	"        --output-type T           Default: the input type.\n"
+	"        --extract PATH            Print only the value at PATH, e.g. '[\"a\"][0]'.\n"
+	"    -i, --in-place                Replace FILE with the result.\n"
+	"        --output F                Write the result to F (atomically).\n"
+	"        --add-age R / --rm-age R  rotate: add or remove recipients.\n"
+	"        --config PATH             The sops configuration (default: .sops.yaml in\n"
+	"                                  the working directory or above), whose first\n"
+	"                                  creation rule matching FILE gives -e its age\n"
+	"                                  recipients and rule when --age is not given,\n"
+	"                                  and updatekeys its recipients.\n"
+	"\n"
+	"Identities for decryption come from $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, or\n"
+	"else ~/.config/sops/age/keys.txt ($XDG_CONFIG_HOME/sops/age/keys.txt).\n"
+	"edit runs $EDITOR (default vi) on the decrypted file and re-encrypts it\n"
+	"with the same data key when it changed; a FILE that does not exist is\n"
+	"created, encrypted to --age, $SOPS_AGE_RECIPIENTS or the .sops.yaml rule.\n";
+
+enum {
+	OPT_AGE = 256,
+	OPT_ENC_REGEX,
+	OPT_UNENC_REGEX,
+	OPT_ENC_SUFFIX,
+	OPT_UNENC_SUFFIX,
+	OPT_MAC_ONLY,
+	OPT_INPUT_TYPE,
+	OPT_OUTPUT_TYPE,
+	OPT_EXTRACT,
+	OPT_OUTPUT,
+	OPT_ADD_AGE,
+	OPT_RM_AGE,
+	OPT_CONFIG,
+};
+
+enum mode { MODE_NONE, MODE_ENCRYPT, MODE_DECRYPT, MODE_ROTATE, MODE_UPDATEKEYS, MODE_EDIT };
+
+struct sops_opts {
+	enum mode mode;
+	const char *cmd;
+	char **age;
+	size_t nage;
+	char **rm_age;
+	size_t nrm;
+	const char *enc_regex, *unenc_regex, *enc_suffix, *unenc_suffix;
+	int nrules, mac_only, in_place;
+	const char *input_type, *output_type, *extract, *output, *file, *config;
+};
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Appends the comma-separated recipients in s. */
+static int add_recipients(char ***v, size_t *n, const char *s)
+{
+	const char *p = s;
+
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char **nv;
+
+		while (len && (*p == ' ' || *p == '\n')) {
+			p++;
+			len--;
+		}
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\n'))
+			len--;
+		if (len) {
+			if (!(nv = realloc(*v, (*n + 1) * sizeof(*nv))) || !(nv[*n] = strndup(p, len))) {
+				if (nv)
+					*v = nv;
+				return sg_fail("out of memory");
+			}
+			*v = nv;
+			(*n)++;
+		}
+		p += (end ? (size_t)(end - p) + 1 : strlen(p));
+	}
+	return 0;
+}
+
+static int check_recipients(char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct sg_age_recipients rs = { 0 };
+		int rc = sg_age_recipients_add(&rs, v[i], strlen(v[i]));
+		sg_age_recipients_free(&rs);
+		if (rc < 0)
+			return sg_fail_prefix(v[i]);
+	}
+	return 0;
+}
+
+/* sops's identity sources: SOPS_AGE_KEY, then SOPS_AGE_KEY_FILE or the
+ * default keys file. */
+static int load_identities(struct sg_age_identities *ids)
+{
+	const char *key = getenv("SOPS_AGE_KEY"), *file = getenv("SOPS_AGE_KEY_FILE");
+	char path[4096];
+	struct sg_buf text = SG_BUF_INIT;
+	int rc = 0;
+
+	if (key && *key && sg_age_identities_parse(ids, "SOPS_AGE_KEY", key, strlen(key)) < 0)
+		return -1;
+	if (file && *file) {
+		rc = sg_read_file(file, &text, 1 << 20);
+		if (rc == 0)
+			rc = sg_age_identities_parse(ids, file, (const char *)text.data, text.len);
+	} else {
+		const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+		if (xdg && *xdg)
+			snprintf(path, sizeof(path), "%s/sops/age/keys.txt", xdg);
+		else
+			snprintf(path, sizeof(path), "%s/.config/sops/age/keys.txt", home ? home : "");
+		if (access(path, F_OK) == 0) {
+			rc = sg_read_file(path, &text, 1 << 20);
+			if (rc == 0)
+				rc = sg_age_identities_parse(ids, path, (const char *)text.data, text.len);
+		}
+	}
+	sg_buf_wipe(&text);
+	if (rc == 0 && ids->n == 0)
+		rc = sg_fail("no age identity: set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY "
+			     "(or create ~/.config/sops/age/keys.txt)");
+	return rc;
+}
+
+static int formats(const struct sops_opts *o, enum sg_sops_format *in, enum sg_sops_format *out)
+{
+	*in = sg_sops_format_for_path(o->file);
+	if (o->input_type && sg_sops_format_parse(o->input_type, in) < 0)
+		return -1;
+	*out = *in;
+	if (o->output_type && sg_sops_format_parse(o->output_type, out) < 0)
+		return -1;
+	return 0;
+}
+
+/* Writes the result: to FILE (-i), to --output, or to standard output. */
+static int emit(const struct sops_opts *o, const struct sg_buf *b, mode_t mode)
+{
+	const char *dest = o->in_place ? o->file : o->output;
+	struct stat st;
+
+	if (!dest || !strcmp(dest, "-"))
+		return sg_write_all(STDOUT_FILENO, b->data ? b->data : (const uint8_t *)"", b->len);
+	if (o->in_place && stat(dest, &st) == 0)
+		mode = st.st_mode & 07777;
+	return sg_write_file_atomic(dest, b->data ? b->data : (const uint8_t *)"", b->len, mode, 0);
+}
+
+static mode_t public_mode(void)
+{
+	mode_t m = umask(077);
+
+	umask(m);
+	return 0666 & ~m;
+}
+
+static int has_metadata(enum sg_sops_format f, const struct sg_sops_node *doc)
+{
+	if (f != SG_SOPS_DOTENV)
+		return sg_sops_get(doc, "sops") != NULL;
+	for (size_t i = 0; i < doc->n; i++)
+		if (doc->items[i].key && !strncmp(doc->items[i].key, "sops_", 5))
+			return 1;
+	return 0;
+}
+
+static int read_input(const struct sops_opts *o, struct sg_buf *text)
+{
+	return sg_read_file(o->file, text, MAX_INPUT);
+}
+
+/* sops's configuration: --config, or .sops.yaml in the working directory
+ * or the nearest directory above it. 0 when there is none. */
+static int find_config(const struct sops_opts *o, char *path, size_t cap, char *dir, size_t dcap)
+{
+	char cwd[4096], *slash;
+
+	if (o->config) {
+		const char *s = strrchr(o->config, '/');
+		snprintf(path, cap, "%s", o->config);
+		if (s)
+			snprintf(dir, dcap, "%.*s", (int)(s - o->config), o->config);
+		else if (!getcwd(dir, dcap))
+			return sg_fail_errno("getcwd");
+		return 1;
+	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		return 0;
+	for (;;) {
+		snprintf(path, cap, "%s/.sops.yaml", strcmp(cwd, "/") ? cwd : "");
+		if (access(path, F_OK) == 0) {
+			snprintf(dir, dcap, "%s", cwd);
+			return 1;
+		}
+		if (!strcmp(cwd, "/"))
+			return 0;
+		slash = strrchr(cwd, '/');
+		if (slash == cwd)
+			slash[1] = 0;
+		else
+			*slash = 0;
+	}
+}
+
+/* The creation rule for FILE, into the options (recipients, and the
+ * rule when the command line gave none). 0 when there is no config. */
+static int apply_config(struct sops_opts *o, struct sg_sops_rule *rule)
+{
+	char path[4096 + 16], dir[4096], cwd[4096], abs[8192];
+	struct sg_buf text = SG_BUF_INIT;
+	const char *rel;
+	size_t dl;
+	int found = find_config(o, path, sizeof(path), dir, sizeof(dir)), rc;
+
+	if (found <= 0)
+		return found;
+	if (o->file[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		snprintf(abs, sizeof(abs), "%s", o->file);
+	else
+		snprintf(abs, sizeof(abs), "%s/%s", cwd, o->file);
+	rel = abs;
+	dl = strlen(dir);
+	if (!strncmp(abs, dir, dl) && abs[dl] == '/')
+		rel = abs + dl + 1;
+	rc = sg_read_file(path, &text, 1 << 20);
+	if (rc == 0)
+		rc = sg_sops_config_rule(path, (const char *)text.data, text.len, rel, rule);
+	sg_buf_free(&text);
+	if (rc < 0)
+		return -1;
+	o->age = rule->age;
+	o->nage = rule->nage;
+	if (!o->nrules) {
+		o->enc_regex = rule->encrypted_regex;
+		o->unenc_regex = rule->unencrypted_regex;
+		o->enc_suffix = rule->encrypted_suffix;
+		o->unenc_suffix = rule->unencrypted_suffix;
+	}
+	o->mac_only |= rule->mac_only_encrypted;
+	return 1;
+}
+
+/* The encryption rule and MAC scope the options ask for. */
+static int meta_from_opts(const struct sops_opts *o, struct sg_sops_meta *meta)
+{
+	meta->mac_only_encrypted = o->mac_only;
+	if (o->enc_regex)
+		return sg_sops_meta_set_rule(meta, &meta->encrypted_regex, o->enc_regex);
+	if (o->unenc_regex)
+		return sg_sops_meta_set_rule(meta, &meta->unencrypted_regex, o->unenc_regex);
+	if (o->enc_suffix)
+		return sg_sops_meta_set_rule(meta, &meta->encrypted_suffix, o->enc_suffix);
+	return sg_sops_meta_set_rule(meta, &meta->unencrypted_suffix,
+				     o->unenc_suffix ? o->unenc_suffix : SG_SOPS_DEFAULT_UNENCRYPTED_SUFFIX);
+}
+
+static int run_encrypt(struct sops_opts *o)
+{
+	struct sg_buf text = SG_BUF_INIT, out = SG_BUF_INIT;
+	struct sg_sops_node *doc = NULL;
+	struct sg_sops_meta meta;
+	enum sg_sops_format fin, fout;
+	uint8_t key[SG_SOPS_KEY_LEN];
+	int rc = -1;
+
+	memset(&meta, 0, sizeof(meta));
+	if (o->nage == 0 && getenv("SOPS_AGE_RECIPIENTS") &&
+	    add_recipients(&o->age, &o->nage, getenv("SOPS_AGE_RECIPIENTS")) < 0)
+		return cli_lib_error();
+	if (o->nage == 0) {
+		struct sg_sops_rule rule;
+		int found = apply_config(o, &rule);
+		if (found < 0)
+			return cli_lib_error();
+		if (found) {
+			rc = run_encrypt(o);
+			/* the rule owns the recipients and rule strings */
+			o->age = NULL;
+			o->nage = 0;
+			sg_sops_rule_free(&rule);
+			return rc;
+		}
+		return cli_usage_error("signet sops",
+				       "no recipients: use --age, $SOPS_AGE_RECIPIENTS or a .sops.yaml");
+	}
+	if (o->extract)
+		return cli_usage_error("signet sops", "--extract is for -d");
+	if (formats(o, &fin, &fout) < 0 || check_recipients(o->age, o->nage) < 0 ||
+	    read_input(o, &text) < 0)
+		goto out;
+	if (sg_sops_read_plain(fin, o->file, (const char *)text.data, text.len, &doc) < 0)
+		goto out;
+	if (has_metadata(fin, doc)) {
+		sg_fail("%s: the file is already encrypted (it has sops metadata)", o->file);
+		goto out;
+	}
+	if (meta_from_opts(o, &meta) < 0)
+		goto out;
+	rc = -1;
+	if (sg_random(key, sizeof(key)) < 0 || sg_sops_wrap_key(&meta, o->age, o->nage, key) < 0 ||
+	    sg_sops_encrypt(doc, &meta, key, getenv("SIGNET_SOPS_NOW")) < 0 ||
+	    sg_sops_write(fout, doc, &meta, &out) < 0 || emit(o, &out, public_mode()) < 0)
+		goto out;
+	rc = 0;
+out:
+	sg_wipe(key, sizeof(key));
+	sg_sops_wipe(doc);
+	sg_sops_meta_free(&meta);
+	sg_buf_wipe(&text);
+	sg_buf_free(&out);
+	return rc < 0 ? cli_lib_error() : CLI_EXIT_OK;
+}
+
+/* Reads FILE, finds the data key and decrypts it in place (MAC checked). */
+static int open_encrypted(const struct sops_opts *o, enum sg_sops_format fin, struct sg_sops_node **doc,
+			  struct sg_sops_meta *meta, uint8_t key[SG_SOPS_KEY_LEN], int decrypt)
+{
+	struct sg_age_identities ids = { 0 };
+	struct sg_buf text = SG_BUF_INIT;
+	int rc = -1;
+
+	*doc = NULL;
+	memset(meta, 0, sizeof(*meta));
+	if (read_input(o, &text) < 0 ||
+	    sg_sops_read_encrypted(fin, o->file, (const char *)text.data, text.len, doc, meta) < 0)
+		goto out;
+	if (load_identities(&ids) < 0 || sg_sops_unwrap_key(meta, &ids, key) < 0)
+		goto fail;
+	if (decrypt && sg_sops_decrypt(*doc, meta, key) < 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	sg_fail_prefix(o->file);
+out:
+	if (rc < 0) {
+		sg_sops_wipe(*doc);
+		*doc = NULL;
+		sg_sops_meta_free(meta);
+	}
+	sg_age_identities_free(&ids);
+	sg_buf_wipe(&text);
+	return rc;
+}
+
+static int write_extract(const struct sops_opts *o, enum sg_sops_format fout,
+			 const struct sg_sops_node *doc, struct sg_buf *out)
+{
+	const struct sg_sops_node *v = sg_sops_extract(doc, o->extract);
+
+	if (!v)
+		return -1;
+	if (v->kind == SG_SOPS_MAP)
+		return sg_sops_write(fout, v, NULL, out);
+	if (v->kind == SG_SOPS_STR)
+		return sg_buf_append(out, v->str, v->len);
+	if (fout == SG_SOPS_JSON)
+		return sg_sops_json_write_value(v, out);
+	if (fout == SG_SOPS_DOTENV)
+		return sg_fail("the dotenv store only supports extracting strings");
+	if (fout == SG_SOPS_BINARY)
+		return sg_fail("binary files are not structured: --extract is not possible");
+	return sg_yaml_write_value(v, out);
+}
+
+static int run_decrypt(struct sops_opts *o)
+{
+	struct sg_buf out = SG_BUF_INIT;
+	struct sg_sops_node *doc = NULL;
+	struct sg_sops_meta meta;
+	enum sg_sops_format fin, fout;
+	uint8_t key[SG_SOPS_KEY_LEN];
+	int rc = -1;
+
+	memset(&meta, 0, sizeof(meta));
+	if (o->nage || o->nrules || o->mac_only)
+		return cli_usage_error("signet sops", "--age and the encryption rules are for -e");
+	if (formats(o, &fin, &fout) < 0 || open_encrypted(o, fin, &doc, &meta, key, 1) < 0)
+		goto out;
+	if (o->extract ? write_extract(o, fout, doc, &out) < 0 : sg_sops_write(fout, doc, NULL, &out) < 0)
+		goto out;
+	if (emit(o, &out, 0600) < 0)
+		goto out;
+	rc = 0;
+out:
+	sg_wipe(key, sizeof(key));
+	sg_sops_wipe(doc);
+	sg_sops_meta_free(&meta);
+	sg_buf_wipe(&out);
+	return rc < 0 ? cli_lib_error() : CLI_EXIT_OK;
+}
+
+static int run_updatekeys(struct sops_opts *o)
+{
+	struct sg_buf out = SG_BUF_INIT;
+	struct sg_sops_node *doc = NULL;
+	struct sg_sops_meta meta;
+	enum sg_sops_format fin, fout;
+	uint8_t key[SG_SOPS_KEY_LEN];
+	int rc = -1;
+
+	memset(&meta, 0, sizeof(meta));
+	if (o->nage == 0) {
+		/* as sops: the recipients of the .sops.yaml rule for FILE */
+		struct sg_sops_rule rule;
+		int found = apply_config(o, &rule);
+		if (found < 0)
+			return cli_lib_error();
+		if (found) {
+			rc = run_updatekeys(o);
+			o->age = NULL;
+			o->nage = 0;
+			sg_sops_rule_free(&rule);
+			return rc;
+		}
+		return cli_usage_error("signet sops updatekeys", "no recipients: use --age or a .sops.yaml");
+	}
+	if (formats(o, &fin, &fout) < 0 || check_recipients(o->age, o->nage) < 0)
+		goto out;
+	/* the data key and the values stay; the MAC is checked first so a
+	 * tampered file is not blessed with new keys */
+	if (open_encrypted(o, fin, &doc, &meta, key, 1) < 0)
+		goto out;
+	sg_sops_wipe(doc);
+	doc = NULL;
+	{
+		struct sg_sops_meta old;
+		struct sg_buf text = SG_BUF_INIT;
+		rc = read_input(o, &text);
+		if (rc == 0)
+			rc = sg_sops_read_encrypted(fin, o->file, (const char *)text.data, text.len, &doc,
+						    &old);
+		sg_buf_wipe(&text);
+		if (rc < 0)
+			goto out_meta;
+		sg_sops_meta_free(&old);
+		rc = -1;
+	}
+	if (sg_sops_wrap_key(&meta, o->age, o->nage, key) < 0 ||
+	    sg_sops_write(fin, doc, &meta, &out) < 0)
+		goto out_meta;
+	o->in_place = 1;
+	if (emit(o, &out, public_mode()) < 0)
+		goto out_meta;
+	fprintf(stderr, "signet: %s: data key re-encrypted to %zu recipient(s)\n", o->file, o->nage);
+	rc = 0;
+out_meta:
+	sg_sops_meta_free(&meta);
+out:
+	sg_wipe(key, sizeof(key));
+	sg_sops_wipe(doc);
+	sg_buf_free(&out);
+	return rc < 0 ? cli_lib_error() : CLI_EXIT_OK;
+}
+
+static int contains(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return 1;
+	return 0;
+}
+
+static int run_rotate(struct sops_opts *o)
+{
+	struct sg_buf out = SG_BUF_INIT;
+	struct sg_sops_node *doc = NULL;
+	struct sg_sops_meta meta;
+	enum sg_sops_format fin, fout;
+	uint8_t key[SG_SOPS_KEY_LEN];
+	char **rs = NULL;
+	size_t nrs = 0;
+	int rc = -1;
+
+	memset(&meta, 0, sizeof(meta));
+	if (formats(o, &fin, &fout) < 0 || check_recipients(o->age, o->nage) < 0 ||
+	    open_encrypted(o, fin, &doc, &meta, key, 1) < 0)
+		goto out;
+	for (size_t i = 0; i < meta.nage + o->nage; i++) {
+		const char *r = i < meta.nage ? meta.age[i].recipient : o->age[i - meta.nage];
+		if (contains(rs, nrs, r) || contains(o->rm_age, o->nrm, r))
+			continue;
+		if (add_recipients(&rs, &nrs, r) < 0)
+			goto out_meta;
+	}
+	if (nrs == 0) {
+		sg_fail("rotate: no recipients would be left");
+		goto out_meta;
+	}
+	if (sg_random(key, sizeof(key)) < 0 || sg_sops_wrap_key(&meta, rs, nrs, key) < 0 ||
+	    sg_sops_encrypt(doc, &meta, key, getenv("SIGNET_SOPS_NOW")) < 0 ||
+	    sg_sops_write(fout, doc, &meta, &out) < 0 || emit(o, &out, public_mode()) < 0)
+		goto out_meta;
+	rc = 0;
+out_meta:
+	sg_sops_meta_free(&meta);
+out:
+	free_list(rs, nrs);
+	sg_wipe(key, sizeof(key));
+	sg_sops_wipe(doc);
+	sg_buf_free(&out);
+	return rc < 0 ? cli_lib_error() : CLI_EXIT_OK;
+}
+
+static int run_editor(const char *path)
+{
+	const char *editor = getenv("EDITOR");
+	pid_t pid;
+	int status;
+
+	if (!editor || !*editor)
+		editor = "vi";
+	pid = fork();
+	if (pid < 0)
+		return sg_fail_errno("fork");
+	if (pid == 0) {
+		/* through the shell, as $EDITOR may hold arguments */
+		execl("/bin/sh", "sh", "-c", "exec $SIGNET_EDITOR \"$1\"", "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return sg_fail_errno("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return sg_fail("the editor (%s) failed; the file is unchanged", editor);
+	return 0;
+}
+
+static int run_edit(struct sops_opts *o)
+{
+	struct sg_buf plain = SG_BUF_INIT, edited = SG_BUF_INIT, out = SG_BUF_INIT;
+	struct sg_sops_node *doc = NULL, *ndoc = NULL;
+	struct sg_sops_meta meta;
+	enum sg_sops_format fin, fout;
+	uint8_t key[SG_SOPS_KEY_LEN];
+	char dir[4096], path[4096 + 32];
+	const char *tmp = getenv("TMPDIR");
+	struct sg_sops_rule rule;
+	int rc = -1, have_dir = 0, have_meta = 0, have_rule = 0, created = 0;
+
+	memset(&meta, 0, sizeof(meta));
+	memset(&rule, 0, sizeof(rule));
+	if (formats(o, &fin, &fout) < 0)
+		goto out;
+	(void)fout;
+	if (access(o->file, F_OK) != 0 && errno == ENOENT) {
+		/* a new file, as sops creates one: recipients from --age,
+		 * $SOPS_AGE_RECIPIENTS or the .sops.yaml rule */
+		created = 1;
+		if (!o->nage && getenv("SOPS_AGE_RECIPIENTS") &&
+		    add_recipients(&o->age, &o->nage, getenv("SOPS_AGE_RECIPIENTS")) < 0)
+			goto out;
+		if (!o->nage) {
+			int found = apply_config(o, &rule);
+			if (found < 0)
+				goto out;
+			have_rule = found;
+		}
+		if (!o->nage) {
+			sg_fail("%s does not exist: to create it, give recipients (--age, "
+				"$SOPS_AGE_RECIPIENTS or a .sops.yaml)", o->file);
+			goto out;
+		}
+		have_meta = 1;
+		if (check_recipients(o->age, o->nage) < 0 || meta_from_opts(o, &meta) < 0 ||
+		    sg_random(key, sizeof(key)) < 0 || sg_sops_wrap_key(&meta, o->age, o->nage, key) < 0)
+			goto out;
+		if (fin == SG_SOPS_JSON && sg_buf_append_str(&plain, "{}\n") < 0)
+			goto out;
+	} else {
+		if (open_encrypted(o, fin, &doc, &meta, key, 1) < 0)
+			goto out;
+		have_meta = 1;
+		if (sg_sops_write(fin, doc, NULL, &plain) < 0)
+			goto out;
+	}
+	snprintf(dir, sizeof(dir), "%s/signet-sops-edit.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		sg_fail_errno("mkdtemp");
+		goto out;
+	}
+	have_dir = 1;
+	snprintf(path, sizeof(path), "%s/%s", dir,
+		 fin == SG_SOPS_JSON ? "file.json" : fin == SG_SOPS_DOTENV ? "file.env"
+		 : fin == SG_SOPS_BINARY ? "file.txt" : "file.yaml");
+	if (sg_write_file_atomic(path, plain.data, plain.len, 0600, 0) < 0)
+		goto out;
+	setenv("SIGNET_EDITOR", getenv("EDITOR") && *getenv("EDITOR") ? getenv("EDITOR") : "vi", 1);
+	if (run_editor(path) < 0 || sg_read_file(path, &edited, MAX_INPUT) < 0)
+		goto out;
+	if (edited.len == plain.len && (!plain.len || !memcmp(edited.data, plain.data, plain.len))) {
+		fprintf(stderr, created ? "signet: %s: nothing written, the file stays absent\n"
+					: "signet: %s: file unchanged, not re-encrypted\n",
+			o->file);
+		rc = 0;
+		goto out;
+	}
+	if (sg_sops_read_plain(fin, o->file, (const char *)edited.data, edited.len, &ndoc) < 0)
+		goto out;
+	if (has_metadata(fin, ndoc)) {
+		sg_fail("%s: the edited file must not contain sops metadata", o->file);
+		goto out;
+	}
+	/* sops keeps the data key and the recipients when editing */
+	if (sg_sops_encrypt(ndoc, &meta, key, getenv("SIGNET_SOPS_NOW")) < 0 ||
+	    sg_sops_write(fin, ndoc, &meta, &out) < 0)
+		goto out;
+	o->in_place = 1;
+	if (emit(o, &out, public_mode()) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (have_dir) {
+		struct stat st;
+		if (stat(path, &st) == 0) {
+			/* overwrite the plaintext before unlinking it */
+			struct sg_buf zero = SG_BUF_INIT;
+			if (sg_buf_reserve(&zero, (size_t)st.st_size + 1) == 0) {
+				memset(zero.data, 0, (size_t)st.st_size);
+				FILE *f = fopen(path, "r+");
+				if (f) {
+					fwrite(zero.data, 1, (size_t)st.st_size, f);
+					fclose(f);
+				}
+			}
+			sg_buf_free(&zero);
+		}
+		unlink(path);
+		rmdir(dir);
+	}
+	if (have_meta)
+		sg_sops_meta_free(&meta);
+	if (have_rule) {
+		/* the rule owned the recipients */
+		o->age = NULL;
+		o->nage = 0;
+		sg_sops_rule_free(&rule);
+	}
+	sg_wipe(key, sizeof(key));
+	sg_sops_wipe(doc);
+	sg_sops_wipe(ndoc);
+	sg_buf_wipe(&plain);
+	sg_buf_wipe(&edited);
+	sg_buf_free(&out);
+	return rc < 0 ? cli_lib_error() : CLI_EXIT_OK;
+}
+
+static int parse_args(struct sops_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "encrypt", no_argument, NULL, 'e' },
+		{ "decrypt", no_argument, NULL, 'd' },
+		{ "rotate", no_argument, NULL, 'r' },
+		{ "in-place", no_argument, NULL, 'i' },
+		{ "age", required_argument, NULL, OPT_AGE },
+		{ "encrypted-regex", required_argument, NULL, OPT_ENC_REGEX },
+		{ "unencrypted-regex", required_argument, NULL, OPT_UNENC_REGEX },
+		{ "encrypted-suffix", required_argument, NULL, OPT_ENC_SUFFIX },
+		{ "unencrypted-suffix", required_argument, NULL, OPT_UNENC_SUFFIX },
+		{ "mac-only-encrypted", no_argument, NULL, OPT_MAC_ONLY },
+		{ "input-type", required_argument, NULL, OPT_INPUT_TYPE },
+		{ "output-type", required_argument, NULL, OPT_OUTPUT_TYPE },
+		{ "extract", required_argument, NULL, OPT_EXTRACT },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "add-age", required_argument, NULL, OPT_ADD_AGE },
+		{ "rm-age", required_argument, NULL, OPT_RM_AGE },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "edrihy", longopts, NULL)) != -1) {
+		int mode = MODE_NONE;
+		switch (c) {
+		case 'e': mode = MODE_ENCRYPT; break;
+		case 'd': mode = MODE_DECRYPT; break;
+		case 'r': mode = MODE_ROTATE; break;
+		case 'i': o->in_place = 1; break;
+		case 'y': break; /* sops updatekeys asks; signet never does */
+		case OPT_AGE:
+		case OPT_ADD_AGE:
+			if (add_recipients(&o->age, &o->nage, optarg) < 0)
+				return cli_lib_error();
+			break;
+		case OPT_RM_AGE:
+			if (add_recipients(&o->rm_age, &o->nrm, optarg) < 0)
+				return cli_lib_error();
+			break;
+		case OPT_ENC_REGEX: o->enc_regex = optarg; o->nrules++; break;
+		case OPT_UNENC_REGEX: o->unenc_regex = optarg; o->nrules++; break;
+		case OPT_ENC_SUFFIX: o->enc_suffix = optarg; o->nrules++; break;
+		case OPT_UNENC_SUFFIX: o->unenc_suffix = optarg; o->nrules++; break;
+		case OPT_MAC_ONLY: o->mac_only = 1; break;
+		case OPT_INPUT_TYPE: o->input_type = optarg; break;
+		case OPT_OUTPUT_TYPE: o->output_type = optarg; break;
+		case OPT_EXTRACT: o->extract = optarg; break;
+		case OPT_OUTPUT: o->output = optarg; break;
+		case OPT_CONFIG: o->config = optarg; break;
+		case 'h': return -1;
+		default: return cli_usage_error(o->cmd, "invalid option");
+		}
+		if (mode != MODE_NONE) {
+			if (o->mode != MODE_NONE && o->mode != (enum mode)mode)
+				return cli_usage_error(o->cmd, "-e, -d and -r are mutually exclusive");
+			o->mode = (enum mode)mode;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(o->cmd, argc - optind ? "too many arguments" : "missing FILE");
+	o->file = argv[optind];
+	if (o->nrules > 1)
+		return cli_usage_error(o->cmd, "use only one of --encrypted-regex, --unencrypted-regex, "
+				       "--encrypted-suffix, --unencrypted-suffix");
+	if (o->in_place && o->output)
+		return cli_usage_error(o->cmd, "-i and --output are mutually exclusive");
+	if (o->in_place && o->extract)
+		return cli_usage_error(o->cmd, "-i and --extract are mutually exclusive");
+	return 0;
+}
+
+int cmd_sops(int argc, char **argv)
+{
+	struct sops_opts o;
+	enum mode sub = MODE_NONE;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.cmd = "signet sops";
+	if (argc > 1) {
+		if (!strcmp(argv[1], "updatekeys"))
+			sub = MODE_UPDATEKEYS, o.cmd = "signet sops updatekeys";
+		else if (!strcmp(argv[1], "rotate"))
+			sub = MODE_ROTATE, o.cmd = "signet sops rotate";
+		else if (!strcmp(argv[1], "edit"))
+			sub = MODE_EDIT, o.cmd = "signet sops edit";
+		else if (!strcmp(argv[1], "encrypt"))
+			sub = MODE_ENCRYPT, o.cmd = "signet sops encrypt";
+		else if (!strcmp(argv[1], "decrypt"))
+			sub = MODE_DECRYPT, o.cmd = "signet sops decrypt";
+	}
+	if (sub != MODE_NONE) {
+		argc--;
+		argv++;
+	}
+	rc = parse_args(&o, argc, argv);
+	if (rc == -1) {
+		rc = cli_help(usage);
+		goto out;
+	} else if (rc == 0) {
+		if (sub != MODE_NONE) {
+			if (o.mode != MODE_NONE && o.mode != sub)
+				rc = cli_usage_error(o.cmd, "-e, -d and -r do not go with this command");
+			o.mode = sub;
+		}
+	}
+	if (rc == 0) {
+		if (o.nrm && o.mode != MODE_ROTATE)
+			rc = cli_usage_error(o.cmd, "--add-age and --rm-age are for rotate");
+	}
+	if (rc == 0) {
+		switch (o.mode) {
+		case MODE_ENCRYPT: rc = run_encrypt(&o); break;
+		case MODE_DECRYPT: rc = run_decrypt(&o); break;
+		case MODE_ROTATE: rc = run_rotate(&o); break;
+		case MODE_UPDATEKEYS: rc = run_updatekeys(&o); break;
+		case MODE_EDIT:
+		case MODE_NONE:
+			if (o.in_place || o.output || o.extract)
+				rc = cli_usage_error(o.cmd, "edit writes FILE itself (no -i, --output, --extract)");
+			else
+				rc = run_edit(&o);
+			break;
+		}
+	}
+out:
+	free_list(o.age, o.nage);
+	free_list(o.rm_age, o.nrm);
+	return rc;
+}
