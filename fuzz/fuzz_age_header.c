@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sg_age_header_check(data, size);
 	if (sg_age_identities_parse(&ids, "key", key, sizeof(key) - 1) == 0)
 		sg_age_decrypt(&ids, sg_mem_reader(&m, data, size),
-			       (struct sg_writer){ discard, NULL, NULL });
+			       (struct sg_writer){ .write = discard });
 	sg_age_identities_free(&ids);
 	return 0;
 }

@@ -251,7 +251,7 @@ static int armor_close(void *ctx)
 
 struct sg_writer sg_armor_writer_as_writer(struct sg_armor_writer *a)
 {
-	return (struct sg_writer){ armor_write, armor_close, a };
+	return (struct sg_writer){ .write = armor_write, .close = armor_close, .ctx = a };
 }
 
 void sg_armor_writer_free(struct sg_armor_writer *a)

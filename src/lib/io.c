@@ -35,7 +35,7 @@ struct sg_reader sg_fd_reader(int *fd)
 
 struct sg_writer sg_fd_writer(int *fd)
 {
-	return (struct sg_writer){ fd_write, NULL, fd };
+	return (struct sg_writer){ .write = fd_write, .ctx = fd };
 }
 
 /* Writeback is started in steps of this many bytes. */
@@ -61,7 +61,7 @@ struct sg_writer sg_file_writer(struct sg_file_sink *s, int fd)
 {
 	s->fd = fd;
 	s->written = s->flushed = 0;
-	return (struct sg_writer){ file_write, NULL, s };
+	return (struct sg_writer){ .write = file_write, .ctx = s };
 }
 
 static ssize_t mem_read(void *ctx, uint8_t *buf, size_t len)
@@ -89,7 +89,7 @@ static int buf_write(void *ctx, const uint8_t *data, size_t len)
 
 struct sg_writer sg_buf_writer(struct sg_buf *b)
 {
-	return (struct sg_writer){ buf_write, NULL, b };
+	return (struct sg_writer){ .write = buf_write, .ctx = b };
 }
 
 int sg_bufreader_init(struct sg_bufreader *r, struct sg_reader src)
@@ -275,32 +275,44 @@ static int bg_error(struct sg_bg_writer *b)
 	return sg_fail("%s", b->err);
 }
 
+/* Waits for a free slot; NULL (with the error set) once writing failed. */
+static struct bg_slot *bg_free_slot(struct sg_bg_writer *b)
+{
+	struct bg_slot *s = NULL;
+
+	pthread_mutex_lock(&b->mu);
+	while (b->count == b->nslots && !b->failed)
+		pthread_cond_wait(&b->drained, &b->mu);
+	if (!b->failed)
+		s = &b->slots[b->head];
+	pthread_mutex_unlock(&b->mu);
+	if (!s)
+		bg_error(b);
+	return s;
+}
+
+static void bg_queue(struct sg_bg_writer *b, size_t len)
+{
+	pthread_mutex_lock(&b->mu);
+	b->slots[b->head].len = len;
+	b->head = (b->head + 1) % b->nslots;
+	b->count++;
+	pthread_cond_signal(&b->filled);
+	pthread_mutex_unlock(&b->mu);
+}
+
 static int bg_write(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct sg_bg_writer *b = ctx;
 
 	while (len) {
 		size_t take = len < b->slot_size ? len : b->slot_size;
-		struct bg_slot *s;
+		struct bg_slot *s = bg_free_slot(b);
 
-		pthread_mutex_lock(&b->mu);
-		while (b->count == b->nslots && !b->failed)
-			pthread_cond_wait(&b->drained, &b->mu);
-		if (b->failed) {
-			pthread_mutex_unlock(&b->mu);
-			return bg_error(b);
-		}
-		s = &b->slots[b->head];
-		pthread_mutex_unlock(&b->mu);
-
+		if (!s)
+			return -1;
 		memcpy(s->data, buf, take);
-		s->len = take;
-
-		pthread_mutex_lock(&b->mu);
-		b->head = (b->head + 1) % b->nslots;
-		b->count++;
-		pthread_cond_signal(&b->filled);
-		pthread_mutex_unlock(&b->mu);
+		bg_queue(b, take);
 		buf += take;
 		len -= take;
 	}
@@ -363,9 +375,35 @@ fail:
 	return NULL;
 }
 
+static uint8_t *bg_reserve(void *ctx, size_t len)
+{
+	struct sg_bg_writer *b = ctx;
+	struct bg_slot *s;
+
+	if (len > b->slot_size || !(s = bg_free_slot(b)))
+		return NULL;
+	return s->data;
+}
+
+static int bg_commit(void *ctx, size_t len)
+{
+	struct sg_bg_writer *b = ctx;
+
+	if (len > b->slot_size)
+		return sg_fail("output slot overrun");
+	bg_queue(b, len);
+	return 0;
+}
+
 struct sg_writer sg_bg_writer_as_writer(struct sg_bg_writer *b)
 {
-	return (struct sg_writer){ bg_write, bg_close, b };
+	return (struct sg_writer){
+		.write = bg_write,
+		.close = bg_close,
+		.ctx = b,
+		.reserve = bg_reserve,
+		.commit = bg_commit,
+	};
 }
 
 void sg_bg_writer_free(struct sg_bg_writer *b)

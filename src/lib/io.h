@@ -27,6 +27,11 @@ struct sg_writer {
 	/* Flushes buffered output and writes any trailer; may be NULL. */
 	int (*close)(void *ctx);
 	void *ctx;
+	/* Optional, to save a copy: reserve returns a buffer of at least len
+	 * bytes for the caller to fill (NULL: use write instead), and commit
+	 * hands its first len bytes on. No write may come in between. */
+	uint8_t *(*reserve)(void *ctx, size_t len);
+	int (*commit)(void *ctx, size_t len);
 };
 
 /* A reader over a file descriptor (the int lives as long as the reader). */

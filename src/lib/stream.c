@@ -1,6 +1,7 @@
 #include "stream.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,28 +196,160 @@ static int engine_run(struct engine *e, struct batch *b)
 	return 0;
 }
 
-/* Reads up to len bytes, then one more to learn whether input goes on:
- * *more is set when it does, and *extra holds that byte. */
-static ssize_t read_batch(struct sg_reader *in, uint8_t *buf, size_t len, int *more, uint8_t *extra)
+/* Input is read ahead by a thread into a ring of batch-sized buffers, so
+ * that read(2) overlaps the cipher. A short batch ends the input; a full
+ * one is final when the batch after it is empty. */
+#define PREFETCH_SLOTS 3
+
+struct prefetch {
+	struct sg_reader in;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint8_t *buf[PREFETCH_SLOTS];
+	size_t len[PREFETCH_SLOTS];
+	size_t size;            /* bytes per slot */
+	unsigned head, count;   /* filled slots are head .. head+count-1 */
+	int done, failed, stop; /* input ended / read failed / told to stop */
+	char err[512];
+};
+
+/* Fills one slot completely unless the input ends; -1 on a read error. */
+static ssize_t read_full_batch(struct sg_reader *in, uint8_t *buf, size_t size)
 {
 	size_t got = 0;
-	ssize_t n;
 
-	while (got < len) {
-		n = in->read(in->ctx, buf + got, len - got);
+	while (got < size) {
+		ssize_t n = in->read(in->ctx, buf + got, size - got);
 		if (n < 0)
 			return -1;
-		if (n == 0) {
-			*more = 0;
-			return (ssize_t)got;
-		}
+		if (n == 0)
+			break;
 		got += (size_t)n;
 	}
-	n = in->read(in->ctx, extra, 1);
-	if (n < 0)
-		return -1;
-	*more = n == 1;
 	return (ssize_t)got;
+}
+
+static void *prefetch_main(void *arg)
+{
+	struct prefetch *p = arg;
+	unsigned slot = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		pthread_mutex_lock(&p->mu);
+		while (p->count == PREFETCH_SLOTS && !p->stop)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stop) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		slot = (p->head + p->count) % PREFETCH_SLOTS;
+		pthread_mutex_unlock(&p->mu);
+
+		n = read_full_batch(&p->in, p->buf[slot], p->size);
+
+		pthread_mutex_lock(&p->mu);
+		if (n < 0) {
+			snprintf(p->err, sizeof(p->err), "%s", sg_errmsg());
+			p->failed = 1;
+		} else {
+			p->len[slot] = (size_t)n;
+			p->count++;
+			if ((size_t)n < p->size)
+				p->done = 1;
+		}
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		if (n < 0 || (size_t)n < p->size)
+			return NULL;
+	}
+}
+
+static int prefetch_start(struct prefetch *p, struct sg_reader in, size_t size)
+{
+	memset(p, 0, sizeof(*p));
+	p->in = in;
+	p->size = size;
+	for (int i = 0; i < PREFETCH_SLOTS; i++)
+		if (!(p->buf[i] = malloc(size)))
+			goto oom;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	if (pthread_create(&p->thread, NULL, prefetch_main, p) != 0) {
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->cv);
+		goto oom;
+	}
+	return 0;
+oom:
+	for (int i = 0; i < PREFETCH_SLOTS; i++)
+		free(p->buf[i]);
+	return sg_fail("cannot start the input thread");
+}
+
+/* Waits until at least want slots are filled or the input has ended;
+ * returns the filled count, or -1 when reading failed. */
+static int prefetch_wait(struct prefetch *p, unsigned want)
+{
+	int n;
+
+	pthread_mutex_lock(&p->mu);
+	while (p->count < want && !p->done && !p->failed)
+		pthread_cond_wait(&p->cv, &p->mu);
+	n = p->failed ? -1 : (int)p->count;
+	pthread_mutex_unlock(&p->mu);
+	if (n < 0)
+		sg_fail("%s", p->err);
+	return n;
+}
+
+/* The batch at the head of the ring: its bytes, and whether it ends the
+ * input. -1 on a read error. */
+static int prefetch_next(struct prefetch *p, const uint8_t **data, size_t *len, int *final)
+{
+	int filled = prefetch_wait(p, 1);
+
+	if (filled < 0)
+		return -1;
+	*data = p->buf[p->head];
+	*len = p->len[p->head];
+	if (*len < p->size) {
+		*final = 1;
+		return 0;
+	}
+	/* A full batch: final only if nothing follows it. */
+	filled = prefetch_wait(p, 2);
+	if (filled < 0)
+		return -1;
+	*final = filled == 1 || p->len[(p->head + 1) % PREFETCH_SLOTS] == 0;
+	return 0;
+}
+
+static void prefetch_release(struct prefetch *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->head = (p->head + 1) % PREFETCH_SLOTS;
+	p->count--;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void prefetch_stop(struct prefetch *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(p->thread, NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	for (int i = 0; i < PREFETCH_SLOTS; i++) {
+		/* The slots held plaintext when encrypting. */
+		sg_wipe(p->buf[i], p->size);
+		free(p->buf[i]);
+	}
 }
 
 static int run_stream(const uint8_t key[SG_STREAM_KEY_LEN], int decrypt, struct sg_reader in,
@@ -225,54 +358,49 @@ static int run_stream(const uint8_t key[SG_STREAM_KEY_LEN], int decrypt, struct 
 	const size_t insz = decrypt ? SEALED_CHUNK : SG_STREAM_CHUNK_SIZE;
 	const size_t outsz = decrypt ? SG_STREAM_CHUNK_SIZE : SEALED_CHUNK;
 	const size_t inbatch = BATCH_CHUNKS * insz, outbatch = BATCH_CHUNKS * outsz;
-	uint8_t *inbuf = malloc(inbatch), *outbuf = malloc(outbatch), extra = 0;
+	uint8_t *outbuf = malloc(outbatch), *direct;
 	struct batch b = { .decrypt = decrypt };
+	struct prefetch pf;
 	struct engine e;
-	size_t carry = 0;
-	int more = 1, rc = -1, engine_ok;
+	int rc = -1, engine_ok, prefetching = 0;
 
 	engine_ok = engine_init(&e, key) == 0;
-	if (!inbuf || !outbuf) {
+	if (!outbuf) {
 		sg_fail("out of memory");
 		goto out;
 	}
-	if (!engine_ok)
+	if (!engine_ok || prefetch_start(&pf, in, inbatch) < 0)
 		goto out;
-	while (more) {
-		ssize_t n;
-
-		if (carry)
-			inbuf[0] = extra;
-		n = read_batch(&in, inbuf + carry, inbatch - carry, &more, &extra);
-		if (n < 0)
+	prefetching = 1;
+	do {
+		if (prefetch_next(&pf, &b.in, &b.inlen, &b.final) < 0)
 			goto out;
-		b.in = inbuf;
-		b.inlen = (size_t)n + carry;
-		b.out = outbuf;
-		b.final = !more;
-		carry = more;
 		if (decrypt && b.inlen == 0) {
 			sg_fail("payload is missing (no chunks)");
 			goto out;
 		}
+		/* Sealed or opened straight into the writer's buffer if it
+		 * lends one, saving a copy of the whole stream. */
+		direct = out.reserve ? out.reserve(out.ctx, outbatch) : NULL;
+		b.out = direct ? direct : outbuf;
 		if (engine_run(&e, &b) < 0)
 			goto out;
 		size_t outlen = decrypt ? b.inlen - b.nchunks * SG_AEAD_TAG_LEN
 					: b.inlen + b.nchunks * SG_AEAD_TAG_LEN;
-		if (outlen && sg_write(&out, outbuf, outlen) < 0)
+		if (direct ? out.commit(out.ctx, outlen) < 0
+			   : outlen && sg_write(&out, outbuf, outlen) < 0)
 			goto out;
 		b.counter0 += b.nchunks;
-	}
+		prefetch_release(&pf);
+	} while (!b.final);
 	rc = 0;
 out:
+	if (prefetching)
+		prefetch_stop(&pf);
 	if (engine_ok)
 		engine_free(&e);
-	/* Whichever side held plaintext is wiped. */
-	if (inbuf)
-		sg_wipe(inbuf, inbatch);
 	if (outbuf)
 		sg_wipe(outbuf, outbatch);
-	free(inbuf);
 	free(outbuf);
 	return rc;
 }
