@@ -98,18 +98,20 @@ static int read_small(const char *path, struct sg_buf *b)
 	return sg_read_file(path, b, 1 << 20);
 }
 
+/* A module that does not load is reported, not fatal: efivarfs, for
+ * one, refuses machines without EFI, and whatever a missing module was
+ * needed for fails later with its own message. */
 static int load_module(const char *path, void *arg)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	(void)arg;
-	if (fd < 0)
-		return sg_fail_errno("module %s", path);
-	if (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST) {
-		sg_fail_errno("loading module %s", path);
-		close(fd);
-		return -1;
+	if (fd < 0) {
+		say("warning: module %s: %s", path, strerror(errno));
+		return 0;
 	}
+	if (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST)
+		say("warning: module %s not loaded: %s", path, strerror(errno));
 	close(fd);
 	return 0;
 }
@@ -125,7 +127,9 @@ static int load_modules(void)
 		return -1;
 	rc = sg_init_modules_parse((const char *)list.data, list.len, load_module, NULL);
 	sg_buf_free(&list);
-	return rc;
+	if (rc < 0)
+		return sg_fail_prefix(MODULE_LIST);
+	return 0;
 }
 
 /* 1 with Secure Boot on, 0 when off or when there is no EFI firmware. */
@@ -291,7 +295,7 @@ fail:
 
 /* Reads every block of the verity device: dm-verity answers EIO for
  * the first one whose hash does not chain up to the root. */
-static int read_all(const char *node, uint64_t size)
+static int read_all(const char *node, const char *image, uint64_t size)
 {
 	static uint8_t block[1 << 16];
 	uint64_t off = 0;
@@ -305,8 +309,12 @@ static int read_all(const char *node, uint64_t size)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			sg_fail("%s at byte %" PRIu64 ": %s", node, off,
-				n < 0 ? strerror(errno) : "unexpected end");
+			if (n < 0 && errno == EIO)
+				sg_fail("%s does not match its root hash: Input/output error in the"
+					" 64 KiB at byte %" PRIu64, image, off);
+			else
+				sg_fail("%s at byte %" PRIu64 ": %s", node, off,
+					n < 0 ? strerror(errno) : "unexpected end");
 			close(fd);
 			return -1;
 		}
@@ -328,7 +336,7 @@ static void slot_paths_init(struct slot_paths *s, char slot)
 	snprintf(s->verity, sizeof(s->verity), "%s/sidecar.verity", s->dir);
 	snprintf(s->roothash, sizeof(s->roothash), "%s/sidecar.roothash", s->dir);
 	snprintf(s->dm_name, sizeof(s->dm_name), "signet-sidecar-%c", slot);
-	snprintf(s->dm_node, sizeof(s->dm_node), RUN_DIR "/sidecar-%c", slot);
+	snprintf(s->dm_node, sizeof(s->dm_node), "/dev/signet-sidecar-%c", slot);
 	snprintf(s->lower, sizeof(s->lower), RUN_DIR "/lower-%c", slot);
 	snprintf(s->rw, sizeof(s->rw), RUN_DIR "/rw-%c", slot);
 }
@@ -410,10 +418,8 @@ static int try_slot(char slot, const struct sg_init_cmdline *cfg, const struct s
 		sg_fail_errno("%s", s.dm_node);
 		goto fail_dm;
 	}
-	if (cfg->check == SG_INIT_CHECK_FULL && read_all(s.dm_node, size) < 0) {
-		sg_fail("%s does not match its root hash: %s", s.sqfs, sg_errmsg());
+	if (cfg->check == SG_INIT_CHECK_FULL && read_all(s.dm_node, s.sqfs, size) < 0)
 		goto fail_dm;
-	}
 	mkdir(s.lower, 0700);
 	mkdir(s.rw, 0700);
 	mkdir(NEW_ROOT, 0755);
