@@ -474,18 +474,56 @@ static int move_into_root(const char *from, const char *to_rel)
 	return 0;
 }
 
+/* Removes everything in directory fd that lives on device dev (the
+ * initramfs), not crossing into other filesystems: the initramfs is in
+ * RAM and nothing will reach it after the switch. Best effort. */
+static void remove_tree(int fd, dev_t dev)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		struct stat st;
+		int sub;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0)
+				remove_tree(sub, dev);
+			unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+		} else {
+			unlinkat(dirfd(d), e->d_name, 0);
+		}
+	}
+	closedir(d);
+}
+
 /* Moves the API filesystems into the new root, makes it / and runs its
  * init. Returns only on failure. */
 static int switch_root(const struct sg_init_cmdline *cfg, char slot)
 {
 	char slot_s[2] = { slot, '\0' };
 	char *argv[] = { (char *)cfg->init, NULL };
+	struct stat st, nst;
 
 	if (sg_write_file_atomic(RUN_DIR "/slot", slot_s, 1, 0644, 0) < 0)
 		return -1;
 	if (move_into_root("/dev", "/dev") < 0 || move_into_root("/proc", "/proc") < 0 ||
 	    move_into_root("/sys", "/sys") < 0 || move_into_root("/run", "/run") < 0)
 		return -1;
+	if (stat("/", &st) == 0 && stat(NEW_ROOT, &nst) == 0 && st.st_dev != nst.st_dev) {
+		int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd >= 0)
+			remove_tree(fd, st.st_dev);
+	}
 	if (chdir(NEW_ROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
 	    chdir("/") < 0)
 		return sg_fail_errno("switching root to %s", NEW_ROOT);

@@ -101,7 +101,10 @@ done
 { echo "# trusted sidecar root hashes"; cat "$T/A.roothash"; echo; cat "$T/B.roothash"; echo; } >"$T/trusted"
 
 # --- initrd: signet-init, the modules, the trusted hashes -------------
-mkdir -p "$T/initrd.d/etc/signet" "$T/initrd.d/lib/modules"
+# It also holds a /bin/sh (the marker program standing in for a shell),
+# which only insecure mode may run.
+mkdir -p "$T/initrd.d/etc/signet" "$T/initrd.d/lib/modules" "$T/initrd.d/bin"
+cp "$T/marker" "$T/initrd.d/bin/sh"
 : >"$T/initrd.d/etc/signet/modules"
 for m in "${ORDER[@]}"; do
 	cp "${KO[$m]}" "$T/initrd.d/lib/modules/$m.ko"
@@ -160,6 +163,15 @@ has refused 'signet-init: REFUSED: no slot holds a sidecar matching a trusted ro
 has refused 'signet-init: rebooting in 1 s' "reboot announced"
 lacks refused 'SIGNET-ROOTFS-OK' "no switch_root into a refused image"
 lacks refused 'switching root' "nothing mounted as root"
+lacks refused 'starting /bin/sh' "no shell in secure mode"
+
+# The same with signet.insecure (and no Secure Boot): the shell runs, in
+# the initramfs, not in a refused image.
+boot insecure "$APPEND signet.insecure"
+has insecure 'signet-init: insecure mode, slot A first' "insecure mode"
+has insecure 'signet-init: REFUSED: no slot holds' "still refused"
+has insecure 'signet-init: insecure mode: starting /bin/sh' "shell allowed"
+has insecure 'SIGNET-ROOTFS-OK pid=1 slot=\? env=- overlay=no' "the shell runs in the initramfs"
 
 # 3. Slot A broken, slot B good: slot B boots.
 check "ESP with a corrupt slot A and a good slot B" esp Abad B
