@@ -387,7 +387,7 @@ static int try_slot(char slot, const struct sg_init_cmdline *cfg, const struct s
 	uint8_t root[SG_VERITY_DIGEST_MAX];
 	size_t root_size;
 	char table[1024], data_dev[32], hash_dev[32], opts[512];
-	dev_t ddev, hdev, vdev;
+	dev_t ddev, hdev, vdev = 0;
 	int dfd = -1, hfd = -1;
 	struct stat st;
 	uint64_t size;

@@ -130,7 +130,7 @@ int sg_init_cmdline_parse(const char *cmdline, size_t len, struct sg_init_cmdlin
 		if (quoted)
 			return sg_fail("kernel command line: unterminated quote");
 		word[n] = '\0';
-		if (strncmp(word, "signet.", 7) != 0)
+		if (n < 7 || memcmp(word, "signet.", 7) != 0)
 			continue;
 		if (overflow)
 			return sg_fail("kernel command line: '%.40s...' is longer than %d bytes", word,
