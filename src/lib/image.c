@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "crypto.h"
 #include "err.h"
 #include "fileio.h"
+#include "run.h"
 
 void sg_image_opts_init(struct sg_image_opts *o)
 {
@@ -22,65 +22,13 @@ void sg_image_opts_init(struct sg_image_opts *o)
 	sg_verity_params_init(&o->params);
 }
 
-/* The last non-empty line of a tool's output, for the error message. */
-static const char *last_line(struct sg_buf *b)
-{
-	char *s, *nl;
-
-	if (sg_buf_terminate(b) < 0 || b->len == 0)
-		return "no output";
-	s = (char *)b->data;
-	while (b->len && (s[b->len - 1] == '\n' || s[b->len - 1] == ' '))
-		s[--b->len] = '\0';
-	nl = strrchr(s, '\n');
-	return nl ? nl + 1 : s;
-}
-
 static int run_mksquashfs(const struct sg_image_opts *o, const char *out)
 {
 	const char *argv[] = { o->mksquashfs, o->from, out, "-noappend", "-reproducible",
 			       "-all-root", "-mkfs-time", "0", "-all-time", "0", "-no-xattrs",
 			       "-no-progress", "-quiet", "-comp", o->compress, NULL };
-	struct sg_buf msg = SG_BUF_INIT;
-	int pipefd[2], status, rc = -1;
-	char chunk[4096];
-	ssize_t n;
-	pid_t pid;
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return sg_fail_errno("pipe");
-	if ((pid = fork()) < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return sg_fail_errno("fork");
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		if (null >= 0)
-			dup2(null, 0);
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		execvp(argv[0], (char *const *)argv);
-		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pipefd[1]);
-	while ((n = read(pipefd[0], chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || (msg.len < 65536 && sg_buf_append(&msg, chunk, (size_t)n) < 0))
-			break;
-	}
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		rc = 0;
-	else
-		sg_fail("%s: mksquashfs failed: %.300s", o->from, last_line(&msg));
-	sg_buf_free(&msg);
-	return rc;
+	return sg_run(argv, NULL, o->image);
 }
 
 /* SHA-256 of a whole file, streamed. */
