@@ -5,6 +5,7 @@
 int cmd_age(int argc, char **argv);
 int cmd_age_keygen(int argc, char **argv);
 
+int cmd_esp(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_initrd(int argc, char **argv);
 int cmd_verity(int argc, char **argv);

@@ -19,6 +19,7 @@ static int cmd_version(int argc, char **argv)
 static const struct cli_command commands[] = {
 	{ "age", cmd_age, "encrypt and decrypt files in the age v1 format" },
 	{ "age-keygen", cmd_age_keygen, "generate an age identity, or print its recipient" },
+	{ "esp", cmd_esp, "EFI system partition images with the A/B slots" },
 	{ "image", cmd_image, "reproducible squashfs images with dm-verity" },
 	{ "initrd", cmd_initrd, "reproducible initramfs archives (newc cpio)" },
 	{ "verity", cmd_verity, "dm-verity hash trees and root hash signatures" },

@@ -1,7 +1,7 @@
 #!/bin/bash
 # signet-init under qemu (-accel tcg): Debian's kernel boots an initrd
 # whose PID 1 is signet-init; it finds the ESP (a FAT image made by
-# mkfs.fat and mtools, attached as a virtio disk), puts a slot's sidecar
+# signet esp build with mtools, attached as a virtio disk), puts a slot's sidecar
 # image behind dm-verity with a root hash the initrd trusts, mounts it
 # with a tmpfs overlay and switches root into its /sbin/init, a static
 # test program that prints a marker and powers off.
@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 
 : "${SIGNET_INIT:=$BUILDDIR/src/init/signet-init}"
-for tool in qemu-system-x86_64 mksquashfs veritysetup mkfs.fat mmd mcopy objcopy cc timeout dpkg-deb apt-get; do
+for tool in qemu-system-x86_64 mksquashfs veritysetup mformat mcopy objcopy cc timeout dpkg-deb apt-get; do
 	command -v "$tool" >/dev/null || { echo "missing tool $tool" >&2; exit 1; }
 done
 [ -x "$SIGNET_INIT" ] || { echo "missing $SIGNET_INIT" >&2; exit 1; }
@@ -114,21 +114,21 @@ cp "$T/trusted" "$T/initrd.d/etc/signet/sidecar.roothash"
 check "initrd build" "$SIGNET" initrd build --from "$T/initrd.d" --add "$SIGNET_INIT:init" \
 	--mknod dev/console:c:5:1 -o "$T/initrd.img"
 
-# esp SLOT-A-ID SLOT-B-ID: a FAT image holding those images in A and B
-# ("-" leaves the slot empty).
+# esp SLOT-A-ID SLOT-B-ID: an ESP image (signet esp build) holding
+# those images in slots A and B ("-" leaves the slot out).
 esp() {
-	local slot id
-	rm -f "$T/esp.img"
-	mkfs.fat -C -n ESP "$T/esp.img" 16384 >/dev/null || return 1
-	mmd -i "$T/esp.img" ::EFI ::EFI/BOOT ::EFI/signet || return 1
+	local slot id args=()
+	rm -rf "$T/esp.img" "$T/slots" && mkdir -p "$T/slots"
 	for slot in A B; do
 		[ "$slot" = A ] && id=$1 || id=$2
 		[ "$id" = - ] && continue
-		mmd -i "$T/esp.img" ::EFI/signet/$slot || return 1
-		mcopy -i "$T/esp.img" "$T/$id.sqfs" ::EFI/signet/$slot/sidecar.sqfs &&
-			mcopy -i "$T/esp.img" "$T/$id.verity" ::EFI/signet/$slot/sidecar.verity &&
-			mcopy -i "$T/esp.img" "$T/$id.roothash" ::EFI/signet/$slot/sidecar.roothash || return 1
+		mkdir "$T/slots/$slot"
+		cp "$T/$id.sqfs" "$T/slots/$slot/sidecar.sqfs"
+		cp "$T/$id.verity" "$T/slots/$slot/sidecar.verity"
+		cp "$T/$id.roothash" "$T/slots/$slot/sidecar.roothash"
+		args+=(--slot "$slot:$T/slots/$slot")
 	done
+	"$SIGNET" esp build -o "$T/esp.img" --size 16 "${args[@]}"
 }
 APPEND="signet.reboot_delay=1 signet.wait=30"
 
