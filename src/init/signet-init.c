@@ -5,6 +5,8 @@
  *
  * The initrd holds:
  *   /etc/signet/sidecar.roothash  trusted root hashes, one per line
+ *   /etc/signet/sidecar-signer.pem  or a certificate whose signatures
+ *                                 (sidecar.roothash.p7s) make one trusted
  *   /etc/signet/modules           kernel modules to load, one path a line
  * and the ESP holds, for slot S, EFI/signet/S/sidecar.sqfs,
  * sidecar.verity (veritysetup's layout, with superblock) and
@@ -43,6 +45,7 @@
 #include "verity.h"
 
 #define TRUSTED_ROOTS "/etc/signet/sidecar.roothash"
+#define SIGNER_CERT "/etc/signet/sidecar-signer.pem"
 #define MODULE_LIST "/etc/signet/modules"
 #define RUN_DIR "/run/signet"
 #define ESP_DIR RUN_DIR "/esp"
@@ -325,7 +328,7 @@ static int read_all(const char *node, const char *image, uint64_t size)
 }
 
 struct slot_paths {
-	char dir[128], sqfs[160], verity[160], roothash[160];
+	char dir[128], sqfs[160], verity[160], roothash[160], sig[170];
 	char dm_name[32], dm_node[64], lower[64], rw[64];
 };
 
@@ -335,13 +338,33 @@ static void slot_paths_init(struct slot_paths *s, char slot)
 	snprintf(s->sqfs, sizeof(s->sqfs), "%s/sidecar.sqfs", s->dir);
 	snprintf(s->verity, sizeof(s->verity), "%s/sidecar.verity", s->dir);
 	snprintf(s->roothash, sizeof(s->roothash), "%s/sidecar.roothash", s->dir);
+	snprintf(s->sig, sizeof(s->sig), "%s/sidecar.roothash.p7s", s->dir);
 	snprintf(s->dm_name, sizeof(s->dm_name), "signet-sidecar-%c", slot);
 	snprintf(s->dm_node, sizeof(s->dm_node), "/dev/signet-sidecar-%c", slot);
 	snprintf(s->lower, sizeof(s->lower), RUN_DIR "/lower-%c", slot);
 	snprintf(s->rw, sizeof(s->rw), RUN_DIR "/rw-%c", slot);
 }
 
-/* The slot's root hash, accepted only when the initrd trusts it. */
+/* 0 when the slot's signature file is a valid signature of root by the
+ * organisation's certificate baked into the initrd. */
+static int root_signed(const struct slot_paths *s, const uint8_t *root, size_t root_size)
+{
+	char hex[2 * SG_VERITY_DIGEST_MAX + 1];
+	struct sg_buf sig = SG_BUF_INIT;
+	int rc;
+
+	if (access(SIGNER_CERT, F_OK) < 0 || access(s->sig, F_OK) < 0)
+		return -1;
+	if (read_small(s->sig, &sig) < 0)
+		return -1;
+	sg_verity_hex(root, root_size, hex);
+	rc = sg_verity_verify_sig(SIGNER_CERT, hex, sig.data, sig.len);
+	sg_buf_free(&sig);
+	return rc < 0 ? sg_fail_prefix(s->sig) : 0;
+}
+
+/* The slot's root hash, accepted only when the initrd lists it, or
+ * when it is signed by the certificate the initrd holds. */
 static int slot_root(const struct slot_paths *s, const struct sg_buf *trusted, uint8_t *root,
 		     size_t *root_size)
 {
@@ -357,9 +380,11 @@ static int slot_root(const struct slot_paths *s, const struct sg_buf *trusted, u
 	rc = sg_init_roothash_trusted((const char *)trusted->data, trusted->len, root, *root_size);
 	if (rc < 0)
 		return sg_fail_prefix(TRUSTED_ROOTS);
-	if (rc == 0)
-		return sg_fail("%s: root hash not among the initrd's trusted ones", s->roothash);
-	return 0;
+	if (rc == 1)
+		return 0;
+	if (access(s->sig, F_OK) == 0 && access(SIGNER_CERT, F_OK) == 0)
+		return root_signed(s, root, *root_size);
+	return sg_fail("%s: root hash not among the initrd's trusted ones and not signed", s->roothash);
 }
 
 static int read_superblock(const char *path, struct sg_verity_params *p)
@@ -578,8 +603,12 @@ int main(int argc, char **argv)
 	if (secure_boot_state())
 		secure = 1;
 	say("%s mode, slot %c first", secure ? "secure" : "insecure", cfg.slot);
-	if (read_small(TRUSTED_ROOTS, &trusted) < 0)
+	/* Trust comes from the initrd: listed root hashes, a signer, or both. */
+	if (access(TRUSTED_ROOTS, F_OK) == 0 && read_small(TRUSTED_ROOTS, &trusted) < 0)
 		refuse(&cfg, secure, sg_errmsg());
+	if (trusted.len == 0 && access(SIGNER_CERT, F_OK) < 0)
+		refuse(&cfg, secure, "the initrd trusts no root hash: neither " TRUSTED_ROOTS
+		       " nor " SIGNER_CERT);
 	if (find_esp(&cfg) < 0)
 		refuse(&cfg, secure, sg_errmsg());
 	slots[0] = cfg.slot;

@@ -12,9 +12,10 @@
 #include "err.h"
 #include "run.h"
 
-/* The files of a slot, in the order they are copied. */
+/* The files of a slot, in the order they are copied; the first and the
+ * last are optional. */
 static const char *const slot_files[] = { "uki.efi", "sidecar.sqfs", "sidecar.verity",
-					  "sidecar.roothash" };
+					  "sidecar.roothash", "sidecar.roothash.p7s" };
 #define SLOT_FILES (sizeof(slot_files) / sizeof(slot_files[0]))
 
 /* mtools reads these; TZ so that the FAT time is 1980-01-01 00:00. */
@@ -27,6 +28,11 @@ void sg_esp_opts_init(struct sg_esp_opts *o)
 	o->size_mib = 64;
 	o->serial = 0x5349474e;
 	o->label = "ESP";
+}
+
+static int is_required(size_t i)
+{
+	return i > 0 && i < SLOT_FILES - 1;
 }
 
 static int is_slot_file(const char *name)
@@ -65,14 +71,14 @@ int sg_esp_check_slot_dir(const char *dir)
 			continue;
 		if (!is_slot_file(e->d_name)) {
 			sg_fail("slot directory %s: unexpected file '%.100s' (a slot holds uki.efi,"
-				" sidecar.sqfs, sidecar.verity, sidecar.roothash)", dir, e->d_name);
+				" sidecar.sqfs, sidecar.verity, sidecar.roothash[.p7s])", dir, e->d_name);
 			closedir(d);
 			return -1;
 		}
 	}
 	closedir(d);
 	for (size_t i = 0; i < SLOT_FILES; i++)
-		if (regular_file(dir, slot_files[i], i > 0) < 0)
+		if (regular_file(dir, slot_files[i], is_required(i)) < 0)
 			return -1;
 	return 0;
 }
@@ -117,7 +123,7 @@ static int copy_slot(const struct sg_esp_opts *o, const char *img, char slot, co
 	if (mtools("mmd", img, dest, NULL, o->out) < 0)
 		return -1;
 	for (size_t i = 0; i < SLOT_FILES; i++) {
-		int present = regular_file(dir, slot_files[i], i > 0);
+		int present = regular_file(dir, slot_files[i], is_required(i));
 
 		if (present < 0)
 			return -1;

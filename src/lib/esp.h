@@ -2,7 +2,8 @@
  *
  *   EFI/BOOT/BOOTX64.EFI          the default boot loader (optional)
  *   EFI/signet/A/, EFI/signet/B/  one slot each (either may be absent):
- *       uki.efi (optional), sidecar.sqfs, sidecar.verity, sidecar.roothash
+ *       uki.efi (optional), sidecar.sqfs, sidecar.verity, sidecar.roothash,
+ *       sidecar.roothash.p7s (optional: the root hash signed)
  *
  * The image is a FAT filesystem made by mtools (mformat, mmd, mcopy):
  * no loop device, no root. Everything that varies is pinned: the volume
@@ -32,7 +33,7 @@ struct sg_esp_opts {
 void sg_esp_opts_init(struct sg_esp_opts *o);
 
 /* Checks that dir holds the files of a slot and nothing else: the three
- * sidecar files, and uki.efi when present. */
+ * sidecar files, and uki.efi and sidecar.roothash.p7s when present. */
 int sg_esp_check_slot_dir(const char *dir);
 
 int sg_esp_build(const struct sg_esp_opts *o);

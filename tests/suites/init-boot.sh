@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 
 : "${SIGNET_INIT:=$BUILDDIR/src/init/signet-init}"
-for tool in qemu-system-x86_64 mksquashfs veritysetup mformat mcopy objcopy cc timeout dpkg-deb apt-get; do
+for tool in qemu-system-x86_64 mksquashfs veritysetup mformat mcopy objcopy openssl cc timeout dpkg-deb apt-get; do
 	command -v "$tool" >/dev/null || { echo "missing tool $tool" >&2; exit 1; }
 done
 [ -x "$SIGNET_INIT" ] || { echo "missing $SIGNET_INIT" >&2; exit 1; }
@@ -98,6 +98,16 @@ for id in A B C; do
 		--verity "$T/$id.verity" --root-hash-file "$T/$id.roothash"
 	check "veritysetup verifies image $id" veritysetup verify "$T/$id.sqfs" "$T/$id.verity" "$(cat "$T/$id.roothash")"
 done
+# Image D is not listed but signed by the organisation's key, whose
+# certificate the initrd holds; Dbad is the same image signed by another key.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/org.key" -out "$T/org.pem" -subj /CN=org -days 30 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/other.key" -out "$T/other.pem" -subj /CN=other -days 30 2>/dev/null
+cp -a "$T/treeA" "$T/treeD" && echo image-D >"$T/treeD/etc/sidecar-id"
+check "image build D, signed" "$SIGNET" image build --from "$T/treeD" -o "$T/D.sqfs" --verity "$T/D.verity" \
+	--root-hash-file "$T/D.roothash" --key "$T/org.key" --cert "$T/org.pem" --root-hash-sig "$T/D.p7s"
+for f in sqfs verity roothash; do cp "$T/D.$f" "$T/Dbad.$f"; done
+check "sign D's root hash with another key" "$SIGNET" verity sign --key "$T/other.key" --cert "$T/other.pem" \
+	--root-hash "$(cat "$T/D.roothash")" -o "$T/Dbad.p7s"
 { echo "# trusted sidecar root hashes"; cat "$T/A.roothash"; echo; cat "$T/B.roothash"; echo; } >"$T/trusted"
 
 # --- initrd: signet-init, the modules, the trusted hashes -------------
@@ -111,6 +121,7 @@ for m in "${ORDER[@]}"; do
 	echo "/lib/modules/$m.ko" >>"$T/initrd.d/etc/signet/modules"
 done
 cp "$T/trusted" "$T/initrd.d/etc/signet/sidecar.roothash"
+cp "$T/org.pem" "$T/initrd.d/etc/signet/sidecar-signer.pem"
 check "initrd build" "$SIGNET" initrd build --from "$T/initrd.d" --add "$SIGNET_INIT:init" \
 	--mknod dev/console:c:5:1 -o "$T/initrd.img"
 
@@ -126,6 +137,7 @@ esp() {
 		cp "$T/$id.sqfs" "$T/slots/$slot/sidecar.sqfs"
 		cp "$T/$id.verity" "$T/slots/$slot/sidecar.verity"
 		cp "$T/$id.roothash" "$T/slots/$slot/sidecar.roothash"
+		[ -e "$T/$id.p7s" ] && cp "$T/$id.p7s" "$T/slots/$slot/sidecar.roothash.p7s"
 		args+=(--slot "$slot:$T/slots/$slot")
 	done
 	"$SIGNET" esp build -o "$T/esp.img" --size 16 "${args[@]}"
@@ -179,7 +191,14 @@ boot fallback "$APPEND"
 has fallback 'signet-init: slot A refused: .*Input/output error' "slot A refused"
 has fallback 'SIGNET-ROOTFS-OK pid=1 slot=B env=B overlay=yes writable=1 id=image-B' "fallback to slot B"
 
-# 4. A typo in a signet.* key is not ignored: the boot is refused.
+# 4. Signed root hashes: slot A's signature is by another key (refused),
+#    slot B's by the organisation's (boots, though not listed).
+check "ESP with a badly signed slot A and a signed slot B" esp Dbad D
+boot signed "$APPEND"
+has signed 'signet-init: slot A refused: .*sidecar.roothash.p7s: signature: does not verify' "signature by another key refused"
+has signed 'SIGNET-ROOTFS-OK pid=1 slot=B env=B overlay=yes writable=1 id=image-D' "signed root hash boots slot B"
+
+# 5. A typo in a signet.* key is not ignored: the boot is refused.
 boot badcmd "$APPEND signet.slto=B"
 has badcmd "signet-init: REFUSED: kernel command line: unknown key 'signet.slto'" "unknown key refused"
 lacks badcmd 'SIGNET-ROOTFS-OK' "no boot with a bad command line"
