@@ -203,6 +203,36 @@ boot badcmd "$APPEND signet.slto=B"
 has badcmd "signet-init: REFUSED: kernel command line: unknown key 'signet.slto'" "unknown key refused"
 lacks badcmd 'SIGNET-ROOTFS-OK' "no boot with a bad command line"
 
+# 6. The whole chain under OVMF with Secure Boot on (Debian's snakeoil
+#    keys enrolled): the firmware runs the signed UKI (kernel, this
+#    initrd, command line) from EFI/BOOT/BOOTX64.EFI on the ESP that
+#    signet esp build made; signet-init reads the SecureBoot variable and
+#    stays in secure mode although the command line says signet.insecure;
+#    slot A is corrupt, slot B boots.
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd
+OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd
+SNAKE_KEY=/usr/share/ovmf/PkKek-1-snakeoil.key
+SNAKE_CRT=/usr/share/ovmf/PkKek-1-snakeoil.pem
+openssl rsa -in "$SNAKE_KEY" -passin pass:snakeoil -out "$T/snakeoil.key" 2>/dev/null
+check "signed UKI of the kernel, initrd and command line" "$SIGNET" uki build --linux "$VMLINUZ" \
+	--initrd "$T/initrd.img" --cmdline "console=ttyS0 panic=-1 $APPEND signet.insecure" \
+	--key "$T/snakeoil.key" --cert "$SNAKE_CRT" -o "$T/uki.efi"
+check "ESP with the UKI, a corrupt slot A and a good slot B" esp Abad B
+check "ESP with the UKI as BOOTX64.EFI" "$SIGNET" esp build -o "$T/esp.img" --size 48 --boot "$T/uki.efi" \
+	--slot "A:$T/slots/A" --slot "B:$T/slots/B"
+cp "$OVMF_VARS" "$T/vars.fd"
+timeout 400 qemu-system-x86_64 -machine q35,smm=on -accel tcg -m 512 -nographic -no-reboot -nic none \
+	-global driver=cfi.pflash01,property=secure,value=on \
+	-drive if=pflash,format=raw,unit=0,readonly=on,file="$OVMF_CODE" \
+	-drive if=pflash,format=raw,unit=1,file="$T/vars.fd" \
+	-drive file="$T/esp.img",format=raw,if=virtio,readonly=on \
+	-serial file:"$T/ovmf.log" -monitor none -display none >/dev/null 2>&1
+[ -n "${INIT_BOOT_LOGS:-}" ] && cp "$T/ovmf.log" "$INIT_BOOT_LOGS/"
+has ovmf 'secureboot: Secure boot enabled' "kernel reports Secure Boot on"
+has ovmf 'signet-init: secure mode, slot A first' "Secure Boot on overrides signet.insecure"
+has ovmf 'signet-init: slot A refused: .*Input/output error' "slot A refused"
+has ovmf 'SIGNET-ROOTFS-OK pid=1 slot=B env=B overlay=yes writable=1 id=image-B' "UKI -> signet-init -> slot B"
+
 "$SIGNET_INIT" >/dev/null 2>"$T/usage"
 [ $? -eq 2 ] && grep -q '^Usage:' "$T/usage" && ok || ko "signet-init outside PID 1 prints usage and exits 2"
 finish
