@@ -10,6 +10,8 @@ int cmd_sops(int argc, char **argv);
 int cmd_dam(int argc, char **argv);
 int cmd_domain(int argc, char **argv);
 int cmd_env(int argc, char **argv);
+int cmd_esp(int argc, char **argv);
+int cmd_image(int argc, char **argv);
 int cmd_initrd(int argc, char **argv);
 int cmd_sb_enroll(int argc, char **argv);
 int cmd_log(int argc, char **argv);

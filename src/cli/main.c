@@ -24,6 +24,8 @@ static const struct cli_command commands[] = {
 	{ "dns", cmd_dns, "the organisation's own DNSSEC root and zones" },
 	{ "domain", cmd_domain, "offline authority domains: genesis, DomainID, rotation" },
 	{ "env", cmd_env, "environment claims of the authority host" },
+	{ "esp", cmd_esp, "EFI system partition images with the A/B slots" },
+	{ "image", cmd_image, "reproducible squashfs images with dm-verity" },
 	{ "initrd", cmd_initrd, "reproducible initramfs archives (newc cpio)" },
 	{ "log", cmd_log, "the domain's audit log and receipts" },
 	{ "policy", cmd_policy, "domain policies: check and hash" },

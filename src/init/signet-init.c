@@ -1,0 +1,628 @@
+/* signet-init.c - the initrd's PID 1: finds the boot slot on the ESP,
+ * puts the slot's sidecar image behind dm-verity with a root hash baked
+ * into the initrd, mounts it read-only under a tmpfs overlay and
+ * switches root into it. No shell, no script.
+ *
+ * The initrd holds:
+ *   /etc/signet/sidecar.roothash  trusted root hashes, one per line
+ *   /etc/signet/sidecar-signer.pem  or a certificate whose signatures
+ *                                 (sidecar.roothash.p7s) make one trusted
+ *   /etc/signet/modules           kernel modules to load, one path a line
+ * and the ESP holds, for slot S, EFI/signet/S/sidecar.sqfs,
+ * sidecar.verity (veritysetup's layout, with superblock) and
+ * sidecar.roothash (which trusted hash the image has).
+ *
+ * When no slot verifies, the boot is refused: a message on the console
+ * and a reboot after signet.reboot_delay seconds. Only with Secure Boot
+ * off and signet.insecure given may it fall back to /bin/sh, when the
+ * initrd has one. The decisions that can be made off-line (command
+ * line, lists, the verity table, the dm requests) live in libsignet's
+ * initcfg module; this file is the glue to the kernel.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/dm-ioctl.h>
+#include <linux/loop.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "err.h"
+#include "fileio.h"
+#include "initcfg.h"
+#include "verity.h"
+
+#define TRUSTED_ROOTS "/etc/signet/sidecar.roothash"
+#define SIGNER_CERT "/etc/signet/sidecar-signer.pem"
+#define MODULE_LIST "/etc/signet/modules"
+#define RUN_DIR "/run/signet"
+#define ESP_DIR RUN_DIR "/esp"
+#define NEW_ROOT "/newroot"
+#define EFIVAR_SB "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("signet-init: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int mount_api(const char *src, const char *dir, const char *type, unsigned long flags,
+		     const char *opts)
+{
+	mkdir(dir, 0755);
+	if (mount(src, dir, type, flags, opts) < 0 && errno != EBUSY)
+		return sg_fail_errno("mount %s on %s", type, dir);
+	return 0;
+}
+
+static int mount_api_filesystems(void)
+{
+	const unsigned long nosuid = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	if (mount_api("proc", "/proc", "proc", nosuid, NULL) < 0 ||
+	    mount_api("sysfs", "/sys", "sysfs", nosuid, NULL) < 0 ||
+	    mount_api("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0 ||
+	    mount_api("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		return -1;
+	mkdir(RUN_DIR, 0700);
+	return 0;
+}
+
+static int read_small(const char *path, struct sg_buf *b)
+{
+	b->len = 0;
+	return sg_read_file(path, b, 1 << 20);
+}
+
+/* A module that does not load is reported, not fatal: efivarfs, for
+ * one, refuses machines without EFI, and whatever a missing module was
+ * needed for fails later with its own message. */
+static int load_module(const char *path, void *arg)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	(void)arg;
+	if (fd < 0) {
+		say("warning: module %s: %s", path, strerror(errno));
+		return 0;
+	}
+	if (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST)
+		say("warning: module %s not loaded: %s", path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+static int load_modules(void)
+{
+	struct sg_buf list = SG_BUF_INIT;
+	int rc;
+
+	if (access(MODULE_LIST, F_OK) < 0)
+		return 0;
+	if (read_small(MODULE_LIST, &list) < 0)
+		return -1;
+	rc = sg_init_modules_parse((const char *)list.data, list.len, load_module, NULL);
+	sg_buf_free(&list);
+	if (rc < 0)
+		return sg_fail_prefix(MODULE_LIST);
+	return 0;
+}
+
+/* 1 with Secure Boot on, 0 when off or when there is no EFI firmware. */
+static int secure_boot_state(void)
+{
+	struct sg_buf v = SG_BUF_INIT;
+	int on = 0;
+
+	if (access("/sys/firmware/efi", F_OK) < 0)
+		return 0;
+	mount("efivarfs", "/sys/firmware/efi/efivars", "efivarfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	      NULL);
+	if (read_small(EFIVAR_SB, &v) == 0)
+		on = sg_init_secureboot_parse(v.data, v.len) == 1;
+	sg_buf_free(&v);
+	return on;
+}
+
+/* Mounts dev as vfat read-only on ESP_DIR when it holds EFI/signet. */
+static int try_esp(const char *dev)
+{
+	if (mount(dev, ESP_DIR, "vfat", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "shortname=mixed") < 0)
+		return -1;
+	if (access(ESP_DIR "/EFI/signet", F_OK) == 0)
+		return 0;
+	umount(ESP_DIR);
+	return -1;
+}
+
+/* Probes the block devices the kernel knows (whole disks and partitions). */
+static int probe_esp(void)
+{
+	DIR *d = opendir("/sys/class/block");
+	struct dirent *e;
+	char dev[300];
+	int rc = -1;
+
+	if (!d)
+		return -1;
+	while (rc < 0 && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || strncmp(e->d_name, "loop", 4) == 0 ||
+		    strncmp(e->d_name, "dm-", 3) == 0 || strncmp(e->d_name, "ram", 3) == 0)
+			continue;
+		snprintf(dev, sizeof(dev), "/dev/%s", e->d_name);
+		rc = try_esp(dev);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int find_esp(const struct sg_init_cmdline *cfg)
+{
+	double end = now() + cfg->wait;
+
+	mkdir(ESP_DIR, 0700);
+	for (;;) {
+		if (cfg->esp[0] ? try_esp(cfg->esp) == 0 : probe_esp() == 0)
+			return 0;
+		if (now() >= end)
+			break;
+		usleep(100 * 1000);
+	}
+	if (cfg->esp[0])
+		return sg_fail("ESP %s: no FAT filesystem with EFI/signet after %u s", cfg->esp,
+			       cfg->wait);
+	return sg_fail("no block device holds a FAT filesystem with EFI/signet after %u s",
+		       cfg->wait);
+}
+
+/* Attaches path read-only to a free loop device; *dev receives it. */
+static int loop_attach(const char *path, dev_t *dev)
+{
+	struct loop_config lc;
+	char node[64];
+	int ctl, nr, fd, lfd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return sg_fail_errno("%s", path);
+	if ((ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC)) < 0) {
+		close(fd);
+		return sg_fail_errno("/dev/loop-control");
+	}
+	nr = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	if (nr < 0) {
+		close(fd);
+		return sg_fail_errno("no free loop device for %s", path);
+	}
+	snprintf(node, sizeof(node), "/dev/loop%d", nr);
+	if ((lfd = open(node, O_RDONLY | O_CLOEXEC)) < 0) {
+		close(fd);
+		return sg_fail_errno("%s", node);
+	}
+	memset(&lc, 0, sizeof(lc));
+	lc.fd = (uint32_t)fd;
+	lc.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
+	if (ioctl(lfd, LOOP_CONFIGURE, &lc) < 0) {
+		sg_fail_errno("%s: attaching %s", node, path);
+		close(fd);
+		close(lfd);
+		return -1;
+	}
+	close(fd);
+	*dev = makedev(7, (unsigned)nr);
+	/* With autoclear the loop device lives as long as its users: this
+	 * descriptor until device-mapper holds it. */
+	return lfd;
+}
+
+static int dm_call(int ctl, unsigned long req, void *buf, const char *what)
+{
+	if (ioctl(ctl, req, buf) < 0)
+		return sg_fail_errno("device-mapper %s", what);
+	return 0;
+}
+
+static void dm_remove(const char *name)
+{
+	uint64_t buf[sizeof(struct dm_ioctl) / 8 + 1];
+	int ctl = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+
+	if (ctl < 0)
+		return;
+	if (sg_dm_request(buf, sizeof(buf), name, 0, NULL, 0, NULL) == 0)
+		ioctl(ctl, DM_DEV_REMOVE, buf);
+	close(ctl);
+}
+
+/* Creates the read-only verity device name over the two loop devices;
+ * *dev receives its number. */
+static int dm_verity_create(const char *name, const char *table, uint64_t sectors, dev_t *dev)
+{
+	uint64_t buf[2048];
+	struct dm_ioctl *io = (struct dm_ioctl *)buf;
+	int ctl = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+
+	if (ctl < 0)
+		return sg_fail_errno("/dev/mapper/control (is dm-mod loaded?)");
+	if (sg_dm_request(buf, sizeof(buf), name, 0, NULL, 0, NULL) < 0 ||
+	    dm_call(ctl, DM_VERSION, buf, "version") < 0 ||
+	    sg_dm_request(buf, sizeof(buf), name, 0, NULL, 0, NULL) < 0 ||
+	    dm_call(ctl, DM_DEV_CREATE, buf, "create") < 0)
+		goto fail;
+	if (sg_dm_request(buf, sizeof(buf), name, DM_READONLY_FLAG, "verity", sectors, table) < 0 ||
+	    dm_call(ctl, DM_TABLE_LOAD, buf, "table load (verity)") < 0)
+		goto fail_remove;
+	/* DM_DEV_SUSPEND without DM_SUSPEND_FLAG resumes: the table goes live. */
+	if (sg_dm_request(buf, sizeof(buf), name, 0, NULL, 0, NULL) < 0 ||
+	    dm_call(ctl, DM_DEV_SUSPEND, buf, "resume") < 0)
+		goto fail_remove;
+	*dev = (dev_t)io->dev;
+	close(ctl);
+	return 0;
+fail_remove:
+	close(ctl);
+	dm_remove(name);
+	return -1;
+fail:
+	close(ctl);
+	return -1;
+}
+
+/* Reads every block of the verity device: dm-verity answers EIO for
+ * the first one whose hash does not chain up to the root. */
+static int read_all(const char *node, const char *image, uint64_t size)
+{
+	static uint8_t block[1 << 16];
+	uint64_t off = 0;
+	int fd = open(node, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return sg_fail_errno("%s", node);
+	while (off < size) {
+		ssize_t n = read(fd, block, sizeof(block));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0 && errno == EIO)
+				sg_fail("%s does not match its root hash: Input/output error in the"
+					" 64 KiB at byte %" PRIu64, image, off);
+			else
+				sg_fail("%s at byte %" PRIu64 ": %s", node, off,
+					n < 0 ? strerror(errno) : "unexpected end");
+			close(fd);
+			return -1;
+		}
+		off += (uint64_t)n;
+	}
+	close(fd);
+	return 0;
+}
+
+struct slot_paths {
+	char dir[128], sqfs[160], verity[160], roothash[160], sig[170];
+	char dm_name[32], dm_node[64], lower[64], rw[64];
+};
+
+static void slot_paths_init(struct slot_paths *s, char slot)
+{
+	snprintf(s->dir, sizeof(s->dir), ESP_DIR "/EFI/signet/%c", slot);
+	snprintf(s->sqfs, sizeof(s->sqfs), "%s/sidecar.sqfs", s->dir);
+	snprintf(s->verity, sizeof(s->verity), "%s/sidecar.verity", s->dir);
+	snprintf(s->roothash, sizeof(s->roothash), "%s/sidecar.roothash", s->dir);
+	snprintf(s->sig, sizeof(s->sig), "%s/sidecar.roothash.p7s", s->dir);
+	snprintf(s->dm_name, sizeof(s->dm_name), "signet-sidecar-%c", slot);
+	snprintf(s->dm_node, sizeof(s->dm_node), "/dev/signet-sidecar-%c", slot);
+	snprintf(s->lower, sizeof(s->lower), RUN_DIR "/lower-%c", slot);
+	snprintf(s->rw, sizeof(s->rw), RUN_DIR "/rw-%c", slot);
+}
+
+/* 0 when the slot's signature file is a valid signature of root by the
+ * organisation's certificate baked into the initrd. */
+static int root_signed(const struct slot_paths *s, const uint8_t *root, size_t root_size)
+{
+	char hex[2 * SG_VERITY_DIGEST_MAX + 1];
+	struct sg_buf sig = SG_BUF_INIT;
+	int rc;
+
+	if (access(SIGNER_CERT, F_OK) < 0 || access(s->sig, F_OK) < 0)
+		return -1;
+	if (read_small(s->sig, &sig) < 0)
+		return -1;
+	sg_verity_hex(root, root_size, hex);
+	rc = sg_verity_verify_sig(SIGNER_CERT, hex, sig.data, sig.len);
+	sg_buf_free(&sig);
+	return rc < 0 ? sg_fail_prefix(s->sig) : 0;
+}
+
+/* The slot's root hash, accepted only when the initrd lists it, or
+ * when it is signed by the certificate the initrd holds. */
+static int slot_root(const struct slot_paths *s, const struct sg_buf *trusted, uint8_t *root,
+		     size_t *root_size)
+{
+	struct sg_buf b = SG_BUF_INIT;
+	int rc;
+
+	if (read_small(s->roothash, &b) < 0)
+		return -1;
+	rc = sg_init_roothash_parse((const char *)b.data, b.len, root, root_size);
+	sg_buf_free(&b);
+	if (rc < 0)
+		return sg_fail_prefix(s->roothash);
+	rc = sg_init_roothash_trusted((const char *)trusted->data, trusted->len, root, *root_size);
+	if (rc < 0)
+		return sg_fail_prefix(TRUSTED_ROOTS);
+	if (rc == 1)
+		return 0;
+	if (access(s->sig, F_OK) == 0 && access(SIGNER_CERT, F_OK) == 0)
+		return root_signed(s, root, *root_size);
+	return sg_fail("%s: root hash not among the initrd's trusted ones and not signed", s->roothash);
+}
+
+static int read_superblock(const char *path, struct sg_verity_params *p)
+{
+	uint8_t sb[SG_VERITY_SB_SIZE];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return sg_fail_errno("%s", path);
+	n = sg_read_full(fd, sb, sizeof(sb));
+	close(fd);
+	if (n < 0)
+		return sg_fail_prefix(path);
+	if (sg_verity_sb_decode(sb, (size_t)n, p) < 0)
+		return sg_fail_prefix(path);
+	return 0;
+}
+
+/* Verity device, squashfs, overlay for slot: mounted on NEW_ROOT. */
+static int try_slot(char slot, const struct sg_init_cmdline *cfg, const struct sg_buf *trusted)
+{
+	struct slot_paths s;
+	struct sg_verity_params p;
+	uint8_t root[SG_VERITY_DIGEST_MAX];
+	size_t root_size;
+	char table[1024], data_dev[32], hash_dev[32], opts[512];
+	dev_t ddev, hdev, vdev = 0;
+	int dfd = -1, hfd = -1;
+	struct stat st;
+	uint64_t size;
+
+	slot_paths_init(&s, slot);
+	if (slot_root(&s, trusted, root, &root_size) < 0 || read_superblock(s.verity, &p) < 0)
+		return -1;
+	if (stat(s.sqfs, &st) < 0)
+		return sg_fail_errno("%s", s.sqfs);
+	size = p.data_blocks * p.data_block_size;
+	if ((uint64_t)st.st_size < size)
+		return sg_fail("%s: %lld bytes, its verity superblock covers %" PRIu64, s.sqfs,
+			       (long long)st.st_size, size);
+	if ((dfd = loop_attach(s.sqfs, &ddev)) < 0)
+		return -1;
+	if ((hfd = loop_attach(s.verity, &hdev)) < 0)
+		goto fail;
+	snprintf(data_dev, sizeof(data_dev), "%u:%u", major(ddev), minor(ddev));
+	snprintf(hash_dev, sizeof(hash_dev), "%u:%u", major(hdev), minor(hdev));
+	if (sg_init_verity_target(&p, data_dev, hash_dev, root, root_size, table, sizeof(table)) < 0 ||
+	    dm_verity_create(s.dm_name, table, size / 512, &vdev) < 0)
+		goto fail;
+	close(dfd);
+	close(hfd);
+	dfd = hfd = -1;
+	unlink(s.dm_node);
+	if (mknod(s.dm_node, S_IFBLK | 0600, vdev) < 0) {
+		sg_fail_errno("%s", s.dm_node);
+		goto fail_dm;
+	}
+	if (cfg->check == SG_INIT_CHECK_FULL && read_all(s.dm_node, s.sqfs, size) < 0)
+		goto fail_dm;
+	mkdir(s.lower, 0700);
+	mkdir(s.rw, 0700);
+	mkdir(NEW_ROOT, 0755);
+	if (mount(s.dm_node, s.lower, "squashfs", MS_RDONLY | MS_NODEV, NULL) < 0) {
+		sg_fail_errno("mount squashfs %s", s.sqfs);
+		goto fail_dm;
+	}
+	if (mount("tmpfs", s.rw, "tmpfs", MS_NODEV, "mode=0755") < 0) {
+		sg_fail_errno("mount tmpfs %s", s.rw);
+		goto fail_lower;
+	}
+	snprintf(opts, sizeof(opts), "%s/upper", s.rw);
+	mkdir(opts, 0755);
+	snprintf(opts, sizeof(opts), "%s/work", s.rw);
+	mkdir(opts, 0755);
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", s.lower, s.rw,
+		 s.rw);
+	if (mount("overlay", NEW_ROOT, "overlay", MS_NODEV, opts) < 0) {
+		sg_fail_errno("mount overlay on %s", NEW_ROOT);
+		goto fail_rw;
+	}
+	snprintf(opts, sizeof(opts), NEW_ROOT "%s", cfg->init);
+	if (access(opts, X_OK) < 0) {
+		sg_fail_errno("%s in slot %c", cfg->init, slot);
+		umount(NEW_ROOT);
+		goto fail_rw;
+	}
+	return 0;
+fail_rw:
+	umount(s.rw);
+fail_lower:
+	umount(s.lower);
+fail_dm:
+	dm_remove(s.dm_name);
+	return -1;
+fail:
+	if (dfd >= 0)
+		close(dfd);
+	if (hfd >= 0)
+		close(hfd);
+	return -1;
+}
+
+static int move_into_root(const char *from, const char *to_rel)
+{
+	char to[128];
+
+	snprintf(to, sizeof(to), NEW_ROOT "%s", to_rel);
+	mkdir(to, 0755);
+	if (mount(from, to, NULL, MS_MOVE, NULL) < 0)
+		return sg_fail_errno("moving %s to %s", from, to);
+	return 0;
+}
+
+/* Removes everything in directory fd that lives on device dev (the
+ * initramfs), not crossing into other filesystems: the initramfs is in
+ * RAM and nothing will reach it after the switch. Best effort. */
+static void remove_tree(int fd, dev_t dev)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		struct stat st;
+		int sub;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0)
+				remove_tree(sub, dev);
+			unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+		} else {
+			unlinkat(dirfd(d), e->d_name, 0);
+		}
+	}
+	closedir(d);
+}
+
+/* Moves the API filesystems into the new root, makes it / and runs its
+ * init. Returns only on failure. */
+static int switch_root(const struct sg_init_cmdline *cfg, char slot)
+{
+	char slot_s[2] = { slot, '\0' };
+	char *argv[] = { (char *)cfg->init, NULL };
+	struct stat st, nst;
+
+	if (sg_write_file_atomic(RUN_DIR "/slot", slot_s, 1, 0644, 0) < 0)
+		return -1;
+	if (move_into_root("/dev", "/dev") < 0 || move_into_root("/proc", "/proc") < 0 ||
+	    move_into_root("/sys", "/sys") < 0 || move_into_root("/run", "/run") < 0)
+		return -1;
+	if (stat("/", &st) == 0 && stat(NEW_ROOT, &nst) == 0 && st.st_dev != nst.st_dev) {
+		int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd >= 0)
+			remove_tree(fd, st.st_dev);
+	}
+	if (chdir(NEW_ROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+	    chdir("/") < 0)
+		return sg_fail_errno("switching root to %s", NEW_ROOT);
+	setenv("SIGNET_SLOT", slot_s, 1);
+	execv(cfg->init, argv);
+	return sg_fail_errno("exec %s", cfg->init);
+}
+
+/* Never returns: reboots after the delay, or runs /bin/sh when allowed. */
+static void refuse(const struct sg_init_cmdline *cfg, int secure, const char *why)
+{
+	say("REFUSED: %s", why);
+	if (!secure && access("/bin/sh", X_OK) == 0) {
+		char *argv[] = { "/bin/sh", NULL };
+
+		say("insecure mode: starting /bin/sh");
+		execv("/bin/sh", argv);
+		say("cannot run /bin/sh: %s", strerror(errno));
+	}
+	say("rebooting in %u s", cfg->reboot_delay);
+	sleep(cfg->reboot_delay);
+	sync();
+	reboot(RB_AUTOBOOT);
+	for (;;)
+		pause();
+}
+
+int main(int argc, char **argv)
+{
+	struct sg_init_cmdline cfg;
+	struct sg_buf b = SG_BUF_INIT, trusted = SG_BUF_INIT;
+	double t0 = now();
+	int secure;
+	char slots[2], why[600];
+
+	(void)argv;
+	if (getpid() != 1 || argc > 1) {
+		fprintf(stderr, "Usage: signet-init (runs only as PID 1 in the initrd; see signet-init(8))\n");
+		return 2;
+	}
+	sg_init_cmdline_defaults(&cfg);
+	if (mount_api_filesystems() < 0)
+		refuse(&cfg, 1, sg_errmsg());
+	if (read_small("/proc/cmdline", &b) < 0 ||
+	    sg_init_cmdline_parse((const char *)b.data, b.len, &cfg) < 0)
+		refuse(&cfg, 1, sg_errmsg());
+	sg_buf_free(&b);
+	secure = !cfg.insecure;
+	if (load_modules() < 0)
+		refuse(&cfg, secure || secure_boot_state(), sg_errmsg());
+	/* A firmware that says Secure Boot is on overrides signet.insecure. */
+	if (secure_boot_state())
+		secure = 1;
+	say("%s mode, slot %c first", secure ? "secure" : "insecure", cfg.slot);
+	/* Trust comes from the initrd: listed root hashes, a signer, or both. */
+	if (access(TRUSTED_ROOTS, F_OK) == 0 && read_small(TRUSTED_ROOTS, &trusted) < 0)
+		refuse(&cfg, secure, sg_errmsg());
+	if (trusted.len == 0 && access(SIGNER_CERT, F_OK) < 0)
+		refuse(&cfg, secure, "the initrd trusts no root hash: neither " TRUSTED_ROOTS
+		       " nor " SIGNER_CERT);
+	if (find_esp(&cfg) < 0)
+		refuse(&cfg, secure, sg_errmsg());
+	slots[0] = cfg.slot;
+	slots[1] = sg_init_other_slot(cfg.slot);
+	for (int i = 0; i < 2; i++) {
+		if (try_slot(slots[i], &cfg, &trusted) < 0) {
+			say("slot %c refused: %s", slots[i], sg_errmsg());
+			continue;
+		}
+		say("slot %c verified, switching root after %.3f s", slots[i], now() - t0);
+		if (switch_root(&cfg, slots[i]) < 0)
+			refuse(&cfg, secure, sg_errmsg());
+	}
+	snprintf(why, sizeof(why), "no slot holds a sidecar matching a trusted root hash");
+	refuse(&cfg, secure, why);
+	return 1;
+}

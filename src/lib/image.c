@@ -1,0 +1,160 @@
+#include "image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "crypto.h"
+#include "err.h"
+#include "fileio.h"
+#include "run.h"
+
+void sg_image_opts_init(struct sg_image_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->compress = "gzip";
+	o->mksquashfs = "mksquashfs";
+	sg_verity_params_init(&o->params);
+}
+
+static int run_mksquashfs(const struct sg_image_opts *o, const char *out)
+{
+	const char *argv[] = { o->mksquashfs, o->from, out, "-noappend", "-reproducible",
+			       "-all-root", "-mkfs-time", "0", "-all-time", "0", "-no-xattrs",
+			       "-no-progress", "-quiet", "-comp", o->compress, NULL };
+
+	return sg_run(argv, NULL, o->image);
+}
+
+/* SHA-256 of a whole file, streamed. */
+static int hash_file(const char *path, uint8_t out[SG_SHA256_LEN])
+{
+	static uint8_t chunk[1 << 16];
+	struct sg_digest *d = sg_digest_new("SHA256");
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	ssize_t n;
+
+	if (!d || fd < 0) {
+		if (fd < 0)
+			sg_fail_errno("%s", path);
+		goto done;
+	}
+	while ((n = sg_read_full(fd, chunk, sizeof(chunk))) > 0)
+		if (sg_digest_update(d, chunk, (size_t)n) < 0)
+			goto done;
+	if (n < 0 || sg_digest_final(d, out) < 0)
+		goto done;
+	rc = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	sg_digest_free(d);
+	return rc;
+}
+
+/* Salt SHA-256(image); UUID from SHA-256("signet verity uuid" || salt),
+ * marked as version 4 / variant 1 like a random one. */
+static int derive_salt_uuid(struct sg_image_opts *o, const char *image)
+{
+	static const char label[] = "signet verity uuid";
+	uint8_t d[SG_SHA256_LEN], in[sizeof(label) - 1 + SG_VERITY_SALT_MAX];
+
+	if (!o->salt_given) {
+		if (hash_file(image, d) < 0)
+			return -1;
+		memcpy(o->params.salt, d, sizeof(d));
+		o->params.salt_size = sizeof(d);
+	}
+	if (!o->uuid_given) {
+		memcpy(in, label, sizeof(label) - 1);
+		memcpy(in + sizeof(label) - 1, o->params.salt, o->params.salt_size);
+		if (sg_sha256(in, sizeof(label) - 1 + o->params.salt_size, d) < 0)
+			return -1;
+		memcpy(o->params.uuid, d, 16);
+		o->params.uuid[6] = (uint8_t)((o->params.uuid[6] & 0x0f) | 0x40);
+		o->params.uuid[8] = (uint8_t)((o->params.uuid[8] & 0x3f) | 0x80);
+	}
+	return 0;
+}
+
+enum { OUT_IMAGE, OUT_VERITY, OUT_ROOT, OUT_SIG, OUT_N };
+
+static char *staged_name(const char *path)
+{
+	char *s = NULL;
+
+	if (asprintf(&s, "%s.signet-tmp-%ld", path, (long)getpid()) < 0)
+		return NULL;
+	return s;
+}
+
+static int fsync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return sg_fail_errno("%s", path);
+	rc = fsync(fd);
+	close(fd);
+	return rc < 0 ? sg_fail_errno("fsync %s", path) : 0;
+}
+
+int sg_image_build(struct sg_image_opts *o, struct sg_verity_info *info)
+{
+	const char *final[OUT_N] = { o->image, o->verity, o->root_hash, o->sig };
+	char *tmp[OUT_N] = { NULL };
+	char hex[2 * SG_VERITY_DIGEST_MAX + 1];
+	struct sg_buf sig = SG_BUF_INIT;
+	struct stat st;
+	int rc = -1;
+
+	if ((o->root_hash || o->sig) && !o->verity)
+		return sg_fail("a root hash or its signature needs the verity tree output");
+	if (o->sig && (!o->key || !o->cert))
+		return sg_fail("signing the root hash needs a key and a certificate");
+	if (stat(o->from, &st) < 0)
+		return sg_fail_errno("%s", o->from);
+	if (!S_ISDIR(st.st_mode))
+		return sg_fail("%s: not a directory", o->from);
+	if (sg_verity_check_params(&o->params) < 0)
+		return -1;
+	for (int i = 0; i < OUT_N; i++)
+		if (final[i] && !(tmp[i] = staged_name(final[i]))) {
+			sg_fail("out of memory");
+			goto done;
+		}
+	if (run_mksquashfs(o, tmp[OUT_IMAGE]) < 0 || fsync_path(tmp[OUT_IMAGE]) < 0)
+		goto done;
+	if (o->verity) {
+		if (derive_salt_uuid(o, tmp[OUT_IMAGE]) < 0)
+			goto done;
+		o->params.data_blocks = 0;
+		if (sg_verity_format(tmp[OUT_IMAGE], tmp[OUT_VERITY], &o->params, 0, info) < 0)
+			goto done;
+		sg_verity_hex(info->root, info->root_size, hex);
+		if (o->root_hash && sg_write_file_atomic(tmp[OUT_ROOT], hex, strlen(hex), 0644, 0) < 0)
+			goto done;
+		if (o->sig && (sg_verity_sign(o->key, o->cert, hex, &sig) < 0 ||
+			       sg_write_file_atomic(tmp[OUT_SIG], sig.data, sig.len, 0644, 0) < 0))
+			goto done;
+	}
+	for (int i = 0; i < OUT_N; i++)
+		if (tmp[i] && rename(tmp[i], final[i]) < 0) {
+			sg_fail_errno("renaming into %s", final[i]);
+			goto done;
+		}
+	rc = 0;
+done:
+	for (int i = 0; i < OUT_N; i++) {
+		if (tmp[i] && rc < 0)
+			unlink(tmp[i]);
+		free(tmp[i]);
+	}
+	sg_buf_free(&sig);
+	return rc;
+}

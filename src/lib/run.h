@@ -1,0 +1,16 @@
+/* run.h - running a peer tool (mksquashfs, mtools) as a child process.
+ *
+ * The tool's standard input is /dev/null and its output is captured,
+ * not shown: on failure the error names the tool and quotes the last
+ * line it printed. Extra environment variables (NAME=VALUE) may be
+ * given, e.g. SOURCE_DATE_EPOCH for reproducible time stamps.
+ */
+#ifndef SIGNET_RUN_H
+#define SIGNET_RUN_H
+
+/* Runs argv (argv[0] looked up in PATH) with env_extra (NULL-terminated,
+ * may be NULL) added to the environment; what names the job in the
+ * error. 0 when the tool exits 0. */
+int sg_run(const char *const *argv, const char *const *env_extra, const char *what);
+
+#endif
