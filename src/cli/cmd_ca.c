@@ -172,7 +172,11 @@ static int init_passphrase(const char *file, struct sg_age_recipients *rs)
 		rc = sg_age_recipients_add_passphrase(rs, pass.data, pass.len,
 						      SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR);
 	sg_buf_wipe(&pass);
-	return rc < 0 ? cli_lib_error() : 0;
+	if (rc < 0) {
+		cli_lib_error();
+		return -1;
+	}
+	return 0;
 }
 
 static int ca_init(int argc, char **argv)
