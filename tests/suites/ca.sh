@@ -443,6 +443,17 @@ refuse "an age identity is not the passphrase" "$SIGNET" ca issue --dir "$E" --d
 refuse "no passphrase and no terminal" setsid "$SIGNET" ca issue --dir "$E" --domains bad.sealed.test </dev/null
 expect "no terminal: says so" "no terminal" "$T/.err"
 unchanged "refused unlocks wrote nothing" "$E" "$T/e.snap"
+# A plain key next to the sealed one, or a damaged sealed key, is refused.
+cp "$T/key.pem.plain" "$E/intermediate/key.pem"
+refuse "plain and sealed intermediate keys" "$SIGNET" ca issue --dir "$E" --domains bad.sealed.test --passphrase-file "$T/ca.pw"
+expect "plain and sealed: says so" "both a plain and an encrypted key" "$T/.err"
+rm "$E/intermediate/key.pem"
+cp "$E/intermediate/key.pem.age" "$T/key.age.bak"
+sed -i '3s/./X/;3s/^X/Y/' "$E/intermediate/key.pem.age"
+refuse "damaged sealed key" "$SIGNET" ca issue --dir "$E" --domains bad.sealed.test --passphrase-file "$T/ca.pw"
+expect "damaged sealed key: names the file" "intermediate/key\.pem\.age: " "$T/.err"
+cp "$T/key.age.bak" "$E/intermediate/key.pem.age"
+unchanged "refused damaged keys wrote nothing" "$E" "$T/e.snap"
 check "batch with the passphrase" "$SIGNET" ca issue --dir "$E" --batch <(printf 'b1.sealed.test\nb2.sealed.test\n') --passphrase-file "$T/ca.pw"
 check "openssl verify a batch leaf" verify "$E/ca.pem" "$E/b2.sealed.test/cert.pem"
 check "renew with the passphrase" "$SIGNET" ca renew --dir "$E" www.sealed.test --passphrase-file "$T/ca.pw"
