@@ -500,6 +500,12 @@ unchanged "-r: refusals wrote nothing" "$A" "$T/a.snap"
 check "-r: issue with -i" "$SIGNET" ca issue --dir "$A" --domains x.test -i "$T/ca.id"
 check "-r: openssl verify" verify "$A/ca.pem" "$A/x.test/cert.pem"
 
+# init --passphrase asks twice on the terminal.
+check "init --passphrase on the terminal" $TTY "correct horse battery staple" \
+	"$SIGNET" ca init --dir "$T/asked" --passphrase
+check "issue from the terminal-made CA" "$SIGNET" ca issue --dir "$T/asked" --domains asked.test --passphrase-file "$T/ca.pw"
+check "openssl verify (terminal-made CA)" verify "$T/asked/ca.pem" "$T/asked/asked.test/cert.pem"
+
 # Bad init options create nothing.
 "$SIGNET" ca init --dir "$T/both" --passphrase-file "$T/ca.pw" -r "$(age-keygen -y "$T/ca.id")" 2>/dev/null
 [ $? = 2 ] && ok || ko "init: passphrase and -r together: usage error"
