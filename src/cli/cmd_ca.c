@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "authority.h"
 #include "ca.h"
 #include "cli.h"
 #include "commands.h"
@@ -81,14 +82,68 @@ static int is_help(int argc, char **argv)
 	return 0;
 }
 
+/* ---- the CA key ---- */
+
+/* The options that unlock an encrypted CA key, for the commands that sign:
+ * --passphrase-file and -i are authority.c's (same meaning as for the
+ * domain root key). */
+#define KEY_LONG_OPTIONS                                                          \
+	{ "passphrase-file", required_argument, NULL, AUTH_OPT_PASSPHRASE_FILE }, \
+	{ "identity", required_argument, NULL, 'i' }
+
+#define KEY_HELP                                                                     \
+	"  --passphrase-file F  the CA key's passphrase (first line of F), when it is\n" \
+	"                       encrypted; otherwise asked on the terminal\n"          \
+	"  -i, --identity FILE  an age identity the CA key is encrypted to\n"
+
+/* Opens the CA in dir and loads its issuing key, decrypting it with the
+ * passphrase (from k's file or the terminal) or k's identities when it is
+ * encrypted (prints the error). */
+static struct sg_ca *open_with_key(const char *dir, struct auth_opts *k)
+{
+	struct sg_buf pass = SG_BUF_INIT;
+	struct sg_ca *ca;
+	int storage, rc = 0;
+
+	auth_protect_memory();
+	if (!(ca = sg_ca_open(dir, 0)) || (storage = sg_ca_key_storage(ca)) < 0)
+		goto fail;
+	if (storage == SG_CA_KEY_PASSPHRASE && (k->passphrase_file || k->ids.n == 0)) {
+		if (k->passphrase_file)
+			rc = cli_read_passphrase_file(k->passphrase_file, &pass);
+		else
+			rc = cli_read_passphrase_tty("CA key passphrase: ", 0, &pass);
+		if (rc == 0)
+			rc = sg_age_identities_add_passphrase(&k->ids, pass.data, pass.len);
+		sg_buf_wipe(&pass);
+		if (rc < 0)
+			goto fail;
+	} else if (storage == SG_CA_KEY_RECIPIENTS && k->ids.n == 0) {
+		cli_error("%s: the CA key is encrypted to age recipients: give -i IDENTITY",
+			  sg_ca_key_path(ca));
+		sg_ca_close(ca);
+		return NULL;
+	}
+	if (sg_ca_load_key(ca, &k->ids) < 0)
+		goto fail;
+	return ca;
+fail:
+	cli_lib_error();
+	sg_ca_close(ca);
+	return NULL;
+}
+
 /* ---- init ---- */
 
 static const char init_usage[] =
 	"Usage: signet ca init --dir DIR [--name NAME] [--alg ALG] [--permit-dns SUFFIX]...\n"
 	"                      [--permit-ip CIDR]... [--intermediate] [--days N]\n"
+	"                      [--passphrase-file F | --passphrase | -r age1...]\n"
 	"\n"
 	"Creates a certificate authority in DIR: the root certificate DIR/ca.pem\n"
-	"(the anchor to distribute) and its key DIR/root/ca-key.pem (0600).\n"
+	"(the anchor to distribute) and its key DIR/root/ca-key.pem (0600). With a\n"
+	"passphrase or recipients, the CA keys are stored only age-encrypted:\n"
+	"DIR/root/ca-key.pem.age (and DIR/intermediate/key.pem.age), armored.\n"
 	"\n"
 	"  --dir DIR            the CA directory (created if missing)\n"
 	"  --name NAME          the root's common name (default: signet root CA <hex>)\n"
@@ -99,7 +154,30 @@ static const char init_usage[] =
 	"                       (with either, every other kind of name is excluded)\n"
 	"  --intermediate       an intermediate (pathlen 0, same constraints) signs\n"
 	"                       leaves and CRLs, so root/ca-key.pem can go offline\n"
-	"  --days N             validity of the CA certificates (default 3650)\n";
+	"  --days N             validity of the CA certificates (default 3650)\n"
+	"  --passphrase-file F  encrypt the CA keys to the passphrase in F (scrypt)\n"
+	"  --passphrase         encrypt the CA keys to a passphrase asked on the\n"
+	"                       terminal\n"
+	"  -r, --recipient R    encrypt the CA keys to the age public key R\n"
+	"                       (repeatable)\n";
+
+/* Fills rs from --passphrase-file / --passphrase (prints the error). */
+static int init_passphrase(const char *file, struct sg_age_recipients *rs)
+{
+	struct sg_buf pass = SG_BUF_INIT;
+	int rc = file ? cli_read_passphrase_file(file, &pass)
+		      : cli_read_passphrase_tty("New CA key passphrase: ", 1, &pass);
+
+	if (rc == 0)
+		rc = sg_age_recipients_add_passphrase(rs, pass.data, pass.len,
+						      SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR);
+	sg_buf_wipe(&pass);
+	if (rc < 0) {
+		cli_lib_error();
+		return -1;
+	}
+	return 0;
+}
 
 static int ca_init(int argc, char **argv)
 {
@@ -108,16 +186,21 @@ static int ca_init(int argc, char **argv)
 		{ "alg", required_argument, NULL, 'a' },   { "permit-dns", required_argument, NULL, 'D' },
 		{ "permit-ip", required_argument, NULL, 'I' }, { "intermediate", no_argument, NULL, 'i' },
 		{ "days", required_argument, NULL, 'y' },  { "help", no_argument, NULL, 'h' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "passphrase", no_argument, NULL, 'p' },
+		{ "recipient", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sg_ca_init_opts o = { .alg = SG_CA_ECDSA_P256 };
+	struct sg_age_recipients rs = { 0 };
 	const char **dns = calloc((size_t)argc, sizeof(*dns)), **ip = calloc((size_t)argc, sizeof(*ip));
-	int c, rc = CLI_EXIT_USAGE;
+	const char *pass_file = NULL;
+	int c, rc = CLI_EXIT_USAGE, ask = 0;
 
 	if (!dns || !ip)
 		goto out;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hr:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o.dir = optarg;
@@ -144,6 +227,18 @@ static int ca_init(int argc, char **argv)
 			if (parse_days("signet ca init", optarg, &o.days))
 				goto out;
 			break;
+		case 'P':
+			pass_file = optarg;
+			break;
+		case 'p':
+			ask = 1;
+			break;
+		case 'r':
+			if (auth_add_recipient(&rs, optarg) < 0) {
+				rc = CLI_EXIT_FAIL;
+				goto out;
+			}
+			break;
 		case 'h':
 			rc = cli_help(init_usage);
 			goto out;
@@ -160,8 +255,18 @@ static int ca_init(int argc, char **argv)
 		rc = cli_usage_error("signet ca init", "--dir is required");
 		goto out;
 	}
+	if ((pass_file != NULL) + ask + (rs.n > 0) > 1) {
+		rc = cli_usage_error("signet ca init",
+				     "give one of --passphrase-file, --passphrase and -r");
+		goto out;
+	}
+	if ((pass_file || ask) && init_passphrase(pass_file, &rs) < 0) {
+		rc = CLI_EXIT_FAIL;
+		goto out;
+	}
 	o.permit_dns = dns;
 	o.permit_ip = ip;
+	o.recipients = &rs;
 	if (sg_ca_init(&o) < 0) {
 		rc = cli_lib_error();
 		goto out;
@@ -169,6 +274,7 @@ static int ca_init(int argc, char **argv)
 	printf("%s/ca.pem\n", o.dir);
 	rc = CLI_EXIT_OK;
 out:
+	sg_age_recipients_free(&rs);
 	free(dns);
 	free(ip);
 	return rc;
@@ -201,7 +307,8 @@ static const char issue_usage[] =
 	"                       names from the options, else from the CSR's SAN\n"
 	"  --batch FILE         one certificate per line: names separated by commas\n"
 	"                       (the kind of each is guessed); '#' starts a comment.\n"
-	"                       Every line is checked before any is issued.\n";
+	"                       Every line is checked before any is issued.\n"
+	KEY_HELP;
 
 /* One batch line: comma- or blank-separated names. */
 static int batch_line(char *line, struct names *l)
@@ -340,9 +447,11 @@ static int ca_issue(int argc, char **argv)
 		{ "uri", required_argument, NULL, 'U' },   { "client", no_argument, NULL, 'c' },
 		{ "days", required_argument, NULL, 'y' },  { "alg", required_argument, NULL, 'a' },
 		{ "csr", required_argument, NULL, 'r' },   { "batch", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' },	   KEY_LONG_OPTIONS,
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = "signet ca issue", *dir = NULL, *batch = NULL;
+	struct auth_opts k = { 0 };
 	struct names dns = { 0 }, ips = { 0 }, emails = { 0 }, uris = { 0 }, all = { 0 };
 	struct sg_ca_request r = { .alg = SG_CA_ECDSA_P256 };
 	struct sg_ca *ca = NULL;
@@ -350,7 +459,15 @@ static int ca_issue(int argc, char **argv)
 	int c, rc = CLI_EXIT_USAGE;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hi:", opts, NULL)) != -1) {
+		int hit = auth_option(&k, c, optarg);
+
+		if (hit < 0) {
+			rc = CLI_EXIT_FAIL;
+			goto out;
+		}
+		if (hit)
+			continue;
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -429,8 +546,10 @@ static int ca_issue(int argc, char **argv)
 		rc = cli_usage_error(cmd, "give the names: --domains, --ip-addresses, --email or --uri");
 		goto out;
 	}
-	if (!(ca = sg_ca_open(dir, 1)))
-		goto fail;
+	if (!(ca = open_with_key(dir, &k))) {
+		rc = CLI_EXIT_FAIL;
+		goto out;
+	}
 	if (batch) {
 		rc = issue_batch(ca, batch, &r);
 		goto out;
@@ -446,6 +565,7 @@ fail:
 	rc = cli_lib_error();
 out:
 	sg_ca_close(ca);
+	auth_opts_free(&k);
 	names_free(&dns);
 	names_free(&ips);
 	names_free(&emails);
@@ -508,7 +628,9 @@ static const char crl_usage[] =
 	"\n"
 	"Signs a version 2 CRL of every revoked certificate with the issuing CA\n"
 	"(the intermediate when there is one), with a CRL number (DIR/crlnumber)\n"
-	"and the issuer's key identifier; nextUpdate is N days ahead (default 30).\n";
+	"and the issuer's key identifier; nextUpdate is N days ahead (default 30).\n"
+	"\n"
+	KEY_HELP;
 
 static int ca_crl(int argc, char **argv)
 {
@@ -517,14 +639,24 @@ static int ca_crl(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "days", required_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
+		KEY_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = "signet ca crl", *dir = NULL, *out = NULL;
-	int c, days = 0, rc;
+	struct auth_opts k = { 0 };
+	int c, days = 0, rc = CLI_EXIT_USAGE;
 	struct sg_ca *ca;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:i:", opts, NULL)) != -1) {
+		int hit = auth_option(&k, c, optarg);
+
+		if (hit < 0) {
+			rc = CLI_EXIT_FAIL;
+			goto done;
+		}
+		if (hit)
+			continue;
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -534,22 +666,31 @@ static int ca_crl(int argc, char **argv)
 			break;
 		case 'y':
 			if (parse_days(cmd, optarg, &days))
-				return CLI_EXIT_USAGE;
+				goto done;
 			break;
 		case 'h':
-			return cli_help(crl_usage);
+			rc = cli_help(crl_usage);
+			goto done;
 		default:
-			return cli_usage_error(cmd, "bad option");
+			rc = cli_usage_error(cmd, "bad option");
+			goto done;
 		}
 	}
-	if (!dir || !out)
-		return cli_usage_error(cmd, "--dir and -o are required");
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (!(ca = sg_ca_open(dir, 1)))
-		return cli_lib_error();
+	if (!dir || !out) {
+		rc = cli_usage_error(cmd, "--dir and -o are required");
+		goto done;
+	}
+	if (optind < argc) {
+		rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+		goto done;
+	}
+	rc = CLI_EXIT_FAIL;
+	if (!(ca = open_with_key(dir, &k)))
+		goto done;
 	rc = sg_ca_crl(ca, out, days) < 0 ? cli_lib_error() : CLI_EXIT_OK;
 	sg_ca_close(ca);
+done:
+	auth_opts_free(&k);
 	return rc;
 }
 
@@ -630,7 +771,9 @@ static const char renew_usage[] =
 	"leaf signed from a CSR). The previous files are kept as\n"
 	"DIR/NAME/cert-<serial>.pem and key-<serial>.pem. The old certificate is\n"
 	"not revoked, so services keep working until they reload; revoke it with\n"
-	"'signet ca revoke --reason superseded' once they have.\n";
+	"'signet ca revoke --reason superseded' once they have.\n"
+	"\n"
+	KEY_HELP;
 
 static int ca_renew(int argc, char **argv)
 {
@@ -639,42 +782,61 @@ static int ca_renew(int argc, char **argv)
 		{ "days", required_argument, NULL, 'y' },
 		{ "reuse-key", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
+		KEY_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = "signet ca renew", *dir = NULL;
-	int c, days = 0, reuse = 0, rc;
+	struct auth_opts k = { 0 };
+	int c, days = 0, reuse = 0, rc = CLI_EXIT_USAGE;
 	char serial[SG_CA_SERIAL_MAX + 1];
 	struct sg_ca *ca;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hi:", opts, NULL)) != -1) {
+		int hit = auth_option(&k, c, optarg);
+
+		if (hit < 0) {
+			rc = CLI_EXIT_FAIL;
+			goto done;
+		}
+		if (hit)
+			continue;
 		switch (c) {
 		case 'd':
 			dir = optarg;
 			break;
 		case 'y':
 			if (parse_days(cmd, optarg, &days))
-				return CLI_EXIT_USAGE;
+				goto done;
 			break;
 		case 'k':
 			reuse = 1;
 			break;
 		case 'h':
-			return cli_help(renew_usage);
+			rc = cli_help(renew_usage);
+			goto done;
 		default:
-			return cli_usage_error(cmd, "bad option");
+			rc = cli_usage_error(cmd, "bad option");
+			goto done;
 		}
 	}
-	if (!dir)
-		return cli_usage_error(cmd, "--dir is required");
-	if (optind != argc - 1)
-		return cli_usage_error(cmd, "give the leaf directory name (as in DIR/NAME)");
-	if (!(ca = sg_ca_open(dir, 1)))
-		return cli_lib_error();
+	if (!dir) {
+		rc = cli_usage_error(cmd, "--dir is required");
+		goto done;
+	}
+	if (optind != argc - 1) {
+		rc = cli_usage_error(cmd, "give the leaf directory name (as in DIR/NAME)");
+		goto done;
+	}
+	rc = CLI_EXIT_FAIL;
+	if (!(ca = open_with_key(dir, &k)))
+		goto done;
 	rc = sg_ca_renew(ca, argv[optind], days, reuse, serial) < 0 ? cli_lib_error() : CLI_EXIT_OK;
 	if (rc == CLI_EXIT_OK)
 		printf("%s/%s/cert.pem %s\n", dir, argv[optind], serial);
 	sg_ca_close(ca);
+done:
+	auth_opts_free(&k);
 	return rc;
 }
 

@@ -22,6 +22,7 @@
 #include "crypto.h"
 #include "err.h"
 #include "fileio.h"
+#include "keyfile.h"
 #include "x509cert.h"
 
 #define INDEX_MAX (64u << 20)
@@ -33,6 +34,8 @@
 #define INT_DIR "intermediate"
 #define INT_CERT "intermediate/cert.pem"
 #define INT_KEY "intermediate/key.pem"
+#define SEALED ".age" /* suffix of a CA key age-encrypted at rest */
+#define KEY_MAX (1u << 16)
 #define INDEX "index.txt"
 #define INDEX_ATTR "index.txt.attr"
 #define CRLNUMBER "crlnumber"
@@ -49,6 +52,8 @@ struct sg_ca {
 	X509 *issuer;		 /* the root, or the intermediate */
 	STACK_OF(X509) *chain;	 /* certificates between leaf and root */
 	EVP_PKEY *key;		 /* the issuer's key, when loaded */
+	char kpath[PATHBUF];	 /* the issuer's key file */
+	int key_sealed;		 /* kpath is age-encrypted */
 	struct sg_ca_index index;
 };
 
@@ -148,6 +153,32 @@ static int write_key_file(struct undo *u, const char *path, EVP_PKEY *k, int clo
 	return rc;
 }
 
+/* A CA key: plain PEM at path, or with recipients armored age of the PEM
+ * at path + ".age"; the plaintext PEM only ever exists in memory. */
+static int write_ca_key(struct undo *u, const char *dir, const char *rel, EVP_PKEY *k,
+			const struct sg_age_recipients *rs)
+{
+	struct sg_buf pem = SG_BUF_INIT, ct = SG_BUF_INIT;
+	char path[PATHBUF];
+	int rc;
+
+	if (path_join(path, dir, rel) < 0)
+		return -1;
+	if (!rs || rs->n == 0)
+		return write_key_file(u, path, k, 0);
+	if (strlen(path) + sizeof(SEALED) > PATHBUF)
+		return sg_fail("%s: path too long", path);
+	strcat(path, SEALED);
+	rc = sg_x509_key_pem(k, &pem);
+	if (rc == 0)
+		rc = sg_keyfile_seal(rs, pem.data, pem.len, 1, &ct);
+	sg_buf_wipe(&pem);
+	if (rc == 0)
+		rc = write_new(u, path, ct.data, ct.len, 0600);
+	sg_buf_free(&ct);
+	return rc;
+}
+
 static int lock_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -244,10 +275,10 @@ int sg_ca_init(const struct sg_ca_init_opts *o)
 	}
 
 	if (path_join(path, o->dir, ROOT_DIR) < 0 || make_dir(&u, path, 0700) < 0 ||
-	    path_join(path, o->dir, ROOT_KEY) < 0 || write_key_file(&u, path, rkey, 0) < 0)
+	    write_ca_key(&u, o->dir, ROOT_KEY, rkey, o->recipients) < 0)
 		goto out;
 	if (inter && (path_join(path, o->dir, INT_DIR) < 0 || make_dir(&u, path, 0700) < 0 ||
-		      path_join(path, o->dir, INT_KEY) < 0 || write_key_file(&u, path, ikey, 0) < 0 ||
+		      write_ca_key(&u, o->dir, INT_KEY, ikey, o->recipients) < 0 ||
 		      path_join(path, o->dir, INT_CERT) < 0 || write_cert_file(&u, path, inter, NULL) < 0))
 		goto out;
 	if (path_join(path, o->dir, INDEX) < 0 || write_new(&u, path, "", 0, 0644) < 0 ||
@@ -304,6 +335,78 @@ static int check_signed_by(X509 *x, X509 *by, const char *path, const char *bypa
 	return 0;
 }
 
+/* The issuing key is kpath, or kpath.age when sealed; never both. */
+static int find_key(struct sg_ca *ca, const char *kpath)
+{
+	char sealed[PATHBUF];
+
+	if (snprintf(sealed, sizeof(sealed), "%s" SEALED, kpath) >= (int)sizeof(sealed))
+		return sg_fail("%s: path too long", kpath);
+	ca->key_sealed = exists(sealed);
+	if (ca->key_sealed && exists(kpath))
+		return sg_fail("%s: both a plain and an encrypted key (%s): remove the plain one", kpath,
+			       sealed);
+	snprintf(ca->kpath, sizeof(ca->kpath), "%s", ca->key_sealed ? sealed : kpath);
+	return 0;
+}
+
+/* Parses a PEM private key held in memory (for a decrypted key file). */
+static EVP_PKEY *parse_key(const struct sg_buf *pem, const char *path)
+{
+	BIO *bio = BIO_new_mem_buf(pem->data, (int)pem->len);
+	EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"") : NULL;
+
+	BIO_free(bio);
+	if (!k) {
+		ERR_clear_error();
+		sg_fail("%s: does not hold a PEM private key", path);
+	}
+	return k;
+}
+
+int sg_ca_key_storage(const struct sg_ca *ca)
+{
+	int wants;
+
+	if (!ca->key_sealed)
+		return SG_CA_KEY_PLAIN;
+	if ((wants = sg_keyfile_wants_passphrase(ca->kpath)) < 0)
+		return -1;
+	return wants ? SG_CA_KEY_PASSPHRASE : SG_CA_KEY_RECIPIENTS;
+}
+
+const char *sg_ca_key_path(const struct sg_ca *ca)
+{
+	return ca->kpath;
+}
+
+int sg_ca_load_key(struct sg_ca *ca, const struct sg_age_identities *ids)
+{
+	struct sg_buf pem = SG_BUF_INIT;
+
+	if (ca->key)
+		return 0;
+	if (!ca->key_sealed) {
+		ca->key = sg_x509_read_key(ca->kpath);
+	} else if (!ids || ids->n == 0) {
+		return sg_fail("%s: the CA key is encrypted: give --passphrase-file or -i IDENTITY",
+			       ca->kpath);
+	} else {
+		if (sg_keyfile_open(ca->kpath, ids, KEY_MAX, &pem) == 0)
+			ca->key = parse_key(&pem, ca->kpath);
+		sg_buf_wipe(&pem);
+	}
+	if (!ca->key)
+		return -1;
+	if (X509_check_private_key(ca->issuer, ca->key) != 1) {
+		ERR_clear_error();
+		EVP_PKEY_free(ca->key);
+		ca->key = NULL;
+		return sg_fail("%s: key does not match the issuing CA certificate", ca->kpath);
+	}
+	return 0;
+}
+
 struct sg_ca *sg_ca_open(const char *dir, int need_key)
 {
 	struct sg_ca *ca = calloc(1, sizeof(*ca));
@@ -350,15 +453,8 @@ struct sg_ca *sg_ca_open(const char *dir, int need_key)
 		if (path_join(kpath, dir, INT_KEY) < 0)
 			goto fail;
 	}
-	if (need_key) {
-		if (!(ca->key = sg_x509_read_key(kpath)))
-			goto fail;
-		if (X509_check_private_key(ca->issuer, ca->key) != 1) {
-			ERR_clear_error();
-			sg_fail("%s: key does not match the issuing CA certificate", kpath);
-			goto fail;
-		}
-	}
+	if (find_key(ca, kpath) < 0 || (need_key && sg_ca_load_key(ca, NULL) < 0))
+		goto fail;
 	if (path_join(path, dir, INDEX) < 0)
 		goto fail;
 	if (exists(path)) {

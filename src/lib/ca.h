@@ -7,6 +7,11 @@
  *                          only signs the intermediate and can go offline
  *   intermediate/cert.pem  the name-constrained intermediate (pathlen 0)
  *   intermediate/key.pem   its key (0600), which signs leaves and CRLs
+ * When init is given age recipients (a passphrase or age1 keys), each CA
+ * key is instead root/ca-key.pem.age and intermediate/key.pem.age: the
+ * PEM key age-encrypted and armored (keyfile.h), and the plaintext key
+ * never touches the disk. Only the issuing key (the intermediate's when
+ * there is one) is ever decrypted after init.
  *   index.txt              every certificate issued (caindex.h), in the
  *                          format `openssl ca` and `openssl ocsp` read
  *   crlnumber              the last CRL number, hex, as `openssl ca`
@@ -27,6 +32,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "age.h"
 #include "caindex.h"
 #include "x509cert.h"
 #include "x509name.h"
@@ -45,6 +51,8 @@ struct sg_ca_init_opts {
 	size_t n_permit_ip;
 	int intermediate;
 	int days;
+	/* Encrypt the CA keys to these at rest; NULL or empty: plain PEM. */
+	const struct sg_age_recipients *recipients;
 };
 
 /* Creates a CA in dir (created if missing); refuses an existing CA. */
@@ -53,9 +61,19 @@ int sg_ca_init(const struct sg_ca_init_opts *o);
 struct sg_ca;
 
 /* Opens and checks the CA in dir; with need_key, loads the issuing
- * key too. Takes the directory lock. */
+ * key too (a plain one only: see sg_ca_load_key()). Takes the
+ * directory lock. */
 struct sg_ca *sg_ca_open(const char *dir, int need_key);
 void sg_ca_close(struct sg_ca *ca);
+
+/* How the issuing key is stored (-1: its file is unreadable). */
+enum { SG_CA_KEY_PLAIN, SG_CA_KEY_PASSPHRASE, SG_CA_KEY_RECIPIENTS };
+int sg_ca_key_storage(const struct sg_ca *ca);
+/* The issuing key's file, for messages. */
+const char *sg_ca_key_path(const struct sg_ca *ca);
+/* Loads the issuing key and checks it against the issuing certificate;
+ * an encrypted one is decrypted with ids (plaintext wiped after use). */
+int sg_ca_load_key(struct sg_ca *ca, const struct sg_age_identities *ids);
 
 struct sg_ca_request {
 	const struct sg_name *names;

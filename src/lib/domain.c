@@ -14,6 +14,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "io.h"
+#include "keyfile.h"
 #include "timestamp.h"
 
 #define KEY_FILE "keys/root.key.age"
@@ -95,16 +96,7 @@ char *sg_domain_path(const struct sg_domain *d, const char *rel)
 static int write_key_file(const char *path, const uint8_t seed[SG_ED25519_SEED_LEN],
 			  const struct sg_age_recipients *rs)
 {
-	struct sg_buf ct = SG_BUF_INIT;
-	struct sg_mem_source src;
-	int rc;
-
-	rc = sg_age_encrypt(rs, sg_mem_reader(&src, seed, SG_ED25519_SEED_LEN),
-			    sg_buf_writer(&ct));
-	if (rc == 0)
-		rc = sg_write_file_atomic(path, ct.data, ct.len, 0600, SG_ATOMIC_NO_CLOBBER);
-	sg_buf_free(&ct);
-	return rc;
+	return sg_keyfile_write(path, rs, seed, SG_ED25519_SEED_LEN, 0);
 }
 
 static struct sg_json *domain_meta(const struct sg_domain *d)
@@ -313,67 +305,35 @@ int sg_domain_open(const char *home, const char *want, struct sg_domain *d)
 	return 0;
 }
 
-static int open_key(const struct sg_domain *d, struct sg_buf *ct, struct sg_age_decryptor **dec,
-		    struct sg_mem_source *src)
-{
-	char *p = sg_domain_path(d, KEY_FILE);
-
-	if (!p)
-		return -1;
-	if (sg_read_file(p, ct, MAX_KEYFILE) < 0 ||
-	    sg_age_decrypt_open(dec, sg_mem_reader(src, ct->data, ct->len)) < 0) {
-		sg_fail_prefix(p);
-		free(p);
-		return -1;
-	}
-	free(p);
-	return 0;
-}
-
 int sg_domain_key_wants_passphrase(const struct sg_domain *d)
 {
-	struct sg_buf ct = SG_BUF_INIT;
-	struct sg_age_decryptor *dec = NULL;
-	struct sg_mem_source src;
-	int r = -1;
+	char *p = sg_domain_path(d, KEY_FILE);
+	int r = p ? sg_keyfile_wants_passphrase(p) : -1;
 
-	if (open_key(d, &ct, &dec, &src) == 0)
-		r = sg_age_decrypt_wants_passphrase(dec);
-	sg_age_decrypt_free(dec);
-	sg_buf_free(&ct);
+	free(p);
 	return r;
 }
 
 int sg_domain_unlock(const struct sg_domain *d, const struct sg_age_identities *ids,
 		     uint8_t seed[SG_ED25519_SEED_LEN])
 {
-	struct sg_buf ct = SG_BUF_INIT, pt = SG_BUF_INIT;
-	struct sg_age_decryptor *dec = NULL;
-	struct sg_mem_source src;
+	struct sg_buf pt = SG_BUF_INIT;
+	char *p = sg_domain_path(d, KEY_FILE);
 	uint8_t pub[SG_ED25519_PUB_LEN];
 	int rc = -1;
 
-	if (open_key(d, &ct, &dec, &src) < 0)
+	if (!p || sg_keyfile_open(p, ids, MAX_KEYFILE, &pt) < 0)
 		goto out;
-	if (sg_age_decrypt_unwrap(dec, ids) < 0 || sg_age_decrypt_payload(dec, sg_buf_writer(&pt)) < 0) {
-		char *why = strdup(sg_errmsg());
-
-		sg_fail("%s/" KEY_FILE ": cannot decrypt the root key: %s", d->dir,
-			why ? why : "out of memory");
-		free(why);
-		goto out;
-	}
 	if (pt.len != SG_ED25519_SEED_LEN || sg_ed25519_public(pt.data, pub) < 0 ||
 	    !sg_ct_equal(pub, d->pub, sizeof(pub))) {
-		sg_fail("%s/" KEY_FILE ": does not hold the domain's root key", d->dir);
+		sg_fail("%s: does not hold the domain's root key", p);
 		goto out;
 	}
 	memcpy(seed, pt.data, SG_ED25519_SEED_LEN);
 	rc = 0;
 out:
-	sg_age_decrypt_free(dec);
 	sg_buf_wipe(&pt);
-	sg_buf_free(&ct);
+	free(p);
 	return rc;
 }
 

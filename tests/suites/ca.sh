@@ -1,10 +1,11 @@
 #!/bin/bash
 # signet ca: chains that openssl verifies, name constraints that hold,
 # mutual TLS with openssl s_server/s_client and curl, CRLs that revoke,
-# minica's files both ways, and bad input that writes nothing.
+# minica's files both ways, CA keys age-encrypted at rest (checked with
+# the real age), and bad input that writes nothing.
 . "$(dirname "$0")/lib.sh"
 
-for tool in openssl curl minica; do
+for tool in openssl curl minica age age-keygen python3; do
 	command -v $tool >/dev/null || { echo "missing $tool (scripts/deps check)" >&2; exit 1; }
 done
 
@@ -401,5 +402,117 @@ unchanged "minica refusals wrote nothing" "$M/ours" "$T/m.snap"
 mkdir -p "$M/half" && cp "$M/ours/minica.pem" "$M/half/"
 refuse "minica: cert without key" sh -c "cd '$M/half' && '$SIGNET' ca minica -domains h.test"
 absent "minica: cert without key creates nothing" "$M/half/h.test"
+
+# ---- CA keys age-encrypted at rest ----
+TTY="python3 $(dirname "$0")/answer_prompt.py"
+E=$T/sealed
+echo "correct horse battery staple" >"$T/ca.pw"
+echo "wrong horse battery staple" >"$T/bad.pw"
+check "init --intermediate --passphrase-file" "$SIGNET" ca init --dir "$E" --name "Sealed Root" \
+	--intermediate --permit-dns sealed.test --passphrase-file "$T/ca.pw"
+for k in root/ca-key.pem intermediate/key.pem; do
+	absent "no plaintext $k" "$E/$k"
+	[ -f "$E/$k.age" ] && ok || ko "$k.age written"
+	[ "$(mode_of "$E/$k.age")" = 600 ] && ok || ko "$k.age mode 0600"
+	expect "$k.age is armored age" "^-----BEGIN AGE ENCRYPTED FILE-----$" "$E/$k.age"
+	check "signet age -d decrypts $k.age" "$SIGNET" age -d --passphrase-file "$T/ca.pw" -o "$T/$(basename "$k").plain" "$E/$k.age"
+	expect "$k.age holds a PEM private key" "^-----BEGIN PRIVATE KEY-----$" "$T/$(basename "$k").plain"
+	# No line of the key's PEM body is anywhere under the CA directory.
+	grep -v -- '-----' "$T/$(basename "$k").plain" >"$T/body"
+	[ -s "$T/body" ] && ok || ko "$k: empty PEM body"
+	if grep -rqF -f "$T/body" "$E"; then ko "$k: plaintext key bytes under $E"; else ok; fi
+done
+check "openssl: root key matches ca.pem" sh -c "[ \"\$(openssl pkey -in '$T/ca-key.pem.plain' -pubout)\" = \"\$(openssl x509 -in '$E/ca.pem' -noout -pubkey)\" ]"
+check "age (Debian) decrypts the sealed key with the passphrase" \
+	$TTY "correct horse battery staple" age -d -o "$T/age.plain" "$E/intermediate/key.pem.age"
+same "age and signet decrypt the same key" "$T/age.plain" "$T/key.pem.plain"
+
+check "issue with the passphrase" "$SIGNET" ca issue --dir "$E" --domains www.sealed.test --passphrase-file "$T/ca.pw"
+check "openssl verify the sealed CA's chain" verify "$E/ca.pem" "$E/www.sealed.test/cert.pem"
+check "passphrase asked on the terminal" $TTY "correct horse battery staple" \
+	"$SIGNET" ca issue --dir "$E" --domains tty.sealed.test
+check "openssl verify the leaf from the terminal" verify "$E/ca.pem" "$E/tty.sealed.test/cert.pem"
+snap "$E" >"$T/e.snap"
+refuse "issue with a wrong passphrase" "$SIGNET" ca issue --dir "$E" --domains bad.sealed.test --passphrase-file "$T/bad.pw"
+expect "wrong passphrase: says so" "key\.pem\.age: incorrect passphrase" "$T/.err"
+refuse "batch with a wrong passphrase" "$SIGNET" ca issue --dir "$E" --batch <(echo b1.sealed.test) --passphrase-file "$T/bad.pw"
+refuse "crl with a wrong passphrase" "$SIGNET" ca crl --dir "$E" -o "$T/bad.crl" --passphrase-file "$T/bad.pw"
+absent "no CRL after a wrong passphrase" "$T/bad.crl"
+refuse "renew with a wrong passphrase" "$SIGNET" ca renew --dir "$E" www.sealed.test --passphrase-file "$T/bad.pw"
+refuse "an age identity is not the passphrase" "$SIGNET" ca issue --dir "$E" --domains bad.sealed.test -i <(age-keygen 2>/dev/null)
+refuse "no passphrase and no terminal" setsid "$SIGNET" ca issue --dir "$E" --domains bad.sealed.test </dev/null
+expect "no terminal: says so" "no terminal" "$T/.err"
+unchanged "refused unlocks wrote nothing" "$E" "$T/e.snap"
+# A plain key next to the sealed one, or a damaged sealed key, is refused.
+cp "$T/key.pem.plain" "$E/intermediate/key.pem"
+refuse "plain and sealed intermediate keys" "$SIGNET" ca issue --dir "$E" --domains bad.sealed.test --passphrase-file "$T/ca.pw"
+expect "plain and sealed: says so" "both a plain and an encrypted key" "$T/.err"
+rm "$E/intermediate/key.pem"
+cp "$E/intermediate/key.pem.age" "$T/key.age.bak"
+sed -i '3s/./X/;3s/^X/Y/' "$E/intermediate/key.pem.age"
+refuse "damaged sealed key" "$SIGNET" ca issue --dir "$E" --domains bad.sealed.test --passphrase-file "$T/ca.pw"
+expect "damaged sealed key: names the file" "intermediate/key\.pem\.age: " "$T/.err"
+cp "$T/key.age.bak" "$E/intermediate/key.pem.age"
+unchanged "refused damaged keys wrote nothing" "$E" "$T/e.snap"
+check "batch with the passphrase" "$SIGNET" ca issue --dir "$E" --batch <(printf 'b1.sealed.test\nb2.sealed.test\n') --passphrase-file "$T/ca.pw"
+check "openssl verify a batch leaf" verify "$E/ca.pem" "$E/b2.sealed.test/cert.pem"
+check "renew with the passphrase" "$SIGNET" ca renew --dir "$E" www.sealed.test --passphrase-file "$T/ca.pw"
+check "openssl verify the renewed leaf" verify "$E/ca.pem" "$E/www.sealed.test/cert.pem"
+check "revoke (no key needed)" "$SIGNET" ca revoke --dir "$E" "$E/b1.sealed.test/cert.pem"
+check "crl with the passphrase" "$SIGNET" ca crl --dir "$E" -o "$T/sealed.crl" --passphrase-file "$T/ca.pw"
+cat "$E/ca.pem" "$E/intermediate/cert.pem" >"$T/sealed-chain.pem"
+fails "sealed CA: revoked leaf fails -crl_check" openssl verify -crl_check -CAfile "$T/sealed-chain.pem" \
+	-CRLfile "$T/sealed.crl" "$E/b1.sealed.test/cert.pem"
+check "sealed CA: unrevoked leaf passes -crl_check" openssl verify -crl_check -CAfile "$T/sealed-chain.pem" \
+	-CRLfile "$T/sealed.crl" "$E/b2.sealed.test/cert.pem"
+
+# The root stays offline: issuing needs only the intermediate's key, which
+# here is under another passphrase than the root's.
+mv "$E/root/ca-key.pem.age" "$T/offline-root.age"
+check "issue with the root key offline" "$SIGNET" ca issue --dir "$E" --domains offline.sealed.test --passphrase-file "$T/ca.pw"
+check "openssl verify with the root offline" verify "$E/ca.pem" "$E/offline.sealed.test/cert.pem"
+age -d -i /dev/null "$T/offline-root.age" >/dev/null 2>&1 && ko "age needs the passphrase" || ok
+$TTY "correct horse battery staple" age -d -o "$T/root.plain" "$T/offline-root.age" >/dev/null 2>&1
+$TTY "another root passphrase" age -p -a -o "$E/root/ca-key.pem.age" "$T/root.plain" >/dev/null 2>&1
+rm -f "$T/root.plain"
+grep -q "BEGIN AGE" "$E/root/ca-key.pem.age" && ok || ko "age re-encrypted the root key"
+check "root under its own passphrase: issue still works" "$SIGNET" ca issue --dir "$E" --domains two.sealed.test --passphrase-file "$T/ca.pw"
+check "openssl verify (root re-encrypted)" verify "$E/ca.pem" "$E/two.sealed.test/cert.pem"
+
+# A root-only CA sealed to age recipients: -i unlocks it, a passphrase
+# or another identity does not.
+age-keygen -o "$T/ca.id" 2>/dev/null
+age-keygen -o "$T/other.id" 2>/dev/null
+A=$T/sealed-r
+check "init -r age1..." "$SIGNET" ca init --dir "$A" --name "Recipient Root" -r "$(age-keygen -y "$T/ca.id")"
+absent "-r: no plaintext root key" "$A/root/ca-key.pem"
+check "age (Debian) decrypts the root key with the identity" age -d -i "$T/ca.id" -o "$T/r.plain" "$A/root/ca-key.pem.age"
+expect "-r: a PEM key inside" "^-----BEGIN PRIVATE KEY-----$" "$T/r.plain"
+grep -v -- '-----' "$T/r.plain" >"$T/body"
+if grep -rqF -f "$T/body" "$A"; then ko "-r: plaintext key bytes under $A"; else ok; fi
+snap "$A" >"$T/a.snap"
+refuse "-r: issue without -i" "$SIGNET" ca issue --dir "$A" --domains x.test
+expect "-r: asks for -i" "give -i IDENTITY" "$T/.err"
+refuse "-r: issue with another identity" "$SIGNET" ca issue --dir "$A" --domains x.test -i "$T/other.id"
+expect "-r: no identity matched" "no identity matched" "$T/.err"
+refuse "-r: issue with a passphrase" "$SIGNET" ca issue --dir "$A" --domains x.test --passphrase-file "$T/ca.pw"
+unchanged "-r: refusals wrote nothing" "$A" "$T/a.snap"
+check "-r: issue with -i" "$SIGNET" ca issue --dir "$A" --domains x.test -i "$T/ca.id"
+check "-r: openssl verify" verify "$A/ca.pem" "$A/x.test/cert.pem"
+
+# init --passphrase asks twice on the terminal.
+check "init --passphrase on the terminal" $TTY "correct horse battery staple" \
+	"$SIGNET" ca init --dir "$T/asked" --passphrase
+check "issue from the terminal-made CA" "$SIGNET" ca issue --dir "$T/asked" --domains asked.test --passphrase-file "$T/ca.pw"
+check "openssl verify (terminal-made CA)" verify "$T/asked/ca.pem" "$T/asked/asked.test/cert.pem"
+
+# Bad init options create nothing.
+"$SIGNET" ca init --dir "$T/both" --passphrase-file "$T/ca.pw" -r "$(age-keygen -y "$T/ca.id")" 2>/dev/null
+[ $? = 2 ] && ok || ko "init: passphrase and -r together: usage error"
+absent "init: passphrase and -r: nothing created" "$T/both"
+refuse "init: bad recipient" "$SIGNET" ca init --dir "$T/badr" -r age1nope
+absent "init: bad recipient: nothing created" "$T/badr"
+refuse "init: empty passphrase file" "$SIGNET" ca init --dir "$T/empty" --passphrase-file /dev/null
+absent "init: empty passphrase: nothing created" "$T/empty"
 
 finish
