@@ -19,11 +19,13 @@ static int cmd_version(int argc, char **argv)
 static const struct cli_command commands[] = {
 	{ "age", cmd_age, "encrypt and decrypt files in the age v1 format" },
 	{ "age-keygen", cmd_age_keygen, "generate an age identity, or print its recipient" },
+	{ "bundle", cmd_bundle, "ASL SOPS bundles: seal, inspect, open" },
 	{ "ca", cmd_ca, "the organisation's certificate authority (minica and beyond)" },
 	{ "dam", cmd_dam, "Domain Authority Manifests: issue and verify" },
 	{ "dns", cmd_dns, "the organisation's own DNSSEC root and zones" },
 	{ "domain", cmd_domain, "offline authority domains: genesis, DomainID, rotation" },
 	{ "env", cmd_env, "environment claims of the authority host" },
+	{ "host", cmd_host, "admit domains from bundles on an admitting host" },
 	{ "initrd", cmd_initrd, "reproducible initramfs archives (newc cpio)" },
 	{ "log", cmd_log, "the domain's audit log and receipts" },
 	{ "policy", cmd_policy, "domain policies: check and hash" },
