@@ -34,10 +34,12 @@ static int copy_member(const struct sg_json *o, const char *key, const char *wha
 		       size_t cap)
 {
 	const char *s = sg_obj_string(o, key, what, NULL);
+	size_t len = 0;
 
 	if (!s)
 		return -1;
-	if (strlen(s) >= cap || strlen(s) != strlen(s + 0))
+	/* a NUL inside the string would cut it short: refused */
+	if (!sg_json_string(sg_json_get(o, key), &len) || len >= cap || strlen(s) != len)
 		return sg_fail("%s: %s has the wrong length", what, key);
 	memcpy(out, s, strlen(s) + 1);
 	return 0;

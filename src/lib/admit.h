@@ -12,7 +12,9 @@
  *      and the one derived from the root public key must be one (4)
  *   14 the policy is invalid, carries no policy_hash, or it is not the
  *      policy's hash (5)
- *   15 no admission intent, or the intent was not confirmed (6)
+ *   15 no admission intent, or the intent was not confirmed (6); its
+ *      presence is checked here, the confirmation asked last, once every
+ *      other rule has passed, so nobody confirms a bundle then refused
  *   16 the lease asked for exceeds the host's courtesy limits, or
  *      permanent admission is asked of a host that does not offer it (7)
  *   17 the DAM has expired (or is issued in the future)

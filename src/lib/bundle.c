@@ -301,15 +301,18 @@ static struct sg_json *policy_with_hash(const struct sg_json *policy)
 		return NULL;
 	out = sg_json_new_object();
 	if (sg_json_set(out, "policy_hash", sg_json_new_string(p.hash)) < 0)
-		return NULL;
+		goto fail;
 	for (size_t i = 0; i < policy->u.object.len; i++) {
 		const struct sg_json_member *m = &policy->u.object.members[i];
 		if (!strcmp(m->key, "policy_hash"))
 			continue;
 		if (sg_json_setn(out, m->key, m->key_len, sg_json_clone(m->value)) < 0)
-			return NULL;
+			goto fail;
 	}
 	return out;
+fail:
+	sg_json_free(out);
+	return NULL;
 }
 
 static struct sg_json *build_authority(const struct sg_bundle_seal_params *p)
@@ -378,7 +381,7 @@ fail:
 	return NULL;
 }
 
-static int check_contents(const struct sg_json *c, const char *what, const char *header_domain);
+static int check_contents(const struct sg_json *c, const char *what);
 
 int sg_bundle_seal(const struct sg_bundle_seal_params *p, struct sg_buf *out,
 		   char bundle_id[SG_UUID_LEN + 1])
@@ -425,7 +428,7 @@ int sg_bundle_seal(const struct sg_bundle_seal_params *p, struct sg_buf *out,
 			goto out;
 	}
 	/* what a host will check, checked before anything is encrypted */
-	if (check_contents(c, "bundle", p->domain_id) < 0)
+	if (check_contents(c, "bundle") < 0)
 		goto out;
 	if (!(doc = sg_bundle_json_to_node(bundle)))
 		goto out;
@@ -489,7 +492,7 @@ static int check_header(const struct sg_json *hdr, const char *what, struct sg_b
 
 /* The shape of the decrypted contents (not the signatures: the host's
  * rules check those one by one). */
-static int check_contents(const struct sg_json *c, const char *what, const char *header_domain)
+static int check_contents(const struct sg_json *c, const char *what)
 {
 	static const char *const none[] = { NULL };
 	static const char *const c_req[] = { "authority", "policy", NULL };
@@ -508,7 +511,6 @@ static int check_contents(const struct sg_json *c, const char *what, const char 
 	const char *s;
 	char w[128];
 
-	(void)header_domain;
 	snprintf(w, sizeof(w), "%s: contents", what);
 	if (sg_obj_members(c, w, c_req, c_opt) < 0)
 		return -1;
@@ -636,7 +638,7 @@ int sg_bundle_open(const char *name, const char *text, size_t len,
 		goto out;
 	hdr = sg_json_get(j, "asl_sops_bundle");
 	if (check_header(hdr, name, h) < 0 ||
-	    check_contents(sg_json_get(hdr, "contents"), name, h->domain_id) < 0)
+	    check_contents(sg_json_get(hdr, "contents"), name) < 0)
 		goto out;
 	*contents = sg_json_clone(sg_json_get(hdr, "contents"));
 	if (*contents)
