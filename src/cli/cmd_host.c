@@ -40,7 +40,7 @@ static const char admit_help[] =
 	"  18 replay: this bundle_id, or this domain with this policy hash, was\n"
 	"     already admitted\n"
 	"  19 a rotated domain without a valid cross-signature from the key this\n"
-	"     host admitted\n"
+	"     host admitted, or a domain this host saw rotated away from\n"
 	"A refused bundle changes nothing under the host root. The root private\n"
 	"key the bundle carries is never stored.\n"
 	"\n"

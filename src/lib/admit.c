@@ -225,14 +225,47 @@ static struct sg_json *stored_dam(const char *host_root, const char *id)
 	return j;
 }
 
+/* The domain that superseded id on this host, or "" (sup holds it). */
+static int superseded_by(const char *host_root, const char *id, char sup[SG_DOMAIN_ID_LEN + 1])
+{
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_json *j = NULL;
+	const char *s;
+	char *path;
+	int rc = 0;
+
+	sup[0] = 0;
+	if (asprintf(&path, "%s/admission/leases/%s.json", host_root, id) < 0)
+		return sg_fail("out of memory");
+	if (access(path, F_OK) == 0) {
+		if (sg_read_file(path, &text, MAX_FILE) < 0 ||
+		    sg_json_parse_flags((const char *)text.data, text.len, SG_JSON_MODEL, &j) < 0)
+			rc = sg_fail("%s: cannot read the lease", path);
+		else if ((s = sg_json_string(sg_json_get(sg_json_get(j, "lease"), "superseded_by"), NULL)))
+			snprintf(sup, SG_DOMAIN_ID_LEN + 1, "%s", s);
+	}
+	sg_buf_free(&text);
+	sg_json_free(j);
+	free(path);
+	return rc;
+}
+
 static enum sg_admit_result rotation_rule(const char *host_root, struct sg_admit_plan *p)
 {
 	const struct sg_json *r;
 	struct sg_json *old;
 	const char *from, *old_key, *stmt_key;
-	char to[SG_DOMAIN_ID_LEN + 1];
+	char to[SG_DOMAIN_ID_LEN + 1], sup[SG_DOMAIN_ID_LEN + 1];
 	int same;
 
+	/* a key rotated away from is not admitted again */
+	if (superseded_by(host_root, p->domain_id, sup) < 0)
+		return SG_ADMIT_ERROR;
+	if (sup[0]) {
+		sg_fail("bundle: domain %s was rotated to %s on this host; its old key is not "
+			"admitted again", p->domain_id, sup);
+		return SG_ADMIT_ROTATION;
+	}
 	if (!p->rotation)
 		return SG_ADMIT_OK;
 	if (sg_rotation_verify(p->rotation, "bundle: authority.rotation", NULL, to) < 0)

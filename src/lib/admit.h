@@ -22,7 +22,8 @@
  *      already admitted
  *   19 the bundle carries a rotation statement (authority.rotation) that
  *      does not verify, does not rotate to this domain, or rotates from a
- *      domain (or key) this host has not admitted
+ *      domain (or key) this host has not admitted; or the bundle's domain
+ *      is one this host saw rotated away from (its old key is retired)
  * The intent is confirmed through a callback (the caller asks a person);
  * the library never prints.
  *

@@ -379,6 +379,12 @@ check "rotated domain admitted with the cross-signature" "$SIGNET" host admit --
 contains "rotated from" "$T/.out" "rotated from $ID"
 check "status after rotation" "$SIGNET" host status --host-root "$HR"
 contains "old domain superseded" "$T/.out" "superseded by $NEW"
+# the retired key cannot come back, even with a new policy
+printf 'requested_capabilities: [import_foreign_artifacts]\n' >"$T/pol3.yaml"
+check "seal from the old domain" "$SIGNET" bundle seal --domain "$ID" -i "$T/id" --purpose admission \
+	--policy "$T/pol3.yaml" --admission "$T/admission.yaml" -r "$R" -o "$T/old-again.sops.yaml"
+NOFRESH=1 refused 19 "a bundle of the domain rotated away from" "$T/old-again.sops.yaml"
+contains "reason 19 retired" "$T/.err" "rotated to $NEW"
 no_plaintext_key "rotation"
 if [ "$SCANS" -gt 50 ]; then ok; else ko "the key search ran only $SCANS times"; fi
 # The search can fail: the key planted in base64 under the host root is found.
