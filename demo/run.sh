@@ -49,6 +49,59 @@ if "$SIGNET" age -d -i operator.key -o should-not-exist tampered.age; then
 fi
 [ ! -e should-not-exist ] && echo "refused; no output file"
 
+step "An offline authority: domain genesis, the root key encrypted to a passphrase"
+printf 'correct horse battery staple\n' >authority.pass
+run "$SIGNET" domain init --home authority --name demo --passphrase-file authority.pass \
+	--work-factor 12 >domain.id
+echo "DomainID $(cat domain.id)"
+
+step "Seal an ASL SOPS admission bundle for the operator (header clear, contents encrypted)"
+cat >policy.yaml <<'EOF2'
+requested_capabilities:
+  - store_blocks
+  - publish_private_encrypted
+requested_storage:
+  max_blocks: 1_000_000
+  max_bytes: 5TB
+federation:
+  allow_inbound: false
+  allow_outbound: true
+EOF2
+cat >admission.yaml <<'EOF2'
+mode: courtesy
+intent: |
+  Personal rescue operation.
+  Data recovery from legacy laptop.
+courtesy_lease:
+  requested:
+    duration_days: 180
+    storage_bytes: 2TB
+    encrypted_only: true
+EOF2
+run "$SIGNET" bundle seal --home authority --passphrase-file authority.pass \
+	--purpose admission --policy policy.yaml --admission admission.yaml \
+	--note "Destroy after successful admission." -r "$RECIPIENT" >bundle.path
+BUNDLE=$(cat bundle.path)
+sed -n '1,8p' "$BUNDLE"; echo "..."
+
+step "Inspect it without any key"
+run "$SIGNET" bundle inspect "$BUNDLE"
+
+step "Admit the domain on a fresh host root (section 9 of the bundle spec, in order)"
+SOPS_AGE_KEY_FILE=operator.key run "$SIGNET" host admit --host-root host --yes \
+	--lease-max-days 365 --lease-max-bytes 4TB "$BUNDLE"
+run "$SIGNET" host status --host-root host
+
+step "A bundle whose plaintext header was edited is refused (the SOPS MAC), the host unchanged"
+sed 's/purpose: admission/purpose: recovery/' "$BUNDLE" >tampered.sops.yaml
+before=$(cd host && find . -type f -exec sha256sum {} + | sort)
+rc=0
+SOPS_AGE_KEY_FILE=operator.key "$SIGNET" host admit --host-root host --yes tampered.sops.yaml || rc=$?
+[ "$rc" -eq 10 ] || { echo "demo: tampered bundle gave exit $rc, not 10" >&2; exit 1; }
+[ "$before" = "$(cd host && find . -type f -exec sha256sum {} + | sort)" ] ||
+	{ echo "demo: the refused bundle changed the host root" >&2; exit 1; }
+echo "refused with exit 10; host root unchanged"
+
 step "The organisation's own CA: an offline root and a name-constrained intermediate"
 run "$SIGNET" ca init --dir ca --name "Example Water Utility" --permit-dns example.internal \
 	--permit-ip 127.0.0.0/8 --intermediate

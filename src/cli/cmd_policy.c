@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "authority.h"
+#include "bundle.h"
 #include "cli.h"
 #include "commands.h"
 #include "err.h"
@@ -35,11 +36,11 @@ static const char check_help[] =
 	"  --json                 print the normalised policy as JSON\n"
 	"  -h, --help             show this help\n";
 
-/* Reads a policy document into the JSON model. (JSON for now; YAML
- * files will be read into the same tree by the YAML reader.) */
+/* Reads a policy document (.yaml/.yml as YAML, else JSON) into the
+ * JSON model. */
 static int load_policy(const char *path, struct sg_json **out)
 {
-	return auth_read_json(path, out);
+	return sg_bundle_read_model(path, out);
 }
 
 static int load_checked(const char *path, struct sg_json **j, struct sg_policy *p)

@@ -20,5 +20,7 @@ int cmd_verity(int argc, char **argv);
 int cmd_sb(int argc, char **argv);
 int cmd_uki(int argc, char **argv);
 int cmd_ca(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
+int cmd_host(int argc, char **argv);
 
 #endif

@@ -12,6 +12,10 @@ hex SHA-256 of JCS(policy without policy_hash). Uses Python's
   check_design.py policy FILE         print the policy hash
   check_design.py log DOMAIN_DIR      verify the audit log chain and receipts
   check_design.py claim FILE PUB_B64  verify an env claim and its snapshot-id
+  check_design.py bundle -            verify a decrypted bundle (YAML on stdin,
+                                      from `signet sops -d`): DAM signature,
+                                      DomainIDs, policy hash, key pair; print
+                                      its DomainID
   check_design.py make-dam OUT [--domain-id ID] [--expires TS] [--issued TS]
                                       sign a DAM with a fresh key (for tests)
 Exit 0 when valid, 1 with one line on stderr otherwise.
@@ -137,6 +141,34 @@ def cmd_claim(path, pub_b64):
     print(snap)
 
 
+def cmd_bundle(src):
+    import yaml
+    doc = yaml.safe_load(sys.stdin if src == "-" else open(src, encoding="utf-8"))
+    b = doc["asl_sops_bundle"]
+    c = b["contents"]
+    a = c["authority"]
+    dom, dam = a["domain"], a["dam"]
+    for k in ("root_public_key", "root_private_key"):
+        if dom[k]["type"] != "ed25519" or dom[k]["encoding"] != "base64":
+            raise ValueError("%s is not an ed25519 key in base64" % k)
+    pub = b64_32(dom["root_public_key"]["value"])
+    priv = Ed25519PrivateKey.from_private_bytes(b64_32(dom["root_private_key"]["value"]))
+    if priv.public_key().public_bytes(serialization.Encoding.Raw,
+                                      serialization.PublicFormat.Raw) != pub:
+        raise ValueError("root_private_key is not root_public_key's")
+    check_sig("dam", dam, a["dam_signature"], b64_32(dam["root_public_key"]))
+    did = domain_id(pub)
+    for where, v in (("header", b["domain_id"]), ("authority.domain", dom["domain_id"]),
+                     ("dam", dam["domain_id"])):
+        if v != did:
+            raise ValueError("%s domain_id %s is not the key's %s" % (where, v, did))
+    pol = dict(c["policy"])
+    carried = pol.pop("policy_hash")
+    if hashlib.sha256(jcs(pol).encode("utf-8")).hexdigest() != carried:
+        raise ValueError("policy_hash is not the policy's hash")
+    print(did)
+
+
 def cmd_make_dam(out, args):
     opts = dict(zip(args[::2], args[1::2]))
     key = Ed25519PrivateKey.generate()
@@ -168,6 +200,8 @@ def main(argv):
             cmd_log(argv[2])
         elif argv[1] == "claim":
             cmd_claim(argv[2], argv[3])
+        elif argv[1] == "bundle":
+            cmd_bundle(argv[2])
         elif argv[1] == "make-dam":
             cmd_make_dam(argv[2], argv[3:])
         else:

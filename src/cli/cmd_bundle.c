@@ -1,0 +1,471 @@
+/* cmd_bundle.c - signet bundle: seal, inspect and open ASL SOPS bundles. */
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auditlog.h"
+#include "authority.h"
+#include "bundle.h"
+#include "cli.h"
+#include "commands.h"
+#include "crypto.h"
+#include "dam.h"
+#include "err.h"
+#include "fileio.h"
+#include "timestamp.h"
+#include "yamldoc.h"
+
+#define MAX_BUNDLE ((size_t)64 << 20)
+#define MAX_ARTIFACT ((size_t)16 << 20)
+
+static const char seal_help[] =
+	"Usage: signet bundle seal [--home DIR] [--domain ID] [key options]\n"
+	"           --purpose admission|rescue|recovery --policy P.yaml\n"
+	"           [--admission A.yaml] [--note TEXT] [--artifact FILE]...\n"
+	"           -r age1... [-r age1...] [-o FILE]\n"
+	"\n"
+	"Seals the domain's authority (root public and private key, current DAM\n"
+	"and its signature, the rotation statement after a rotation), the policy\n"
+	"(checked, policy_hash set) and the admission request into an ASL SOPS\n"
+	"bundle: a SOPS YAML file whose header is in clear and whose contents are\n"
+	"encrypted to the age recipients, the MAC covering both. The default\n"
+	"output is HOME/sops-bundles/asl-<purpose>-<short DomainID>.sops.yaml; an\n"
+	"existing file is never replaced. The seal is recorded in the audit log.\n"
+	"\n"
+	"Options:\n" AUTH_OPTIONS_HELP AUTH_KEY_HELP
+	"  --purpose P            admission, rescue or recovery (required)\n"
+	"  --policy FILE          the domain policy, YAML or JSON (required)\n"
+	"  --admission FILE       the admission request (target_domain, mode, intent,\n"
+	"                         courtesy_lease), YAML or JSON\n"
+	"  --note TEXT            human notes (optional.notes)\n"
+	"  --artifact FILE        a seed artifact, inline (repeatable)\n"
+	"  -r, --recipient R      an age recipient (repeatable, at least one)\n"
+	"  -o, --output FILE      where to write the bundle\n"
+	"  -h, --help             show this help\n";
+
+static const char inspect_help[] =
+	"Usage: signet bundle inspect FILE\n"
+	"\n"
+	"Shows a bundle's plaintext header and its recipients without any key.\n"
+	"The MAC is not verified (that needs a key: signet bundle open).\n"
+	"\n"
+	"Options:\n"
+	"  -h, --help             show this help\n";
+
+static const char open_help[] =
+	"Usage: signet bundle open [-i IDENTITY]... [--reveal] FILE\n"
+	"\n"
+	"Decrypts a bundle (the MAC over header and contents verified), checks\n"
+	"its shape and prints it as YAML, the root private key redacted unless\n"
+	"--reveal is given. Identities as sops reads them: $SOPS_AGE_KEY,\n"
+	"$SOPS_AGE_KEY_FILE, else ~/.config/sops/age/keys.txt; and -i files.\n"
+	"\n"
+	"Options:\n"
+	"  -i, --identity FILE    an age identity file (repeatable)\n"
+	"  --reveal               print the root private key\n"
+	"  -h, --help             show this help\n";
+
+enum { OPT_PURPOSE = 2000, OPT_POLICY, OPT_ADMISSION, OPT_NOTE, OPT_ARTIFACT, OPT_REVEAL };
+
+struct seal_opts {
+	struct auth_opts a;
+	const char *purpose, *policy, *admission, *note, *output;
+	const char **artifacts;
+	size_t nartifacts;
+	char **recipients;
+	size_t nrecipients;
+};
+
+static int push_str(const char ***v, size_t *n, const char *s)
+{
+	const char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -1;
+	nv[(*n)++] = s;
+	*v = nv;
+	return 0;
+}
+
+static int seal_args(struct seal_opts *o, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		AUTH_LONG_OPTIONS,
+		{ "purpose", required_argument, NULL, OPT_PURPOSE },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "admission", required_argument, NULL, OPT_ADMISSION },
+		{ "note", required_argument, NULL, OPT_NOTE },
+		{ "artifact", required_argument, NULL, OPT_ARTIFACT },
+		{ "recipient", required_argument, NULL, 'r' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = "signet bundle seal";
+	int c, r;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "hi:r:o:", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(seal_help), -1;
+		r = auth_option(&o->a, c, optarg);
+		if (r < 0)
+			return CLI_EXIT_FAIL;
+		if (r)
+			continue;
+		switch (c) {
+		case OPT_PURPOSE: o->purpose = optarg; break;
+		case OPT_POLICY: o->policy = optarg; break;
+		case OPT_ADMISSION: o->admission = optarg; break;
+		case OPT_NOTE: o->note = optarg; break;
+		case 'o': o->output = optarg; break;
+		case OPT_ARTIFACT:
+			if (push_str(&o->artifacts, &o->nartifacts, optarg) < 0)
+				return cli_error("out of memory");
+			break;
+		case 'r':
+			if (push_str((const char ***)&o->recipients, &o->nrecipients, optarg) < 0)
+				return cli_error("out of memory");
+			break;
+		default:
+			return cli_usage_error(cmd, "bad option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!o->purpose || !sg_bundle_purpose_valid(o->purpose))
+		return cli_usage_error(cmd, "--purpose must be admission, rescue or recovery");
+	if (!o->policy)
+		return cli_usage_error(cmd, "--policy FILE is required");
+	if (!o->nrecipients)
+		return cli_usage_error(cmd, "at least one -r RECIPIENT is required");
+	for (size_t i = 0; i < o->nrecipients; i++) {
+		struct sg_age_recipients rs = { 0 };
+		r = auth_add_recipient(&rs, o->recipients[i]);
+		sg_age_recipients_free(&rs);
+		if (r < 0)
+			return CLI_EXIT_FAIL;
+	}
+	return 0;
+}
+
+struct artifacts {
+	struct sg_bundle_artifact *v;
+	struct sg_buf *data;
+	size_t n;
+};
+
+static void artifacts_free(struct artifacts *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		sg_buf_free(&a->data[i]);
+	free(a->data);
+	free(a->v);
+}
+
+static int artifacts_read(const struct seal_opts *o, struct artifacts *a)
+{
+	a->v = calloc(o->nartifacts + 1, sizeof(*a->v));
+	a->data = calloc(o->nartifacts + 1, sizeof(*a->data));
+	if (!a->v || !a->data)
+		return sg_fail("out of memory");
+	for (size_t i = 0; i < o->nartifacts; i++) {
+		const char *slash = strrchr(o->artifacts[i], '/');
+		if (sg_read_file(o->artifacts[i], &a->data[i], MAX_ARTIFACT) < 0)
+			return -1;
+		a->n++;
+		a->v[i].description = slash ? slash + 1 : o->artifacts[i];
+		a->v[i].data = a->data[i].data ? a->data[i].data : (const uint8_t *)"";
+		a->v[i].len = a->data[i].len;
+	}
+	return 0;
+}
+
+/* Input hashes for the audit record. */
+static struct sg_json *seal_inputs(const struct seal_opts *o, const char *dam_path,
+				   const struct sg_domain *d)
+{
+	struct sg_json *in = sg_json_new_object();
+	size_t dl = strlen(d->dir);
+	const char *rel = !strncmp(dam_path, d->dir, dl) ? dam_path + dl + 1 : dam_path;
+
+	if (!in || sg_hashes_add_file(in, rel, dam_path) < 0 ||
+	    sg_hashes_add_file(in, "policy", o->policy) < 0 ||
+	    (o->admission && sg_hashes_add_file(in, "admission", o->admission) < 0))
+		goto fail;
+	for (size_t i = 0; i < o->nartifacts; i++) {
+		char name[4096];
+		const char *slash = strrchr(o->artifacts[i], '/');
+		snprintf(name, sizeof(name), "artifact:%s", slash ? slash + 1 : o->artifacts[i]);
+		if (sg_hashes_add_file(in, name, o->artifacts[i]) < 0)
+			goto fail;
+	}
+	return in;
+fail:
+	sg_json_free(in);
+	return NULL;
+}
+
+static int bundle_seal(int argc, char **argv)
+{
+	struct seal_opts o;
+	struct sg_domain d;
+	struct sg_json *dam_file = NULL, *rotation = NULL, *policy = NULL, *admission = NULL;
+	struct sg_json *inputs = NULL, *outputs = NULL;
+	struct sg_buf out = SG_BUF_INIT;
+	struct artifacts arts = { 0 };
+	struct sg_bundle_seal_params p;
+	char *dam_path = NULL, *rot_path = NULL, *dest = NULL, id[SG_UUID_LEN + 1];
+	uint8_t seed[32];
+	unsigned seq;
+	time_t now;
+	int rc, opened = 0, written = 0;
+
+	memset(&o, 0, sizeof(o));
+	memset(&d, 0, sizeof(d));
+	rc = seal_args(&o, argc, argv);
+	if (rc) {
+		rc = rc < 0 ? CLI_EXIT_OK : rc;
+		goto out;
+	}
+	rc = CLI_EXIT_FAIL;
+	if (auth_open(&o.a, &d) < 0)
+		goto out;
+	opened = 1;
+	if (sg_time_now(&now) < 0 || auth_dam_path(&d, 0, &dam_path, &seq) < 0)
+		goto lib_fail;
+	if (!dam_path) {
+		cli_error("%s: the domain has no DAM to seal", d.dir);
+		goto out;
+	}
+	/* never seal a DAM a host would refuse */
+	if (auth_read_json(dam_path, &dam_file) < 0 ||
+	    sg_dam_verify(dam_file, dam_path, now, d.id) != SG_DAM_OK)
+		goto lib_fail;
+	if (!(rot_path = sg_domain_path(&d, "dam/rotation.json")))
+		goto lib_fail;
+	if (access(rot_path, F_OK) == 0 && auth_read_json(rot_path, &rotation) < 0)
+		goto lib_fail;
+	if (sg_bundle_read_model(o.policy, &policy) < 0 ||
+	    (o.admission && sg_bundle_read_model(o.admission, &admission) < 0) ||
+	    artifacts_read(&o, &arts) < 0)
+		goto lib_fail;
+	if (o.output) {
+		dest = strdup(o.output);
+	} else if (asprintf(&dest, "%s/sops-bundles/asl-%s-%.*s.sops.yaml", d.home, o.purpose,
+			    SG_DOMAIN_SHORT_LEN, d.id) < 0) {
+		dest = NULL;
+	}
+	if (!dest) {
+		cli_error("out of memory");
+		goto out;
+	}
+	if (access(dest, F_OK) == 0) {
+		cli_error("%s: exists; a bundle is never replaced (remove it or use -o)", dest);
+		goto out;
+	}
+	if (!(inputs = seal_inputs(&o, dam_path, &d)))
+		goto lib_fail;
+	if (auth_unlock(&o.a, &d, seed) < 0)
+		goto out;
+	memset(&p, 0, sizeof(p));
+	p.purpose = o.purpose;
+	p.domain_id = d.id;
+	p.root_public_key = d.pub;
+	p.root_seed = seed;
+	p.key_created_at = d.key_created_at;
+	p.dam_file = dam_file;
+	p.rotation = rotation;
+	p.policy = policy;
+	p.admission = admission;
+	p.notes = o.note;
+	p.artifacts = arts.v;
+	p.nartifacts = arts.n;
+	p.recipients = o.recipients;
+	p.nrecipients = o.nrecipients;
+	p.now = now;
+	if (sg_bundle_seal(&p, &out, id) < 0 ||
+	    sg_write_file_atomic(dest, out.data, out.len, 0600, SG_ATOMIC_NO_CLOBBER) < 0)
+		goto lib_fail_seed;
+	written = 1;
+	outputs = sg_json_new_object();
+	if (!outputs || sg_hashes_add_data(outputs, strrchr(dest, '/') ? strrchr(dest, '/') + 1 : dest,
+					   out.data, out.len) < 0)
+		goto lib_fail_seed;
+	rc = sg_auditlog_append(&d, seed, "seal", now, inputs, outputs, NULL, NULL);
+	inputs = outputs = NULL;
+	if (rc < 0) {
+		rc = CLI_EXIT_FAIL;
+		goto lib_fail_seed;
+	}
+	sg_wipe(seed, sizeof(seed));
+	printf("%s\n", dest);
+	fprintf(stderr, "signet: sealed bundle %s (%s) for %s\n", id, o.purpose, d.id);
+	written = 0;
+	rc = CLI_EXIT_OK;
+	goto out;
+lib_fail_seed:
+	sg_wipe(seed, sizeof(seed));
+lib_fail:
+	rc = cli_lib_error();
+out:
+	if (written)
+		unlink(dest); /* a seal that was not logged did not happen */
+	sg_buf_free(&out);
+	sg_json_free(dam_file);
+	sg_json_free(rotation);
+	sg_json_free(policy);
+	sg_json_free(admission);
+	sg_json_free(inputs);
+	sg_json_free(outputs);
+	artifacts_free(&arts);
+	free(dam_path);
+	free(rot_path);
+	free(dest);
+	free(o.artifacts);
+	free(o.recipients);
+	if (opened)
+		sg_domain_free(&d);
+	auth_opts_free(&o.a);
+	return rc;
+}
+
+static int one_file(const char *cmd, const char *help, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(help), -1;
+		return cli_usage_error(cmd, "bad option");
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error(cmd, "expected one FILE");
+	return 0;
+}
+
+static int bundle_inspect(int argc, char **argv)
+{
+	struct sg_bundle_header h;
+	struct sg_sops_meta meta;
+	struct sg_buf text = SG_BUF_INIT;
+	int rc = one_file("signet bundle inspect", inspect_help, argc, argv);
+
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	memset(&meta, 0, sizeof(meta));
+	if (sg_read_file(argv[optind], &text, MAX_BUNDLE) < 0 ||
+	    sg_bundle_inspect(argv[optind], (const char *)text.data, text.len, &h, &meta) < 0) {
+		sg_buf_free(&text);
+		return cli_lib_error();
+	}
+	printf("file:         %s\n", argv[optind]);
+	printf("format:       ASL SOPS bundle v%s\n", h.version);
+	printf("bundle_id:    %s\n", h.bundle_id);
+	printf("created_at:   %s\n", h.created_at);
+	printf("purpose:      %s\n", h.purpose);
+	printf("domain_id:    %s\n", h.domain_id);
+	printf("encrypted:    contents (encrypted_regex %s)\n", meta.encrypted_regex);
+	printf("sops:         version %s, last modified %s\n", meta.version ? meta.version : "?",
+	       meta.lastmodified ? meta.lastmodified : "?");
+	printf("recipients:   %zu\n", meta.nage);
+	for (size_t i = 0; i < meta.nage; i++)
+		printf("  %s\n", meta.age[i].recipient);
+	printf("MAC:          not verified (needs a recipient's key: signet bundle open)\n");
+	sg_sops_meta_free(&meta);
+	sg_buf_free(&text);
+	return CLI_EXIT_OK;
+}
+
+/* The decrypted bundle as a document: header members, then contents. */
+static struct sg_json *opened_doc(const struct sg_bundle_header *h, struct sg_json *contents)
+{
+	struct sg_json *doc = sg_json_new_object(), *b = sg_json_new_object();
+
+	if (sg_json_set(doc, "asl_sops_bundle", b) < 0 ||
+	    sg_json_set(b, "version", sg_json_new_string(h->version)) < 0 ||
+	    sg_json_set(b, "bundle_id", sg_json_new_string(h->bundle_id)) < 0 ||
+	    sg_json_set(b, "created_at", sg_json_new_string(h->created_at)) < 0 ||
+	    sg_json_set(b, "purpose", sg_json_new_string(h->purpose)) < 0 ||
+	    sg_json_set(b, "domain_id", sg_json_new_string(h->domain_id)) < 0 ||
+	    sg_json_set(b, "contents", contents) < 0) {
+		sg_json_wipe(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+static int bundle_open(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "identity", required_argument, NULL, 'i' },
+		{ "reveal", no_argument, NULL, OPT_REVEAL },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct auth_opts a = { 0 };
+	struct sg_bundle_header h;
+	struct sg_json *contents = NULL, *doc = NULL;
+	struct sg_sops_node *node = NULL;
+	struct sg_buf text = SG_BUF_INIT, out = SG_BUF_INIT;
+	int c, reveal = 0, rc = CLI_EXIT_FAIL;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "hi:", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(open_help);
+		if (c == OPT_REVEAL)
+			reveal = 1;
+		else if (c != 'i')
+			return cli_usage_error("signet bundle open", "bad option");
+		else if (auth_option(&a, c, optarg) < 0)
+			goto out;
+	}
+	if (optind + 1 != argc) {
+		rc = cli_usage_error("signet bundle open", "expected one FILE");
+		goto out;
+	}
+	auth_protect_memory();
+	if (sg_bundle_sops_identities(&a.ids) < 0 || sg_read_file(argv[optind], &text, MAX_BUNDLE) < 0 ||
+	    sg_bundle_open(argv[optind], (const char *)text.data, text.len, &a.ids, &h, &contents) < 0)
+		goto lib_fail;
+	if (!reveal && sg_bundle_redact(contents) < 0)
+		goto lib_fail;
+	doc = opened_doc(&h, contents);
+	contents = NULL;
+	if (!doc || !(node = sg_bundle_json_to_node(doc)) || sg_yaml_write(node, &out) < 0 ||
+	    sg_write_all(STDOUT_FILENO, out.data, out.len) < 0)
+		goto lib_fail;
+	if (reveal)
+		fprintf(stderr, "signet: %s: the root private key is shown in clear\n", argv[optind]);
+	rc = CLI_EXIT_OK;
+	goto out;
+lib_fail:
+	rc = cli_lib_error();
+out:
+	sg_json_wipe(contents);
+	sg_json_wipe(doc);
+	sg_sops_wipe(node);
+	sg_buf_wipe(&out);
+	sg_buf_free(&text);
+	auth_opts_free(&a);
+	return rc;
+}
+
+int cmd_bundle(int argc, char **argv)
+{
+	static const struct cli_command table[] = {
+		{ "inspect", bundle_inspect, "show a bundle's header and recipients (no key)" },
+		{ "open", bundle_open, "decrypt and show a bundle (root key redacted)" },
+		{ "seal", bundle_seal, "seal the domain's authority, policy and intent into a bundle" },
+	};
+
+	return cli_dispatch(table, sizeof(table) / sizeof(table[0]), "signet bundle", argc, argv);
+}

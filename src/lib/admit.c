@@ -1,0 +1,712 @@
+/* admit.c - host-side admission of ASL SOPS bundles. */
+#include "admit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dam.h"
+#include "domain.h"
+#include "err.h"
+#include "fileio.h"
+#include "policy.h"
+#include "timestamp.h"
+
+#define MAX_LEDGER ((size_t)64 << 20)
+#define MAX_FILE ((size_t)16 << 20)
+
+static int is_hex64(const char *s)
+{
+	if (strlen(s) != 64)
+		return 0;
+	for (int i = 0; i < 64; i++)
+		if (!strchr("0123456789abcdef", s[i]))
+			return 0;
+	return 1;
+}
+
+static int copy_member(const struct sg_json *o, const char *key, const char *what, char *out,
+		       size_t cap)
+{
+	const char *s = sg_obj_string(o, key, what, NULL);
+	size_t len = 0;
+
+	if (!s)
+		return -1;
+	/* a NUL inside the string would cut it short: refused */
+	if (!sg_json_string(sg_json_get(o, key), &len) || len >= cap || strlen(s) != len)
+		return sg_fail("%s: %s has the wrong length", what, key);
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+static int ledger_line(const char *what, const char *line, size_t len, struct sg_ledger_entry *e)
+{
+	static const char *const req[] = { "admitted_at", "bundle_id", "domain_id", "policy_hash",
+					   NULL };
+	struct sg_json *j = NULL;
+	struct sg_buf canon = SG_BUF_INIT;
+	time_t t;
+	int rc = -1;
+
+	if (sg_json_parse_flags(line, len, SG_JSON_MODEL, &j) < 0) {
+		sg_fail_prefix(what);
+		goto out;
+	}
+	if (sg_json_canonical(j, &canon) < 0 || canon.len != len || memcmp(canon.data, line, len)) {
+		sg_fail("%s: not in canonical form", what);
+		goto out;
+	}
+	if (sg_obj_members(j, what, req, NULL) < 0 ||
+	    copy_member(j, "admitted_at", what, e->admitted_at, sizeof(e->admitted_at)) < 0 ||
+	    copy_member(j, "bundle_id", what, e->bundle_id, sizeof(e->bundle_id)) < 0 ||
+	    copy_member(j, "domain_id", what, e->domain_id, sizeof(e->domain_id)) < 0 ||
+	    copy_member(j, "policy_hash", what, e->policy_hash, sizeof(e->policy_hash)) < 0)
+		goto out;
+	if (sg_time_parse(e->admitted_at, strlen(e->admitted_at), "admitted_at", &t) < 0) {
+		sg_fail_prefix(what);
+		goto out;
+	}
+	if (strlen(e->bundle_id) != SG_UUID_LEN ||
+	    !sg_domain_id_valid(e->domain_id, strlen(e->domain_id)) || !is_hex64(e->policy_hash)) {
+		sg_fail("%s: malformed bundle_id, domain_id or policy_hash", what);
+		goto out;
+	}
+	rc = 0;
+out:
+	sg_json_free(j);
+	sg_buf_free(&canon);
+	return rc;
+}
+
+int sg_admit_ledger_parse(const char *name, const char *text, size_t len,
+			  struct sg_ledger_entry **out, size_t *n)
+{
+	struct sg_ledger_entry *v = NULL;
+	size_t cnt = 0, line = 0, pos = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (len && text[len - 1] != '\n')
+		return sg_fail("%s: does not end with a newline", name);
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t l = (size_t)(nl - (text + pos));
+		struct sg_ledger_entry *nv;
+		char what[512];
+
+		line++;
+		snprintf(what, sizeof(what), "%s: line %zu", name, line);
+		if (!(nv = realloc(v, (cnt + 1) * sizeof(*v)))) {
+			free(v);
+			return sg_fail("out of memory");
+		}
+		v = nv;
+		memset(&v[cnt], 0, sizeof(v[cnt]));
+		if (ledger_line(what, text + pos, l, &v[cnt]) < 0) {
+			free(v);
+			return -1;
+		}
+		cnt++;
+		pos += l + 1;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+static char *path_join(const char *a, const char *b)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", a, b) < 0) {
+		sg_fail("out of memory");
+		return NULL;
+	}
+	return p;
+}
+
+int sg_admit_ledger_read(const char *host_root, struct sg_ledger_entry **out, size_t *n)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	char *path = path_join(host_root, "admission/ledger");
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (!path)
+		return -1;
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		free(path);
+		return 0;
+	}
+	if (sg_read_file(path, &text, MAX_LEDGER) == 0)
+		rc = sg_admit_ledger_parse(path, (const char *)text.data, text.len, out, n);
+	sg_buf_free(&text);
+	free(path);
+	return rc;
+}
+
+static const char *key_value(const struct sg_json *contents, const char *which)
+{
+	return sg_json_string(
+		sg_json_get(sg_json_get(sg_json_get(sg_json_get(contents, "authority"), "domain"),
+					which),
+			    "value"),
+		NULL);
+}
+
+/* Rule 7: the lease the host grants, within its limits or refused. */
+static enum sg_admit_result lease_rule(const struct sg_admit_limits *lim, struct sg_admit_plan *p)
+{
+	const struct sg_admission_req *r = &p->req;
+
+	if (r->permanent) {
+		if (!lim->allow_permanent) {
+			sg_fail("bundle %s asks for permanent admission; this host offers courtesy "
+				"leases only (--permanent to offer it)", p->h.bundle_id);
+			return SG_ADMIT_LEASE;
+		}
+		p->lease_days = 0;
+	} else {
+		p->lease_days = r->has_days ? r->days : lim->max_days;
+		if (r->has_days && r->days == 0) {
+			sg_fail("bundle %s: courtesy lease of 0 days", p->h.bundle_id);
+			return SG_ADMIT_LEASE;
+		}
+		if (p->lease_days > lim->max_days) {
+			sg_fail("bundle %s: courtesy lease of %llu days exceeds this host's limit of "
+				"%llu days", p->h.bundle_id, (unsigned long long)p->lease_days,
+				(unsigned long long)lim->max_days);
+			return SG_ADMIT_LEASE;
+		}
+	}
+	if (r->has_bytes) {
+		if (lim->has_max_bytes && r->bytes > lim->max_bytes) {
+			sg_fail("bundle %s: lease of %llu bytes exceeds this host's limit of %llu bytes",
+				p->h.bundle_id, (unsigned long long)r->bytes,
+				(unsigned long long)lim->max_bytes);
+			return SG_ADMIT_LEASE;
+		}
+		p->has_lease_bytes = 1;
+		p->lease_bytes = r->bytes;
+	} else if (lim->has_max_bytes) {
+		p->has_lease_bytes = 1;
+		p->lease_bytes = lim->max_bytes;
+	}
+	if (p->has_lease_bytes && p->lease_bytes > (uint64_t)SG_JSON_MODEL_INT_MAX) {
+		sg_fail("bundle %s: lease of %llu bytes is beyond what a host records (2^53 - 1)",
+			p->h.bundle_id, (unsigned long long)p->lease_bytes);
+		return SG_ADMIT_LEASE;
+	}
+	p->encrypted_only = r->has_encrypted_only ? r->encrypted_only : 0;
+	return SG_ADMIT_OK;
+}
+
+/* The DAM file the host stored for an admitted domain, or NULL. */
+static struct sg_json *stored_dam(const char *host_root, const char *id)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_json *j = NULL;
+	char *path;
+
+	if (asprintf(&path, "%s/domains/%s/dam/dam.json", host_root, id) < 0)
+		return NULL;
+	if (sg_read_file(path, &text, MAX_FILE) == 0 &&
+	    sg_json_parse_flags((const char *)text.data, text.len, SG_JSON_MODEL, &j) < 0)
+		j = NULL;
+	sg_buf_free(&text);
+	free(path);
+	return j;
+}
+
+/* The domain that superseded id on this host, or "" (sup holds it). */
+static int superseded_by(const char *host_root, const char *id, char sup[SG_DOMAIN_ID_LEN + 1])
+{
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_json *j = NULL;
+	const char *s;
+	char *path;
+	int rc = 0;
+
+	sup[0] = 0;
+	if (asprintf(&path, "%s/admission/leases/%s.json", host_root, id) < 0)
+		return sg_fail("out of memory");
+	if (access(path, F_OK) == 0) {
+		if (sg_read_file(path, &text, MAX_FILE) < 0 ||
+		    sg_json_parse_flags((const char *)text.data, text.len, SG_JSON_MODEL, &j) < 0)
+			rc = sg_fail("%s: cannot read the lease", path);
+		else if ((s = sg_json_string(sg_json_get(sg_json_get(j, "lease"), "superseded_by"), NULL)))
+			snprintf(sup, SG_DOMAIN_ID_LEN + 1, "%s", s);
+	}
+	sg_buf_free(&text);
+	sg_json_free(j);
+	free(path);
+	return rc;
+}
+
+static enum sg_admit_result rotation_rule(const char *host_root, struct sg_admit_plan *p)
+{
+	const struct sg_json *r;
+	struct sg_json *old;
+	const char *from, *old_key, *stmt_key;
+	char to[SG_DOMAIN_ID_LEN + 1], sup[SG_DOMAIN_ID_LEN + 1];
+	int same;
+
+	/* a key rotated away from is not admitted again */
+	if (superseded_by(host_root, p->domain_id, sup) < 0)
+		return SG_ADMIT_ERROR;
+	if (sup[0]) {
+		sg_fail("bundle: domain %s was rotated to %s on this host; its old key is not "
+			"admitted again", p->domain_id, sup);
+		return SG_ADMIT_ROTATION;
+	}
+	if (!p->rotation)
+		return SG_ADMIT_OK;
+	if (sg_rotation_verify(p->rotation, "bundle: authority.rotation", NULL, to) < 0)
+		return SG_ADMIT_ROTATION;
+	if (strcmp(to, p->domain_id)) {
+		sg_fail("bundle: authority.rotation rotates to %s, not to this domain %s", to,
+			p->domain_id);
+		return SG_ADMIT_ROTATION;
+	}
+	r = sg_json_get(p->rotation, "rotation");
+	from = sg_json_string(sg_json_get(r, "from_domain_id"), NULL);
+	stmt_key = sg_json_string(sg_json_get(r, "from_root_public_key"), NULL);
+	old = stored_dam(host_root, from);
+	if (!old) {
+		sg_fail("bundle: rotated from %s, which this host has not admitted: a rotated "
+			"domain needs the cross-signature of a key this host admitted", from);
+		return SG_ADMIT_ROTATION;
+	}
+	old_key = sg_json_string(sg_json_get(sg_json_get(old, "dam"), "root_public_key"), NULL);
+	same = old_key && stmt_key && !strcmp(old_key, stmt_key);
+	sg_json_free(old);
+	if (!same) {
+		sg_fail("bundle: the rotation is cross-signed by a key other than the one this host "
+			"admitted for %s", from);
+		return SG_ADMIT_ROTATION;
+	}
+	snprintf(p->rotated_from, sizeof(p->rotated_from), "%s", from);
+	return SG_ADMIT_OK;
+}
+
+static enum sg_admit_result replay_rule(const char *host_root, const struct sg_admit_plan *p)
+{
+	struct sg_ledger_entry *v;
+	size_t n;
+
+	if (sg_admit_ledger_read(host_root, &v, &n) < 0)
+		return SG_ADMIT_ERROR;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(v[i].bundle_id, p->h.bundle_id)) {
+			sg_fail("replay: bundle %s was already admitted at %s", p->h.bundle_id,
+				v[i].admitted_at);
+			free(v);
+			return SG_ADMIT_REPLAY;
+		}
+		if (!strcmp(v[i].domain_id, p->domain_id) &&
+		    !strcmp(v[i].policy_hash, p->policy_hash)) {
+			sg_fail("replay: domain %s with policy %s was already admitted at %s "
+				"(bundle %s)", p->domain_id, p->policy_hash, v[i].admitted_at,
+				v[i].bundle_id);
+			free(v);
+			return SG_ADMIT_REPLAY;
+		}
+	}
+	free(v);
+	return SG_ADMIT_OK;
+}
+
+enum sg_admit_result sg_admit_evaluate(const char *host_root, const struct sg_bundle_header *h,
+				       const struct sg_json *contents,
+				       const struct sg_admit_limits *lim, time_t now,
+				       sg_admit_confirm_fn confirm, void *ctx,
+				       struct sg_admit_plan *p)
+{
+	const struct sg_json *auth = sg_json_get(contents, "authority"), *dom, *adm;
+	const char *dom_id, *dam_id, *pub_b64, *exp;
+	char derived[SG_DOMAIN_ID_LEN + 1];
+	struct sg_policy pol;
+	enum sg_dam_result dr;
+	uint8_t pub[32];
+	int expired = 0, yes;
+	char *expired_msg = NULL;
+	enum sg_admit_result res;
+
+	memset(p, 0, sizeof(*p));
+	p->h = *h;
+	p->now = now;
+	dom = sg_json_get(auth, "domain");
+	p->dam = sg_json_get(auth, "dam");
+	p->dam_signature = sg_json_get(auth, "dam_signature");
+	p->rotation = sg_json_get(auth, "rotation");
+	p->policy = sg_json_get(contents, "policy");
+	adm = sg_json_get(contents, "admission");
+
+	/* 2. the DAM signature, by the key the DAM carries */
+	dr = sg_dam_verify_parts(p->dam, p->dam_signature, "bundle: authority.dam", now, NULL);
+	if (dr == SG_DAM_MALFORMED || dr == SG_DAM_BAD_SIGNATURE)
+		return SG_ADMIT_DAM_SIGNATURE;
+	if (dr == SG_DAM_DOMAIN_MISMATCH)
+		return SG_ADMIT_DOMAIN_ID;
+	if (dr == SG_DAM_EXPIRED) {
+		/* refused after the section 9 rules, with this reason */
+		expired = 1;
+		if (!(expired_msg = strdup(sg_errmsg())))
+			return SG_ADMIT_ERROR;
+		sg_errclear();
+	}
+	/* 3. the DomainID recomputed from the root public key */
+	pub_b64 = key_value(contents, "root_public_key");
+	dom_id = sg_json_string(sg_json_get(dom, "domain_id"), NULL);
+	if (!pub_b64 || !dom_id ||
+	    sg_json_key32(sg_json_get(sg_json_get(dom, "root_public_key"), "value"),
+			  "bundle: authority.domain.root_public_key", pub) < 0 ||
+	    sg_domain_id(pub, derived) < 0) {
+		res = SG_ADMIT_ERROR;
+		goto out;
+	}
+	if (strcmp(derived, dom_id)) {
+		sg_fail("bundle: authority.domain.domain_id %s does not derive from its "
+			"root_public_key (which gives %s)", dom_id, derived);
+		res = SG_ADMIT_DOMAIN_ID;
+		goto out;
+	}
+	/* 4. one DomainID everywhere */
+	dam_id = sg_json_string(sg_json_get(p->dam, "domain_id"), NULL);
+	if (strcmp(h->domain_id, derived)) {
+		sg_fail("bundle: the header's domain_id %s is not the root key's DomainID %s",
+			h->domain_id, derived);
+		res = SG_ADMIT_DOMAIN_MATCH;
+		goto out;
+	}
+	if (strcmp(dam_id, derived)) {
+		sg_fail("bundle: the DAM's domain_id %s is not the root key's DomainID %s", dam_id,
+			derived);
+		res = SG_ADMIT_DOMAIN_MATCH;
+		goto out;
+	}
+	memcpy(p->domain_id, derived, sizeof(p->domain_id));
+	/* 5. the policy hash */
+	if (sg_policy_check(p->policy, "bundle: policy", &pol) < 0) {
+		res = SG_ADMIT_POLICY_HASH;
+		goto out;
+	}
+	if (!pol.has_hash) {
+		sg_fail("bundle: policy carries no policy_hash");
+		res = SG_ADMIT_POLICY_HASH;
+		goto out;
+	}
+	memcpy(p->policy_hash, pol.hash, sizeof(p->policy_hash));
+	/* 6. the admission intent, shown and confirmed */
+	if (adm && sg_bundle_check_admission(adm, "bundle: admission", &p->req) < 0) {
+		res = SG_ADMIT_INTENT;
+		goto out;
+	}
+	if (!p->req.intent || !p->req.intent[strspn(p->req.intent, " \t\r\n")]) {
+		sg_fail("bundle %s carries no admission intent: refused", h->bundle_id);
+		res = SG_ADMIT_INTENT;
+		goto out;
+	}
+	exp = sg_json_string(sg_json_get(p->dam, "expires_at"), NULL);
+	if (exp)
+		snprintf(p->dam_expires_at, sizeof(p->dam_expires_at), "%s", exp);
+	/* 7. the courtesy lease limits */
+	res = lease_rule(lim, p);
+	if (res != SG_ADMIT_OK)
+		goto out;
+	/* and: an expired DAM, a replay, a rotation without its cross-signature */
+	if (expired) {
+		sg_fail("%s", expired_msg);
+		res = SG_ADMIT_EXPIRED;
+		goto out;
+	}
+	res = replay_rule(host_root, p);
+	if (res == SG_ADMIT_OK)
+		res = rotation_rule(host_root, p);
+	if (res != SG_ADMIT_OK)
+		goto out;
+	/* 6, its second half: the intent is shown and confirmed once nothing
+	 * else stands in the way, so nobody confirms a bundle that is then
+	 * refused */
+	yes = confirm ? confirm(p, ctx) : 0;
+	if (yes < 0) {
+		res = SG_ADMIT_ERROR;
+	} else if (!yes) {
+		sg_fail("bundle %s: admission intent not confirmed", h->bundle_id);
+		res = SG_ADMIT_INTENT;
+	}
+out:
+	free(expired_msg);
+	return res;
+}
+
+/* Writes j as JCS plus a newline, atomically. */
+static int write_json(const char *path, const struct sg_json *j, mode_t mode, int flags)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	int rc = -1;
+
+	if (sg_json_canonical(j, &text) == 0 && sg_buf_append_byte(&text, '\n') == 0)
+		rc = sg_write_file_atomic(path, text.data, text.len, mode, flags);
+	sg_buf_free(&text);
+	return rc;
+}
+
+static struct sg_json *str_or_null(const char *s)
+{
+	return s && *s ? sg_json_new_string(s) : sg_json_new_null();
+}
+
+static struct sg_json *lease_object(const struct sg_admit_plan *p, const char *granted)
+{
+	struct sg_json *l = sg_json_new_object();
+	char ts[SG_TIME_LEN + 1] = "";
+
+	if (p->lease_days && sg_time_format(p->now + (time_t)p->lease_days * 86400, ts) < 0) {
+		sg_json_free(l);
+		return NULL;
+	}
+	if (sg_json_set(l, "domain_id", sg_json_new_string(p->domain_id)) < 0 ||
+	    sg_json_set(l, "bundle_id", sg_json_new_string(p->h.bundle_id)) < 0 ||
+	    sg_json_set(l, "mode", sg_json_new_string(p->req.permanent ? "permanent" : "courtesy")) < 0 ||
+	    sg_json_set(l, "granted_at", sg_json_new_string(granted)) < 0 ||
+	    sg_json_set(l, "duration_days",
+			p->lease_days ? sg_json_new_int((int64_t)p->lease_days) : sg_json_new_null()) < 0 ||
+	    sg_json_set(l, "expires_at", str_or_null(ts)) < 0 ||
+	    sg_json_set(l, "storage_bytes", p->has_lease_bytes ? sg_json_new_int((int64_t)p->lease_bytes)
+							       : sg_json_new_null()) < 0 ||
+	    sg_json_set(l, "encrypted_only", sg_json_new_bool(p->encrypted_only)) < 0 ||
+	    sg_json_set(l, "dam_expires_at", str_or_null(p->dam_expires_at)) < 0 ||
+	    sg_json_set(l, "superseded_by", sg_json_new_null()) < 0) {
+		sg_json_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+static struct sg_json *record_object(const struct sg_admit_plan *p, const char *now)
+{
+	struct sg_json *f = sg_json_new_object(), *r = sg_json_new_object();
+
+	if (sg_json_set(f, "admission", r) < 0 ||
+	    sg_json_set(r, "version", sg_json_new_string("0.1")) < 0 ||
+	    sg_json_set(r, "bundle_id", sg_json_new_string(p->h.bundle_id)) < 0 ||
+	    sg_json_set(r, "bundle_created_at", sg_json_new_string(p->h.created_at)) < 0 ||
+	    sg_json_set(r, "purpose", sg_json_new_string(p->h.purpose)) < 0 ||
+	    sg_json_set(r, "domain_id", sg_json_new_string(p->domain_id)) < 0 ||
+	    sg_json_set(r, "admitted_at", sg_json_new_string(now)) < 0 ||
+	    sg_json_set(r, "policy_hash", sg_json_new_string(p->policy_hash)) < 0 ||
+	    sg_json_set(r, "target_domain", str_or_null(p->req.target_domain)) < 0 ||
+	    sg_json_set(r, "intent", sg_json_new_string(p->req.intent)) < 0 ||
+	    sg_json_set(r, "rotated_from", str_or_null(p->rotated_from)) < 0 ||
+	    sg_json_set(r, "lease", lease_object(p, now)) < 0) {
+		sg_json_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+static int dam_file_object(const struct sg_admit_plan *p, struct sg_json **out)
+{
+	struct sg_json *f = sg_json_new_object();
+
+	*out = NULL;
+	if (sg_json_set(f, "dam", sg_json_clone(p->dam)) < 0 ||
+	    sg_json_set(f, "dam_signature", sg_json_clone(p->dam_signature)) < 0) {
+		sg_json_free(f);
+		return -1;
+	}
+	*out = f;
+	return 0;
+}
+
+/* The domain's files (DAM, policy, rotation statement) under dir. */
+static int write_domain_files(const char *dir, const struct sg_admit_plan *p)
+{
+	static const char *const subs[] = { "store", "log", "snapshots", "certs", "policies", "dam",
+					    NULL };
+	struct sg_json *dam = NULL;
+	char *path = NULL;
+	int rc = -1;
+
+	for (int i = 0; subs[i]; i++) {
+		if (asprintf(&path, "%s/%s", dir, subs[i]) < 0)
+			return sg_fail("out of memory");
+		if (sg_mkdirs(path, 0755) < 0)
+			goto out;
+		free(path);
+		path = NULL;
+	}
+	if (dam_file_object(p, &dam) < 0 || asprintf(&path, "%s/dam/dam.json", dir) < 0 ||
+	    write_json(path, dam, 0644, 0) < 0)
+		goto out;
+	free(path);
+	if (asprintf(&path, "%s/policies/%s.json", dir, p->policy_hash) < 0 ||
+	    write_json(path, p->policy, 0644, 0) < 0)
+		goto out;
+	if (p->rotation) {
+		free(path);
+		if (asprintf(&path, "%s/dam/rotation.json", dir) < 0 ||
+		    write_json(path, p->rotation, 0644, 0) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(path);
+	sg_json_free(dam);
+	return rc;
+}
+
+/* Marks the old domain's lease as superseded by the rotated-in one. */
+static int supersede(const char *host_root, const char *from, const char *to)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_json *j = NULL;
+	char *path;
+	int rc = -1;
+
+	if (asprintf(&path, "%s/admission/leases/%s.json", host_root, from) < 0)
+		return sg_fail("out of memory");
+	if (sg_read_file(path, &text, MAX_FILE) < 0 ||
+	    sg_json_parse_flags((const char *)text.data, text.len, SG_JSON_MODEL, &j) < 0 ||
+	    !sg_json_get(j, "lease")) {
+		sg_fail("%s: cannot read the lease", path);
+		goto out;
+	}
+	if (sg_json_set(sg_json_get(j, "lease"), "superseded_by", sg_json_new_string(to)) < 0 ||
+	    write_json(path, j, 0600, 0) < 0)
+		goto out;
+	rc = 0;
+out:
+	sg_buf_free(&text);
+	sg_json_free(j);
+	free(path);
+	return rc;
+}
+
+static int append_ledger(const char *host_root, const struct sg_admit_plan *p, const char *now)
+{
+	struct sg_buf text = SG_BUF_INIT, line = SG_BUF_INIT;
+	struct sg_json *e = sg_json_new_object();
+	char *path = path_join(host_root, "admission/ledger");
+	int rc = -1;
+
+	if (!path || sg_json_set(e, "admitted_at", sg_json_new_string(now)) < 0 ||
+	    sg_json_set(e, "bundle_id", sg_json_new_string(p->h.bundle_id)) < 0 ||
+	    sg_json_set(e, "domain_id", sg_json_new_string(p->domain_id)) < 0 ||
+	    sg_json_set(e, "policy_hash", sg_json_new_string(p->policy_hash)) < 0 ||
+	    sg_json_canonical(e, &line) < 0 || sg_buf_append_byte(&line, '\n') < 0)
+		goto out;
+	if (access(path, F_OK) == 0 && sg_read_file(path, &text, MAX_LEDGER) < 0)
+		goto out;
+	if (sg_buf_append(&text, line.data, line.len) < 0 ||
+	    sg_write_file_atomic(path, text.data, text.len, 0600, 0) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(path);
+	sg_json_free(e);
+	sg_buf_free(&text);
+	sg_buf_free(&line);
+	return rc;
+}
+
+enum sg_admit_result sg_admit_commit(const char *host_root, const struct sg_admit_plan *p)
+{
+	struct sg_json *rec = NULL, *lease = NULL;
+	char now[SG_TIME_LEN + 1], *dir = NULL, *stage = NULL, *staged = NULL, *path = NULL;
+	enum sg_admit_result res = SG_ADMIT_ERROR;
+	struct stat st;
+	int lock = -1;
+
+	if (sg_time_format(p->now, now) < 0)
+		return SG_ADMIT_ERROR;
+	if (sg_mkdirs(host_root, 0755) < 0)
+		return SG_ADMIT_ERROR;
+	/* one admission at a time on a host root */
+	lock = open(host_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		sg_fail_errno("%s: cannot lock", host_root);
+		goto out;
+	}
+	/* the ledger again, now under the lock */
+	if ((res = replay_rule(host_root, p)) != SG_ADMIT_OK)
+		goto out;
+	res = SG_ADMIT_ERROR;
+	if (!(path = path_join(host_root, "admission/records")) || sg_mkdirs(path, 0700) < 0)
+		goto out;
+	free(path);
+	if (!(path = path_join(host_root, "admission/leases")) || sg_mkdirs(path, 0700) < 0)
+		goto out;
+	free(path);
+	path = NULL;
+	if (!(path = path_join(host_root, "domains")) || sg_mkdirs(path, 0755) < 0)
+		goto out;
+	if (asprintf(&dir, "%s/domains/%s", host_root, p->domain_id) < 0) {
+		dir = NULL;
+		goto out;
+	}
+	if (stat(dir, &st) == 0) {
+		if (write_domain_files(dir, p) < 0)
+			goto out;
+	} else {
+		/* a new domain appears whole or not at all */
+		if (asprintf(&stage, "%s/.admit-XXXXXX", host_root) < 0) {
+			stage = NULL;
+			goto out;
+		}
+		if (!mkdtemp(stage)) {
+			sg_fail_errno("%s: cannot create a staging directory", host_root);
+			goto out;
+		}
+		if (!(staged = path_join(stage, p->domain_id)) || write_domain_files(staged, p) < 0)
+			goto out;
+		if (rename(staged, dir) < 0) {
+			sg_fail_errno("%s: cannot move into place", dir);
+			goto out;
+		}
+	}
+	rec = record_object(p, now);
+	lease = sg_json_new_object();
+	free(path);
+	if (!rec || sg_json_set(lease, "lease", lease_object(p, now)) < 0 ||
+	    asprintf(&path, "%s/admission/records/%s.json", host_root, p->h.bundle_id) < 0 ||
+	    write_json(path, rec, 0600, SG_ATOMIC_NO_CLOBBER) < 0) {
+		path = NULL;
+		goto out;
+	}
+	free(path);
+	if (asprintf(&path, "%s/admission/leases/%s.json", host_root, p->domain_id) < 0 ||
+	    write_json(path, lease, 0600, 0) < 0) {
+		path = NULL;
+		goto out;
+	}
+	if (p->rotated_from[0] && supersede(host_root, p->rotated_from, p->domain_id) < 0)
+		goto out;
+	/* the ledger last: an admission is complete once it is recorded */
+	if (append_ledger(host_root, p, now) < 0)
+		goto out;
+	res = SG_ADMIT_OK;
+out:
+	if (stage) {
+		if (staged && access(staged, F_OK) == 0)
+			sg_remove_tree(staged);
+		rmdir(stage);
+	}
+	if (lock >= 0)
+		close(lock);
+	free(path);
+	free(dir);
+	free(stage);
+	free(staged);
+	sg_json_free(rec);
+	sg_json_free(lease);
+	return res;
+}
