@@ -291,6 +291,35 @@ out:
 	return r;
 }
 
+int sg_tpm_policy_predict(uint32_t mask, const uint8_t (*values)[32], uint8_t digest[32])
+{
+	/* policyDigest' = H(policyDigest (zero at the start) || TPM_CC_PolicyPCR
+	 *                  || TPML_PCR_SELECTION || H(PCR values in order)),
+	 * TPM 2.0 Part 3, 23.7. */
+	uint8_t msg[32 + 4 + 4 + 2 + 1 + 3 + 32] = { 0 }, *p = msg + 32;
+	struct sg_buf concat = SG_BUF_INIT;
+	unsigned i, n = 0;
+	int r;
+
+	if (!mask || mask >> PCR_COUNT)
+		return sg_fail("TPM: no PCR chosen for the policy");
+	for (i = 0; i < PCR_COUNT; i++)
+		if ((mask & (1u << i)) && sg_buf_append(&concat, values[n++], 32) < 0) {
+			sg_buf_free(&concat);
+			return sg_fail("TPM: out of memory");
+		}
+	*p++ = 0x00, *p++ = 0x00, *p++ = 0x01, *p++ = 0x7f; /* TPM_CC_PolicyPCR */
+	*p++ = 0x00, *p++ = 0x00, *p++ = 0x00, *p++ = 0x01; /* one selection */
+	*p++ = 0x00, *p++ = 0x0b;                           /* TPM_ALG_SHA256 */
+	*p++ = 3;
+	*p++ = mask & 0xff, *p++ = (mask >> 8) & 0xff, *p++ = (mask >> 16) & 0xff;
+	r = sg_sha256(concat.data, concat.len, p);
+	sg_buf_free(&concat);
+	if (r < 0 || sg_sha256(msg, sizeof(msg), digest) < 0)
+		return sg_fail("TPM: sha256 failed");
+	return 0;
+}
+
 /* 1 when a persistent object sits at handle, 0 when free, -1 on error. */
 static int handle_taken(struct sg_tpm *t, uint32_t handle)
 {

@@ -52,6 +52,11 @@ int sg_tpm_pcr_read(struct sg_tpm *t, unsigned pcr, uint8_t value[32]);
  * computed by the TPM in a trial session. */
 int sg_tpm_policy_digest(struct sg_tpm *t, uint32_t mask, uint8_t digest[32]);
 
+/* The same digest computed without a TPM, from the values the PCRs in
+ * mask will hold (values[i] for the i-th PCR of mask, ascending): what a
+ * control plane needs to predict a policy, e.g. for a new Secure Boot db. */
+int sg_tpm_policy_predict(uint32_t mask, const uint8_t (*values)[32], uint8_t digest[32]);
+
 /* Seals secret (1..SG_TPM_SECRET_MAX bytes) to the current values of the
  * PCRs in mask, persistent at handle. With replace, an object already at
  * handle is evicted; otherwise an occupied handle is refused. The policy
