@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 for tool in swtpm tpm2_pcrextend tpm2_getcap tpm2_createpolicy tpm2_readpublic tpm2_unseal \
-	tpm2_createprimary tpm2_create tpm2_load tpm2_evictcontrol openssl xxd; do
+	tpm2_createprimary tpm2_create tpm2_load tpm2_evictcontrol tpm2_flushcontext openssl xxd; do
 	command -v "$tool" >/dev/null || { echo "missing peer tool $tool" >&2; exit 1; }
 done
 
@@ -78,6 +78,20 @@ same "unsealed secret" "$T/secret" "$T/out"
 tpm unseal >"$T/out2" 2>"$T/.err" && same "unseal to stdout" "$T/secret" "$T/out2" || ko "unseal to stdout: $(cat "$T/.err")"
 tools tpm2_unseal -c 0x81000010 -p pcr:sha256:7 -o "$T/out3" 2>"$T/.err" && same "tpm2_unseal gets it too" "$T/secret" "$T/out3" ||
 	ko "tpm2_unseal: $(cat "$T/.err")"
+
+# What crosses the TPM interface (the pcap TCTI records it): signet's
+# salted sessions keep the secret encrypted both ways; tpm2_unseal's
+# plain policy session shows it, which proves the capture would.
+hexof() { xxd -p "$1" | tr -d '\n'; }
+capture_has_secret() { hexof "$1" | grep -q "$(hexof "$T/secret")"; }
+TCTI_PCAP_FILE="$T/seal.pcap" "$SIGNET" tpm seal -T "pcap:$C" -H 0x81000014 --in "$T/secret" >/dev/null &&
+	TCTI_PCAP_FILE="$T/unseal.pcap" "$SIGNET" tpm unseal -T "pcap:$C" -H 0x81000014 >"$T/outp" &&
+	same "unsealed through the pcap TCTI" "$T/secret" "$T/outp" || ko "seal/unseal through the pcap TCTI"
+[ -s "$T/seal.pcap" ] && [ -s "$T/unseal.pcap" ] && ok || ko "pcap captures written"
+capture_has_secret "$T/seal.pcap" && ko "the secret crossed in the clear when sealing" || ok
+capture_has_secret "$T/unseal.pcap" && ko "the secret crossed in the clear when unsealing" || ok
+TCTI_PCAP_FILE="$T/tools.pcap" tools tpm2_unseal -T "pcap:$C" -c 0x81000014 -p pcr:sha256:7 >/dev/null
+capture_has_secret "$T/tools.pcap" && ok || ko "tpm2_unseal's capture shows the secret (control)"
 
 # An object sealed by tpm2-tools under the same policy, unsealed by signet.
 head -c 48 /dev/urandom >"$T/secret2"
