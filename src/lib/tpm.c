@@ -446,6 +446,32 @@ out:
 	return r;
 }
 
+/* Refuses what is not a sealed data object under a policy, so that a
+ * wrong handle does not read as a PCR mismatch. */
+static int check_sealed(struct sg_tpm *t, ESYS_TR obj, uint32_t handle)
+{
+	TPM2B_PUBLIC *pub = NULL;
+	TPM2B_NAME *name = NULL, *qname = NULL;
+	TPMT_PUBLIC *p;
+	TSS2_RC rc;
+	int r = 0;
+
+	rc = Esys_ReadPublic(t->esys, obj, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name,
+			     &qname);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail("reading the sealed object", rc);
+	p = &pub->publicArea;
+	if (p->type != TPM2_ALG_KEYEDHASH ||
+	    (p->objectAttributes & (TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_DECRYPT)))
+		r = sg_fail("handle 0x%08x: not a sealed data object", handle);
+	else if (p->authPolicy.size == 0)
+		r = sg_fail("handle 0x%08x: the object is not sealed to a policy", handle);
+	Esys_Free(pub);
+	Esys_Free(name);
+	Esys_Free(qname);
+	return r;
+}
+
 int sg_tpm_unseal(struct sg_tpm *t, uint32_t mask, uint32_t handle, struct sg_buf *out)
 {
 	ESYS_TR primary = ESYS_TR_NONE, session = ESYS_TR_NONE, obj = ESYS_TR_NONE;
@@ -464,6 +490,8 @@ int sg_tpm_unseal(struct sg_tpm *t, uint32_t mask, uint32_t handle, struct sg_bu
 			return sg_fail("handle 0x%08x: no object sealed there", handle);
 		return tpm_fail("opening the sealed object", rc);
 	}
+	if (check_sealed(t, obj, handle) < 0)
+		goto out;
 	if (create_primary(t, &primary) < 0)
 		goto out;
 	/* Salted with the primary: the secret comes back encrypted. */

@@ -118,6 +118,14 @@ refuse "unseal an empty handle" tpm unseal -H 0x81000012 -o "$T/none"
 absent "nothing written for an empty handle" "$T/none"
 tpm2_getcap handles-persistent | grep -q 0x81000012 && ko "a refused seal left an object" || ok
 
+# A handle holding a key, not sealed data: named as such.
+tools tpm2_createprimary -C o -G ecc256 -c "$T/k.ctx" >/dev/null &&
+	tools tpm2_evictcontrol -C o -c "$T/k.ctx" 0x81000030 >/dev/null && ok || ko "a key at 0x81000030"
+refuse "unseal a key" tpm unseal -H 0x81000030 -o "$T/none"
+grep -q 'handle 0x81000030: not a sealed data object' "$T/.err" && ok || ko "not sealed data: $(cat "$T/.err")"
+absent "nothing written for a key" "$T/none"
+tools tpm2_evictcontrol -C o -c 0x81000030 >/dev/null
+
 # Bad TCTIs: one line each.
 refuse "nothing listening" "$SIGNET" tpm pcr -T "swtpm:host=127.0.0.1,port=$((P + 2))"
 grep -q 'cannot connect to a TPM' "$T/.err" && ok || ko "closed port: $(cat "$T/.err")"
