@@ -16,6 +16,7 @@
 #define PERSISTENT_OWNER_FIRST 0x81000000u
 #define PERSISTENT_OWNER_LAST 0x817fffffu
 #define PCR_COUNT 24
+#define SRK_HANDLE 0x81000001u
 
 struct sg_tpm {
 	TSS2_TCTI_CONTEXT *tcti;
@@ -213,6 +214,44 @@ static int create_primary(struct sg_tpm *t, ESYS_TR *primary)
 			return sg_fail("TPM: creating the storage primary: the owner hierarchy has a "
 				       "password (only an empty owner auth is supported)");
 		return tpm_fail("creating the storage primary", rc);
+	}
+	return 0;
+}
+
+static int handle_taken(struct sg_tpm *t, uint32_t handle);
+
+/* The storage root key that the TCG provisioning guidance puts at
+ * 0x81000001, when there is one: a salt key that needs no owner auth
+ * (and no key generation). -1 without an error message otherwise. */
+static int persistent_srk(struct sg_tpm *t, ESYS_TR *srk)
+{
+	TPM2B_PUBLIC *pub = NULL;
+	TPM2B_NAME *name = NULL, *qname = NULL;
+	TPMA_OBJECT want = TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT;
+	TSS2_RC rc;
+	int usable;
+
+	*srk = ESYS_TR_NONE;
+	if (handle_taken(t, SRK_HANDLE) != 1)
+		return -1;
+	rc = Esys_TR_FromTPMPublic(t->esys, SRK_HANDLE, ESYS_TR_NONE, ESYS_TR_NONE,
+				   ESYS_TR_NONE, srk);
+	if (rc != TSS2_RC_SUCCESS) {
+		*srk = ESYS_TR_NONE;
+		return -1;
+	}
+	rc = Esys_ReadPublic(t->esys, *srk, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name,
+			     &qname);
+	usable = rc == TSS2_RC_SUCCESS &&
+		 (pub->publicArea.type == TPM2_ALG_ECC || pub->publicArea.type == TPM2_ALG_RSA) &&
+		 (pub->publicArea.objectAttributes & want) == want;
+	Esys_Free(pub);
+	Esys_Free(name);
+	Esys_Free(qname);
+	if (!usable) {
+		Esys_TR_Close(t->esys, srk);
+		*srk = ESYS_TR_NONE;
+		return -1;
 	}
 	return 0;
 }
@@ -475,6 +514,7 @@ static int check_sealed(struct sg_tpm *t, ESYS_TR obj, uint32_t handle)
 int sg_tpm_unseal(struct sg_tpm *t, uint32_t mask, uint32_t handle, struct sg_buf *out)
 {
 	ESYS_TR primary = ESYS_TR_NONE, session = ESYS_TR_NONE, obj = ESYS_TR_NONE;
+	ESYS_TR srk = ESYS_TR_NONE;
 	TPM2B_SENSITIVE_DATA *data = NULL;
 	char pcrs[64];
 	TSS2_RC rc, code;
@@ -492,12 +532,14 @@ int sg_tpm_unseal(struct sg_tpm *t, uint32_t mask, uint32_t handle, struct sg_bu
 	}
 	if (check_sealed(t, obj, handle) < 0)
 		goto out;
-	if (create_primary(t, &primary) < 0)
+	/* Salted with a storage key: the secret comes back encrypted. */
+	if (persistent_srk(t, &srk) < 0 && create_primary(t, &primary) < 0)
 		goto out;
-	/* Salted with the primary: the secret comes back encrypted. */
-	if (start_session(t, primary, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &session) < 0)
+	if (start_session(t, srk != ESYS_TR_NONE ? srk : primary, TPM2_SE_POLICY,
+			  TPMA_SESSION_ENCRYPT, &session) < 0)
 		goto out;
-	Esys_FlushContext(t->esys, primary);
+	if (primary != ESYS_TR_NONE)
+		Esys_FlushContext(t->esys, primary);
 	primary = ESYS_TR_NONE;
 	if (policy_pcr(t, session, mask) < 0)
 		goto out;
@@ -530,5 +572,7 @@ out:
 		Esys_FlushContext(t->esys, primary);
 	if (obj != ESYS_TR_NONE)
 		Esys_TR_Close(t->esys, &obj);
+	if (srk != ESYS_TR_NONE)
+		Esys_TR_Close(t->esys, &srk);
 	return r;
 }

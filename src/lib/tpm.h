@@ -11,8 +11,10 @@
  * refused unless told to replace it, and then the old object is evicted
  * only once the new one is loaded. sg_tpm_unseal() runs the policy
  * against the PCR values of now. The secret crosses the TPM interface
- * encrypted (sessions salted with the storage primary). Owner auth is
- * assumed empty, as on a freshly provisioned machine. Errors are one line
+ * encrypted: sessions are salted with the persistent SRK at 0x81000001
+ * when there is one (unseal then needs no owner auth), else with the
+ * storage primary. Sealing needs the owner hierarchy with an empty auth,
+ * as on a freshly provisioned machine. Errors are one line
  * each (sg_fail); a policy failure names the PCRs. Nothing prints: the
  * TSS's own logging is silenced unless TSS2_LOG is set.
  *

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 for tool in swtpm tpm2_pcrextend tpm2_getcap tpm2_createpolicy tpm2_readpublic tpm2_unseal \
-	tpm2_createprimary tpm2_create tpm2_load tpm2_evictcontrol tpm2_flushcontext openssl xxd; do
+	tpm2_createprimary tpm2_create tpm2_load tpm2_evictcontrol tpm2_flushcontext tpm2_changeauth openssl xxd; do
 	command -v "$tool" >/dev/null || { echo "missing peer tool $tool" >&2; exit 1; }
 done
 
@@ -165,5 +165,20 @@ tools tpm2_pcrextend "0:sha256=$EXT" >/dev/null
 refuse "unseal after PCR 0 moved" tpm unseal --pcr 0,7 -H 0x81000013
 grep -qx 'signet: TPM refused to unseal: PCR 0,7 differs from the sealed policy' "$T/.err" && ok ||
 	ko "0,7 refusal: $(cat "$T/.err")"
+
+# An owner password: seal needs the owner hierarchy and says so; unseal
+# does not, when a persistent SRK at 0x81000001 salts its session.
+tools tpm2_createprimary -C o -G ecc256 -c "$T/srk.ctx" >/dev/null &&
+	tools tpm2_evictcontrol -C o -c "$T/srk.ctx" 0x81000001 >/dev/null &&
+	tools tpm2_changeauth -c o ownerpass && ok || ko "SRK at 0x81000001 and an owner password"
+refuse "seal with an owner password" tpm seal --force --in "$T/secret"
+grep -q 'the owner hierarchy has a password' "$T/.err" && ok || ko "owner password: $(cat "$T/.err")"
+TCTI_PCAP_FILE="$T/srk.pcap" "$SIGNET" tpm unseal -T "pcap:$C" -o "$T/out9" 2>"$T/.err" &&
+	same "unseal salted by the SRK" "$T/secret3" "$T/out9" || ko "unseal with the SRK: $(cat "$T/.err")"
+hexof "$T/srk.pcap" | grep -q "$(hexof "$T/secret3")" && ko "the secret crossed in the clear (SRK)" || ok
+tools tpm2_evictcontrol -C o -P ownerpass -c 0x81000001 >/dev/null && ok || ko "evict the SRK"
+refuse "unseal with an owner password and no SRK" tpm unseal -o "$T/out10"
+grep -q "the owner hierarchy has a password" "$T/.err" && ok || ko "no SRK: $(cat "$T/.err")"
+absent "nothing written" "$T/out10"
 
 finish
