@@ -1,5 +1,6 @@
 /* cmd_tpm.c - signet tpm: seal and unseal secrets in a TPM2 under a PCR
  * policy, and read PCRs. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,17 +21,21 @@
 
 static const char seal_help[] =
 	"Usage: signet tpm seal [--tcti CONF] [--pcr 7] [--handle 0x81000010] [--in FILE|-]\n"
-	"                       [--force]\n"
+	"                       [--pcr-value N:HEX]... [--force]\n"
 	"\n"
 	"Seals a secret of 1 to 64 bytes (read from FILE, or standard input by\n"
 	"default) in the TPM, under the owner hierarchy's standard ECC P-256\n"
 	"storage key, with a policy that allows unsealing only while the PCRs\n"
 	"hold the values they hold now, and makes it persistent at the handle.\n"
+	"With --pcr-value, the policy is computed for the value given for PCR N\n"
+	"instead (predicted, e.g. for a new Secure Boot db); the other PCRs of\n"
+	"the list keep their current values.\n"
 	"Prints the handle and the policy digest; never the secret.\n"
 	"\n"
 	"Options:\n" TPM_OPTIONS_HELP
 	"  -H, --handle H         persistent handle (default 0x81000010)\n"
 	"  -i, --in FILE          the secret (- for standard input, the default)\n"
+	"  -V, --pcr-value N:HEX  seal to this sha256 value of PCR N (repeatable)\n"
 	"  -f, --force            replace an object already at the handle\n"
 	"  -h, --help             show this help\n";
 
@@ -63,11 +68,31 @@ struct tpm_opts {
 	const char *out;
 	uint32_t pcrs;
 	uint32_t handle;
+	uint32_t given;        /* PCRs with a --pcr-value */
+	uint8_t values[24][32]; /* their values */
 	int force;
 	int policy;
 };
 
 enum { OPT_POLICY = 256 };
+
+/* "N:HEX": the sha256 value PCR N is to hold. */
+static int parse_pcr_value(const char *arg, struct tpm_opts *o)
+{
+	const char *colon = strchr(arg, ':');
+	char *end;
+	unsigned long n;
+	size_t len;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (!colon || end != colon || end == arg || errno || n >= 24)
+		return sg_fail("--pcr-value '%s': expected N:HEX with N in 0-23", arg);
+	if (sg_hex_decode(colon + 1, strlen(colon + 1), o->values[n], 32, &len) < 0 || len != 32)
+		return sg_fail("--pcr-value '%s': expected 64 hex digits (a sha256 value)", arg);
+	o->given |= 1u << n;
+	return 0;
+}
 
 /* Parses the options of one subcommand; returns -1 to continue, or the
  * exit code (help, usage error). */
@@ -81,6 +106,7 @@ static int tpm_parse(int argc, char **argv, const char *cmd, const char *help,
 		{ "in", required_argument, NULL, 'i' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "pcr-value", required_argument, NULL, 'V' },
 		{ "policy", no_argument, NULL, OPT_POLICY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -121,6 +147,10 @@ static int tpm_parse(int argc, char **argv, const char *cmd, const char *help,
 		case 'f':
 			o->force = 1;
 			break;
+		case 'V':
+			if (parse_pcr_value(optarg, o) < 0)
+				return cli_usage_error(cmd, "%s", sg_errmsg());
+			break;
 		case OPT_POLICY:
 			o->policy = 1;
 			break;
@@ -133,6 +163,25 @@ static int tpm_parse(int argc, char **argv, const char *cmd, const char *help,
 	return -1;
 }
 
+/* The policy over the PCRs of o: given values where there are, current
+ * values elsewhere. */
+static int predict_policy(struct sg_tpm *t, const struct tpm_opts *o, uint8_t policy[32])
+{
+	uint8_t values[24][32];
+	unsigned i, n = 0;
+
+	for (i = 0; i < 24; i++) {
+		if (!(o->pcrs & (1u << i)))
+			continue;
+		if (o->given & (1u << i))
+			memcpy(values[n], o->values[i], 32);
+		else if (sg_tpm_pcr_read(t, i, values[n]) < 0)
+			return -1;
+		n++;
+	}
+	return sg_tpm_policy_predict(o->pcrs, (const uint8_t(*)[32])values, policy);
+}
+
 static int tpm_seal(int argc, char **argv)
 {
 	struct sg_buf secret = SG_BUF_INIT;
@@ -142,9 +191,11 @@ static int tpm_seal(int argc, char **argv)
 	char hex[65], pcrs[64];
 	int rc;
 
-	rc = tpm_parse(argc, argv, "signet tpm seal", seal_help, "hT:p:H:i:f", &o);
+	rc = tpm_parse(argc, argv, "signet tpm seal", seal_help, "hT:p:H:i:fV:", &o);
 	if (rc >= 0)
 		return rc;
+	if (o.given & ~o.pcrs)
+		return cli_usage_error("signet tpm seal", "--pcr-value names a PCR not in --pcr");
 	rc = CLI_EXIT_FAIL;
 	if (sg_read_file(o.in, &secret, SG_TPM_SECRET_MAX) < 0) {
 		if (strcmp(o.in, "-") == 0 && strncmp(sg_errmsg(), "-: ", 3) == 0) {
@@ -159,8 +210,12 @@ static int tpm_seal(int argc, char **argv)
 		sg_fail("%s: the secret is empty", strcmp(o.in, "-") ? o.in : "standard input");
 		goto lib_error;
 	}
-	if (sg_tpm_open(&t, o.tcti) < 0 ||
-	    sg_tpm_seal(t, o.pcrs, o.handle, secret.data, secret.len, o.force, policy) < 0)
+	if (sg_tpm_open(&t, o.tcti) < 0)
+		goto lib_error;
+	if (o.given && predict_policy(t, &o, policy) < 0)
+		goto lib_error;
+	if (sg_tpm_seal(t, o.pcrs, o.handle, secret.data, secret.len, o.force,
+			o.given ? policy : NULL, policy) < 0)
 		goto lib_error;
 	sg_hex_encode(policy, sizeof(policy), hex, SG_HEX_LOWER);
 	sg_tpm_format_pcrs(o.pcrs, pcrs, sizeof(pcrs));

@@ -394,7 +394,7 @@ static int evict(struct sg_tpm *t, uint32_t handle)
 }
 
 int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t *secret,
-		size_t len, int replace, uint8_t policy[32])
+		size_t len, int replace, const uint8_t *given, uint8_t policy[32])
 {
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
 	TPM2B_PUBLIC pub = {
@@ -429,7 +429,9 @@ int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t 
 	if (taken && !replace)
 		return sg_fail("handle 0x%08x: already holds an object (replace it with --force)",
 			       handle);
-	if (sg_tpm_policy_digest(t, mask, digest) < 0)
+	if (given)
+		memcpy(digest, given, 32);
+	else if (sg_tpm_policy_digest(t, mask, digest) < 0)
 		return -1;
 	if (create_primary(t, &primary) < 0)
 		return -1;

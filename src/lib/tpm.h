@@ -60,11 +60,12 @@ int sg_tpm_policy_digest(struct sg_tpm *t, uint32_t mask, uint8_t digest[32]);
 int sg_tpm_policy_predict(uint32_t mask, const uint8_t (*values)[32], uint8_t digest[32]);
 
 /* Seals secret (1..SG_TPM_SECRET_MAX bytes) to the current values of the
- * PCRs in mask, persistent at handle. With replace, an object already at
- * handle is evicted; otherwise an occupied handle is refused. The policy
- * digest sealed to is written to policy when it is not NULL. */
+ * PCRs in mask, or to the policy digest given (from
+ * sg_tpm_policy_predict()), persistent at handle. With replace, an object
+ * already at handle is evicted; otherwise an occupied handle is refused.
+ * The policy digest sealed to is written to policy when it is not NULL. */
 int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t *secret,
-		size_t len, int replace, uint8_t policy[32]);
+		size_t len, int replace, const uint8_t *given, uint8_t policy[32]);
 
 /* Unseals the object at handle with a PolicyPCR session over the PCRs in
  * mask as they are now. The secret is appended to out; release it with

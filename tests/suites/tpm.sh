@@ -166,6 +166,25 @@ refuse "unseal after PCR 0 moved" tpm unseal --pcr 0,7 -H 0x81000013
 grep -qx 'signet: TPM refused to unseal: PCR 0,7 differs from the sealed policy' "$T/.err" && ok ||
 	ko "0,7 refusal: $(cat "$T/.err")"
 
+# A predicted PCR 7: sealed to the value PCR 7 will hold after one more
+# extension; refused now, unsealed once the TPM gets there.
+CUR7=$(tpm pcr | cut -d' ' -f2)
+EXT2=$(head -c 32 /dev/urandom | xxd -p -c 64)
+NEXT7=$(printf '%s%s' "$CUR7" "$EXT2" | xxd -r -p | openssl dgst -sha256 -r | cut -d' ' -f1)
+check "seal to a predicted PCR 7" tpm seal -H 0x81000015 --pcr-value "7:$NEXT7" --in "$T/secret"
+cp "$T/.out" "$T/predicted"
+refuse "unseal before PCR 7 holds the predicted value" tpm unseal -H 0x81000015 -o "$T/out11"
+grep -q 'PCR 7 differs from the sealed policy' "$T/.err" && ok || ko "predicted, early: $(cat "$T/.err")"
+absent "nothing written before" "$T/out11"
+tools tpm2_pcrextend "7:sha256=$EXT2" >/dev/null
+grep -q "policy $(policy_of 7)\$" "$T/predicted" && ok || ko "predicted policy is tpm2_createpolicy's once there"
+check "unseal once PCR 7 holds the predicted value" tpm unseal -H 0x81000015 -o "$T/out11"
+same "the secret sealed to a predicted PCR 7" "$T/secret" "$T/out11"
+"$SIGNET" tpm seal -T "$C" -H 0x81000016 --pcr-value "0:$NEXT7" --in "$T/secret" 2>/dev/null
+[ $? -eq 2 ] && ok || ko "--pcr-value outside --pcr: usage error"
+"$SIGNET" tpm seal -T "$C" -H 0x81000016 --pcr-value "7:abcd" --in "$T/secret" 2>/dev/null
+[ $? -eq 2 ] && ok || ko "--pcr-value too short: usage error"
+
 # An owner password: seal needs the owner hierarchy and says so; unseal
 # does not, when a persistent SRK at 0x81000001 salts its session.
 tools tpm2_createprimary -C o -G ecc256 -c "$T/srk.ctx" >/dev/null &&
@@ -173,11 +192,11 @@ tools tpm2_createprimary -C o -G ecc256 -c "$T/srk.ctx" >/dev/null &&
 	tools tpm2_changeauth -c o ownerpass && ok || ko "SRK at 0x81000001 and an owner password"
 refuse "seal with an owner password" tpm seal --force --in "$T/secret"
 grep -q 'the owner hierarchy has a password' "$T/.err" && ok || ko "owner password: $(cat "$T/.err")"
-TCTI_PCAP_FILE="$T/srk.pcap" "$SIGNET" tpm unseal -T "pcap:$C" -o "$T/out9" 2>"$T/.err" &&
-	same "unseal salted by the SRK" "$T/secret3" "$T/out9" || ko "unseal with the SRK: $(cat "$T/.err")"
-hexof "$T/srk.pcap" | grep -q "$(hexof "$T/secret3")" && ko "the secret crossed in the clear (SRK)" || ok
+TCTI_PCAP_FILE="$T/srk.pcap" "$SIGNET" tpm unseal -T "pcap:$C" -H 0x81000015 -o "$T/out9" 2>"$T/.err" &&
+	same "unseal salted by the SRK" "$T/secret" "$T/out9" || ko "unseal with the SRK: $(cat "$T/.err")"
+capture_has_secret "$T/srk.pcap" && ko "the secret crossed in the clear (SRK)" || ok
 tools tpm2_evictcontrol -C o -P ownerpass -c 0x81000001 >/dev/null && ok || ko "evict the SRK"
-refuse "unseal with an owner password and no SRK" tpm unseal -o "$T/out10"
+refuse "unseal with an owner password and no SRK" tpm unseal -H 0x81000015 -o "$T/out10"
 grep -q "the owner hierarchy has a password" "$T/.err" && ok || ko "no SRK: $(cat "$T/.err")"
 absent "nothing written" "$T/out10"
 
