@@ -18,6 +18,7 @@ int cmd_log(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_verity(int argc, char **argv);
 int cmd_sb(int argc, char **argv);
+int cmd_tpm(int argc, char **argv);
 int cmd_uki(int argc, char **argv);
 int cmd_ca(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);

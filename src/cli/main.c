@@ -33,6 +33,7 @@ static const struct cli_command commands[] = {
 	{ "policy", cmd_policy, "domain policies: check and hash" },
 	{ "sb", cmd_sb, "Secure Boot keys and Authenticode signing" },
 	{ "sops", cmd_sops, "encrypt and decrypt SOPS files (YAML, JSON, dotenv) with age keys" },
+	{ "tpm", cmd_tpm, "seal and unseal secrets in a TPM2 under a PCR policy" },
 	{ "uki", cmd_uki, "build and inspect unified kernel images" },
 	{ "verity", cmd_verity, "dm-verity hash trees and root hash signatures" },
 	{ "version", cmd_version, "print the version" },

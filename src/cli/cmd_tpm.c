@@ -1,0 +1,310 @@
+/* cmd_tpm.c - signet tpm: seal and unseal secrets in a TPM2 under a PCR
+ * policy, and read PCRs. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "crypto.h"
+#include "err.h"
+#include "fileio.h"
+#include "hex.h"
+#include "tpm.h"
+
+#define TPM_OPTIONS_HELP \
+	"  -T, --tcti CONF        TCTI to reach the TPM (default " SG_TPM_DEFAULT_TCTI ",\n" \
+	"                         e.g. swtpm:host=127.0.0.1,port=2321)\n" \
+	"  -p, --pcr LIST         sha256 PCRs of the policy, e.g. 7 or 0,7 (default 7)\n"
+
+static const char seal_help[] =
+	"Usage: signet tpm seal [--tcti CONF] [--pcr 7] [--handle 0x81000010] [--in FILE|-]\n"
+	"                       [--pcr-value N:HEX]... [--force]\n"
+	"\n"
+	"Seals a secret of 1 to 64 bytes (read from FILE, or standard input by\n"
+	"default) in the TPM, under the owner hierarchy's standard ECC P-256\n"
+	"storage key, with a policy that allows unsealing only while the PCRs\n"
+	"hold the values they hold now, and makes it persistent at the handle.\n"
+	"With --pcr-value, the policy is computed for the value given for PCR N\n"
+	"instead (predicted, e.g. for a new Secure Boot db); the other PCRs of\n"
+	"the list keep their current values.\n"
+	"Prints the handle and the policy digest; never the secret.\n"
+	"\n"
+	"Options:\n" TPM_OPTIONS_HELP
+	"  -H, --handle H         persistent handle (default 0x81000010)\n"
+	"  -i, --in FILE          the secret (- for standard input, the default)\n"
+	"  -V, --pcr-value N:HEX  seal to this sha256 value of PCR N (repeatable)\n"
+	"  -f, --force            replace an object already at the handle\n"
+	"  -h, --help             show this help\n";
+
+static const char unseal_help[] =
+	"Usage: signet tpm unseal [--tcti CONF] [--pcr 7] [--handle 0x81000010] [-o OUT]\n"
+	"\n"
+	"Unseals the secret at the handle with a policy session over the PCRs as\n"
+	"they are now, and writes it to OUT (mode 0600, atomically) or standard\n"
+	"output. The TPM refuses when a PCR differs from the sealed policy.\n"
+	"\n"
+	"Options:\n" TPM_OPTIONS_HELP
+	"  -H, --handle H         persistent handle (default 0x81000010)\n"
+	"  -o, --out OUT          output file (default standard output)\n"
+	"  -h, --help             show this help\n";
+
+static const char pcr_help[] =
+	"Usage: signet tpm pcr [--tcti CONF] [--pcr LIST] [--policy]\n"
+	"\n"
+	"Prints the current sha256 value of each PCR in LIST, one \"N: HEX\" line\n"
+	"each; with --policy, the TPM2_PolicyPCR digest over them instead (what\n"
+	"seal would put in the object's authPolicy now).\n"
+	"\n"
+	"Options:\n" TPM_OPTIONS_HELP
+	"  --policy               print the PolicyPCR digest over LIST\n"
+	"  -h, --help             show this help\n";
+
+struct tpm_opts {
+	const char *tcti;
+	const char *in;
+	const char *out;
+	uint32_t pcrs;
+	uint32_t handle;
+	uint32_t given;        /* PCRs with a --pcr-value */
+	uint8_t values[24][32]; /* their values */
+	int force;
+	int policy;
+};
+
+enum { OPT_POLICY = 256 };
+
+/* "N:HEX": the sha256 value PCR N is to hold. */
+static int parse_pcr_value(const char *arg, struct tpm_opts *o)
+{
+	const char *colon = strchr(arg, ':');
+	char *end;
+	unsigned long n;
+	size_t len;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (!colon || end != colon || end == arg || errno || n >= 24)
+		return sg_fail("--pcr-value '%s': expected N:HEX with N in 0-23", arg);
+	if (sg_hex_decode(colon + 1, strlen(colon + 1), o->values[n], 32, &len) < 0 || len != 32)
+		return sg_fail("--pcr-value '%s': expected 64 hex digits (a sha256 value)", arg);
+	o->given |= 1u << n;
+	return 0;
+}
+
+/* Parses the options of one subcommand; returns -1 to continue, or the
+ * exit code (help, usage error). */
+static int tpm_parse(int argc, char **argv, const char *cmd, const char *help,
+		     const char *shortopts, struct tpm_opts *o)
+{
+	static const struct option opts[] = {
+		{ "tcti", required_argument, NULL, 'T' },
+		{ "pcr", required_argument, NULL, 'p' },
+		{ "handle", required_argument, NULL, 'H' },
+		{ "in", required_argument, NULL, 'i' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "pcr-value", required_argument, NULL, 'V' },
+		{ "policy", no_argument, NULL, OPT_POLICY },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->pcrs = SG_TPM_DEFAULT_PCRS;
+	o->handle = SG_TPM_DEFAULT_HANDLE;
+	o->in = "-";
+	optind = 0;
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		/* Long options of another subcommand are refused here. */
+		if (c != 'h' && c != '?' && c < 256 && !strchr(shortopts, c))
+			return cli_usage_error(cmd, "option not accepted here");
+		if (c == OPT_POLICY && strcmp(cmd, "signet tpm pcr") != 0)
+			return cli_usage_error(cmd, "option --policy not accepted here");
+		switch (c) {
+		case 'h':
+			return cli_help(help);
+		case 'T':
+			o->tcti = optarg;
+			break;
+		case 'p':
+			if (sg_tpm_parse_pcrs(optarg, &o->pcrs) < 0)
+				return cli_usage_error(cmd, "%s", sg_errmsg());
+			break;
+		case 'H':
+			if (sg_tpm_parse_handle(optarg, &o->handle) < 0)
+				return cli_usage_error(cmd, "%s", sg_errmsg());
+			break;
+		case 'i':
+			o->in = optarg;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'f':
+			o->force = 1;
+			break;
+		case 'V':
+			if (parse_pcr_value(optarg, o) < 0)
+				return cli_usage_error(cmd, "%s", sg_errmsg());
+			break;
+		case OPT_POLICY:
+			o->policy = 1;
+			break;
+		default:
+			return cli_usage_error(cmd, "bad option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	return -1;
+}
+
+/* The policy over the PCRs of o: given values where there are, current
+ * values elsewhere. */
+static int predict_policy(struct sg_tpm *t, const struct tpm_opts *o, uint8_t policy[32])
+{
+	uint8_t values[24][32];
+	unsigned i, n = 0;
+
+	for (i = 0; i < 24; i++) {
+		if (!(o->pcrs & (1u << i)))
+			continue;
+		if (o->given & (1u << i))
+			memcpy(values[n], o->values[i], 32);
+		else if (sg_tpm_pcr_read(t, i, values[n]) < 0)
+			return -1;
+		n++;
+	}
+	return sg_tpm_policy_predict(o->pcrs, (const uint8_t(*)[32])values, policy);
+}
+
+static int tpm_seal(int argc, char **argv)
+{
+	struct sg_buf secret = SG_BUF_INIT;
+	struct sg_tpm *t = NULL;
+	struct tpm_opts o;
+	uint8_t policy[32];
+	char hex[65], pcrs[64];
+	int rc;
+
+	rc = tpm_parse(argc, argv, "signet tpm seal", seal_help, "hT:p:H:i:fV:", &o);
+	if (rc >= 0)
+		return rc;
+	if (o.given & ~o.pcrs)
+		return cli_usage_error("signet tpm seal", "--pcr-value names a PCR not in --pcr");
+	rc = CLI_EXIT_FAIL;
+	if (sg_read_file(o.in, &secret, SG_TPM_SECRET_MAX) < 0) {
+		if (strcmp(o.in, "-") == 0 && strncmp(sg_errmsg(), "-: ", 3) == 0) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "%s", sg_errmsg() + 3);
+			sg_fail("standard input: %s", msg);
+		}
+		goto lib_error;
+	}
+	if (secret.len == 0) {
+		sg_fail("%s: the secret is empty", strcmp(o.in, "-") ? o.in : "standard input");
+		goto lib_error;
+	}
+	if (sg_tpm_open(&t, o.tcti) < 0)
+		goto lib_error;
+	if (o.given && predict_policy(t, &o, policy) < 0)
+		goto lib_error;
+	if (sg_tpm_seal(t, o.pcrs, o.handle, secret.data, secret.len, o.force,
+			o.given ? policy : NULL, policy) < 0)
+		goto lib_error;
+	sg_hex_encode(policy, sizeof(policy), hex, SG_HEX_LOWER);
+	sg_tpm_format_pcrs(o.pcrs, pcrs, sizeof(pcrs));
+	printf("0x%08x: sealed %zu bytes to sha256 PCR %s, policy %s\n", o.handle, secret.len,
+	       pcrs, hex);
+	rc = CLI_EXIT_OK;
+	goto out;
+lib_error:
+	rc = cli_lib_error();
+out:
+	sg_buf_wipe(&secret);
+	sg_tpm_close(t);
+	return rc;
+}
+
+static int tpm_unseal(int argc, char **argv)
+{
+	struct sg_buf secret = SG_BUF_INIT;
+	struct sg_tpm *t = NULL;
+	struct tpm_opts o;
+	int rc;
+
+	rc = tpm_parse(argc, argv, "signet tpm unseal", unseal_help, "hT:p:H:o:", &o);
+	if (rc >= 0)
+		return rc;
+	if (sg_tpm_open(&t, o.tcti) < 0 || sg_tpm_unseal(t, o.pcrs, o.handle, &secret) < 0)
+		goto lib_error;
+	if (o.out) {
+		if (sg_write_file_atomic(o.out, secret.data, secret.len, 0600, 0) < 0)
+			goto lib_error;
+	} else if (sg_write_all(1, secret.data, secret.len) < 0) {
+		sg_fail_prefix("standard output");
+		goto lib_error;
+	}
+	rc = CLI_EXIT_OK;
+	goto out;
+lib_error:
+	rc = cli_lib_error();
+out:
+	sg_buf_wipe(&secret);
+	sg_tpm_close(t);
+	return rc;
+}
+
+static int tpm_pcr(int argc, char **argv)
+{
+	struct sg_tpm *t = NULL;
+	struct tpm_opts o;
+	uint8_t value[32];
+	char hex[65];
+	unsigned i;
+	int rc;
+
+	rc = tpm_parse(argc, argv, "signet tpm pcr", pcr_help, "hT:p:", &o);
+	if (rc >= 0)
+		return rc;
+	if (sg_tpm_open(&t, o.tcti) < 0)
+		goto lib_error;
+	if (o.policy) {
+		if (sg_tpm_policy_digest(t, o.pcrs, value) < 0)
+			goto lib_error;
+		sg_hex_encode(value, sizeof(value), hex, SG_HEX_LOWER);
+		printf("%s\n", hex);
+	} else {
+		for (i = 0; i < 24; i++) {
+			if (!(o.pcrs & (1u << i)))
+				continue;
+			if (sg_tpm_pcr_read(t, i, value) < 0)
+				goto lib_error;
+			sg_hex_encode(value, sizeof(value), hex, SG_HEX_LOWER);
+			printf("%u: %s\n", i, hex);
+		}
+	}
+	rc = CLI_EXIT_OK;
+	goto out;
+lib_error:
+	rc = cli_lib_error();
+out:
+	sg_tpm_close(t);
+	return rc;
+}
+
+int cmd_tpm(int argc, char **argv)
+{
+	static const struct cli_command table[] = {
+		{ "pcr", tpm_pcr, "print sha256 PCR values or the PolicyPCR digest over them" },
+		{ "seal", tpm_seal, "seal a secret to the current PCR values at a persistent handle" },
+		{ "unseal", tpm_unseal, "unseal a secret if the PCRs still match" },
+	};
+
+	return cli_dispatch(table, sizeof(table) / sizeof(table[0]), "signet tpm", argc, argv);
+}
