@@ -196,7 +196,7 @@ static const char sign_help[] =
 	"  --validity DUR  signature lifetime (default 30d)\n"
 	"  --refresh DUR   re-sign when signatures expire within DUR (default 10d)\n"
 	"  --force         re-sign every zone\n"
-	"  --threads N     signing threads (default: one per CPU)\n"
+	"  --threads N     parallel signing workers, 1..8 (default: one per CPU)\n"
 	"  --age-identity FILE  age identity file for age-encrypted private keys\n";
 
 static int dns_sign(int argc, char **argv)

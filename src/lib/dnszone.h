@@ -10,7 +10,7 @@
  * the root does not delegate; adds the DNSKEYs, and to the root the
  * delegations (NS, glue, DS of each zone's KSKs); builds NSEC or NSEC3
  * (RFC 9276: SHA-1, no iterations, no salt) with ldns, and signs every
- * RRset with ldns_sign_public() on all cores, each thread with its own
+ * RRset with ldns_sign_public() on all cores, each worker process with its own
  * key list. Nothing is written until every zone has been read and every
  * key loaded; each output is written atomically. A signed file starts
  * with "; signet-dns input <sha256> expire <unix time> ..." (also the
