@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -173,8 +174,27 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/* A mapped input file that shrank under us: say so in one line, remove
+ * uncommitted outputs, and die of the signal. */
+static void on_sigbus(int sig)
+{
+	static const char msg[] = "signet: an input file changed size while it was read\n";
+	static atomic_flag reported = ATOMIC_FLAG_INIT;
+
+	/* Both cipher threads may fault on the same file: one reports and
+	 * ends the process, the other waits for that. */
+	if (atomic_flag_test_and_set(&reported))
+		for (;;)
+			pause();
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more can be said */
+	}
+	on_signal(sig);
+}
+
 void cli_install_signal_cleanup(void)
 {
+	signal(SIGBUS, on_sigbus);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);

@@ -173,6 +173,7 @@ static int run_encrypt(struct age_opts *o)
 	struct sg_armor_writer aw;
 	struct sg_bg_writer *bg;
 	struct sg_file_sink sink;
+	struct sg_map_source map;
 	struct sg_writer w;
 	struct output out;
 	int in_fd, rc;
@@ -217,7 +218,13 @@ static int run_encrypt(struct age_opts *o)
 			sg_armor_writer_init(&aw, w);
 			w = sg_armor_writer_as_writer(&aw);
 		}
-		rc = sg_age_encrypt(&o->recipients, sg_fd_reader(&in_fd), w);
+		/* A regular file is mapped: the cipher reads the page cache
+		 * directly, saving a copy of the whole input. */
+		rc = sg_age_encrypt(&o->recipients,
+				    sg_map_open(&map, in_fd) == 1 ? sg_map_reader(&map)
+								  : sg_fd_reader(&in_fd),
+				    w);
+		sg_map_close(&map);
 		if (rc == 0)
 			rc = sg_writer_close(&w);
 		if (o->armor)

@@ -160,7 +160,7 @@ static ssize_t armor_read(void *ctx, uint8_t *buf, size_t len)
 
 struct sg_reader sg_armor_reader_as_reader(struct sg_armor_reader *a)
 {
-	return (struct sg_reader){ armor_read, a };
+	return (struct sg_reader){ .read = armor_read, .ctx = a };
 }
 
 void sg_armor_writer_init(struct sg_armor_writer *a, struct sg_writer dst)

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "crypto.h"
@@ -30,7 +32,7 @@ static int fd_write(void *ctx, const uint8_t *buf, size_t len)
 
 struct sg_reader sg_fd_reader(int *fd)
 {
-	return (struct sg_reader){ fd_read, fd };
+	return (struct sg_reader){ .read = fd_read, .ctx = fd };
 }
 
 struct sg_writer sg_fd_writer(int *fd)
@@ -74,12 +76,80 @@ static ssize_t mem_read(void *ctx, uint8_t *buf, size_t len)
 	return (ssize_t)n;
 }
 
+static size_t mem_view(void *ctx, size_t len, const uint8_t **p, int *more)
+{
+	struct sg_mem_source *m = ctx;
+	size_t n = m->len - m->pos < len ? m->len - m->pos : len;
+
+	*p = m->data + m->pos;
+	m->pos += n;
+	*more = m->pos < m->len;
+	return n;
+}
+
 struct sg_reader sg_mem_reader(struct sg_mem_source *m, const void *data, size_t len)
 {
 	m->data = data;
 	m->len = len;
 	m->pos = 0;
-	return (struct sg_reader){ mem_read, m };
+	return (struct sg_reader){ .read = mem_read, .ctx = m, .view = mem_view };
+}
+
+int sg_map_open(struct sg_map_source *m, int fd)
+{
+	struct stat st;
+	void *p;
+
+	memset(m, 0, sizeof(*m));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > SIZE_MAX)
+		return 0;
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+	m->map = p;
+	m->len = (size_t)st.st_size;
+	return 1;
+}
+
+static size_t map_view(void *ctx, size_t len, const uint8_t **p, int *more)
+{
+	struct sg_map_source *m = ctx;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), done = m->pos / page * page;
+	size_t n = m->len - m->pos < len ? m->len - m->pos : len;
+
+	/* What earlier views returned is finished with: drop those pages. */
+	if (done > m->released) {
+		madvise(m->map + m->released, done - m->released, MADV_DONTNEED);
+		m->released = done;
+	}
+	*p = m->map + m->pos;
+	m->pos += n;
+	*more = m->pos < m->len;
+	return n;
+}
+
+static ssize_t map_read(void *ctx, uint8_t *buf, size_t len)
+{
+	const uint8_t *p;
+	int more;
+	size_t n = map_view(ctx, len, &p, &more);
+
+	memcpy(buf, p, n);
+	return (ssize_t)n;
+}
+
+struct sg_reader sg_map_reader(struct sg_map_source *m)
+{
+	return (struct sg_reader){ .read = map_read, .ctx = m, .view = map_view };
+}
+
+void sg_map_close(struct sg_map_source *m)
+{
+	if (m->map)
+		munmap(m->map, m->len);
+	memset(m, 0, sizeof(*m));
 }
 
 static int buf_write(void *ctx, const uint8_t *data, size_t len)
@@ -214,7 +284,7 @@ static ssize_t bufreader_read_some(void *ctx, uint8_t *buf, size_t len)
 
 struct sg_reader sg_bufreader_as_reader(struct sg_bufreader *r)
 {
-	return (struct sg_reader){ bufreader_read_some, r };
+	return (struct sg_reader){ .read = bufreader_read_some, .ctx = r };
 }
 
 struct bg_slot {

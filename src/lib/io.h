@@ -19,6 +19,10 @@ struct sg_reader {
 	 * -1 with sg_errmsg() set. May return fewer than len before the end. */
 	ssize_t (*read)(void *ctx, uint8_t *buf, size_t len);
 	void *ctx;
+	/* Optional, for input already in memory (or mapped): points *p at
+	 * the next min(len, remaining) bytes and consumes them, setting
+	 * *more when bytes remain after them. NULL: use read. */
+	size_t (*view)(void *ctx, size_t len, const uint8_t **p, int *more);
 };
 
 struct sg_writer {
@@ -48,12 +52,27 @@ struct sg_file_sink {
 };
 struct sg_writer sg_file_writer(struct sg_file_sink *s, int fd);
 
-/* A reader over bytes in memory (the struct lives as long as the reader). */
+/* A reader over bytes in memory (the struct lives as long as the reader);
+ * it offers view, so a mapped file is read without copying. */
 struct sg_mem_source {
 	const uint8_t *data;
 	size_t len, pos;
 };
 struct sg_reader sg_mem_reader(struct sg_mem_source *m, const void *data, size_t len);
+
+/* A reader over a regular file mapped into memory, offering view so the
+ * cipher reads the page cache directly. Pages already consumed are
+ * dropped from the mapping, so memory stays bounded for any size. A
+ * file that shrinks while mapped raises SIGBUS (the caller's to handle).
+ * sg_map_open returns 1 when mapped, 0 when fd is not a mappable regular
+ * file (read it instead), -1 on error. */
+struct sg_map_source {
+	uint8_t *map;
+	size_t len, pos, released;
+};
+int sg_map_open(struct sg_map_source *m, int fd);
+struct sg_reader sg_map_reader(struct sg_map_source *m);
+void sg_map_close(struct sg_map_source *m);
 
 /* A writer appending to a growable buffer. */
 struct sg_writer sg_buf_writer(struct sg_buf *b);

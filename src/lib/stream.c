@@ -369,12 +369,22 @@ static int run_stream(const uint8_t key[SG_STREAM_KEY_LEN], int decrypt, struct 
 		sg_fail("out of memory");
 		goto out;
 	}
-	if (!engine_ok || prefetch_start(&pf, in, inbatch) < 0)
+	if (!engine_ok)
 		goto out;
-	prefetching = 1;
-	do {
-		if (prefetch_next(&pf, &b.in, &b.inlen, &b.final) < 0)
+	/* Input in memory is used where it lies; other input is read ahead. */
+	if (!in.view) {
+		if (prefetch_start(&pf, in, inbatch) < 0)
 			goto out;
+		prefetching = 1;
+	}
+	do {
+		if (in.view) {
+			int more;
+			b.inlen = in.view(in.ctx, inbatch, &b.in, &more);
+			b.final = !more;
+		} else if (prefetch_next(&pf, &b.in, &b.inlen, &b.final) < 0) {
+			goto out;
+		}
 		if (decrypt && b.inlen == 0) {
 			sg_fail("payload is missing (no chunks)");
 			goto out;
@@ -391,7 +401,8 @@ static int run_stream(const uint8_t key[SG_STREAM_KEY_LEN], int decrypt, struct 
 			   : outlen && sg_write(&out, outbuf, outlen) < 0)
 			goto out;
 		b.counter0 += b.nchunks;
-		prefetch_release(&pf);
+		if (prefetching)
+			prefetch_release(&pf);
 	} while (!b.final);
 	rc = 0;
 out:
