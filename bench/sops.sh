@@ -55,7 +55,7 @@ echo "sops: $N values (YAML), best of $ROUNDS"
 printf '  encrypt  signet %8s ms  %6s us/value\n' "$(ms "$es")" "$(us "$es")"
 printf '  decrypt  signet %8s ms  %6s us/value (MAC verified)\n' "$(ms "$ds")" "$(us "$ds")"
 
-npmdir=$(dirname "$SIGNET")/npm
+npmdir=$(cd "$(dirname "$SIGNET")" && pwd)/npm
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
 	if [ ! -d "$npmdir/node_modules/sops-age" ]; then
 		mkdir -p "$npmdir"
