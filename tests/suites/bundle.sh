@@ -35,34 +35,7 @@ KEYHEX=""
 scan_key() {
 	local files
 	files=$( { find "$H" "$HR" "$T" -type f 2>/dev/null; find /tmp -xdev -type f -newer "$T/.start" 2>/dev/null; } | sort -u)
-	KEYHEX="$KEYHEX" python3 - "$files" <<'PY'
-import base64, os, sys
-forms = []
-for h in os.environ["KEYHEX"].split():
-    seed = bytes.fromhex(h)
-    forms += [seed, seed.hex().encode(), seed.hex().upper().encode(),
-              base64.b64encode(seed), base64.b64encode(seed).rstrip(b"="),
-              base64.urlsafe_b64encode(seed).rstrip(b"=")]
-bad = []
-for path in sys.argv[1].split("\n"):
-    try:
-        with open(path, "rb") as f:
-            tail = b""
-            while True:
-                chunk = f.read(1 << 20)
-                if not chunk:
-                    break
-                data = tail + chunk
-                if any(x in data for x in forms):
-                    bad.append(path)
-                    break
-                tail = data[-64:]
-    except OSError:
-        continue
-if bad:
-    print("root key in plaintext in: " + " ".join(bad))
-    sys.exit(1)
-PY
+	KEYHEX="$KEYHEX" python3 "$(dirname "$0")/find_secret.py" "$files"
 }
 no_plaintext_key() {
 	if [ -z "$KEYHEX" ]; then ko "no key to search for after $1"; return; fi
