@@ -95,6 +95,8 @@ struct sg_reader sg_mem_reader(struct sg_mem_source *m, const void *data, size_t
 	return (struct sg_reader){ .read = mem_read, .ctx = m, .view = mem_view };
 }
 
+#define MAP_RELEASE_STEP ((size_t)8 << 20)
+
 int sg_map_open(struct sg_map_source *m, int fd)
 {
 	struct stat st;
@@ -119,8 +121,9 @@ static size_t map_view(void *ctx, size_t len, const uint8_t **p, int *more)
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), done = m->pos / page * page;
 	size_t n = m->len - m->pos < len ? m->len - m->pos : len;
 
-	/* What earlier views returned is finished with: drop those pages. */
-	if (done > m->released) {
+	/* What earlier views returned is finished with: drop those pages,
+	 * in large steps since each drop interrupts every CPU (TLB flush). */
+	if (done - m->released >= MAP_RELEASE_STEP) {
 		madvise(m->map + m->released, done - m->released, MADV_DONTNEED);
 		m->released = done;
 	}
