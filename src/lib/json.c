@@ -857,9 +857,29 @@ static int parse_number(struct parser *ps, struct sg_json **out)
 
 static int parse_value(struct parser *ps, int depth, struct sg_json **out);
 
+/* After an array element or object member: consumes a ',' (refusing a
+ * trailing one before close) and returns 0 to read the next item, 1 at
+ * close (left unconsumed), or -1 with the error set. */
+static int after_item(struct parser *ps, char close)
+{
+	skip_ws(ps);
+	if (ps->pos >= ps->len)
+		return parse_error(ps, ps->pos, "unexpected end of input, expected ',' or '%c'", close);
+	if (ps->s[ps->pos] == close)
+		return 1;
+	if (ps->s[ps->pos] != ',')
+		return parse_error(ps, ps->pos, "expected ',' or '%c'", close);
+	ps->pos++;
+	skip_ws(ps);
+	if (ps->pos < ps->len && ps->s[ps->pos] == close)
+		return parse_error(ps, ps->pos, "trailing comma before '%c'", close);
+	return 0;
+}
+
 static int parse_array(struct parser *ps, int depth, struct sg_json **out)
 {
 	struct sg_json *arr, *v;
+	int rc;
 
 	if (depth > SG_JSON_MAX_DEPTH)
 		return parse_error(ps, ps->pos, "nesting deeper than %d levels", SG_JSON_MAX_DEPTH);
@@ -879,23 +899,11 @@ static int parse_array(struct parser *ps, int depth, struct sg_json **out)
 			sg_json_wipe(v);
 			goto fail;
 		}
-		skip_ws(ps);
-		if (ps->pos >= ps->len) {
-			parse_error(ps, ps->pos, "unexpected end of input, expected ',' or ']'");
+		rc = after_item(ps, ']');
+		if (rc < 0)
 			goto fail;
-		}
-		if (ps->s[ps->pos] == ']')
+		if (rc > 0)
 			break;
-		if (ps->s[ps->pos] != ',') {
-			parse_error(ps, ps->pos, "expected ',' or ']'");
-			goto fail;
-		}
-		ps->pos++;
-		skip_ws(ps);
-		if (ps->pos < ps->len && ps->s[ps->pos] == ']') {
-			parse_error(ps, ps->pos, "trailing comma before ']'");
-			goto fail;
-		}
 	}
 	ps->pos++;
 	*out = arr;
@@ -937,6 +945,7 @@ static int parse_object(struct parser *ps, int depth, struct sg_json **out)
 	size_t *offsets = NULL, offsets_cap = 0, key_len;
 	struct sg_json *obj, *v;
 	char *key;
+	int rc;
 
 	if (depth > SG_JSON_MAX_DEPTH)
 		return parse_error(ps, ps->pos, "nesting deeper than %d levels", SG_JSON_MAX_DEPTH);
@@ -986,23 +995,11 @@ static int parse_object(struct parser *ps, int depth, struct sg_json **out)
 			sg_json_wipe(v);
 			goto fail;
 		}
-		skip_ws(ps);
-		if (ps->pos >= ps->len) {
-			parse_error(ps, ps->pos, "unexpected end of input, expected ',' or '}'");
+		rc = after_item(ps, '}');
+		if (rc < 0)
 			goto fail;
-		}
-		if (ps->s[ps->pos] == '}')
+		if (rc > 0)
 			break;
-		if (ps->s[ps->pos] != ',') {
-			parse_error(ps, ps->pos, "expected ',' or '}'");
-			goto fail;
-		}
-		ps->pos++;
-		skip_ws(ps);
-		if (ps->pos < ps->len && ps->s[ps->pos] == '}') {
-			parse_error(ps, ps->pos, "trailing comma before '}'");
-			goto fail;
-		}
 	}
 	if (check_duplicates(ps, obj, offsets) < 0)
 		goto fail;
