@@ -440,7 +440,7 @@ static int bundle_open(int argc, char **argv)
 		goto lib_fail;
 	doc = opened_doc(&h, contents);
 	contents = NULL;
-	if (!doc || !(node = sg_bundle_json_to_node(doc)) || sg_yaml_write(node, &out) < 0 ||
+	if (!doc || !(node = sg_sops_from_json(doc, SG_SOPS_NUMBERS_MODEL)) || sg_yaml_write(node, &out) < 0 ||
 	    sg_write_all(STDOUT_FILENO, out.data, out.len) < 0)
 		goto lib_fail;
 	if (reveal)

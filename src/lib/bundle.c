@@ -72,53 +72,6 @@ int sg_bundle_node_to_json(const struct sg_sops_node *n, const char *what, struc
 	return 0;
 }
 
-struct sg_sops_node *sg_bundle_json_to_node(const struct sg_json *j)
-{
-	struct sg_sops_node *n = NULL;
-
-	switch (j->kind) {
-	case SG_JSON_NULL:
-		return sg_sops_new(SG_SOPS_NULL);
-	case SG_JSON_BOOL:
-		if ((n = sg_sops_new(SG_SOPS_BOOL)))
-			n->boolean = j->u.boolean;
-		return n;
-	case SG_JSON_INT:
-		if ((n = sg_sops_new(SG_SOPS_INT)))
-			n->integer = j->u.integer;
-		return n;
-	case SG_JSON_FLOAT:
-		sg_fail("floats are not in the data model");
-		return NULL;
-	case SG_JSON_STRING:
-		return sg_sops_new_str(SG_SOPS_STR, j->u.string.data, j->u.string.len);
-	case SG_JSON_ARRAY:
-		if (!(n = sg_sops_new(SG_SOPS_LIST)))
-			return NULL;
-		for (size_t i = 0; i < j->u.array.len; i++) {
-			struct sg_sops_node *v = sg_bundle_json_to_node(j->u.array.items[i]);
-			if (!v || sg_sops_push(n, NULL, 0, v) < 0) {
-				sg_sops_free(n);
-				return NULL;
-			}
-		}
-		return n;
-	case SG_JSON_OBJECT:
-		if (!(n = sg_sops_new(SG_SOPS_MAP)))
-			return NULL;
-		for (size_t i = 0; i < j->u.object.len; i++) {
-			const struct sg_json_member *m = &j->u.object.members[i];
-			struct sg_sops_node *v = sg_bundle_json_to_node(m->value);
-			if (!v || sg_sops_push(n, m->key, m->key_len, v) < 0) {
-				sg_sops_free(n);
-				return NULL;
-			}
-		}
-		return n;
-	}
-	return NULL;
-}
-
 static int has_suffix(const char *s, const char *suf)
 {
 	size_t a = strlen(s), b = strlen(suf);
@@ -430,7 +383,7 @@ int sg_bundle_seal(const struct sg_bundle_seal_params *p, struct sg_buf *out,
 	/* what a host will check, checked before anything is encrypted */
 	if (check_contents(c, "bundle") < 0)
 		goto out;
-	if (!(doc = sg_bundle_json_to_node(bundle)))
+	if (!(doc = sg_sops_from_json(bundle, SG_SOPS_NUMBERS_MODEL)))
 		goto out;
 	if (sg_sops_meta_set_rule(&meta, &meta.encrypted_regex, "^contents$") < 0 ||
 	    sg_random(key, sizeof(key)) < 0 ||

@@ -53,10 +53,10 @@
 #define SG_UUID_LEN 36
 #define SG_BUNDLE_VERSION "0.1"
 
-/* The sops tree of a value as a JSON model value, and back. what names
- * the value in messages. */
+/* The sops tree of a value as a JSON model value (the reverse is
+ * sg_sops_from_json with SG_SOPS_NUMBERS_MODEL). what names the value in
+ * messages. */
 int sg_bundle_node_to_json(const struct sg_sops_node *n, const char *what, struct sg_json **out);
-struct sg_sops_node *sg_bundle_json_to_node(const struct sg_json *j);
 
 /* Reads a YAML (.yaml, .yml) or JSON file into the data model. */
 int sg_bundle_read_model(const char *path, struct sg_json **out);

@@ -380,7 +380,7 @@ int sg_go_parse_bool(const char *s, size_t len, int *out)
 
 /* ---- JSON ---- */
 
-static struct sg_sops_node *from_json(const struct sg_json *j)
+struct sg_sops_node *sg_sops_from_json(const struct sg_json *j, enum sg_sops_numbers how)
 {
 	struct sg_sops_node *n;
 
@@ -392,12 +392,21 @@ static struct sg_sops_node *from_json(const struct sg_json *j)
 			n->boolean = j->u.boolean;
 		return n;
 	case SG_JSON_INT:
+		if (how == SG_SOPS_NUMBERS_MODEL) {
+			if ((n = sg_sops_new(SG_SOPS_INT)))
+				n->integer = j->u.integer;
+			return n;
+		}
 		/* sops's decoder reads every number as a float64, and its MAC
 		 * and plaintexts are that float's digits: so must ours be */
 		if ((n = sg_sops_new(SG_SOPS_FLOAT)))
 			n->number = (double)j->u.integer;
 		return n;
 	case SG_JSON_FLOAT:
+		if (how == SG_SOPS_NUMBERS_MODEL) {
+			sg_fail("floats are not in the data model");
+			return NULL;
+		}
 		if ((n = sg_sops_new(SG_SOPS_FLOAT)))
 			n->number = j->u.number.value;
 		return n;
@@ -407,7 +416,8 @@ static struct sg_sops_node *from_json(const struct sg_json *j)
 		if (!(n = sg_sops_new(SG_SOPS_LIST)))
 			return NULL;
 		for (size_t i = 0; i < j->u.array.len; i++) {
-			if (sg_sops_push(n, NULL, 0, from_json(j->u.array.items[i])) < 0) {
+			/* push takes the value, NULL included (it then fails) */
+			if (sg_sops_push(n, NULL, 0, sg_sops_from_json(j->u.array.items[i], how)) < 0) {
 				sg_sops_wipe(n);
 				return NULL;
 			}
@@ -418,7 +428,7 @@ static struct sg_sops_node *from_json(const struct sg_json *j)
 			return NULL;
 		for (size_t i = 0; i < j->u.object.len; i++) {
 			const struct sg_json_member *m = &j->u.object.members[i];
-			if (sg_sops_push(n, m->key, m->key_len, from_json(m->value)) < 0) {
+			if (sg_sops_push(n, m->key, m->key_len, sg_sops_from_json(m->value, how)) < 0) {
 				sg_sops_wipe(n);
 				return NULL;
 			}
@@ -441,7 +451,7 @@ int sg_sops_json_read(const char *name, const char *text, size_t len, struct sg_
 		return sg_fail("%s: the document is not a JSON object (sops needs a top-level object)",
 			       name);
 	}
-	*out = from_json(j);
+	*out = sg_sops_from_json(j, SG_SOPS_NUMBERS_SOPS);
 	sg_json_wipe(j);
 	return *out ? 0 : -1;
 }

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "json.h"
 
 /* Nesting deeper than this is refused by every reader. */
 #define SG_SOPS_MAX_DEPTH 128
@@ -67,6 +68,12 @@ struct sg_sops_node {
 /* Constructors: NULL with an error set when out of memory. */
 struct sg_sops_node *sg_sops_new(enum sg_sops_kind kind);
 struct sg_sops_node *sg_sops_new_str(enum sg_sops_kind kind, const char *s, size_t len);
+
+/* A JSON tree as a document. Numbers become what sops reads (every
+ * number a float64), or, for signed objects, what the data model holds
+ * (integers; floats refused). NULL with the error set on failure. */
+enum sg_sops_numbers { SG_SOPS_NUMBERS_SOPS, SG_SOPS_NUMBERS_MODEL };
+struct sg_sops_node *sg_sops_from_json(const struct sg_json *j, enum sg_sops_numbers how);
 
 /* Appends an item; takes ownership of value (freed on failure). key may
  * be NULL (list entry or comment). */

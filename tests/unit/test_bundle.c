@@ -59,7 +59,7 @@ int main(void)
 	CHECK(canon.len == strlen("{\"a\":1000000,\"b\":\"5TB\",\"c\":[\"x\",true,null]}") &&
 	      memcmp(canon.data, "{\"a\":1000000,\"b\":\"5TB\",\"c\":[\"x\",true,null]}", canon.len) == 0);
 	/* and back to a tree that writes the same model */
-	n = sg_bundle_json_to_node(j);
+	n = sg_sops_from_json(j, SG_SOPS_NUMBERS_MODEL);
 	CHECK(n != NULL && n->kind == SG_SOPS_MAP && n->n == 3);
 	sg_sops_free(n);
 	sg_json_free(j);
