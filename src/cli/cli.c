@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -82,6 +83,15 @@ int cli_dispatch(const struct cli_command *table, size_t n, const char *prefix, 
 		if (strcmp(argv[1], table[i].name) == 0)
 			return table[i].run(argc - 1, argv + 1);
 	return cli_usage_error(prefix, "unknown command '%s'", argv[1]);
+}
+
+int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return (errno || end == s || *end || s[0] < '0' || s[0] > '9' || *out > max) ? -1 : 0;
 }
 
 /* Reads one line from fd into out, without the newline. */

@@ -36,6 +36,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Prints a help text to stdout; returns CLI_EXIT_OK. */
 int cli_help(const char *text);
 
+/* Parses a decimal number from 0 to max (no sign, nothing after it). */
+int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+
 /* Reads a passphrase from the controlling terminal without echo; with
  * confirm, asks twice and requires both to match. */
 int cli_read_passphrase_tty(const char *prompt, int confirm, struct sg_buf *out);

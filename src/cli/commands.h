@@ -8,6 +8,7 @@ int cmd_dns(int argc, char **argv);
 int cmd_sops(int argc, char **argv);
 
 int cmd_dam(int argc, char **argv);
+int cmd_disk(int argc, char **argv);
 int cmd_domain(int argc, char **argv);
 int cmd_env(int argc, char **argv);
 int cmd_esp(int argc, char **argv);

@@ -22,6 +22,7 @@ static const struct cli_command commands[] = {
 	{ "bundle", cmd_bundle, "ASL SOPS bundles: seal, inspect, open" },
 	{ "ca", cmd_ca, "the organisation's certificate authority (minica and beyond)" },
 	{ "dam", cmd_dam, "Domain Authority Manifests: issue and verify" },
+	{ "disk", cmd_disk, "LUKS2 disk images with ext4 inside, built without device-mapper" },
 	{ "dns", cmd_dns, "the organisation's own DNSSEC root and zones" },
 	{ "domain", cmd_domain, "offline authority domains: genesis, DomainID, rotation" },
 	{ "env", cmd_env, "environment claims of the authority host" },

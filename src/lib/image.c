@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "err.h"
 #include "fileio.h"
+#include "hex.h"
 #include "run.h"
 
 void sg_image_opts_init(struct sg_image_opts *o)
@@ -76,8 +77,7 @@ static int derive_salt_uuid(struct sg_image_opts *o, const char *image)
 		if (sg_sha256(in, sizeof(label) - 1 + o->params.salt_size, d) < 0)
 			return -1;
 		memcpy(o->params.uuid, d, 16);
-		o->params.uuid[6] = (uint8_t)((o->params.uuid[6] & 0x0f) | 0x40);
-		o->params.uuid[8] = (uint8_t)((o->params.uuid[8] & 0x3f) | 0x80);
+		sg_uuid_mark_v4(o->params.uuid);
 	}
 	return 0;
 }

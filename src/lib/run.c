@@ -27,14 +27,20 @@ static const char *last_line(struct sg_buf *b)
 	return nl ? nl + 1 : s;
 }
 
-static void child(const char *const *argv, const char *const *env_extra, int out)
+/* The child: standard input /dev/null, standard output to out (or
+ * /dev/null when out < 0), standard error to err. */
+static void child(const char *const *argv, const char *const *env_extra, int out, int err)
 {
-	int null = open("/dev/null", O_RDONLY);
+	int null = open("/dev/null", O_RDWR);
 
-	if (null >= 0)
+	if (null >= 0) {
 		dup2(null, 0);
-	dup2(out, 1);
-	dup2(out, 2);
+		if (out < 0)
+			dup2(null, 1);
+	}
+	if (out >= 0)
+		dup2(out, 1);
+	dup2(err, 2);
 	for (; env_extra && *env_extra; env_extra++)
 		putenv((char *)*env_extra);
 	execvp(argv[0], (char *const *)argv);
@@ -42,10 +48,13 @@ static void child(const char *const *argv, const char *const *env_extra, int out
 	_exit(127);
 }
 
-int sg_run(const char *const *argv, const char *const *env_extra, const char *what)
+/* Runs argv with what it prints collected in msg: standard output too
+ * when both is set. Only the tail is kept beyond keep bytes. Returns the
+ * exit status as waitpid() gives it, or -1 when it could not be run. */
+static int run_collect(const char *const *argv, const char *const *env_extra, int both,
+		       size_t keep, struct sg_buf *msg)
 {
-	struct sg_buf msg = SG_BUF_INIT;
-	int pipefd[2], status = 0, rc = -1;
+	int pipefd[2], status = 0;
 	char chunk[4096];
 	ssize_t n;
 	pid_t pid;
@@ -58,7 +67,7 @@ int sg_run(const char *const *argv, const char *const *env_extra, const char *wh
 		return sg_fail_errno("fork");
 	}
 	if (pid == 0)
-		child(argv, env_extra, pipefd[1]);
+		child(argv, env_extra, both ? pipefd[1] : -1, pipefd[1]);
 	close(pipefd[1]);
 	while ((n = read(pipefd[0], chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)
@@ -66,18 +75,38 @@ int sg_run(const char *const *argv, const char *const *env_extra, const char *wh
 		if (n < 0)
 			break;
 		/* Keep the tail: the last line is what explains a failure. */
-		if (msg.len > 65536)
-			msg.len = 0;
-		if (sg_buf_append(&msg, chunk, (size_t)n) < 0)
+		if (msg->len > keep)
+			msg->len = 0;
+		if (sg_buf_append(msg, chunk, (size_t)n) < 0)
 			break;
 	}
 	close(pipefd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	return status;
+}
+
+int sg_run(const char *const *argv, const char *const *env_extra, const char *what)
+{
+	struct sg_buf msg = SG_BUF_INIT;
+	int status = run_collect(argv, env_extra, 1, 65536, &msg), rc = -1;
+
+	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		rc = 0;
-	else
+	else if (status >= 0)
 		sg_fail("%s: %s failed: %.300s", what, argv[0], last_line(&msg));
 	sg_buf_free(&msg);
 	return rc;
+}
+
+int sg_run_stderr(const char *const *argv, const char *const *env_extra, const char *what,
+		  struct sg_buf *err)
+{
+	int status = run_collect(argv, env_extra, 0, 1 << 20, err);
+
+	if (status < 0)
+		return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	return sg_fail("%s: %s failed: %.300s", what, argv[0], last_line(err));
 }

@@ -13,4 +13,12 @@
  * error. 0 when the tool exits 0. */
 int sg_run(const char *const *argv, const char *const *env_extra, const char *what);
 
+struct sg_buf;
+
+/* Like sg_run(), for tools that exit 0 after reporting errors (debugfs
+ * -f): the tool's standard output is discarded and all of its standard
+ * error (up to 1 MiB) is returned in err, for the caller to judge. */
+int sg_run_stderr(const char *const *argv, const char *const *env_extra, const char *what,
+		  struct sg_buf *err);
+
 #endif

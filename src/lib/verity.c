@@ -49,8 +49,7 @@ int sg_verity_random_salt_uuid(struct sg_verity_params *p)
 	p->salt_size = 32;
 	if (sg_random(p->salt, p->salt_size) < 0 || sg_random(p->uuid, sizeof(p->uuid)) < 0)
 		return -1;
-	p->uuid[6] = (uint8_t)((p->uuid[6] & 0x0f) | 0x40);
-	p->uuid[8] = (uint8_t)((p->uuid[8] & 0x3f) | 0x80);
+	sg_uuid_mark_v4(p->uuid);
 	return 0;
 }
 
@@ -80,33 +79,12 @@ int sg_verity_parse_salt(struct sg_verity_params *p, const char *hex)
 
 int sg_verity_parse_uuid(struct sg_verity_params *p, const char *s)
 {
-	/* 8-4-4-4-12 hex digits, as uuid_parse() accepts. */
-	size_t j = 0;
-
-	if (strlen(s) != 36)
-		return sg_fail("UUID '%.80s': not of the form 8-4-4-4-12 hex digits", s);
-	for (size_t i = 0; i < 36;) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return sg_fail("UUID '%s': not of the form 8-4-4-4-12 hex digits", s);
-			i++;
-			continue;
-		}
-		int hi = sg_hex_value(s[i]), lo = sg_hex_value(s[i + 1]);
-		if (hi < 0 || lo < 0)
-			return sg_fail("UUID '%s': not of the form 8-4-4-4-12 hex digits", s);
-		p->uuid[j++] = (uint8_t)(hi << 4 | lo);
-		i += 2;
-	}
-	return 0;
+	return sg_uuid_parse(s, p->uuid);
 }
 
 void sg_verity_uuid_str(const uint8_t u[16], char out[37])
 {
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
-		 u[13], u[14], u[15]);
+	sg_uuid_format(u, out);
 }
 
 /* veritysetup's rule: a power of two from 512 bytes to 512 KiB. */
