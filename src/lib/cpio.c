@@ -269,6 +269,40 @@ int sg_cpio_add_path(struct sg_cpio *c, const char *src, const char *dest)
 	return S_ISDIR(st.st_mode) ? walk(c, src, path) : 0;
 }
 
+int sg_cpio_add_file(struct sg_cpio *c, const char *src, const char *dest)
+{
+	char path[CPIO_PATH_MAX];
+	struct stat st;
+
+	if (normalize(dest, path, sizeof(path)) < 0)
+		return -1;
+	if (stat(src, &st) < 0)
+		return sg_fail_errno("%s", src);
+	if (!S_ISREG(st.st_mode))
+		return sg_fail("%s: not a regular file", src);
+	if (add_parents(c, path) < 0)
+		return -1;
+	return add_stat(c, src, path, &st);
+}
+
+int sg_cpio_add_symlink(struct sg_cpio *c, const char *dest, const char *target)
+{
+	char path[CPIO_PATH_MAX];
+	struct sg_cpio_entry *e;
+	size_t n = strlen(target);
+
+	if (n == 0 || n >= CPIO_PATH_MAX)
+		return sg_fail("symlink %.200s: target is empty or too long", dest);
+	if (normalize(dest, path, sizeof(path)) < 0 || add_parents(c, path) < 0 ||
+	    !(e = new_entry(c, path)))
+		return -1;
+	e->mode = S_IFLNK | 0777;
+	e->size = n;
+	if (!(e->target = strdup(target)))
+		return sg_fail("out of memory");
+	return 0;
+}
+
 int sg_cpio_add_node(struct sg_cpio *c, const char *dest, char type, unsigned maj, unsigned min,
 		     mode_t perm)
 {
