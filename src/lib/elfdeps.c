@@ -12,6 +12,7 @@
 
 #include "endian.h"
 #include "err.h"
+#include "path.h"
 
 /* --- the parser: one ELF64 little-endian x86-64 file in memory --- */
 
@@ -122,23 +123,24 @@ static int dyn_string(const uint8_t *strtab, uint64_t strsz, uint64_t off, const
 	return 0;
 }
 
-struct dyn_scan {
-	uint64_t strtab, strsz, soname, runpath, rpath;
-	unsigned have; /* bit per tag seen once */
-	size_t nneeded;
+/* The tags that may appear at most once, indexing dyn_scan.val. */
+enum { ONCE_STRTAB, ONCE_STRSZ, ONCE_SONAME, ONCE_RUNPATH, ONCE_RPATH, ONCE_N };
+
+static const struct {
+	uint64_t tag;
+	const char *name;
+} once_tags[ONCE_N] = {
+	{ DT_STRTAB, "DT_STRTAB" }, { DT_STRSZ, "DT_STRSZ" }, { DT_SONAME, "DT_SONAME" },
+	{ DT_RUNPATH, "DT_RUNPATH" }, { DT_RPATH, "DT_RPATH" },
 };
 
-enum { HAVE_STRTAB = 1, HAVE_STRSZ = 2, HAVE_SONAME = 4, HAVE_RUNPATH = 8, HAVE_RPATH = 16 };
+#define HAVE(k) (1u << (k))
 
-static int dyn_once(struct dyn_scan *s, unsigned bit, uint64_t *slot, uint64_t val,
-		    const char *tag, const char *name)
-{
-	if (s->have & bit)
-		return sg_fail("%s: ELF PT_DYNAMIC has more than one %s", name, tag);
-	s->have |= bit;
-	*slot = val;
-	return 0;
-}
+struct dyn_scan {
+	uint64_t val[ONCE_N];
+	unsigned have; /* HAVE(k) once once_tags[k] is seen */
+	size_t nneeded;
+};
 
 /* First pass over the dynamic entries: the single-valued tags, the
  * DT_NEEDED count, and the DT_NULL that must end the table. */
@@ -148,35 +150,22 @@ static int scan_dynamic(const uint8_t *dyn, size_t count, const char *name, stru
 	for (size_t i = 0; i < count; i++) {
 		uint64_t tag = sg_get_le64(dyn + i * DYN_SIZE);
 		uint64_t val = sg_get_le64(dyn + i * DYN_SIZE + 8);
-		int rc = 0;
 
-		switch (tag) {
-		case DT_NULL:
+		if (tag == DT_NULL)
 			return 0;
-		case DT_NEEDED:
+		if (tag == DT_NEEDED)
 			s->nneeded++;
-			break;
-		case DT_STRTAB:
-			rc = dyn_once(s, HAVE_STRTAB, &s->strtab, val, "DT_STRTAB", name);
-			break;
-		case DT_STRSZ:
-			rc = dyn_once(s, HAVE_STRSZ, &s->strsz, val, "DT_STRSZ", name);
-			break;
-		case DT_SONAME:
-			rc = dyn_once(s, HAVE_SONAME, &s->soname, val, "DT_SONAME", name);
-			break;
-		case DT_RUNPATH:
-			rc = dyn_once(s, HAVE_RUNPATH, &s->runpath, val, "DT_RUNPATH", name);
-			break;
-		case DT_RPATH:
-			rc = dyn_once(s, HAVE_RPATH, &s->rpath, val, "DT_RPATH", name);
-			break;
-		case DT_FLAGS_1:
+		if (tag == DT_FLAGS_1)
 			*flags_1 = val;
-			break;
+		for (unsigned k = 0; k < ONCE_N; k++) {
+			if (once_tags[k].tag != tag)
+				continue;
+			if (s->have & HAVE(k))
+				return sg_fail("%s: ELF PT_DYNAMIC has more than one %s", name,
+					       once_tags[k].name);
+			s->have |= HAVE(k);
+			s->val[k] = val;
 		}
-		if (rc < 0)
-			return -1;
 	}
 	return sg_fail("%s: ELF PT_DYNAMIC has no DT_NULL entry to end it", name);
 }
@@ -186,19 +175,21 @@ static int scan_dynamic(const uint8_t *dyn, size_t count, const char *name, stru
 static int map_strtab(const uint8_t *phdrs, unsigned phnum, const struct dyn_scan *s,
 		      const char *name, uint64_t *off)
 {
+	uint64_t addr = s->val[ONCE_STRTAB], size = s->val[ONCE_STRSZ];
+
 	for (unsigned i = 0; i < phnum; i++) {
 		struct phdr ph;
 
 		read_phdr(phdrs + (size_t)i * PHDR_SIZE, &ph);
-		if (ph.type != PT_LOAD || s->strtab < ph.vaddr)
+		if (ph.type != PT_LOAD || addr < ph.vaddr)
 			continue;
-		if (s->strtab - ph.vaddr <= ph.filesz && s->strsz <= ph.filesz - (s->strtab - ph.vaddr)) {
-			*off = ph.offset + (s->strtab - ph.vaddr);
+		if (addr - ph.vaddr <= ph.filesz && size <= ph.filesz - (addr - ph.vaddr)) {
+			*off = ph.offset + (addr - ph.vaddr);
 			return 0;
 		}
 	}
 	return sg_fail("%s: ELF DT_STRTAB 0x%llx (%llu bytes) lies in no PT_LOAD segment's file contents",
-		       name, (unsigned long long)s->strtab, (unsigned long long)s->strsz);
+		       name, (unsigned long long)addr, (unsigned long long)size);
 }
 
 static int parse_dynamic(struct sg_elf *e, const uint8_t *d, const struct phdr *dyn,
@@ -206,24 +197,25 @@ static int parse_dynamic(struct sg_elf *e, const uint8_t *d, const struct phdr *
 {
 	const uint8_t *tab = d + dyn->offset, *strtab;
 	size_t count = (size_t)(dyn->filesz / DYN_SIZE), k = 0;
+	const char **strings[ONCE_N] = { NULL, NULL, &e->soname, &e->runpath, &e->rpath };
 	struct dyn_scan s;
 	uint64_t stroff = 0;
 
 	memset(&s, 0, sizeof(s));
 	if (scan_dynamic(tab, count, name, &s, &e->flags_1) < 0)
 		return -1;
-	if (!s.nneeded && !(s.have & (HAVE_SONAME | HAVE_RUNPATH | HAVE_RPATH)))
+	if (!s.nneeded && !(s.have & (HAVE(ONCE_SONAME) | HAVE(ONCE_RUNPATH) | HAVE(ONCE_RPATH))))
 		return 0;
-	if ((s.have & (HAVE_STRTAB | HAVE_STRSZ)) != (HAVE_STRTAB | HAVE_STRSZ))
+	if ((s.have & (HAVE(ONCE_STRTAB) | HAVE(ONCE_STRSZ))) != (HAVE(ONCE_STRTAB) | HAVE(ONCE_STRSZ)))
 		return sg_fail("%s: ELF PT_DYNAMIC names strings but lacks DT_STRTAB or DT_STRSZ", name);
 	if (map_strtab(phdrs, phnum, &s, name, &stroff) < 0)
 		return -1;
 	/* Inside a PT_LOAD's file contents, so inside d. */
 	strtab = d + stroff;
-	if (((s.have & HAVE_SONAME) && dyn_string(strtab, s.strsz, s.soname, "DT_SONAME", name, &e->soname) < 0) ||
-	    ((s.have & HAVE_RUNPATH) && dyn_string(strtab, s.strsz, s.runpath, "DT_RUNPATH", name, &e->runpath) < 0) ||
-	    ((s.have & HAVE_RPATH) && dyn_string(strtab, s.strsz, s.rpath, "DT_RPATH", name, &e->rpath) < 0))
-		return -1;
+	for (unsigned t = ONCE_SONAME; t < ONCE_N; t++)
+		if ((s.have & HAVE(t)) &&
+		    dyn_string(strtab, s.val[ONCE_STRSZ], s.val[t], once_tags[t].name, name, strings[t]) < 0)
+			return -1;
 	if (!s.nneeded)
 		return 0;
 	if (!(e->needed = calloc(s.nneeded, sizeof(*e->needed))))
@@ -234,7 +226,7 @@ static int parse_dynamic(struct sg_elf *e, const uint8_t *d, const struct phdr *
 
 		if (tag != DT_NEEDED)
 			continue;
-		if (dyn_string(strtab, s.strsz, val, "DT_NEEDED", name, &e->needed[k]) < 0)
+		if (dyn_string(strtab, s.val[ONCE_STRSZ], val, "DT_NEEDED", name, &e->needed[k]) < 0)
 			return -1;
 		if (!e->needed[k][0])
 			return sg_fail("%s: ELF DT_NEEDED entry %zu is an empty name", name, k + 1);
@@ -433,40 +425,13 @@ static int add_name(struct obj *o, const char *name)
 	return 0;
 }
 
-/* Lexically normalised absolute path of in (a leading '/' implied):
- * no empty or "." components, ".." removes the one before (none above
- * the root). */
+/* The absolute path in (a leading '/' implied) without empty or "."
+ * components, ".." removing the one before: paths in the target, whose
+ * directories are all real ones. */
 static int norm_abs(const char *in, char *out, size_t cap)
 {
-	size_t o = 0;
-	const char *p = in;
-
-	while (*p) {
-		const char *q;
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		q = strchr(p, '/');
-		n = q ? (size_t)(q - p) : strlen(p);
-		if (n == 2 && p[0] == '.' && p[1] == '.') {
-			while (o > 0 && out[--o] != '/')
-				;
-		} else if (!(n == 1 && p[0] == '.')) {
-			if (o + n + 2 > cap)
-				return sg_fail("path '%.200s': too long", in);
-			out[o++] = '/';
-			memcpy(out + o, p, n);
-			o += n;
-		}
-		p += n;
-	}
-	if (o == 0)
-		return sg_fail("path '%.200s': names no file", in);
-	out[o] = '\0';
-	return 0;
+	out[0] = '/';
+	return sg_path_clean(in, SG_PATH_RESOLVE_DOTDOT, out + 1, cap - 1, "path");
 }
 
 /* The directory part of path, malloc'ed ("/" for a file at the root). */
