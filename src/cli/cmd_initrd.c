@@ -3,15 +3,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "cpio.h"
+#include "elfdeps.h"
 #include "err.h"
 
 static const char build_help[] =
-	"Usage: signet initrd build [--from DIR] [--add SRC:DEST]... [--mknod DEST:c|b:MAJ:MIN]...\n"
-	"                           [--compress gzip|zstd|none] -o FILE\n"
+	"Usage: signet initrd build [--from DIR] [--add SRC:DEST]... [--add-elf SRC[:DEST]]...\n"
+	"                           [--mknod DEST:c|b:MAJ:MIN]... [--compress gzip|zstd|none] -o FILE\n"
 	"\n"
 	"Writes a newc cpio archive of DIR's contents (plus each SRC at DEST)\n"
 	"that the kernel unpacks as an initramfs. The archive depends only on\n"
@@ -23,17 +25,25 @@ static const char build_help[] =
 	"  --from DIR             put everything below DIR at the archive root\n"
 	"  --add SRC:DEST         put file, symlink or directory SRC at DEST\n"
 	"                         (replacing what was there; parents are made 0755)\n"
+	"  --add-elf SRC[:DEST]   put the ELF program or shared library SRC at DEST\n"
+	"                         (default: SRC's absolute path) with its interpreter\n"
+	"                         and every library it needs, recursively, as regular\n"
+	"                         files where ld.so finds them without ld.so.cache:\n"
+	"                         DT_RPATH, DT_RUNPATH ($ORIGIN: DEST's directory),\n"
+	"                         /lib/x86_64-linux-gnu, /usr/lib/x86_64-linux-gnu,\n"
+	"                         /lib, /usr/lib\n"
 	"  --mknod DEST:T:MAJ:MIN a device node, T 'c' or 'b', mode 0600\n"
 	"                         (e.g. dev/console:c:5:1)\n"
 	"  --compress ALG         gzip (default), zstd or none\n"
 	"  -o, --output FILE      the archive to write\n"
 	"  -h, --help             show this help\n";
 
-enum { OPT_FROM = 256, OPT_ADD, OPT_MKNOD, OPT_COMPRESS };
+enum { OPT_FROM = 256, OPT_ADD, OPT_ADD_ELF, OPT_MKNOD, OPT_COMPRESS };
 
 static const struct option build_options[] = {
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "add", required_argument, NULL, OPT_ADD },
+	{ "add-elf", required_argument, NULL, OPT_ADD_ELF },
 	{ "mknod", required_argument, NULL, OPT_MKNOD },
 	{ "compress", required_argument, NULL, OPT_COMPRESS },
 	{ "output", required_argument, NULL, 'o' },
@@ -74,12 +84,57 @@ static int add_spec(struct sg_cpio *c, const char *spec)
 	return rc;
 }
 
+/* "SRC[:DEST]": SRC and the closure ld.so will load for it. The last ':'
+ * splits, so a SRC with a colon needs DEST. */
+static int add_elf(struct sg_cpio *c, struct sg_elfdeps *set, const char *spec)
+{
+	const char *colon = strrchr(spec, ':');
+	char *src, dest[4096];
+	size_t first;
+	int rc = -1;
+
+	if (colon == spec || (colon && !colon[1]))
+		return sg_fail("--add-elf '%.200s': expected SRC[:DEST]", spec);
+	if (!(src = colon ? strndup(spec, (size_t)(colon - spec)) : strdup(spec)))
+		return sg_fail("out of memory");
+	if (colon) {
+		snprintf(dest, sizeof(dest), "%s", colon + 1);
+	} else if (src[0] == '/') {
+		snprintf(dest, sizeof(dest), "%s", src);
+	} else {
+		char cwd[4096];
+
+		if (!getcwd(cwd, sizeof(cwd))) {
+			sg_fail_errno("getcwd");
+			goto out;
+		}
+		if ((size_t)snprintf(dest, sizeof(dest), "%s/%s", cwd, src) >= sizeof(dest)) {
+			sg_fail("--add-elf '%.200s': path too long", spec);
+			goto out;
+		}
+	}
+	if (sg_elfdeps_add(set, &sg_elf_host_fs, src, dest, &first) < 0)
+		goto out;
+	for (size_t i = first; i < set->n; i++) {
+		const struct sg_elf_dep *d = &set->d[i];
+
+		if (d->link ? sg_cpio_add_symlink(c, d->path, d->link) < 0
+			    : sg_cpio_add_file(c, d->src, d->path) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(src);
+	return rc;
+}
+
 static int initrd_build(int argc, char **argv)
 {
 	const char *cmd = "signet initrd build";
 	const char *from = NULL, *out = NULL;
 	enum sg_cpio_compress comp = SG_CPIO_GZIP;
 	struct sg_cpio c = SG_CPIO_INIT;
+	struct sg_elfdeps set = SG_ELFDEPS_INIT;
 	int ch, adds = 0, rc = CLI_EXIT_FAIL;
 
 	/* First pass: options that do not depend on order. */
@@ -94,6 +149,7 @@ static int initrd_build(int argc, char **argv)
 			from = optarg;
 			break;
 		case OPT_ADD:
+		case OPT_ADD_ELF:
 		case OPT_MKNOD:
 			adds++;
 			break;
@@ -113,13 +169,15 @@ static int initrd_build(int argc, char **argv)
 	if (!out)
 		return cli_usage_error(cmd, "-o FILE is required");
 	if (!from && !adds)
-		return cli_usage_error(cmd, "nothing to archive: give --from or --add");
+		return cli_usage_error(cmd, "nothing to archive: give --from, --add or --add-elf");
 	if (from && sg_cpio_add_tree(&c, from) < 0)
 		goto fail;
 	/* Second pass: additions in command-line order, later ones winning. */
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "ho:", build_options, NULL)) != -1) {
 		if (ch == OPT_ADD && add_spec(&c, optarg) < 0)
+			goto fail;
+		if (ch == OPT_ADD_ELF && add_elf(&c, &set, optarg) < 0)
 			goto fail;
 		if (ch == OPT_MKNOD && add_node(&c, optarg) < 0)
 			goto fail;
@@ -131,6 +189,7 @@ static int initrd_build(int argc, char **argv)
 fail:
 	cli_lib_error();
 done:
+	sg_elfdeps_free(&set);
 	sg_cpio_free(&c);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "io.h"
+#include "path.h"
 
 #define NEWC_MAGIC "070701"
 #define NEWC_HEADER_LEN 110
@@ -56,35 +57,7 @@ void sg_cpio_free(struct sg_cpio *c)
  * ".." and an empty result are refused. */
 static int normalize(const char *dest, char *out, size_t cap)
 {
-	size_t o = 0;
-	const char *p = dest;
-
-	while (*p) {
-		const char *q;
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		q = strchr(p, '/');
-		n = q ? (size_t)(q - p) : strlen(p);
-		if (n == 2 && p[0] == '.' && p[1] == '.')
-			return sg_fail("archive path '%.200s': '..' not allowed", dest);
-		if (!(n == 1 && p[0] == '.')) {
-			if (o + n + 2 > cap)
-				return sg_fail("archive path '%.200s': too long", dest);
-			if (o)
-				out[o++] = '/';
-			memcpy(out + o, p, n);
-			o += n;
-		}
-		p += n;
-	}
-	if (o == 0)
-		return sg_fail("archive path '%.200s': names no entry", dest);
-	out[o] = '\0';
-	return 0;
+	return sg_path_clean(dest, SG_PATH_REFUSE_DOTDOT, out, cap, "archive path");
 }
 
 static struct sg_cpio_entry *new_entry(struct sg_cpio *c, const char *path)
@@ -255,18 +228,50 @@ int sg_cpio_add_tree(struct sg_cpio *c, const char *dir)
 	return walk(c, dir, "");
 }
 
-int sg_cpio_add_path(struct sg_cpio *c, const char *src, const char *dest)
+/* src at archive path dest: as it is (a directory with its tree), or with
+ * follow, the contents of the regular file it leads to. */
+static int add_src(struct sg_cpio *c, const char *src, const char *dest, int follow)
 {
 	char path[CPIO_PATH_MAX];
 	struct stat st;
 
 	if (normalize(dest, path, sizeof(path)) < 0)
 		return -1;
-	if (lstat(src, &st) < 0)
+	if ((follow ? stat(src, &st) : lstat(src, &st)) < 0)
 		return sg_fail_errno("%s", src);
+	if (follow && !S_ISREG(st.st_mode))
+		return sg_fail("%s: not a regular file", src);
 	if (add_parents(c, path) < 0 || add_stat(c, src, path, &st) < 0)
 		return -1;
 	return S_ISDIR(st.st_mode) ? walk(c, src, path) : 0;
+}
+
+int sg_cpio_add_path(struct sg_cpio *c, const char *src, const char *dest)
+{
+	return add_src(c, src, dest, 0);
+}
+
+int sg_cpio_add_file(struct sg_cpio *c, const char *src, const char *dest)
+{
+	return add_src(c, src, dest, 1);
+}
+
+int sg_cpio_add_symlink(struct sg_cpio *c, const char *dest, const char *target)
+{
+	char path[CPIO_PATH_MAX];
+	struct sg_cpio_entry *e;
+	size_t n = strlen(target);
+
+	if (n == 0 || n >= CPIO_PATH_MAX)
+		return sg_fail("symlink %.200s: target is empty or too long", dest);
+	if (normalize(dest, path, sizeof(path)) < 0 || add_parents(c, path) < 0 ||
+	    !(e = new_entry(c, path)))
+		return -1;
+	e->mode = S_IFLNK | 0777;
+	e->size = n;
+	if (!(e->target = strdup(target)))
+		return sg_fail("out of memory");
+	return 0;
 }
 
 int sg_cpio_add_node(struct sg_cpio *c, const char *dest, char type, unsigned maj, unsigned min,

@@ -48,6 +48,13 @@ int sg_cpio_add_tree(struct sg_cpio *c, const char *dir);
  * dest (a leading '/' is ignored). */
 int sg_cpio_add_path(struct sg_cpio *c, const char *src, const char *dest);
 
+/* Adds the contents of the regular file src (symlinks followed), with its
+ * permission bits, as a regular file at archive path dest. */
+int sg_cpio_add_file(struct sg_cpio *c, const char *src, const char *dest);
+
+/* Adds a symlink at archive path dest pointing to target. */
+int sg_cpio_add_symlink(struct sg_cpio *c, const char *dest, const char *target);
+
 /* Adds a device node: type 'c' or 'b', with permission bits perm. */
 int sg_cpio_add_node(struct sg_cpio *c, const char *dest, char type, unsigned major,
 		     unsigned minor, mode_t perm);
