@@ -90,7 +90,6 @@ static int add_elf(struct sg_cpio *c, struct sg_elfdeps *set, const char *spec)
 {
 	const char *colon = strrchr(spec, ':');
 	char *src, dest[4096];
-	size_t first;
 	int rc = -1;
 
 	if (colon == spec || (colon && !colon[1]))
@@ -113,15 +112,8 @@ static int add_elf(struct sg_cpio *c, struct sg_elfdeps *set, const char *spec)
 			goto out;
 		}
 	}
-	if (sg_elfdeps_add(set, &sg_elf_host_fs, src, dest, &first) < 0)
+	if (sg_cpio_add_elf(c, set, src, dest) < 0)
 		goto out;
-	for (size_t i = first; i < set->n; i++) {
-		const struct sg_elf_dep *d = &set->d[i];
-
-		if (d->link ? sg_cpio_add_symlink(c, d->path, d->link) < 0
-			    : sg_cpio_add_file(c, d->src, d->path) < 0)
-			goto out;
-	}
 	rc = 0;
 out:
 	free(src);

@@ -13,6 +13,9 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <openssl/crypto.h>
+
+#include "elfdeps.h"
 #include "err.h"
 #include "fileio.h"
 #include "io.h"
@@ -29,6 +32,7 @@ struct sg_cpio_entry {
 	char *path;     /* inside the archive, normalized */
 	char *src;      /* regular file: where the contents come from */
 	char *target;   /* symlink target */
+	uint8_t *data;  /* regular file: or its contents, held here */
 	uint32_t mode;  /* type and permission bits */
 	uint32_t rmajor, rminor;
 	uint64_t size;
@@ -42,6 +46,9 @@ static void entry_free(struct sg_cpio_entry *e)
 	free(e->path);
 	free(e->src);
 	free(e->target);
+	/* Contents held in memory may be keys (an SSH host key). */
+	if (e->data)
+		OPENSSL_clear_free(e->data, (size_t)e->size);
 }
 
 void sg_cpio_free(struct sg_cpio *c)
@@ -274,6 +281,44 @@ int sg_cpio_add_symlink(struct sg_cpio *c, const char *dest, const char *target)
 	return 0;
 }
 
+int sg_cpio_add_data(struct sg_cpio *c, const char *dest, const void *data, size_t len, mode_t perm)
+{
+	char path[CPIO_PATH_MAX];
+	struct sg_cpio_entry *e;
+
+	if (perm & ~(mode_t)07777)
+		return sg_fail("file %.200s: mode %o has more than permission bits", dest,
+			       (unsigned)perm);
+	if ((uint64_t)len > 0xffffffffu)
+		return sg_fail("file %.200s: larger than the 4 GiB a newc entry can hold", dest);
+	if (normalize(dest, path, sizeof(path)) < 0 || add_parents(c, path) < 0 ||
+	    !(e = new_entry(c, path)))
+		return -1;
+	e->mode = (uint32_t)(S_IFREG | perm);
+	e->size = len;
+	/* One byte more, so an empty file still has a buffer of its own. */
+	if (!(e->data = OPENSSL_malloc(len + 1)))
+		return sg_fail("out of memory");
+	memcpy(e->data, data, len);
+	return 0;
+}
+
+int sg_cpio_add_elf(struct sg_cpio *c, struct sg_elfdeps *set, const char *src, const char *dest)
+{
+	size_t first;
+
+	if (sg_elfdeps_add(set, &sg_elf_host_fs, src, dest, &first) < 0)
+		return -1;
+	for (size_t i = first; i < set->n; i++) {
+		const struct sg_elf_dep *d = &set->d[i];
+
+		if (d->link ? sg_cpio_add_symlink(c, d->path, d->link) < 0
+			    : sg_cpio_add_file(c, d->src, d->path) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int sg_cpio_add_node(struct sg_cpio *c, const char *dest, char type, unsigned maj, unsigned min,
 		     mode_t perm)
 {
@@ -380,6 +425,7 @@ static int finalize(struct sg_cpio *c)
 
 struct out {
 	int fd;
+	struct sg_buf *mem; /* when not NULL, the archive goes here instead */
 	const char *name;
 	enum sg_cpio_compress comp;
 	z_stream z;
@@ -389,6 +435,13 @@ struct out {
 	size_t len, cbuf_len;
 	uint64_t total;
 };
+
+static int out_sink(struct out *o, const uint8_t *data, size_t len)
+{
+	if (o->mem)
+		return sg_buf_append(o->mem, data, len);
+	return sg_write_all(o->fd, data, len) < 0 ? sg_fail_prefix(o->name) : 0;
+}
 
 static int gzip_push(struct out *o, const uint8_t *data, size_t len, int finish)
 {
@@ -402,8 +455,8 @@ static int gzip_push(struct out *o, const uint8_t *data, size_t len, int finish)
 		r = deflate(&o->z, finish ? Z_FINISH : Z_NO_FLUSH);
 		if (r == Z_STREAM_ERROR)
 			return sg_fail("%s: gzip compression failed", o->name);
-		if (sg_write_all(o->fd, o->cbuf, o->cbuf_len - o->z.avail_out) < 0)
-			return sg_fail_prefix(o->name);
+		if (out_sink(o, o->cbuf, o->cbuf_len - o->z.avail_out) < 0)
+			return -1;
 		if (finish ? r == Z_STREAM_END : o->z.avail_in == 0 && o->z.avail_out != 0)
 			return 0;
 	}
@@ -420,8 +473,8 @@ static int zstd_push(struct out *o, const uint8_t *data, size_t len, int finish)
 		if (ZSTD_isError(left))
 			return sg_fail("%s: zstd compression failed: %s", o->name,
 				       ZSTD_getErrorName(left));
-		if (sg_write_all(o->fd, o->cbuf, zo.pos) < 0)
-			return sg_fail_prefix(o->name);
+		if (out_sink(o, o->cbuf, zo.pos) < 0)
+			return -1;
 		if (finish ? left == 0 : in.pos == in.size)
 			return 0;
 	}
@@ -439,7 +492,7 @@ static int out_flush(struct out *o, int finish)
 		rc = zstd_push(o, o->buf, o->len, finish);
 		break;
 	default:
-		rc = sg_write_all(o->fd, o->buf, o->len) < 0 ? sg_fail_prefix(o->name) : 0;
+		rc = out_sink(o, o->buf, o->len);
 	}
 	o->len = 0;
 	return rc;
@@ -562,6 +615,8 @@ static int write_archive(struct sg_cpio *c, struct out *o)
 			goto out;
 		if (e->src && write_contents(o, e, buf) < 0)
 			goto out;
+		if (e->data && (out_write(o, e->data, e->size) < 0 || out_pad4(o) < 0))
+			goto out;
 		if (e->target && (out_write(o, e->target, e->size) < 0 || out_pad4(o) < 0))
 			goto out;
 	}
@@ -594,5 +649,26 @@ int sg_cpio_write_file(struct sg_cpio *c, const char *path, enum sg_cpio_compres
 	out_close(&o);
 	if (rc < 0)
 		sg_atomic_abort(&a);
+	return rc;
+}
+
+int sg_cpio_write_buf(struct sg_cpio *c, const char *name, enum sg_cpio_compress comp,
+		      struct sg_buf *out)
+{
+	struct out o;
+	size_t start = out->len;
+	int rc = -1;
+
+	if (c->n > 0xfffffffeu)
+		return sg_fail("%s: too many entries for newc", name);
+	if (finalize(c) < 0)
+		return -1;
+	if (out_open(&o, -1, name, comp) == 0) {
+		o.mem = out;
+		rc = write_archive(c, &o);
+	}
+	out_close(&o);
+	if (rc < 0)
+		out->len = start;
 	return rc;
 }

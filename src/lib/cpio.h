@@ -24,6 +24,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "buf.h"
+
+struct sg_elfdeps;
+
 struct sg_cpio_entry;
 
 struct sg_cpio {
@@ -55,6 +59,15 @@ int sg_cpio_add_file(struct sg_cpio *c, const char *src, const char *dest);
 /* Adds a symlink at archive path dest pointing to target. */
 int sg_cpio_add_symlink(struct sg_cpio *c, const char *dest, const char *target);
 
+/* Adds a regular file at archive path dest holding a copy of data[0..len)
+ * with permission bits perm; the copy is wiped when the archive is freed. */
+int sg_cpio_add_data(struct sg_cpio *c, const char *dest, const void *data, size_t len, mode_t perm);
+
+/* Adds the ELF object src at dest with the closure ld.so will load for
+ * it (sg_elfdeps_add on the host's files; set remembers what earlier
+ * calls added, so shared libraries go in once). */
+int sg_cpio_add_elf(struct sg_cpio *c, struct sg_elfdeps *set, const char *src, const char *dest);
+
 /* Adds a device node: type 'c' or 'b', with permission bits perm. */
 int sg_cpio_add_node(struct sg_cpio *c, const char *dest, char type, unsigned major,
 		     unsigned minor, mode_t perm);
@@ -66,6 +79,10 @@ int sg_cpio_parse_compress(const char *name, enum sg_cpio_compress *out);
  * written (trailer excluded) when not NULL. */
 int sg_cpio_write_file(struct sg_cpio *c, const char *path, enum sg_cpio_compress comp,
 		       size_t *entries);
+
+/* Appends the archive to out (name is for messages). */
+int sg_cpio_write_buf(struct sg_cpio *c, const char *name, enum sg_cpio_compress comp,
+		      struct sg_buf *out);
 
 void sg_cpio_free(struct sg_cpio *c);
 
