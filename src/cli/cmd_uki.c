@@ -92,8 +92,8 @@ static int uki_build(int argc, char **argv)
 	struct sg_buf stub = SG_BUF_INIT, kernel = SG_BUF_INIT, initrd = SG_BUF_INIT;
 	struct sg_buf cmd = SG_BUF_INIT, osrel = SG_BUF_INIT, sbat = SG_BUF_INIT;
 	struct sg_buf part = SG_BUF_INIT, out = SG_BUF_INIT;
-	struct sg_uki_section secs[6];
-	size_t ninitrd = 0, n = 0;
+	struct sg_uki_parts parts;
+	size_t ninitrd = 0;
 	int c, rc = CLI_EXIT_FAIL;
 
 	if (wants_help(argc, argv))
@@ -153,28 +153,19 @@ static int uki_build(int argc, char **argv)
 		    sg_buf_append(&initrd, part.data, part.len))
 			goto fail;
 	}
-	if (osrelf)
-		secs[n++] = (struct sg_uki_section){ ".osrel", osrel.data, osrel.len };
-	secs[n++] = (struct sg_uki_section){ ".cmdline", cmd.data, cmd.len };
-	if (uname_s)
-		secs[n++] = (struct sg_uki_section){ ".uname", (const uint8_t *)uname_s,
-						     strlen(uname_s) };
-	if (sbatf)
-		secs[n++] = (struct sg_uki_section){ ".sbat", sbat.data, sbat.len };
-	if (ninitrd)
-		secs[n++] = (struct sg_uki_section){ ".initrd", initrd.data, initrd.len };
-	secs[n++] = (struct sg_uki_section){ ".linux", kernel.data, kernel.len };
-	if (sg_uki_build(stub.data, stub.len, stubf, secs, n, &out))
+	parts.osrel = osrelf ? osrel.data : NULL;
+	parts.osrel_len = osrel.len;
+	parts.cmdline = cmd.data ? cmd.data : (const uint8_t *)"";
+	parts.cmdline_len = cmd.len;
+	parts.uname = uname_s;
+	parts.sbat = sbatf ? sbat.data : NULL;
+	parts.sbat_len = sbat.len;
+	parts.initrd = initrd.data;
+	parts.initrd_len = initrd.len;
+	parts.kernel = kernel.data;
+	parts.kernel_len = kernel.len;
+	if (sg_uki_assemble(stub.data, stub.len, stubf, &parts, key, cert, det, outf, &out))
 		goto fail;
-	if (key) {
-		/* Sign the image in memory: one write instead of two. */
-		struct sg_buf signed_img = SG_BUF_INIT;
-
-		if (sg_authenticode_sign(out.data, out.len, outf, key, cert, det, &signed_img))
-			goto fail;
-		sg_buf_free(&out);
-		out = signed_img;
-	}
 	if (sg_write_file_atomic(outf, out.data, out.len, 0644, 0))
 		goto fail;
 	rc = CLI_EXIT_OK;

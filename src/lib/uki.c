@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authenticode.h"
 #include "crypto.h"
 #include "err.h"
 
@@ -308,4 +309,36 @@ int sg_uki_inspect(const struct sg_pe *pe, const char *name, struct sg_uki_info 
 		}
 	}
 	return 0;
+}
+
+int sg_uki_assemble(const uint8_t *stub, size_t stub_len, const char *stub_name,
+		    const struct sg_uki_parts *p, EVP_PKEY *key, X509 *cert, int deterministic,
+		    const char *name, struct sg_buf *out)
+{
+	struct sg_uki_section secs[6];
+	struct sg_buf img = SG_BUF_INIT;
+	size_t n = 0;
+	int rc;
+
+	if (!p->kernel || !p->cmdline)
+		return sg_fail("%s: a UKI needs a kernel and a command line", name);
+	if (p->osrel)
+		secs[n++] = (struct sg_uki_section){ ".osrel", p->osrel, p->osrel_len };
+	secs[n++] = (struct sg_uki_section){ ".cmdline", p->cmdline, p->cmdline_len };
+	if (p->uname)
+		secs[n++] = (struct sg_uki_section){ ".uname", (const uint8_t *)p->uname,
+						     strlen(p->uname) };
+	if (p->sbat)
+		secs[n++] = (struct sg_uki_section){ ".sbat", p->sbat, p->sbat_len };
+	if (p->initrd && p->initrd_len)
+		secs[n++] = (struct sg_uki_section){ ".initrd", p->initrd, p->initrd_len };
+	secs[n++] = (struct sg_uki_section){ ".linux", p->kernel, p->kernel_len };
+	if (!key)
+		return sg_uki_build(stub, stub_len, stub_name, secs, n, out);
+	/* Sign the image in memory: one write instead of two. */
+	if (sg_uki_build(stub, stub_len, stub_name, secs, n, &img) < 0)
+		return -1;
+	rc = sg_authenticode_sign(img.data, img.len, name, key, cert, deterministic, out);
+	sg_buf_free(&img);
+	return rc;
 }

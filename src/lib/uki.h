@@ -27,6 +27,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "buf.h"
 #include "pe.h"
 
@@ -38,6 +41,22 @@ struct sg_uki_section {
 
 int sg_uki_build(const uint8_t *stub, size_t stub_len, const char *stub_name,
 		 const struct sg_uki_section *sections, size_t n, struct sg_buf *out);
+
+/* The parts of a UKI; NULL (or len 0 for initrd) leaves a section out,
+ * but linux and cmdline are required. */
+struct sg_uki_parts {
+	const uint8_t *osrel, *cmdline, *sbat, *initrd, *kernel;
+	size_t osrel_len, cmdline_len, sbat_len, initrd_len, kernel_len;
+	const char *uname;
+};
+
+/* Builds the UKI of parts with sections in the specification's order
+ * (.osrel .cmdline .uname .sbat .initrd .linux) and, when key is not
+ * NULL, Authenticode-signs it with key and cert (deterministic: no
+ * signingTime) in the same pass. name is for messages. */
+int sg_uki_assemble(const uint8_t *stub, size_t stub_len, const char *stub_name,
+		    const struct sg_uki_parts *parts, EVP_PKEY *key, X509 *cert, int deterministic,
+		    const char *name, struct sg_buf *out);
 
 struct sg_uki_info {
 	unsigned stub_version; /* systemd-stub major version, 0 if unknown */
