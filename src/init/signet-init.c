@@ -38,40 +38,28 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "buf.h"
+#include "console.h"
 #include "err.h"
 #include "fileio.h"
+#include "hostcfg.h"
 #include "initcfg.h"
+#include "recovery.h"
+#include "unlock.h"
 #include "verity.h"
 
 #define TRUSTED_ROOTS "/etc/signet/sidecar.roothash"
 #define SIGNER_CERT "/etc/signet/sidecar-signer.pem"
 #define MODULE_LIST "/etc/signet/modules"
+#define HOST_CONFIG "/etc/signet/host.json"
 #define RUN_DIR "/run/signet"
 #define ESP_DIR RUN_DIR "/esp"
 #define NEW_ROOT "/newroot"
+#define SIDECAR_DIR RUN_DIR "/sidecar"
+#define DISK_DIR RUN_DIR "/disk"
 #define EFIVAR_SB "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("signet-init: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int mount_api(const char *src, const char *dir, const char *type, unsigned long flags,
 		     const char *opts)
@@ -404,8 +392,10 @@ static int read_superblock(const char *path, struct sg_verity_params *p)
 	return 0;
 }
 
-/* Verity device, squashfs, overlay for slot: mounted on NEW_ROOT. */
-static int try_slot(char slot, const struct sg_init_cmdline *cfg, const struct sg_buf *trusted)
+/* Verity device, squashfs, overlay for slot: mounted on target, which
+ * must hold the program must_run when it is not NULL. */
+static int try_slot(char slot, const struct sg_init_cmdline *cfg, const struct sg_buf *trusted,
+		    const char *target, const char *must_run)
 {
 	struct slot_paths s;
 	struct sg_verity_params p;
@@ -447,7 +437,7 @@ static int try_slot(char slot, const struct sg_init_cmdline *cfg, const struct s
 		goto fail_dm;
 	mkdir(s.lower, 0700);
 	mkdir(s.rw, 0700);
-	mkdir(NEW_ROOT, 0755);
+	mkdir(target, 0755);
 	if (mount(s.dm_node, s.lower, "squashfs", MS_RDONLY | MS_NODEV, NULL) < 0) {
 		sg_fail_errno("mount squashfs %s", s.sqfs);
 		goto fail_dm;
@@ -462,14 +452,14 @@ static int try_slot(char slot, const struct sg_init_cmdline *cfg, const struct s
 	mkdir(opts, 0755);
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", s.lower, s.rw,
 		 s.rw);
-	if (mount("overlay", NEW_ROOT, "overlay", MS_NODEV, opts) < 0) {
-		sg_fail_errno("mount overlay on %s", NEW_ROOT);
+	if (mount("overlay", target, "overlay", MS_NODEV, opts) < 0) {
+		sg_fail_errno("mount overlay on %s", target);
 		goto fail_rw;
 	}
-	snprintf(opts, sizeof(opts), NEW_ROOT "%s", cfg->init);
-	if (access(opts, X_OK) < 0) {
-		sg_fail_errno("%s in slot %c", cfg->init, slot);
-		umount(NEW_ROOT);
+	snprintf(opts, sizeof(opts), "%s%s", target, must_run ? must_run : "");
+	if (must_run && access(opts, X_OK) < 0) {
+		sg_fail_errno("%s in slot %c", must_run, slot);
+		umount(target);
 		goto fail_rw;
 	}
 	return 0;
@@ -532,10 +522,10 @@ static void remove_tree(int fd, dev_t dev)
 
 /* Moves the API filesystems into the new root, makes it / and runs its
  * init. Returns only on failure. */
-static int switch_root(const struct sg_init_cmdline *cfg, char slot)
+static int switch_root(const char *init, char slot)
 {
 	char slot_s[2] = { slot, '\0' };
-	char *argv[] = { (char *)cfg->init, NULL };
+	char *argv[] = { (char *)init, NULL };
 	struct stat st, nst;
 
 	if (sg_write_file_atomic(RUN_DIR "/slot", slot_s, 1, 0644, 0) < 0)
@@ -553,8 +543,8 @@ static int switch_root(const struct sg_init_cmdline *cfg, char slot)
 	    chdir("/") < 0)
 		return sg_fail_errno("switching root to %s", NEW_ROOT);
 	setenv("SIGNET_SLOT", slot_s, 1);
-	execv(cfg->init, argv);
-	return sg_fail_errno("exec %s", cfg->init);
+	execv(init, argv);
+	return sg_fail_errno("exec %s", init);
 }
 
 /* Never returns: reboots after the delay, or runs /bin/sh when allowed. */
@@ -576,9 +566,158 @@ static void refuse(const struct sg_init_cmdline *cfg, int secure, const char *wh
 		pause();
 }
 
+/* 0 when the disk's /initos/<rootfs> holds an executable init. */
+static int rootfs_ready(const struct sg_host_cfg *host)
+{
+	char path[2 * SG_HOST_PATH_MAX + 64];
+
+	if (!host->rootfs[0])
+		return sg_fail("the host's configuration names no rootfs");
+	snprintf(path, sizeof(path), DISK_DIR "/initos/%s%s", host->rootfs, host->init);
+	if (access(path, X_OK) < 0)
+		return sg_fail_errno("rootfs %s: %s", host->rootfs, host->init);
+	return 0;
+}
+
+/* Binds the rootfs on NEW_ROOT and switches into it; returns only on
+ * failure. The sidecar and the whole disk stay mounted below /run. */
+static int enter_rootfs(const struct sg_host_cfg *host, char slot, double t0)
+{
+	char path[SG_HOST_PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), DISK_DIR "/initos/%s", host->rootfs);
+	mkdir(NEW_ROOT, 0755);
+	if (mount(path, NEW_ROOT, NULL, MS_BIND, NULL) < 0)
+		return sg_fail_errno("binding %s on %s", path, NEW_ROOT);
+	say("switching root into rootfs %s after %.3f s", host->rootfs, now() - t0);
+	return switch_root(host->init, slot);
+}
+
+struct boot {
+	const struct sg_init_cmdline *cmd;
+	const struct sg_host_cfg *host;
+	char slot;
+	int secure;
+	double t0;
+	char dev[SG_HOST_PATH_MAX]; /* the disk, "" when not found */
+	int unlocked, mounted;
+};
+
+/* Mounts the opened disk and, when it holds the rootfs, switches into
+ * it. Returns only when it cannot, with why recovery follows. */
+static const char *continue_boot(struct boot *bt, int sshd)
+{
+	if (!bt->mounted) {
+		if (disk_mount(bt->host, DISK_DIR) < 0) {
+			say("%s", sg_errmsg());
+			return "the disk does not mount";
+		}
+		bt->mounted = 1;
+	}
+	if (rootfs_ready(bt->host) < 0) {
+		say("%s", sg_errmsg());
+		return "the disk holds no rootfs to boot";
+	}
+	sshd_stop(sshd, SIDECAR_DIR);
+	if (enter_rootfs(bt->host, bt->slot, bt->t0) < 0)
+		refuse(bt->cmd, bt->secure, sg_errmsg());
+	return "the switch to the rootfs failed";
+}
+
+/* Recovery: the sidecar alone, sshd with the initrd's keys, waiting for
+ * a passphrase (or, once unlocked, a nudge) on the unlock FIFO. */
+static void recovery(struct boot *bt, const char *why)
+{
+	char pass[1024];
+	int sshd, n, exposed = 0;
+
+	say("recovery mode: %s", why);
+	if (net_up(bt->host) < 0)
+		say("%s", sg_errmsg());
+	if ((sshd = sshd_start(bt->host, SIDECAR_DIR)) < 0)
+		refuse(bt->cmd, bt->secure, sg_errmsg());
+	for (;;) {
+		/* The operator works on the disk from the sidecar's shell. */
+		if (bt->mounted && !exposed && sshd_expose(SIDECAR_DIR, DISK_DIR) == 0)
+			exposed = 1;
+		say("recovery: waiting on " UNLOCK_FIFO " for %s",
+		    bt->unlocked ? "a request to continue" : "the disk's passphrase");
+		if ((n = unlock_wait(pass, sizeof(pass))) < 0) {
+			say("%s", sg_errmsg());
+			continue;
+		}
+		if (!bt->unlocked && bt->dev[0]) {
+			if (disk_unlock_key(bt->host, bt->dev, pass, (size_t)n) < 0)
+				say("remote unlock refused: %s", sg_errmsg());
+			else
+				bt->unlocked = 1, say("disk %s unlocked remotely", bt->dev);
+		}
+		OPENSSL_cleanse(pass, sizeof(pass));
+		if (bt->unlocked)
+			say("recovery: %s", continue_boot(bt, sshd));
+	}
+}
+
+/* The host has a persistent disk: the TPM or a passphrase opens it and
+ * its rootfs gets the machine; 'r', a disk that stays locked or no
+ * rootfs mean recovery. Never returns. */
+static void boot_with_disk(struct boot *bt)
+{
+	const struct sg_host_cfg *host = bt->host;
+	char prompt[SG_HOST_PATH_MAX + 64], pass[1024];
+	int key, n;
+
+	key = console_key("press c to unlock the disk with a passphrase, r for recovery", "cr",
+			  host->prompt_seconds);
+	if (key == 'r')
+		say("recovery requested on the console");
+	if (disk_find(host, bt->cmd->wait, bt->dev) < 0) {
+		bt->dev[0] = '\0';
+		recovery(bt, sg_errmsg());
+	}
+	if (key == 'r')
+		recovery(bt, "asked for on the console");
+	if (key != 'c' && host->has_tpm) {
+		if (disk_unlock_tpm(host, bt->dev) == 0)
+			bt->unlocked = 1, say("disk %s unlocked by the TPM", bt->dev);
+		else
+			say("TPM unlock refused: %s", sg_errmsg());
+	}
+	snprintf(prompt, sizeof(prompt), "passphrase for %s: ", bt->dev);
+	for (int tries = 0; !bt->unlocked && tries < 3; tries++) {
+		if ((n = console_secret(prompt, pass, sizeof(pass), host->passphrase_seconds)) < 0)
+			break;
+		if (disk_unlock_key(host, bt->dev, pass, (size_t)n) == 0)
+			bt->unlocked = 1, say("disk %s unlocked by passphrase", bt->dev);
+		else
+			say("%s", sg_errmsg());
+		OPENSSL_cleanse(pass, sizeof(pass));
+	}
+	if (!bt->unlocked)
+		recovery(bt, "the disk stays locked");
+	recovery(bt, continue_boot(bt, 0));
+}
+
+/* The host configuration baked into the initrd, when there is one. */
+static int read_host_config(struct sg_host_cfg *host)
+{
+	struct sg_buf b = SG_BUF_INIT;
+	int rc;
+
+	sg_host_cfg_defaults(host);
+	if (access(HOST_CONFIG, F_OK) < 0)
+		return 0;
+	if (read_small(HOST_CONFIG, &b) < 0)
+		return -1;
+	rc = sg_host_cfg_parse((const char *)b.data, b.len, host);
+	sg_buf_free(&b);
+	return rc < 0 ? sg_fail_prefix(HOST_CONFIG) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sg_init_cmdline cfg;
+	struct sg_host_cfg host;
 	struct sg_buf b = SG_BUF_INIT, trusted = SG_BUF_INIT;
 	double t0 = now();
 	int secure;
@@ -592,6 +731,7 @@ int main(int argc, char **argv)
 	sg_init_cmdline_defaults(&cfg);
 	if (mount_api_filesystems() < 0)
 		refuse(&cfg, 1, sg_errmsg());
+	say("started %.3f s after boot", t0);
 	if (read_small("/proc/cmdline", &b) < 0 ||
 	    sg_init_cmdline_parse((const char *)b.data, b.len, &cfg) < 0)
 		refuse(&cfg, 1, sg_errmsg());
@@ -603,6 +743,8 @@ int main(int argc, char **argv)
 	if (secure_boot_state())
 		secure = 1;
 	say("%s mode, slot %c first", secure ? "secure" : "insecure", cfg.slot);
+	if (read_host_config(&host) < 0)
+		refuse(&cfg, secure, sg_errmsg());
 	/* Trust comes from the initrd: listed root hashes, a signer, or both. */
 	if (access(TRUSTED_ROOTS, F_OK) == 0 && read_small(TRUSTED_ROOTS, &trusted) < 0)
 		refuse(&cfg, secure, sg_errmsg());
@@ -614,12 +756,23 @@ int main(int argc, char **argv)
 	slots[0] = cfg.slot;
 	slots[1] = sg_init_other_slot(cfg.slot);
 	for (int i = 0; i < 2; i++) {
-		if (try_slot(slots[i], &cfg, &trusted) < 0) {
+		/* Without a disk the sidecar is the root; with one it is
+		 * mounted beside the rootfs. */
+		const char *target = host.has_disk ? SIDECAR_DIR : NEW_ROOT;
+
+		if (try_slot(slots[i], &cfg, &trusted, target, host.has_disk ? NULL : cfg.init) < 0) {
 			say("slot %c refused: %s", slots[i], sg_errmsg());
 			continue;
 		}
+		if (host.has_disk) {
+			struct boot bt = { .cmd = &cfg, .host = &host, .slot = slots[i],
+					   .secure = secure, .t0 = t0 };
+
+			say("slot %c verified after %.3f s", slots[i], now() - t0);
+			boot_with_disk(&bt);
+		}
 		say("slot %c verified, switching root after %.3f s", slots[i], now() - t0);
-		if (switch_root(&cfg, slots[i]) < 0)
+		if (switch_root(cfg.init, slots[i]) < 0)
 			refuse(&cfg, secure, sg_errmsg());
 	}
 	snprintf(why, sizeof(why), "no slot holds a sidecar matching a trusted root hash");

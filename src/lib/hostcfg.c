@@ -5,6 +5,7 @@
 
 #include "err.h"
 #include "json.h"
+#include "tpm.h"
 
 void sg_host_cfg_defaults(struct sg_host_cfg *c)
 {
@@ -183,14 +184,11 @@ static int r_fs(const struct sg_json *v, const char *path, struct sg_host_cfg *c
 static int r_handle(const struct sg_json *v, const char *path, struct sg_host_cfg *c)
 {
 	const char *s = sg_json_string(v, NULL);
-	unsigned long h = 0;
-	int n = 0;
 
-	if (!s || strncmp(s, "0x", 2) != 0 || strlen(s) != 10 ||
-	    sscanf(s + 2, "%8lx%n", &h, &n) != 1 || n != 8 || h < 0x81000000ul || h > 0x817ffffful)
-		return sg_fail("%s: must be a persistent owner handle \"0x81000000\" to \"0x817fffff\"",
-			       path);
-	c->tpm_handle = (uint32_t)h;
+	if (!s)
+		return sg_fail("%s: must be a string such as \"0x81000010\"", path);
+	if (sg_tpm_parse_handle(s, &c->tpm_handle) < 0)
+		return sg_fail_prefix(path);
 	return 0;
 }
 
