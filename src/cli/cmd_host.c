@@ -375,6 +375,7 @@ int cmd_host(int argc, char **argv)
 	static const struct cli_command table[] = {
 		{ "admit", host_admit, "admit a domain from an ASL SOPS bundle" },
 		{ "leases", host_leases, "list the courtesy leases" },
+		{ "provision", cmd_host_provision, "build a host's signed UKI (control plane)" },
 		{ "status", host_status, "show the admitted domains and their leases" },
 	};
 

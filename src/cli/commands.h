@@ -24,5 +24,6 @@ int cmd_uki(int argc, char **argv);
 int cmd_ca(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
 int cmd_host(int argc, char **argv);
+int cmd_host_provision(int argc, char **argv);
 
 #endif
