@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/reboot.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #define OVERLAYFS_MAGIC 0x794c7630
@@ -16,7 +17,8 @@
 int main(void)
 {
 	const char *env = getenv("SIGNET_SLOT");
-	char slot[8] = "?", id[64] = "-";
+	char slot[8] = "?", id[64] = "-", sidecar[64] = "-";
+	struct timespec ts;
 	struct statfs fs;
 	FILE *f = fopen("/run/signet/slot", "r");
 	int writable = 0;
@@ -33,13 +35,22 @@ int main(void)
 		id[strcspn(id, "\n")] = '\0';
 		fclose(f);
 	}
+	f = fopen("/run/signet/sidecar/etc/sidecar-id", "r");
+	if (f) {
+		if (!fgets(sidecar, sizeof(sidecar), f))
+			strcpy(sidecar, "-");
+		sidecar[strcspn(sidecar, "\n")] = '\0';
+		fclose(f);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	f = fopen("/written-by-marker", "w");
 	if (f && fputs("x", f) >= 0 && fclose(f) == 0)
 		writable = 1;
-	printf("SIGNET-ROOTFS-OK pid=%d slot=%s env=%s overlay=%s writable=%d id=%s\n",
+	printf("SIGNET-ROOTFS-OK pid=%d slot=%s env=%s overlay=%s writable=%d id=%s sidecar=%s"
+	       " uptime=%.3f\n",
 	       (int)getpid(), slot, env ? env : "-",
 	       statfs("/", &fs) == 0 && fs.f_type == OVERLAYFS_MAGIC ? "yes" : "no", writable,
-	       id);
+	       id, sidecar, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 	fflush(stdout);
 	sync();
 	reboot(RB_POWER_OFF);

@@ -20,44 +20,10 @@ done
 [ -x "$SIGNET_INIT" ] || { echo "missing $SIGNET_INIT" >&2; exit 1; }
 
 # --- Debian's kernel and the modules signet-init needs ------------------
-# Downloaded once into the build tree; only the directories that hold
-# the modules below are unpacked.
-KDIR="$BUILDDIR/init-kernel"
-debian_kernel() {
-	local pkg
-	if ! ls "$KDIR"/boot/vmlinuz-* >/dev/null 2>&1; then
-		rm -rf "$KDIR.tmp" && mkdir -p "$KDIR.tmp"
-		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-		[ -n "$pkg" ] || { echo "cannot resolve linux-image-amd64 (apt-get update?)" >&2; return 1; }
-		(cd "$KDIR.tmp" && apt-get download "$pkg" >/dev/null 2>&1 &&
-			dpkg-deb --fsys-tarfile "$pkg"_*.deb | tar -x --wildcards './boot/vmlinuz-*' \
-				'./lib/modules/*/kernel/drivers/block/*' './lib/modules/*/kernel/drivers/md/*' \
-				'./lib/modules/*/kernel/drivers/virtio/*' './lib/modules/*/kernel/fs/*' \
-				'./lib/modules/*/kernel/lib/*' './lib/modules/*/kernel/crypto/*' &&
-			rm -f "$pkg"_*.deb) || { echo "cannot download $pkg" >&2; return 1; }
-		rm -rf "$KDIR" && mv "$KDIR.tmp" "$KDIR"
-	fi
-	ls "$KDIR"/boot/vmlinuz-* | head -1
-}
-
-# The modules a virtio ESP, loop devices, dm-verity, squashfs, overlayfs
-# and FAT need in Debian's configuration (all built as modules there),
-# with their dependencies first, as read from each module's .modinfo.
+# (bootkit.sh) for a virtio ESP, loop devices, dm-verity, squashfs,
+# overlayfs and FAT, all built as modules in Debian's configuration.
+. "$(dirname "$0")/bootkit.sh"
 WANT="virtio_pci virtio_blk loop dm_verity squashfs overlay vfat nls_cp437 nls_ascii efivarfs"
-declare -A KO DONE
-ORDER=()
-module_deps() {
-	objcopy -O binary --only-section=.modinfo "$1" "$T/modinfo" 2>/dev/null || return 1
-	tr '\0' '\n' <"$T/modinfo" | sed -n 's/^depends=//p' | tr ',' ' '
-}
-add_module() {
-	local m=${1//-/_} d
-	[ -n "${DONE[$m]:-}" ] && return 0
-	[ -n "${KO[$m]:-}" ] || { echo "module $m not in the kernel package" >&2; return 1; }
-	DONE[$m]=1
-	for d in $(module_deps "${KO[$m]}"); do add_module "$d" || return 1; done
-	ORDER+=("$m")
-}
 
 # boot NAME APPEND: boots the kernel with initrd $T/initrd.img and the
 # ESP $T/esp.img until it powers off, reboots or 240 s pass; the serial
@@ -75,16 +41,9 @@ boot() {
 	echo "$name: qemu exit $rc, $(grep -a 'signet-init: slot .* verified, switching root' "$T/$name.log" | head -1)" >&2
 }
 
-# has NAME PATTERN DESCRIPTION / lacks ...: the boot log does (not) match.
-has() { if grep -aqE "$2" "$T/$1.log"; then ok; else ko "$1: $3: $(grep -a 'signet-init' "$T/$1.log" | tail -5 | tr '\n' '|')"; fi; }
-lacks() { if grep -aqE "$2" "$T/$1.log"; then ko "$1: $3"; else ok; fi; }
 
 VMLINUZ=$(debian_kernel) || { ko "Debian kernel"; finish; exit; }
-KVER=$(basename "$VMLINUZ"); KVER=${KVER#vmlinuz-}
-while read -r f; do
-	n=$(basename "$f" .ko); KO[${n//-/_}]=$f
-done < <(find "$KDIR/lib/modules/$KVER/kernel" -name '*.ko')
-for m in $WANT; do add_module "$m" || ko "module $m and its dependencies"; done
+kernel_modules $WANT || ko "modules $WANT and their dependencies"
 
 # --- images: three trees, two trusted ---------------------------------
 check "compile the test rootfs init" cc -static -O2 -o "$T/marker" "$SRCDIR/tests/boot/rootfs-init.c"
@@ -113,16 +72,15 @@ check "sign D's root hash with another key" "$SIGNET" verity sign --key "$T/othe
 # --- initrd: signet-init, the modules, the trusted hashes -------------
 # It also holds a /bin/sh (the marker program standing in for a shell),
 # which only insecure mode may run.
-mkdir -p "$T/initrd.d/etc/signet" "$T/initrd.d/lib/modules" "$T/initrd.d/bin"
+mkdir -p "$T/initrd.d/bin"
 cp "$T/marker" "$T/initrd.d/bin/sh"
-: >"$T/initrd.d/etc/signet/modules"
-for m in "${ORDER[@]}"; do
-	cp "${KO[$m]}" "$T/initrd.d/lib/modules/$m.ko"
-	echo "/lib/modules/$m.ko" >>"$T/initrd.d/etc/signet/modules"
-done
+initrd_modules "$T/initrd.d"
 cp "$T/trusted" "$T/initrd.d/etc/signet/sidecar.roothash"
 cp "$T/org.pem" "$T/initrd.d/etc/signet/sidecar-signer.pem"
-check "initrd build" "$SIGNET" initrd build --from "$T/initrd.d" --add "$SIGNET_INIT:init" \
+# signet-init is dynamically linked: --add-elf brings its libraries, and
+# glibc's libgcc_s, which pthread_exit() (argon2's threads) loads.
+check "initrd build" "$SIGNET" initrd build --from "$T/initrd.d" --add-elf "$SIGNET_INIT:/init" \
+	--add-elf /lib/x86_64-linux-gnu/libgcc_s.so.1 \
 	--mknod dev/console:c:5:1 -o "$T/initrd.img"
 
 # esp SLOT-A-ID SLOT-B-ID: an ESP image (signet esp build) holding
