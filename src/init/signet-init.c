@@ -769,6 +769,9 @@ int main(int argc, char **argv)
 					   .secure = secure, .t0 = t0 };
 
 			say("slot %c verified after %.3f s", slots[i], now() - t0);
+			/* The recovery shell sees which slot booted, too. */
+			if (sg_write_file_atomic(RUN_DIR "/slot", &slots[i], 1, 0644, 0) < 0)
+				say("%s", sg_errmsg());
 			boot_with_disk(&bt);
 		}
 		say("slot %c verified, switching root after %.3f s", slots[i], now() - t0);
