@@ -262,6 +262,10 @@ static int format_luks(const struct sg_luksimg_opts *o, const char *path, const 
 		if (r >= 0)
 			r = crypt_keyslot_add_by_volume_key(cd, CRYPT_ANY_SLOT, (const char *)vk,
 							    SG_LUKSIMG_VOLUME_KEY_LEN, (const char *)data, len);
+		/* Key slots first: opening with a TPM key then never runs the
+		 * passphrase slots' argon2id, slow in a small or emulated host. */
+		if (r >= 0 && !(s && s->kind == SG_LUKSIMG_PASSPHRASE))
+			r = crypt_keyslot_set_priority(cd, r, CRYPT_SLOT_PRIORITY_PREFER);
 		if (r < 0) {
 			sg_fail("%s: libcryptsetup cannot add a keyslot for %s: %s", o->out, name,
 				cs_msg[0] ? cs_msg : strerror(-r));

@@ -55,6 +55,10 @@ grep -q '^Version:[[:space:]]*2$' "$T/dump" && grep -q '^Label:[[:space:]]*data$
 	[ "$(grep -c 'Time cost:[[:space:]]*4$' "$T/dump")" = 2 ] && ok || ko "passphrase slots: argon2id, 1024 KiB, time cost 4"
 [ "$(grep -c 'PBKDF:[[:space:]]*pbkdf2' "$T/dump")" = 3 ] && [ "$(grep -c 'Iterations:[[:space:]]*1000$' "$T/dump")" -ge 3 ] &&
 	ok || ko "key slots: pbkdf2, 1000 iterations"
+# The three key slots are tried first, the two passphrase slots after.
+[ "$(grep -c 'Priority:[[:space:]]*preferred' "$T/dump")" = 3 ] &&
+	[ "$(grep -c 'Priority:[[:space:]]*normal' "$T/dump")" = 2 ] && ok ||
+	ko "key slots preferred: $(grep -c 'Priority:[[:space:]]*preferred' "$T/dump")"
 
 # Every key and passphrase opens a keyslot, for cryptsetup and for signet.
 for k in key1 key2 new.key; do
