@@ -1,6 +1,8 @@
-# bootkit.sh - shared by the suites that boot signet-init under qemu
-# (sourced after lib.sh): Debian's kernel and the modules signet-init
-# needs, a serial console a suite can type on, and swtpm.
+# scripts/bootkit.sh - sourced (bash) by the suites and the demo that
+# boot signet-init under qemu: Debian's kernel and the modules
+# signet-init needs, a serial console a script can type on, and swtpm.
+# The caller sets T (a scratch directory), SRCDIR, BUILDDIR (the kernel
+# is cached in BUILDDIR/cache/kernel) and SIGNET.
 
 # --- Debian's kernel and its modules ---------------------------------
 # Downloaded once into the build tree (scripts/debian-kernel).
@@ -56,15 +58,6 @@ console_type() {
 	# shellcheck disable=SC2059
 	printf "$2" >"$T/$1.in"
 }
-
-# has NAME PATTERN DESCRIPTION / lacks ...: the console log does (not)
-# match (carriage returns removed).
-has() {
-	if tr -d '\r' <"$T/$1.log" | grep -aqE "$2"; then ok; else
-		ko "$1: $3: $(tr -d '\r' <"$T/$1.log" | grep -a 'signet-init' | tail -5 | tr '\n' '|')"
-	fi
-}
-lacks() { if tr -d '\r' <"$T/$1.log" | grep -aqE "$2"; then ko "$1: $3"; else ok; fi; }
 
 # --- swtpm ----------------------------------------------------------
 # swtpm_host DIR: swtpm on DIR's state on a random loopback port, for

@@ -20,9 +20,9 @@ done
 [ -x "$SIGNET_INIT" ] || { echo "missing $SIGNET_INIT" >&2; exit 1; }
 
 # --- Debian's kernel and the modules signet-init needs ------------------
-# (bootkit.sh) for a virtio ESP, loop devices, dm-verity, squashfs,
+# (scripts/bootkit.sh) for a virtio ESP, loop devices, dm-verity, squashfs,
 # overlayfs and FAT, all built as modules in Debian's configuration.
-. "$(dirname "$0")/bootkit.sh"
+. "$SRCDIR/scripts/bootkit.sh"
 WANT="virtio_pci virtio_blk loop dm_verity squashfs overlay vfat nls_cp437 nls_ascii efivarfs"
 
 # boot NAME APPEND: boots the kernel with initrd $T/initrd.img and the

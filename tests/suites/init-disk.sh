@@ -9,7 +9,7 @@
 # enters recovery: sshd from the sidecar with the initrd's keys only,
 # waiting for a remote unlock.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/bootkit.sh"
+. "$SRCDIR/scripts/bootkit.sh"
 
 : "${SIGNET_INIT:=$BUILDDIR/src/init/signet-init}"
 for tool in qemu-system-x86_64 mksquashfs mformat mcopy objcopy openssl cc timeout swtpm ssh \

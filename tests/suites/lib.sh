@@ -58,6 +58,15 @@ npm_package() {
 	echo "$dir/node_modules/$name"
 }
 
+# has NAME PATTERN DESCRIPTION / lacks ...: the console log does (not)
+# match (carriage returns removed).
+has() {
+	if tr -d '\r' <"$T/$1.log" | grep -aqE "$2"; then ok; else
+		ko "$1: $3: $(tr -d '\r' <"$T/$1.log" | grep -a 'signet-init' | tail -5 | tr '\n' '|')"
+	fi
+}
+lacks() { if tr -d '\r' <"$T/$1.log" | grep -aqE "$2"; then ko "$1: $3"; else ok; fi; }
+
 finish() {
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
