@@ -1,9 +1,10 @@
 #!/bin/sh
 # demo/run.sh SIGNET - the main job on the embedded example, step by step.
 #
-# Today: an identity is made, a configuration document is encrypted to it
-# and decrypted again, and the real age opens what signet wrote (and the
-# other way round). Later parts of signet extend this script.
+# age interop, the offline authority and a sealed bundle admitted on a
+# host, the CA with mutual TLS, the own DNSSEC root, a UKI signed with
+# the organisation's Secure Boot keys, and last (demo/host-boot.sh) the
+# full verified boot of a host with its disk unlocked by the TPM.
 set -eu
 SIGNET=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -198,5 +199,7 @@ tr -d '\r' <boot.log | grep -E "Secure boot enabled|SIGNET-BOOT-MARKER" ||
 	{ echo "demo: the signed UKI did not boot (see $out/boot.log)" >&2; exit 1; }
 tr -d '\r' <boot.log | grep -q "Secure boot enabled" && tr -d '\r' <boot.log | grep -q "SIGNET-BOOT-MARKER" ||
 	{ echo "demo: no Secure Boot or no marker (see $out/boot.log)" >&2; exit 1; }
+
+bash "$here/host-boot.sh" "$SIGNET"
 
 printf '\nDemo done. Files are in %s\n' "$out"
