@@ -60,8 +60,9 @@ console_type() {
 }
 
 # --- swtpm ----------------------------------------------------------
-# swtpm_host DIR: swtpm on DIR's state on a random loopback port, for
-# the host side (sealing); sets SWTPM_PID and TCTI. swtpm_stop ends it.
+# swtpm_host DIR: swtpm on DIR's state on a random loopback port pair
+# (retried if taken), for the host side (sealing); sets SWTPM_PID,
+# SWTPM_PORT and TCTI. swtpm_stop ends it.
 SWTPM_PID=""
 swtpm_host() {
 	local attempt p
@@ -73,6 +74,7 @@ swtpm_host() {
 			--flags not-need-init,startup-clear >"$T/swtpm-host.log" 2>&1 &
 		SWTPM_PID=$!
 		TCTI="swtpm:host=127.0.0.1,port=$p"
+		SWTPM_PORT=$p
 		for _ in $(seq 50); do
 			"$SIGNET" tpm pcr -T "$TCTI" >/dev/null 2>&1 && return 0
 			kill -0 "$SWTPM_PID" 2>/dev/null || break

@@ -14,34 +14,30 @@
 
 #define OVERLAYFS_MAGIC 0x794c7630
 
+/* The first line of path into out (cap bytes), or fallback. */
+static void first_line(const char *path, char *out, size_t cap, const char *fallback)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f || !fgets(out, (int)cap, f))
+		snprintf(out, cap, "%s", fallback);
+	out[strcspn(out, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
 int main(void)
 {
 	const char *env = getenv("SIGNET_SLOT");
-	char slot[8] = "?", id[64] = "-", sidecar[64] = "-";
+	char slot[8], id[64], sidecar[64];
 	struct timespec ts;
 	struct statfs fs;
-	FILE *f = fopen("/run/signet/slot", "r");
+	FILE *f;
 	int writable = 0;
 
-	if (f) {
-		if (!fgets(slot, sizeof(slot), f))
-			strcpy(slot, "?");
-		fclose(f);
-	}
-	f = fopen("/etc/sidecar-id", "r");
-	if (f) {
-		if (!fgets(id, sizeof(id), f))
-			strcpy(id, "-");
-		id[strcspn(id, "\n")] = '\0';
-		fclose(f);
-	}
-	f = fopen("/run/signet/sidecar/etc/sidecar-id", "r");
-	if (f) {
-		if (!fgets(sidecar, sizeof(sidecar), f))
-			strcpy(sidecar, "-");
-		sidecar[strcspn(sidecar, "\n")] = '\0';
-		fclose(f);
-	}
+	first_line("/run/signet/slot", slot, sizeof(slot), "?");
+	first_line("/etc/sidecar-id", id, sizeof(id), "-");
+	first_line("/run/signet/sidecar/etc/sidecar-id", sidecar, sizeof(sidecar), "-");
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	f = fopen("/written-by-marker", "w");
 	if (f && fputs("x", f) >= 0 && fclose(f) == 0)

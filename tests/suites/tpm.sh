@@ -8,27 +8,12 @@ for tool in swtpm tpm2_pcrextend tpm2_getcap tpm2_createpolicy tpm2_readpublic t
 	command -v "$tool" >/dev/null || { echo "missing peer tool $tool" >&2; exit 1; }
 done
 
-# swtpm on a random loopback port pair; retried if the port is taken.
-SWTPM_PID=""
-trap '[ -n "$SWTPM_PID" ] && kill "$SWTPM_PID" 2>/dev/null; rm -rf "$T"' EXIT
-mkdir -p "$T/tpm"
-for attempt in 1 2 3 4 5; do
-	P=$((20000 + RANDOM % 40000))
-	swtpm socket --tpm2 --server type=tcp,port=$P,bindaddr=127.0.0.1 \
-		--ctrl type=tcp,port=$((P + 1)),bindaddr=127.0.0.1 --tpmstate dir="$T/tpm" \
-		--flags not-need-init,startup-clear >"$T/swtpm.log" 2>&1 &
-	SWTPM_PID=$!
-	C="swtpm:host=127.0.0.1,port=$P"
-	for _ in $(seq 50); do
-		"$SIGNET" tpm pcr -T "$C" >/dev/null 2>&1 && break 2
-		kill -0 "$SWTPM_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill "$SWTPM_PID" 2>/dev/null
-	wait "$SWTPM_PID" 2>/dev/null
-	SWTPM_PID=""
-done
-[ -n "$SWTPM_PID" ] || { echo "swtpm did not start: $(cat "$T/swtpm.log")" >&2; exit 1; }
+# swtpm on a random loopback port pair (scripts/bootkit.sh).
+. "$SRCDIR/scripts/bootkit.sh"
+trap 'swtpm_stop; rm -rf "$T"' EXIT
+swtpm_host "$T/tpm" || exit 1
+C=$TCTI
+P=$SWTPM_PORT
 export TPM2TOOLS_TCTI=$C
 tpm() { "$SIGNET" tpm "$@" -T "$C"; }
 # tpm2-tools count on a resource manager to flush what they leave loaded;
