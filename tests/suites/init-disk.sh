@@ -231,4 +231,17 @@ stop norootfs
 has norootfs 'signet-init: disk /dev/vdb unlocked by the TPM' "TPM unlocks"
 has norootfs 'signet-init: recovery mode: the disk holds no rootfs' "no rootfs: recovery"
 lacks norootfs 'SIGNET-ROOTFS-OK' "nothing to switch into"
+# 6. 'c' at the prompt: the passphrase although the TPM would open the
+#    disk; a wrong one is refused and asked again.
+check "ESP" esp A B
+start cpass "$T/disk.img"
+console_wait cpass 'press c to unlock' 400 && console_type cpass 'c'
+console_wait cpass 'passphrase for /dev/vdb:' 200 && console_type cpass 'wrong horse\n'
+console_wait cpass 'no key slot opens with this key' 200 && console_type cpass 'correct horse battery staple\n'
+console_wait cpass 'SIGNET-ROOTFS-OK' 200
+stop cpass
+has cpass 'signet-init: /dev/vdb: no key slot opens with this key' "a wrong passphrase is refused"
+has cpass 'signet-init: disk /dev/vdb unlocked by passphrase' "the right one opens the disk"
+lacks cpass 'unlocked by the TPM|TPM unlock refused' "'c' skips the TPM"
+has cpass "$(printf "$MARK" A A A)" "the rootfs boots"
 finish
