@@ -63,10 +63,9 @@ static int check_cert(const char *path)
 	return 0;
 }
 
-/* Each line that is not blank or a comment names a public key type. */
-static int check_authorized_keys(const char *path, const struct sg_buf *b)
+int sg_provision_check_authorized_keys(const char *path, const uint8_t *data, size_t len)
 {
-	const char *s = (const char *)b->data, *end = s + b->len;
+	const char *s = (const char *)data, *end = s + len;
 	unsigned line = 0, keys = 0;
 
 	while (s < end) {
@@ -94,6 +93,11 @@ static int check_authorized_keys(const char *path, const struct sg_buf *b)
 	if (!keys)
 		return sg_fail("%s: holds no public key", path);
 	return 0;
+}
+
+static int check_authorized_keys(const char *path, const struct sg_buf *b)
+{
+	return sg_provision_check_authorized_keys(path, b->data, b->len);
 }
 
 static int check_host_key(const char *path, const struct sg_buf *b)

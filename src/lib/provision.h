@@ -23,6 +23,7 @@
 #define SIGNET_PROVISION_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -55,6 +56,11 @@ struct sg_provision {
 /* The libraries signet-init dlopen()s, as Debian bookworm installs them. */
 #define SG_PROVISION_DEFAULT_LIBS \
 	"/usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0", "/lib/x86_64-linux-gnu/libgcc_s.so.1"
+
+/* 0 when data[0..len) is an authorized_keys file: at least one key, and
+ * every line that is not blank or a '#' comment names a public key type
+ * (ssh-*, ecdsa-sha2-*, sk-*), possibly after options. */
+int sg_provision_check_authorized_keys(const char *path, const uint8_t *data, size_t len);
 
 /* Builds the initrd (appended to initrd) and the signed UKI around it
  * (appended to uki). */
