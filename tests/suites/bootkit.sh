@@ -1,5 +1,6 @@
 # bootkit.sh - shared by the suites that boot signet-init under qemu
-# (sourced after lib.sh): Debian's kernel and the modules signet-init
+# (sourced after lib.sh) and bench/init.sh (which sets SIGNET, SRCDIR,
+# BUILDDIR and T itself): Debian's kernel and the modules signet-init
 # needs, a serial console a suite can type on, and swtpm.
 
 # --- Debian's kernel and its modules ---------------------------------
