@@ -1,8 +1,8 @@
-# scripts/bootkit.sh - sourced (bash) by the suites and the demo that
-# boot signet-init under qemu: Debian's kernel and the modules
-# signet-init needs, a serial console a script can type on, and swtpm.
-# The caller sets T (a scratch directory), SRCDIR, BUILDDIR (the kernel
-# is cached in BUILDDIR/cache/kernel) and SIGNET.
+# scripts/bootkit.sh - sourced (bash) by the suites, the demo and
+# bench/init.sh that boot signet-init under qemu: Debian's kernel and the
+# modules signet-init needs, a serial console a script can type on, and
+# swtpm. The caller sets T (a scratch directory), SRCDIR, BUILDDIR (the
+# kernel is cached in BUILDDIR/cache/kernel) and SIGNET.
 
 # --- Debian's kernel and its modules ---------------------------------
 # Downloaded once into the build tree (scripts/debian-kernel).
