@@ -543,6 +543,9 @@ static int switch_root(const char *init, char slot)
 	    chdir("/") < 0)
 		return sg_fail_errno("switching root to %s", NEW_ROOT);
 	setenv("SIGNET_SLOT", slot_s, 1);
+	/* Set for libdevmapper in the initrd, where there is no udev; the
+	 * rootfs may well have one. */
+	unsetenv("DM_DISABLE_UDEV");
 	execv(init, argv);
 	return sg_fail_errno("exec %s", init);
 }
