@@ -32,6 +32,9 @@ for size in $sizes; do
 		# One recipient, each tool's own identity file read by the other.
 		check "$tag: signet encrypts to an age-keygen key" "$SIGNET" age $armor -r "$A" -o "$T/c1" "$T/p"
 		check "$tag: age decrypts" age_decrypt "$T/a.key" "$T/c1" "$T/d1"
+		# The blocks reserved for the output are given back past its end.
+		[ $(( $(stat -c '%b * %B' "$T/c1") )) -le $(( ($(stat -c %s "$T/c1") + 4095) / 4096 * 4096 )) ] &&
+			ok || ko "$tag: blocks allocated past the end of the output"
 		same "$tag: signet->age" "$T/p" "$T/d1"
 		check "$tag: age encrypts to a signet key" age $armor -r "$S" -o "$T/c2" "$T/p"
 		check "$tag: signet decrypts" "$SIGNET" age -d -i "$T/s.key" -o "$T/d2" "$T/c2"
