@@ -17,17 +17,14 @@ for tool in swtpm tpm2_unseal tpm2_flushcontext bc; do
 	command -v $tool >/dev/null || { echo "bench/tpm.sh: $tool missing (scripts/deps bench)" >&2; exit 1; }
 done
 W=$(mktemp -d "${TMPDIR:-/tmp}/signet-bench-tpm.XXXXXX")
-PID=""
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$W"' EXIT
-mkdir "$W/tpm"
-P=$((20000 + RANDOM % 40000))
-swtpm socket --tpm2 --server type=tcp,port=$P,bindaddr=127.0.0.1 \
-	--ctrl type=tcp,port=$((P + 1)),bindaddr=127.0.0.1 --tpmstate dir="$W/tpm" \
-	--flags not-need-init,startup-clear >"$W/log" 2>&1 &
-PID=$!
-C="swtpm:host=127.0.0.1,port=$P"
+# swtpm on a random loopback port pair (scripts/bootkit.sh, which keeps
+# its log in T).
+T=$W BUILDDIR=$(dirname "$SIGNET") SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/../scripts/bootkit.sh"
+trap 'swtpm_stop; rm -rf "$W"' EXIT
+swtpm_host "$W/tpm" || exit 1
+C=$TCTI
 export TPM2TOOLS_TCTI=$C
-for _ in $(seq 50); do "$SIGNET" tpm pcr -T "$C" >/dev/null 2>&1 && break; sleep 0.1; done
 head -c 32 /dev/urandom >"$W/secret"
 
 now() { date +%s%N; }
