@@ -1,5 +1,6 @@
 #include "elfdeps.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,36 +17,11 @@
 
 /* --- the parser: one ELF64 little-endian x86-64 file in memory --- */
 
-#define EI_NIDENT 16
-#define EI_CLASS 4
-#define EI_DATA 5
-#define EI_VERSION 6
-#define EI_OSABI 7
-#define ELFCLASS32 1
-#define ELFCLASS64 2
-#define ELFDATA2LSB 1
-#define ELFOSABI_SYSV 0
-#define ELFOSABI_GNU 3
-#define EV_CURRENT 1
-#define EM_X86_64 62
-
-#define EHDR_SIZE 64
-#define PHDR_SIZE 56
-#define DYN_SIZE 16
-#define PN_XNUM 0xffff
-
-#define PT_LOAD 1
-#define PT_DYNAMIC 2
-#define PT_INTERP 3
-
-#define DT_NULL 0
-#define DT_NEEDED 1
-#define DT_STRTAB 5
-#define DT_STRSZ 10
-#define DT_SONAME 14
-#define DT_RPATH 15
-#define DT_RUNPATH 29
-#define DT_FLAGS_1 0x6ffffffb
+/* The ELF constants are glibc's <elf.h>; the sizes are those of the
+ * on-disk structures, read field by field (little-endian). */
+#define EHDR_SIZE sizeof(Elf64_Ehdr)
+#define PHDR_SIZE sizeof(Elf64_Phdr)
+#define DYN_SIZE sizeof(Elf64_Dyn)
 
 struct phdr {
 	uint32_t type;

@@ -57,13 +57,14 @@
 #ifndef SIGNET_ELFDEPS_H
 #define SIGNET_ELFDEPS_H
 
+#include <elf.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define SG_ELF_ET_EXEC 2
-#define SG_ELF_ET_DYN 3
-#define SG_ELF_DF_1_NODEFLIB 0x800u
-#define SG_ELF_DF_1_PIE 0x08000000u
+#define SG_ELF_ET_EXEC ET_EXEC
+#define SG_ELF_ET_DYN ET_DYN
+#define SG_ELF_DF_1_NODEFLIB DF_1_NODEFLIB
+#define SG_ELF_DF_1_PIE DF_1_PIE
 
 /* sg_elf_parse()'s return for a well-formed ELF32 file or one for another
  * machine: ld.so skips such a file while searching. */

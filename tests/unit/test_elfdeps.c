@@ -1,6 +1,7 @@
 /* test_elfdeps.c - the ELF reader's rules on hand-made ELF64 images, and
  * ld.so's search (RPATH, RUNPATH, $ORIGIN, system directories, skipped
  * ELF32 files, one file under two names) over a file system in memory. */
+#include <elf.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +20,6 @@
 #define DYN_OFF 0x300
 #define STR_OFF 0x800
 
-#define DT_NEEDED 1
-#define DT_STRTAB 5
-#define DT_STRSZ 10
-#define DT_SONAME 14
-#define DT_RPATH 15
-#define DT_RUNPATH 29
-#define DT_FLAGS_1 0x6ffffffb
 
 struct spec {
 	uint16_t type;       /* 0: ET_DYN */
