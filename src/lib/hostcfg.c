@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "initcfg.h"
 #include "json.h"
 #include "tpm.h"
 
@@ -86,7 +87,7 @@ static int read_path(const struct sg_json *v, const char *path, char *out, size_
 	n = strlen(out);
 	if (out[0] != '/' || n < 2)
 		return sg_fail("%s: must be an absolute path", path);
-	if (strstr(out, "/../") || (n >= 3 && strcmp(out + n - 3, "/..") == 0) || strstr(out, "//"))
+	if (!sg_init_path_plain(out))
 		return sg_fail("%s: must not hold '..' or '//'", path);
 	for (const char *p = out; *p; p++)
 		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == ',')

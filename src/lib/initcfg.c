@@ -42,6 +42,13 @@ static int parse_seconds(const char *key, const char *v, unsigned *out)
 	return 0;
 }
 
+int sg_init_path_plain(const char *v)
+{
+	size_t n = strlen(v);
+
+	return !strstr(v, "/../") && !(n >= 3 && strcmp(v + n - 3, "/..") == 0) && !strstr(v, "//");
+}
+
 /* An absolute path without "..", "//" or blanks, short enough. */
 static int parse_path(const char *key, const char *v, const char *prefix, char *out)
 {
@@ -52,7 +59,7 @@ static int parse_path(const char *key, const char *v, const char *prefix, char *
 	if (n >= SG_INIT_PATH_MAX)
 		return sg_fail("kernel command line: %s: path longer than %d bytes", key,
 			       SG_INIT_PATH_MAX - 1);
-	if (strstr(v, "/../") || (n >= 3 && strcmp(v + n - 3, "/..") == 0) || strstr(v, "//"))
+	if (!sg_init_path_plain(v))
 		return sg_fail("kernel command line: %s: path must not hold '..' or '//'", key);
 	memcpy(out, v, n + 1);
 	return 0;

@@ -67,6 +67,11 @@ void sg_init_cmdline_defaults(struct sg_init_cmdline *c);
  * newline allowed) over the values already in c. */
 int sg_init_cmdline_parse(const char *cmdline, size_t len, struct sg_init_cmdline *c);
 
+/* 1 when the path v holds no ".." component after its first byte and no
+ * "//": a path signet-init takes from its configuration (command line,
+ * host.json) must say plainly where it goes. */
+int sg_init_path_plain(const char *v);
+
 /* The slot tried when slot fails: 'B' for 'A' and 'A' for 'B'. */
 char sg_init_other_slot(char slot);
 
