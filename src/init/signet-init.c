@@ -40,6 +40,7 @@
 
 #include <openssl/crypto.h>
 
+#include "blockdev.h"
 #include "buf.h"
 #include "console.h"
 #include "err.h"
@@ -151,25 +152,18 @@ static int try_esp(const char *dev)
 	return -1;
 }
 
+static int esp_matches(const char *dev, void *arg)
+{
+	(void)arg;
+	return try_esp(dev) == 0;
+}
+
 /* Probes the block devices the kernel knows (whole disks and partitions). */
 static int probe_esp(void)
 {
-	DIR *d = opendir("/sys/class/block");
-	struct dirent *e;
 	char dev[300];
-	int rc = -1;
 
-	if (!d)
-		return -1;
-	while (rc < 0 && (e = readdir(d))) {
-		if (e->d_name[0] == '.' || strncmp(e->d_name, "loop", 4) == 0 ||
-		    strncmp(e->d_name, "dm-", 3) == 0 || strncmp(e->d_name, "ram", 3) == 0)
-			continue;
-		snprintf(dev, sizeof(dev), "/dev/%s", e->d_name);
-		rc = try_esp(dev);
-	}
-	closedir(d);
-	return rc;
+	return blockdev_find(esp_matches, NULL, dev, sizeof(dev)) ? 0 : -1;
 }
 
 static int find_esp(const struct sg_init_cmdline *cfg)

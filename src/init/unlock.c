@@ -11,6 +11,7 @@
 
 #include <libcryptsetup.h>
 
+#include "blockdev.h"
 #include "buf.h"
 #include "console.h"
 #include "err.h"
@@ -51,8 +52,8 @@ static int luks_load(const char *dev, struct crypt_device **cd)
 	return 0;
 }
 
-/* 1 when the block device dev holds a LUKS2 header with uuid. */
-static int has_uuid(const char *dev, const char *uuid)
+/* 1 when the block device dev holds a LUKS2 header with the UUID arg. */
+static int has_uuid(const char *dev, void *arg)
 {
 	struct crypt_device *cd;
 	const char *u;
@@ -62,28 +63,9 @@ static int has_uuid(const char *dev, const char *uuid)
 	if (crypt_init(&cd, dev) < 0)
 		return 0;
 	match = crypt_load(cd, CRYPT_LUKS2, NULL) == 0 && (u = crypt_get_uuid(cd)) &&
-		strcmp(u, uuid) == 0;
+		strcmp(u, (const char *)arg) == 0;
 	crypt_free(cd);
 	return match;
-}
-
-static int probe_uuid(const char *uuid, char *dev)
-{
-	DIR *d = opendir("/sys/class/block");
-	struct dirent *e;
-	int found = 0;
-
-	if (!d)
-		return 0;
-	while (!found && (e = readdir(d))) {
-		if (e->d_name[0] == '.' || strncmp(e->d_name, "loop", 4) == 0 ||
-		    strncmp(e->d_name, "dm-", 3) == 0 || strncmp(e->d_name, "ram", 3) == 0)
-			continue;
-		snprintf(dev, SG_HOST_PATH_MAX, "/dev/%.200s", e->d_name);
-		found = has_uuid(dev, uuid);
-	}
-	closedir(d);
-	return found;
 }
 
 int disk_find(const struct sg_host_cfg *cfg, unsigned wait, char *dev)
@@ -96,7 +78,7 @@ int disk_find(const struct sg_host_cfg *cfg, unsigned wait, char *dev)
 			snprintf(dev, SG_HOST_PATH_MAX, "%s", cfg->disk_device);
 			if (access(dev, F_OK) == 0)
 				break;
-		} else if (probe_uuid(cfg->disk_uuid, dev)) {
+		} else if (blockdev_find(has_uuid, (void *)cfg->disk_uuid, dev, SG_HOST_PATH_MAX)) {
 			break;
 		}
 		if (now() >= end) {
