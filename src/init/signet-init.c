@@ -450,11 +450,13 @@ static int try_slot(char slot, const struct sg_init_cmdline *cfg, const struct s
 		sg_fail_errno("mount overlay on %s", target);
 		goto fail_rw;
 	}
-	snprintf(opts, sizeof(opts), "%s%s", target, must_run ? must_run : "");
-	if (must_run && access(opts, X_OK) < 0) {
-		sg_fail_errno("%s in slot %c", must_run, slot);
-		umount(target);
-		goto fail_rw;
+	if (must_run) {
+		snprintf(opts, sizeof(opts), "%s%s", target, must_run);
+		if (access(opts, X_OK) < 0) {
+			sg_fail_errno("%s in slot %c", must_run, slot);
+			umount(target);
+			goto fail_rw;
+		}
 	}
 	return 0;
 fail_rw:
@@ -546,6 +548,9 @@ static int switch_root(const char *init, char slot)
 
 /* Never returns: reboots after the delay, or runs /bin/sh when allowed. */
 static void refuse(const struct sg_init_cmdline *cfg, int secure, const char *why)
+	__attribute__((noreturn));
+
+static void refuse(const struct sg_init_cmdline *cfg, int secure, const char *why)
 {
 	say("REFUSED: %s", why);
 	if (!secure && access("/bin/sh", X_OK) == 0) {
@@ -616,9 +621,8 @@ static const char *continue_boot(struct boot *bt, int sshd)
 		return "the disk holds no rootfs to boot";
 	}
 	sshd_stop(sshd, SIDECAR_DIR);
-	if (enter_rootfs(bt->host, bt->slot, bt->t0) < 0)
-		refuse(bt->cmd, bt->secure, sg_errmsg());
-	return "the switch to the rootfs failed";
+	enter_rootfs(bt->host, bt->slot, bt->t0);
+	refuse(bt->cmd, bt->secure, sg_errmsg());
 }
 
 /* Recovery: the sidecar alone, sshd with the initrd's keys, waiting for
