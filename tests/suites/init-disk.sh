@@ -54,8 +54,9 @@ printf 'correct horse battery staple\n' >"$T/pass"
 check "LUKS2 disk" "$SIGNET" disk build --from "$T/disk.d" -o "$T/disk.img" --size 64 \
 	--passphrase-file "$T/pass" --new-key-file "$T/tpm.key" --pbkdf-memory 32768 --pbkdf-iterations 4
 mkdir -p "$T/empty.d/initos"
+EMPTY_UUID=5e1c0de0-0000-4000-8000-000000000005
 check "LUKS2 disk without a rootfs" "$SIGNET" disk build --from "$T/empty.d" -o "$T/empty.img" \
-	--size 64 --passphrase-file "$T/pass" --key-file "$T/tpm.key" --pbkdf-memory 32768 --pbkdf-iterations 4
+	--uuid "$EMPTY_UUID" --size 64 --passphrase-file "$T/pass" --key-file "$T/tpm.key" --pbkdf-memory 32768 --pbkdf-iterations 4
 
 # --- keys: Secure Boot, SSH ------------------------------------------
 check "Secure Boot keys" "$SIGNET" sb keygen --dir "$T/sb" --cn "signet init-disk test"
@@ -83,8 +84,17 @@ check "provision the host's signed UKI" "$SIGNET" host provision --config "$T/ho
 	--cmdline "console=ttyS0 panic=-1 signet.reboot_delay=1 signet.wait=30" \
 	--key "$T/sb/db.key" --cert "$T/sb/db.crt" -o "$T/uki.efi"
 check "sbverify accepts it" sbverify --cert "$T/sb/db.crt" "$T/uki.efi"
+# Another host that finds its disk by LUKS2 UUID instead of by device.
+sed "s|disk: {device: /dev/vdb,|disk: {uuid: $EMPTY_UUID,|" "$T/host.yaml" >"$T/host-uuid.yaml"
+check "provision a host whose disk is named by UUID" "$SIGNET" host provision \
+	--config "$T/host-uuid.yaml" --kernel "$VMLINUZ" --init "$SIGNET_INIT" "${MODS[@]}" \
+	--root-hash "$(cat "$T/A.roothash")" --root-hash "$(cat "$T/B.roothash")" \
+	--authorized-keys "$T/operator.pub" --ssh-host-key "$T/hostkey" \
+	--cmdline "console=ttyS0 panic=-1 signet.reboot_delay=1 signet.wait=30" \
+	--key "$T/sb/db.key" --cert "$T/sb/db.crt" -o "$T/uki-uuid.efi"
 
-# esp A-ID B-ID: the ESP with the UKI and those sidecars in slots A, B.
+# esp A-ID B-ID: the ESP with the UKI ($UKI, default uki.efi) and those
+# sidecars in slots A, B.
 esp() {
 	local slot id
 	rm -rf "$T/esp.img" "$T/slots"
@@ -95,7 +105,7 @@ esp() {
 		cp "$T/$id.verity" "$T/slots/$slot/sidecar.verity"
 		cp "$T/$id.roothash" "$T/slots/$slot/sidecar.roothash"
 	done
-	"$SIGNET" esp build -o "$T/esp.img" --size 64 --boot "$T/uki.efi" \
+	"$SIGNET" esp build -o "$T/esp.img" --size 64 --boot "${UKI:-$T/uki.efi}" \
 		--slot "A:$T/slots/A" --slot "B:$T/slots/B"
 }
 
@@ -214,8 +224,10 @@ has recovery 'signet-init: disk /dev/vdb unlocked remotely' "remote unlock"
 has recovery "$(printf "$MARK" A A A)" "the rootfs boots after the remote unlock"
 lacks recovery 'unlocked by the TPM' "recovery did not use the TPM"
 
-# 5. A disk without a rootfs: the TPM opens it and the host waits in
-#    recovery, reachable over SSH.
+# 5. A disk without a rootfs, named by its LUKS2 UUID in the host's
+#    document: found among the block devices, opened by the TPM, and
+#    the host waits in recovery, reachable over SSH.
+UKI="$T/uki-uuid.efi" check "ESP with the UKI of the UUID host" esp A B
 PORT=$((20000 + RANDOM % 40000))
 start norootfs "$T/empty.img" "$PORT"
 console_wait norootfs 'recovery: waiting on' 400
