@@ -1,5 +1,5 @@
 /* cmd_policy.c - signet policy: check a domain policy and compute its
- * hash as DESIGN.md defines it. */
+ * hash as docs/design.md defines it. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>

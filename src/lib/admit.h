@@ -27,7 +27,7 @@
  * The intent is confirmed through a callback (the caller asks a person);
  * the library never prints.
  *
- * Host layout (DESIGN.md), under the host root:
+ * Host layout (docs/design.md), under the host root:
  *   domains/<domain-id>/{store,log,snapshots,certs,policies,dam}
  *     dam/dam.json              {"dam", "dam_signature"} as admitted (JCS)
  *     dam/rotation.json         the rotation statement, when rotated in

@@ -1,4 +1,4 @@
-/* bundle.h - ASL SOPS bundles (asl-sops-bundle v0.1 as DESIGN.md fixes it).
+/* bundle.h - ASL SOPS bundles (asl-sops-bundle v0.1 as docs/design.md fixes it).
  *
  * A bundle is a SOPS YAML file (sops 3.x) of the form
  *   asl_sops_bundle:

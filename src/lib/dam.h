@@ -1,6 +1,6 @@
 /* dam.h - the Domain Authority Manifest (DAM).
  *
- * The DAM as carried (DESIGN.md):
+ * The DAM as carried (docs/design.md):
  *     {"version": "0.1", "domain_id", "root_public_key": <base64>,
  *      "issued_at", "expires_at": <timestamp | null>, "roles": [..],
  *      "metadata": {"human_name", "dns_claim": <string | null>}}

@@ -1,6 +1,6 @@
 /* domain.h - an authority home and the domains in it.
  *
- * Layout (DESIGN.md): HOME/domains/<domain-id>/{keys,dam,policies,certs,
+ * Layout (docs/design.md): HOME/domains/<domain-id>/{keys,dam,policies,certs,
  * log,snapshots,store}, HOME/env-claims/, HOME/sops-bundles/, HOME/tools/.
  * A domain directory also holds domain.json, its unsigned description
  *     {"version": "0.1", "domain_id", "name", "root_public_key": <base64>,

@@ -2,7 +2,7 @@
  * initrd as /etc/signet/host.json by `signet host provision`, read by
  * signet-init.
  *
- * It is a JSON object of the data model (DESIGN.md). Every member but
+ * It is a JSON object of the data model (docs/design.md). Every member but
  * "version" is optional; an unknown member, a wrong type or a value out
  * of range is an error naming its path ("$.disk.tpm.handle: ..."), so a
  * typo cannot silently change how a host boots:

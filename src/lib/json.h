@@ -2,7 +2,7 @@
  * canonical output (JCS) and an ordinary writer.
  *
  * Two users share one tree type. Signed objects use the canonical model
- * of DESIGN.md: objects, arrays, strings, booleans, null and integers with
+ * of docs/design.md: objects, arrays, strings, booleans, null and integers with
  * |n| < 2^53, no floats, serialised by sg_json_canonical(). SOPS reads and
  * writes ordinary JSON documents, floats included, with members kept in
  * document order and each float's original lexeme kept so a round trip

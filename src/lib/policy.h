@@ -16,7 +16,7 @@
  * MiB, GiB, TiB, PiB, EiB (powers of 2^10): "5TB" = 5·10^12, "5TiB" =
  * 5·2^40. Values must fit in 64 bits.
  *
- * The policy hash (DESIGN.md) is the lowercase hex SHA-256 of the JCS
+ * The policy hash (docs/design.md) is the lowercase hex SHA-256 of the JCS
  * form of the policy without its policy_hash member, over the values as
  * written (no normalisation): "5TB" and 5000000000000 hash differently.
  * The checker works on the JSON tree, so any presentation of the model

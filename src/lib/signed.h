@@ -1,4 +1,4 @@
-/* signed.h - signed objects and DomainIDs as DESIGN.md fixes them.
+/* signed.h - signed objects and DomainIDs as docs/design.md fixes them.
  *
  * A signed object is a JSON data-model object; its signature is
  * Ed25519 (pure, RFC 8032) over the 32 bytes

@@ -1,4 +1,4 @@
-/* timestamp.h - the one timestamp form of DESIGN.md: RFC 3339 in UTC
+/* timestamp.h - the one timestamp form of docs/design.md: RFC 3339 in UTC
  * with a "Z" and seconds precision, "YYYY-MM-DDTHH:MM:SSZ" (20 chars).
  *
  * The parser accepts exactly that form (no offsets, no fractions, no

@@ -2,7 +2,7 @@
 # authority.sh - the offline authority: domain genesis, DomainID, DAM,
 # policy, environment claims, audit log, rotation. Checked against the
 # real age (it decrypts the stored root key) and an outside checker in
-# Python (check_design.py, from DESIGN.md alone, with `cryptography`).
+# Python (check_design.py, from docs/design.md alone, with `cryptography`).
 # After every command the root private key's bytes (raw, hex, base64)
 # must appear nowhere under the authority home or in new files in /tmp.
 . "$(dirname "$0")/lib.sh"
@@ -163,7 +163,7 @@ py make-dam "$T/py-expired.json" --expires 2021-01-01T00:00:00Z
 expect_exit 5 "expired DAM" "$SIGNET" dam verify "$T/py-expired.json"
 contains "reason: expiry" "$T/.err" "expired at 2021-01-01T00:00:00Z"
 py make-dam "$T/py-good.json"
-check "a DAM signed by Python per DESIGN.md verifies" "$SIGNET" dam verify "$T/py-good.json"
+check "a DAM signed by Python per docs/design.md verifies" "$SIGNET" dam verify "$T/py-good.json"
 expect_exit 4 "DAM of another domain than --domain" "$SIGNET" dam verify --domain "$ID" "$T/py-good.json"
 expect_exit 1 "dam verify: missing file" "$SIGNET" dam verify "$T/nonexistent.json"
 printf '{"dam": 1.5}' >"$T/float.json"

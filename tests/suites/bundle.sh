@@ -3,7 +3,7 @@
 # admit; each validation rule broken alone (its own exit code, the host
 # root byte-for-byte unchanged); the SOPS MAC over the header; an outside
 # reader (npm sops-age) and an outside checker (check_design.py, from
-# DESIGN.md alone); rotation; no plaintext root key anywhere, ever.
+# docs/design.md alone); rotation; no plaintext root key anywhere, ever.
 . "$(dirname "$0")/lib.sh"
 
 CHECKER="$SRCDIR/tests/suites/check_design.py"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """check_design.py - an outside checker of signet's authority formats.
 
-Written from ../shared/DESIGN.md alone (no signet code): JCS (RFC 8785)
+Written from docs/design.md alone (no signet code): JCS (RFC 8785)
 for the data model, signatures = Ed25519 over SHA-256("signet/v1/<kind>\\n"
 || JCS(object)), DomainID = lowercase unpadded base32 of
 SHA-256("signet/v1/domain-id\\n" || 32-byte root public key), policy hash =

@@ -1,6 +1,6 @@
 #!/bin/bash
 # signet esp build: FAT images checked by dosfstools (fsck.fat) and read
-# back with mtools (mdir, mcopy), the A/B layout of DESIGN.md.
+# back with mtools (mdir, mcopy), the A/B layout of docs/design.md.
 . "$(dirname "$0")/lib.sh"
 
 for tool in fsck.fat mdir mcopy mformat; do

@@ -6,7 +6,7 @@
 set -u
 : "${SIGNET:?SIGNET must name the signet binary}"
 : "${SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${SHARED:=$SRCDIR/../shared}"
+: "${VECTORS:=$SRCDIR/tests/vectors}"
 : "${BUILDDIR:=$SRCDIR/build-check}"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/signet-suite.XXXXXX")

@@ -4,7 +4,7 @@
 # rules, updatekeys, rotate, edit, --extract.
 . "$(dirname "$0")/lib.sh"
 
-V=$SHARED/vectors/sops
+V=$VECTORS/sops
 JS=$SRCDIR/tests/suites/sops-age.js
 SA=$(npm_package sops-age@4.0.2) || { echo "sops-age is needed" >&2; exit 1; }
 
