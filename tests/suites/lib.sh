@@ -47,14 +47,16 @@ absent() {
 }
 
 # Installs an npm package (pinned) into the build tree once; prints its dir.
+# Suites run in parallel: one npm at a time in the shared directory.
 npm_package() {
 	local spec=$1 dir="$BUILDDIR/npm"
 	local name=${spec%@*}
-	if [ ! -d "$dir/node_modules/$name" ]; then
-		mkdir -p "$dir"
-		(cd "$dir" && npm install --no-audit --no-fund --silent "$spec" >/dev/null 2>&1) ||
-			{ echo "cannot install npm package $spec" >&2; return 1; }
-	fi
+	mkdir -p "$dir"
+	(
+		flock 9
+		[ -f "$dir/node_modules/$name/package.json" ] && exit 0
+		cd "$dir" && npm install --no-audit --no-fund --silent "$spec" >"$dir/npm-$name.log" 2>&1
+	) 9>"$dir/.lock" || { echo "cannot install npm package $spec: $(tail -3 "$dir/npm-$name.log")" >&2; return 1; }
 	echo "$dir/node_modules/$name"
 }
 
