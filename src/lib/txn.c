@@ -374,31 +374,57 @@ static void last_staged(const struct sg_txn *t, const char *rel, char name[32])
 	}
 }
 
+/* The content of rel as this transaction leaves it so far, into out:
+ * staged last, else on disk; *found is 0 (out empty) when it is missing
+ * or staged for removal. */
+static int current(struct sg_txn *t, const char *rel, struct sg_buf *out, size_t max, int *found)
+{
+	char name[32], *path;
+	int rc = 0;
+
+	*found = 0;
+	last_staged(t, rel, name);
+	if (strcmp(name, "-") == 0)
+		return 0;
+	path = name[0] ? stage_path(t->dir, name) : join(t->dir, rel);
+	if (!path)
+		return -1;
+	if (access(path, F_OK) == 0) {
+		rc = sg_read_file(path, out, max);
+		*found = rc == 0;
+	} else if (errno != ENOENT) {
+		rc = sg_fail_errno("%s", path);
+	}
+	free(path);
+	return rc;
+}
+
+int sg_txn_read(struct sg_txn *t, const char *rel, struct sg_buf *out, size_t max)
+{
+	int found;
+
+	if (check_open(t, rel) < 0 || current(t, rel, out, max, &found) < 0)
+		return -1;
+	if (!found) {
+		sg_fail("%s/%s: missing", t->dir, rel);
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
 int sg_txn_append(struct sg_txn *t, const char *rel, const void *data, size_t len, mode_t mode)
 {
 	struct sg_buf cur = SG_BUF_INIT;
-	char name[32], *path;
-	int rc = -1;
+	int found, rc = -1;
 
-	if (check_open(t, rel) < 0)
-		return -1;
-	last_staged(t, rel, name);
-	path = name[0] && strcmp(name, "-") ? stage_path(t->dir, name) : join(t->dir, rel);
-	if (!path)
-		return -1;
-	if (strcmp(name, "-") != 0 && access(path, F_OK) == 0) {
-		if (sg_read_file(path, &cur, MAX_STAGED_READ) < 0)
-			goto out;
-	} else if (strcmp(name, "-") != 0 && errno != ENOENT) {
-		sg_fail_errno("%s", path);
+	if (check_open(t, rel) < 0 || current(t, rel, &cur, MAX_STAGED_READ, &found) < 0)
 		goto out;
-	}
 	if (sg_buf_append(&cur, data, len) < 0)
 		goto out;
 	rc = sg_txn_write(t, rel, cur.data ? cur.data : (const uint8_t *)"", cur.len, mode);
 out:
 	sg_buf_wipe(&cur);
-	free(path);
 	return rc;
 }
 
