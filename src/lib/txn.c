@@ -123,6 +123,17 @@ static int dirset_sync_free(struct dirset *s)
 	return rc;
 }
 
+/* sg_mkdirs() only for a directory that is not there: applying a
+ * journal then makes no system call that changes nothing. */
+static int ensure_dir(const char *path, mode_t mode)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	return sg_mkdirs(path, mode);
+}
+
 static int make_parent(const char *target)
 {
 	char *d = parent_of(target);
@@ -130,7 +141,7 @@ static int make_parent(const char *target)
 
 	if (!d)
 		return -1;
-	rc = sg_mkdirs(d, 0755);
+	rc = ensure_dir(d, 0755);
 	free(d);
 	return rc;
 }
@@ -167,7 +178,7 @@ static int apply_line(const char *dir, const char *line, struct dirset *touched)
 		}
 		break;
 	case 'd':
-		if (sg_mkdirs(target, (mode_t)mode) < 0)
+		if (ensure_dir(target, (mode_t)mode) < 0)
 			goto out;
 		break;
 	case 'r':
@@ -279,7 +290,7 @@ int sg_txn_begin(struct sg_txn *t, const char *dir)
 	t->lock = -1;
 	if (!(t->dir = strdup(dir)))
 		return sg_fail("out of memory");
-	if (sg_mkdirs(dir, 0755) < 0 || (t->lock = lock_dir(dir, LOCK_EX)) < 0 ||
+	if (ensure_dir(dir, 0755) < 0 || (t->lock = lock_dir(dir, LOCK_EX)) < 0 ||
 	    settle_locked(dir) < 0) {
 		sg_txn_end(t);
 		return -1;
