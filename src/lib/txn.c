@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "domain.h"
 #include "err.h"
 #include "fileio.h"
 
@@ -123,15 +122,25 @@ static int dirset_sync_free(struct dirset *s)
 	return rc;
 }
 
-/* sg_mkdirs() only for a directory that is not there: applying a
+/* Makes path and the parents it lacks, and only those: applying a
  * journal then makes no system call that changes nothing. */
 static int ensure_dir(const char *path, mode_t mode)
 {
 	struct stat st;
+	char *parent;
+	int rc;
 
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
-	return sg_mkdirs(path, mode);
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : sg_fail("%s: not a directory", path);
+	if (errno != ENOENT)
+		return sg_fail_errno("%s", path);
+	if (!(parent = parent_of(path)))
+		return -1;
+	rc = strcmp(parent, path) && strcmp(parent, ".") && *parent ? ensure_dir(parent, mode) : 0;
+	free(parent);
+	if (rc == 0 && mkdir(path, mode) < 0 && errno != EEXIST)
+		rc = sg_fail_errno("%s: cannot create directory", path);
+	return rc;
 }
 
 static int make_parent(const char *target)
