@@ -373,11 +373,13 @@ int sg_txn_write(struct sg_txn *t, const char *rel, const void *data, size_t len
 /* The staged name of the last write of rel in this transaction, or "". */
 static void last_staged(const struct sg_txn *t, const char *rel, char name[32])
 {
-	const char *s = (const char *)t->journal.data, *end = s + t->journal.len;
+	const char *s = (const char *)t->journal.data, *end = s ? s + t->journal.len : NULL;
 	size_t rl = strlen(rel);
 
 	name[0] = '\0';
-	while (s && s < end) {
+	if (!s) /* nothing staged yet (and no NULL + 0 arithmetic) */
+		return;
+	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		unsigned mode;
 		char nm[32];

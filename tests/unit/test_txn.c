@@ -102,6 +102,9 @@ static void read_sees_staged(void)
 	put("r-disk", "on disk");
 	put("r-gone", "to remove");
 	CHECK(sg_txn_begin(&t, dir) == 0);
+	/* before anything is staged: the disk */
+	CHECK(sg_txn_read(&t, "r-disk", &b, 100) == 0 && b.len == 7 && !memcmp(b.data, "on disk", 7));
+	sg_buf_free(&b);
 	CHECK(sg_txn_write(&t, "r-disk", "staged", 6, 0644) == 0);
 	CHECK(sg_txn_read(&t, "r-disk", &b, 100) == 0 && b.len == 6 && !memcmp(b.data, "staged", 6));
 	sg_buf_free(&b);
