@@ -831,9 +831,9 @@ out:
 	return ok ? 0 : sg_x509_fail("cannot add a revoked certificate to the CRL");
 }
 
-/* The CRL file's path inside the CA directory, or "" when it is outside
- * (or its directory does not exist: writing it then says so). A CRL may
- * not take the place of the CA's own files. */
+/* The CRL file's path inside the CA directory, or "" when it is outside.
+ * Its directory must exist (a number is not spent on a typing error), and
+ * a CRL may not take the place of the CA's own files. */
 static int crl_rel(struct sg_ca *ca, const char *out, char rel[PATHBUF])
 {
 	char top[PATH_MAX], where[PATH_MAX], *copy = strdup(out), *slash, *base;
@@ -857,8 +857,10 @@ static int crl_rel(struct sg_ca *ca, const char *out, char rel[PATHBUF])
 		rc = sg_fail_errno("%s", ca->dir);
 		goto out;
 	}
-	if (!realpath(parent, where))
+	if (!realpath(parent, where)) {
+		rc = sg_fail_errno("-o %s: %s", out, parent);
 		goto out;
+	}
 	n = strlen(top);
 	if (!strcmp(where, top))
 		sub = "";
