@@ -1,10 +1,10 @@
 #!/bin/bash
 # crash-ca.sh - signet ca killed at every write, fsync, rename, unlink and
-# mkdir (crashlib.sh): init, issue (server, client, from a CSR), revoke,
-# renew and crl each leave the old CA or the new one, never a half-made
-# leaf or an index that disagrees with the certificates, and a retry
-# finishes the job once (or, for a name already issued, is refused in
-# one line).
+# mkdir (crashlib.sh): init, issue (server, client, from a CSR, a batch),
+# revoke, renew, crl and minica each leave the old CA or the new one,
+# never a half-made leaf or an index that disagrees with the
+# certificates, and a retry finishes the job once (or, for a name already
+# issued, is refused in one line).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/crashlib.sh"
 
@@ -175,6 +175,19 @@ ca_issue_csr_state() {
 	echo "$n"
 }
 crash_command ca_issue_csr
+
+# ---- ca issue --batch: every certificate of the batch, or none ----
+ca_issue_batch_setup() { issue_setup "$1" && printf 'b1.example.org\nb2.example.org,www.b2.example.org\n' >"$1/batch"; }
+ca_issue_batch_cmd() { CMD=("$SIGNET" ca issue --dir "$1/ca" --batch "$1/batch"); }
+ca_issue_batch_state() {
+	local n1 n2
+	ca_consistent "$1/ca" || return
+	n1=$(entries "$1/ca" b1.example.org)
+	n2=$(entries "$1/ca" b2.example.org)
+	[ "$n1" = "$n2" ] || why "half a batch: b1 $n1, b2 $n2" || return
+	echo "$n1"
+}
+crash_command ca_issue_batch
 
 # ---- ca revoke ----
 ca_revoke_setup() { issue_setup "$1"; }
