@@ -96,7 +96,7 @@ static int is_help(int argc, char **argv)
 	"                       encrypted; otherwise asked on the terminal\n"          \
 	"  -i, --identity FILE  an age identity the CA key is encrypted to\n"
 
-/* Opens the CA in dir and loads its issuing key, decrypting it with the
+/* Opens the CA in dir for a change (its transaction) and loads its issuing key, decrypting it with the
  * passphrase (from k's file or the terminal) or k's identities when it is
  * encrypted (prints the error). */
 static struct sg_ca *open_with_key(const char *dir, struct auth_opts *k)
@@ -106,7 +106,7 @@ static struct sg_ca *open_with_key(const char *dir, struct auth_opts *k)
 	int storage, rc = 0;
 
 	auth_protect_memory();
-	if (!(ca = sg_ca_open(dir, 0)) || (storage = sg_ca_key_storage(ca)) < 0)
+	if (!(ca = sg_ca_open(dir, SG_CA_WRITE)) || (storage = sg_ca_key_storage(ca)) < 0)
 		goto fail;
 	if (storage == SG_CA_KEY_PASSPHRASE && (k->passphrase_file || k->ids.n == 0)) {
 		if (k->passphrase_file)
@@ -291,8 +291,9 @@ static const char issue_usage[] =
 	"Issues a certificate into DIR/<first name>/cert.pem (the leaf, then the\n"
 	"intermediate) with its new key in DIR/<first name>/key.pem (0600); a '*'\n"
 	"in the first name becomes '_'. Never overwrites: an existing directory is\n"
-	"an error. Names outside the CA's constraints are refused before anything\n"
-	"is written.\n"
+	"an error (a name already issued is renewed, not issued again). Names\n"
+	"outside the CA's constraints are refused before anything is written.\n"
+	"The leaf and its line in DIR/index.txt appear together or not at all.\n"
 	"\n"
 	"  --domains LIST       DNS names (a wildcard only as *.name); the first\n"
 	"                       name is the common name and the directory\n"
@@ -307,7 +308,8 @@ static const char issue_usage[] =
 	"                       names from the options, else from the CSR's SAN\n"
 	"  --batch FILE         one certificate per line: names separated by commas\n"
 	"                       (the kind of each is guessed); '#' starts a comment.\n"
-	"                       Every line is checked before any is issued.\n"
+	"                       Every line is checked before any is issued, and\n"
+	"                       all are issued or none.\n"
 	KEY_HELP;
 
 /* One batch line: comma- or blank-separated names. */
@@ -385,8 +387,8 @@ out:
 	return rc;
 }
 
-/* Checks every line first, then issues them all and saves the index once
- * (also after a failure, so the certificates already written are listed). */
+/* Checks every line first, then issues them all in one transaction:
+ * every certificate of the batch, or (after a failure or a crash) none. */
 static int issue_batch(struct sg_ca *ca, const char *path, const struct sg_ca_request *tmpl)
 {
 	struct names *v = NULL;
@@ -418,15 +420,11 @@ static int issue_batch(struct sg_ca *ca, const char *path, const struct sg_ca_re
 		r.names = v[done].v;
 		r.n = v[done].n;
 		if (sg_ca_issue(ca, &r, NULL) < 0) {
-			char msg[600];
-			snprintf(msg, sizeof(msg), "%s", sg_errmsg());
-			if (sg_ca_save(ca) < 0)
-				cli_lib_error();
-			cli_error("%s (after %zu certificates issued)", msg, done);
+			cli_error("%s (entry %zu; nothing issued)", sg_errmsg(), done + 1);
 			goto out;
 		}
 	}
-	if (sg_ca_save(ca) < 0) {
+	if (sg_ca_commit(ca) < 0) {
 		cli_lib_error();
 		goto out;
 	}
@@ -556,7 +554,7 @@ static int ca_issue(int argc, char **argv)
 	}
 	r.names = all.v;
 	r.n = all.n;
-	if (sg_ca_issue(ca, &r, leaf) < 0 || sg_ca_save(ca) < 0)
+	if (sg_ca_issue(ca, &r, leaf) < 0 || sg_ca_commit(ca) < 0)
 		goto fail;
 	printf("%s/%s/cert.pem\n", dir, leaf);
 	rc = CLI_EXIT_OK;
@@ -616,7 +614,7 @@ static int ca_revoke(int argc, char **argv)
 		return cli_usage_error(cmd, "--dir is required");
 	if (optind != argc - 1)
 		return cli_usage_error(cmd, "give one serial number or certificate file");
-	if (!(ca = sg_ca_open(dir, 0)))
+	if (!(ca = sg_ca_open(dir, SG_CA_WRITE)))
 		return cli_lib_error();
 	rc = sg_ca_revoke(ca, argv[optind], reason) < 0 ? cli_lib_error() : CLI_EXIT_OK;
 	sg_ca_close(ca);
@@ -737,7 +735,7 @@ static int ca_list(int argc, char **argv)
 	}
 	if (!dir || optind < argc)
 		return cli_usage_error("signet ca list", "--dir is required, and nothing else");
-	if (!(ca = sg_ca_open(dir, 0)))
+	if (!(ca = sg_ca_open(dir, SG_CA_READ)))
 		return cli_lib_error();
 	idx = sg_ca_index(ca);
 	for (size_t i = 0; i < idx->n; i++) {
@@ -870,7 +868,7 @@ static int ca_trust(int argc, char **argv)
 	}
 	if (!dir || optind < argc)
 		return cli_usage_error("signet ca trust", "--dir is required, and nothing else");
-	if (!(ca = sg_ca_open(dir, 0)))
+	if (!(ca = sg_ca_open(dir, SG_CA_READ)))
 		return cli_lib_error();
 	sg_ca_root_subject(ca, subj, sizeof(subj));
 	sg_ca_close(ca);

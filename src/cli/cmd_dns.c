@@ -60,6 +60,17 @@ static int parse_duration(const char *s, uint32_t *out)
 	return 0;
 }
 
+/* --now: a Unix time in seconds (for tests and planning). */
+static int parse_now(const char *cmd, const char *s, time_t *now)
+{
+	unsigned long long v;
+
+	if (cli_parse_uint(s, (unsigned long long)INT64_MAX, &v) < 0)
+		return cli_usage_error(cmd, "--now must be a Unix time in seconds, not '%s'", s);
+	*now = (time_t)v;
+	return 0;
+}
+
 static int parse_port(const char *s, unsigned *port)
 {
 	char *end;
@@ -189,8 +200,10 @@ static const char sign_help[] =
 	"Signs the root and every zone of DIR into DIR/signed/ZONE.signed (the root\n"
 	"as root.signed), adding DNSKEYs and, to the root, each zone's delegation\n"
 	"and DS. A zone whose input is unchanged and whose signatures do not expire\n"
-	"within the refresh window is left as it is. Durations are N[dhms]\n"
-	"(days when no unit).\n"
+	"within the refresh window is left as it is. Every signed file is committed\n"
+	"together (one transaction on DIR), each signing raises the SOA serial, and\n"
+	"a second signer waits for the first and starts from its result. Durations\n"
+	"are N[dhms] (days when no unit).\n"
 	"\n"
 	"  --nsec3         NSEC3 (SHA-1, 0 iterations, no salt) instead of NSEC\n"
 	"  --validity DUR  signature lifetime (default 30d)\n"
@@ -238,13 +251,17 @@ static int dns_sign(int argc, char **argv)
 		case 'f':
 			o.force = 1;
 			break;
-		case 't':
-			o.threads = atoi(optarg);
-			if (o.threads < 1 || o.threads > 8)
-				return cli_usage_error("signet dns sign", "--threads is 1..8");
+		case 't': {
+			unsigned long long v;
+			if (cli_parse_uint(optarg, 8, &v) < 0 || v < 1)
+				return cli_usage_error("signet dns sign", "--threads is 1..8, not '%s'",
+						       optarg);
+			o.threads = (int)v;
 			break;
+		}
 		case 'N': /* for tests: pretend it is this Unix time */
-			o.now = (time_t)strtoll(optarg, NULL, 10);
+			if (parse_now("signet dns sign", optarg, &o.now))
+				return CLI_EXIT_USAGE;
 			break;
 		case 'i':
 			if (nidfiles == MAX_RECIPIENTS)
@@ -315,7 +332,8 @@ static int dns_check(int argc, char **argv)
 				return cli_usage_error("signet dns check", "bad --refresh '%s'", optarg);
 			break;
 		case 'N':
-			now = (time_t)strtoll(optarg, NULL, 10);
+			if (parse_now("signet dns check", optarg, &now))
+				return CLI_EXIT_USAGE;
 			break;
 		case 'h':
 			return cli_help(check_help);
@@ -487,23 +505,16 @@ static int dns_config(int argc, char **argv)
 		return cli_error("%s: cannot create the state directory", state);
 	o.state = state;
 	if (unbound) {
-		struct sg_buf ta = SG_BUF_INIT;
 		char abs[PATH_MAX];
+		/* The anchor file first, so the configuration never names a
+		 * file that is not there; the default one, in DIR, through
+		 * DIR's transaction. */
+		if (sg_dns_anchor_save(dir, anchor) < 0)
+			return cli_lib_error();
 		if (!anchor) {
-			char adir[PATH_MAX];
-			snprintf(adir, sizeof(adir), "%s/anchors", dir);
-			mkdir(adir, 0755);
-			snprintf(anchor_path, sizeof(anchor_path), "%s/anchors/root.anchor", dir);
+			snprintf(anchor_path, sizeof(anchor_path), "%s/" SG_DNS_ANCHOR_FILE, dir);
 			anchor = anchor_path;
 		}
-		/* The anchor file first, so the configuration never names a
-		 * file that is not there. */
-		if (sg_dns_anchor(dir, "unbound", &ta) < 0 ||
-		    sg_write_file_atomic(anchor, ta.data, ta.len, 0644, 0) < 0) {
-			sg_buf_free(&ta);
-			return cli_lib_error();
-		}
-		sg_buf_free(&ta);
 		if (!realpath(anchor, abs))
 			return cli_error("%s: cannot resolve path", anchor);
 		o.anchor = abs;
@@ -605,7 +616,8 @@ static const char rollover_help[] =
 	"          the REVOKE bit (self-signed) and make the new one active\n"
 	"  finish  30 days after revoking: remove the revoked key\n"
 	"Each step records state in DIR/dns.conf and refreshes DIR/anchors/root.anchor\n"
-	"when it exists; run 'signet dns sign' after it. --force skips the wait.\n";
+	"when it exists, in one transaction with the new key's files; run 'signet dns\n"
+	"sign' after it. --force skips the wait.\n";
 
 static int dns_rollover(int argc, char **argv)
 {
@@ -644,7 +656,8 @@ static int dns_rollover(int argc, char **argv)
 			force = 1;
 			break;
 		case 'N':
-			now = (time_t)strtoll(optarg, NULL, 10);
+			if (parse_now("signet dns rollover", optarg, &now))
+				return CLI_EXIT_USAGE;
 			break;
 		case 'h':
 			return cli_help(rollover_help);
@@ -657,20 +670,6 @@ static int dns_rollover(int argc, char **argv)
 	if (sg_dns_rollover(dir, zone, (enum sg_dns_roll_step)step, now, force, &out) < 0) {
 		sg_buf_free(&out);
 		return cli_lib_error();
-	}
-	if (step != SG_DNS_ROLL_STATUS) {
-		/* Anchors follow the keys. */
-		char apath[PATH_MAX];
-		struct sg_buf ta = SG_BUF_INIT;
-		snprintf(apath, sizeof(apath), "%s/anchors/root.anchor", dir);
-		if (access(apath, F_OK) == 0 &&
-		    (sg_dns_anchor(dir, "unbound", &ta) < 0 ||
-		     sg_write_file_atomic(apath, ta.data, ta.len, 0644, 0) < 0)) {
-			sg_buf_free(&ta);
-			sg_buf_free(&out);
-			return cli_lib_error();
-		}
-		sg_buf_free(&ta);
 	}
 	rc = emit(NULL, &out);
 	sg_buf_free(&out);

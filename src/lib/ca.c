@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +22,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "keyfile.h"
+#include "txn.h"
 #include "x509cert.h"
 
 #define INDEX_MAX (64u << 20)
@@ -47,7 +47,9 @@ static const char *const reserved[] = {
 
 struct sg_ca {
 	char *dir;
-	int lockfd;
+	int writing;		 /* opened with SG_CA_WRITE: txn is open */
+	struct sg_txn txn;	 /* a writer's transaction, committed once */
+	int readlock;		 /* a reader's shared lock, or -1 */
 	X509 *root;
 	X509 *issuer;		 /* the root, or the intermediate */
 	STACK_OF(X509) *chain;	 /* certificates between leaf and root */
@@ -55,6 +57,7 @@ struct sg_ca {
 	char kpath[PATHBUF];	 /* the issuer's key file */
 	int key_sealed;		 /* kpath is age-encrypted */
 	struct sg_ca_index index;
+	size_t loaded;		 /* entries read from disk; the rest are staged */
 };
 
 /* ---- small helpers ---- */
@@ -82,52 +85,9 @@ static int chain_constrained(struct sg_ca *ca)
 	       X509_get_ext_by_NID(ca->issuer, NID_name_constraints, -1) >= 0;
 }
 
-/* ---- writing files ---- */
+/* ---- staging files (written at the transaction's commit) ---- */
 
-/* Paths created by a command, removed again if it fails. */
-struct undo {
-	char path[16][PATHBUF];
-	int is_dir[16];
-	int n;
-};
-
-static void undo_add(struct undo *u, const char *path, int is_dir)
-{
-	if (u->n < 16) {
-		snprintf(u->path[u->n], PATHBUF, "%s", path);
-		u->is_dir[u->n++] = is_dir;
-	}
-}
-
-static void undo_run(struct undo *u)
-{
-	while (u->n > 0) {
-		u->n--;
-		if (u->is_dir[u->n])
-			rmdir(u->path[u->n]);
-		else
-			unlink(u->path[u->n]);
-	}
-}
-
-static int make_dir(struct undo *u, const char *path, mode_t mode)
-{
-	if (mkdir(path, mode) < 0)
-		return errno == EEXIST ? sg_fail("%s: already exists, not overwriting", path)
-				       : sg_fail_errno("%s", path);
-	undo_add(u, path, 1);
-	return 0;
-}
-
-static int write_new(struct undo *u, const char *path, const void *data, size_t len, mode_t mode)
-{
-	if (sg_write_file_atomic(path, data, len, mode, SG_ATOMIC_NO_CLOBBER) < 0)
-		return -1;
-	undo_add(u, path, 0);
-	return 0;
-}
-
-static int write_cert_file(struct undo *u, const char *path, X509 *leaf, STACK_OF(X509) *chain)
+static int stage_cert(struct sg_txn *t, const char *rel, X509 *leaf, STACK_OF(X509) *chain)
 {
 	struct sg_buf b = SG_BUF_INIT;
 	int rc = sg_x509_cert_pem(leaf, &b);
@@ -135,62 +95,54 @@ static int write_cert_file(struct undo *u, const char *path, X509 *leaf, STACK_O
 	for (int i = 0; rc == 0 && chain && i < sk_X509_num(chain); i++)
 		rc = sg_x509_cert_pem(sk_X509_value(chain, i), &b);
 	if (rc == 0)
-		rc = u ? write_new(u, path, b.data, b.len, 0644)
-		       : sg_write_file_atomic(path, b.data, b.len, 0644, 0);
+		rc = sg_txn_write(t, rel, b.data, b.len, 0644);
 	sg_buf_free(&b);
 	return rc;
 }
 
-static int write_key_file(struct undo *u, const char *path, EVP_PKEY *k, int clobber)
+static int stage_key(struct sg_txn *t, const char *rel, EVP_PKEY *k)
 {
 	struct sg_buf b = SG_BUF_INIT;
 	int rc = sg_x509_key_pem(k, &b);
 
 	if (rc == 0)
-		rc = clobber ? sg_write_file_atomic(path, b.data, b.len, 0600, 0)
-			     : write_new(u, path, b.data, b.len, 0600);
+		rc = sg_txn_write(t, rel, b.data, b.len, 0600);
 	sg_buf_wipe(&b);
 	return rc;
 }
 
-/* A CA key: plain PEM at path, or with recipients armored age of the PEM
- * at path + ".age"; the plaintext PEM only ever exists in memory. */
-static int write_ca_key(struct undo *u, const char *dir, const char *rel, EVP_PKEY *k,
+/* A CA key: plain PEM at rel, or with recipients armored age of the PEM
+ * at rel + ".age"; the plaintext PEM only ever exists in memory. */
+static int stage_ca_key(struct sg_txn *t, const char *rel, EVP_PKEY *k,
 			const struct sg_age_recipients *rs)
 {
 	struct sg_buf pem = SG_BUF_INIT, ct = SG_BUF_INIT;
-	char path[PATHBUF];
+	char sealed[PATHBUF];
 	int rc;
 
-	if (path_join(path, dir, rel) < 0)
-		return -1;
 	if (!rs || rs->n == 0)
-		return write_key_file(u, path, k, 0);
-	if (strlen(path) + sizeof(SEALED) > PATHBUF)
-		return sg_fail("%s: path too long", path);
-	strcat(path, SEALED);
+		return stage_key(t, rel, k);
+	snprintf(sealed, sizeof(sealed), "%s" SEALED, rel);
 	rc = sg_x509_key_pem(k, &pem);
 	if (rc == 0)
 		rc = sg_keyfile_seal(rs, pem.data, pem.len, 1, &ct);
 	sg_buf_wipe(&pem);
 	if (rc == 0)
-		rc = write_new(u, path, ct.data, ct.len, 0600);
+		rc = sg_txn_write(t, sealed, ct.data, ct.len, 0600);
 	sg_buf_free(&ct);
 	return rc;
 }
 
-static int lock_dir(const char *dir)
+/* The index in its file form, staged whole. */
+static int stage_index(struct sg_txn *t, const struct sg_ca_index *idx)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct sg_buf b = SG_BUF_INIT;
+	int rc = sg_ca_index_format(idx, &b);
 
-	if (fd < 0)
-		return sg_fail_errno("%s", dir);
-	if (flock(fd, LOCK_EX) < 0) {
-		sg_fail_errno("%s: lock", dir);
-		close(fd);
-		return -1;
-	}
-	return fd;
+	if (rc == 0)
+		rc = sg_txn_write(t, INDEX, b.data ? (void *)b.data : (void *)"", b.len, 0644);
+	sg_buf_free(&b);
+	return rc;
 }
 
 int sg_ca_init(const struct sg_ca_init_opts *o)
@@ -200,8 +152,8 @@ int sg_ca_init(const struct sg_ca_init_opts *o)
 	NAME_CONSTRAINTS *nc = NULL;
 	EVP_PKEY *rkey = NULL, *ikey = NULL;
 	X509 *root = NULL, *inter = NULL;
-	struct undo u = { .n = 0 };
-	int rc = -1, lockfd = -1, days = o->days > 0 ? o->days : SG_CA_DEFAULT_ROOT_DAYS;
+	struct sg_txn t = { .lock = -1 };
+	int rc = -1, created = 0, days = o->days > 0 ? o->days : SG_CA_DEFAULT_ROOT_DAYS;
 	time_t not_after = time(NULL) + (time_t)days * 86400;
 
 	/* Everything the options say is checked before anything exists. */
@@ -247,13 +199,11 @@ int sg_ca_init(const struct sg_ca_init_opts *o)
 	}
 	snprintf(icn, sizeof(icn), "%.55s intermediate", cn);
 
-	if (mkdir(o->dir, 0755) == 0)
-		undo_add(&u, o->dir, 1);
-	else if (errno != EEXIST) {
-		sg_fail_errno("%s", o->dir);
-		goto out;
-	}
-	if ((lockfd = lock_dir(o->dir)) < 0)
+	/* The directory is the transaction's: made (with its parents) and
+	 * locked by sg_txn_begin, removed again when this fails and it was
+	 * not there before. */
+	created = !exists(o->dir);
+	if (sg_txn_begin(&t, o->dir) < 0)
 		goto out;
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
 		if (path_join(path, o->dir, reserved[i]) < 0)
@@ -274,26 +224,24 @@ int sg_ca_init(const struct sg_ca_init_opts *o)
 			goto out;
 	}
 
-	if (path_join(path, o->dir, ROOT_DIR) < 0 || make_dir(&u, path, 0700) < 0 ||
-	    write_ca_key(&u, o->dir, ROOT_KEY, rkey, o->recipients) < 0)
+	/* Everything in one transaction: the commit is the moment the
+	 * directory becomes a CA, whole. */
+	if (sg_txn_mkdir(&t, ROOT_DIR, 0700) < 0 ||
+	    stage_ca_key(&t, ROOT_KEY, rkey, o->recipients) < 0)
 		goto out;
-	if (inter && (path_join(path, o->dir, INT_DIR) < 0 || make_dir(&u, path, 0700) < 0 ||
-		      write_ca_key(&u, o->dir, INT_KEY, ikey, o->recipients) < 0 ||
-		      path_join(path, o->dir, INT_CERT) < 0 || write_cert_file(&u, path, inter, NULL) < 0))
+	if (inter && (sg_txn_mkdir(&t, INT_DIR, 0700) < 0 ||
+		      stage_ca_key(&t, INT_KEY, ikey, o->recipients) < 0 ||
+		      stage_cert(&t, INT_CERT, inter, NULL) < 0))
 		goto out;
-	if (path_join(path, o->dir, INDEX) < 0 || write_new(&u, path, "", 0, 0644) < 0 ||
-	    path_join(path, o->dir, INDEX_ATTR) < 0 ||
-	    write_new(&u, path, "unique_subject = no\n", 20, 0644) < 0)
-		goto out;
-	/* ca.pem last: its presence is what makes the directory a CA. */
-	if (path_join(path, o->dir, ROOT_CERT) < 0 || write_cert_file(&u, path, root, NULL) < 0)
+	if (sg_txn_write(&t, INDEX, "", 0, 0644) < 0 ||
+	    sg_txn_write(&t, INDEX_ATTR, "unique_subject = no\n", 20, 0644) < 0 ||
+	    stage_cert(&t, ROOT_CERT, root, NULL) < 0 || sg_txn_commit(&t) < 0)
 		goto out;
 	rc = 0;
 out:
-	if (rc < 0)
-		undo_run(&u);
-	if (lockfd >= 0)
-		close(lockfd);
+	sg_txn_end(&t);
+	if (rc < 0 && created)
+		rmdir(o->dir);
 	for (size_t i = 0; dns && i < o->n_permit_dns; i++)
 		free(dns[i]);
 	free(dns);
@@ -312,8 +260,10 @@ void sg_ca_close(struct sg_ca *ca)
 {
 	if (!ca)
 		return;
-	if (ca->lockfd >= 0)
-		close(ca->lockfd);
+	/* a writer that did not commit leaves nothing */
+	if (ca->writing)
+		sg_txn_end(&ca->txn);
+	sg_txn_read_end(&ca->readlock);
 	if (ca->issuer != ca->root)
 		X509_free(ca->issuer);
 	X509_free(ca->root);
@@ -407,7 +357,24 @@ int sg_ca_load_key(struct sg_ca *ca, const struct sg_age_identities *ids)
 	return 0;
 }
 
-struct sg_ca *sg_ca_open(const char *dir, int need_key)
+/* Locks dir for mode: a writer's transaction (which settles what a
+ * crash left), a reader's shared lock (which settles first too); a
+ * directory that does not exist is not created. */
+static int ca_lock(struct sg_ca *ca, const char *dir, int mode)
+{
+	struct stat st;
+
+	if (mode != SG_CA_WRITE)
+		return sg_txn_read_begin(dir, &ca->readlock);
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return sg_fail("%s: no CA here (run 'signet ca init')", dir);
+	if (sg_txn_begin(&ca->txn, dir) < 0)
+		return -1;
+	ca->writing = 1;
+	return 0;
+}
+
+struct sg_ca *sg_ca_open(const char *dir, int mode)
 {
 	struct sg_ca *ca = calloc(1, sizeof(*ca));
 	char path[PATHBUF], kpath[PATHBUF];
@@ -417,18 +384,18 @@ struct sg_ca *sg_ca_open(const char *dir, int need_key)
 		sg_fail("out of memory");
 		return NULL;
 	}
-	ca->lockfd = -1;
+	ca->readlock = -1;
 	if (!(ca->dir = strdup(dir)) || !(ca->chain = sk_X509_new_null())) {
 		sg_fail("out of memory");
 		goto fail;
 	}
-	if (path_join(path, dir, ROOT_CERT) < 0)
+	if (ca_lock(ca, dir, mode) < 0 || path_join(path, dir, ROOT_CERT) < 0)
 		goto fail;
 	if (!exists(path)) {
 		sg_fail("%s: no CA here (%s missing; run 'signet ca init')", dir, path);
 		goto fail;
 	}
-	if ((ca->lockfd = lock_dir(dir)) < 0 || !(ca->root = sg_x509_read_cert(path)))
+	if (!(ca->root = sg_x509_read_cert(path)))
 		goto fail;
 	if (X509_check_ca(ca->root) != 1 || check_signed_by(ca->root, ca->root, path, "itself") < 0) {
 		sg_fail("%s: not a self-signed CA certificate", path);
@@ -453,15 +420,14 @@ struct sg_ca *sg_ca_open(const char *dir, int need_key)
 		if (path_join(kpath, dir, INT_KEY) < 0)
 			goto fail;
 	}
-	if (find_key(ca, kpath) < 0 || (need_key && sg_ca_load_key(ca, NULL) < 0))
-		goto fail;
-	if (path_join(path, dir, INDEX) < 0)
+	if (find_key(ca, kpath) < 0 || path_join(path, dir, INDEX) < 0)
 		goto fail;
 	if (exists(path)) {
 		if (sg_read_file(path, &b, INDEX_MAX) < 0 ||
 		    sg_ca_index_parse(b.data, b.len, path, &ca->index) < 0)
 			goto fail;
 	}
+	ca->loaded = ca->index.n;
 	sg_buf_free(&b);
 	return ca;
 fail:
@@ -486,19 +452,14 @@ int sg_ca_root_subject(const struct sg_ca *ca, char *out, size_t cap)
 	return 0;
 }
 
-int sg_ca_save(struct sg_ca *ca)
+/* Stages the index as it is in memory and commits the transaction. */
+int sg_ca_commit(struct sg_ca *ca)
 {
-	struct sg_buf b = SG_BUF_INIT;
-	char path[PATHBUF];
-	int rc;
-
-	if (path_join(path, ca->dir, INDEX) < 0)
+	if (!ca->writing)
+		return sg_fail("%s: the CA was opened for reading", ca->dir);
+	if (stage_index(&ca->txn, &ca->index) < 0)
 		return -1;
-	rc = sg_ca_index_format(&ca->index, &b);
-	if (rc == 0)
-		rc = sg_write_file_atomic(path, b.data ? (void *)b.data : (void *)"", b.len, 0644, 0);
-	sg_buf_free(&b);
-	return rc;
+	return sg_txn_commit(&ca->txn);
 }
 
 /* The leaf directory for a first name: '*' becomes '_' as in minica. */
@@ -529,6 +490,10 @@ static int check_leaf_dir(struct sg_ca *ca, const struct sg_name *first, char *r
 		return -1;
 	if (exists(abs))
 		return sg_fail("%s: already exists, not overwriting (use 'signet ca renew %s')", abs, rel);
+	/* issued earlier in this transaction (a batch) */
+	for (size_t i = ca->loaded; i < ca->index.n; i++)
+		if (!strncmp(ca->index.e[i].file, rel, strlen(rel)) && ca->index.e[i].file[strlen(rel)] == '/')
+			return sg_fail("%s: issued twice in one transaction", abs);
 	return 0;
 }
 
@@ -709,21 +674,31 @@ static int record(struct sg_ca *ca, X509 *x, const char *serial, const char *fil
 	return sg_ca_index_add(&ca->index, &e);
 }
 
+/* A fresh random serial that the index already holds would make two
+ * certificates one in every CRL: refused (2^-128, but checked). */
+static int check_serial_free(struct sg_ca *ca, const char *serial)
+{
+	if (sg_ca_index_find(&ca->index, serial))
+		return sg_fail("serial %s: already in %s/%s; try again", serial, ca->dir, INDEX);
+	return 0;
+}
+
 int sg_ca_issue(struct sg_ca *ca, const struct sg_ca_request *r, char *leaf_out)
 {
 	X509_REQ *req = NULL;
 	struct sg_name *owned = NULL;
 	const struct sg_name *names;
 	size_t n;
-	char rel[SG_NAME_MAX], abs[PATHBUF], path[PATHBUF], serial[SG_CA_SERIAL_MAX + 1], file[PATHBUF];
+	char rel[SG_NAME_MAX], abs[PATHBUF], serial[SG_CA_SERIAL_MAX + 1], file[PATHBUF];
 	EVP_PKEY *key = NULL, *pub;
 	X509 *leaf = NULL;
-	struct undo u = { .n = 0 };
 	time_t not_after = 0;
 	int rc = -1;
 
 	if (!ca->key)
 		return sg_fail("%s: CA key not loaded", ca->dir);
+	if (!ca->writing)
+		return sg_fail("%s: the CA was opened for reading", ca->dir);
 	if (request_names(r, &req, &owned, &names, &n) < 0 || check_days(ca, r->days, &not_after) < 0 ||
 	    sg_x509_check_names(names, n, ca->issuer, ca->root) < 0 ||
 	    check_leaf_dir(ca, &names[0], rel, abs) < 0)
@@ -740,23 +715,22 @@ int sg_ca_issue(struct sg_ca *ca, const struct sg_ca_request *r, char *leaf_out)
 			       sg_x509_is_rsa(pub), not_after, !chain_constrained(ca), serial)))
 		goto out;
 	if (sg_x509_verify_leaf(leaf, ca->root, ca->chain,
-			r->client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) < 0)
+			r->client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) < 0 ||
+	    check_serial_free(ca, serial) < 0)
 		goto out;
-	if (make_dir(&u, abs, 0700) < 0)
+	/* Staged: the leaf appears with the index line at sg_ca_commit(). */
+	if (sg_txn_mkdir(&ca->txn, rel, 0700) < 0)
 		goto out;
-	if (key && (path_join(path, abs, "key.pem") < 0 || write_key_file(&u, path, key, 0) < 0))
-		goto out;
-	if (path_join(path, abs, "cert.pem") < 0 || write_cert_file(&u, path, leaf, ca->chain) < 0)
+	snprintf(file, sizeof(file), "%s/key.pem", rel);
+	if (key && stage_key(&ca->txn, file, key) < 0)
 		goto out;
 	snprintf(file, sizeof(file), "%s/cert.pem", rel);
-	if (record(ca, leaf, serial, file) < 0)
+	if (stage_cert(&ca->txn, file, leaf, ca->chain) < 0 || record(ca, leaf, serial, file) < 0)
 		goto out;
 	if (leaf_out)
 		snprintf(leaf_out, SG_NAME_MAX, "%s", rel);
 	rc = 0;
 out:
-	if (rc < 0)
-		undo_run(&u);
 	X509_free(leaf);
 	EVP_PKEY_free(key);
 	X509_REQ_free(req);
@@ -795,7 +769,7 @@ int sg_ca_revoke(struct sg_ca *ca, const char *arg, int reason)
 	e->status = 'R';
 	sg_ca_time_format(time(NULL), e->revoked);
 	e->reason = reason;
-	return sg_ca_save(ca);
+	return sg_ca_commit(ca);
 }
 
 static int read_crlnumber(const char *path, BIGNUM **bn)
@@ -857,9 +831,64 @@ out:
 	return ok ? 0 : sg_x509_fail("cannot add a revoked certificate to the CRL");
 }
 
+/* The CRL file's path inside the CA directory, or "" when it is outside.
+ * Its directory must exist (a number is not spent on a typing error), and
+ * a CRL may not take the place of the CA's own files. */
+static int crl_rel(struct sg_ca *ca, const char *out, char rel[PATHBUF])
+{
+	char top[PATH_MAX], where[PATH_MAX], *copy = strdup(out), *slash, *base;
+	const char *parent, *sub;
+	size_t n;
+	int rc = 0;
+
+	rel[0] = '\0';
+	if (!copy)
+		return sg_fail("out of memory");
+	slash = strrchr(copy, '/');
+	base = slash ? slash + 1 : copy;
+	if (slash)
+		*slash = '\0';
+	parent = slash ? (*copy ? copy : "/") : ".";
+	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+		rc = sg_fail("-o %s: not a file name", out);
+		goto out;
+	}
+	if (!realpath(ca->dir, top)) {
+		rc = sg_fail_errno("%s", ca->dir);
+		goto out;
+	}
+	if (!realpath(parent, where)) {
+		rc = sg_fail_errno("-o %s: %s", out, parent);
+		goto out;
+	}
+	n = strlen(top);
+	if (!strcmp(where, top))
+		sub = "";
+	else if (!strncmp(where, top, n) && where[n] == '/')
+		sub = where + n + 1;
+	else
+		goto out;
+	if (snprintf(rel, PATHBUF, "%s%s%s", sub, *sub ? "/" : "", base) >= PATHBUF) {
+		rc = sg_fail("-o %s: path too long", out);
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		size_t r = strlen(reserved[i]);
+		if (!strncmp(rel, reserved[i], r) && (rel[r] == '\0' || rel[r] == '/'))
+			rc = sg_fail("-o %s: that is the CA's own %s", out, reserved[i]);
+	}
+	if (!strncmp(rel, ".txn", 4) && (rel[4] == '\0' || rel[4] == '/'))
+		rc = sg_fail("-o %s: inside the CA's staging directory", out);
+out:
+	if (rc < 0)
+		rel[0] = '\0';
+	free(copy);
+	return rc;
+}
+
 int sg_ca_crl(struct sg_ca *ca, const char *out, int days)
 {
-	char path[PATHBUF];
+	char path[PATHBUF], rel[PATHBUF];
 	BIGNUM *num = NULL;
 	ASN1_INTEGER *crlnum = NULL;
 	AUTHORITY_KEYID *akid = NULL;
@@ -875,7 +904,10 @@ int sg_ca_crl(struct sg_ca *ca, const char *out, int days)
 		return sg_fail("%s: CA key not loaded", ca->dir);
 	if (days > 3650)
 		return sg_fail("--days %d: a CRL valid more than 10 years", days);
-	if (path_join(path, ca->dir, CRLNUMBER) < 0 || read_crlnumber(path, &num) < 0)
+	if (!ca->writing)
+		return sg_fail("%s: the CA was opened for reading", ca->dir);
+	if (crl_rel(ca, out, rel) < 0 || path_join(path, ca->dir, CRLNUMBER) < 0 ||
+	    read_crlnumber(path, &num) < 0)
 		goto out;
 	if (!(crl = X509_CRL_new()) || !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
 	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->issuer)) || !(t = ASN1_TIME_new()) ||
@@ -903,8 +935,6 @@ int sg_ca_crl(struct sg_ca *ca, const char *out, int days)
 		goto out;
 	}
 	len = BIO_get_mem_data(bio, &data);
-	if (sg_write_file_atomic(out, data, (size_t)len, 0644, 0) < 0)
-		goto out;
 	/* The number just used is spent: the next CRL gets the next one. */
 	if (!BN_add_word(num, 1) || !(hex = BN_bn2hex(num))) {
 		sg_x509_fail("out of memory");
@@ -913,9 +943,17 @@ int sg_ca_crl(struct sg_ca *ca, const char *out, int days)
 	{
 		char line[128];
 		int n = snprintf(line, sizeof(line), "%s%s\n", strlen(hex) % 2 ? "0" : "", hex);
-		if (sg_write_file_atomic(path, line, (size_t)n, 0644, 0) < 0)
+		if (sg_txn_write(&ca->txn, CRLNUMBER, line, (size_t)n, 0644) < 0)
 			goto out;
 	}
+	/* Inside the CA directory the CRL commits with its number. Outside,
+	 * the number is committed first: a crash before the CRL is written
+	 * skips a number, and no two CRLs ever carry the same one. */
+	if (rel[0] && sg_txn_write(&ca->txn, rel, data, (size_t)len, 0644) < 0)
+		goto out;
+	if (sg_txn_commit(&ca->txn) < 0 ||
+	    (!rel[0] && sg_write_file_atomic(out, data, (size_t)len, 0644, 0) < 0))
+		goto out;
 	rc = 0;
 out:
 	OPENSSL_free(hex);
@@ -930,21 +968,30 @@ out:
 
 /* ---- renewal ---- */
 
-static int copy_file_new(const char *from, const char *to, mode_t mode)
+/* Stages a copy of DIR/from at DIR/to, which must not exist yet. */
+static int stage_copy(struct sg_ca *ca, const char *from, const char *to, mode_t mode)
 {
 	struct sg_buf b = SG_BUF_INIT;
-	int rc = sg_read_file(from, &b, SG_X509_FILE_MAX);
+	char path[PATHBUF];
+	int rc;
 
+	if (path_join(path, ca->dir, to) < 0)
+		return -1;
+	if (exists(path))
+		return sg_fail("%s: already exists, not overwriting", path);
+	if (path_join(path, ca->dir, from) < 0)
+		return -1;
+	rc = sg_read_file(path, &b, SG_X509_FILE_MAX);
 	if (rc == 0)
-		rc = sg_write_file_atomic(to, b.data, b.len, mode, SG_ATOMIC_NO_CLOBBER);
+		rc = sg_txn_write(&ca->txn, to, b.data, b.len, mode);
 	sg_buf_wipe(&b);
 	return rc;
 }
 
 int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, char *serial_out)
 {
-	char dir[PATHBUF], cpath[PATHBUF], kpath[PATHBUF], arch[PATHBUF], old[SG_CA_SERIAL_MAX + 1];
-	char serial[SG_CA_SERIAL_MAX + 1], file[PATHBUF];
+	char dir[PATHBUF], cpath[PATHBUF], kpath[PATHBUF], arch[PATHBUF * 2], old[SG_CA_SERIAL_MAX + 1];
+	char serial[SG_CA_SERIAL_MAX + 1], file[PATHBUF * 2];
 	struct sg_name *names = NULL;
 	size_t n = 0;
 	X509 *oldx = NULL, *leaf = NULL;
@@ -955,6 +1002,8 @@ int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, cha
 
 	if (!ca->key)
 		return sg_fail("%s: CA key not loaded", ca->dir);
+	if (!ca->writing)
+		return sg_fail("%s: the CA was opened for reading", ca->dir);
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return sg_fail("'%s': not a leaf directory name", name);
 	if (path_join(dir, ca->dir, name) < 0 || path_join(cpath, dir, "cert.pem") < 0 ||
@@ -1005,36 +1054,34 @@ int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, cha
 	    sg_x509_verify_leaf(leaf, ca->root, ca->chain,
 				client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) < 0)
 		goto out;
-	/* Archive first, so the old pair survives whatever happens next. */
-	if (snprintf(arch, sizeof(arch), "%s/cert-%s.pem", dir, old) >= (int)sizeof(arch)) {
-		sg_fail("%s: path too long", dir);
-		goto out;
-	}
-	if (copy_file_new(cpath, arch, 0644) < 0)
+	/* One transaction: the old pair archived, the new one in place and
+	 * the index naming both, or none of it. */
+	snprintf(arch, sizeof(arch), "%s/cert-%s.pem", name, old);
+	snprintf(file, sizeof(file), "%s/cert.pem", name);
+	if (check_serial_free(ca, serial) < 0 || stage_copy(ca, file, arch, 0644) < 0)
 		goto out;
 	if (has_key && !reuse_key) {
-		if (snprintf(arch, sizeof(arch), "%s/key-%s.pem", dir, old) >= (int)sizeof(arch)) {
-			sg_fail("%s: path too long", dir);
-			goto out;
-		}
-		if (copy_file_new(kpath, arch, 0600) < 0)
-			goto out;
-		if (write_key_file(NULL, kpath, key, 1) < 0)
+		snprintf(arch, sizeof(arch), "%s/key-%s.pem", name, old);
+		snprintf(file, sizeof(file), "%s/key.pem", name);
+		if (stage_copy(ca, file, arch, 0600) < 0 || stage_key(&ca->txn, file, key) < 0)
 			goto out;
 	}
-	if (write_cert_file(NULL, cpath, leaf, ca->chain) < 0)
+	snprintf(file, sizeof(file), "%s/cert.pem", name);
+	if (stage_cert(&ca->txn, file, leaf, ca->chain) < 0)
 		goto out;
 	/* The old entry now names its archived copy. */
 	struct sg_ca_entry *e = sg_ca_index_find(&ca->index, old);
-	if (e && snprintf(file, sizeof(file), "%s/cert-%s.pem", name, old) < (int)sizeof(file)) {
-		char *copy = strdup(file);
-		if (copy) {
-			free(e->file);
-			e->file = copy;
+	if (e) {
+		char *copy;
+		snprintf(arch, sizeof(arch), "%s/cert-%s.pem", name, old);
+		if (!(copy = strdup(arch))) {
+			sg_fail("out of memory");
+			goto out;
 		}
+		free(e->file);
+		e->file = copy;
 	}
-	snprintf(file, sizeof(file), "%s/cert.pem", name);
-	if (record(ca, leaf, serial, file) < 0 || sg_ca_save(ca) < 0)
+	if (record(ca, leaf, serial, file) < 0 || sg_ca_commit(ca) < 0)
 		goto out;
 	if (serial_out)
 		snprintf(serial_out, SG_CA_SERIAL_MAX + 1, "%s", serial);
@@ -1049,16 +1096,116 @@ out:
 
 /* ---- minica ---- */
 
+/* The directory part of path ("." when there is none) and its last
+ * component, into dir and base (PATHBUF each). */
+static int split_path(const char *path, char *dir, char *base)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (strlen(path) >= PATHBUF)
+		return sg_fail("%s: path too long", path);
+	if (!slash) {
+		strcpy(dir, ".");
+		strcpy(base, path);
+	} else {
+		snprintf(dir, PATHBUF, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+		strcpy(base, slash + 1);
+	}
+	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+		return sg_fail("%s: not a file name", path);
+	return 0;
+}
+
+/* 1 when a and b are the same directory. */
+static int same_dir(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* A new minica root: key and certificate in one transaction on their
+ * directory when they share one, so a crash never leaves a key without
+ * its certificate (which minica refuses); in two directories, the key
+ * first, then the certificate. */
+static int minica_save_root(const char *key_path, const char *cert_path, EVP_PKEY *k, X509 *root)
+{
+	char kdir[PATHBUF], kbase[PATHBUF], cdir[PATHBUF], cbase[PATHBUF];
+	struct sg_buf b = SG_BUF_INIT;
+	struct sg_txn t;
+	int rc;
+
+	if (split_path(key_path, kdir, kbase) < 0 || split_path(cert_path, cdir, cbase) < 0)
+		return -1;
+	if (!same_dir(kdir, cdir)) {
+		rc = sg_x509_key_pem(k, &b);
+		if (rc == 0)
+			rc = sg_write_file_atomic(key_path, b.data, b.len, 0600, SG_ATOMIC_NO_CLOBBER);
+		sg_buf_wipe(&b);
+		if (rc == 0)
+			rc = sg_x509_cert_pem(root, &b);
+		if (rc == 0)
+			rc = sg_write_file_atomic(cert_path, b.data, b.len, 0644, SG_ATOMIC_NO_CLOBBER);
+		sg_buf_free(&b);
+		return rc;
+	}
+	if (sg_txn_begin(&t, kdir) < 0)
+		return -1;
+	/* another minica may have made one while this one was generating */
+	if (exists(key_path) || exists(cert_path))
+		rc = sg_fail("%s: already exists, not overwriting", exists(key_path) ? key_path : cert_path);
+	else
+		rc = stage_key(&t, kbase, k) < 0 || stage_cert(&t, cbase, root, NULL) < 0 ||
+				     sg_txn_commit(&t) < 0 ? -1 : 0;
+	sg_txn_end(&t);
+	return rc;
+}
+
+/* The leaf in one transaction on the current directory: its directory
+ * (kept when it exists, as minica does), key and certificate. */
+static int minica_save_leaf(const char *dir, EVP_PKEY *key, X509 *leaf)
+{
+	char path[PATHBUF];
+	struct sg_txn t;
+	struct stat st;
+	int rc = -1;
+
+	if (sg_txn_begin(&t, ".") < 0)
+		return -1;
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		sg_fail("%s: exists and is not a directory", dir);
+		goto out;
+	}
+	if (stat(dir, &st) < 0 && sg_txn_mkdir(&t, dir, 0700) < 0)
+		goto out;
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, i ? "cert.pem" : "key.pem");
+		if (exists(path)) {
+			sg_fail("%s: already exists, not overwriting", path);
+			goto out;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/key.pem", dir);
+	if (stage_key(&t, path, key) < 0)
+		goto out;
+	snprintf(path, sizeof(path), "%s/cert.pem", dir);
+	if (stage_cert(&t, path, leaf, NULL) < 0 || sg_txn_commit(&t) < 0)
+		goto out;
+	rc = 0;
+out:
+	sg_txn_end(&t);
+	return rc;
+}
+
 int sg_ca_minica(const char *key_path, const char *cert_path, enum sg_ca_alg alg,
 		 const struct sg_name *names, size_t n)
 {
 	int have_key = exists(key_path), have_cert = exists(cert_path), rc = -1;
 	EVP_PKEY *ikey = NULL, *key = NULL;
 	X509 *issuer = NULL, *leaf = NULL;
-	struct undo u = { .n = 0 };
 	char dir[SG_NAME_MAX], path[PATHBUF], serial[SG_CA_SERIAL_MAX + 1];
 	time_t na = time(NULL) + (time_t)(2 * 365 + 30) * 86400;
-	struct stat st;
 
 	if (n == 0)
 		return sg_fail("must specify at least one domain name or IP address");
@@ -1090,12 +1237,8 @@ int sg_ca_minica(const char *key_path, const char *cert_path, enum sg_ca_alg alg
 		sg_fail("%s: already exists, not overwriting", path);
 		goto out;
 	}
-	if (!have_key) {
-		if (!(ikey = sg_x509_keygen(alg)) || !(issuer = sg_x509_minica_root(ikey)))
-			goto out;
-		if (write_key_file(&u, key_path, ikey, 0) < 0 || write_cert_file(&u, cert_path, issuer, NULL) < 0)
-			goto out;
-	}
+	if (!have_key && (!(ikey = sg_x509_keygen(alg)) || !(issuer = sg_x509_minica_root(ikey))))
+		goto out;
 	if (X509_cmp_time(X509_get0_notAfter(issuer), &na) < 0) {
 		sg_fail("%s: expires before a new certificate would", cert_path);
 		goto out;
@@ -1105,22 +1248,13 @@ int sg_ca_minica(const char *key_path, const char *cert_path, enum sg_ca_alg alg
 				       SG_X509_EKU_SERVER | SG_X509_EKU_CLIENT, 1, na, 1, serial)) ||
 	    sg_x509_verify_leaf(leaf, issuer, NULL, X509_PURPOSE_SSL_SERVER) < 0)
 		goto out;
-	if (stat(dir, &st) == 0) {
-		if (!S_ISDIR(st.st_mode)) {
-			sg_fail("%s: exists and is not a directory", dir);
-			goto out;
-		}
-	} else if (make_dir(&u, dir, 0700) < 0) {
-		goto out;
-	}
-	if (snprintf(path, sizeof(path), "%s/key.pem", dir) < 0 || write_key_file(&u, path, key, 0) < 0 ||
-	    snprintf(path, sizeof(path), "%s/cert.pem", dir) < 0 ||
-	    write_cert_file(&u, path, leaf, NULL) < 0)
+	/* The root first: a crash before the leaf leaves a root the retry
+	 * issues from. */
+	if ((!have_key && minica_save_root(key_path, cert_path, ikey, issuer) < 0) ||
+	    minica_save_leaf(dir, key, leaf) < 0)
 		goto out;
 	rc = 0;
 out:
-	if (rc < 0)
-		undo_run(&u);
 	EVP_PKEY_free(ikey);
 	EVP_PKEY_free(key);
 	X509_free(issuer);

@@ -17,14 +17,17 @@
  *   crlnumber              the last CRL number, hex, as `openssl ca`
  *   <name>/cert.pem        a leaf then the intermediates (minica layout)
  *   <name>/key.pem         its key (0600)
- * Every file is written through sg_write_file_atomic(); nothing is ever
- * overwritten except by renew (which archives first), the index and
- * crlnumber. A command that fails leaves the directory as it found it.
- * Names are checked against the name constraints of every CA in the
- * chain before anything is generated or written, and every certificate
- * is verified with X509_verify_cert() against the chain before it is
- * written. Concurrent commands on one directory are serialised by an
- * exclusive flock() on the directory itself.
+ * Every change is one transaction on the directory (txn.h): a command
+ * checks and computes everything first, stages every file it changes
+ * and commits once, so a crash or a failure leaves the CA as it was or
+ * with the whole change, never a leaf missing from the index or an index
+ * naming a missing leaf. Nothing is ever overwritten except by renew
+ * (which archives first), the index and crlnumber. Names are checked
+ * against the name constraints of every CA in the chain before anything
+ * is generated or staged, and every certificate is verified with
+ * X509_verify_cert() against the chain. Commands on one directory are
+ * serialised by the transaction's lock (readers share it), so the second
+ * of two sees what the first did: a name already issued is refused.
  */
 #ifndef SIGNET_CA_H
 #define SIGNET_CA_H
@@ -55,15 +58,20 @@ struct sg_ca_init_opts {
 	const struct sg_age_recipients *recipients;
 };
 
-/* Creates a CA in dir (created if missing); refuses an existing CA. */
+/* Creates a CA in dir (created if missing), in one transaction; refuses
+ * an existing CA. */
 int sg_ca_init(const struct sg_ca_init_opts *o);
 
 struct sg_ca;
 
-/* Opens and checks the CA in dir; with need_key, loads the issuing
- * key too (a plain one only: see sg_ca_load_key()). Takes the
- * directory lock. */
-struct sg_ca *sg_ca_open(const char *dir, int need_key);
+/* Opens and checks the CA in dir. SG_CA_READ holds the directory's
+ * shared lock (for list, trust); SG_CA_WRITE opens its transaction
+ * (exclusive), which issue, revoke, renew and crl need. Either settles
+ * what an interrupted command left first. A directory that does not
+ * exist is not created. */
+enum { SG_CA_READ, SG_CA_WRITE };
+struct sg_ca *sg_ca_open(const char *dir, int mode);
+/* Closes; an uncommitted transaction is discarded. */
 void sg_ca_close(struct sg_ca *ca);
 
 /* How the issuing key is stored (-1: its file is unreadable). */
@@ -84,29 +92,34 @@ struct sg_ca_request {
 	const char *csr; /* sign this CSR instead of generating a key */
 };
 
-/* Checks a request without writing anything: names present and valid
+/* Checks a request without staging anything: names present and valid
  * for the chain's constraints, leaf directory free. */
 int sg_ca_check_request(struct sg_ca *ca, const struct sg_ca_request *r);
 
-/* Issues one leaf into DIR/<first name>/ and records it in the index in
- * memory; the leaf directory (relative) is copied to leaf (may be NULL,
- * else SG_NAME_MAX bytes). Call sg_ca_save() afterwards. */
+/* Issues one leaf into DIR/<first name>/ (staged) and records it in the
+ * index in memory; the leaf directory (relative) is copied to leaf (may
+ * be NULL, else SG_NAME_MAX bytes). A name whose directory exists, or
+ * that this transaction issued already, is refused. Nothing is on disk
+ * until sg_ca_commit(); several calls commit together (a batch). */
 int sg_ca_issue(struct sg_ca *ca, const struct sg_ca_request *r, char *leaf);
 
-/* Writes the index back (atomically). */
-int sg_ca_save(struct sg_ca *ca);
+/* Stages the index and commits the transaction (SG_CA_WRITE). */
+int sg_ca_commit(struct sg_ca *ca);
 
 /* Marks a certificate revoked: arg is a serial or a certificate file
- * issued by this CA. Saves the index. */
+ * issued by this CA. Commits. */
 int sg_ca_revoke(struct sg_ca *ca, const char *arg, int reason);
 
 /* Signs a v2 CRL of every revoked certificate, valid for days, into
- * path (PEM), and advances crlnumber. */
+ * path (PEM), and advances crlnumber. A path inside the CA directory
+ * commits with crlnumber; outside it, crlnumber commits first and the
+ * CRL is written after, so a crash between skips a number (numbers
+ * never repeat). The CA's own files are refused as path. */
 int sg_ca_crl(struct sg_ca *ca, const char *path, int days);
 
 /* Renews DIR/<name>: same names and profile, a new key unless
  * reuse_key; the old cert.pem and key.pem are kept as
- * cert-<serial>.pem and key-<serial>.pem. Saves the index. */
+ * cert-<serial>.pem and key-<serial>.pem. Commits. */
 int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, char *serial_out);
 
 /* The index as loaded (and updated). */
@@ -118,7 +131,10 @@ int sg_ca_root_subject(const struct sg_ca *ca, char *out, size_t cap);
 
 /* minica compatibility: issue a leaf for names into ./<first name>/ from
  * the root in key_path/cert_path, creating both (alg: ECDSA P-384 or
- * RSA 2048) when both are absent, as jsha/minica does. */
+ * RSA 2048) when both are absent, as jsha/minica does. A new root is one
+ * transaction on its directory (key and certificate in one directory;
+ * in two, the key is written first), then the leaf is one on the
+ * current directory: a crash leaves no half of either. */
 int sg_ca_minica(const char *key_path, const char *cert_path, enum sg_ca_alg alg,
 		 const struct sg_name *names, size_t n);
 

@@ -12,6 +12,8 @@
 #include "dnskeys.h"
 #include "dnszone.h"
 #include "err.h"
+#include "fileio.h"
+#include "txn.h"
 
 struct anchor {
 	const struct sg_dns_key *k;
@@ -27,9 +29,10 @@ static int is_anchor(const struct sg_dns_key *k)
 	       (k->state == SG_DNS_KEY_ACTIVE || k->state == SG_DNS_KEY_PUBLISHED);
 }
 
-static int load_anchor(const char *dir, const struct sg_dns_key *k, struct anchor *a)
+static int load_anchor(struct sg_txn *t, const char *dir, const struct sg_dns_key *k,
+		       struct anchor *a)
 {
-	ldns_rr *key = sg_dnskey_load_public(dir, k);
+	ldns_rr *key = sg_dnskey_load_public(t, dir, k);
 	ldns_rr *ds;
 	const uint8_t *d;
 
@@ -113,9 +116,9 @@ static int format_xml(const struct anchor *as, size_t n, struct sg_buf *out)
 	return rc;
 }
 
-int sg_dns_anchor(const char *dir, const char *format, struct sg_buf *out)
+int sg_dns_anchor_text(struct sg_txn *t, const char *dir, const struct sg_dnsconf *c,
+		       const char *format, struct sg_buf *out)
 {
-	struct sg_dnsconf c;
 	struct anchor *as = NULL;
 	size_t n = 0;
 	int xml = !strcmp(format, "xml"), rc = -1;
@@ -125,17 +128,15 @@ int sg_dns_anchor(const char *dir, const char *format, struct sg_buf *out)
 		return sg_fail("unknown anchor format '%s' (unbound, bind, bind-static, ds, xml, "
 			       "resolved)",
 			       format);
-	if (sg_dnsconf_load(&c, dir) < 0)
-		return -1;
-	if (!(as = calloc(c.nkeys + 1, sizeof(*as)))) {
+	if (!(as = calloc(c->nkeys + 1, sizeof(*as)))) {
 		sg_fail("out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < c.nkeys; i++) {
-		const struct sg_dns_key *k = &c.keys[i];
+	for (size_t i = 0; i < c->nkeys; i++) {
+		const struct sg_dns_key *k = &c->keys[i];
 		if (!is_anchor(k) && !(xml && !strcmp(k->zone, ".") && k->flags == SG_DNS_KSK))
 			continue;
-		if (load_anchor(dir, k, &as[n]) < 0)
+		if (load_anchor(t, dir, k, &as[n]) < 0)
 			goto out;
 		n++;
 	}
@@ -178,7 +179,47 @@ out:
 	for (size_t i = 0; as && i < n; i++)
 		free(as[i].pubkey);
 	free(as);
+	return rc;
+}
+
+int sg_dns_anchor(const char *dir, const char *format, struct sg_buf *out)
+{
+	struct sg_dnsconf c;
+	int lock, rc = -1;
+
+	if (sg_txn_read_begin(dir, &lock) < 0)
+		return -1;
+	if (sg_dnsconf_load(&c, dir) == 0) {
+		rc = sg_dns_anchor_text(NULL, dir, &c, format, out);
+		sg_dnsconf_free(&c);
+	}
+	sg_txn_read_end(&lock);
+	return rc;
+}
+
+int sg_dns_anchor_save(const char *dir, const char *path)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_dnsconf c = { 0 };
+	struct sg_txn t = { .lock = -1 };
+	int rc = -1;
+
+	if (path) {
+		rc = sg_dns_anchor(dir, "unbound", &text);
+		if (rc == 0)
+			rc = sg_write_file_atomic(path, text.data, text.len, 0644, 0);
+		sg_buf_free(&text);
+		return rc;
+	}
+	/* In the directory: computed and staged under its lock, so it never
+	 * mixes with a rollover's keys. */
+	if (sg_dnsconf_begin(&t, dir) == 0 && sg_dnsconf_load(&c, dir) == 0 &&
+	    sg_dns_anchor_text(&t, dir, &c, "unbound", &text) == 0 &&
+	    sg_txn_write(&t, SG_DNS_ANCHOR_FILE, text.data, text.len, 0644) == 0)
+		rc = sg_txn_commit(&t);
+	sg_txn_end(&t);
 	sg_dnsconf_free(&c);
+	sg_buf_free(&text);
 	return rc;
 }
 
@@ -198,6 +239,18 @@ static int check_quoted(const char *what, const char *s)
 	return 0;
 }
 
+/* dns.conf, read under the directory's shared lock. */
+static int load_locked(struct sg_dnsconf *c, const char *dir)
+{
+	int lock, rc;
+
+	if (sg_txn_read_begin(dir, &lock) < 0)
+		return -1;
+	rc = sg_dnsconf_load(c, dir);
+	sg_txn_read_end(&lock);
+	return rc;
+}
+
 int sg_dns_nsd_conf(const char *dir, const struct sg_dns_server_opts *o, struct sg_buf *out)
 {
 	struct sg_dnsconf c;
@@ -208,7 +261,7 @@ int sg_dns_nsd_conf(const char *dir, const struct sg_dns_server_opts *o, struct 
 		return -1;
 	if (check_quoted("directory", adir) < 0 || check_quoted("directory", state) < 0)
 		return -1;
-	if (sg_dnsconf_load(&c, dir) < 0)
+	if (load_locked(&c, dir) < 0)
 		return -1;
 	rc = sg_buf_printf(out,
 			   "# NSD: authoritative for the private root and its zones (signet).\n"
@@ -251,7 +304,7 @@ int sg_dns_unbound_conf(const char *dir, const struct sg_dns_server_opts *o, str
 		return -1;
 	if (o->anchor[0] != '/')
 		return sg_fail("anchor file '%s' must be an absolute path", o->anchor);
-	if (sg_dnsconf_load(&c, dir) < 0)
+	if (load_locked(&c, dir) < 0)
 		return -1;
 	rc = sg_buf_printf(
 		out,

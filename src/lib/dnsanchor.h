@@ -21,8 +21,21 @@
 #include <time.h>
 
 #include "buf.h"
+#include "dnsconf.h"
+#include "txn.h"
 
+/* The anchor file a rollover keeps current, relative to DIR. */
+#define SG_DNS_ANCHOR_FILE "anchors/root.anchor"
+
+/* The anchor of DIR in format, read under the directory's shared lock. */
 int sg_dns_anchor(const char *dir, const char *format, struct sg_buf *out);
+/* The anchor of the key set c, the key files read through t (what a
+ * transaction staged, e.g. a new KSK) or, t NULL, from DIR. */
+int sg_dns_anchor_text(struct sg_txn *t, const char *dir, const struct sg_dnsconf *c,
+		       const char *format, struct sg_buf *out);
+/* Writes the unbound anchor to path (atomically), or, path NULL, to
+ * DIR/anchors/root.anchor in a transaction on DIR. */
+int sg_dns_anchor_save(const char *dir, const char *path);
 
 struct sg_dns_server_opts {
 	unsigned port;          /* port to listen on */

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "age.h"
 #include "err.h"
 #include "fileio.h"
+#include "txn.h"
 
 #define CONF_MAX (4u << 20)
 #define MAX_FIELDS 8
@@ -307,6 +309,15 @@ int sg_dnsconf_parse(struct sg_dnsconf *c, const char *name, const char *text, s
 	return 0;
 }
 
+int sg_dnsconf_begin(struct sg_txn *t, const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return sg_fail("%s: no such directory (run 'signet dns init')", dir);
+	return sg_txn_begin(t, dir);
+}
+
 int sg_dnsconf_load(struct sg_dnsconf *c, const char *dir)
 {
 	struct sg_buf b = SG_BUF_INIT;
@@ -353,16 +364,14 @@ int sg_dnsconf_format(const struct sg_dnsconf *c, struct sg_buf *out)
 	return rc;
 }
 
-int sg_dnsconf_save(const struct sg_dnsconf *c, const char *dir)
+int sg_dnsconf_stage(const struct sg_dnsconf *c, struct sg_txn *t)
 {
 	struct sg_buf b = SG_BUF_INIT;
-	char path[4096];
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/dns.conf", dir);
 	rc = sg_dnsconf_format(c, &b);
 	if (rc == 0)
-		rc = sg_write_file_atomic(path, b.data, b.len, 0644, 0);
+		rc = sg_txn_write(t, "dns.conf", b.data, b.len, 0644);
 	sg_buf_free(&b);
 	return rc;
 }

@@ -67,12 +67,17 @@ struct sg_dnsconf {
 
 /* Parses the text of a dns.conf; name is used in error messages. */
 int sg_dnsconf_parse(struct sg_dnsconf *c, const char *name, const char *text, size_t len);
-/* Reads DIR/dns.conf. */
+/* Reads DIR/dns.conf (the caller holds the directory's lock). */
 int sg_dnsconf_load(struct sg_dnsconf *c, const char *dir);
 /* Serialises c in the format above. */
 int sg_dnsconf_format(const struct sg_dnsconf *c, struct sg_buf *out);
-/* Writes DIR/dns.conf atomically. */
-int sg_dnsconf_save(const struct sg_dnsconf *c, const char *dir);
+/* Every change to a DNS directory is one transaction on it (txn.h);
+ * readers hold its shared lock (sg_txn_read_begin). This one opens the
+ * transaction of an existing directory: only init creates one. */
+struct sg_txn;
+int sg_dnsconf_begin(struct sg_txn *t, const char *dir);
+/* Stages DIR/dns.conf in t, the directory's transaction. */
+int sg_dnsconf_stage(const struct sg_dnsconf *c, struct sg_txn *t);
 void sg_dnsconf_free(struct sg_dnsconf *c);
 
 /* Canonicalises a domain name (lowercase, trailing dot) into out (cap

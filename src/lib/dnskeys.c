@@ -12,6 +12,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "io.h"
+#include "txn.h"
 
 int sg_dns_alg_from_name(const char *name)
 {
@@ -22,10 +23,18 @@ int sg_dns_alg_from_name(const char *name)
 	return -1;
 }
 
+void sg_dnskey_rel(const struct sg_dns_key *k, const char *suffix, char *out, size_t cap)
+{
+	snprintf(out, cap, "keys/K%s+%03d+%05u.%s", k->zone, k->alg, k->tag, suffix);
+}
+
 void sg_dnskey_path(const char *dir, const struct sg_dns_key *k, const char *suffix, char *out,
 		    size_t cap)
 {
-	snprintf(out, cap, "%s/keys/K%s+%03d+%05u.%s", dir, k->zone, k->alg, k->tag, suffix);
+	char rel[1024];
+
+	sg_dnskey_rel(k, suffix, rel, sizeof(rel));
+	snprintf(out, cap, "%s/%s", dir, rel);
 }
 
 static int tag_in_use(const struct sg_dnsconf *c, const char *zone, unsigned tag)
@@ -68,17 +77,21 @@ static void print_rr(FILE *f, const void *rr)
 	ldns_rr_print(f, (const ldns_rr *)rr);
 }
 
-static int ensure_dir(const char *path, mode_t mode)
+/* A key file that is on disk already is never replaced. */
+static int check_absent(struct sg_txn *t, const char *rel)
 {
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		return sg_fail_errno("%s", path);
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, rel);
+	if (access(path, F_OK) == 0)
+		return sg_fail("%s: already exists, not overwriting", path);
 	return 0;
 }
 
-int sg_dnskey_generate(const char *dir, const struct sg_dnsconf *c, const char *zone, int alg,
+int sg_dnskey_generate(struct sg_txn *t, const struct sg_dnsconf *c, const char *zone, int alg,
 		       int flags, struct sg_dns_key *out)
 {
-	char keydir[4096], ppath[4210], kpath[4200];
+	char ppath[1040], kpath[1030];
 	ldns_key *key = NULL;
 	ldns_rr *rr = NULL;
 	ldns_rdf *owner;
@@ -86,9 +99,6 @@ int sg_dnskey_generate(const char *dir, const struct sg_dnsconf *c, const char *
 	size_t privlen = 0, publen = 0;
 	int rc = -1;
 
-	snprintf(keydir, sizeof(keydir), "%s/keys", dir);
-	if (ensure_dir(keydir, 0700) < 0)
-		return -1;
 	for (int attempt = 0; attempt < 16; attempt++) {
 		key = ldns_key_new_frm_algorithm((ldns_signing_algorithm)alg, 256);
 		if (!key)
@@ -123,15 +133,21 @@ int sg_dnskey_generate(const char *dir, const struct sg_dnsconf *c, const char *
 	out->tag = ldns_key_keytag(key);
 	out->state = SG_DNS_KEY_ACTIVE;
 	out->since = (int64_t)time(NULL);
-	sg_dnskey_path(dir, out, "private", ppath, sizeof(ppath));
-	sg_dnskey_path(dir, out, "key", kpath, sizeof(kpath));
+	sg_dnskey_rel(out, "private", ppath, sizeof(ppath));
+	sg_dnskey_rel(out, "key", kpath, sizeof(kpath));
+	if (c->nrecipients)
+		strcat(ppath, ".age");
 
 	priv = print_to_mem(print_key, key, &privlen);
 	pub = print_to_mem(print_rr, rr, &publen);
 	if (!priv || !pub) {
 		sg_fail("cannot format key %u", out->tag);
+	} else if (check_absent(t, ppath) < 0 || check_absent(t, kpath) < 0 ||
+		   sg_txn_mkdir(t, "keys", 0700) < 0) {
+		/* refused */
 	} else if (c->nrecipients) {
-		/* At rest only age-encrypted: the plaintext stays in memory. */
+		/* At rest only age-encrypted: the plaintext stays in memory
+		 * (and is staged nowhere). */
 		struct sg_age_recipients rs = { 0 };
 		struct sg_buf enc = SG_BUF_INIT;
 		struct sg_mem_source src;
@@ -143,19 +159,12 @@ int sg_dnskey_generate(const char *dir, const struct sg_dnsconf *c, const char *
 			erc = sg_age_encrypt(&rs, sg_mem_reader(&src, priv, privlen), w);
 		if (erc == 0)
 			erc = sg_writer_close(&w);
-		strcat(ppath, ".age");
-		if (erc == 0 &&
-		    sg_write_file_atomic(ppath, enc.data, enc.len, 0600, SG_ATOMIC_NO_CLOBBER) == 0) {
-			rc = sg_write_file_atomic(kpath, pub, publen, 0644, SG_ATOMIC_NO_CLOBBER);
-			if (rc < 0)
-				unlink(ppath);
-		}
+		if (erc == 0 && sg_txn_write(t, ppath, enc.data, enc.len, 0600) == 0)
+			rc = sg_txn_write(t, kpath, pub, publen, 0644);
 		sg_buf_free(&enc);
 		sg_age_recipients_free(&rs);
-	} else if (sg_write_file_atomic(ppath, priv, privlen, 0600, SG_ATOMIC_NO_CLOBBER) == 0) {
-		rc = sg_write_file_atomic(kpath, pub, publen, 0644, SG_ATOMIC_NO_CLOBBER);
-		if (rc < 0)
-			unlink(ppath);
+	} else if (sg_txn_write(t, ppath, priv, privlen, 0600) == 0) {
+		rc = sg_txn_write(t, kpath, pub, publen, 0644);
 	}
 	if (priv)
 		sg_wipe(priv, privlen);
@@ -262,21 +271,26 @@ ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k,
 	return key;
 }
 
-ldns_rr *sg_dnskey_load_public(const char *dir, const struct sg_dns_key *k)
+ldns_rr *sg_dnskey_load_public(struct sg_txn *t, const char *dir, const struct sg_dns_key *k)
 {
-	char path[4200];
+	char rel[1024], path[4200];
+	struct sg_buf text = SG_BUF_INIT;
 	ldns_rr *rr = NULL;
 	ldns_status s;
-	int line = 0;
+	int line = 0, rc;
 	FILE *f;
 
-	sg_dnskey_path(dir, k, "key", path, sizeof(path));
-	if (!(f = fopen(path, "re"))) {
-		sg_fail_errno("%s: missing key", path);
+	sg_dnskey_rel(k, "key", rel, sizeof(rel));
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	rc = t ? sg_txn_read(t, rel, &text, 1 << 16) : sg_read_file(path, &text, 1 << 16);
+	if (rc < 0 || !text.len || !(f = fmemopen(text.data, text.len, "r"))) {
+		sg_buf_free(&text);
+		sg_fail("%s: missing key", path);
 		return NULL;
 	}
 	s = ldns_rr_new_frm_fp_l(&rr, f, NULL, NULL, NULL, &line);
 	fclose(f);
+	sg_buf_free(&text);
 	if (s != LDNS_STATUS_OK) {
 		sg_fail("%s:%d: %s", path, line + 1, ldns_get_errorstr_by_id(s));
 		return NULL;
@@ -300,7 +314,7 @@ ldns_rr *sg_dnskey_load_public(const char *dir, const struct sg_dns_key *k)
 
 int sg_dnskey_published_tag(const char *dir, const struct sg_dns_key *k, unsigned *tag)
 {
-	ldns_rr *rr = sg_dnskey_load_public(dir, k);
+	ldns_rr *rr = sg_dnskey_load_public(NULL, dir, k);
 
 	if (!rr)
 		return -1;

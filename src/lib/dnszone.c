@@ -15,10 +15,12 @@
 #include <ldns/ldns.h>
 
 #include "crypto.h"
+#include "dnsanchor.h"
 #include "dnsconf.h"
 #include "dnskeys.h"
 #include "err.h"
 #include "fileio.h"
+#include "txn.h"
 
 #define ZONE_MAX ((size_t)1 << 31)
 #define MAX_THREADS 8
@@ -42,20 +44,37 @@ static void zone_stem(const char *zone, char *out, size_t cap)
 		out[n - 1] = '\0';
 }
 
-void sg_dns_zone_file(const char *dir, const char *zone, char *out, size_t cap)
+/* A zone's master file and signed file, relative to the directory. */
+static void zone_rel(const char *zone, char *out, size_t cap)
 {
 	char stem[256];
 
 	zone_stem(zone, stem, sizeof(stem));
-	snprintf(out, cap, "%s/zones/%s.zone", dir, stem);
+	snprintf(out, cap, "zones/%s.zone", stem);
+}
+
+static void signed_rel(const char *zone, char *out, size_t cap)
+{
+	char stem[256];
+
+	zone_stem(zone, stem, sizeof(stem));
+	snprintf(out, cap, "signed/%s.signed", stem);
+}
+
+void sg_dns_zone_file(const char *dir, const char *zone, char *out, size_t cap)
+{
+	char rel[300];
+
+	zone_rel(zone, rel, sizeof(rel));
+	snprintf(out, cap, "%s/%s", dir, rel);
 }
 
 void sg_dns_signed_file(const char *dir, const char *zone, char *out, size_t cap)
 {
-	char stem[256];
+	char rel[300];
 
-	zone_stem(zone, stem, sizeof(stem));
-	snprintf(out, cap, "%s/signed/%s.signed", dir, stem);
+	signed_rel(zone, rel, sizeof(rel));
+	snprintf(out, cap, "%s/%s", dir, rel);
 }
 
 /* 1 when name equals zone or lies below it (both canonical text). */
@@ -103,28 +122,6 @@ int sg_dns_parse_ns(const char *spec, char name[256], char addr[64], unsigned *p
 		return sg_fail_prefix("name server");
 	if (strcmp(name, ".") == 0)
 		return sg_fail("name server '%s': the root is not a host name", spec);
-	return 0;
-}
-
-static int ensure_dir(const char *path, mode_t mode)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		return sg_fail_errno("%s", path);
-	return 0;
-}
-
-static int make_layout(const char *dir)
-{
-	static const char *const subs[] = { "zones", "keys", "signed" };
-	char p[4096];
-
-	if (ensure_dir(dir, 0755) < 0)
-		return -1;
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, subs[i]);
-		if (ensure_dir(p, strcmp(subs[i], "keys") ? 0755 : 0700) < 0)
-			return -1;
-	}
 	return 0;
 }
 
@@ -190,17 +187,29 @@ static int add_zone_ns(struct sg_dnsconf *c, const char *zone, const char *const
 	return 0;
 }
 
-static int new_zone_keys(const char *dir, struct sg_dnsconf *c, const char *zone, int alg)
+static int new_zone_keys(struct sg_txn *t, struct sg_dnsconf *c, const char *zone, int alg)
 {
 	struct sg_dns_key k;
 
-	if (sg_dnskey_generate(dir, c, zone, alg, SG_DNS_KSK, &k) < 0 ||
+	if (sg_dnskey_generate(t, c, zone, alg, SG_DNS_KSK, &k) < 0 ||
 	    sg_dnsconf_add_key(c, &k) < 0)
 		return -1;
-	if (sg_dnskey_generate(dir, c, zone, alg, SG_DNS_ZSK, &k) < 0 ||
+	if (sg_dnskey_generate(t, c, zone, alg, SG_DNS_ZSK, &k) < 0 ||
 	    sg_dnsconf_add_key(c, &k) < 0)
 		return -1;
 	return 0;
+}
+
+/* Stages a zone's starting master file, which must not exist yet. */
+static int stage_zone_file(struct sg_txn *t, const char *zone, const struct sg_buf *text)
+{
+	char rel[300], path[4400];
+
+	zone_rel(zone, rel, sizeof(rel));
+	snprintf(path, sizeof(path), "%s/%s", t->dir, rel);
+	if (access(path, F_OK) == 0)
+		return sg_fail("%s: already exists", path);
+	return sg_txn_write(t, rel, text->data, text->len, 0644);
 }
 
 int sg_dns_init(const char *dir, int alg, const char *const *ns, size_t nns,
@@ -208,26 +217,37 @@ int sg_dns_init(const char *dir, int alg, const char *const *ns, size_t nns,
 {
 	struct sg_dnsconf c = { 0 };
 	struct sg_buf text = SG_BUF_INIT;
+	struct sg_txn t = { .lock = -1 };
 	char path[4096];
-	struct stat st;
-	int rc = -1;
+	int rc = -1, created = 0;
 
-	snprintf(path, sizeof(path), "%s/dns.conf", dir);
-	if (stat(path, &st) == 0)
-		return sg_fail("%s: already exists (this directory is initialised)", path);
 	for (size_t i = 0; i < nrecipients; i++)
 		if (sg_dnsconf_add_recipient(&c, recipients[i]) < 0)
 			goto out;
 	if (sg_dnsconf_add_zone(&c, ".") < 0 || add_zone_ns(&c, ".", ns, nns) < 0 ||
 	    initial_zone_text(".", &c, &text) < 0)
 		goto out;
-	if (make_layout(dir) < 0 || new_zone_keys(dir, &c, ".", alg) < 0)
+	/* The directory is the transaction's (made by sg_txn_begin, removed
+	 * again when this fails and it was not there before); the commit is
+	 * the moment it becomes a DNS directory, whole. */
+	created = access(dir, F_OK) != 0;
+	if (sg_txn_begin(&t, dir) < 0)
 		goto out;
-	sg_dns_zone_file(dir, ".", path, sizeof(path));
-	if (sg_write_file_atomic(path, text.data, text.len, 0644, SG_ATOMIC_NO_CLOBBER) < 0)
+	snprintf(path, sizeof(path), "%s/dns.conf", dir);
+	if (access(path, F_OK) == 0) {
+		sg_fail("%s: already exists (this directory is initialised)", path);
 		goto out;
-	rc = sg_dnsconf_save(&c, dir);
+	}
+	if (sg_txn_mkdir(&t, "zones", 0755) < 0 || sg_txn_mkdir(&t, "keys", 0700) < 0 ||
+	    sg_txn_mkdir(&t, "signed", 0755) < 0 || new_zone_keys(&t, &c, ".", alg) < 0 ||
+	    stage_zone_file(&t, ".", &text) < 0 || sg_dnsconf_stage(&c, &t) < 0 ||
+	    sg_txn_commit(&t) < 0)
+		goto out;
+	rc = 0;
 out:
+	sg_txn_end(&t);
+	if (rc < 0 && created)
+		rmdir(dir);
 	sg_buf_free(&text);
 	sg_dnsconf_free(&c);
 	return rc;
@@ -235,21 +255,18 @@ out:
 
 int sg_dns_add_zone(const char *dir, const char *zone_in, const char *const *ns, size_t nns)
 {
-	struct sg_dnsconf c;
+	struct sg_dnsconf c = { 0 };
 	struct sg_buf text = SG_BUF_INIT;
-	char zone[256], path[4096];
+	struct sg_txn t = { .lock = -1 };
+	char zone[256];
 	int alg = LDNS_ECDSAP256SHA256, rc = -1;
 
-	if (sg_dnsconf_load(&c, dir) < 0)
-		return -1;
-	if (sg_dns_canon_name(zone_in, zone, sizeof(zone)) < 0) {
-		sg_fail_prefix("--zone");
+	if (sg_dns_canon_name(zone_in, zone, sizeof(zone)) < 0)
+		return sg_fail_prefix("--zone");
+	if (!strcmp(zone, "."))
+		return sg_fail("the root zone exists already; add-zone adds zones below it");
+	if (sg_dnsconf_begin(&t, dir) < 0 || sg_dnsconf_load(&c, dir) < 0)
 		goto out;
-	}
-	if (!strcmp(zone, ".")) {
-		sg_fail("the root zone exists already; add-zone adds zones below it");
-		goto out;
-	}
 	for (size_t i = 1; i < c.nzones; i++) {
 		if (name_in(zone, c.zones[i]) || name_in(c.zones[i], zone)) {
 			sg_fail("zone %s: %s is already a zone (one is inside the other)", zone,
@@ -266,17 +283,12 @@ int sg_dns_add_zone(const char *dir, const char *zone_in, const char *const *ns,
 	if (sg_dnsconf_add_zone(&c, zone) < 0 || add_zone_ns(&c, zone, ns, nns) < 0 ||
 	    initial_zone_text(zone, &c, &text) < 0)
 		goto out;
-	sg_dns_zone_file(dir, zone, path, sizeof(path));
-	if (access(path, F_OK) == 0) {
-		sg_fail("%s: already exists", path);
+	if (stage_zone_file(&t, zone, &text) < 0 || new_zone_keys(&t, &c, zone, alg) < 0 ||
+	    sg_dnsconf_stage(&c, &t) < 0 || sg_txn_commit(&t) < 0)
 		goto out;
-	}
-	if (new_zone_keys(dir, &c, zone, alg) < 0)
-		goto out;
-	if (sg_write_file_atomic(path, text.data, text.len, 0644, SG_ATOMIC_NO_CLOBBER) < 0)
-		goto out;
-	rc = sg_dnsconf_save(&c, dir);
+	rc = 0;
 out:
+	sg_txn_end(&t);
 	sg_buf_free(&text);
 	sg_dnsconf_free(&c);
 	return rc;
@@ -286,7 +298,7 @@ out:
 
 struct zone_job {
 	const char *zone;
-	char zpath[4096], spath[4096];
+	char zpath[4096], spath[4096], srel[300];
 	char hash_hex[2 * SG_SHA256_LEN + 1];
 	ldns_dnssec_zone *dz;
 	int skip;
@@ -449,7 +461,7 @@ static int add_dnskeys(const char *dir, const struct sg_dnsconf *c, const char *
 		const struct sg_dns_key *k = &c->keys[i];
 		if (strcmp(k->zone, zone) || !key_published(k))
 			continue;
-		ldns_rr *rr = sg_dnskey_load_public(dir, k);
+		ldns_rr *rr = sg_dnskey_load_public(NULL, dir, k);
 		if (!rr)
 			return -1;
 		ldns_rr_set_ttl(rr, DNSKEY_TTL);
@@ -493,7 +505,7 @@ static int add_delegations(const char *dir, const struct sg_dnsconf *c, ldns_dns
 			const struct sg_dns_key *k = &c->keys[i];
 			if (strcmp(k->zone, zone) || !ksk_has_ds(k))
 				continue;
-			ldns_rr *key = sg_dnskey_load_public(dir, k);
+			ldns_rr *key = sg_dnskey_load_public(NULL, dir, k);
 			if (!key)
 				return -1;
 			ldns_rr *ds = ldns_key_rr2ds(key, LDNS_SHA256);
@@ -936,8 +948,9 @@ static int cpu_count(void)
 	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
-static int sign_zone(const char *dir, const struct sg_dnsconf *c, struct zone_job *j,
-		     const struct sg_dns_sign_opts *o)
+/* Signs one zone and stages its signed file in t. */
+static int sign_zone(struct sg_txn *t, const char *dir, const struct sg_dnsconf *c,
+		     struct zone_job *j, const struct sg_dns_sign_opts *o)
 {
 	struct worker w[MAX_THREADS];
 	struct sign_work sw = { 0 };
@@ -947,7 +960,7 @@ static int sign_zone(const char *dir, const struct sg_dnsconf *c, struct zone_jo
 	uint32_t inception = (uint32_t)(o->now - 3600);
 	uint32_t expiration = (uint32_t)(o->now + o->validity);
 	int nthreads = o->threads > 0 ? o->threads : cpu_count();
-	struct sg_atomic a;
+	struct sg_buf text = SG_BUF_INIT;
 	ldns_status s;
 	int rc = -1;
 
@@ -1002,10 +1015,10 @@ static int sign_zone(const char *dir, const struct sg_dnsconf *c, struct zone_jo
 	}
 	if ((size_t)nthreads > sw.nchunks)
 		nthreads = sw.nchunks ? (int)sw.nchunks : 1;
-	for (int t = 0; t < nthreads; t++) {
-		w[t].sw = &sw;
-		if (load_signing_keys(dir, c, j->zone, o->ids, inception, expiration, &w[t].ksks,
-				      &w[t].zsks) < 0)
+	for (int i = 0; i < nthreads; i++) {
+		w[i].sw = &sw;
+		if (load_signing_keys(dir, c, j->zone, o->ids, inception, expiration, &w[i].ksks,
+				      &w[i].zsks) < 0)
 			goto out;
 	}
 	/* The apex first, here: its SOA and signatures head the output file,
@@ -1038,22 +1051,17 @@ static int sign_zone(const char *dir, const struct sg_dnsconf *c, struct zone_jo
 	ldns_dnssec_rrsets_print(f, ldns_dnssec_name_find_rrset(j->dz->soa, LDNS_RR_TYPE_SOA),
 				 false);
 	fclose(f);
-	if (sg_atomic_open(&a, j->spath, 0644, 0) < 0) {
-		free(soa);
-		goto out;
-	}
-	rc = sg_write_all(a.fd, soa, soalen);
+	rc = sg_buf_append(&text, soa, soalen);
 	free(soa);
 	for (size_t k = 0; rc == 0 && k < sw.nchunks; k++)
-		rc = sg_write_all(a.fd, sw.chunks[k].out, sw.chunks[k].len);
+		rc = sg_buf_append(&text, sw.chunks[k].out, sw.chunks[k].len);
 	if (rc == 0)
-		rc = sg_atomic_commit(&a);
-	else
-		sg_atomic_abort(&a);
+		rc = sg_txn_write(t, j->srel, text.data, text.len, 0644);
 out:
-	for (int t = 0; t < nthreads; t++) {
-		free_keys_deep(w[t].ksks);
-		free_keys_deep(w[t].zsks);
+	sg_buf_free(&text);
+	for (int i = 0; i < nthreads; i++) {
+		free_keys_deep(w[i].ksks);
+		free_keys_deep(w[i].zsks);
 	}
 	for (size_t k = 0; sw.chunks && k < sw.nchunks; k++)
 		free(sw.chunks[k].out);
@@ -1076,6 +1084,7 @@ static int load_job(const char *dir, const struct sg_dnsconf *c, const struct sg
 
 	sg_dns_zone_file(dir, j->zone, j->zpath, sizeof(j->zpath));
 	sg_dns_signed_file(dir, j->zone, j->spath, sizeof(j->spath));
+	signed_rel(j->zone, j->srel, sizeof(j->srel));
 	if (sg_read_file(j->zpath, &text, ZONE_MAX) < 0)
 		return -1;
 	if (input_hash(dir, c, conf, j->zone, &text, o, j->hash_hex) < 0)
@@ -1108,8 +1117,9 @@ out:
 
 int sg_dns_sign(const char *dir, const struct sg_dns_sign_opts *o, struct sg_buf *report)
 {
-	struct sg_dnsconf c;
+	struct sg_dnsconf c = { 0 };
 	struct sg_buf conf = SG_BUF_INIT;
+	struct sg_txn t = { .lock = -1 };
 	struct zone_job *jobs = NULL;
 	char path[4096];
 	int rc = -1;
@@ -1117,27 +1127,29 @@ int sg_dns_sign(const char *dir, const struct sg_dns_sign_opts *o, struct sg_buf
 	if (o->validity <= o->refresh)
 		return sg_fail("signature validity (%u s) must exceed the refresh window (%u s)",
 			       o->validity, o->refresh);
+	/* One transaction: every zone signed is committed together, and a
+	 * second signer waits, then sees the first's signed files (their
+	 * serials, their input hashes) and goes on from there. */
+	if (sg_dnsconf_begin(&t, dir) < 0)
+		return -1;
 	snprintf(path, sizeof(path), "%s/dns.conf", dir);
-	if (sg_read_file(path, &conf, 1 << 22) < 0)
-		return -1;
-	if (sg_dnsconf_parse(&c, path, (const char *)conf.data, conf.len) < 0) {
-		sg_buf_free(&conf);
-		return -1;
-	}
+	if (sg_read_file(path, &conf, 1 << 22) < 0 ||
+	    sg_dnsconf_parse(&c, path, (const char *)conf.data, conf.len) < 0)
+		goto out;
 	if (check_zone_dir(dir, &c) < 0)
 		goto out;
 	if (!(jobs = calloc(c.nzones, sizeof(*jobs)))) {
 		sg_fail("out of memory");
 		goto out;
 	}
-	/* Read and check everything before writing anything. */
+	/* Read and check everything before staging anything. */
 	for (size_t i = 0; i < c.nzones; i++) {
 		jobs[i].zone = c.zones[i];
 		if (load_job(dir, &c, &conf, &jobs[i], o) < 0)
 			goto out;
 	}
 	snprintf(path, sizeof(path), "%s/signed", dir);
-	if (ensure_dir(path, 0755) < 0)
+	if (access(path, F_OK) != 0 && sg_txn_mkdir(&t, "signed", 0755) < 0)
 		goto out;
 	for (size_t i = 0; i < c.nzones; i++) {
 		if (jobs[i].skip) {
@@ -1146,13 +1158,14 @@ int sg_dns_sign(const char *dir, const struct sg_dns_sign_opts *o, struct sg_buf
 				goto out;
 			continue;
 		}
-		if (sign_zone(dir, &c, &jobs[i], o) < 0)
+		if (sign_zone(&t, dir, &c, &jobs[i], o) < 0)
 			goto out;
 		if (sg_buf_printf(report, "%s: signed %s\n", jobs[i].zone, jobs[i].spath) < 0)
 			goto out;
 	}
-	rc = 0;
+	rc = sg_txn_commit(&t);
 out:
+	sg_txn_end(&t);
 	for (size_t i = 0; jobs && i < c.nzones; i++)
 		if (jobs[i].dz)
 			ldns_dnssec_zone_deep_free(jobs[i].dz);
@@ -1244,11 +1257,15 @@ int sg_dns_check(const char *dir, time_t now, uint32_t refresh, struct sg_buf *r
 		 int *problems)
 {
 	struct sg_dnsconf c;
-	int rc = 0;
+	int rc = 0, lock;
 
 	*problems = 0;
-	if (sg_dnsconf_load(&c, dir) < 0)
+	if (sg_txn_read_begin(dir, &lock) < 0)
 		return -1;
+	if (sg_dnsconf_load(&c, dir) < 0) {
+		sg_txn_read_end(&lock);
+		return -1;
+	}
 	for (size_t i = 0; rc == 0 && i < c.nzones; i++) {
 		char spath[4096], first_s[32], last_s[32];
 		long long first = 0, last = 0;
@@ -1288,6 +1305,7 @@ int sg_dns_check(const char *dir, time_t now, uint32_t refresh, struct sg_buf *r
 				   status);
 	}
 	sg_dnsconf_free(&c);
+	sg_txn_read_end(&lock);
 	return rc;
 }
 
@@ -1298,18 +1316,44 @@ static void fmt_days(long long secs, char *out, size_t cap)
 	snprintf(out, cap, "%lld days %lld h", secs / 86400, (secs % 86400) / 3600);
 }
 
+/* Anchors follow the keys: DIR/anchors/root.anchor, when there is one,
+ * is restaged from the new key set in the same transaction. */
+static int refresh_anchor(struct sg_txn *t, const struct sg_dnsconf *c)
+{
+	struct sg_buf now = SG_BUF_INIT, text = SG_BUF_INIT;
+	char path[4200];
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/" SG_DNS_ANCHOR_FILE, t->dir);
+	if (access(path, F_OK) != 0)
+		return 0;
+	if (sg_dns_anchor_text(t, t->dir, c, "unbound", &text) < 0 ||
+	    sg_read_file(path, &now, 1 << 20) < 0)
+		rc = -1;
+	else if (now.len != text.len || memcmp(now.data, text.data, text.len))
+		rc = sg_txn_write(t, SG_DNS_ANCHOR_FILE, text.data, text.len, 0644);
+	sg_buf_free(&now);
+	sg_buf_free(&text);
+	return rc;
+}
+
 int sg_dns_rollover(const char *dir, const char *zone_in, enum sg_dns_roll_step step, time_t now,
 		    int force, struct sg_buf *report)
 {
-	struct sg_dnsconf c;
+	struct sg_dnsconf c = { 0 };
 	struct sg_dns_key *active = NULL, *pub = NULL, *revoked = NULL;
+	struct sg_txn t = { .lock = -1 };
 	char zone[256], when[64];
-	int rc = -1;
+	int rc = -1, lock = -1;
 
 	if (sg_dns_canon_name(zone_in, zone, sizeof(zone)) < 0)
 		return sg_fail_prefix("--zone");
-	if (sg_dnsconf_load(&c, dir) < 0)
+	/* status reads under the shared lock; a step is one transaction:
+	 * the new key's files, dns.conf and the anchor file commit together */
+	if ((step == SG_DNS_ROLL_STATUS ? sg_txn_read_begin(dir, &lock) : sg_dnsconf_begin(&t, dir)) < 0)
 		return -1;
+	if (sg_dnsconf_load(&c, dir) < 0)
+		goto out;
 	if (!sg_dnsconf_has_zone(&c, zone)) {
 		sg_fail("%s/dns.conf: no zone %s", dir, zone);
 		goto out;
@@ -1360,7 +1404,7 @@ int sg_dns_rollover(const char *dir, const char *zone_in, enum sg_dns_roll_step 
 			goto out;
 		}
 		unsigned old_tag = active->tag;
-		if (sg_dnskey_generate(dir, &c, zone, active->alg, SG_DNS_KSK, &k) < 0)
+		if (sg_dnskey_generate(&t, &c, zone, active->alg, SG_DNS_KSK, &k) < 0)
 			goto out;
 		k.state = SG_DNS_KEY_PUBLISHED;
 		k.since = (int64_t)now;
@@ -1409,9 +1453,12 @@ int sg_dns_rollover(const char *dir, const char *zone_in, enum sg_dns_roll_step 
 				   revoked->tag);
 		break;
 	}
-	if (rc == 0)
-		rc = sg_dnsconf_save(&c, dir);
+	if (rc == 0 && (sg_dnsconf_stage(&c, &t) < 0 || refresh_anchor(&t, &c) < 0 ||
+			sg_txn_commit(&t) < 0))
+		rc = -1;
 out:
+	sg_txn_end(&t);
+	sg_txn_read_end(&lock);
 	sg_dnsconf_free(&c);
 	return rc;
 }

@@ -11,13 +11,19 @@
  * delegations (NS, glue, DS of each zone's KSKs); builds NSEC or NSEC3
  * (RFC 9276: SHA-1, no iterations, no salt) with ldns, and signs every
  * RRset with ldns_sign_public() on all cores, each worker process with its own
- * key list. Nothing is written until every zone has been read and every
- * key loaded; each output is written atomically. A signed file starts
+ * key list. Nothing is staged until every zone has been read and every
+ * key loaded, and every signed file of one run commits together. A signed file starts
  * with "; signet-dns input <sha256> expire <unix time> ..." (also the
  * options and SOA serial it was signed with; the next serial is always
  * higher, RFC 1982): a zone whose
  * input is unchanged and whose signatures do not expire within the
  * refresh window is left as it is.
+ *
+ * Every change to DIR (init, add-zone, sign, a rollover step) is one
+ * transaction on it (txn.h): computed first, staged, committed once, so a
+ * crash leaves the old state or the new one; the lock makes a second
+ * command wait and start from the first one's result. Readers (check,
+ * rollover status, anchor, config) hold the shared lock.
  */
 #ifndef SIGNET_DNSZONE_H
 #define SIGNET_DNSZONE_H
@@ -32,13 +38,15 @@
 /* Splits "NAME[=ADDRESS[@PORT]]"; canonicalises the name. */
 int sg_dns_parse_ns(const char *spec, char name[256], char addr[64], unsigned *port);
 
-/* Creates DIR with a root zone, its KSK and ZSK. ns lists the root's
+/* Creates DIR (or fills an existing one without dns.conf) with a root
+ * zone, its KSK and ZSK, in one transaction. ns lists the root's
  * name servers as NAME=ADDRESS specs (at least one). With recipients
  * (age1...), every private key of DIR is kept age-encrypted to them. */
 int sg_dns_init(const char *dir, int alg, const char *const *ns, size_t nns,
 		const char *const *recipients, size_t nrecipients);
 
-/* Adds zone with its keys, a starting master file and its delegation. */
+/* Adds zone with its keys, a starting master file and its delegation;
+ * a zone already there (or one inside the other) is refused. */
 int sg_dns_add_zone(const char *dir, const char *zone, const char *const *ns, size_t nns);
 
 struct sg_dns_sign_opts {
@@ -70,8 +78,10 @@ void sg_dns_signed_file(const char *dir, const char *zone, char *out, size_t cap
  * published for the hold-down (30 days; force skips the wait), the old
  * KSK is published with the REVOKE bit and signs the set itself, and the
  * new one becomes active. finish: after the hold-down again, the revoked
- * key leaves the zone. Each step only records state in dns.conf; run
- * sign afterwards. status describes where the rollover is. */
+ * key leaves the zone. Each step records state in dns.conf (start also
+ * the new key's files) and rewrites DIR/anchors/root.anchor when it
+ * exists, in one transaction; run sign afterwards. status describes
+ * where the rollover is. */
 #define SG_DNS_HOLD_DOWN (30 * 86400)
 enum sg_dns_roll_step { SG_DNS_ROLL_START, SG_DNS_ROLL_STATUS, SG_DNS_ROLL_REVOKE,
 			SG_DNS_ROLL_FINISH };

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "domain.h"
 #include "err.h"
 #include "fileio.h"
 
@@ -123,6 +122,27 @@ static int dirset_sync_free(struct dirset *s)
 	return rc;
 }
 
+/* Makes path and the parents it lacks, and only those: applying a
+ * journal then makes no system call that changes nothing. */
+static int ensure_dir(const char *path, mode_t mode)
+{
+	struct stat st;
+	char *parent;
+	int rc;
+
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : sg_fail("%s: not a directory", path);
+	if (errno != ENOENT)
+		return sg_fail_errno("%s", path);
+	if (!(parent = parent_of(path)))
+		return -1;
+	rc = strcmp(parent, path) && strcmp(parent, ".") && *parent ? ensure_dir(parent, mode) : 0;
+	free(parent);
+	if (rc == 0 && mkdir(path, mode) < 0 && errno != EEXIST)
+		rc = sg_fail_errno("%s: cannot create directory", path);
+	return rc;
+}
+
 static int make_parent(const char *target)
 {
 	char *d = parent_of(target);
@@ -130,7 +150,7 @@ static int make_parent(const char *target)
 
 	if (!d)
 		return -1;
-	rc = sg_mkdirs(d, 0755);
+	rc = ensure_dir(d, 0755);
 	free(d);
 	return rc;
 }
@@ -167,7 +187,7 @@ static int apply_line(const char *dir, const char *line, struct dirset *touched)
 		}
 		break;
 	case 'd':
-		if (sg_mkdirs(target, (mode_t)mode) < 0)
+		if (ensure_dir(target, (mode_t)mode) < 0)
 			goto out;
 		break;
 	case 'r':
@@ -279,7 +299,7 @@ int sg_txn_begin(struct sg_txn *t, const char *dir)
 	t->lock = -1;
 	if (!(t->dir = strdup(dir)))
 		return sg_fail("out of memory");
-	if (sg_mkdirs(dir, 0755) < 0 || (t->lock = lock_dir(dir, LOCK_EX)) < 0 ||
+	if (ensure_dir(dir, 0755) < 0 || (t->lock = lock_dir(dir, LOCK_EX)) < 0 ||
 	    settle_locked(dir) < 0) {
 		sg_txn_end(t);
 		return -1;
@@ -353,11 +373,13 @@ int sg_txn_write(struct sg_txn *t, const char *rel, const void *data, size_t len
 /* The staged name of the last write of rel in this transaction, or "". */
 static void last_staged(const struct sg_txn *t, const char *rel, char name[32])
 {
-	const char *s = (const char *)t->journal.data, *end = s + t->journal.len;
+	const char *s = (const char *)t->journal.data, *end = s ? s + t->journal.len : NULL;
 	size_t rl = strlen(rel);
 
 	name[0] = '\0';
-	while (s && s < end) {
+	if (!s) /* nothing staged yet (and no NULL + 0 arithmetic) */
+		return;
+	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		unsigned mode;
 		char nm[32];
@@ -374,31 +396,57 @@ static void last_staged(const struct sg_txn *t, const char *rel, char name[32])
 	}
 }
 
+/* The content of rel as this transaction leaves it so far, into out:
+ * staged last, else on disk; *found is 0 (out empty) when it is missing
+ * or staged for removal. */
+static int current(struct sg_txn *t, const char *rel, struct sg_buf *out, size_t max, int *found)
+{
+	char name[32], *path;
+	int rc = 0;
+
+	*found = 0;
+	last_staged(t, rel, name);
+	if (strcmp(name, "-") == 0)
+		return 0;
+	path = name[0] ? stage_path(t->dir, name) : join(t->dir, rel);
+	if (!path)
+		return -1;
+	if (access(path, F_OK) == 0) {
+		rc = sg_read_file(path, out, max);
+		*found = rc == 0;
+	} else if (errno != ENOENT) {
+		rc = sg_fail_errno("%s", path);
+	}
+	free(path);
+	return rc;
+}
+
+int sg_txn_read(struct sg_txn *t, const char *rel, struct sg_buf *out, size_t max)
+{
+	int found;
+
+	if (check_open(t, rel) < 0 || current(t, rel, out, max, &found) < 0)
+		return -1;
+	if (!found) {
+		sg_fail("%s/%s: missing", t->dir, rel);
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
 int sg_txn_append(struct sg_txn *t, const char *rel, const void *data, size_t len, mode_t mode)
 {
 	struct sg_buf cur = SG_BUF_INIT;
-	char name[32], *path;
-	int rc = -1;
+	int found, rc = -1;
 
-	if (check_open(t, rel) < 0)
-		return -1;
-	last_staged(t, rel, name);
-	path = name[0] && strcmp(name, "-") ? stage_path(t->dir, name) : join(t->dir, rel);
-	if (!path)
-		return -1;
-	if (strcmp(name, "-") != 0 && access(path, F_OK) == 0) {
-		if (sg_read_file(path, &cur, MAX_STAGED_READ) < 0)
-			goto out;
-	} else if (strcmp(name, "-") != 0 && errno != ENOENT) {
-		sg_fail_errno("%s", path);
+	if (check_open(t, rel) < 0 || current(t, rel, &cur, MAX_STAGED_READ, &found) < 0)
 		goto out;
-	}
 	if (sg_buf_append(&cur, data, len) < 0)
 		goto out;
 	rc = sg_txn_write(t, rel, cur.data ? cur.data : (const uint8_t *)"", cur.len, mode);
 out:
 	sg_buf_wipe(&cur);
-	free(path);
 	return rc;
 }
 

@@ -61,6 +61,12 @@ int sg_txn_write(struct sg_txn *t, const char *rel, const void *data, size_t len
  * a missing file starts empty. */
 int sg_txn_append(struct sg_txn *t, const char *rel, const void *data, size_t len, mode_t mode);
 
+/* Reads DIR/rel as this transaction would leave it: the content staged
+ * last, else the file on disk (at most max bytes). A file missing or
+ * staged for removal fails (errno ENOENT). For a writer that reads back
+ * what it staged. */
+int sg_txn_read(struct sg_txn *t, const char *rel, struct sg_buf *out, size_t max);
+
 /* Stages the creation of directory DIR/rel (and its parents). */
 int sg_txn_mkdir(struct sg_txn *t, const char *rel, mode_t mode);
 

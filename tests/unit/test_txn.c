@@ -92,6 +92,34 @@ static void end_without_commit_discards(void)
 	CHECK(!exists(".txn") && !exists("z"));
 }
 
+/* A writer reads back what it staged, the disk where it staged nothing,
+ * and nothing where it staged a removal. */
+static void read_sees_staged(void)
+{
+	struct sg_buf b = SG_BUF_INIT;
+	struct sg_txn t;
+
+	put("r-disk", "on disk");
+	put("r-gone", "to remove");
+	CHECK(sg_txn_begin(&t, dir) == 0);
+	/* before anything is staged: the disk */
+	CHECK(sg_txn_read(&t, "r-disk", &b, 100) == 0 && b.len == 7 && !memcmp(b.data, "on disk", 7));
+	sg_buf_free(&b);
+	CHECK(sg_txn_write(&t, "r-disk", "staged", 6, 0644) == 0);
+	CHECK(sg_txn_read(&t, "r-disk", &b, 100) == 0 && b.len == 6 && !memcmp(b.data, "staged", 6));
+	sg_buf_free(&b);
+	CHECK(sg_txn_read(&t, "log", &b, 100) == 0 && b.len == 14 &&
+	      !memcmp(b.data, "one\ntwo\nthree\n", 14));
+	sg_buf_free(&b);
+	CHECK(sg_txn_remove(&t, "r-gone") == 0);
+	CHECK(sg_txn_read(&t, "r-gone", &b, 100) < 0 && errno == ENOENT);
+	CHECK(sg_txn_read(&t, "r-never", &b, 100) < 0 && errno == ENOENT);
+	CHECK(sg_txn_read(&t, "../x", &b, 100) < 0);
+	sg_txn_end(&t);
+	CHECK(holds("r-disk", "on disk") && holds("r-gone", "to remove"));
+	sg_buf_free(&b);
+}
+
 static void bad_paths_refused(void)
 {
 	static const char *const bad[] = { "", "/abs", "../up", "a/../b", "a//b", "a/./b",
@@ -190,6 +218,7 @@ int main(void)
 	CHECK(mkdtemp(dir) != NULL);
 	commit_applies();
 	end_without_commit_discards();
+	read_sees_staged();
 	bad_paths_refused();
 	committed_journal_is_finished();
 	uncommitted_stage_is_dropped();
