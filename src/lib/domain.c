@@ -39,33 +39,37 @@ const char *sg_home_default(const char *opt)
 
 int sg_mkdirs(const char *path, mode_t mode)
 {
-	char *p = strdup(path);
+	struct stat st;
+	char *parent;
+	size_t n = strlen(path);
 	int rc = 0;
 
-	if (!p)
-		return sg_fail("out of memory");
-	for (char *s = p + 1;; s++) {
-		int last = *s == '\0';
-
-		if (*s != '/' && !last)
-			continue;
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST) {
-			rc = sg_fail_errno("%s: cannot create directory", p);
-			break;
-		}
-		if (last)
-			break;
-		*s = '/';
+	/* Every directory there already is the common case: then no mkdir
+	 * is made at all, only this stat. */
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : sg_fail("%s: not a directory", path);
+	if (errno != ENOENT)
+		return sg_fail_errno("%s", path);
+	/* the parent first (up to the last slash, trailing ones skipped) */
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (n > 0 && !(n == 1 && path[0] == '/')) {
+		if (!(parent = strndup(path, n)))
+			return sg_fail("out of memory");
+		rc = sg_mkdirs(parent, mode);
+		free(parent);
+		if (rc < 0)
+			return -1;
 	}
-	if (rc == 0) {
-		struct stat st;
-
-		if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-			rc = sg_fail("%s: not a directory", path);
-	}
-	free(p);
-	return rc;
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return sg_fail_errno("%s: cannot create directory", path);
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return sg_fail("%s: not a directory", path);
+	return 0;
 }
 
 static int unlink_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
