@@ -1,6 +1,5 @@
 /* cmd_bundle.c - signet bundle: seal, inspect and open ASL SOPS bundles. */
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,6 @@
 #include "cli.h"
 #include "commands.h"
 #include "crypto.h"
-#include "dam.h"
 #include "err.h"
 #include "fileio.h"
 #include "timestamp.h"
