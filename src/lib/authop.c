@@ -37,6 +37,17 @@ static int domain_rel(char *out, size_t size, const struct sg_domain *d, const c
 	return 0;
 }
 
+/* Under the lock: a domain opened as the current one must still be it.
+ * A rotation may have committed since it was opened; the operation
+ * then refuses rather than sign with the retired key. */
+static int still_current(const struct sg_domain *d)
+{
+	if (d->as_current && sg_domain_superseded(d))
+		return sg_fail("%s: rotated meanwhile (superseded.json); run the command again for "
+			       "the current domain", d->dir);
+	return 0;
+}
+
 /* The files of a new domain and its first record, staged in t: the
  * layout, keys/root.key.age, domain.json, the genesis claim, the first
  * DAM, any extra files (of the new domain), then the record of op. */
@@ -250,7 +261,7 @@ int sg_authop_dam_issue(const struct sg_domain *d, const uint8_t seed[32],
 	if (json_text(file, &text) < 0 || sg_txn_begin(&t, d->home) < 0)
 		goto out;
 	/* the number is taken under the lock: two issues get two numbers */
-	if (sg_domain_dam_path(d, 1, path, &seq) == 0) {
+	if (still_current(d) == 0 && sg_domain_dam_path(d, 1, path, &seq) == 0) {
 		a = (struct sg_artifact){ *path + strlen(d->home) + 1, *path + strlen(d->dir) + 1,
 					  text.data, text.len, 0644, 0 };
 		e.files = &a;
@@ -291,7 +302,7 @@ int sg_authop_env_claim(const struct sg_domain *d, const uint8_t seed[32], time_
 	if (sg_txn_begin(&t, d->home) < 0)
 		return -1;
 	/* measured under the lock: the store is the one the record sees */
-	if (sg_envclaim_file(d, seed, now, snap, &text) < 0)
+	if (still_current(d) < 0 || sg_envclaim_file(d, seed, now, snap, &text) < 0)
 		goto out;
 	snprintf(rel, sizeof(rel), "env-claims/%s.claim", snap);
 	/* the same environment measured in the same second is the same
@@ -408,7 +419,7 @@ static int stage_seal(struct sg_txn *t, const struct sg_domain *d, const uint8_t
 	s->inputs = NULL;
 	*written = 0;
 	/* never seal a DAM a host would refuse */
-	if (!e.inputs || !rot_path || sg_domain_current_dam(d, s->p.now, &dam_file, &dam_path) < 0 ||
+	if (!e.inputs || !rot_path || still_current(d) < 0 || sg_domain_current_dam(d, s->p.now, &dam_file, &dam_path) < 0 ||
 	    sg_hashes_add_file(e.inputs, dam_path + strlen(d->dir) + 1, dam_path) < 0)
 		goto out;
 	if (access(rot_path, F_OK) == 0 && sg_domain_read_json(d, "dam/rotation.json", &rotation) < 0)

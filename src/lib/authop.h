@@ -9,7 +9,8 @@
  * at any point leaves the home as it was or with the whole operation;
  * two operations started together run one after the other, the second
  * seeing what the first did (the next DAM number, the log's new end, a
- * domain already rotated). Readers open the home with
+ * domain already rotated, which a command that opened it as the current
+ * domain then refuses). Readers open the home with
  * sg_txn_read_begin(), which finishes an interrupted commit first.
  *
  * An output outside the home cannot join the transaction; the order

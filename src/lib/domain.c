@@ -309,6 +309,7 @@ int sg_domain_open(const char *home, const char *want, struct sg_domain *d)
 			       matches ? " (choose one with --domain)" : " (run signet domain init)");
 	}
 	memcpy(d->id, found, sizeof(found));
+	d->as_current = want == NULL;
 	d->home = strdup(home);
 	if (!d->home || asprintf(&d->dir, "%s/domains/%s", home, d->id) < 0) {
 		d->dir = NULL;

@@ -44,6 +44,7 @@ struct sg_domain {
 	uint8_t pub[SG_ED25519_PUB_LEN];
 	char *name;
 	char key_created_at[21];
+	int as_current; /* opened as the home's current domain (no ID asked for) */
 };
 
 /* The home directory: opt, else $SIGNET_HOME, else /asl-auth-host. */
@@ -73,7 +74,7 @@ int sg_home_has_current(const char *home);
 int sg_domain_superseded(const struct sg_domain *d);
 
 /* Opens the domain named by want (a DomainID or a unique prefix of one)
- * or, when want is NULL, HOME's single current domain. */
+ * or, when want is NULL, HOME's single current domain (as_current set). */
 int sg_domain_open(const char *home, const char *want, struct sg_domain *d);
 
 /* A path inside the domain directory (malloc'ed; NULL on failure). */

@@ -3,7 +3,8 @@
  * replaces another (but the same bytes, when allowed); an uncommitted
  * stage leaves nothing; a record is never dated before the one it
  * follows; a second init and a second rotation of one domain are
- * refused; two DAM issues get two numbers. */
+ * refused; two DAM issues get two numbers; a domain opened as the
+ * current one and rotated meanwhile refuses to sign. */
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -64,7 +65,8 @@ int main(void)
 	struct sg_buf text = SG_BUF_INIT;
 	struct sg_genesis g = { .name = "unit" };
 	struct sg_domain d, nd;
-	char did[SG_DOMAIN_ID_LEN + 1], new_id[SG_DOMAIN_ID_LEN + 1], hex[65], *p1 = NULL, *p2 = NULL;
+	char did[SG_DOMAIN_ID_LEN + 1], new_id[SG_DOMAIN_ID_LEN + 1], old_id[SG_DOMAIN_ID_LEN + 1];
+	char hex[65], *p1 = NULL, *p2 = NULL;
 	uint8_t seed[32];
 	struct sg_json *dam;
 	struct sg_dam_params dp = { 0 };
@@ -143,7 +145,7 @@ int main(void)
 	CHECK(sg_authop_dam_issue(&d, seed, dam, 1767225600, NULL, &p2) == 0);
 	CHECK(p1 && p2 && strstr(p1, "/dam/0002.dam.json") && strstr(p2, "/dam/0003.dam.json"));
 	CHECK(records(&d) == 6);
-	sg_json_free(dam);
+	free(p1);
 
 	/* a rotation, then the same one again */
 	CHECK(sg_authop_rotate(&d, seed, &rs, 1767225600, new_id) == 0);
@@ -152,6 +154,15 @@ int main(void)
 	CHECK(sg_authop_rotate(&d, seed, &rs, 1767225600, new_id) < 0 &&
 	      strstr(sg_errmsg(), "rotated already"));
 	CHECK(records(&d) == 7);
+	/* d was opened as the current domain: it no longer is */
+	CHECK(sg_authop_dam_issue(&d, seed, dam, 1767225600, NULL, &p1) < 0 &&
+	      strstr(sg_errmsg(), "rotated meanwhile") && records(&d) == 7);
+	/* asked for by its ID, the old domain still issues */
+	strcpy(old_id, d.id);
+	sg_domain_free(&d);
+	CHECK(sg_domain_open(home, old_id, &d) == 0 && !d.as_current);
+	CHECK(sg_authop_dam_issue(&d, seed, dam, 1767225600, NULL, &p1) == 0 && records(&d) == 8);
+	sg_json_free(dam);
 
 	sg_wipe(seed, sizeof(seed));
 	free(p1);
