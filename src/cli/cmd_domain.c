@@ -316,7 +316,7 @@ static int domain_show(int argc, char **argv)
 	struct sg_buf out = SG_BUF_INIT;
 	struct sg_json *info;
 	struct sg_domain d;
-	int c, lock, json = 0;
+	int c, lock = -1, json = 0;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

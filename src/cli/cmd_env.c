@@ -99,7 +99,7 @@ static int env_verify(int argc, char **argv)
 	struct auth_opts o = { 0 };
 	struct sg_domain d = { 0 };
 	struct sg_json *file = NULL, *now_claim = NULL;
-	int c, lock, current = 0, rc = CLI_EXIT_FAIL;
+	int c, lock = -1, current = 0, rc = CLI_EXIT_FAIL;
 	time_t now;
 
 	optind = 0;

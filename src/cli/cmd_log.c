@@ -63,7 +63,7 @@ static int log_verify(int argc, char **argv)
 	struct auth_opts o = { 0 };
 	struct sg_log_state st;
 	struct sg_domain d;
-	int lock, rc = parse("signet log verify", verify_help, argc, argv, &o);
+	int lock = -1, rc = parse("signet log verify", verify_help, argc, argv, &o);
 
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
@@ -88,7 +88,7 @@ static int log_show(int argc, char **argv)
 	struct sg_buf text = SG_BUF_INIT;
 	struct sg_domain d;
 	char *path = NULL;
-	int lock, rc = parse("signet log show", show_help, argc, argv, &o);
+	int lock = -1, rc = parse("signet log show", show_help, argc, argv, &o);
 
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
