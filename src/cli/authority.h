@@ -1,7 +1,7 @@
 /* authority.h - what the authority command groups (domain, dam, env,
  * log) share: the --home/--domain options, unlocking the root key
- * (--passphrase-file, -i IDENTITY, or the terminal), and reading and
- * writing the JSON files of the authority home.
+ * (--passphrase-file, -i IDENTITY, or the terminal), and reading JSON
+ * files.
  */
 #ifndef SIGNET_CLI_AUTHORITY_H
 #define SIGNET_CLI_AUTHORITY_H
@@ -51,8 +51,14 @@ struct auth_opts {
  * after printing an error. */
 int auth_option(struct auth_opts *o, int c, const char *arg);
 
-/* Opens the domain the options name (prints the error). */
+/* Opens the domain the options name (prints the error), after
+ * finishing what an interrupted command left in the home (txn.h). For
+ * a writer: its operation locks the home itself (authop.h). */
 int auth_open(const struct auth_opts *o, struct sg_domain *d);
+
+/* The same for a reader, which then holds the home's shared lock, so no
+ * writer changes it while it reads, until sg_txn_read_end(lock). */
+int auth_open_read(const struct auth_opts *o, struct sg_domain *d, int *lock);
 
 /* Makes the process undumpable before it holds a private key. */
 void auth_protect_memory(void);
@@ -64,20 +70,6 @@ void auth_opts_free(struct auth_opts *o);
 
 /* Reads a JSON file in the canonical model (no floats). */
 int auth_read_json(const char *path, struct sg_json **out);
-
-/* Writes j atomically as JCS plus a newline. */
-int auth_write_json(const char *path, const struct sg_json *j, mode_t mode, int flags);
-
-/* Measures, signs and writes an environment claim for d; returns its
- * snapshot-id and path (malloc'ed). An identical claim already on disk
- * is kept (*created = 0). */
-int auth_write_claim(const struct sg_domain *d, const uint8_t seed[32], time_t now,
-		     char snap[17], char **path, int *created);
-
-/* The path of d's newest DAM file (dam/NNNN.dam.json), or of the next
- * one to write when next is set; *seq receives its number. 0 when no
- * DAM exists yet and next is 0. */
-int auth_dam_path(const struct sg_domain *d, int next, char **path, unsigned *seq);
 
 /* Reads recipients given with -r into rs (prints the error). */
 int auth_add_recipient(struct sg_age_recipients *rs, const char *arg);

@@ -1,18 +1,17 @@
 /* cmd_bundle.c - signet bundle: seal, inspect and open ASL SOPS bundles. */
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "auditlog.h"
+#include "authop.h"
 #include "authority.h"
 #include "bundle.h"
 #include "cli.h"
 #include "commands.h"
 #include "crypto.h"
-#include "dam.h"
 #include "err.h"
 #include "fileio.h"
 #include "timestamp.h"
@@ -33,7 +32,9 @@ static const char seal_help[] =
 	"bundle: a SOPS YAML file whose header is in clear and whose contents are\n"
 	"encrypted to the age recipients, the MAC covering both. The default\n"
 	"output is HOME/sops-bundles/asl-<purpose>-<short DomainID>.sops.yaml; an\n"
-	"existing file is never replaced. The seal is recorded in the audit log.\n"
+	"existing file is never replaced (but for a bundle of this domain that no\n"
+	"record names, left outside the home by an interrupted seal). The seal is\n"
+	"recorded in the audit log.\n"
 	"\n"
 	"Options:\n" AUTH_OPTIONS_HELP AUTH_KEY_HELP
 	"  --purpose P            admission, rescue or recovery (required)\n"
@@ -183,16 +184,13 @@ static int artifacts_read(const struct seal_opts *o, struct artifacts *a)
 	return 0;
 }
 
-/* Input hashes for the audit record. */
-static struct sg_json *seal_inputs(const struct seal_opts *o, const char *dam_path,
-				   const struct sg_domain *d)
+/* Hashes of the caller's inputs for the audit record (the DAM's is
+ * added under the home's lock, authop.h). */
+static struct sg_json *seal_inputs(const struct seal_opts *o)
 {
 	struct sg_json *in = sg_json_new_object();
-	size_t dl = strlen(d->dir);
-	const char *rel = !strncmp(dam_path, d->dir, dl) ? dam_path + dl + 1 : dam_path;
 
-	if (!in || sg_hashes_add_file(in, rel, dam_path) < 0 ||
-	    sg_hashes_add_file(in, "policy", o->policy) < 0 ||
+	if (!in || sg_hashes_add_file(in, "policy", o->policy) < 0 ||
 	    (o->admission && sg_hashes_add_file(in, "admission", o->admission) < 0))
 		goto fail;
 	for (size_t i = 0; i < o->nartifacts; i++) {
@@ -212,19 +210,17 @@ static int bundle_seal(int argc, char **argv)
 {
 	struct seal_opts o;
 	struct sg_domain d;
-	struct sg_json *dam_file = NULL, *rotation = NULL, *policy = NULL, *admission = NULL;
-	struct sg_json *inputs = NULL, *outputs = NULL;
-	struct sg_buf out = SG_BUF_INIT;
+	struct sg_json *dam_file = NULL, *policy = NULL, *admission = NULL;
 	struct artifacts arts = { 0 };
-	struct sg_bundle_seal_params p;
-	char *dam_path = NULL, *rot_path = NULL, *dest = NULL, id[SG_UUID_LEN + 1];
+	struct sg_seal s;
+	char *dam_path = NULL, *dest = NULL, id[SG_UUID_LEN + 1];
 	uint8_t seed[32];
-	unsigned seq;
 	time_t now;
-	int rc, opened = 0, written = 0;
+	int rc, opened = 0, unlocked = 0;
 
 	memset(&o, 0, sizeof(o));
 	memset(&d, 0, sizeof(d));
+	memset(&s, 0, sizeof(s));
 	rc = seal_args(&o, argc, argv);
 	if (rc) {
 		rc = rc < 0 ? CLI_EXIT_OK : rc;
@@ -234,95 +230,47 @@ static int bundle_seal(int argc, char **argv)
 	if (auth_open(&o.a, &d) < 0)
 		goto out;
 	opened = 1;
-	if (sg_time_now(&now) < 0 || auth_dam_path(&d, 0, &dam_path, &seq) < 0)
-		goto lib_fail;
-	if (!dam_path) {
-		cli_error("%s: the domain has no DAM to seal", d.dir);
-		goto out;
-	}
-	/* never seal a DAM a host would refuse */
-	if (auth_read_json(dam_path, &dam_file) < 0 ||
-	    sg_dam_verify(dam_file, dam_path, now, d.id) != SG_DAM_OK)
-		goto lib_fail;
-	if (!(rot_path = sg_domain_path(&d, "dam/rotation.json")))
-		goto lib_fail;
-	if (access(rot_path, F_OK) == 0 && auth_read_json(rot_path, &rotation) < 0)
-		goto lib_fail;
-	if (sg_bundle_read_model(o.policy, &policy) < 0 ||
+	/* what can be refused is refused before the key is unlocked; the
+	 * DAM and the destination are checked again under the home's lock */
+	if (sg_time_now(&now) < 0 || sg_domain_current_dam(&d, now, &dam_file, &dam_path) < 0 ||
+	    sg_bundle_read_model(o.policy, &policy) < 0 ||
 	    (o.admission && sg_bundle_read_model(o.admission, &admission) < 0) ||
 	    artifacts_read(&o, &arts) < 0)
 		goto lib_fail;
-	if (o.output) {
-		dest = strdup(o.output);
-	} else if (asprintf(&dest, "%s/sops-bundles/asl-%s-%.*s.sops.yaml", d.home, o.purpose,
-			    SG_DOMAIN_SHORT_LEN, d.id) < 0) {
-		dest = NULL;
-	}
-	if (!dest) {
-		cli_error("out of memory");
-		goto out;
-	}
-	if (access(dest, F_OK) == 0) {
-		cli_error("%s: exists; a bundle is never replaced (remove it or use -o)", dest);
-		goto out;
-	}
-	if (!(inputs = seal_inputs(&o, dam_path, &d)))
+	s.p.purpose = o.purpose;
+	s.p.policy = policy;
+	s.p.admission = admission;
+	s.p.notes = o.note;
+	s.p.artifacts = arts.v;
+	s.p.nartifacts = arts.n;
+	s.p.recipients = o.recipients;
+	s.p.nrecipients = o.nrecipients;
+	s.p.now = now;
+	s.output = o.output;
+	if (!(s.inputs = seal_inputs(&o)) || sg_authop_seal_dest(&d, &s, &dest) < 0)
 		goto lib_fail;
+	free(dest);
+	dest = NULL;
 	if (auth_unlock(&o.a, &d, seed) < 0)
 		goto out;
-	memset(&p, 0, sizeof(p));
-	p.purpose = o.purpose;
-	p.domain_id = d.id;
-	p.root_public_key = d.pub;
-	p.root_seed = seed;
-	p.key_created_at = d.key_created_at;
-	p.dam_file = dam_file;
-	p.rotation = rotation;
-	p.policy = policy;
-	p.admission = admission;
-	p.notes = o.note;
-	p.artifacts = arts.v;
-	p.nartifacts = arts.n;
-	p.recipients = o.recipients;
-	p.nrecipients = o.nrecipients;
-	p.now = now;
-	if (sg_bundle_seal(&p, &out, id) < 0 ||
-	    sg_write_file_atomic(dest, out.data, out.len, 0600, SG_ATOMIC_NO_CLOBBER) < 0)
-		goto lib_fail_seed;
-	written = 1;
-	outputs = sg_json_new_object();
-	if (!outputs || sg_hashes_add_data(outputs, strrchr(dest, '/') ? strrchr(dest, '/') + 1 : dest,
-					   out.data, out.len) < 0)
-		goto lib_fail_seed;
-	rc = sg_auditlog_append(&d, seed, "seal", now, inputs, outputs, NULL, NULL);
-	inputs = outputs = NULL;
-	if (rc < 0) {
-		rc = CLI_EXIT_FAIL;
-		goto lib_fail_seed;
-	}
-	sg_wipe(seed, sizeof(seed));
+	unlocked = 1;
+	if (sg_authop_seal(&d, seed, &s, &dest, id) < 0)
+		goto lib_fail;
 	printf("%s\n", dest);
 	fprintf(stderr, "signet: sealed bundle %s (%s) for %s\n", id, o.purpose, d.id);
-	written = 0;
 	rc = CLI_EXIT_OK;
 	goto out;
-lib_fail_seed:
-	sg_wipe(seed, sizeof(seed));
 lib_fail:
 	rc = cli_lib_error();
 out:
-	if (written)
-		unlink(dest); /* a seal that was not logged did not happen */
-	sg_buf_free(&out);
+	if (unlocked)
+		sg_wipe(seed, sizeof(seed));
+	sg_json_free(s.inputs);
 	sg_json_free(dam_file);
-	sg_json_free(rotation);
 	sg_json_free(policy);
 	sg_json_free(admission);
-	sg_json_free(inputs);
-	sg_json_free(outputs);
 	artifacts_free(&arts);
 	free(dam_path);
-	free(rot_path);
 	free(dest);
 	free(o.artifacts);
 	free(o.recipients);

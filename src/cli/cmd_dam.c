@@ -4,14 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auditlog.h"
+#include "authop.h"
 #include "authority.h"
 #include "base64.h"
 #include "cli.h"
 #include "commands.h"
 #include "dam.h"
 #include "err.h"
-#include "fileio.h"
 #include "timestamp.h"
 
 /* dam verify's exit codes, one per rule (1: unreadable or malformed). */
@@ -26,8 +25,8 @@ static const char issue_help[] =
 	"                        [-o FILE]\n"
 	"\n"
 	"Issues a new DAM for the domain, signed by its root key, as the next\n"
-	"dam/NNNN.dam.json (and a copy in FILE), and records it in the audit log.\n"
-	"Prints the DAM file's path.\n"
+	"dam/NNNN.dam.json, and records it in the audit log (one commit); then\n"
+	"writes a copy in FILE. Prints the DAM file's path.\n"
 	"\n"
 	"Options:\n" AUTH_OPTIONS_HELP AUTH_KEY_HELP
 	"  --expires TIME         expires_at (RFC 3339 UTC, e.g. 2030-01-01T00:00:00Z)\n"
@@ -95,10 +94,9 @@ static int dam_issue(int argc, char **argv)
 	uint8_t signers[MAX_SIGNERS][32], seed[32];
 	struct sg_dam_params p = { 0 };
 	struct sg_domain d = { 0 };
-	struct sg_json *dam = NULL, *file = NULL, *outputs = NULL;
+	struct sg_json *dam = NULL;
 	char *path = NULL;
 	long days = 0;
-	unsigned seq;
 	size_t n;
 	int c, r, unlocked = 0, rc = CLI_EXIT_FAIL;
 	time_t now;
@@ -185,22 +183,7 @@ static int dam_issue(int argc, char **argv)
 	if (auth_unlock(&o, &d, seed) < 0)
 		goto out;
 	unlocked = 1;
-	file = sg_dam_sign(dam, seed);
-	if (!file || auth_dam_path(&d, 1, &path, &seq) < 0 ||
-	    auth_write_json(path, file, 0644, SG_ATOMIC_NO_CLOBBER) < 0)
-		goto lib_error;
-	outputs = sg_json_new_object();
-	if (!outputs || sg_hashes_add_file(outputs, path + strlen(d.dir) + 1, path) < 0) {
-		remove(path);
-		goto lib_error;
-	}
-	if (sg_auditlog_append(&d, seed, "dam-issue", now, NULL, outputs, NULL, NULL) < 0) {
-		outputs = NULL;
-		remove(path);
-		goto lib_error;
-	}
-	outputs = NULL;
-	if (output && auth_write_json(output, file, 0644, 0) < 0)
+	if (sg_authop_dam_issue(&d, seed, dam, now, output, &path) < 0)
 		goto lib_error;
 	printf("%s\n", path);
 	rc = CLI_EXIT_OK;
@@ -211,8 +194,6 @@ out:
 	if (unlocked)
 		sg_wipe(seed, sizeof(seed));
 	sg_json_free(dam);
-	sg_json_free(file);
-	sg_json_free(outputs);
 	free(path);
 	sg_domain_free(&d);
 	auth_opts_free(&o);

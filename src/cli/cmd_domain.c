@@ -5,18 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "auditlog.h"
+#include "authop.h"
 #include "authority.h"
 #include "cli.h"
 #include "commands.h"
 #include "dam.h"
 #include "domain.h"
-#include "envclaim.h"
 #include "err.h"
-#include "fileio.h"
 #include "timestamp.h"
+#include "txn.h"
 
 static const char init_help[] =
 	"Usage: signet domain init [--home DIR] [--name NAME] [--dns-claim NAME]\n"
@@ -26,7 +25,8 @@ static const char init_help[] =
 	"only age-encrypted (keys/root.key.age, to the passphrase via scrypt or to\n"
 	"the recipients), the DomainID, the authority layout, a first environment\n"
 	"claim, the first signed DAM (roles [domain_root]) and the genesis record\n"
-	"of the audit log. Prints the DomainID.\n"
+	"of the audit log, all in one commit. Refused when the home has a current\n"
+	"domain already. Prints the DomainID.\n"
 	"\n"
 	"Options:\n"
 	"  --home DIR             authority home (default $SIGNET_HOME, else\n"
@@ -69,8 +69,8 @@ static const char rotate_help[] =
 	"DomainID, its claim, DAM and log) and a rotation statement signed by\n"
 	"both the old and the new root key (domains/<old>/superseded.json and\n"
 	"domains/<new>/dam/rotation.json). The old domain's log records the\n"
-	"rotation; the new domain becomes the home's current domain. Prints the\n"
-	"new DomainID.\n"
+	"rotation; the new domain becomes the home's current domain. All in one\n"
+	"commit; a domain rotated already is refused. Prints the new DomainID.\n"
 	"\n"
 	"Options:\n" AUTH_OPTIONS_HELP AUTH_KEY_HELP
 	"  --new-passphrase-file F  encrypt the new root key to this passphrase\n"
@@ -132,78 +132,6 @@ static int key_recipients(struct sg_age_recipients *rs, const char *pass_file, u
 	return rc;
 }
 
-struct genesis {
-	const char *name, *dns_claim;
-	int expires;
-	time_t expires_at;
-	const char *op;
-	struct sg_json *inputs; /* extra log inputs, owned */
-};
-
-/* Everything after the key pair: claim, first DAM, genesis record. On
- * failure the caller removes the domain directory and *claim_path. */
-static int genesis(const struct sg_domain *d, const uint8_t seed[32], time_t now,
-		   struct genesis *g, char **claim_path)
-{
-	static const char *const roles[] = { "domain_root" };
-	struct sg_dam_params p = {
-		.domain_id = d->id,
-		.root_public_key = d->pub,
-		.issued_at = now,
-		.expires = g->expires,
-		.expires_at = g->expires_at,
-		.roles = roles,
-		.nroles = 1,
-		.human_name = g->name,
-		.dns_claim = g->dns_claim,
-	};
-	struct sg_json *dam = NULL, *file = NULL, *outputs = NULL;
-	char snap[SG_SNAPSHOT_ID_LEN + 1], *dam_path = NULL, *meta = NULL, *key = NULL;
-	unsigned seq;
-	int created, rc = -1;
-
-	/* The domain is new, so is its claim (created is always 1). */
-	if (auth_write_claim(d, seed, now, snap, claim_path, &created) < 0)
-		goto out;
-	dam = sg_dam_build(&p);
-	file = dam ? sg_dam_sign(dam, seed) : NULL;
-	if (!file || auth_dam_path(d, 1, &dam_path, &seq) < 0 ||
-	    auth_write_json(dam_path, file, 0644, SG_ATOMIC_NO_CLOBBER) < 0)
-		goto out;
-	meta = sg_domain_path(d, "domain.json");
-	key = sg_domain_path(d, "keys/root.key.age");
-	outputs = sg_json_new_object();
-	if (!meta || !key || !outputs || sg_hashes_add_file(outputs, "domain.json", meta) < 0 ||
-	    sg_hashes_add_file(outputs, "keys/root.key.age", key) < 0 ||
-	    sg_hashes_add_file(outputs, dam_path + strlen(d->dir) + 1, dam_path) < 0 ||
-	    sg_hashes_add_file(outputs, *claim_path + strlen(d->home) + 1, *claim_path) < 0)
-		goto out;
-	rc = sg_auditlog_append(d, seed, g->op, now, g->inputs, outputs, snap, NULL);
-	g->inputs = outputs = NULL;
-out:
-	sg_json_free(g->inputs);
-	g->inputs = NULL;
-	sg_json_free(outputs);
-	sg_json_free(dam);
-	sg_json_free(file);
-	free(dam_path);
-	free(meta);
-	free(key);
-	return rc;
-}
-
-static void rollback(struct sg_domain *d, char *claim_path)
-{
-	char *msg = strdup(sg_errmsg());
-
-	if (claim_path)
-		unlink(claim_path);
-	if (d->dir)
-		sg_remove_tree(d->dir);
-	sg_fail("%s", msg ? msg : "out of memory");
-	free(msg);
-}
-
 static int domain_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -218,11 +146,9 @@ static int domain_init(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sg_age_recipients rs = { 0 };
-	struct genesis g = { .name = "domain", .op = "genesis" };
+	struct sg_genesis g = { .name = "domain" };
 	const char *home = NULL, *pass_file = NULL;
-	uint8_t seed[SG_ED25519_SEED_LEN];
-	struct sg_domain d;
-	char *claim_path = NULL;
+	char id[SG_DOMAIN_ID_LEN + 1];
 	unsigned work = SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR;
 	time_t now;
 	int c, rc = CLI_EXIT_FAIL;
@@ -264,22 +190,14 @@ static int domain_init(int argc, char **argv)
 	if (sg_time_now(&now) < 0 || key_recipients(&rs, pass_file, work) < 0)
 		goto lib_error;
 	auth_protect_memory();
-	if (sg_domain_create(sg_home_default(home), g.name, &rs, now, seed, &d) < 0)
+	if (sg_authop_init(sg_home_default(home), &g, &rs, now, id) < 0)
 		goto lib_error;
-	if (genesis(&d, seed, now, &g, &claim_path) < 0) {
-		rollback(&d, claim_path);
-		sg_domain_free(&d);
-		goto lib_error;
-	}
-	printf("%s\n", d.id);
-	sg_domain_free(&d);
+	printf("%s\n", id);
 	rc = CLI_EXIT_OK;
 	goto out;
 lib_error:
 	rc = cli_lib_error();
 out:
-	sg_wipe(seed, sizeof(seed));
-	free(claim_path);
 	sg_age_recipients_free(&rs);
 	return rc;
 }
@@ -325,7 +243,7 @@ static int describe_dam(const struct sg_domain *d, struct sg_json *info)
 	time_t now;
 	int rc = -1;
 
-	if (sg_json_set(info, "dam", dam) < 0 || auth_dam_path(d, 0, &path, &seq) < 0)
+	if (sg_json_set(info, "dam", dam) < 0 || sg_domain_dam_path(d, 0, &path, &seq) < 0)
 		goto out;
 	if (!path) {
 		rc = sg_fail("%s: no DAM", d->dir);
@@ -398,7 +316,7 @@ static int domain_show(int argc, char **argv)
 	struct sg_buf out = SG_BUF_INIT;
 	struct sg_json *info;
 	struct sg_domain d;
-	int c, json = 0;
+	int c, lock = -1, json = 0;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -411,9 +329,10 @@ static int domain_show(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("signet domain show", "unexpected argument '%s'", argv[optind]);
-	if (auth_open(&o, &d) < 0)
+	if (auth_open_read(&o, &d, &lock) < 0)
 		return CLI_EXIT_FAIL;
 	info = describe(&d);
+	sg_txn_read_end(&lock);
 	sg_domain_free(&d);
 	if (!info)
 		return cli_lib_error();
@@ -451,46 +370,6 @@ static int domain_show(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-/* The new DAM keeps the current one's name, DNS claim and expiry; the
- * strings are malloc'ed into g. */
-static int inherit_dam(const struct sg_domain *old, time_t now, struct genesis *g)
-{
-	struct sg_json *cur = NULL;
-	const struct sg_json *dam, *meta;
-	const char *name, *dns, *exp;
-	char *path = NULL;
-	unsigned seq;
-	int rc = -1;
-
-	if (auth_dam_path(old, 0, &path, &seq) < 0)
-		return -1;
-	if (!path)
-		return sg_fail("%s: no DAM to rotate", old->dir);
-	if (auth_read_json(path, &cur) < 0)
-		goto out;
-	if (sg_dam_verify(cur, path, now, old->id) != SG_DAM_OK)
-		goto out;
-	dam = sg_json_get(cur, "dam");
-	meta = sg_json_get(dam, "metadata");
-	name = sg_json_string(sg_json_get(meta, "human_name"), NULL);
-	dns = sg_json_string(sg_json_get(meta, "dns_claim"), NULL);
-	exp = sg_json_string(sg_json_get(dam, "expires_at"), NULL);
-	if (!(g->name = strdup(name)) || (dns && !(g->dns_claim = strdup(dns)))) {
-		sg_fail("out of memory");
-		goto out;
-	}
-	if (exp) {
-		if (sg_time_parse(exp, strlen(exp), path, &g->expires_at) < 0)
-			goto out;
-		g->expires = 1;
-	}
-	rc = 0;
-out:
-	sg_json_free(cur);
-	free(path);
-	return rc;
-}
-
 static int domain_rotate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -502,13 +381,11 @@ static int domain_rotate(int argc, char **argv)
 	};
 	struct auth_opts o = { 0 };
 	struct sg_age_recipients rs = { 0 };
-	uint8_t old_seed[32], new_seed[32];
-	struct sg_domain old = { 0 }, nd = { 0 };
-	struct sg_json *stmt = NULL, *outputs = NULL;
-	struct genesis g = { .op = "rotate-in" };
+	struct sg_domain old = { 0 };
 	const char *new_pass = NULL;
-	char *claim_path = NULL, *sup = NULL, *rot = NULL;
+	char new_id[SG_DOMAIN_ID_LEN + 1];
 	unsigned work = SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR;
+	uint8_t old_seed[32];
 	int c, r, unlocked = 0, rc = CLI_EXIT_FAIL;
 	time_t now;
 
@@ -547,56 +424,17 @@ static int domain_rotate(int argc, char **argv)
 	if (auth_open(&o, &old) < 0 || auth_unlock(&o, &old, old_seed) < 0)
 		goto out;
 	unlocked = 1;
-	if (sg_time_now(&now) < 0 || key_recipients(&rs, new_pass, work) < 0)
-		goto lib_error;
-	if (inherit_dam(&old, now, &g) < 0)
-		goto lib_error;
-	if (sg_domain_create(old.home, old.name, &rs, now, new_seed, &nd) < 0)
-		goto lib_error;
-	stmt = sg_rotation_make(&old, old_seed, &nd, new_seed, now);
-	sup = sg_domain_path(&old, "superseded.json");
-	rot = sg_domain_path(&nd, "dam/rotation.json");
-	if (!stmt || !sup || !rot || auth_write_json(rot, stmt, 0644, SG_ATOMIC_NO_CLOBBER) < 0)
-		goto rollback;
-	g.inputs = sg_json_new_object();
-	if (!g.inputs || sg_hashes_add_file(g.inputs, "dam/rotation.json", rot) < 0 ||
-	    genesis(&nd, new_seed, now, &g, &claim_path) < 0)
-		goto rollback;
-	/* Last, the step that makes the new domain current. */
-	outputs = sg_json_new_object();
-	if (!outputs || auth_write_json(sup, stmt, 0644, SG_ATOMIC_NO_CLOBBER) < 0)
-		goto rollback;
-	if (sg_hashes_add_file(outputs, "superseded.json", sup) < 0) {
-		unlink(sup);
-		goto rollback;
+	if (sg_time_now(&now) < 0 || key_recipients(&rs, new_pass, work) < 0 ||
+	    sg_authop_rotate(&old, old_seed, &rs, now, new_id) < 0) {
+		rc = cli_lib_error();
+		goto out;
 	}
-	r = sg_auditlog_append(&old, old_seed, "rotate-out", now, NULL, outputs, NULL, NULL);
-	outputs = NULL;
-	if (r < 0) {
-		unlink(sup);
-		goto rollback;
-	}
-	printf("%s\n", nd.id);
+	printf("%s\n", new_id);
 	rc = CLI_EXIT_OK;
-	goto out;
-rollback:
-	rollback(&nd, claim_path);
-lib_error:
-	rc = cli_lib_error();
 out:
 	if (unlocked)
 		sg_wipe(old_seed, sizeof(old_seed));
-	sg_wipe(new_seed, sizeof(new_seed));
-	sg_json_free(stmt);
-	sg_json_free(outputs);
-	sg_json_free(g.inputs);
-	free((char *)g.name);
-	free((char *)g.dns_claim);
-	free(claim_path);
-	free(sup);
-	free(rot);
 	sg_domain_free(&old);
-	sg_domain_free(&nd);
 	sg_age_recipients_free(&rs);
 	auth_opts_free(&o);
 	return rc;

@@ -4,13 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auditlog.h"
+#include "authop.h"
 #include "authority.h"
 #include "cli.h"
 #include "commands.h"
 #include "envclaim.h"
 #include "err.h"
 #include "timestamp.h"
+#include "txn.h"
 
 static const char claim_help[] =
 	"Usage: signet env claim [--home DIR] [--domain ID] [key options]\n"
@@ -41,10 +42,9 @@ static int env_claim(int argc, char **argv)
 	static const struct option opts[] = { AUTH_LONG_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct auth_opts o = { 0 };
 	struct sg_domain d = { 0 };
-	struct sg_json *outputs = NULL;
-	char snap[SG_SNAPSHOT_ID_LEN + 1], *path = NULL;
+	char *path = NULL;
 	uint8_t seed[32];
-	int c, r, created, unlocked = 0, rc = CLI_EXIT_FAIL;
+	int c, r, unlocked = 0, rc = CLI_EXIT_FAIL;
 	time_t now;
 
 	optind = 0;
@@ -72,22 +72,7 @@ static int env_claim(int argc, char **argv)
 	if (auth_open(&o, &d) < 0 || auth_unlock(&o, &d, seed) < 0)
 		goto out;
 	unlocked = 1;
-	if (auth_write_claim(&d, seed, now, snap, &path, &created) < 0) {
-		rc = cli_lib_error();
-		goto out;
-	}
-	outputs = sg_json_new_object();
-	if (!outputs || sg_hashes_add_file(outputs, path + strlen(d.home) + 1, path) < 0) {
-		if (created)
-			remove(path);
-		rc = cli_lib_error();
-		goto out;
-	}
-	r = sg_auditlog_append(&d, seed, "env-claim", now, NULL, outputs, snap, NULL);
-	outputs = NULL;
-	if (r < 0) {
-		if (created)
-			remove(path);
+	if (sg_authop_env_claim(&d, seed, now, &path) < 0) {
 		rc = cli_lib_error();
 		goto out;
 	}
@@ -96,7 +81,6 @@ static int env_claim(int argc, char **argv)
 out:
 	if (unlocked)
 		sg_wipe(seed, sizeof(seed));
-	sg_json_free(outputs);
 	free(path);
 	sg_domain_free(&d);
 	auth_opts_free(&o);
@@ -115,7 +99,7 @@ static int env_verify(int argc, char **argv)
 	struct auth_opts o = { 0 };
 	struct sg_domain d = { 0 };
 	struct sg_json *file = NULL, *now_claim = NULL;
-	int c, current = 0, rc = CLI_EXIT_FAIL;
+	int c, lock = -1, current = 0, rc = CLI_EXIT_FAIL;
 	time_t now;
 
 	optind = 0;
@@ -129,7 +113,7 @@ static int env_verify(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error("signet env verify", "expected one FILE");
-	if (auth_open(&o, &d) < 0)
+	if (auth_open_read(&o, &d, &lock) < 0)
 		return CLI_EXIT_FAIL;
 	if (auth_read_json(argv[optind], &file) < 0 ||
 	    sg_envclaim_verify(file, &d, argv[optind]) < 0)
@@ -146,6 +130,7 @@ static int env_verify(int argc, char **argv)
 lib_error:
 	rc = cli_lib_error();
 out:
+	sg_txn_read_end(&lock);
 	sg_json_free(file);
 	sg_json_free(now_claim);
 	sg_domain_free(&d);

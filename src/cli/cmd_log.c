@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "err.h"
 #include "fileio.h"
+#include "txn.h"
 
 static const char verify_help[] =
 	"Usage: signet log verify [--home DIR] [--domain ID]\n"
@@ -62,13 +63,15 @@ static int log_verify(int argc, char **argv)
 	struct auth_opts o = { 0 };
 	struct sg_log_state st;
 	struct sg_domain d;
-	int rc = parse("signet log verify", verify_help, argc, argv, &o);
+	int lock = -1, rc = parse("signet log verify", verify_help, argc, argv, &o);
 
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
-	if (auth_open(&o, &d) < 0)
+	if (auth_open_read(&o, &d, &lock) < 0)
 		return CLI_EXIT_FAIL;
-	if (sg_auditlog_verify(&d, &st) < 0) {
+	rc = sg_auditlog_verify(&d, &st);
+	sg_txn_read_end(&lock);
+	if (rc < 0) {
 		sg_domain_free(&d);
 		return cli_lib_error();
 	}
@@ -85,18 +88,21 @@ static int log_show(int argc, char **argv)
 	struct sg_buf text = SG_BUF_INIT;
 	struct sg_domain d;
 	char *path = NULL;
-	int rc = parse("signet log show", show_help, argc, argv, &o);
+	int lock = -1, rc = parse("signet log show", show_help, argc, argv, &o);
 
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
-	if (auth_open(&o, &d) < 0)
+	if (auth_open_read(&o, &d, &lock) < 0)
 		return CLI_EXIT_FAIL;
 	rc = CLI_EXIT_FAIL;
 	path = sg_domain_path(&d, "log/audit.log");
+	/* the log shown is the one verified: read under the same lock */
 	if (!path || sg_auditlog_verify(&d, &st) < 0 || sg_read_file(path, &text, 1u << 28) < 0) {
+		sg_txn_read_end(&lock);
 		rc = cli_lib_error();
 		goto out;
 	}
+	sg_txn_read_end(&lock);
 	for (size_t pos = 0; pos < text.len;) {
 		const uint8_t *nl = memchr(text.data + pos, '\n', text.len - pos);
 		size_t len = (size_t)(nl - (text.data + pos));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "err.h"
@@ -64,7 +65,7 @@ static int check_hashes(const struct sg_json *h, const char *what, const char *k
 
 /* Checks one line (its bytes, without the newline) as record seq. */
 static int check_line(const struct sg_domain *d, const char *what, const char *line, size_t len,
-		      uint64_t seq, const char *prev, time_t *last_time, struct sg_log_state *st)
+		      uint64_t seq, const char *prev, struct sg_log_state *st)
 {
 	static const char *const line_req[] = { "record", "receipt", NULL };
 	static const char *const rec_req[] = { "version", "domain_id", "seq", "prev", "op", "time",
@@ -120,11 +121,11 @@ static int check_line(const struct sg_domain *d, const char *what, const char *l
 	s = sg_obj_string(r, "time", what, NULL);
 	if (!s || sg_time_parse(s, strlen(s), what, &t) < 0)
 		goto out;
-	if (t < *last_time) {
+	if (t < st->last_time) {
 		sg_fail("%s: time %s is earlier than the record before (reordered)", what, s);
 		goto out;
 	}
-	*last_time = t;
+	st->last_time = t;
 	if (check_hashes(sg_json_get(r, "inputs"), what, "inputs") < 0 ||
 	    check_hashes(sg_json_get(r, "outputs"), what, "outputs") < 0)
 		goto out;
@@ -211,7 +212,6 @@ static int verify_text(const struct sg_domain *d, const char *path, const struct
 {
 	const char *p = (const char *)text->data, *end = p + text->len;
 	char what[4200];
-	time_t last_time = 0;
 
 	memset(st, 0, sizeof(*st));
 	strcpy(st->last_hash, ZERO_HASH);
@@ -225,7 +225,7 @@ static int verify_text(const struct sg_domain *d, const char *path, const struct
 		if (!nl)
 			return sg_fail("%s: no newline at the end (truncated)", what);
 		strcpy(prev, st->last_hash);
-		if (check_line(d, what, p, (size_t)(nl - p), st->records, prev, &last_time, st) < 0)
+		if (check_line(d, what, p, (size_t)(nl - p), st->records, prev, st) < 0)
 			return -1;
 		if (sg_sha256_hex(p, (size_t)(nl - p), st->last_hash) < 0)
 			return -1;
@@ -246,6 +246,15 @@ static int read_log(const struct sg_domain *d, char **path, struct sg_buf *text,
 	if (!*exists)
 		return errno == ENOENT ? 0 : sg_fail_errno("%s", *path);
 	return sg_read_file(*path, text, MAX_LOG);
+}
+
+static int check_head_of(const struct sg_domain *d, const struct sg_log_state *st)
+{
+	char *head = sg_domain_path(d, HEAD_FILE);
+	int rc = head ? check_head(d, head, st) : -1;
+
+	free(head);
+	return rc;
 }
 
 int sg_auditlog_verify(const struct sg_domain *d, struct sg_log_state *st)
@@ -289,90 +298,213 @@ static struct sg_json *signed_pair(const char *name, struct sg_json *obj, const 
 	return p;
 }
 
-static int write_head(const struct sg_domain *d, const uint8_t seed[32], const struct sg_log_state *st)
+/* The head file's text for the log state st. */
+static int head_text(const struct sg_domain *d, const uint8_t seed[32], const struct sg_log_state *st,
+		     struct sg_buf *text)
 {
 	struct sg_json *h = sg_json_new_object(), *f;
-	struct sg_buf text = SG_BUF_INIT;
-	char *path = sg_domain_path(d, HEAD_FILE);
 	int rc = -1;
 
 	if (!h || sg_json_set(h, "domain_id", sg_json_new_string(d->id)) < 0 ||
 	    sg_json_set(h, "seq", sg_json_new_int((int64_t)st->records - 1)) < 0 ||
 	    sg_json_set(h, "hash", sg_json_new_string(st->last_hash)) < 0) {
 		sg_json_free(h);
-		free(path);
 		return -1;
 	}
 	f = signed_pair("head", h, "signature", "log-head", seed);
-	if (path && f && sg_json_canonical(f, &text) == 0 && sg_buf_append_byte(&text, '\n') == 0)
-		rc = sg_write_file_atomic(path, text.data, text.len, 0644, 0);
+	if (f && sg_json_canonical(f, text) == 0 && sg_buf_append_byte(text, '\n') == 0)
+		rc = 0;
 	sg_json_free(f);
-	sg_buf_free(&text);
+	return rc;
+}
+
+/* The record's line (JCS, with its newline) chained after st, which is
+ * advanced past it. inputs and outputs move into the record. */
+static int record_line(const struct sg_domain *d, const uint8_t seed[32], struct sg_log_entry *e,
+		       struct sg_log_state *st, struct sg_buf *line)
+{
+	struct sg_json *r = sg_json_new_object(), *signed_line = NULL;
+	char ts[SG_TIME_LEN + 1];
+	const char *claim = e->claim ? e->claim : st->claim[0] ? st->claim : NULL;
+	int bad, rc = -1;
+
+	/* The hash objects move into the record first: freed with it. */
+	bad = sg_json_set(r, "inputs", e->inputs ? e->inputs : sg_json_new_object()) < 0;
+	bad |= sg_json_set(r, "outputs", e->outputs ? e->outputs : sg_json_new_object()) < 0;
+	e->inputs = e->outputs = NULL;
+	/* Two operations may read the clock in one order and take the
+	 * home's lock in the other: a record is never dated before the one
+	 * it follows. */
+	if (bad || sg_time_format(e->now > st->last_time ? e->now : st->last_time, ts) < 0 ||
+	    sg_json_set(r, "version", sg_json_new_string("0.1")) < 0 ||
+	    sg_json_set(r, "domain_id", sg_json_new_string(d->id)) < 0 ||
+	    sg_json_set(r, "seq", sg_json_new_int((int64_t)st->records)) < 0 ||
+	    sg_json_set(r, "prev", sg_json_new_string(st->last_hash)) < 0 ||
+	    sg_json_set(r, "op", sg_json_new_string(e->op)) < 0 ||
+	    sg_json_set(r, "time", sg_json_new_string(ts)) < 0 ||
+	    sg_json_set(r, "claim", claim ? sg_json_new_string(claim) : sg_json_new_null()) < 0) {
+		sg_json_free(r);
+		return -1;
+	}
+	signed_line = signed_pair("record", r, "receipt", "receipt", seed);
+	if (signed_line && sg_json_canonical(signed_line, line) == 0 &&
+	    sg_sha256_hex(line->data, line->len, st->last_hash) == 0 &&
+	    sg_buf_append_byte(line, '\n') == 0) {
+		st->records++;
+		rc = 0;
+	}
+	sg_json_free(signed_line);
+	return rc;
+}
+
+/* Refuses a file that would replace another; *skip when the same bytes
+ * are there and may be kept. */
+static int check_artifact(const char *home, const struct sg_artifact *a, int *skip)
+{
+	struct sg_buf old = SG_BUF_INIT;
+	char *path;
+	int rc = 0;
+
+	*skip = 0;
+	if (asprintf(&path, "%s/%s", home, a->rel) < 0)
+		return sg_fail("out of memory");
+	if (access(path, F_OK) == 0) {
+		/* Ed25519 is deterministic: the same claim measured in the
+		 * same second is the same file, byte for byte. */
+		if (a->keep_same && sg_read_file(path, &old, a->len + 1) == 0 && old.len == a->len &&
+		    memcmp(old.data, a->data, a->len) == 0)
+			*skip = 1;
+		else
+			rc = sg_fail("%s: exists; an authority file is never replaced", path);
+	} else if (errno != ENOENT) {
+		rc = sg_fail_errno("%s", path);
+	}
+	sg_buf_free(&old);
 	free(path);
 	return rc;
 }
 
-int sg_auditlog_append(const struct sg_domain *d, const uint8_t seed[32], const char *op,
-		       time_t now, struct sg_json *inputs, struct sg_json *outputs,
-		       const char *claim, struct sg_json **line_out)
+int sg_auditlog_stage(struct sg_txn *t, const struct sg_domain *d, const uint8_t seed[32],
+		      struct sg_log_entry *e)
 {
-	struct sg_buf text = SG_BUF_INIT;
+	struct sg_buf text = SG_BUF_INIT, line = SG_BUF_INIT, head = SG_BUF_INIT;
 	struct sg_log_state st;
-	struct sg_json *r = NULL, *line = NULL;
-	char ts[SG_TIME_LEN + 1], *path = NULL;
-	size_t start;
-	int exists, bad, rc = -1;
+	char *log_rel = NULL, *head_rel = NULL, *path = NULL;
+	unsigned char *skip = calloc(e->nfiles + 1, 1);
+	int exists, rc = -1;
 
-	if (!inputs)
-		inputs = sg_json_new_object();
-	if (!outputs)
-		outputs = sg_json_new_object();
+	if (!skip || asprintf(&log_rel, "domains/%s/" LOG_FILE, d->id) < 0 ||
+	    asprintf(&head_rel, "domains/%s/" HEAD_FILE, d->id) < 0) {
+		log_rel = head_rel = NULL;
+		sg_fail("out of memory");
+		goto out;
+	}
+	if (!e->outputs && !(e->outputs = sg_json_new_object()))
+		goto out;
+	for (size_t i = 0; i < e->nfiles; i++) {
+		int s;
+
+		if (check_artifact(d->home, &e->files[i], &s) < 0 ||
+		    (e->files[i].name && sg_hashes_add_data(e->outputs, e->files[i].name,
+							    e->files[i].data, e->files[i].len) < 0))
+			goto out;
+		skip[i] = (unsigned char)s;
+	}
 	if (read_log(d, &path, &text, &exists) < 0)
 		goto out;
 	memset(&st, 0, sizeof(st));
 	strcpy(st.last_hash, ZERO_HASH);
-	if (exists && sg_auditlog_verify(d, &st) < 0)
-		goto out;
-	if (sg_time_format(now, ts) < 0)
-		goto out;
-	/* The hash objects move into the record first: freed with it. */
-	r = sg_json_new_object();
-	bad = sg_json_set(r, "inputs", inputs) < 0;
-	inputs = NULL;
-	bad |= sg_json_set(r, "outputs", outputs) < 0;
-	outputs = NULL;
-	if (bad || sg_json_set(r, "version", sg_json_new_string("0.1")) < 0 ||
-	    sg_json_set(r, "domain_id", sg_json_new_string(d->id)) < 0 ||
-	    sg_json_set(r, "seq", sg_json_new_int((int64_t)st.records)) < 0 ||
-	    sg_json_set(r, "prev", sg_json_new_string(st.last_hash)) < 0 ||
-	    sg_json_set(r, "op", sg_json_new_string(op)) < 0 ||
-	    sg_json_set(r, "time", sg_json_new_string(ts)) < 0 ||
-	    sg_json_set(r, "claim", claim ? sg_json_new_string(claim)
-				   : st.claim[0] ? sg_json_new_string(st.claim)
-						 : sg_json_new_null()) < 0) {
-		sg_json_free(r);
+	if (e->genesis && exists) {
+		sg_fail("%s: the domain has an audit log already", path);
 		goto out;
 	}
-	line = signed_pair("record", r, "receipt", "receipt", seed);
-	start = text.len;
-	if (!line || sg_json_canonical(line, &text) < 0 ||
-	    sg_sha256_hex(text.data + start, text.len - start, st.last_hash) < 0 ||
-	    sg_buf_append_byte(&text, '\n') < 0)
+	if (!e->genesis && !exists) {
+		sg_fail("%s: no audit log", path);
 		goto out;
-	st.records++;
-	if (sg_write_file_atomic(path, text.data, text.len, 0644, 0) < 0 ||
-	    write_head(d, seed, &st) < 0)
-		goto out;
-	if (line_out) {
-		*line_out = line;
-		line = NULL;
 	}
+	if (!e->genesis && (verify_text(d, path, &text, &st) < 0 || check_head_of(d, &st) < 0))
+		goto out;
+	if (record_line(d, seed, e, &st, &line) < 0 || head_text(d, seed, &st, &head) < 0)
+		goto out;
+	for (size_t i = 0; i < e->nfiles; i++)
+		if (!skip[i] && sg_txn_write(t, e->files[i].rel, e->files[i].data, e->files[i].len,
+					     e->files[i].mode) < 0)
+			goto out;
+	/* The log staged whole: the bytes just verified, then the record
+	 * (under the home's lock nobody else changes them meanwhile). */
+	if (sg_buf_append(&text, line.data, line.len) < 0 ||
+	    sg_txn_write(t, log_rel, text.data, text.len, 0644) < 0 ||
+	    sg_txn_write(t, head_rel, head.data, head.len, 0644) < 0)
+		goto out;
 	rc = 0;
 out:
-	sg_json_free(inputs);
-	sg_json_free(outputs);
-	sg_json_free(line);
+	sg_json_free(e->inputs);
+	sg_json_free(e->outputs);
+	e->inputs = e->outputs = NULL;
 	sg_buf_free(&text);
+	sg_buf_free(&line);
+	sg_buf_free(&head);
+	free(skip);
+	free(log_rel);
+	free(head_rel);
 	free(path);
 	return rc;
+}
+
+int sg_auditlog_commit(const struct sg_domain *d, const uint8_t seed[32], struct sg_log_entry *e)
+{
+	struct sg_txn t;
+	int rc;
+
+	if (sg_txn_begin(&t, d->home) < 0) {
+		sg_json_free(e->inputs);
+		sg_json_free(e->outputs);
+		e->inputs = e->outputs = NULL;
+		return -1;
+	}
+	rc = sg_auditlog_stage(&t, d, seed, e);
+	if (rc == 0)
+		rc = sg_txn_commit(&t);
+	sg_txn_end(&t);
+	return rc;
+}
+
+int64_t sg_auditlog_find_output(const struct sg_domain *d, const char *hash)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_log_state st;
+	char *path = NULL;
+	int64_t found = -1;
+	int exists;
+
+	if (sg_auditlog_verify(d, &st) < 0 || read_log(d, &path, &text, &exists) < 0) {
+		found = -2;
+		goto out;
+	}
+	for (size_t pos = 0; pos < text.len;) {
+		const uint8_t *nl = memchr(text.data + pos, '\n', text.len - pos);
+		size_t len = (size_t)(nl - (text.data + pos));
+		struct sg_json *j = NULL;
+		const struct sg_json *r, *outs;
+
+		/* verified above: every line parses and has its members */
+		if (sg_json_parse_flags((const char *)text.data + pos, len, SG_JSON_MODEL, &j) < 0) {
+			found = -2;
+			goto out;
+		}
+		r = sg_json_get(j, "record");
+		outs = sg_json_get(r, "outputs");
+		for (size_t i = 0; i < outs->u.object.len; i++) {
+			const char *h = sg_json_string(outs->u.object.members[i].value, NULL);
+
+			if (h && strcmp(h, hash) == 0)
+				found = sg_json_get(r, "seq")->u.integer;
+		}
+		sg_json_free(j);
+		pos += len + 1;
+	}
+out:
+	sg_buf_free(&text);
+	free(path);
+	return found;
 }

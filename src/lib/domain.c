@@ -11,15 +11,18 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "dam.h"
 #include "err.h"
 #include "fileio.h"
 #include "io.h"
 #include "keyfile.h"
 #include "timestamp.h"
+#include "txn.h"
 
 #define KEY_FILE "keys/root.key.age"
 #define MAX_META (64 * 1024)
 #define MAX_KEYFILE (64 * 1024)
+#define MAX_JSON (16u << 20)
 
 static const char *const domain_subdirs[] = {
 	"keys", "dam", "policies", "certs", "log", "snapshots", "store",
@@ -39,33 +42,37 @@ const char *sg_home_default(const char *opt)
 
 int sg_mkdirs(const char *path, mode_t mode)
 {
-	char *p = strdup(path);
+	struct stat st;
+	char *parent;
+	size_t n = strlen(path);
 	int rc = 0;
 
-	if (!p)
-		return sg_fail("out of memory");
-	for (char *s = p + 1;; s++) {
-		int last = *s == '\0';
-
-		if (*s != '/' && !last)
-			continue;
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST) {
-			rc = sg_fail_errno("%s: cannot create directory", p);
-			break;
-		}
-		if (last)
-			break;
-		*s = '/';
+	/* Every directory there already is the common case: then no mkdir
+	 * is made at all, only this stat. */
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : sg_fail("%s: not a directory", path);
+	if (errno != ENOENT)
+		return sg_fail_errno("%s", path);
+	/* the parent first (up to the last slash, trailing ones skipped) */
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (n > 0 && !(n == 1 && path[0] == '/')) {
+		if (!(parent = strndup(path, n)))
+			return sg_fail("out of memory");
+		rc = sg_mkdirs(parent, mode);
+		free(parent);
+		if (rc < 0)
+			return -1;
 	}
-	if (rc == 0) {
-		struct stat st;
-
-		if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-			rc = sg_fail("%s: not a directory", path);
-	}
-	free(p);
-	return rc;
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return sg_fail_errno("%s: cannot create directory", path);
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return sg_fail("%s: not a directory", path);
+	return 0;
 }
 
 static int unlink_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -93,12 +100,6 @@ char *sg_domain_path(const struct sg_domain *d, const char *rel)
 	return p;
 }
 
-static int write_key_file(const char *path, const uint8_t seed[SG_ED25519_SEED_LEN],
-			  const struct sg_age_recipients *rs)
-{
-	return sg_keyfile_write(path, rs, seed, SG_ED25519_SEED_LEN, 0);
-}
-
 static struct sg_json *domain_meta(const struct sg_domain *d)
 {
 	struct sg_json *m = sg_json_new_object();
@@ -114,76 +115,61 @@ static struct sg_json *domain_meta(const struct sg_domain *d)
 	return m;
 }
 
-int sg_domain_create(const char *home, const char *name, const struct sg_age_recipients *rs,
-		     time_t now, uint8_t seed[SG_ED25519_SEED_LEN], struct sg_domain *d)
+int sg_domain_new(const char *home, const char *name, time_t now,
+		  uint8_t seed[SG_ED25519_SEED_LEN], struct sg_domain *d)
 {
-	struct sg_buf text = SG_BUF_INIT;
-	struct sg_json *meta = NULL;
-	char *p = NULL;
-	int made_dir = 0, rc = -1;
-
 	memset(d, 0, sizeof(*d));
-	if (rs->n == 0)
-		return sg_fail("no recipient or passphrase to encrypt the root key to");
-	for (size_t i = 0; i < sizeof(home_subdirs) / sizeof(home_subdirs[0]); i++) {
-		if (asprintf(&p, "%s/%s", home, home_subdirs[i]) < 0)
-			return sg_fail("out of memory");
-		rc = sg_mkdirs(p, 0755);
-		free(p);
-		p = NULL;
-		if (rc < 0)
-			return -1;
-	}
-	rc = -1;
 	if (sg_ed25519_keygen(seed, d->pub) < 0 || sg_domain_id(d->pub, d->id) < 0 ||
 	    sg_time_format(now, d->key_created_at) < 0)
-		goto out;
+		goto fail;
 	d->home = strdup(home);
 	d->name = strdup(name);
 	if (!d->home || !d->name || asprintf(&d->dir, "%s/domains/%s", home, d->id) < 0) {
+		d->dir = NULL;
 		sg_fail("out of memory");
-		goto out;
+		goto fail;
 	}
-	if (mkdir(d->dir, 0755) < 0) {
-		sg_fail_errno("%s: cannot create the domain directory", d->dir);
-		goto out;
-	}
-	made_dir = 1;
-	for (size_t i = 0; i < sizeof(domain_subdirs) / sizeof(domain_subdirs[0]); i++) {
-		p = sg_domain_path(d, domain_subdirs[i]);
-		if (!p || mkdir(p, strcmp(domain_subdirs[i], "keys") == 0 ? 0700 : 0755) < 0) {
-			if (p)
-				sg_fail_errno("%s: cannot create directory", p);
-			goto out;
-		}
-		free(p);
-		p = NULL;
-	}
-	p = sg_domain_path(d, KEY_FILE);
-	if (!p || write_key_file(p, seed, rs) < 0)
-		goto out;
-	free(p);
-	p = sg_domain_path(d, "domain.json");
-	meta = domain_meta(d);
-	if (!p || !meta || sg_json_write(meta, &text, 2) < 0 || sg_buf_append_byte(&text, '\n') < 0 ||
-	    sg_write_file_atomic(p, text.data, text.len, 0644, SG_ATOMIC_NO_CLOBBER) < 0)
-		goto out;
-	rc = 0;
-out:
-	if (rc < 0) {
-		sg_wipe(seed, SG_ED25519_SEED_LEN);
-		if (made_dir) {
-			char *msg = strdup(sg_errmsg());
+	return 0;
+fail:
+	sg_wipe(seed, SG_ED25519_SEED_LEN);
+	sg_domain_free(d);
+	return -1;
+}
 
-			sg_remove_tree(d->dir);
-			sg_fail("%s", msg ? msg : "out of memory");
-			free(msg);
-		}
-		sg_domain_free(d);
+int sg_domain_stage_layout(struct sg_txn *t, const struct sg_domain *d)
+{
+	char rel[256];
+
+	/* directories first: the files staged after them find their
+	 * parents made with these modes */
+	for (size_t i = 0; i < sizeof(home_subdirs) / sizeof(home_subdirs[0]); i++)
+		if (sg_txn_mkdir(t, home_subdirs[i], 0755) < 0)
+			return -1;
+	snprintf(rel, sizeof(rel), "domains/%s", d->id);
+	if (sg_txn_mkdir(t, rel, 0755) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(domain_subdirs) / sizeof(domain_subdirs[0]); i++) {
+		snprintf(rel, sizeof(rel), "domains/%s/%s", d->id, domain_subdirs[i]);
+		if (sg_txn_mkdir(t, rel, strcmp(domain_subdirs[i], "keys") == 0 ? 0700 : 0755) < 0)
+			return -1;
 	}
-	free(p);
-	sg_json_free(meta);
-	sg_buf_free(&text);
+	return 0;
+}
+
+int sg_domain_files(const struct sg_domain *d, const uint8_t seed[SG_ED25519_SEED_LEN],
+		    const struct sg_age_recipients *rs, struct sg_buf *key, struct sg_buf *meta)
+{
+	struct sg_json *m;
+	int rc = -1;
+
+	if (rs->n == 0)
+		return sg_fail("no recipient or passphrase to encrypt the root key to");
+	if (sg_keyfile_seal(rs, seed, SG_ED25519_SEED_LEN, 0, key) < 0)
+		return -1;
+	m = domain_meta(d);
+	if (m && sg_json_write(m, meta, 2) == 0 && sg_buf_append_byte(meta, '\n') == 0)
+		rc = 0;
+	sg_json_free(m);
 	return rc;
 }
 
@@ -252,23 +238,33 @@ static int is_superseded(const char *home, const char *id)
 	return r;
 }
 
-int sg_domain_open(const char *home, const char *want, struct sg_domain *d)
+int sg_domain_superseded(const struct sg_domain *d)
 {
-	char found[SG_DOMAIN_ID_LEN + 1] = "";
-	size_t matches = 0;
+	return is_superseded(d->home, d->id);
+}
+
+/* The domains of home matching want (a DomainID prefix) or, with want
+ * NULL, its current ones: how many, and the last one in found. -1 when
+ * HOME/domains cannot be read (ENOENT left in errno). */
+static long scan_domains(const char *home, const char *want, char found[SG_DOMAIN_ID_LEN + 1])
+{
 	struct dirent *e;
 	char *dirpath;
+	long matches = 0;
 	DIR *dir;
 
-	memset(d, 0, sizeof(*d));
 	if (asprintf(&dirpath, "%s/domains", home) < 0)
 		return sg_fail("out of memory");
 	dir = opendir(dirpath);
 	if (!dir) {
+		int err = errno;
+
 		sg_fail_errno("%s: cannot open the authority home's domains", dirpath);
 		free(dirpath);
+		errno = err;
 		return -1;
 	}
+	free(dirpath);
 	while ((e = readdir(dir))) {
 		size_t len = strlen(e->d_name);
 
@@ -281,20 +277,42 @@ int sg_domain_open(const char *home, const char *want, struct sg_domain *d)
 		memcpy(found, e->d_name, SG_DOMAIN_ID_LEN + 1);
 	}
 	closedir(dir);
+	return matches;
+}
+
+int sg_home_has_current(const char *home)
+{
+	char found[SG_DOMAIN_ID_LEN + 1];
+	long n = scan_domains(home, NULL, found);
+
+	if (n < 0 && errno == ENOENT) {
+		sg_errclear();
+		return 0;
+	}
+	return n < 0 ? -1 : n > 0;
+}
+
+int sg_domain_open(const char *home, const char *want, struct sg_domain *d)
+{
+	char found[SG_DOMAIN_ID_LEN + 1] = "";
+	long matches;
+
+	memset(d, 0, sizeof(*d));
+	matches = scan_domains(home, want, found);
+	if (matches < 0)
+		return -1;
 	if (matches != 1) {
 		if (want)
-			sg_fail("%s: %s domain matches \"%s\"", dirpath, matches ? "more than one" : "no",
-				want);
-		else
-			sg_fail("%s: %s current domain%s", dirpath, matches ? "more than one" : "no",
-				matches ? " (choose one with --domain)" : " (run signet domain init)");
-		free(dirpath);
-		return -1;
+			return sg_fail("%s/domains: %s domain matches \"%s\"", home,
+				       matches ? "more than one" : "no", want);
+		return sg_fail("%s/domains: %s current domain%s", home, matches ? "more than one" : "no",
+			       matches ? " (choose one with --domain)" : " (run signet domain init)");
 	}
-	free(dirpath);
 	memcpy(d->id, found, sizeof(found));
+	d->as_current = want == NULL;
 	d->home = strdup(home);
 	if (!d->home || asprintf(&d->dir, "%s/domains/%s", home, d->id) < 0) {
+		d->dir = NULL;
 		sg_domain_free(d);
 		return sg_fail("out of memory");
 	}
@@ -302,6 +320,88 @@ int sg_domain_open(const char *home, const char *want, struct sg_domain *d)
 		sg_domain_free(d);
 		return -1;
 	}
+	return 0;
+}
+
+static int read_json(const char *path, struct sg_json **out)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	int rc = sg_read_file(path, &text, MAX_JSON);
+
+	*out = NULL;
+	if (rc == 0 &&
+	    sg_json_parse_flags((const char *)text.data, text.len, SG_JSON_MODEL, out) < 0)
+		rc = sg_fail_prefix(path);
+	sg_buf_free(&text);
+	return rc;
+}
+
+int sg_domain_read_json(const struct sg_domain *d, const char *rel, struct sg_json **out)
+{
+	char *p = sg_domain_path(d, rel);
+	int rc = p ? read_json(p, out) : -1;
+
+	free(p);
+	return rc;
+}
+
+int sg_domain_current_dam(const struct sg_domain *d, time_t now, struct sg_json **file, char **path)
+{
+	unsigned seq;
+
+	*file = NULL;
+	if (sg_domain_dam_path(d, 0, path, &seq) < 0)
+		return -1;
+	if (!*path)
+		return sg_fail("%s: the domain has no DAM", d->dir);
+	if (read_json(*path, file) == 0 && sg_dam_verify(*file, *path, now, d->id) == SG_DAM_OK)
+		return 0;
+	sg_json_free(*file);
+	*file = NULL;
+	free(*path);
+	*path = NULL;
+	return -1;
+}
+
+int sg_domain_dam_path(const struct sg_domain *d, int next, char **path, unsigned *seq)
+{
+	char *dir = sg_domain_path(d, "dam");
+	struct dirent *e;
+	unsigned best = 0;
+	DIR *dh;
+
+	*path = NULL;
+	if (!dir)
+		return -1;
+	dh = opendir(dir);
+	if (!dh) {
+		sg_fail_errno("%s", dir);
+		free(dir);
+		return -1;
+	}
+	while ((e = readdir(dh))) {
+		unsigned n;
+		char tail[16];
+
+		if (strlen(e->d_name) == 13 &&
+		    sscanf(e->d_name, "%4u.dam.%4s", &n, tail) == 2 && strcmp(tail, "json") == 0 &&
+		    n > best)
+			best = n;
+	}
+	closedir(dh);
+	if (next)
+		best++;
+	*seq = best;
+	if (best == 0) {
+		free(dir);
+		return 0;
+	}
+	if (best > 9999 || asprintf(path, "%s/%04u.dam.json", dir, best) < 0) {
+		*path = NULL;
+		free(dir);
+		return sg_fail("%s: too many DAMs", d->dir);
+	}
+	free(dir);
 	return 0;
 }
 

@@ -13,7 +13,13 @@
  * and wiped after. A domain replaced by `domain rotate` holds
  * superseded.json (the rotation statement below, also kept as the new
  * domain's dam/rotation.json); the home's current domain is the one
- * without it.
+ * without it, and a home has at most one.
+ *
+ * The home is changed only by transactions on the home directory
+ * (txn.h, authop.h): its lock serialises the writers, HOME/.txn/ is
+ * their staging area. Readers open a domain after sg_txn_read_begin().
+ * The functions here read or compute; the ones that make a domain only
+ * stage it.
  */
 #ifndef SIGNET_DOMAIN_H
 #define SIGNET_DOMAIN_H
@@ -22,11 +28,14 @@
 #include <time.h>
 
 #include "age.h"
+#include "buf.h"
 #include "crypto.h"
 #include "json.h"
 #include "signed.h"
 
 #define SG_DEFAULT_HOME "/asl-auth-host"
+
+struct sg_txn;
 
 struct sg_domain {
 	char *home;
@@ -35,24 +44,53 @@ struct sg_domain {
 	uint8_t pub[SG_ED25519_PUB_LEN];
 	char *name;
 	char key_created_at[21];
+	int as_current; /* opened as the home's current domain (no ID asked for) */
 };
 
 /* The home directory: opt, else $SIGNET_HOME, else /asl-auth-host. */
 const char *sg_home_default(const char *opt);
 
-/* Creates HOME's shared directories if needed, a fresh root key pair and
- * the domain's directories, keys/root.key.age (encrypted to rs) and
- * domain.json. The seed is returned for the first signatures; the caller
- * wipes it. On failure nothing of the new domain is left behind. */
-int sg_domain_create(const char *home, const char *name, const struct sg_age_recipients *rs,
-		     time_t now, uint8_t seed[SG_ED25519_SEED_LEN], struct sg_domain *d);
+/* A fresh root key pair and the domain it names, in memory only (the
+ * seed for the first signatures; the caller wipes it). Nothing is
+ * written: a new domain's files are staged in the transaction that
+ * records its genesis (authop.h). */
+int sg_domain_new(const char *home, const char *name, time_t now,
+		  uint8_t seed[SG_ED25519_SEED_LEN], struct sg_domain *d);
+
+/* Stages in t (a transaction on d's home) the creation of HOME's shared
+ * directories and of d's directories (keys 0700, the others 0755). */
+int sg_domain_stage_layout(struct sg_txn *t, const struct sg_domain *d);
+
+/* The contents of a new domain's keys/root.key.age (the seed encrypted
+ * to rs) and domain.json. */
+int sg_domain_files(const struct sg_domain *d, const uint8_t seed[SG_ED25519_SEED_LEN],
+		    const struct sg_age_recipients *rs, struct sg_buf *key, struct sg_buf *meta);
+
+/* 1 when HOME holds a current domain (one not superseded), 0 when not
+ * (or HOME has no domains directory), -1 on error. */
+int sg_home_has_current(const char *home);
+
+/* 1 when d was replaced by a rotation (holds superseded.json). */
+int sg_domain_superseded(const struct sg_domain *d);
 
 /* Opens the domain named by want (a DomainID or a unique prefix of one)
- * or, when want is NULL, HOME's single current domain. */
+ * or, when want is NULL, HOME's single current domain (as_current set). */
 int sg_domain_open(const char *home, const char *want, struct sg_domain *d);
 
 /* A path inside the domain directory (malloc'ed; NULL on failure). */
 char *sg_domain_path(const struct sg_domain *d, const char *rel);
+
+/* Reads DOMAIN/rel, a JSON file, in the canonical model (no floats). */
+int sg_domain_read_json(const struct sg_domain *d, const char *rel, struct sg_json **out);
+
+/* The path of d's newest DAM file (dam/NNNN.dam.json), or of the next
+ * one to write when next is set; *seq receives its number. *path is
+ * NULL when no DAM exists yet and next is 0. */
+int sg_domain_dam_path(const struct sg_domain *d, int next, char **path, unsigned *seq);
+
+/* Reads d's newest DAM and checks it as a host would at time now
+ * (dam.h: signature, DomainID, not expired); fails when there is none. */
+int sg_domain_current_dam(const struct sg_domain *d, time_t now, struct sg_json **file, char **path);
 
 /* 1 when the root key file is encrypted to a passphrase, 0 when to
  * recipients, -1 on error. */
@@ -78,7 +116,7 @@ struct sg_json *sg_rotation_make(const struct sg_domain *old, const uint8_t old_
 int sg_rotation_verify(const struct sg_json *stmt, const char *what, const char *expect_from,
 		       char to_id[SG_DOMAIN_ID_LEN + 1]);
 
-/* Removes a directory tree (for rolling back a half-made domain). */
+/* Removes a directory tree. */
 int sg_remove_tree(const char *path);
 
 /* mkdir -p with the given mode for the directories it creates. */

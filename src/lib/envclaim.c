@@ -355,7 +355,12 @@ static struct sg_json *measure_store(const struct sg_domain *d)
 	uint8_t digest[SG_SHA256_LEN];
 	char hex[65], *root = sg_domain_path(d, "store");
 
-	if (!th.dg || !root || hash_tree(&th, root, "") < 0 || sg_digest_final(th.dg, digest) < 0)
+	if (!th.dg || !root)
+		goto out;
+	/* a domain being created has no store yet: it is empty */
+	if ((access(root, F_OK) == 0 || errno != ENOENT) && hash_tree(&th, root, "") < 0)
+		goto out;
+	if (sg_digest_final(th.dg, digest) < 0)
 		goto out;
 	sg_hex_encode(digest, sizeof(digest), hex, SG_HEX_LOWER);
 	s = sg_json_new_object();
@@ -413,6 +418,21 @@ struct sg_json *sg_envclaim_sign(const struct sg_json *claim, const uint8_t seed
 		return NULL;
 	}
 	return f;
+}
+
+int sg_envclaim_file(const struct sg_domain *d, const uint8_t seed[32], time_t now,
+		     char snap[SG_SNAPSHOT_ID_LEN + 1], struct sg_buf *text)
+{
+	struct sg_json *claim = sg_envclaim_build(d, now), *file = NULL;
+	int rc = -1;
+
+	if (claim && sg_envclaim_snapshot_id(claim, snap) == 0 &&
+	    (file = sg_envclaim_sign(claim, seed)) && sg_json_canonical(file, text) == 0 &&
+	    sg_buf_append_byte(text, '\n') == 0)
+		rc = 0;
+	sg_json_free(claim);
+	sg_json_free(file);
+	return rc;
 }
 
 int sg_envclaim_verify(const struct sg_json *file, const struct sg_domain *d, const char *what)

@@ -16,7 +16,8 @@
  * absent), sorted by name then path. The store hash is SHA-256 over
  * "<relative path>\0<hex sha256 of the file>\n" for each regular file,
  * depth-first with each directory's entries in byte order; anything but
- * files and directories in the store is refused.
+ * files and directories in the store is refused; a store not made yet
+ * (the domain's genesis claim) is empty.
  *
  * The snapshot-id is the first 16 characters of the lowercase base32 of
  * SHA-256("signet/v1/env-claim\n" || JCS(claim)), the digest the
@@ -29,6 +30,7 @@
 
 #include <time.h>
 
+#include "buf.h"
 #include "domain.h"
 #include "json.h"
 
@@ -41,6 +43,11 @@ int sg_envclaim_snapshot_id(const struct sg_json *claim, char out[SG_SNAPSHOT_ID
 
 /* {"claim": copy, "signature": ...}. */
 struct sg_json *sg_envclaim_sign(const struct sg_json *claim, const uint8_t seed[32]);
+
+/* Measures now and signs: the claim file's text (JCS and a newline) for
+ * HOME/env-claims/<snap>.claim. */
+int sg_envclaim_file(const struct sg_domain *d, const uint8_t seed[32], time_t now,
+		     char snap[SG_SNAPSHOT_ID_LEN + 1], struct sg_buf *text);
 
 /* Checks a claim file's shape and signature by d's root key, and that
  * it is the claim of d. */

@@ -92,6 +92,12 @@ for sub in env-claims sops-bundles tools; do
 	if [ -d "$H/$sub" ]; then ok; else ko "layout: $H/$sub missing"; fi
 done
 if [ "$(stat -c %a "$D/keys/root.key.age")" = 600 ]; then ok; else ko "root key file mode"; fi
+if [ "$(stat -c %a "$D/keys") $(stat -c %a "$D")" = "700 755" ]; then ok; else ko "keys/ and domain directory modes"; fi
+absent "no staging left after the commit" "$H/.txn"
+before=$(tree_sum "$H")
+expect_exit 1 "a second domain init on the home" "$SIGNET" domain init -r "$R"
+contains "reason: one current domain" "$T/.err" "current domain already"
+if [ "$before" = "$(tree_sum "$H")" ]; then ok; else ko "refused domain init changed the home"; fi
 # The real age decrypts the stored key: 32 bytes whose public key is the
 # domain's (derived by Python's cryptography, not by signet).
 KEYHEX=$(age -d -i "$T/id" "$D/keys/root.key.age" | xxd -p -c 64)
@@ -389,5 +395,9 @@ no_plaintext_key "domain rotate (old key)"
 KEYHEX=$NEWKEY
 no_plaintext_key "domain rotate (new key)"
 expect_exit 1 "rotate with the wrong identity" "$SIGNET" domain rotate -i "$T/other-id" -r "$R"
+before=$(tree_sum "$H")
+expect_exit 1 "rotate a domain rotated already" "$SIGNET" domain rotate --domain "$ID" -i "$T/id" -r "$R"
+contains "reason: rotated already" "$T/.err" "rotated already"
+if [ "$before" = "$(tree_sum "$H")" ]; then ok; else ko "refused rotation changed the home"; fi
 
 finish

@@ -137,6 +137,34 @@ assert r["op"]=="seal"
 assert list(r["outputs"].values())==[hashlib.sha256(open(sys.argv[2],"rb").read()).hexdigest()]
 assert r["inputs"]["policy"]==hashlib.sha256(open(sys.argv[3],"rb").read()).hexdigest()' \
 	"$H/domains/$ID/log/audit.log" "$B" "$T/policy.yaml"; then ok; else ko "seal record hashes"; fi
+# Outside the home (-o) the bundle is written before its record commits:
+# a bundle of this domain that no record names is what a kill between
+# leaves, and the next seal there seals over it; anything else stays.
+echo "not a bundle" >"$T/foreign.sops.yaml"
+expect_exit 1 "seal -o never replaces another file" "$SIGNET" bundle seal -i "$T/id" --purpose admission \
+	--policy "$T/policy.yaml" -r "$R" -o "$T/foreign.sops.yaml"
+if [ "$(cat "$T/foreign.sops.yaml")" = "not a bundle" ]; then ok; else ko "seal -o replaced a foreign file"; fi
+expect_exit 1 "seal -o never replaces a recorded bundle" "$SIGNET" bundle seal -i "$T/id" --purpose admission \
+	--policy "$T/policy.yaml" -r "$R" -o "$B"
+cp -a "$H" "$T/home-copy"
+check "a seal in a copy of the home" "$SIGNET" bundle seal --home "$T/home-copy" -i "$T/id" \
+	--purpose rescue --policy "$T/policy.yaml" -r "$R" -o "$T/unrecorded.sops.yaml"
+cp "$T/unrecorded.sops.yaml" "$T/unrecorded.before"
+check "seal -o over a bundle of the domain that no record names" "$SIGNET" bundle seal -i "$T/id" \
+	--purpose rescue --policy "$T/policy.yaml" -r "$R" -o "$T/unrecorded.sops.yaml"
+if ! cmp -s "$T/unrecorded.sops.yaml" "$T/unrecorded.before" &&
+	python3 -c 'import json,sys,hashlib
+r=json.loads(open(sys.argv[1]).read().splitlines()[-1])["record"]
+assert r["op"]=="seal" and r["outputs"]=={"unrecorded.sops.yaml": hashlib.sha256(open(sys.argv[2],"rb").read()).hexdigest()}' \
+	"$H/domains/$ID/log/audit.log" "$T/unrecorded.sops.yaml"; then ok; else ko "the unrecorded bundle was not sealed over and recorded"; fi
+rm -rf "$T/home-copy" "$T/unrecorded.before"
+# -o inside the home: committed with its record like the default output
+check "seal -o into the home" "$SIGNET" bundle seal -i "$T/id" --purpose recovery \
+	--policy "$T/policy.yaml" -r "$R" -o "$H/sops-bundles/inside.sops.yaml"
+if python3 "$SRCDIR/tests/suites/authority_home.py" "$H" "$T" >"$T/.home" 2>&1; then ok
+else ko "home after the seals: $(cat "$T/.home")"; fi
+check "log verify after the seals" "$SIGNET" log verify
+contains "seals logged" "$T/.out" "4 records verified"
 
 # the plaintext header, only contents encrypted
 if python3 - "$B" "$ID" <<'PY'
