@@ -45,6 +45,24 @@ int auth_option(struct auth_opts *o, int c, const char *arg)
 	}
 }
 
+int auth_option_only(void *auth_opts, int c, const char *arg)
+{
+	int r = auth_option(auth_opts, c, arg);
+
+	/* 0: an option the command's table has and its handler forgot */
+	return r == 1 ? 0 : r < 0 ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
+}
+
+int auth_flag_option(void *ctx, int c, const char *arg)
+{
+	struct auth_flag_args *a = ctx;
+
+	if (c != a->flag_val)
+		return auth_option_only(&a->auth, c, arg);
+	a->flag = 1;
+	return 0;
+}
+
 int auth_open_read(const struct auth_opts *o, struct sg_domain *d, int *lock)
 {
 	const char *home = sg_home_default(o->home);

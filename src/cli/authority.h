@@ -25,8 +25,7 @@ enum {
 	{ "home", required_argument, NULL, AUTH_OPT_HOME },                      \
 	{ "domain", required_argument, NULL, AUTH_OPT_DOMAIN },                  \
 	{ "passphrase-file", required_argument, NULL, AUTH_OPT_PASSPHRASE_FILE }, \
-	{ "identity", required_argument, NULL, 'i' },                            \
-	{ "help", no_argument, NULL, 'h' }
+	{ "identity", required_argument, NULL, 'i' }
 
 #define AUTH_OPTIONS_HELP                                                           \
 	"  --home DIR             authority home (default $SIGNET_HOME, else\n"      \
@@ -48,8 +47,19 @@ struct auth_opts {
 };
 
 /* Handles one of the shared options: 1 when c was one, 0 when not, -1
- * after printing an error. */
+ * after printing an error. auth_option_only() is for a command with no
+ * other options (a cli_option_fn): 0, or the exit code after printing an
+ * error. */
 int auth_option(struct auth_opts *o, int c, const char *arg);
+int auth_option_only(void *auth_opts, int c, const char *arg);
+
+/* A command with the shared options and one flag of its own (its val
+ * in flag_val: --json, --short): auth_flag_option sets flag for it. */
+struct auth_flag_args {
+	struct auth_opts auth;
+	int flag_val, flag;
+};
+int auth_flag_option(void *auth_flag_args, int c, const char *arg);
 
 /* Opens the domain the options name (prints the error), after
  * finishing what an interrupted command left in the home (txn.h). For

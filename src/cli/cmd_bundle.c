@@ -1,5 +1,4 @@
 /* cmd_bundle.c - signet bundle: seal, inspect and open ASL SOPS bundles. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,9 +90,30 @@ static int push_str(const char ***v, size_t *n, const char *s)
 	return 0;
 }
 
+static int seal_option(void *ctx, int c, const char *arg)
+{
+	struct seal_opts *o = ctx;
+
+	switch (c) {
+	case OPT_PURPOSE: o->purpose = arg; return 0;
+	case OPT_POLICY: o->policy = arg; return 0;
+	case OPT_ADMISSION: o->admission = arg; return 0;
+	case OPT_NOTE: o->note = arg; return 0;
+	case 'o': o->output = arg; return 0;
+	case OPT_ARTIFACT:
+		return push_str(&o->artifacts, &o->nartifacts, arg) < 0 ? cli_error("out of memory") : 0;
+	case 'r':
+		return push_str((const char ***)&o->recipients, &o->nrecipients, arg) < 0
+			       ? cli_error("out of memory")
+			       : 0;
+	default: return auth_option_only(&o->a, c, arg);
+	}
+}
+
+/* CLI_RUN, or the exit code. */
 static int seal_args(struct seal_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		AUTH_LONG_OPTIONS,
 		{ "purpose", required_argument, NULL, OPT_PURPOSE },
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -104,52 +124,25 @@ static int seal_args(struct seal_opts *o, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd = "signet bundle seal";
-	int c, r;
+	const struct cli_opts opts = { seal_help, "i:r:o:", longopts, 0, 0 };
+	int rc = cli_parse(&opts, argc, argv, seal_option, o);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "hi:r:o:", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(seal_help), -1;
-		r = auth_option(&o->a, c, optarg);
-		if (r < 0)
-			return CLI_EXIT_FAIL;
-		if (r)
-			continue;
-		switch (c) {
-		case OPT_PURPOSE: o->purpose = optarg; break;
-		case OPT_POLICY: o->policy = optarg; break;
-		case OPT_ADMISSION: o->admission = optarg; break;
-		case OPT_NOTE: o->note = optarg; break;
-		case 'o': o->output = optarg; break;
-		case OPT_ARTIFACT:
-			if (push_str(&o->artifacts, &o->nartifacts, optarg) < 0)
-				return cli_error("out of memory");
-			break;
-		case 'r':
-			if (push_str((const char ***)&o->recipients, &o->nrecipients, optarg) < 0)
-				return cli_error("out of memory");
-			break;
-		default:
-			return cli_usage_error(cmd, "bad option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (rc != CLI_RUN)
+		return rc;
 	if (!o->purpose || !sg_bundle_purpose_valid(o->purpose))
-		return cli_usage_error(cmd, "--purpose must be admission, rescue or recovery");
+		return cli_usage("--purpose must be admission, rescue or recovery");
 	if (!o->policy)
-		return cli_usage_error(cmd, "--policy FILE is required");
+		return cli_usage("--policy FILE is required");
 	if (!o->nrecipients)
-		return cli_usage_error(cmd, "at least one -r RECIPIENT is required");
+		return cli_usage("at least one -r RECIPIENT is required");
 	for (size_t i = 0; i < o->nrecipients; i++) {
 		struct sg_age_recipients rs = { 0 };
-		r = auth_add_recipient(&rs, o->recipients[i]);
+		rc = auth_add_recipient(&rs, o->recipients[i]);
 		sg_age_recipients_free(&rs);
-		if (r < 0)
+		if (rc < 0)
 			return CLI_EXIT_FAIL;
 	}
-	return 0;
+	return CLI_RUN;
 }
 
 struct artifacts {
@@ -221,11 +214,8 @@ static int bundle_seal(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&d, 0, sizeof(d));
 	memset(&s, 0, sizeof(s));
-	rc = seal_args(&o, argc, argv);
-	if (rc) {
-		rc = rc < 0 ? CLI_EXIT_OK : rc;
+	if ((rc = seal_args(&o, argc, argv)) != CLI_RUN)
 		goto out;
-	}
 	rc = CLI_EXIT_FAIL;
 	if (auth_open(&o.a, &d) < 0)
 		goto out;
@@ -280,34 +270,16 @@ out:
 	return rc;
 }
 
-static int one_file(const char *cmd, const char *help, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(help), -1;
-		return cli_usage_error(cmd, "bad option");
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error(cmd, "expected one FILE");
-	return 0;
-}
-
 static int bundle_inspect(int argc, char **argv)
 {
 	struct sg_bundle_header h;
 	struct sg_sops_meta meta;
 	struct sg_buf text = SG_BUF_INIT;
-	int rc = one_file("signet bundle inspect", inspect_help, argc, argv);
+	const struct cli_opts opts = { inspect_help, "", NULL, 1, 1 };
+	int rc = cli_parse(&opts, argc, argv, NULL, NULL);
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (rc != CLI_RUN)
+		return rc;
 	memset(&meta, 0, sizeof(meta));
 	if (sg_read_file(argv[optind], &text, MAX_BUNDLE) < 0 ||
 	    sg_bundle_inspect(argv[optind], (const char *)text.data, text.len, &h, &meta) < 0) {
@@ -352,46 +324,35 @@ static struct sg_json *opened_doc(const struct sg_bundle_header *h, struct sg_js
 
 static int bundle_open(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "identity", required_argument, NULL, 'i' },
 		{ "reveal", no_argument, NULL, OPT_REVEAL },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct auth_opts a = { 0 };
+	const struct cli_opts opts = { open_help, "i:", longopts, 1, 1 };
+	struct auth_flag_args a = { .flag_val = OPT_REVEAL };
 	struct sg_bundle_header h;
 	struct sg_json *contents = NULL, *doc = NULL;
 	struct sg_sops_node *node = NULL;
 	struct sg_buf text = SG_BUF_INIT, out = SG_BUF_INIT;
-	int c, reveal = 0, rc = CLI_EXIT_FAIL;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "hi:", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(open_help);
-		if (c == OPT_REVEAL)
-			reveal = 1;
-		else if (c != 'i')
-			return cli_usage_error("signet bundle open", "bad option");
-		else if (auth_option(&a, c, optarg) < 0)
-			goto out;
-	}
-	if (optind + 1 != argc) {
-		rc = cli_usage_error("signet bundle open", "expected one FILE");
+	if ((rc = cli_parse(&opts, argc, argv, auth_flag_option, &a)) != CLI_RUN)
 		goto out;
-	}
+	rc = CLI_EXIT_FAIL;
 	auth_protect_memory();
-	if (sg_bundle_sops_identities(&a.ids) < 0 || sg_read_file(argv[optind], &text, MAX_BUNDLE) < 0 ||
-	    sg_bundle_open(argv[optind], (const char *)text.data, text.len, &a.ids, &h, &contents) < 0)
+	if (sg_bundle_sops_identities(&a.auth.ids) < 0 ||
+	    sg_read_file(argv[optind], &text, MAX_BUNDLE) < 0 ||
+	    sg_bundle_open(argv[optind], (const char *)text.data, text.len, &a.auth.ids, &h, &contents) < 0)
 		goto lib_fail;
-	if (!reveal && sg_bundle_redact(contents) < 0)
+	if (!a.flag && sg_bundle_redact(contents) < 0)
 		goto lib_fail;
 	doc = opened_doc(&h, contents);
 	contents = NULL;
 	if (!doc || !(node = sg_sops_from_json(doc, SG_SOPS_NUMBERS_MODEL)) || sg_yaml_write(node, &out) < 0 ||
 	    sg_write_all(STDOUT_FILENO, out.data, out.len) < 0)
 		goto lib_fail;
-	if (reveal)
+	if (a.flag)
 		fprintf(stderr, "signet: %s: the root private key is shown in clear\n", argv[optind]);
 	rc = CLI_EXIT_OK;
 	goto out;
@@ -403,7 +364,7 @@ out:
 	sg_sops_wipe(node);
 	sg_buf_wipe(&out);
 	sg_buf_free(&text);
-	auth_opts_free(&a);
+	auth_opts_free(&a.auth);
 	return rc;
 }
 

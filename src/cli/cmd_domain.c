@@ -1,7 +1,6 @@
 /* cmd_domain.c - signet domain: genesis of an offline authority's
  * domain, its DomainID, its description, and root key rotation. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,19 +99,6 @@ enum {
 	OPT_NEW_PASS,
 };
 
-static int parse_work_factor(const char *s, unsigned *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < 1 || v > SG_AGE_SCRYPT_MAX_WORK_FACTOR)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
 /* Fills rs with a passphrase from pass_file, or asks on the terminal,
  * when no recipient was given. */
 static int key_recipients(struct sg_age_recipients *rs, const char *pass_file, unsigned work)
@@ -132,9 +118,48 @@ static int key_recipients(struct sg_age_recipients *rs, const char *pass_file, u
 	return rc;
 }
 
+/* What init and rotate take for the (new) root key's protection. */
+struct key_args {
+	struct auth_opts auth;
+	struct sg_age_recipients rs;
+	struct sg_genesis g;
+	const char *home, *pass_file;
+	unsigned long long work;
+};
+
+static int key_option(void *ctx, int c, const char *arg)
+{
+	struct key_args *a = ctx;
+
+	switch (c) {
+	case 'r': return auth_add_recipient(&a->rs, arg) < 0 ? CLI_EXIT_FAIL : 0;
+	case OPT_WORK: return cli_parse_number("--work-factor", arg, 1, SG_AGE_SCRYPT_MAX_WORK_FACTOR, &a->work);
+	case OPT_NEW_PASS: a->pass_file = arg; return 0;
+	default: return auth_option_only(&a->auth, c, arg);
+	}
+}
+
+static int init_option(void *ctx, int c, const char *arg)
+{
+	struct key_args *a = ctx;
+
+	switch (c) {
+	case AUTH_OPT_HOME: a->home = arg; return 0;
+	case OPT_NAME: a->g.name = arg; return 0;
+	case OPT_DNS: a->g.dns_claim = arg; return 0;
+	case AUTH_OPT_PASSPHRASE_FILE: a->pass_file = arg; return 0;
+	case OPT_EXPIRES:
+		if (sg_time_parse(arg, strlen(arg), "--expires", &a->g.expires_at) < 0)
+			return cli_lib_error();
+		a->g.expires = 1;
+		return 0;
+	default: return key_option(ctx, c, arg);
+	}
+}
+
 static int domain_init(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "home", required_argument, NULL, AUTH_OPT_HOME },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "dns-claim", required_argument, NULL, OPT_DNS },
@@ -142,93 +167,54 @@ static int domain_init(int argc, char **argv)
 		{ "passphrase-file", required_argument, NULL, AUTH_OPT_PASSPHRASE_FILE },
 		{ "recipient", required_argument, NULL, 'r' },
 		{ "work-factor", required_argument, NULL, OPT_WORK },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sg_age_recipients rs = { 0 };
-	struct sg_genesis g = { .name = "domain" };
-	const char *home = NULL, *pass_file = NULL;
+	const struct cli_opts opts = { init_help, "r:", longopts, 0, 0 };
+	struct key_args a = { .g.name = "domain", .work = SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR };
 	char id[SG_DOMAIN_ID_LEN + 1];
-	unsigned work = SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR;
 	time_t now;
-	int c, rc = CLI_EXIT_FAIL;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "hr:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': sg_age_recipients_free(&rs); return cli_help(init_help);
-		case AUTH_OPT_HOME: home = optarg; break;
-		case OPT_NAME: g.name = optarg; break;
-		case OPT_DNS: g.dns_claim = optarg; break;
-		case OPT_EXPIRES:
-			if (sg_time_parse(optarg, strlen(optarg), "--expires", &g.expires_at) < 0)
-				goto lib_error;
-			g.expires = 1;
-			break;
-		case AUTH_OPT_PASSPHRASE_FILE: pass_file = optarg; break;
-		case 'r':
-			if (auth_add_recipient(&rs, optarg) < 0)
-				goto out;
-			break;
-		case OPT_WORK:
-			if (parse_work_factor(optarg, &work) < 0) {
-				rc = cli_usage_error("signet domain init", "bad --work-factor");
-				goto out;
-			}
-			break;
-		default: rc = cli_usage_error("signet domain init", "bad option"); goto out;
-		}
-	}
-	if (optind != argc) {
-		rc = cli_usage_error("signet domain init", "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse(&opts, argc, argv, init_option, &a)) != CLI_RUN)
+		goto out;
+	if (a.rs.n && a.pass_file) {
+		rc = cli_usage("give -r or --passphrase-file, not both");
 		goto out;
 	}
-	if (rs.n && pass_file) {
-		rc = cli_usage_error("signet domain init", "give -r or --passphrase-file, not both");
+	if (sg_time_now(&now) < 0 || key_recipients(&a.rs, a.pass_file, (unsigned)a.work) < 0) {
+		rc = cli_lib_error();
 		goto out;
 	}
-	if (sg_time_now(&now) < 0 || key_recipients(&rs, pass_file, work) < 0)
-		goto lib_error;
 	auth_protect_memory();
-	if (sg_authop_init(sg_home_default(home), &g, &rs, now, id) < 0)
-		goto lib_error;
+	if (sg_authop_init(sg_home_default(a.home), &a.g, &a.rs, now, id) < 0) {
+		rc = cli_lib_error();
+		goto out;
+	}
 	printf("%s\n", id);
 	rc = CLI_EXIT_OK;
-	goto out;
-lib_error:
-	rc = cli_lib_error();
 out:
-	sg_age_recipients_free(&rs);
+	sg_age_recipients_free(&a.rs);
 	return rc;
 }
 
 static int domain_id(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "home", required_argument, NULL, AUTH_OPT_HOME },
 		{ "domain", required_argument, NULL, AUTH_OPT_DOMAIN },
 		{ "short", no_argument, NULL, OPT_SHORT },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct auth_opts o = { 0 };
+	const struct cli_opts opts = { id_help, "", longopts, 0, 0 };
+	struct auth_flag_args a = { .flag_val = OPT_SHORT };
 	struct sg_domain d;
-	int c, shortform = 0;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(id_help);
-		if (c == OPT_SHORT)
-			shortform = 1;
-		else if (auth_option(&o, c, optarg) != 1)
-			return cli_usage_error("signet domain id", "bad option");
-	}
-	if (optind != argc)
-		return cli_usage_error("signet domain id", "unexpected argument '%s'", argv[optind]);
-	if (auth_open(&o, &d) < 0)
+	if ((rc = cli_parse(&opts, argc, argv, auth_flag_option, &a)) != CLI_RUN)
+		return rc;
+	if (auth_open(&a.auth, &d) < 0)
 		return CLI_EXIT_FAIL;
-	printf("%.*s\n", shortform ? SG_DOMAIN_SHORT_LEN : SG_DOMAIN_ID_LEN, d.id);
+	printf("%.*s\n", a.flag ? SG_DOMAIN_SHORT_LEN : SG_DOMAIN_ID_LEN, d.id);
 	sg_domain_free(&d);
 	return CLI_EXIT_OK;
 }
@@ -305,38 +291,29 @@ static struct sg_json *describe(const struct sg_domain *d)
 
 static int domain_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "home", required_argument, NULL, AUTH_OPT_HOME },
 		{ "domain", required_argument, NULL, AUTH_OPT_DOMAIN },
 		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct auth_opts o = { 0 };
+	const struct cli_opts opts = { show_help, "", longopts, 0, 0 };
+	struct auth_flag_args a = { .flag_val = OPT_JSON };
 	struct sg_buf out = SG_BUF_INIT;
 	struct sg_json *info;
 	struct sg_domain d;
-	int c, lock = -1, json = 0;
+	int lock = -1, rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(show_help);
-		if (c == OPT_JSON)
-			json = 1;
-		else if (auth_option(&o, c, optarg) != 1)
-			return cli_usage_error("signet domain show", "bad option");
-	}
-	if (optind != argc)
-		return cli_usage_error("signet domain show", "unexpected argument '%s'", argv[optind]);
-	if (auth_open_read(&o, &d, &lock) < 0)
+	if ((rc = cli_parse(&opts, argc, argv, auth_flag_option, &a)) != CLI_RUN)
+		return rc;
+	if (auth_open_read(&a.auth, &d, &lock) < 0)
 		return CLI_EXIT_FAIL;
 	info = describe(&d);
 	sg_txn_read_end(&lock);
 	sg_domain_free(&d);
 	if (!info)
 		return cli_lib_error();
-	if (json) {
+	if (a.flag) {
 		if (sg_json_write(info, &out, 2) < 0) {
 			sg_json_free(info);
 			return cli_lib_error();
@@ -372,60 +349,33 @@ static int domain_show(int argc, char **argv)
 
 static int domain_rotate(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		AUTH_LONG_OPTIONS,
 		{ "new-passphrase-file", required_argument, NULL, OPT_NEW_PASS },
 		{ "recipient", required_argument, NULL, 'r' },
 		{ "work-factor", required_argument, NULL, OPT_WORK },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct auth_opts o = { 0 };
-	struct sg_age_recipients rs = { 0 };
+	const struct cli_opts opts = { rotate_help, "i:r:", longopts, 0, 0 };
+	struct key_args a = { .work = SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR };
 	struct sg_domain old = { 0 };
-	const char *new_pass = NULL;
 	char new_id[SG_DOMAIN_ID_LEN + 1];
-	unsigned work = SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR;
 	uint8_t old_seed[32];
-	int c, r, unlocked = 0, rc = CLI_EXIT_FAIL;
+	int unlocked = 0, rc;
 	time_t now;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "hi:r:", opts, NULL)) != -1) {
-		if (c == 'h') {
-			rc = cli_help(rotate_help);
-			goto out;
-		}
-		r = auth_option(&o, c, optarg);
-		if (r < 0)
-			goto out;
-		if (r == 1)
-			continue;
-		if (c == OPT_NEW_PASS) {
-			new_pass = optarg;
-		} else if (c == 'r') {
-			if (auth_add_recipient(&rs, optarg) < 0)
-				goto out;
-		} else if (c == OPT_WORK && parse_work_factor(optarg, &work) == 0) {
-			continue;
-		} else {
-			rc = cli_usage_error("signet domain rotate", "bad option");
-			goto out;
-		}
-	}
-	if (optind != argc) {
-		rc = cli_usage_error("signet domain rotate", "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse(&opts, argc, argv, key_option, &a)) != CLI_RUN)
+		goto out;
+	rc = CLI_EXIT_FAIL;
+	if (a.rs.n && a.pass_file) {
+		rc = cli_usage("give -r or --new-passphrase-file, not both");
 		goto out;
 	}
-	if (rs.n && new_pass) {
-		rc = cli_usage_error("signet domain rotate",
-				     "give -r or --new-passphrase-file, not both");
-		goto out;
-	}
-	if (auth_open(&o, &old) < 0 || auth_unlock(&o, &old, old_seed) < 0)
+	if (auth_open(&a.auth, &old) < 0 || auth_unlock(&a.auth, &old, old_seed) < 0)
 		goto out;
 	unlocked = 1;
-	if (sg_time_now(&now) < 0 || key_recipients(&rs, new_pass, work) < 0 ||
-	    sg_authop_rotate(&old, old_seed, &rs, now, new_id) < 0) {
+	if (sg_time_now(&now) < 0 || key_recipients(&a.rs, a.pass_file, (unsigned)a.work) < 0 ||
+	    sg_authop_rotate(&old, old_seed, &a.rs, now, new_id) < 0) {
 		rc = cli_lib_error();
 		goto out;
 	}
@@ -435,34 +385,32 @@ out:
 	if (unlocked)
 		sg_wipe(old_seed, sizeof(old_seed));
 	sg_domain_free(&old);
-	sg_age_recipients_free(&rs);
-	auth_opts_free(&o);
+	sg_age_recipients_free(&a.rs);
+	auth_opts_free(&a.auth);
 	return rc;
+}
+
+static int from_option(void *from, int c, const char *arg)
+{
+	(void)c;
+	*(const char **)from = arg;
+	return 0;
 }
 
 static int domain_verify_rotation(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct cli_opts opts = { verify_rotation_help, "", longopts, 1, 1 };
 	const char *from = NULL;
 	struct sg_json *stmt = NULL;
 	char to[SG_DOMAIN_ID_LEN + 1];
-	int c;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(verify_rotation_help);
-		if (c == 'f')
-			from = optarg;
-		else
-			return cli_usage_error("signet domain verify-rotation", "bad option");
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error("signet domain verify-rotation", "expected one FILE");
+	if ((rc = cli_parse(&opts, argc, argv, from_option, &from)) != CLI_RUN)
+		return rc;
 	if (auth_read_json(argv[optind], &stmt) < 0 ||
 	    sg_rotation_verify(stmt, argv[optind], from, to) < 0) {
 		sg_json_free(stmt);

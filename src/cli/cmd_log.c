@@ -1,5 +1,4 @@
 /* cmd_log.c - signet log: the domain's audit log and its receipts. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,28 +33,17 @@ static const char show_help[] =
 	"Options:\n" AUTH_OPTIONS_HELP
 	"  -h, --help             show this help\n";
 
-static int parse(const char *cmd, const char *help, int argc, char **argv, struct auth_opts *o)
+/* Both take --home and --domain and no operand. */
+static int parse(const char *help, int argc, char **argv, struct auth_opts *o)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "home", required_argument, NULL, AUTH_OPT_HOME },
 		{ "domain", required_argument, NULL, AUTH_OPT_DOMAIN },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct cli_opts opts = { help, "", longopts, 0, 0 };
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_help(help);
-			return -1;
-		}
-		if (auth_option(o, c, optarg) != 1)
-			return cli_usage_error(cmd, "bad option");
-	}
-	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	return 0;
+	return cli_parse(&opts, argc, argv, auth_option_only, o);
 }
 
 static int log_verify(int argc, char **argv)
@@ -63,10 +51,10 @@ static int log_verify(int argc, char **argv)
 	struct auth_opts o = { 0 };
 	struct sg_log_state st;
 	struct sg_domain d;
-	int lock = -1, rc = parse("signet log verify", verify_help, argc, argv, &o);
+	int lock = -1, rc = parse(verify_help, argc, argv, &o);
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (rc != CLI_RUN)
+		return rc;
 	if (auth_open_read(&o, &d, &lock) < 0)
 		return CLI_EXIT_FAIL;
 	rc = sg_auditlog_verify(&d, &st);
@@ -88,10 +76,10 @@ static int log_show(int argc, char **argv)
 	struct sg_buf text = SG_BUF_INIT;
 	struct sg_domain d;
 	char *path = NULL;
-	int lock = -1, rc = parse("signet log show", show_help, argc, argv, &o);
+	int lock = -1, rc = parse(show_help, argc, argv, &o);
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (rc != CLI_RUN)
+		return rc;
 	if (auth_open_read(&o, &d, &lock) < 0)
 		return CLI_EXIT_FAIL;
 	rc = CLI_EXIT_FAIL;

@@ -1,6 +1,5 @@
 /* cmd_policy.c - signet policy: check a domain policy and compute its
  * hash as docs/design.md defines it. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,55 +57,45 @@ static int load_checked(const char *path, struct sg_json **j, struct sg_policy *
 	return 0;
 }
 
-static int one_file_args(const char *cmd, const char *help, int argc, char **argv, int *json)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+static const struct option json_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ NULL, 0, NULL, 0 },
+};
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_help(help);
-			return -1;
-		}
-		if (c == 'j' && json)
-			*json = 1;
-		else
-			return cli_usage_error(cmd, "bad option");
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error(cmd, "expected one FILE");
+/* --json, the only option */
+static int set_flag(void *flag, int c, const char *arg)
+{
+	(void)c;
+	(void)arg;
+	*(int *)flag = 1;
 	return 0;
 }
 
 static int policy_hash(int argc, char **argv)
 {
+	const struct cli_opts opts = { hash_help, "", NULL, 1, 1 };
 	struct sg_json *j = NULL;
 	struct sg_policy p;
-	int rc = one_file_args("signet policy hash", hash_help, argc, argv, NULL);
+	int rc = cli_parse(&opts, argc, argv, NULL, NULL);
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (rc != CLI_RUN)
+		return rc;
 	if (load_checked(argv[optind], &j, &p) < 0)
 		return CLI_EXIT_FAIL;
 	printf("%s\n", p.hash);
 	sg_json_free(j);
 	return CLI_EXIT_OK;
 }
-
 static int policy_check(int argc, char **argv)
 {
 	struct sg_json *j = NULL, *out = NULL, *caps, *st, *fed;
 	struct sg_buf text = SG_BUF_INIT;
 	struct sg_policy p;
-	int json = 0, rc = one_file_args("signet policy check", check_help, argc, argv, &json);
+	const struct cli_opts opts = { check_help, "", json_opts, 1, 1 };
+	int json = 0, rc = cli_parse(&opts, argc, argv, set_flag, &json);
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (rc != CLI_RUN)
+		return rc;
 	if (load_checked(argv[optind], &j, &p) < 0)
 		return CLI_EXIT_FAIL;
 	out = sg_json_new_object();
