@@ -402,6 +402,61 @@ out:
 	return rc;
 }
 
+int sg_txn_stage(struct sg_txn *t, const char *rel, mode_t mode, char **path)
+{
+	char name[32];
+
+	*path = NULL;
+	if (check_open(t, rel) < 0 || open_stage(t) < 0)
+		return -1;
+	snprintf(name, sizeof(name), "f%u", t->staged++);
+	if (!(*path = stage_path(t->dir, name)))
+		return -1;
+	if (sg_buf_printf(&t->made, "%o %s\n", (unsigned)(mode & 07777), name) < 0 ||
+	    sg_buf_printf(&t->journal, "w %o %s %s\n", (unsigned)(mode & 07777), name, rel) < 0) {
+		free(*path);
+		*path = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The files the caller made (sg_txn_stage): there, regular, given their
+ * mode and on disk before the journal names them. */
+static int sync_made(struct sg_txn *t)
+{
+	const char *s = (const char *)t->made.data, *end;
+
+	if (!t->made.len)
+		return 0;
+	for (end = s + t->made.len; s < end;) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		char name[32], *path;
+		unsigned mode;
+		struct stat st;
+		int fd, rc = 0;
+
+		if (!nl || sscanf(s, "%o %31s", &mode, name) != 2)
+			return sg_fail("%s: transaction state damaged", t->dir);
+		if (!(path = stage_path(t->dir, name)))
+			return -1;
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			rc = sg_fail_errno("%s: the staged file was not made", path);
+		else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+			rc = sg_fail("%s: the staged file is not a regular file", path);
+		else if (fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0)
+			rc = sg_fail_errno("%s", path);
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		if (rc < 0)
+			return -1;
+		s = nl + 1;
+	}
+	return 0;
+}
+
 int sg_txn_mkdir(struct sg_txn *t, const char *rel, mode_t mode)
 {
 	if (check_open(t, rel) < 0 || open_stage(t) < 0)
@@ -427,7 +482,7 @@ int sg_txn_commit(struct sg_txn *t)
 		t->committed = 1;
 		return 0;
 	}
-	if (!(journal = stage_path(t->dir, "journal")) ||
+	if (sync_made(t) < 0 || !(journal = stage_path(t->dir, "journal")) ||
 	    sg_write_file_atomic(journal, t->journal.data, t->journal.len, 0600, 0) < 0)
 		goto out;
 	/* committed: from here a crash is finished by the next settle */
@@ -451,6 +506,7 @@ void sg_txn_end(struct sg_txn *t)
 		close(t->lock);
 	}
 	sg_buf_free(&t->journal);
+	sg_buf_free(&t->made);
 	free(t->dir);
 	memset(t, 0, sizeof(*t));
 	t->lock = -1;
