@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "domain.h"
 #include "err.h"
 #include "fileio.h"
 
@@ -123,6 +122,29 @@ static int dirset_sync_free(struct dirset *s)
 	return rc;
 }
 
+/* Makes directory path and its missing parents (with mode): stat()s
+ * up to the first that exists and mkdir()s only below it, so a long
+ * absolute path, or a journal applied again, costs no mkdir. */
+static int make_dir(const char *path, mode_t mode)
+{
+	struct stat st;
+	char *parent;
+	int rc = 0;
+
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : sg_fail("%s: not a directory", path);
+	if (errno != ENOENT)
+		return sg_fail_errno("%s", path);
+	if (!(parent = parent_of(path)))
+		return -1;
+	if (*parent && strcmp(parent, "."))
+		rc = make_dir(parent, mode);
+	free(parent);
+	if (rc == 0 && mkdir(path, mode) < 0 && errno != EEXIST)
+		rc = sg_fail_errno("%s: cannot create directory", path);
+	return rc;
+}
+
 static int make_parent(const char *target)
 {
 	char *d = parent_of(target);
@@ -130,7 +152,7 @@ static int make_parent(const char *target)
 
 	if (!d)
 		return -1;
-	rc = sg_mkdirs(d, 0755);
+	rc = make_dir(d, 0755);
 	free(d);
 	return rc;
 }
@@ -158,16 +180,20 @@ static int apply_line(const char *dir, const char *line, struct dirset *touched)
 		return -1;
 	switch (op) {
 	case 'w':
-		if (!(staged = stage_path(dir, name)) || make_parent(target) < 0)
+		if (!(staged = stage_path(dir, name)))
 			goto out;
 		/* a staged file already moved was applied by an earlier try */
+		if (access(staged, F_OK) < 0 && errno == ENOENT)
+			break;
+		if (make_parent(target) < 0)
+			goto out;
 		if (rename(staged, target) < 0 && errno != ENOENT) {
 			sg_fail_errno("%s", target);
 			goto out;
 		}
 		break;
 	case 'd':
-		if (sg_mkdirs(target, (mode_t)mode) < 0)
+		if (make_dir(target, (mode_t)mode) < 0)
 			goto out;
 		break;
 	case 'r':
@@ -279,7 +305,7 @@ int sg_txn_begin(struct sg_txn *t, const char *dir)
 	t->lock = -1;
 	if (!(t->dir = strdup(dir)))
 		return sg_fail("out of memory");
-	if (sg_mkdirs(dir, 0755) < 0 || (t->lock = lock_dir(dir, LOCK_EX)) < 0 ||
+	if (make_dir(dir, 0755) < 0 || (t->lock = lock_dir(dir, LOCK_EX)) < 0 ||
 	    settle_locked(dir) < 0) {
 		sg_txn_end(t);
 		return -1;
