@@ -393,6 +393,11 @@ static int evict(struct sg_tpm *t, uint32_t handle)
 		Esys_TR_Close(t->esys, &old);
 		return tpm_fail("evicting the object to replace", rc);
 	}
+	/* ESYS keeps the evicted object's node, found by its TPM handle: a
+	 * later Esys_TR_FromTPMPublic of the handle (the twin, persistent
+	 * again and evicted again in one seal) would compare the new
+	 * object's name with the old one's and fail. */
+	Esys_TR_Close(t->esys, &old);
 	return 0;
 }
 
