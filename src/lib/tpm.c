@@ -17,9 +17,12 @@
 #define PERSISTENT_OWNER_LAST 0x817fffffu
 #define PCR_COUNT 24
 #define SRK_HANDLE 0x81000001u
-/* A handle's twin is the same handle in the other half of the owner
- * range: 0x81000010 <-> 0x81400010. */
+/* A handle's twin is the same handle in the upper half of the owner
+ * range: 0x81000010 -> 0x81400010. Seal takes handles in the lower half
+ * only, so that no sealed object of its own sits where another handle's
+ * replacement would evict it. */
 #define TWIN_BIT 0x00400000u
+#define SEAL_LAST 0x813fffffu
 
 struct sg_tpm {
 	TSS2_TCTI_CONTEXT *tcti;
@@ -403,7 +406,7 @@ static int evict(struct sg_tpm *t, uint32_t handle)
 
 uint32_t sg_tpm_twin(uint32_t handle)
 {
-	return handle ^ TWIN_BIT;
+	return handle | TWIN_BIT;
 }
 
 /* Whether the public area is a sealed data object under a policy: a
@@ -521,6 +524,9 @@ int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t 
 			       len);
 	if (handle < PERSISTENT_OWNER_FIRST || handle > PERSISTENT_OWNER_LAST)
 		return sg_fail("handle 0x%08x: not a persistent owner handle", handle);
+	if (handle > SEAL_LAST)
+		return sg_fail("handle 0x%08x: 0x81400000-0x817fffff hold the twins of seal's "
+			       "replacements; seal at 0x81000000-0x813fffff", handle);
 	if ((taken = handle_taken(t, handle)) < 0 || (twin = sealed_at(t, sg_tpm_twin(handle))) < 0)
 		return -1;
 	if (twin == 2)
@@ -621,7 +627,7 @@ int sg_tpm_unseal(struct sg_tpm *t, uint32_t mask, uint32_t handle, struct sg_bu
 		return sg_fail("TPM: no PCR chosen for the policy");
 	sg_tpm_format_pcrs(mask, pcrs, sizeof(pcrs));
 	rc = Esys_TR_FromTPMPublic(t->esys, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &obj);
-	if (rc != TSS2_RC_SUCCESS && tpm_code(rc) == TPM2_RC_HANDLE &&
+	if (rc != TSS2_RC_SUCCESS && tpm_code(rc) == TPM2_RC_HANDLE && handle <= SEAL_LAST &&
 	    sealed_at(t, sg_tpm_twin(handle)) == 1) {
 		/* a seal that replaced the object was interrupted after the
 		 * old one was evicted: the new one is at the twin */

@@ -10,7 +10,8 @@
  * at an owner handle (0x81000000-0x817fffff); an occupied handle is
  * refused unless told to replace it. A replacement keeps, at every step,
  * the old object or the new one persistent at the handle or at its twin
- * (sg_tpm_twin(), the same handle in the other half of the owner range),
+ * (sg_tpm_twin(), the same handle in the upper half of the owner range;
+ * seal takes handles of the lower half only, 0x81000000-0x813fffff),
  * so that a crash mid-way loses neither: the new object is made
  * persistent at the twin, the old one evicted, the new one made
  * persistent at the handle, the twin's copy evicted. The next seal at the
@@ -69,7 +70,8 @@ int sg_tpm_policy_digest(struct sg_tpm *t, uint32_t mask, uint8_t digest[32]);
 int sg_tpm_policy_predict(uint32_t mask, const uint8_t (*values)[32], uint8_t digest[32]);
 
 /* The handle a seal keeps its new object at while it replaces the old:
- * handle ^ 0x00400000 (0x81000010 <-> 0x81400010). */
+ * handle | 0x00400000 (0x81000010 -> 0x81400010), for a handle of
+ * 0x81000000-0x813fffff, the only ones seal takes. */
 uint32_t sg_tpm_twin(uint32_t handle);
 
 /* Seals secret (1..SG_TPM_SECRET_MAX bytes) to the current values of the
