@@ -22,7 +22,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/crashlib.sh"
 
-for tool in strace swtpm tpm2_getcap tpm2_flushcontext; do
+for tool in strace swtpm tpm2_getcap tpm2_flushcontext tpm2_createpolicy tpm2_createprimary \
+	tpm2_create tpm2_load tpm2_evictcontrol; do
 	command -v "$tool" >/dev/null || { echo "missing peer tool $tool" >&2; exit 1; }
 done
 . "$SRCDIR/scripts/bootkit.sh"
@@ -121,18 +122,44 @@ unseal_state() {
 }
 crash_command unseal
 
-# --- an interrupted replacement, as the kill points leave it ---------------------
-# The new object at the twin only (the old one evicted): unseal reads the
-# twin; a seal without --force names the twin; with --force it clears it.
+# --- the twin ------------------------------------------------------------------
 mkdir -p "$T/twin"
 on "$T/twin"
-"$SIGNET" tpm seal -T "$TCTI" -H "$TWIN" --in "$T/new" >/dev/null || ko "seal at the twin"
+# tpm2-tools with what they leave loaded flushed (swtpm has no resource
+# manager), as tpm.sh does.
+tools() {
+	local r=0
+	TPM2TOOLS_TCTI=$TCTI "$@" >/dev/null || r=$?
+	TPM2TOOLS_TCTI=$TCTI tpm2_flushcontext -t >/dev/null 2>&1
+	TPM2TOOLS_TCTI=$TCTI tpm2_flushcontext -l >/dev/null 2>&1
+	return $r
+}
+refuse "seal at a handle of the twins' half" "$SIGNET" tpm seal -T "$TCTI" -H "$TWIN" --in "$T/new"
+grep -q "hold the twins of seal's replacements" "$T/.err" && ok || ko "the twins' half: $(cat "$T/.err")"
+# The new object at the twin only, as a replacement killed after the old
+# object's eviction leaves it (made here by tpm2-tools): unseal reads the
+# twin; a seal without --force names the twin; with --force it clears it.
+tools tpm2_createpolicy --policy-pcr -l sha256:7 -L "$T/twin/pol.bin" &&
+	tools tpm2_createprimary -C o -g sha256 -G ecc256 -c "$T/twin/prim.ctx" &&
+	tools tpm2_create -C "$T/twin/prim.ctx" -L "$T/twin/pol.bin" -a 'fixedtpm|fixedparent' -i "$T/new" \
+		-u "$T/twin/o.pub" -r "$T/twin/o.priv" &&
+	tools tpm2_load -C "$T/twin/prim.ctx" -u "$T/twin/o.pub" -r "$T/twin/o.priv" -c "$T/twin/o.ctx" &&
+	tools tpm2_evictcontrol -C o -c "$T/twin/o.ctx" "$TWIN" && ok || ko "tpm2-tools: a sealed object at the twin"
 check "unseal reads the twin when the handle is empty" "$SIGNET" tpm unseal -T "$TCTI" -H "$H" -o "$T/twin/got"
 same "the twin's secret" "$T/new" "$T/twin/got"
 refuse "seal without --force beside a sealed twin" "$SIGNET" tpm seal -T "$TCTI" -H "$H" --in "$T/old"
 grep -q "an interrupted seal left the object at its twin $TWIN" "$T/.err" && ok || ko "the twin named: $(cat "$T/.err")"
 check "seal --force beside a sealed twin" "$SIGNET" tpm seal -T "$TCTI" -H "$H" --force --in "$T/old"
 [ "$(handles)" = "$H " ] && ok || ko "the twin cleared: $(handles)"
+"$SIGNET" tpm unseal -T "$TCTI" -H "$H" -o "$T/twin/got" && same "the secret sealed beside the twin" "$T/old" "$T/twin/got" ||
+	ko "unseal after the twin was cleared"
+# A twin holding something else (a key): refused, with --force too, and kept.
+tools tpm2_createprimary -C o -G ecc256 -c "$T/twin/k.ctx" &&
+	tools tpm2_evictcontrol -C o -c "$T/twin/k.ctx" "$TWIN" && ok || ko "tpm2-tools: a key at the twin"
+refuse "seal --force beside a twin holding a key" "$SIGNET" tpm seal -T "$TCTI" -H "$H" --force --in "$T/new"
+grep -q "its twin $TWIN, where a seal keeps the new object while it replaces the old, holds an object that is not sealed data" "$T/.err" &&
+	ok || ko "the key at the twin: $(cat "$T/.err")"
+[ "$(handles)" = "$H $TWIN " ] && ok || ko "both kept: $(handles)"
 swtpm_stop
 
 echo "crash-tpm: $((SECONDS - START)) s"
