@@ -14,13 +14,16 @@
 # address space randomisation changes every run. So the fuzzer runs with
 # randomisation off (setarch -R), from the scratch directory as ./fuzzer
 # with relative paths and a fixed environment (the initial stack, hence
-# every stack address, depends on their lengths).
+# every stack address, depends on their lengths). Nor does it run
+# libFuzzer's RSS thread (-rss_limit_mb=0): its start races with the
+# first inputs and can change what they cover; -malloc_limit_mb still
+# bounds every allocation.
 set -u
 fuzzer=$1 corpus=$2 regressions=$3 runs=$4 crashes=$5
 name=$(basename "$fuzzer")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-limits=(-timeout=120 -rss_limit_mb=4096)
+limits=(-timeout=120 -rss_limit_mb=0 -malloc_limit_mb=4096)
 ln -s "$fuzzer" "$work/fuzzer"
 fixed=(env -i PATH=/usr/bin:/bin
 	ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}")
