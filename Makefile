@@ -5,9 +5,12 @@
 #                 each fuzz harness on its committed inputs, then a fixed
 #                 number of runs with a fixed seed (the same every time)
 #   make fuzz     long random fuzz campaigns in build-fuzz/, one harness
-#                 after another, FUZZ_SECONDS each (default 600), or only
-#                 FUZZERS="a b": new coverage is merged into fuzz/corpus/,
-#                 a crash saved in fuzz/regressions/ and the run stopped
+#                 after another (or only FUZZERS="a b"), each stopped at
+#                 FUZZ_SECONDS (default 600) or FUZZ_RUNS executions
+#                 (default 0: no cap), whichever comes first: new
+#                 coverage is merged into fuzz/corpus/, a crash saved in
+#                 fuzz/regressions/ and the run stopped; one table row
+#                 per harness (executions, seconds, exec/s, corpus size)
 #   make demo     the main job on the embedded example
 #   make bench    signet beside the peer tools, with ratios
 #   make install  PREFIX=/usr/local DESTDIR=
@@ -17,6 +20,7 @@ BUILD := build
 CHECK_BUILD := build-check
 FUZZ_BUILD := build-fuzz
 FUZZ_SECONDS ?= 600
+FUZZ_RUNS ?= 0
 FUZZERS ?= $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 
 .PHONY: all check fuzz demo bench install clean
@@ -48,7 +52,7 @@ check: $(CHECK_BUILD)/build.ninja
 
 fuzz: $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD) $(addprefix fuzz/fuzz_,$(FUZZERS))
-	fuzz/campaign.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZERS)
+	fuzz/campaign.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_RUNS) $(FUZZERS)
 
 demo: all
 	scripts/deps demo
