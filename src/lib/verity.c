@@ -866,6 +866,20 @@ out:
 	return rc;
 }
 
+/* 1 when OpenSSL has every digest algorithm the SignedData names.
+ * PKCS7_verify() (OpenSSL 3.0.19) leaks the copy it makes of a memory
+ * content BIO when it cannot set up a digest for one of them; such a
+ * signature could not verify anyway. */
+static int digests_known(PKCS7 *p7)
+{
+	STACK_OF(X509_ALGOR) *md = p7->d.sign ? p7->d.sign->md_algs : NULL;
+
+	for (int i = 0; i < sk_X509_ALGOR_num(md); i++)
+		if (!EVP_get_digestbyobj(sk_X509_ALGOR_value(md, i)->algorithm))
+			return 0;
+	return 1;
+}
+
 int sg_verity_verify_sig(const char *cert_path, const char *root_hex, const uint8_t *sig,
 			 size_t sig_len)
 {
@@ -889,6 +903,10 @@ int sg_verity_verify_sig(const char *cert_path, const char *root_hex, const uint
 		p7 = PEM_read_bio_PKCS7(sigbio, NULL, NULL, (void *)"");
 	if (!p7 || !PKCS7_type_is_signed(p7)) {
 		sg_fail("signature: not a DER or PEM PKCS#7 SignedData");
+		goto out;
+	}
+	if (!digests_known(p7)) {
+		sg_fail("signature: the SignedData names an unknown digest algorithm");
 		goto out;
 	}
 	if (!(cert = load_cert(cert_path)))
