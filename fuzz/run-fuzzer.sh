@@ -1,11 +1,12 @@
 #!/bin/bash
-# run-fuzzer.sh FUZZER CORPUS REGRESSIONS RUNS CRASH_DIR - what make check
-# does with one libFuzzer harness, the same way every time:
+# run-fuzzer.sh FUZZER CORPUS REGRESSIONS RUNS CRASH_DIR [FLAG...] - what
+# make check does with one libFuzzer harness, the same way every time:
 #   1. every file of its committed corpus and every regression input
 #      (an input that once crashed it), each run once;
 #   2. RUNS mutations with the fixed seed 1 on a scratch copy of the
 #      corpus (no time limit: a loaded machine runs the same inputs, only
-#      slower; the timeouts are generous for the same reason).
+#      slower; the timeouts are generous for the same reason), with the
+#      harness's own libFuzzer FLAGs if it has any (fuzz/meson.build).
 # The source tree is never written. A crash fails the test; its input is
 # kept in CRASH_DIR (and printed in base64) to be added to REGRESSIONS.
 #
@@ -20,6 +21,8 @@
 # bounds every allocation.
 set -u
 fuzzer=$1 corpus=$2 regressions=$3 runs=$4 crashes=$5
+shift 5
+flags=("$@")
 name=$(basename "$fuzzer")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -48,7 +51,7 @@ fi
 
 mkdir "$work/corpus"
 [ -d "$corpus" ] && cp "$corpus"/. "$work/corpus/" -r
-if ! (cd "$work" && "${fixed[@]}" ./fuzzer "${limits[@]}" -seed=1 -runs="$runs" -reload=0 \
+if ! (cd "$work" && "${fixed[@]}" ./fuzzer "${limits[@]}" "${flags[@]}" -seed=1 -runs="$runs" -reload=0 \
 	-print_final_stats=1 -artifact_prefix=./ corpus >fuzz.log 2>&1); then
 	tail -60 "$work/fuzz.log"
 	mkdir -p "$crashes"
