@@ -18,7 +18,9 @@
 # every stack address, depends on their lengths). Nor does it run
 # libFuzzer's RSS thread (-rss_limit_mb=0): its start races with the
 # first inputs and can change what they cover; -malloc_limit_mb still
-# bounds every allocation.
+# bounds every allocation. Nor does it purge the allocator's caches every
+# second (-purge_allocator_interval=-1): after a purge malloc returns other
+# addresses, so a run would part from the last one about a second in.
 set -u
 fuzzer=$1 corpus=$2 regressions=$3 runs=$4 crashes=$5
 shift 5
@@ -26,7 +28,7 @@ flags=("$@")
 name=$(basename "$fuzzer")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-limits=(-timeout=120 -rss_limit_mb=0 -malloc_limit_mb=4096)
+limits=(-timeout=120 -rss_limit_mb=0 -malloc_limit_mb=4096 -purge_allocator_interval=-1)
 ln -s "$fuzzer" "$work/fuzzer"
 fixed=(env -i PATH=/usr/bin:/bin
 	ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}")
