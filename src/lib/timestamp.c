@@ -59,8 +59,9 @@ int sg_time_parse(const char *s, size_t len, const char *what, time_t *out)
 	tm.tm_sec = se;
 	t = timegm(&tm);
 	/* timegm() normalises 02-30 into March: a different spelling back
-	 * means the date does not exist. */
-	if (t == (time_t)-1 || sg_time_format(t, again) < 0 || memcmp(again, s, SG_TIME_LEN) != 0)
+	 * means the date does not exist. Its error value -1 is also the
+	 * instant 1969-12-31T23:59:59Z, so the spelling alone decides. */
+	if (sg_time_format(t, again) < 0 || memcmp(again, s, SG_TIME_LEN) != 0)
 		return sg_fail("%s: %.*s is not a valid date and time", what, (int)len, s);
 	*out = t;
 	return 0;
