@@ -22,6 +22,9 @@ static const struct {
 	{ "2038-01-19T03:14:08Z", 2147483648LL },    /* past it */
 	{ "9999-12-31T23:59:59Z", 253402300799LL },  /* the last one */
 	{ "1000-01-01T00:00:00Z", -30610224000LL },  /* the first 4-digit year */
+	{ "0999-12-31T23:59:59Z", -30610224001LL },  /* zero-padded years */
+	{ "0000-01-01T00:00:00Z", -62167219200LL },  /* the first one */
+	{ "0000-02-29T00:00:00Z", -62162121600LL },  /* year 0 is a leap year */
 };
 
 static const char *const bad[] = {
@@ -82,6 +85,7 @@ int main(void)
 	}
 	/* Out of RFC 3339's range. */
 	CHECK(sg_time_format((time_t)253402300800LL, out) == -1); /* year 10000 */
+	CHECK(sg_time_format((time_t)-62167219201LL, out) == -1); /* year -1 */
 
 	/* SIGNET_NOW fixes the clock; a bad one is refused, naming it. */
 	CHECK(setenv("SIGNET_NOW", "2026-01-01T00:00:00Z", 1) == 0);
