@@ -44,6 +44,11 @@ static const struct {
 	{ "ab/c", R, 5, "ab/c", NULL },
 	{ "ab/c", R, 4, NULL, "p 'ab/c': too long" },
 	{ "abcd", R, 6, "abcd", NULL },
+	{ "abcd", R, 5, "abcd", NULL }, /* was refused: the first component was given a '/' */
+	{ "/a", R, 2, "a", NULL },
+	{ "/a", R, 1, NULL, "p '/a': too long" },
+	{ "/x/abc/../y", D, 6, "x/y", NULL }, /* "x/abc" must fit on the way */
+	{ "/x/abc/../y", D, 5, NULL, "p '/x/abc/../y': too long" },
 	{ "abcd", R, 4, NULL, "p 'abcd': too long" },
 	{ "abcd", R, 0, NULL, "p 'abcd': too long" },
 };
