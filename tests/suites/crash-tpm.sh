@@ -95,22 +95,26 @@ crash_command replace
 
 # --- the secret unsealed to a file --------------------------------------------
 # An earlier file at OUT is replaced whole. A kill between the temporary
-# file's creation and its rename leaves it (fileio.c's atomic write; no
-# later run trips on it, as decided for .signet-tmp-* files), holding the
-# secret once written: it must be 0600 like OUT. A retry writes the same
-# secret again (state 1 stays 1).
+# file's creation and its rename leaves it, holding the secret once
+# written: it must be 0600 like OUT, and the retry's atomic write into
+# the directory removes it (fileio.c: a temporary whose lock is free
+# belongs to a dead process). A retry writes the same secret again
+# (state 1 stays 1). unseal_cmd counts its runs in $1/runs: the second
+# is the retry.
 unseal_setup() {
 	on "$1" && "$SIGNET" tpm seal -T "$TCTI" -H "$H" --in "$T/new" >/dev/null && swtpm_stop &&
 		mkdir "$1/out" && cp "$T/old" "$1/out/key"
 }
 unseal_cmd() {
 	on "$1"
+	echo x >>"$1/runs"
 	CMD=("$SIGNET" tpm unseal -T "$TCTI" -H "$H" -o "$1/out/key")
 }
 unseal_state() {
 	local f
 	for f in "$1"/out/.signet-tmp-*; do
 		[ -e "$f" ] || continue
+		[ "$(wc -l <"$1/runs")" -lt 2 ] || why "the retry left $f" || return
 		[ "$(stat -c %a "$f")" = 600 ] || why "$f has mode $(stat -c %a "$f")" || return
 	done
 	[ "$(ls -A "$1/out" | grep -v '^\.signet-tmp-')" = key ] || why "the output directory holds $(ls -A "$1/out")" || return
