@@ -1,7 +1,16 @@
 # signet - the front door. Meson and Ninja do the work.
 #
 #   make          build build/signet (release)
-#   make check    every test under ASan+UBSan, with the real peer tools
+#   make check    every test under ASan+UBSan, with the real peer tools;
+#                 each fuzz harness on its committed inputs, then a fixed
+#                 number of runs with a fixed seed (the same every time)
+#   make fuzz     long random fuzz campaigns in build-fuzz/, one harness
+#                 after another (or only FUZZERS="a b"), each stopped at
+#                 FUZZ_SECONDS (default 600) or FUZZ_RUNS executions
+#                 (default 0: no cap), whichever comes first: new
+#                 coverage is merged into fuzz/corpus/, a crash saved in
+#                 fuzz/regressions/ and the run stopped; one table row
+#                 per harness (executions, seconds, exec/s, corpus size)
 #   make demo     the main job on the embedded example
 #   make bench    signet beside the peer tools, with ratios
 #   make install  PREFIX=/usr/local DESTDIR=
@@ -9,9 +18,12 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD := build
 CHECK_BUILD := build-check
-FUZZ_SECONDS ?= 5
+FUZZ_BUILD := build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_RUNS ?= 0
+FUZZERS ?= $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 
-.PHONY: all check demo bench install clean
+.PHONY: all check fuzz demo bench install clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -20,17 +32,27 @@ $(BUILD)/build.ninja:
 	scripts/deps build
 	meson setup $(BUILD) --buildtype=release --prefix=$(PREFIX)
 
-# The check build uses clang so that the same build has libFuzzer.
+# The check build uses clang so that the same build has libFuzzer; the
+# fuzz build has the same flags in a directory of its own, so a campaign
+# never disturbs the check build.
+CHECK_FLAGS := --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
+	-Dc_args=-fno-sanitize-recover=all -Dfuzz=true
 $(CHECK_BUILD)/build.ninja:
 	scripts/deps check
-	CC=clang meson setup $(CHECK_BUILD) --buildtype=debug \
-		-Db_sanitize=address,undefined -Db_lundef=false \
-		-Dc_args=-fno-sanitize-recover=all -Dfuzz=true -Dfuzz_seconds=$(FUZZ_SECONDS)
+	CC=clang meson setup $(CHECK_BUILD) $(CHECK_FLAGS)
+
+$(FUZZ_BUILD)/build.ninja:
+	scripts/deps check
+	CC=clang meson setup $(FUZZ_BUILD) $(CHECK_FLAGS)
 
 check: $(CHECK_BUILD)/build.ninja
 	scripts/deps check
 	ninja -C $(CHECK_BUILD)
 	scripts/run-tests $(CHECK_BUILD)
+
+fuzz: $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD) $(addprefix fuzz/fuzz_,$(FUZZERS))
+	fuzz/campaign.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_RUNS) $(FUZZERS)
 
 demo: all
 	scripts/deps demo
@@ -46,4 +68,4 @@ install: all
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD) --no-rebuild
 
 clean:
-	rm -rf $(BUILD) $(CHECK_BUILD)
+	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD)

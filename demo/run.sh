@@ -69,7 +69,11 @@ federation:
   allow_inbound: false
   allow_outbound: true
 EOF2
-cat >admission.yaml <<'EOF2'
+# The Common domain the admitting host belongs to (another authority's);
+# the bundle names it as its target, and the host admits into it alone.
+run "$SIGNET" domain init --home common --name common -r "$RECIPIENT" >common.id
+cat >admission.yaml <<EOF2
+target_domain: $(cat common.id)
 mode: courtesy
 intent: |
   Personal rescue operation.
@@ -90,6 +94,7 @@ step "Inspect it without any key"
 run "$SIGNET" bundle inspect "$BUNDLE"
 
 step "Admit the domain on a fresh host root (section 9 of the bundle spec, in order)"
+run "$SIGNET" host init --host-root host --common "$(cat common.id)"
 SOPS_AGE_KEY_FILE=operator.key run "$SIGNET" host admit --host-root host --yes \
 	--lease-max-days 365 --lease-max-bytes 4TB "$BUNDLE"
 run "$SIGNET" host status --host-root host

@@ -5,6 +5,7 @@
 
 #include "authenticode.h"
 #include "err.h"
+#include "fixedrand.h"
 #include "pe.h"
 #include "sbkeys.h"
 #include "uki.h"
@@ -17,7 +18,11 @@ static struct sg_uki_info info;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	EVP_PKEY *key = sg_sb_rsa_keygen(2048);
+	EVP_PKEY *key;
+
+	/* the same key and certificate every run */
+	sg_fuzz_fixed_rand();
+	key = sg_sb_rsa_keygen(2048);
 
 	(void)argc;
 	(void)argv;

@@ -1,7 +1,6 @@
 /* cmd_host.c - signet host: admit ASL SOPS bundles on an admitting host,
  * and show what was admitted. The rules and their exit codes are
  * admit.h's. */
-#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,12 +36,16 @@ static const char admit_help[] =
 	"     (or --yes); asked last, once every other rule has passed\n"
 	"  16 the courtesy lease limits, strictly (nothing is trimmed)\n"
 	"  17 the DAM has expired\n"
+	"  20 the target: admission.target_domain must be this host's Common\n"
+	"     domain (signet host init --common); a bundle naming none, or a host\n"
+	"     with none set, is refused\n"
 	"  18 replay: this bundle_id, or this domain with this policy hash, was\n"
-	"     already admitted\n"
+	"     already admitted (two admissions of one bundle at once: one wins)\n"
 	"  19 a rotated domain without a valid cross-signature from the key this\n"
 	"     host admitted, or a domain this host saw rotated away from\n"
-	"A refused bundle changes nothing under the host root. The root private\n"
-	"key the bundle carries is never stored.\n"
+	"A refused bundle changes nothing under the host root; an admitted one\n"
+	"appears whole (domain, record, lease, ledger line) or, after a crash,\n"
+	"not at all. The root private key the bundle carries is never stored.\n"
 	"\n"
 	"Options:\n"
 	"  --host-root DIR        the host root (default /var/lib/signet)\n"
@@ -55,10 +58,26 @@ static const char admit_help[] =
 	"  --destroy              remove FILE after a successful admission\n"
 	"  -h, --help             show this help\n";
 
+static const char init_help[] =
+	"Usage: signet host init [--host-root DIR] --common DOMAINID\n"
+	"\n"
+	"Sets the Common domain this host admits into, once: host admit refuses\n"
+	"(exit 20) a bundle whose admission.target_domain is another domain, and\n"
+	"every bundle while none is set. Kept in DIR/admission/common_domain (the\n"
+	"DomainID and a newline). The same DomainID again changes nothing; another\n"
+	"one is refused.\n"
+	"\n"
+	"Options:\n"
+	"  --host-root DIR        the host root (default /var/lib/signet; made if\n"
+	"                         missing)\n"
+	"  --common DOMAINID      the Common domain's DomainID\n"
+	"  -h, --help             show this help\n";
+
 static const char status_help[] =
 	"Usage: signet host status [--host-root DIR]\n"
 	"\n"
-	"Lists the admitted domains with their lease, its expiry and the DAM's.\n"
+	"Shows the host's Common domain and lists the admitted domains with their\n"
+	"lease, its expiry and the DAM's.\n"
 	"\n"
 	"Options:\n"
 	"  --host-root DIR        the host root (default /var/lib/signet)\n"
@@ -67,13 +86,15 @@ static const char status_help[] =
 static const char leases_help[] =
 	"Usage: signet host leases [--host-root DIR]\n"
 	"\n"
-	"Lists the leases: domain, mode, granted, expiry, storage, state.\n"
+	"Lists the leases, one line each: domain, mode, granted, expiry, storage\n"
+	"(bytes or -), encrypted-only or any (courtesy_lease.encrypted_only), state\n"
+	"(active, expired, superseded).\n"
 	"\n"
 	"Options:\n"
 	"  --host-root DIR        the host root (default /var/lib/signet)\n"
 	"  -h, --help             show this help\n";
 
-enum { OPT_HOST_ROOT = 3000, OPT_MAX_DAYS, OPT_MAX_BYTES, OPT_PERMANENT, OPT_DESTROY };
+enum { OPT_HOST_ROOT = 3000, OPT_MAX_DAYS, OPT_MAX_BYTES, OPT_PERMANENT, OPT_DESTROY, OPT_COMMON };
 
 struct confirm_ctx {
 	int yes;
@@ -88,6 +109,8 @@ static void print_lease(FILE *f, const struct sg_admit_plan *p)
 		fprintf(f, "lease:      courtesy, %llu days\n", (unsigned long long)p->lease_days);
 	if (p->has_lease_bytes)
 		fprintf(f, "storage:    %llu bytes\n", (unsigned long long)p->lease_bytes);
+	if (p->encrypted_only)
+		fprintf(f, "data:       encrypted only\n");
 }
 
 /* Rule 6: the intent shown on the terminal and confirmed by a person. */
@@ -269,84 +292,65 @@ static int root_args(const char *cmd, const char *help, int argc, char **argv, c
 	return 0;
 }
 
-static int lease_filter(const struct dirent *e)
+static void print_status(const char *root, const struct sg_admit_host *h, time_t now)
 {
-	size_t n = strlen(e->d_name);
+	if (h->common[0])
+		printf("host root %s: Common domain %s\n", root, h->common);
+	else
+		printf("host root %s: no Common domain set (signet host init --common)\n", root);
+	if (!h->n_leases) {
+		printf("host root %s: no domain admitted\n", root);
+		return;
+	}
+	printf("host root %s: %zu domain(s) admitted\n", root, h->n_leases);
+	for (size_t i = 0; i < h->n_leases; i++) {
+		const struct sg_admit_lease *l = &h->leases[i];
 
-	return n == SG_DOMAIN_ID_LEN + 5 && !strcmp(e->d_name + SG_DOMAIN_ID_LEN, ".json");
+		printf("%s\n", l->domain_id);
+		printf("  lease:    %s, %s, granted %s, expires %s\n", sg_admit_lease_state(l, now),
+		       l->mode, l->granted_at, l->expires_at[0] ? l->expires_at : "never");
+		if (l->has_bytes)
+			printf("  storage:  %llu bytes%s\n", (unsigned long long)l->bytes,
+			       l->encrypted_only ? ", encrypted only" : "");
+		else if (l->encrypted_only)
+			printf("  storage:  encrypted only\n");
+		printf("  DAM:      expires %s\n", l->dam_expires_at[0] ? l->dam_expires_at : "never");
+		printf("  bundle:   %s\n", l->bundle_id);
+		if (l->superseded_by[0])
+			printf("  superseded by %s (rotation)\n", l->superseded_by);
+	}
 }
 
-/* Prints every lease of the host root; status adds the stored DAM. */
-static int list_leases(const char *root, int status)
+static void print_leases(const struct sg_admit_host *h, time_t now)
 {
-	struct dirent **names = NULL;
-	char *dir;
+	for (size_t i = 0; i < h->n_leases; i++) {
+		const struct sg_admit_lease *l = &h->leases[i];
+		char b[32] = "-";
+
+		if (l->has_bytes)
+			snprintf(b, sizeof(b), "%llu", (unsigned long long)l->bytes);
+		printf("%s %s %s %s %s %s %s\n", l->domain_id, l->mode, l->granted_at,
+		       l->expires_at[0] ? l->expires_at : "never", b,
+		       l->encrypted_only ? "encrypted-only" : "any", sg_admit_lease_state(l, now));
+	}
+}
+
+/* status, or the leases alone: both read the host root under its lock. */
+static int show_host(const char *root, int status)
+{
+	struct sg_admit_host h;
 	time_t now;
-	int n, rc = 0;
+	int rc = CLI_EXIT_OK;
 
-	if (sg_time_now(&now) < 0 || asprintf(&dir, "%s/admission/leases", root) < 0)
+	if (sg_time_now(&now) < 0 || sg_admit_host_read(root, &h) < 0)
 		return cli_lib_error();
-	n = scandir(dir, &names, lease_filter, alphasort);
-	if (n < 0) {
-		free(dir);
-		if (status) {
-			printf("host root %s: no domain admitted\n", root);
-			return CLI_EXIT_OK;
-		}
-		return cli_error("%s: no leases (no domain admitted)", root);
-	}
 	if (status)
-		printf("host root %s: %d domain(s) admitted\n", root, n);
-	for (int i = 0; i < n; i++) {
-		char *path = NULL;
-		struct sg_json *j = NULL, *l;
-		const char *exp, *sup, *dexp;
-		struct sg_json *bytes;
-		time_t t;
-
-		if (asprintf(&path, "%s/%s", dir, names[i]->d_name) < 0 || auth_read_json(path, &j) < 0 ||
-		    !(l = sg_json_get(j, "lease"))) {
-			rc = path ? cli_lib_error() : cli_error("out of memory");
-			free(path);
-			sg_json_free(j);
-			break;
-		}
-		exp = sg_json_string(sg_json_get(l, "expires_at"), NULL);
-		sup = sg_json_string(sg_json_get(l, "superseded_by"), NULL);
-		dexp = sg_json_string(sg_json_get(l, "dam_expires_at"), NULL);
-		bytes = sg_json_get(l, "storage_bytes");
-		const char *state = sup ? "superseded"
-				    : exp && sg_time_parse(exp, strlen(exp), "expires_at", &t) == 0 &&
-						      now >= t
-					    ? "expired"
-					    : "active";
-		if (status) {
-			printf("%s\n", sg_json_string(sg_json_get(l, "domain_id"), NULL));
-			printf("  lease:    %s, %s, granted %s, expires %s\n", state,
-			       sg_json_string(sg_json_get(l, "mode"), NULL),
-			       sg_json_string(sg_json_get(l, "granted_at"), NULL), exp ? exp : "never");
-			if (bytes && bytes->kind == SG_JSON_INT)
-				printf("  storage:  %lld bytes\n", (long long)bytes->u.integer);
-			printf("  DAM:      expires %s\n", dexp ? dexp : "never");
-			printf("  bundle:   %s\n", sg_json_string(sg_json_get(l, "bundle_id"), NULL));
-			if (sup)
-				printf("  superseded by %s (rotation)\n", sup);
-		} else {
-			char b[32] = "-";
-			if (bytes && bytes->kind == SG_JSON_INT)
-				snprintf(b, sizeof(b), "%lld", (long long)bytes->u.integer);
-			printf("%s %s %s %s %s %s\n", sg_json_string(sg_json_get(l, "domain_id"), NULL),
-			       sg_json_string(sg_json_get(l, "mode"), NULL),
-			       sg_json_string(sg_json_get(l, "granted_at"), NULL), exp ? exp : "never",
-			       b, state);
-		}
-		free(path);
-		sg_json_free(j);
-	}
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	free(dir);
+		print_status(root, &h, now);
+	else if (!h.n_leases)
+		rc = cli_error("%s: no leases (no domain admitted)", root);
+	else
+		print_leases(&h, now);
+	sg_admit_host_free(&h);
 	return rc;
 }
 
@@ -357,7 +361,7 @@ static int host_status(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
-	return list_leases(root, 1);
+	return show_host(root, 1);
 }
 
 static int host_leases(int argc, char **argv)
@@ -367,13 +371,44 @@ static int host_leases(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
-	return list_leases(root, 0);
+	return show_host(root, 0);
+}
+
+static int host_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
+		{ "common", required_argument, NULL, OPT_COMMON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = "signet host init", *root = SG_DEFAULT_HOST_ROOT, *common = NULL;
+	int c, already;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h': return cli_help(init_help);
+		case OPT_HOST_ROOT: root = optarg; break;
+		case OPT_COMMON: common = optarg; break;
+		default: return cli_usage_error(cmd, "bad option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!common)
+		return cli_usage_error(cmd, "--common DOMAINID is required");
+	if (sg_admit_init(root, common, &already) < 0)
+		return cli_lib_error();
+	printf("host root %s: Common domain %s%s\n", root, common, already ? " (already set)" : "");
+	return CLI_EXIT_OK;
 }
 
 int cmd_host(int argc, char **argv)
 {
 	static const struct cli_command table[] = {
 		{ "admit", host_admit, "admit a domain from an ASL SOPS bundle" },
+		{ "init", host_init, "set the Common domain this host admits into, once" },
 		{ "leases", host_leases, "list the courtesy leases" },
 		{ "provision", cmd_host_provision, "build a host's signed UKI (control plane)" },
 		{ "status", host_status, "show the admitted domains and their leases" },

@@ -4,11 +4,14 @@
  * refused file (bad MAC, wrong key, syntax error) leaves nothing behind;
  * with -i the original is replaced only by a complete result.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,7 +25,7 @@
 #include "sops.h"
 #include "yamldoc.h"
 
-#define MAX_INPUT ((size_t)256 << 20)
+#define MAX_SOPS_INPUT ((size_t)256 << 20)
 
 static const char usage[] =
 	"Usage:\n"
@@ -221,7 +224,7 @@ static int has_metadata(enum sg_sops_format f, const struct sg_sops_node *doc)
 
 static int read_input(const struct sops_opts *o, struct sg_buf *text)
 {
-	return sg_read_file(o->file, text, MAX_INPUT);
+	return sg_read_file(o->file, text, MAX_SOPS_INPUT);
 }
 
 /* sops's configuration: --config, or .sops.yaml in the working directory
@@ -581,6 +584,76 @@ static int run_editor(const char *path)
 	return 0;
 }
 
+#define EDIT_PREFIX "signet-sops-edit."
+
+/* Overwrites the file name in dir with zeros and removes it, so the
+ * plaintext an edit put there does not stay on the disk. */
+static void wipe_file(int dir, const char *name)
+{
+	static const uint8_t zero[4096];
+	int fd = openat(dir, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		for (off_t left = st.st_size; left > 0;) {
+			size_t n = left < (off_t)sizeof(zero) ? (size_t)left : sizeof(zero);
+			if (sg_write_all(fd, zero, n) < 0)
+				break;
+			left -= (off_t)n;
+		}
+		fsync(fd);
+	}
+	if (fd >= 0)
+		close(fd);
+	unlinkat(dir, name, 0);
+}
+
+/* Wipes every file of an edit directory (the editor's backups too), then
+ * removes it from parent. */
+static void wipe_edit_dir(int parent, const char *name, int fd)
+{
+	int dup_fd = dup(fd);
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return;
+	}
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			wipe_file(dirfd(d), e->d_name);
+	closedir(d);
+	unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+/* An edit holds a lock on its directory while it lives; the directory of
+ * one that was killed (no cleanup ran, the plaintext still in it) is
+ * unlocked, and the next edit wipes it. */
+static void wipe_dead_edits(const char *tmp)
+{
+	DIR *d = opendir(tmp);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		struct stat st;
+		int fd;
+
+		if (strncmp(e->d_name, EDIT_PREFIX, strlen(EDIT_PREFIX)))
+			continue;
+		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && st.st_uid == geteuid() && flock(fd, LOCK_EX | LOCK_NB) == 0)
+			wipe_edit_dir(dirfd(d), e->d_name, fd);
+		close(fd);
+	}
+	closedir(d);
+}
+
 static int run_edit(struct sops_opts *o)
 {
 	struct sg_buf plain = SG_BUF_INIT, edited = SG_BUF_INIT, out = SG_BUF_INIT;
@@ -591,7 +664,7 @@ static int run_edit(struct sops_opts *o)
 	char dir[4096], path[4096 + 32];
 	const char *tmp = getenv("TMPDIR");
 	struct sg_sops_rule rule;
-	int rc = -1, have_dir = 0, have_meta = 0, have_rule = 0, created = 0;
+	int rc = -1, have_dir = 0, have_meta = 0, have_rule = 0, created = 0, dir_fd = -1;
 
 	memset(&meta, 0, sizeof(meta));
 	memset(&rule, 0, sizeof(rule));
@@ -629,19 +702,28 @@ static int run_edit(struct sops_opts *o)
 		if (sg_sops_write(fin, doc, NULL, &plain) < 0)
 			goto out;
 	}
-	snprintf(dir, sizeof(dir), "%s/signet-sops-edit.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	wipe_dead_edits(tmp);
+	snprintf(dir, sizeof(dir), "%s/" EDIT_PREFIX "XXXXXX", tmp);
 	if (!mkdtemp(dir)) {
 		sg_fail_errno("mkdtemp");
 		goto out;
 	}
 	have_dir = 1;
+	/* held until the directory is wiped: a kill leaves it unlocked */
+	if ((dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    flock(dir_fd, LOCK_EX) < 0) {
+		sg_fail_errno("%s", dir);
+		goto out;
+	}
 	snprintf(path, sizeof(path), "%s/%s", dir,
 		 fin == SG_SOPS_JSON ? "file.json" : fin == SG_SOPS_DOTENV ? "file.env"
 		 : fin == SG_SOPS_BINARY ? "file.txt" : "file.yaml");
 	if (sg_write_file_atomic(path, plain.data, plain.len, 0600, 0) < 0)
 		goto out;
 	setenv("SIGNET_EDITOR", getenv("EDITOR") && *getenv("EDITOR") ? getenv("EDITOR") : "vi", 1);
-	if (run_editor(path) < 0 || sg_read_file(path, &edited, MAX_INPUT) < 0)
+	if (run_editor(path) < 0 || sg_read_file(path, &edited, MAX_SOPS_INPUT) < 0)
 		goto out;
 	if (edited.len == plain.len && (!plain.len || !memcmp(edited.data, plain.data, plain.len))) {
 		fprintf(stderr, created ? "signet: %s: nothing written, the file stays absent\n"
@@ -666,22 +748,15 @@ static int run_edit(struct sops_opts *o)
 	rc = 0;
 out:
 	if (have_dir) {
-		struct stat st;
-		if (stat(path, &st) == 0) {
-			/* overwrite the plaintext before unlinking it */
-			struct sg_buf zero = SG_BUF_INIT;
-			if (sg_buf_reserve(&zero, (size_t)st.st_size + 1) == 0) {
-				memset(zero.data, 0, (size_t)st.st_size);
-				FILE *f = fopen(path, "r+");
-				if (f) {
-					fwrite(zero.data, 1, (size_t)st.st_size, f);
-					fclose(f);
-				}
-			}
-			sg_buf_free(&zero);
-		}
-		unlink(path);
-		rmdir(dir);
+		/* the plaintext overwritten before it is unlinked, and whatever
+		 * the editor left beside it (backups, swap files) */
+		int parent = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (parent >= 0 && dir_fd >= 0)
+			wipe_edit_dir(parent, strrchr(dir, '/') + 1, dir_fd);
+		if (parent >= 0)
+			close(parent);
+		if (dir_fd >= 0)
+			close(dir_fd);
 	}
 	if (have_meta)
 		sg_sops_meta_free(&meta);

@@ -30,6 +30,9 @@ static const char seal_help[] =
 	"With --pcr-value, the policy is computed for the value given for PCR N\n"
 	"instead (predicted, e.g. for a new Secure Boot db); the other PCRs of\n"
 	"the list keep their current values.\n"
+	"A replacement (--force) goes through the handle's twin, H + 0x00400000\n"
+	"(reserved for it), so that a crash leaves the old or the new secret;\n"
+	"H is therefore one of 0x81000000-0x813fffff.\n"
 	"Prints the handle and the policy digest; never the secret.\n"
 	"\n"
 	"Options:\n" TPM_OPTIONS_HELP

@@ -58,7 +58,7 @@ export SOPS_AGE_KEY_FILE="$T/id"
 
 # --- help ---------------------------------------------------------------
 for c in "bundle" "bundle seal" "bundle inspect" "bundle open" "host" "host admit" \
-	"host status" "host leases"; do
+	"host init" "host status" "host leases"; do
 	# shellcheck disable=SC2086
 	if "$SIGNET" $c --help 2>&1 | head -1 | grep -q '^Usage:'; then ok; else ko "$c --help"; fi
 done
@@ -82,7 +82,11 @@ federation:
   allow_inbound: false
   allow_outbound: true
 EOF
-cat >"$T/admission.yaml" <<'EOF'
+# the Common domain the admitting host belongs to: another authority's
+check "the Common domain" "$SIGNET" domain init --home "$T/common-home" -r "$R" --name common
+CID=$(cat "$T/.out")
+cat >"$T/admission.yaml" <<EOF
+target_domain: $CID
 mode: courtesy
 intent: |
   Personal rescue operation.
@@ -225,8 +229,24 @@ no_plaintext_key "outside readers"
 
 # --- admission ----------------------------------------------------------------
 FRESH="$T/fresh-root"
-expect_exit 15 "no terminal and no --yes: not confirmed" setsid "$SIGNET" host admit --host-root "$FRESH" "$B"
+expect_exit 20 "a host root with no Common domain admits nothing" "$SIGNET" host admit --host-root "$FRESH" --yes "$B"
+contains "reason 20: no Common domain" "$T/.err" "has no Common domain set"
 absent "refusal writes no host root" "$FRESH"
+# host init: the Common domain, set once
+expect_exit 2 "host init without --common" "$SIGNET" host init --host-root "$HR"
+expect_exit 1 "host init: not a DomainID" "$SIGNET" host init --host-root "$HR" --common "${CID:0:51}"
+expect_exit 1 "host init: not base32" "$SIGNET" host init --host-root "$HR" --common "${CID:0:51}1"
+absent "a refused host init writes no host root" "$HR"
+check "host init" "$SIGNET" host init --host-root "$HR" --common "$CID"
+if [ "$(cat "$HR/admission/common_domain")" = "$CID" ]; then ok; else ko "admission/common_domain holds the DomainID"; fi
+before=$(tree_sum "$HR")
+check "host init again, the same DomainID" "$SIGNET" host init --host-root "$HR" --common "$CID"
+contains "already set" "$T/.out" "(already set)"
+expect_exit 1 "host init: the Common domain is set once" "$SIGNET" host init --host-root "$HR" --common "$ID"
+contains "set once" "$T/.err" "set once"
+if [ "$before" = "$(tree_sum "$HR")" ]; then ok; else ko "host init again changed the host root"; fi
+expect_exit 15 "no terminal and no --yes: not confirmed" setsid "$SIGNET" host admit --host-root "$HR" "$B"
+if [ "$before" = "$(tree_sum "$HR")" ]; then ok; else ko "an unconfirmed intent changed the host root"; fi
 check "host admit" "$SIGNET" host admit --host-root "$HR" --yes "$B"
 contains "admitted" "$T/.out" "admitted $ID"
 for sub in store log snapshots certs policies dam; do
@@ -240,14 +260,18 @@ REC=$(ls "$HR"/admission/records/*.json)
 if python3 -c 'import json,sys
 r=json.load(open(sys.argv[1]))["admission"]
 assert r["domain_id"]==sys.argv[2] and r["policy_hash"]==sys.argv[3]
+assert r["target_domain"]==sys.argv[4]
 l=r["lease"]; assert l["duration_days"]==180 and l["storage_bytes"]==2*10**12 and l["encrypted_only"] is True
-assert l["expires_at"] > l["granted_at"]' "$REC" "$ID" "$PH"; then ok; else ko "admission record"; fi
+assert l["expires_at"] > l["granted_at"]
+assert json.load(open(sys.argv[5]))["lease"] == l' "$REC" "$ID" "$PH" "$CID" "$HR/admission/leases/$ID.json"
+then ok; else ko "admission record and lease"; fi
 check "host status" "$SIGNET" host status --host-root "$HR"
 contains "status: domain" "$T/.out" "$ID"
 contains "status: lease" "$T/.out" "lease:    active, courtesy"
-contains "status: storage" "$T/.out" "2000000000000 bytes"
+contains "status: storage" "$T/.out" "2000000000000 bytes, encrypted only"
+contains "status: Common domain" "$T/.out" "Common domain $CID"
 check "host leases" "$SIGNET" host leases --host-root "$HR"
-contains "leases: line" "$T/.out" "^$ID courtesy .* 2000000000000 active$"
+contains "leases: line" "$T/.out" "^$ID courtesy .* 2000000000000 encrypted-only active$"
 check "status a year later" env SIGNET_NOW="$(date -u -d '+200 days' +%Y-%m-%dT%H:%M:%SZ)" \
 	"$SIGNET" host status --host-root "$HR"
 contains "lease expired" "$T/.out" "lease:    expired"
@@ -311,6 +335,22 @@ check "seal with the expiring DAM" "$SIGNET" bundle seal -i "$T/id" --purpose ad
 LATER=$(date -u -d '+31 days' +%Y-%m-%dT%H:%M:%SZ)
 SIGNET_NOW=$LATER refused 17 "an expired DAM" "$T/expiring.sops.yaml"
 contains "reason 17" "$T/.err" "expired"
+# 20: the target, after the bundle's own rules (17 first) and before the
+# host's history (a replay of this very bundle, retargeted, is refused as
+# not for this host)
+reseal "$T/r-target.yaml" "c['admission']['target_domain'] = '$OTHER_ID'"
+NOFRESH=1 refused 20 "a bundle for another Common domain" "$T/r-target.yaml"
+contains "reason 20" "$T/.err" "targets domain $OTHER_ID, not this host's Common domain $CID"
+reseal "$T/r-notarget.yaml" "del c['admission']['target_domain']"
+NOFRESH=1 refused 20 "a bundle that names no target domain" "$T/r-notarget.yaml"
+contains "reason 20: no target" "$T/.err" "names no admission.target_domain"
+reseal "$T/r-nulltarget.yaml" "c['admission']['target_domain'] = None"
+refused 20 "a null target domain" "$T/r-nulltarget.yaml"
+reseal "$T/r-selftarget.yaml" "c['admission']['target_domain'] = '$ID'"
+refused 20 "a bundle targeting its own domain" "$T/r-selftarget.yaml"
+"$SIGNET" sops -d "$T/expiring.sops.yaml" | sed "s/target_domain: $CID/target_domain: $OTHER_ID/" |
+	"$SIGNET" sops -e --age "$R" --encrypted-regex '^contents$' --input-type yaml --output "$T/r-exptarget.yaml" /dev/stdin
+SIGNET_NOW=$LATER refused 17 "expired and for another domain: 17 first" "$T/r-exptarget.yaml"
 NOFRESH=1 refused 18 "a replay (the same bundle)" "$B"
 contains "reason 18 bundle" "$T/.err" "already admitted"
 NOFRESH=1 refused 18 "a replay (same domain and policy, new bundle)" "$T/expiring.sops.yaml"
@@ -374,8 +414,13 @@ reseal "$T/r-rot.yaml" "
 s = bytearray(base64.b64decode(c['authority']['rotation']['old_signature']['signature'])); s[3] ^= 1
 c['authority']['rotation']['old_signature']['signature'] = base64.b64encode(bytes(s)).decode()"
 B=$B_SAVED
-refused 19 "a rotation with a broken cross-signature" "$T/r-rot.yaml"
-refused_fresh 19 "a rotated domain on a host that never admitted the old key" "$BR"
+NOFRESH=1 refused 19 "a rotation with a broken cross-signature" "$T/r-rot.yaml"
+OTHER_ROOT="$T/other-root"
+check "host init, another host" "$SIGNET" host init --host-root "$OTHER_ROOT" --common "$CID"
+before=$(tree_sum "$OTHER_ROOT")
+expect_exit 19 "a rotated domain on a host that never admitted the old key" \
+	"$SIGNET" host admit --host-root "$OTHER_ROOT" --yes "$BR"
+if [ "$before" = "$(tree_sum "$OTHER_ROOT")" ]; then ok; else ko "refused rotation changed the other host root"; fi
 check "rotated domain admitted with the cross-signature" "$SIGNET" host admit --host-root "$HR" --yes "$BR"
 contains "rotated from" "$T/.out" "rotated from $ID"
 check "status after rotation" "$SIGNET" host status --host-root "$HR"

@@ -31,7 +31,7 @@ FAST=(--pbkdf-memory 1024)
 U=6b1b9a04-50a6-4e0b-8f51-2d5c3f5e0a11
 
 build() { "$SIGNET" disk build --from "$1" -o "$T/$2.img" --size 16 "${@:3}"; }
-no_temps() { if ls -a "$T" | grep -q 'signet-tmp'; then ko "$1: temporary files left"; else ok; fi; }
+no_temps() { if ls -a "$T" | grep -q 'signet-tmp\|^\.txn$'; then ko "$1: temporary files left"; else ok; fi; }
 
 check "disk build" build "$T/tree" one --passphrase-file "$T/pass1" --passphrase-file "$T/pass2" \
 	--key-file "$T/key1" --key-file "$T/key2" --new-key-file "$T/new.key" --label data "${FAST[@]}"
@@ -146,6 +146,12 @@ refuse "the image exists" build "$T/tree" one --key-file "$T/key1"
 grep -q 'one.img: already exists.*--force' "$T/.err" && ok || ko "says why: $(cat "$T/.err")"
 refuse "the new key file exists" build "$T/tree" bad1 --new-key-file "$T/key2"
 absent "no image when the key file exists" "$T/bad1.img"
+mkdir -p "$T/elsewhere"
+refuse "the new key in another directory than the image" build "$T/tree" bad14 --key-file "$T/key1" \
+	--new-key-file "$T/elsewhere/x.key"
+grep -q "must be in the image's directory" "$T/.err" && ok || ko "says why: $(cat "$T/.err")"
+absent "no image when the key is elsewhere" "$T/bad14.img"
+absent "no key elsewhere" "$T/elsewhere/x.key"
 check "--force replaces it" build "$T/tree" one --key-file "$T/key2" --force
 [ "$(sha256sum <"$T/one.img")" != "$sha" ] && ok || ko "--force wrote a new image"
 check "the new image opens with key2" "$SIGNET" disk check --key-file "$T/key2" "$T/one.img"

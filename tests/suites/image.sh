@@ -62,7 +62,13 @@ refuse "signature does not verify with another certificate" "$SIGNET" verity ver
 # Failures: one line, nothing written (none of the outputs).
 refuse "a key that does not match the certificate" build "$T/tree" bad1 --key "$T/k2.pem" --cert "$T/c.pem" --root-hash-sig "$T/bad1.p7s"
 for f in bad1.sqfs bad1.verity bad1.roothash bad1.p7s; do absent "nothing written ($f)" "$T/$f"; done
-ls "$T" | grep -q 'signet-tmp' && ko "temporary files left behind" || ok
+ls -a "$T" | grep -q 'signet-tmp\|^\.txn$' && ko "temporary files left behind" || ok
+mkdir -p "$T/other"
+refuse "outputs in two directories" "$SIGNET" image build --from "$T/tree" -o "$T/bad4.sqfs" --verity "$T/other/bad4.verity"
+grep -q "not in the image's directory" "$T/.err" && ok || ko "says why: $(cat "$T/.err")"
+absent "nothing written for two directories" "$T/bad4.sqfs"
+refuse "one output named twice" "$SIGNET" image build --from "$T/tree" -o "$T/bad5.sqfs" --verity "$T/bad5.sqfs"
+absent "nothing written for one name twice" "$T/bad5.sqfs"
 refuse "--from a file" build "$T/tree/etc/greeting" bad2
 absent "nothing written for a file" "$T/bad2.sqfs"
 refuse "--from a missing directory" build "$T/nope" bad3

@@ -123,6 +123,38 @@ if grep -q '^    version: 3.9' "$T/doc.enc.yaml" && grep -q '^    lastmodified: 
 SOPS_AGE_KEY_FILE=$T/k2.txt check "decrypt signet's yaml" "$SIGNET" sops -d --output "$T/doc.dec.yaml" "$T/doc.enc.yaml"
 same "yaml round trip keeps order and comments" "$T/doc.yaml" "$T/doc.dec.yaml"
 
+# Comments around a flow sequence that holds only comments: one inside it,
+# one after its closing bracket (the input libFuzzer found, kept in
+# fuzz/regressions/sops_yaml/). Each is encrypted under its own path and
+# decrypts back in its place; the alias is written expanded, as sops does.
+printf 'a: &x {k: [1, 2./g, "s", null, 0o17e]}\nb: *x\nc: [\n    # inside\n    ] # i "e"\n' >"$T/fc.yaml"
+cat >"$T/fc.want.yaml" <<'EOF'
+a:
+    k:
+        - 1
+        - 2./g
+        - s
+        - null
+        - 0o17e
+b:
+    k:
+        - 1
+        - 2./g
+        - s
+        - null
+        - 0o17e
+c: [
+    # inside
+    ] # i "e"
+EOF
+printf '{"a": {"k": [1, "2./g", "s", null, "0o17e"]}, "b": {"k": [1, "2./g", "s", null, "0o17e"]}, "c": []}\n' >"$T/fc.expected.json"
+check "encrypt comments around a flow sequence" "$SIGNET" sops -e --age "$R1" --output "$T/fc.enc.yaml" "$T/fc.yaml"
+if grep -q 'inside\|i "e"' "$T/fc.enc.yaml"; then ko "flow sequence comments left in clear"; else ok; fi
+if [ "$(grep -c '#ENC\[AES256_GCM,.*type:comment\]$' "$T/fc.enc.yaml")" = 2 ]; then ok; else ko "flow sequence comments not both encrypted"; fi
+SOPS_AGE_KEY_FILE=$T/k1.txt check "decrypt comments around a flow sequence" "$SIGNET" sops -d --output "$T/fc.dec.yaml" "$T/fc.enc.yaml"
+same "comments around a flow sequence decrypt in place" "$T/fc.want.yaml" "$T/fc.dec.yaml"
+check "sops-age opens comments around a flow sequence" node "$JS" "$SA" "$T/fc.enc.yaml" "$T/k1.txt" yaml "$T/fc.expected.json"
+
 # JSON: the same values from a JSON document (sops's JSON has no comments)
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d, ensure_ascii=False, indent="\t"))' \
 	"$T/doc.expected.json" >"$T/doc.json"

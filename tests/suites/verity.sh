@@ -236,6 +236,11 @@ cp "$T/sig.p7s" "$T/flip.p7s"
 flip "$T/flip.p7s" $(($(stat -c %s "$T/flip.p7s") - 3))
 refuse "verify-sig: flipped signature byte" "$SIGNET" verity verify-sig --cert "$T/c.pem" --root-hash "$ROOT" "$T/flip.p7s"
 refuse "verify-sig: not PKCS#7" "$SIGNET" verity verify-sig --cert "$T/c.pem" --root-hash "$ROOT" "$T/root.txt"
+# A PEM with an encryption header (signet-init reads the signature from
+# the ESP) is refused without asking for a pass phrase on the terminal.
+printf -- '-----BEGIN PKCS7-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAAAAAAAAAAAAAAAAAAAA==\n-----END PKCS7-----\n' >"$T/enc.p7s"
+echo secret | refuse "verify-sig: encrypted PEM" "$SIGNET" verity verify-sig --cert "$T/c.pem" --root-hash "$ROOT" "$T/enc.p7s"
+if grep -qi 'pass phrase' "$T/.err"; then ko "verify-sig asked for a PEM pass phrase"; else ok; fi
 refuse "sign: key of another certificate" "$SIGNET" verity sign --key "$T/k2.pem" --cert "$T/c.pem" \
 	--root-hash "$ROOT" -o "$T/x.p7s"
 absent "no signature written" "$T/x.p7s"

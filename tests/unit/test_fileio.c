@@ -1,5 +1,7 @@
 /* Atomic writes: mode, no-clobber, abort and no temporary left behind. */
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +21,52 @@ static int count_entries(const char *dir)
 	if (d)
 		closedir(d);
 	return n;
+}
+
+static int exists(const char *dir, const char *name)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return access(p, F_OK) == 0;
+}
+
+static int make_file(const char *dir, const char *name)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+}
+
+/* The first atomic write into a directory removes the temporaries of
+ * processes that died (unlocked), not one still being written (locked)
+ * nor a name mkostemp cannot have made. */
+static void stale_temps_swept(void)
+{
+	char dir[] = "/tmp/signet-test-sweep-XXXXXX", path[256];
+	int stale, live, other;
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK((stale = make_file(dir, ".signet-tmp-AAAAAA")) >= 0);
+	CHECK((live = make_file(dir, ".signet-tmp-BBBBBB")) >= 0);
+	CHECK((other = make_file(dir, ".signet-tmp-CCCCCCC")) >= 0);
+	CHECK(flock(live, LOCK_EX) == 0);
+	close(stale);
+	close(other);
+	snprintf(path, sizeof(path), "%s/out", dir);
+	CHECK(sg_write_file_atomic(path, "x", 1, 0600, 0) == 0);
+	CHECK(!exists(dir, ".signet-tmp-AAAAAA"));
+	CHECK(exists(dir, ".signet-tmp-BBBBBB"));
+	CHECK(exists(dir, ".signet-tmp-CCCCCCC"));
+	CHECK(count_entries(dir) == 3);
+	close(live);
+	const char *names[] = {".signet-tmp-BBBBBB", ".signet-tmp-CCCCCCC", "out"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
 }
 
 int main(void)
@@ -61,6 +109,8 @@ int main(void)
 
 	/* A missing directory fails cleanly. */
 	CHECK(sg_write_file_atomic("/nonexistent/dir/x", "x", 1, 0600, 0) < 0);
+
+	stale_temps_swept();
 
 	unlink(path);
 	rmdir(dir);

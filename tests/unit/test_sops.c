@@ -192,6 +192,21 @@ static void json_and_dotenv(void)
 	CHECK(strstr(sg_errmsg(), "line 1") != NULL);
 }
 
+/* The metadata reader of a dotenv file removes each sops_ key it reads;
+ * one holding a NUL (fuzz_sops_file found it) was looked up again as a
+ * C string, never found, and read forever. */
+static void dotenv_meta_key_with_nul(void)
+{
+	static const char env[] = "sops_a\0b=1\nA=x\n";
+	struct sg_sops_node *doc = NULL;
+	struct sg_sops_meta meta = { 0 };
+
+	CHECK(sg_sops_read_encrypted(SG_SOPS_DOTENV, "t", env, sizeof(env) - 1, &doc, &meta) == -1);
+	CHECK(strstr(sg_errmsg(), "sops metadata") != NULL);
+	sg_sops_free(doc);
+	sg_sops_meta_free(&meta);
+}
+
 int main(void)
 {
 	known_answer();
@@ -199,5 +214,6 @@ int main(void)
 	go_numbers();
 	yaml_round_trip();
 	json_and_dotenv();
+	dotenv_meta_key_with_nul();
 	return check_done();
 }

@@ -137,6 +137,38 @@ static void bad_paths_refused(void)
 	CHECK(holds(".txnx", "fine"));
 }
 
+/* A file the caller makes at the staged name (as a program writing to a
+ * path would) lands with the mode asked for; one never made fails the
+ * commit and leaves nothing. */
+static void caller_made_file(void)
+{
+	struct sg_txn t;
+	struct stat st;
+	char *path = NULL;
+	int fd;
+
+	CHECK(sg_txn_begin(&t, dir) == 0);
+	CHECK(sg_txn_stage(&t, "big/image", 0640, &path) == 0 && path);
+	CHECK(sg_txn_write(&t, "image.key", "k", 1, 0600) == 0);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	CHECK(fd >= 0 && write(fd, "large", 5) == 5 && close(fd) == 0);
+	CHECK(!exists("big") && !exists("image.key"));
+	CHECK(sg_txn_commit(&t) == 0);
+	sg_txn_end(&t);
+	free(path);
+	CHECK(holds("big/image", "large") && holds("image.key", "k") && !exists(".txn"));
+	CHECK(stat(at("big/image"), &st) == 0 && (st.st_mode & 0777) == 0640);
+
+	CHECK(sg_txn_begin(&t, dir) == 0);
+	CHECK(sg_txn_stage(&t, "never", 0644, &path) == 0);
+	CHECK(sg_txn_write(&t, "image.key", "other", 5, 0600) == 0);
+	CHECK(sg_txn_commit(&t) < 0);
+	sg_txn_end(&t);
+	free(path);
+	CHECK(!exists("never") && holds("image.key", "k") && !exists(".txn"));
+	CHECK(sg_txn_stage(&t, "x", 0644, &path) < 0 && !path);
+}
+
 /* A crash after the journal's rename, with f0 already moved into place
  * and f1 not yet: the next settle finishes it, once. */
 static void committed_journal_is_finished(void)
@@ -220,6 +252,7 @@ int main(void)
 	end_without_commit_discards();
 	read_sees_staged();
 	bad_paths_refused();
+	caller_made_file();
 	committed_journal_is_finished();
 	uncommitted_stage_is_dropped();
 	bad_journal_refused();

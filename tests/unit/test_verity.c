@@ -47,7 +47,7 @@ static void root_is(const struct sg_verity_info *info, const char *hex)
 int main(void)
 {
 	char dir[] = "/tmp/signet-test-verity-XXXXXX", data[256], hash[256];
-	struct sg_verity_params p, q;
+	struct sg_verity_params p, q = { 0 }; /* q: read from the superblock */
 	struct sg_verity_info info;
 	struct sg_buf b = SG_BUF_INIT;
 	uint8_t sb[SG_VERITY_SB_SIZE], digest[32], root[64];

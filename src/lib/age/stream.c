@@ -106,7 +106,7 @@ static void *worker_main(void *arg)
 struct engine {
 	struct sg_aead *aead;
 	struct worker w;
-	int have_worker;
+	int have_worker, tried_worker;
 };
 
 static int engine_init(struct engine *e, const uint8_t key[SG_STREAM_KEY_LEN])
@@ -115,19 +115,27 @@ static int engine_init(struct engine *e, const uint8_t key[SG_STREAM_KEY_LEN])
 	if (!(e->aead = sg_aead_new(SG_CHACHA20_POLY1305, key, 12)))
 		return -1;
 	/* Without a second thread the engine still works, on one core. */
-	if (!(e->w.aead = sg_aead_new(SG_CHACHA20_POLY1305, key, 12)))
-		return 0;
+	e->w.aead = sg_aead_new(SG_CHACHA20_POLY1305, key, 12);
+	return 0;
+}
+
+/* The second thread starts with the first batch it can share in: a
+ * payload of one chunk (a SOPS data key, most key files) is opened on
+ * this thread alone, with no thread made and joined for it, and so
+ * takes the same path every time. */
+static void engine_start_worker(struct engine *e)
+{
+	if (e->tried_worker || !e->w.aead)
+		return;
+	e->tried_worker = 1;
 	pthread_mutex_init(&e->w.mu, NULL);
 	pthread_cond_init(&e->w.cv, NULL);
 	if (pthread_create(&e->w.thread, NULL, worker_main, &e->w) != 0) {
 		pthread_mutex_destroy(&e->w.mu);
 		pthread_cond_destroy(&e->w.cv);
-		sg_aead_free(e->w.aead);
-		e->w.aead = NULL;
-		return 0;
+		return;
 	}
 	e->have_worker = 1;
-	return 0;
 }
 
 static void engine_free(struct engine *e)
@@ -171,6 +179,8 @@ static int engine_run(struct engine *e, struct batch *b)
 	struct range_result mine, theirs = { CHUNK_OK, 0 };
 
 	b->nchunks = b->inlen ? (b->inlen + insz - 1) / insz : 1;
+	if (b->nchunks >= 2)
+		engine_start_worker(e);
 	half = e->have_worker ? b->nchunks / 2 : 0;
 	if (half) {
 		pthread_mutex_lock(&e->w.mu);

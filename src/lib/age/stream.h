@@ -4,8 +4,9 @@
  * nonce made of an 11-byte big-endian chunk counter and a final-chunk
  * flag. The final chunk may be full, and may be empty only when the whole
  * payload is. Chunks are independent, so each batch of 16 is sealed or
- * opened on two threads; output is handed on only in whole batches whose
- * every chunk authenticated.
+ * opened on two threads (the second made for the first batch of two
+ * chunks or more: a one-chunk payload makes no thread); output is handed
+ * on only in whole batches whose every chunk authenticated.
  */
 #ifndef SIGNET_STREAM_H
 #define SIGNET_STREAM_H

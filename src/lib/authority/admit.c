@@ -1,12 +1,12 @@
 /* admit.c - host-side admission of ASL SOPS bundles. */
 #include "admit.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +16,7 @@
 #include "fileio.h"
 #include "policy.h"
 #include "timestamp.h"
+#include "txn.h"
 
 #define MAX_LEDGER ((size_t)64 << 20)
 #define MAX_FILE ((size_t)16 << 20)
@@ -131,7 +132,9 @@ static char *path_join(const char *a, const char *b)
 	return p;
 }
 
-int sg_admit_ledger_read(const char *host_root, struct sg_ledger_entry **out, size_t *n)
+/* The ledger of a host root (empty when there is none yet). The caller
+ * holds the host root's lock, shared or in a transaction. */
+static int ledger_read(const char *host_root, struct sg_ledger_entry **out, size_t *n)
 {
 	struct sg_buf text = SG_BUF_INIT;
 	char *path = path_join(host_root, "admission/ledger");
@@ -250,7 +253,8 @@ static int superseded_by(const char *host_root, const char *id, char sup[SG_DOMA
 	return rc;
 }
 
-static enum sg_admit_result rotation_rule(const char *host_root, struct sg_admit_plan *p)
+static enum sg_admit_result rotation_rule(const char *host_root, const struct sg_admit_plan *p,
+					  char rotated_from[SG_DOMAIN_ID_LEN + 1])
 {
 	const struct sg_json *r;
 	struct sg_json *old;
@@ -258,6 +262,7 @@ static enum sg_admit_result rotation_rule(const char *host_root, struct sg_admit
 	char to[SG_DOMAIN_ID_LEN + 1], sup[SG_DOMAIN_ID_LEN + 1];
 	int same;
 
+	rotated_from[0] = 0;
 	/* a key rotated away from is not admitted again */
 	if (superseded_by(host_root, p->domain_id, sup) < 0)
 		return SG_ADMIT_ERROR;
@@ -292,7 +297,7 @@ static enum sg_admit_result rotation_rule(const char *host_root, struct sg_admit
 			"admitted for %s", from);
 		return SG_ADMIT_ROTATION;
 	}
-	snprintf(p->rotated_from, sizeof(p->rotated_from), "%s", from);
+	snprintf(rotated_from, SG_DOMAIN_ID_LEN + 1, "%s", from);
 	return SG_ADMIT_OK;
 }
 
@@ -301,7 +306,7 @@ static enum sg_admit_result replay_rule(const char *host_root, const struct sg_a
 	struct sg_ledger_entry *v;
 	size_t n;
 
-	if (sg_admit_ledger_read(host_root, &v, &n) < 0)
+	if (ledger_read(host_root, &v, &n) < 0)
 		return SG_ADMIT_ERROR;
 	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(v[i].bundle_id, p->h.bundle_id)) {
@@ -323,6 +328,78 @@ static enum sg_admit_result replay_rule(const char *host_root, const struct sg_a
 	return SG_ADMIT_OK;
 }
 
+#define COMMON_FILE "admission/common_domain"
+
+/* The host's Common domain: 1 and common set, 0 when none is set. The
+ * caller holds the host root's lock. */
+static int read_common(const char *host_root, char common[SG_DOMAIN_ID_LEN + 1])
+{
+	struct sg_buf text = SG_BUF_INIT;
+	char *path = path_join(host_root, COMMON_FILE);
+	int rc = -1;
+
+	common[0] = 0;
+	if (!path)
+		return -1;
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		rc = 0;
+	} else if (sg_read_file(path, &text, 4096) == 0) {
+		if (text.len != SG_DOMAIN_ID_LEN + 1 || text.data[SG_DOMAIN_ID_LEN] != '\n' ||
+		    !sg_domain_id_valid((const char *)text.data, SG_DOMAIN_ID_LEN)) {
+			sg_fail("%s: not a DomainID and a newline", path);
+		} else {
+			memcpy(common, text.data, SG_DOMAIN_ID_LEN);
+			common[SG_DOMAIN_ID_LEN] = 0;
+			rc = 1;
+		}
+	}
+	sg_buf_free(&text);
+	free(path);
+	return rc;
+}
+
+/* Rule 20: the bundle is addressed to this host's Common domain. */
+static enum sg_admit_result target_rule(const char *host_root, const struct sg_admit_plan *p)
+{
+	char common[SG_DOMAIN_ID_LEN + 1];
+	int set = read_common(host_root, common);
+
+	if (set < 0)
+		return SG_ADMIT_ERROR;
+	if (!set) {
+		sg_fail("host root %s has no Common domain set (signet host init --common "
+			"DOMAINID), so bundle %s cannot be checked against its target",
+			host_root, p->h.bundle_id);
+		return SG_ADMIT_TARGET;
+	}
+	if (!p->req.target_domain) {
+		sg_fail("bundle %s names no admission.target_domain; this host admits only into "
+			"its Common domain %s", p->h.bundle_id, common);
+		return SG_ADMIT_TARGET;
+	}
+	if (strcmp(p->req.target_domain, common)) {
+		sg_fail("bundle %s targets domain %s, not this host's Common domain %s",
+			p->h.bundle_id, p->req.target_domain, common);
+		return SG_ADMIT_TARGET;
+	}
+	return SG_ADMIT_OK;
+}
+
+/* The rules that read the host root (20, 18, 19, in that order); the
+ * caller holds its lock. */
+static enum sg_admit_result host_rules(const char *host_root, const struct sg_admit_plan *p,
+				       char rotated_from[SG_DOMAIN_ID_LEN + 1])
+{
+	enum sg_admit_result res = target_rule(host_root, p);
+
+	rotated_from[0] = 0;
+	if (res == SG_ADMIT_OK)
+		res = replay_rule(host_root, p);
+	if (res == SG_ADMIT_OK)
+		res = rotation_rule(host_root, p, rotated_from);
+	return res;
+}
+
 enum sg_admit_result sg_admit_evaluate(const char *host_root, const struct sg_bundle_header *h,
 				       const struct sg_json *contents,
 				       const struct sg_admit_limits *lim, time_t now,
@@ -335,7 +412,7 @@ enum sg_admit_result sg_admit_evaluate(const char *host_root, const struct sg_bu
 	struct sg_policy pol;
 	enum sg_dam_result dr;
 	uint8_t pub[32];
-	int expired = 0, yes;
+	int expired = 0, yes, lock = -1;
 	char *expired_msg = NULL;
 	enum sg_admit_result res;
 
@@ -427,9 +504,14 @@ enum sg_admit_result sg_admit_evaluate(const char *host_root, const struct sg_bu
 		res = SG_ADMIT_EXPIRED;
 		goto out;
 	}
-	res = replay_rule(host_root, p);
-	if (res == SG_ADMIT_OK)
-		res = rotation_rule(host_root, p);
+	/* the host root as it is: read under its shared lock, which is not
+	 * held while a person reads the intent */
+	if (sg_txn_read_begin(host_root, &lock) < 0) {
+		res = SG_ADMIT_ERROR;
+		goto out;
+	}
+	res = host_rules(host_root, p, p->rotated_from);
+	sg_txn_read_end(&lock);
 	if (res != SG_ADMIT_OK)
 		goto out;
 	/* 6, its second half: the intent is shown and confirmed once nothing
@@ -447,15 +529,29 @@ out:
 	return res;
 }
 
-/* Writes j as JCS plus a newline, atomically. */
-static int write_json(const char *path, const struct sg_json *j, mode_t mode, int flags)
+/* Stages j as JCS plus a newline at rel. */
+static int stage_json(struct sg_txn *t, const char *rel, const struct sg_json *j, mode_t mode)
 {
 	struct sg_buf text = SG_BUF_INIT;
 	int rc = -1;
 
 	if (sg_json_canonical(j, &text) == 0 && sg_buf_append_byte(&text, '\n') == 0)
-		rc = sg_write_file_atomic(path, text.data, text.len, mode, flags);
+		rc = sg_txn_write(t, rel, text.data, text.len, mode);
 	sg_buf_free(&text);
+	return rc;
+}
+
+/* Stages j at the path a || b || c. */
+static int stage_json_at(struct sg_txn *t, const struct sg_json *j, mode_t mode, const char *a,
+			 const char *b, const char *c)
+{
+	char *rel;
+	int rc;
+
+	if (asprintf(&rel, "%s%s%s", a, b, c) < 0)
+		return sg_fail("out of memory");
+	rc = stage_json(t, rel, j, mode);
+	free(rel);
 	return rc;
 }
 
@@ -527,52 +623,58 @@ static int dam_file_object(const struct sg_admit_plan *p, struct sg_json **out)
 	return 0;
 }
 
-/* The domain's files (DAM, policy, rotation statement) under dir. */
-static int write_domain_files(const char *dir, const struct sg_admit_plan *p)
+static int stage_policy(struct sg_txn *t, const struct sg_admit_plan *p)
+{
+	char *rel;
+	int rc;
+
+	if (asprintf(&rel, "domains/%s/policies/%s.json", p->domain_id, p->policy_hash) < 0)
+		return sg_fail("out of memory");
+	rc = stage_json(t, rel, p->policy, 0644);
+	free(rel);
+	return rc;
+}
+
+/* The domain's directories and files (DAM, policy, rotation statement);
+ * an admitted domain's are added to or replaced. */
+static int stage_domain(struct sg_txn *t, const struct sg_admit_plan *p)
 {
 	static const char *const subs[] = { "store", "log", "snapshots", "certs", "policies", "dam",
 					    NULL };
 	struct sg_json *dam = NULL;
-	char *path = NULL;
+	char *rel = NULL;
 	int rc = -1;
 
 	for (int i = 0; subs[i]; i++) {
-		if (asprintf(&path, "%s/%s", dir, subs[i]) < 0)
+		if (asprintf(&rel, "domains/%s/%s", p->domain_id, subs[i]) < 0)
 			return sg_fail("out of memory");
-		if (sg_mkdirs(path, 0755) < 0)
-			goto out;
-		free(path);
-		path = NULL;
+		rc = sg_txn_mkdir(t, rel, 0755);
+		free(rel);
+		if (rc < 0)
+			return -1;
 	}
-	if (dam_file_object(p, &dam) < 0 || asprintf(&path, "%s/dam/dam.json", dir) < 0 ||
-	    write_json(path, dam, 0644, 0) < 0)
+	rc = -1;
+	if (dam_file_object(p, &dam) < 0 ||
+	    stage_json_at(t, dam, 0644, "domains/", p->domain_id, "/dam/dam.json") < 0 ||
+	    stage_policy(t, p) < 0 ||
+	    (p->rotation && stage_json_at(t, p->rotation, 0644, "domains/", p->domain_id,
+					  "/dam/rotation.json") < 0))
 		goto out;
-	free(path);
-	if (asprintf(&path, "%s/policies/%s.json", dir, p->policy_hash) < 0 ||
-	    write_json(path, p->policy, 0644, 0) < 0)
-		goto out;
-	if (p->rotation) {
-		free(path);
-		if (asprintf(&path, "%s/dam/rotation.json", dir) < 0 ||
-		    write_json(path, p->rotation, 0644, 0) < 0)
-			goto out;
-	}
 	rc = 0;
 out:
-	free(path);
 	sg_json_free(dam);
 	return rc;
 }
 
-/* Marks the old domain's lease as superseded by the rotated-in one. */
-static int supersede(const char *host_root, const char *from, const char *to)
+/* The old domain's lease, marked superseded by the rotated-in one. */
+static int stage_supersede(struct sg_txn *t, const char *from, const char *to)
 {
 	struct sg_buf text = SG_BUF_INIT;
 	struct sg_json *j = NULL;
 	char *path;
 	int rc = -1;
 
-	if (asprintf(&path, "%s/admission/leases/%s.json", host_root, from) < 0)
+	if (asprintf(&path, "%s/admission/leases/%s.json", t->dir, from) < 0)
 		return sg_fail("out of memory");
 	if (sg_read_file(path, &text, MAX_FILE) < 0 ||
 	    sg_json_parse_flags((const char *)text.data, text.len, SG_JSON_MODEL, &j) < 0 ||
@@ -581,7 +683,7 @@ static int supersede(const char *host_root, const char *from, const char *to)
 		goto out;
 	}
 	if (sg_json_set(sg_json_get(j, "lease"), "superseded_by", sg_json_new_string(to)) < 0 ||
-	    write_json(path, j, 0600, 0) < 0)
+	    stage_json_at(t, j, 0600, "admission/leases/", from, ".json") < 0)
 		goto out;
 	rc = 0;
 out:
@@ -591,29 +693,19 @@ out:
 	return rc;
 }
 
-static int append_ledger(const char *host_root, const struct sg_admit_plan *p, const char *now)
+static int stage_ledger(struct sg_txn *t, const struct sg_admit_plan *p, const char *now)
 {
-	struct sg_buf text = SG_BUF_INIT, line = SG_BUF_INIT;
+	struct sg_buf line = SG_BUF_INIT;
 	struct sg_json *e = sg_json_new_object();
-	char *path = path_join(host_root, "admission/ledger");
 	int rc = -1;
 
-	if (!path || sg_json_set(e, "admitted_at", sg_json_new_string(now)) < 0 ||
-	    sg_json_set(e, "bundle_id", sg_json_new_string(p->h.bundle_id)) < 0 ||
-	    sg_json_set(e, "domain_id", sg_json_new_string(p->domain_id)) < 0 ||
-	    sg_json_set(e, "policy_hash", sg_json_new_string(p->policy_hash)) < 0 ||
-	    sg_json_canonical(e, &line) < 0 || sg_buf_append_byte(&line, '\n') < 0)
-		goto out;
-	if (access(path, F_OK) == 0 && sg_read_file(path, &text, MAX_LEDGER) < 0)
-		goto out;
-	if (sg_buf_append(&text, line.data, line.len) < 0 ||
-	    sg_write_file_atomic(path, text.data, text.len, 0600, 0) < 0)
-		goto out;
-	rc = 0;
-out:
-	free(path);
+	if (sg_json_set(e, "admitted_at", sg_json_new_string(now)) == 0 &&
+	    sg_json_set(e, "bundle_id", sg_json_new_string(p->h.bundle_id)) == 0 &&
+	    sg_json_set(e, "domain_id", sg_json_new_string(p->domain_id)) == 0 &&
+	    sg_json_set(e, "policy_hash", sg_json_new_string(p->policy_hash)) == 0 &&
+	    sg_json_canonical(e, &line) == 0 && sg_buf_append_byte(&line, '\n') == 0)
+		rc = sg_txn_append(t, "admission/ledger", line.data, line.len, 0600);
 	sg_json_free(e);
-	sg_buf_free(&text);
 	sg_buf_free(&line);
 	return rc;
 }
@@ -621,92 +713,202 @@ out:
 enum sg_admit_result sg_admit_commit(const char *host_root, const struct sg_admit_plan *p)
 {
 	struct sg_json *rec = NULL, *lease = NULL;
-	char now[SG_TIME_LEN + 1], *dir = NULL, *stage = NULL, *staged = NULL, *path = NULL;
+	char now[SG_TIME_LEN + 1], rotated_from[SG_DOMAIN_ID_LEN + 1];
 	enum sg_admit_result res = SG_ADMIT_ERROR;
-	struct stat st;
-	int lock = -1;
+	struct sg_txn t;
 
-	if (sg_time_format(p->now, now) < 0)
+	if (sg_time_format(p->now, now) < 0 || sg_txn_begin(&t, host_root) < 0)
 		return SG_ADMIT_ERROR;
-	if (sg_mkdirs(host_root, 0755) < 0)
-		return SG_ADMIT_ERROR;
-	/* one admission at a time on a host root */
-	lock = open(host_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
-		sg_fail_errno("%s: cannot lock", host_root);
-		goto out;
-	}
-	/* the ledger again, now under the lock */
-	if ((res = replay_rule(host_root, p)) != SG_ADMIT_OK)
+	/* the rules on the host root again, now under its lock: whoever got
+	 * here first decides */
+	if ((res = host_rules(host_root, p, rotated_from)) != SG_ADMIT_OK)
 		goto out;
 	res = SG_ADMIT_ERROR;
-	if (!(path = path_join(host_root, "admission/records")) || sg_mkdirs(path, 0700) < 0)
+	if (strcmp(rotated_from, p->rotated_from)) {
+		sg_fail("%s: the host root changed during the admission of bundle %s; admit it "
+			"again", host_root, p->h.bundle_id);
 		goto out;
-	free(path);
-	if (!(path = path_join(host_root, "admission/leases")) || sg_mkdirs(path, 0700) < 0)
-		goto out;
-	free(path);
-	path = NULL;
-	if (!(path = path_join(host_root, "domains")) || sg_mkdirs(path, 0755) < 0)
-		goto out;
-	if (asprintf(&dir, "%s/domains/%s", host_root, p->domain_id) < 0) {
-		dir = NULL;
-		goto out;
-	}
-	if (stat(dir, &st) == 0) {
-		if (write_domain_files(dir, p) < 0)
-			goto out;
-	} else {
-		/* a new domain appears whole or not at all */
-		if (asprintf(&stage, "%s/.admit-XXXXXX", host_root) < 0) {
-			stage = NULL;
-			goto out;
-		}
-		if (!mkdtemp(stage)) {
-			sg_fail_errno("%s: cannot create a staging directory", host_root);
-			goto out;
-		}
-		if (!(staged = path_join(stage, p->domain_id)) || write_domain_files(staged, p) < 0)
-			goto out;
-		if (rename(staged, dir) < 0) {
-			sg_fail_errno("%s: cannot move into place", dir);
-			goto out;
-		}
 	}
 	rec = record_object(p, now);
 	lease = sg_json_new_object();
-	free(path);
-	if (!rec || sg_json_set(lease, "lease", lease_object(p, now)) < 0 ||
-	    asprintf(&path, "%s/admission/records/%s.json", host_root, p->h.bundle_id) < 0 ||
-	    write_json(path, rec, 0600, SG_ATOMIC_NO_CLOBBER) < 0) {
-		path = NULL;
+	if (!rec || sg_json_set(lease, "lease", lease_object(p, now)) < 0)
 		goto out;
-	}
-	free(path);
-	if (asprintf(&path, "%s/admission/leases/%s.json", host_root, p->domain_id) < 0 ||
-	    write_json(path, lease, 0600, 0) < 0) {
-		path = NULL;
+	if (stage_domain(&t, p) < 0 || sg_txn_mkdir(&t, "admission/records", 0700) < 0 ||
+	    sg_txn_mkdir(&t, "admission/leases", 0700) < 0 ||
+	    stage_json_at(&t, rec, 0600, "admission/records/", p->h.bundle_id, ".json") < 0 ||
+	    stage_json_at(&t, lease, 0600, "admission/leases/", p->domain_id, ".json") < 0 ||
+	    (p->rotated_from[0] && stage_supersede(&t, p->rotated_from, p->domain_id) < 0) ||
+	    stage_ledger(&t, p, now) < 0)
 		goto out;
-	}
-	if (p->rotated_from[0] && supersede(host_root, p->rotated_from, p->domain_id) < 0)
-		goto out;
-	/* the ledger last: an admission is complete once it is recorded */
-	if (append_ledger(host_root, p, now) < 0)
+	/* the commit point: all of it appears, or none */
+	if (sg_txn_commit(&t) < 0)
 		goto out;
 	res = SG_ADMIT_OK;
 out:
-	if (stage) {
-		if (staged && access(staged, F_OK) == 0)
-			sg_remove_tree(staged);
-		rmdir(stage);
-	}
-	if (lock >= 0)
-		close(lock);
-	free(path);
-	free(dir);
-	free(stage);
-	free(staged);
+	sg_txn_end(&t);
 	sg_json_free(rec);
 	sg_json_free(lease);
 	return res;
+}
+
+int sg_admit_init(const char *host_root, const char *common, int *already)
+{
+	char cur[SG_DOMAIN_ID_LEN + 1], line[SG_DOMAIN_ID_LEN + 2];
+	struct sg_txn t;
+	int set, rc = -1;
+
+	*already = 0;
+	if (strlen(common) != SG_DOMAIN_ID_LEN || !sg_domain_id_valid(common, strlen(common)))
+		return sg_fail("'%.80s': not a DomainID (52 characters of lowercase base32)", common);
+	if (sg_txn_begin(&t, host_root) < 0)
+		return -1;
+	if ((set = read_common(host_root, cur)) < 0)
+		goto out;
+	if (set) {
+		if (strcmp(cur, common)) {
+			sg_fail("host root %s: its Common domain is %s, set once; not changed to %s",
+				host_root, cur, common);
+			goto out;
+		}
+		*already = 1;
+		rc = 0;
+		goto out;
+	}
+	snprintf(line, sizeof(line), "%s\n", common);
+	if (sg_txn_write(&t, COMMON_FILE, line, strlen(line), 0644) < 0 || sg_txn_commit(&t) < 0)
+		goto out;
+	rc = 0;
+out:
+	sg_txn_end(&t);
+	return rc;
+}
+
+/* A string member into out (cap bytes): "" for null or absent when
+ * nullable, an error otherwise. */
+static int lease_string(const struct sg_json *l, const char *key, const char *what, int nullable,
+			char *out, size_t cap)
+{
+	const struct sg_json *v = sg_json_get(l, key);
+
+	out[0] = 0;
+	if (nullable && (!v || v->kind == SG_JSON_NULL))
+		return 0;
+	return copy_member(l, key, what, out, cap);
+}
+
+static int parse_lease(const char *path, struct sg_admit_lease *out)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_json *j = NULL;
+	const struct sg_json *l, *v;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (sg_read_file(path, &text, MAX_FILE) < 0 ||
+	    sg_json_parse_flags((const char *)text.data, text.len, SG_JSON_MODEL, &j) < 0) {
+		sg_fail_prefix(path);
+		goto out;
+	}
+	if (!(l = sg_json_get(j, "lease")) || l->kind != SG_JSON_OBJECT) {
+		sg_fail("%s: not a lease", path);
+		goto out;
+	}
+	if (lease_string(l, "domain_id", path, 0, out->domain_id, sizeof(out->domain_id)) < 0 ||
+	    lease_string(l, "bundle_id", path, 0, out->bundle_id, sizeof(out->bundle_id)) < 0 ||
+	    lease_string(l, "mode", path, 0, out->mode, sizeof(out->mode)) < 0 ||
+	    lease_string(l, "granted_at", path, 0, out->granted_at, sizeof(out->granted_at)) < 0 ||
+	    lease_string(l, "expires_at", path, 1, out->expires_at, sizeof(out->expires_at)) < 0 ||
+	    lease_string(l, "dam_expires_at", path, 1, out->dam_expires_at,
+			 sizeof(out->dam_expires_at)) < 0 ||
+	    lease_string(l, "superseded_by", path, 1, out->superseded_by,
+			 sizeof(out->superseded_by)) < 0)
+		goto out;
+	if ((v = sg_json_get(l, "storage_bytes")) && v->kind == SG_JSON_INT && v->u.integer >= 0) {
+		out->has_bytes = 1;
+		out->bytes = (uint64_t)v->u.integer;
+	}
+	v = sg_json_get(l, "encrypted_only");
+	out->encrypted_only = v && v->kind == SG_JSON_BOOL && v->u.boolean;
+	rc = 0;
+out:
+	sg_buf_free(&text);
+	sg_json_free(j);
+	return rc;
+}
+
+static int lease_filter(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return n == SG_DOMAIN_ID_LEN + 5 && !strcmp(e->d_name + SG_DOMAIN_ID_LEN, ".json");
+}
+
+/* Every lease of the host root, by DomainID; the caller holds the lock. */
+static int read_leases(const char *host_root, struct sg_admit_host *h)
+{
+	struct dirent **names = NULL;
+	char *dir = path_join(host_root, "admission/leases");
+	int n, rc = 0;
+
+	if (!dir)
+		return -1;
+	n = scandir(dir, &names, lease_filter, alphasort);
+	if (n < 0) {
+		rc = errno == ENOENT ? 0 : sg_fail_errno("%s", dir);
+		free(dir);
+		return rc;
+	}
+	if (n > 0 && !(h->leases = calloc((size_t)n, sizeof(*h->leases))))
+		rc = sg_fail("out of memory");
+	for (int i = 0; i < n; i++) {
+		char *path = NULL;
+		if (rc == 0 && (path = path_join(dir, names[i]->d_name)) &&
+		    parse_lease(path, &h->leases[h->n_leases]) == 0)
+			h->n_leases++;
+		else
+			rc = -1;
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	return rc;
+}
+
+int sg_admit_host_read(const char *host_root, struct sg_admit_host *h)
+{
+	struct sg_ledger_entry *v = NULL;
+	int lock = -1, rc = -1;
+
+	memset(h, 0, sizeof(*h));
+	if (sg_txn_read_begin(host_root, &lock) < 0)
+		return -1;
+	if (lock >= 0 && (read_common(host_root, h->common) < 0 || read_leases(host_root, h) < 0 ||
+			  ledger_read(host_root, &v, &h->n_admissions) < 0))
+		goto out;
+	rc = 0;
+out:
+	sg_txn_read_end(&lock);
+	free(v);
+	if (rc < 0)
+		sg_admit_host_free(h);
+	return rc;
+}
+
+void sg_admit_host_free(struct sg_admit_host *h)
+{
+	free(h->leases);
+	memset(h, 0, sizeof(*h));
+}
+
+const char *sg_admit_lease_state(const struct sg_admit_lease *l, time_t now)
+{
+	time_t t;
+
+	if (l->superseded_by[0])
+		return "superseded";
+	if (l->expires_at[0] && sg_time_parse(l->expires_at, strlen(l->expires_at), "expires_at",
+					      &t) == 0 && now >= t)
+		return "expired";
+	return "active";
 }

@@ -18,12 +18,21 @@
  *   16 the lease asked for exceeds the host's courtesy limits, or
  *      permanent admission is asked of a host that does not offer it (7)
  *   17 the DAM has expired (or is issued in the future)
+ *   20 the target: the bundle's admission.target_domain is not this host's
+ *      Common domain (admission/common_domain, set once by
+ *      sg_admit_init), or the bundle names no target_domain (the bundle
+ *      spec's admission request carries one), or the host has no Common
+ *      domain set (it cannot check the target, so it admits nothing)
  *   18 replay: the bundle_id, or the domain with this policy hash, was
  *      already admitted
  *   19 the bundle carries a rotation statement (authority.rotation) that
  *      does not verify, does not rotate to this domain, or rotates from a
  *      domain (or key) this host has not admitted; or the bundle's domain
  *      is one this host saw rotated away from (its old key is retired)
+ * 20 comes after the bundle's own checks (10-17) and before 18 and 19:
+ * those compare the bundle with what this host admitted, which says
+ * something only of a bundle addressed to this host's Common domain (and
+ * a bundle meant for another host learns nothing of this one's ledger).
  * The intent is confirmed through a callback (the caller asks a person);
  * the library never prints.
  *
@@ -32,14 +41,21 @@
  *     dam/dam.json              {"dam", "dam_signature"} as admitted (JCS)
  *     dam/rotation.json         the rotation statement, when rotated in
  *     policies/<policy-hash>.json   the policy as carried (JCS)
+ *   admission/common_domain     the Common domain's DomainID and a newline
  *   admission/records/<bundle-id>.json  {"admission": {...}} (JCS)
- *   admission/leases/<domain-id>.json   {"lease": {...}} (JCS)
+ *   admission/leases/<domain-id>.json   {"lease": {...}} (JCS), with
+ *       encrypted_only as the bundle's courtesy_lease asked (false when
+ *       it did not)
  *   admission/ledger            the replay ledger: one JCS line per
  *       admission {"admitted_at", "bundle_id", "domain_id", "policy_hash"}
- * The root private key the bundle carries is never written. Nothing is
- * written before every rule has passed; a new domain directory is built
- * in a staging directory of the host root and renamed into place, each
- * file is written atomically and the ledger last.
+ * The root private key the bundle carries is never written. The host root
+ * is a txn.h state directory: nothing is written before every rule has
+ * passed; then one transaction, under the host root's lock, checks rules
+ * 20, 18 and 19 again (a concurrent admission of the same bundle is
+ * refused there as a replay) and stages the domain's files, the record,
+ * the lease, the superseded lease of a rotation and the ledger line, which
+ * appear together at its commit. A crash leaves the host root before the
+ * admission or after it; every reader here settles it first.
  *
  * All int functions return 0 on success and -1 with sg_errmsg() set,
  * unless stated otherwise.
@@ -71,6 +87,7 @@ enum sg_admit_result {
 	SG_ADMIT_EXPIRED = 17,
 	SG_ADMIT_REPLAY = 18,
 	SG_ADMIT_ROTATION = 19,
+	SG_ADMIT_TARGET = 20,
 };
 
 struct sg_admit_limits {
@@ -99,16 +116,20 @@ struct sg_admit_plan {
 /* Asks whether to admit with this intent: 1 yes, 0 no, -1 error. */
 typedef int (*sg_admit_confirm_fn)(const struct sg_admit_plan *plan, void *ctx);
 
-/* Applies the rules (see above) to a bundle opened by sg_bundle_open.
- * The message is set for every result but SG_ADMIT_OK. */
+/* Applies the rules (see above) to a bundle opened by sg_bundle_open,
+ * reading the host root under its shared lock (released before the
+ * confirmation is asked). The message is set for every result but
+ * SG_ADMIT_OK. */
 enum sg_admit_result sg_admit_evaluate(const char *host_root, const struct sg_bundle_header *h,
 				       const struct sg_json *contents,
 				       const struct sg_admit_limits *lim, time_t now,
 				       sg_admit_confirm_fn confirm, void *ctx,
 				       struct sg_admit_plan *plan);
 
-/* Writes the admission of an evaluated plan under the host root;
- * SG_ADMIT_REPLAY when a concurrent admission got there first. */
+/* Writes the admission of an evaluated plan under the host root, in one
+ * transaction that checks rules 20, 18 and 19 again under the host root's
+ * lock: SG_ADMIT_REPLAY (or the rule now broken) when a concurrent
+ * admission got there first, with nothing written. */
 enum sg_admit_result sg_admit_commit(const char *host_root, const struct sg_admit_plan *plan);
 
 /* One line of the replay ledger. */
@@ -124,7 +145,38 @@ struct sg_ledger_entry {
 int sg_admit_ledger_parse(const char *name, const char *text, size_t len,
 			  struct sg_ledger_entry **out, size_t *n);
 
-/* The ledger of a host root (empty when there is none yet). */
-int sg_admit_ledger_read(const char *host_root, struct sg_ledger_entry **out, size_t *n);
+/* Sets the Common domain the host admits into (a DomainID), once: the
+ * host root is made if missing; the same DomainID again changes nothing
+ * (*already = 1), another one is refused. */
+int sg_admit_init(const char *host_root, const char *common, int *already);
+
+/* One lease as the host stored it; "" for a null string. */
+struct sg_admit_lease {
+	char domain_id[SG_DOMAIN_ID_LEN + 1];
+	char bundle_id[SG_UUID_LEN + 1];
+	char mode[16]; /* courtesy | permanent */
+	char granted_at[21];
+	char expires_at[21];	 /* "" when it never expires */
+	char dam_expires_at[21]; /* "" when the DAM never expires */
+	char superseded_by[SG_DOMAIN_ID_LEN + 1];
+	int has_bytes;
+	uint64_t bytes;
+	int encrypted_only;
+};
+
+/* What a host root holds, read under its lock (txn.h's readers). */
+struct sg_admit_host {
+	char common[SG_DOMAIN_ID_LEN + 1]; /* "" when not set */
+	struct sg_admit_lease *leases;	   /* by DomainID */
+	size_t n_leases;
+	size_t n_admissions;		   /* ledger lines */
+};
+
+/* Reads the host root; a missing one reads as empty. */
+int sg_admit_host_read(const char *host_root, struct sg_admit_host *h);
+void sg_admit_host_free(struct sg_admit_host *h);
+
+/* "superseded", "expired" (at now) or "active". */
+const char *sg_admit_lease_state(const struct sg_admit_lease *l, time_t now);
 
 #endif

@@ -6,12 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
 
 #define MAX_LIVE_TEMPS 16
+#define TEMP_PREFIX ".signet-tmp-"
+#define TEMP_NAME_LEN (sizeof(TEMP_PREFIX) - 1 + 6) /* mkostemp's XXXXXX */
 
 /* Temporary files not yet committed, for the signal handler. */
 static char *volatile live_temps[MAX_LIVE_TEMPS];
@@ -125,6 +129,71 @@ static int is_special(const char *path)
 	return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
+/* A temporary file is flock'ed from its creation until its commit or
+ * abort, by the descriptor it is written through. One whose lock anybody
+ * can take was left by a process that died before either (SIGKILL, power
+ * loss). It may hold a secret (0600) and nothing else would ever remove
+ * it, so a process's first atomic write into a directory removes such
+ * files there. A name is removed only while its lock is held and only if
+ * it is still the file that was locked. */
+static void sweep_stale_temps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return; /* mkostemp reports the directory's problem */
+	while ((e = readdir(d))) {
+		struct stat locked, named;
+		int fd;
+
+		if (strncmp(e->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) != 0 ||
+		    strlen(e->d_name) != TEMP_NAME_LEN)
+			continue;
+		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &locked) == 0 &&
+		    fstatat(dirfd(d), e->d_name, &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(named.st_mode) && named.st_dev == locked.st_dev &&
+		    named.st_ino == locked.st_ino)
+			unlinkat(dirfd(d), e->d_name, 0);
+		close(fd);
+	}
+	closedir(d);
+}
+
+/* Sweeps each directory once per process: a batch of writes into one
+ * directory (ca issue --batch) reads it once. */
+static void sweep_once(const char *dir)
+{
+	static char *swept;
+
+	if (swept && strcmp(swept, dir) == 0)
+		return;
+	sweep_stale_temps(dir);
+	free(swept);
+	swept = strdup(dir);
+}
+
+/* mkostemp (0600) then the lock. Between the two another process's sweep
+ * may lock the new file and remove it: then this returns -1 with errno
+ * EAGAIN and the caller tries a new name. */
+static int create_locked_temp(char *tmpl)
+{
+	struct stat mine, named;
+	int fd = mkostemp(tmpl, O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &mine) == 0 &&
+	    lstat(tmpl, &named) == 0 && named.st_dev == mine.st_dev && named.st_ino == mine.st_ino)
+		return fd;
+	close(fd); /* the sweep that holds or held its lock removes it */
+	errno = EAGAIN;
+	return -1;
+}
+
 int sg_atomic_open(struct sg_atomic *a, const char *path, mode_t mode, int flags)
 {
 	char *copy = NULL, *dir;
@@ -153,12 +222,15 @@ int sg_atomic_open(struct sg_atomic *a, const char *path, mode_t mode, int flags
 	if (!(copy = strdup(path)))
 		goto oom;
 	dir = dirname(copy);
-	n = strlen(dir) + strlen("/.signet-tmp-XXXXXX") + 1;
+	sweep_once(dir);
+	n = strlen(dir) + strlen("/" TEMP_PREFIX "XXXXXX") + 1;
 	if (!(a->tmp = malloc(n)))
 		goto oom;
-	snprintf(a->tmp, n, "%s/.signet-tmp-XXXXXX", dir);
+	for (int tries = 0; a->fd < 0 && tries < 8; tries++) {
+		snprintf(a->tmp, n, "%s/" TEMP_PREFIX "XXXXXX", dir);
+		a->fd = create_locked_temp(a->tmp);
+	}
 	free(copy);
-	a->fd = mkostemp(a->tmp, O_CLOEXEC); /* created 0600 */
 	if (a->fd < 0) {
 		sg_fail_errno("%s: cannot create temporary file", path);
 		atomic_free(a);
@@ -203,12 +275,9 @@ int sg_atomic_commit(struct sg_atomic *a)
 		sg_fail_errno("%s", a->path);
 		goto fail;
 	}
-	if (close(a->fd) < 0) {
-		a->fd = -1;
-		sg_fail_errno("%s", a->path);
-		goto fail;
-	}
-	a->fd = -1;
+	/* The descriptor, and so the lock that keeps other processes' sweeps
+	 * off the temporary name, stays open until the name is gone; fsync
+	 * has reported every write-back error close could. */
 	if (a->flags & SG_ATOMIC_NO_CLOBBER) {
 		/* link() fails if the name exists, closing the race with access(). */
 		if (link(a->tmp, a->path) < 0) {
@@ -220,6 +289,8 @@ int sg_atomic_commit(struct sg_atomic *a)
 		sg_fail_errno("%s", a->path);
 		goto fail;
 	}
+	close(a->fd);
+	a->fd = -1;
 	rc = sync_parent_dir(a->path);
 	atomic_free(a);
 	return rc;
@@ -230,10 +301,10 @@ fail:
 
 void sg_atomic_abort(struct sg_atomic *a)
 {
+	if (a->tmp && !a->direct)
+		unlink(a->tmp); /* still locked: no sweep can have replaced it */
 	if (a->fd >= 0)
 		close(a->fd);
-	if (a->tmp && !a->direct)
-		unlink(a->tmp);
 	atomic_free(a);
 }
 

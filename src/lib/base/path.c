@@ -26,7 +26,8 @@ int sg_path_clean(const char *in, enum sg_path_dotdot dotdot, char *out, size_t 
 			while (o > 0 && out[--o] != '/')
 				;
 		} else if (!(n == 1 && p[0] == '.')) {
-			if (o + n + 2 > cap)
+			/* The component, its '/' when not the first, the NUL. */
+			if (o + (o ? 1 : 0) + n + 1 > cap)
 				return sg_fail("%s '%.200s': too long", what, in);
 			if (o)
 				out[o++] = '/';

@@ -7,8 +7,9 @@
  * removes the component before it, none above the top, as in the root
  * directory (SG_PATH_RESOLVE_DOTDOT, for paths inside a tree whose
  * directories are all real). An empty result and one that does not fit
- * in cap bytes are refused; what names in in the message ("archive path
- * 'x/..': '..' not allowed").
+ * in cap bytes (its NUL included) are refused, as is a path whose
+ * components before a ".." removes them do not fit; what names in in the
+ * message ("archive path 'x/..': '..' not allowed").
  */
 #ifndef SIGNET_PATH_H
 #define SIGNET_PATH_H

@@ -12,7 +12,10 @@ int sg_time_format(time_t t, char out[SG_TIME_LEN + 1])
 
 	if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
 		return sg_fail("time out of range for RFC 3339");
-	if (strftime(out, SG_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm) != SG_TIME_LEN)
+	/* Not strftime: its %Y does not pad years before 1000 to four
+	 * digits, and RFC 3339's years are 0000-9999. */
+	if (snprintf(out, SG_TIME_LEN + 1, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+		     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec) != SG_TIME_LEN)
 		return sg_fail("cannot format time");
 	return 0;
 }
@@ -59,8 +62,9 @@ int sg_time_parse(const char *s, size_t len, const char *what, time_t *out)
 	tm.tm_sec = se;
 	t = timegm(&tm);
 	/* timegm() normalises 02-30 into March: a different spelling back
-	 * means the date does not exist. */
-	if (t == (time_t)-1 || sg_time_format(t, again) < 0 || memcmp(again, s, SG_TIME_LEN) != 0)
+	 * means the date does not exist. Its error value -1 is also the
+	 * instant 1969-12-31T23:59:59Z, so the spelling alone decides. */
+	if (sg_time_format(t, again) < 0 || memcmp(again, s, SG_TIME_LEN) != 0)
 		return sg_fail("%s: %.*s is not a valid date and time", what, (int)len, s);
 	*out = t;
 	return 0;

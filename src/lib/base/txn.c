@@ -122,13 +122,14 @@ static int dirset_sync_free(struct dirset *s)
 	return rc;
 }
 
-/* Makes path and the parents it lacks, and only those: applying a
- * journal then makes no system call that changes nothing. */
-static int ensure_dir(const char *path, mode_t mode)
+/* Makes directory path and its missing parents (with mode): stat()s
+ * up to the first that exists and mkdir()s only below it, so a long
+ * absolute path, or a journal applied again, costs no mkdir. */
+static int make_dir(const char *path, mode_t mode)
 {
 	struct stat st;
 	char *parent;
-	int rc;
+	int rc = 0;
 
 	if (stat(path, &st) == 0)
 		return S_ISDIR(st.st_mode) ? 0 : sg_fail("%s: not a directory", path);
@@ -136,7 +137,8 @@ static int ensure_dir(const char *path, mode_t mode)
 		return sg_fail_errno("%s", path);
 	if (!(parent = parent_of(path)))
 		return -1;
-	rc = strcmp(parent, path) && strcmp(parent, ".") && *parent ? ensure_dir(parent, mode) : 0;
+	if (*parent && strcmp(parent, "."))
+		rc = make_dir(parent, mode);
 	free(parent);
 	if (rc == 0 && mkdir(path, mode) < 0 && errno != EEXIST)
 		rc = sg_fail_errno("%s: cannot create directory", path);
@@ -150,7 +152,7 @@ static int make_parent(const char *target)
 
 	if (!d)
 		return -1;
-	rc = ensure_dir(d, 0755);
+	rc = make_dir(d, 0755);
 	free(d);
 	return rc;
 }
@@ -178,16 +180,20 @@ static int apply_line(const char *dir, const char *line, struct dirset *touched)
 		return -1;
 	switch (op) {
 	case 'w':
-		if (!(staged = stage_path(dir, name)) || make_parent(target) < 0)
+		if (!(staged = stage_path(dir, name)))
 			goto out;
 		/* a staged file already moved was applied by an earlier try */
+		if (access(staged, F_OK) < 0 && errno == ENOENT)
+			break;
+		if (make_parent(target) < 0)
+			goto out;
 		if (rename(staged, target) < 0 && errno != ENOENT) {
 			sg_fail_errno("%s", target);
 			goto out;
 		}
 		break;
 	case 'd':
-		if (ensure_dir(target, (mode_t)mode) < 0)
+		if (make_dir(target, (mode_t)mode) < 0)
 			goto out;
 		break;
 	case 'r':
@@ -299,7 +305,7 @@ int sg_txn_begin(struct sg_txn *t, const char *dir)
 	t->lock = -1;
 	if (!(t->dir = strdup(dir)))
 		return sg_fail("out of memory");
-	if (ensure_dir(dir, 0755) < 0 || (t->lock = lock_dir(dir, LOCK_EX)) < 0 ||
+	if (make_dir(dir, 0755) < 0 || (t->lock = lock_dir(dir, LOCK_EX)) < 0 ||
 	    settle_locked(dir) < 0) {
 		sg_txn_end(t);
 		return -1;
@@ -450,6 +456,61 @@ out:
 	return rc;
 }
 
+int sg_txn_stage(struct sg_txn *t, const char *rel, mode_t mode, char **path)
+{
+	char name[32];
+
+	*path = NULL;
+	if (check_open(t, rel) < 0 || open_stage(t) < 0)
+		return -1;
+	snprintf(name, sizeof(name), "f%u", t->staged++);
+	if (!(*path = stage_path(t->dir, name)))
+		return -1;
+	if (sg_buf_printf(&t->made, "%o %s\n", (unsigned)(mode & 07777), name) < 0 ||
+	    sg_buf_printf(&t->journal, "w %o %s %s\n", (unsigned)(mode & 07777), name, rel) < 0) {
+		free(*path);
+		*path = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The files the caller made (sg_txn_stage): there, regular, given their
+ * mode and on disk before the journal names them. */
+static int sync_made(struct sg_txn *t)
+{
+	const char *s = (const char *)t->made.data, *end;
+
+	if (!t->made.len)
+		return 0;
+	for (end = s + t->made.len; s < end;) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		char name[32], *path;
+		unsigned mode;
+		struct stat st;
+		int fd, rc = 0;
+
+		if (!nl || sscanf(s, "%o %31s", &mode, name) != 2)
+			return sg_fail("%s: transaction state damaged", t->dir);
+		if (!(path = stage_path(t->dir, name)))
+			return -1;
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			rc = sg_fail_errno("%s: the staged file was not made", path);
+		else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+			rc = sg_fail("%s: the staged file is not a regular file", path);
+		else if (fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0)
+			rc = sg_fail_errno("%s", path);
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		if (rc < 0)
+			return -1;
+		s = nl + 1;
+	}
+	return 0;
+}
+
 int sg_txn_mkdir(struct sg_txn *t, const char *rel, mode_t mode)
 {
 	if (check_open(t, rel) < 0 || open_stage(t) < 0)
@@ -475,7 +536,7 @@ int sg_txn_commit(struct sg_txn *t)
 		t->committed = 1;
 		return 0;
 	}
-	if (!(journal = stage_path(t->dir, "journal")) ||
+	if (sync_made(t) < 0 || !(journal = stage_path(t->dir, "journal")) ||
 	    sg_write_file_atomic(journal, t->journal.data, t->journal.len, 0600, 0) < 0)
 		goto out;
 	/* committed: from here a crash is finished by the next settle */
@@ -499,6 +560,7 @@ void sg_txn_end(struct sg_txn *t)
 		close(t->lock);
 	}
 	sg_buf_free(&t->journal);
+	sg_buf_free(&t->made);
 	free(t->dir);
 	memset(t, 0, sizeof(*t));
 	t->lock = -1;

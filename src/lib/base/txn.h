@@ -26,6 +26,10 @@
  * directory is writable) and then holds a shared lock, so they never see
  * a transaction half-applied.
  *
+ * sg_txn_stage() is for contents too large to hold in memory or written
+ * by another program: it names the staged file, the caller makes it, and
+ * the commit fsyncs it (and gives it its mode) before the journal.
+ *
  * Paths given to the staging calls are relative to the directory, with
  * no "..", "." or empty component and no newline; the file names inside
  * .txn/ are the transaction's own. A file staged twice gets the content
@@ -47,6 +51,7 @@ struct sg_txn {
 	int lock;	     /* its descriptor, flock'ed; -1 when not held */
 	struct sg_buf journal; /* the journal lines staged so far */
 	unsigned staged;     /* staged files, for their names */
+	struct sg_buf made;  /* "MODE NAME" lines of the files the caller makes */
 	int committed;
 };
 
@@ -66,6 +71,13 @@ int sg_txn_append(struct sg_txn *t, const char *rel, const void *data, size_t le
  * staged for removal fails (errno ENOENT). For a writer that reads back
  * what it staged. */
 int sg_txn_read(struct sg_txn *t, const char *rel, struct sg_buf *out, size_t max);
+
+/* Stages DIR/rel with a file the caller makes: *path (malloc'ed, the
+ * caller frees it) is its name inside DIR/.txn/, where the caller (or a
+ * program it runs) creates and writes it before sg_txn_commit(), which
+ * fails if it is missing or not a regular file, and otherwise gives it
+ * mode and fsyncs it. */
+int sg_txn_stage(struct sg_txn *t, const char *rel, mode_t mode, char **path);
 
 /* Stages the creation of directory DIR/rel (and its parents). */
 int sg_txn_mkdir(struct sg_txn *t, const char *rel, mode_t mode);

@@ -67,7 +67,7 @@ EVP_PKEY *sg_sb_load_key(const char *path)
 		return NULL;
 	bio = BIO_new_mem_buf(b.data, (int)b.len);
 	if (bio)
-		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"");
 	BIO_free(bio);
 	sg_buf_wipe(&b);
 	if (!key) {
@@ -87,7 +87,7 @@ X509 *sg_sb_load_cert(const char *path)
 		return NULL;
 	bio = BIO_new_mem_buf(b.data, (int)b.len);
 	if (bio)
-		cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		cert = PEM_read_bio_X509(bio, NULL, NULL, (void *)"");
 	BIO_free(bio);
 	if (!cert) {
 		const unsigned char *p = b.data;

@@ -567,7 +567,8 @@ static X509_REQ *read_csr(const char *path)
 	if (sg_read_file(path, &b, SG_X509_FILE_MAX) < 0)
 		return NULL;
 	bio = BIO_new_mem_buf(b.data, (int)b.len);
-	if (bio && !(req = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL))) {
+	/* "": an encrypted PEM fails rather than asks for a pass phrase */
+	if (bio && !(req = PEM_read_bio_X509_REQ(bio, NULL, NULL, (void *)""))) {
 		const unsigned char *p = b.data;
 		ERR_clear_error();
 		req = d2i_X509_REQ(NULL, &p, (long)b.len);

@@ -157,7 +157,7 @@ X509 *sg_x509_read_cert(const char *path)
 		return NULL;
 	bio = BIO_new_mem_buf(b.data, (int)b.len);
 	if (bio)
-		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		x = PEM_read_bio_X509(bio, NULL, NULL, (void *)"");
 	BIO_free(bio);
 	sg_buf_free(&b);
 	if (!x) {

@@ -180,7 +180,7 @@ int sg_dns_tlsa(const char *host, unsigned port, const char *proto, const uint8_
 		return sg_fail("%s: too large for a certificate", name);
 	bio = BIO_new_mem_buf(cert, (int)len);
 	if (bio)
-		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		x = PEM_read_bio_X509(bio, NULL, NULL, (void *)"");
 	BIO_free(bio);
 	if (!x)
 		x = d2i_X509(NULL, &p, (long)len);

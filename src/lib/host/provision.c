@@ -55,7 +55,7 @@ static int check_cert(const char *path)
 
 	if (!f)
 		return sg_fail_errno("%s", path);
-	x = PEM_read_X509(f, NULL, NULL, NULL);
+	x = PEM_read_X509(f, NULL, NULL, (void *)"");
 	fclose(f);
 	if (!x)
 		return sg_fail("%s: not a PEM certificate", path);

@@ -17,6 +17,12 @@
 #define PERSISTENT_OWNER_LAST 0x817fffffu
 #define PCR_COUNT 24
 #define SRK_HANDLE 0x81000001u
+/* A handle's twin is the same handle in the upper half of the owner
+ * range: 0x81000010 -> 0x81400010. Seal takes handles in the lower half
+ * only, so that no sealed object of its own sits where another handle's
+ * replacement would evict it. */
+#define TWIN_BIT 0x00400000u
+#define SEAL_LAST 0x813fffffu
 
 struct sg_tpm {
 	TSS2_TCTI_CONTEXT *tcti;
@@ -390,7 +396,102 @@ static int evict(struct sg_tpm *t, uint32_t handle)
 		Esys_TR_Close(t->esys, &old);
 		return tpm_fail("evicting the object to replace", rc);
 	}
+	/* ESYS keeps the evicted object's node, found by its TPM handle: a
+	 * later Esys_TR_FromTPMPublic of the handle (the twin, persistent
+	 * again and evicted again in one seal) would compare the new
+	 * object's name with the old one's and fail. */
+	Esys_TR_Close(t->esys, &old);
 	return 0;
+}
+
+uint32_t sg_tpm_twin(uint32_t handle)
+{
+	return handle | TWIN_BIT;
+}
+
+/* Whether the public area is a sealed data object under a policy: a
+ * keyedhash that neither signs nor decrypts, with an authPolicy. */
+static int is_sealed_public(const TPMT_PUBLIC *p)
+{
+	return p->type == TPM2_ALG_KEYEDHASH &&
+	       !(p->objectAttributes & (TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_DECRYPT)) &&
+	       p->authPolicy.size != 0;
+}
+
+/* What sits at handle: 0 nothing, 1 a sealed data object, 2 something
+ * else; -1 on error. */
+static int sealed_at(struct sg_tpm *t, uint32_t handle)
+{
+	TPM2B_PUBLIC *pub = NULL;
+	TPM2B_NAME *name = NULL, *qname = NULL;
+	ESYS_TR obj;
+	TSS2_RC rc;
+	int taken = handle_taken(t, handle), r;
+
+	if (taken <= 0)
+		return taken;
+	rc = Esys_TR_FromTPMPublic(t->esys, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &obj);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail("opening a persistent object", rc);
+	rc = Esys_ReadPublic(t->esys, obj, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name,
+			     &qname);
+	if (rc != TSS2_RC_SUCCESS)
+		r = tpm_fail("reading a persistent object", rc);
+	else
+		r = is_sealed_public(&pub->publicArea) ? 1 : 2;
+	Esys_Free(pub);
+	Esys_Free(name);
+	Esys_Free(qname);
+	Esys_TR_Close(t->esys, &obj);
+	return r;
+}
+
+/* A persistent copy of the loaded object obj at handle (obj stays
+ * loaded). */
+static int persist(struct sg_tpm *t, ESYS_TR obj, uint32_t handle)
+{
+	ESYS_TR persistent;
+	TSS2_RC rc;
+
+	rc = Esys_EvictControl(t->esys, ESYS_TR_RH_OWNER, obj, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+			       ESYS_TR_NONE, handle, &persistent);
+	if (rc != TSS2_RC_SUCCESS) {
+		if (tpm_code(rc) == TPM2_RC_NV_SPACE)
+			return sg_fail("handle 0x%08x: the TPM has no room left for persistent "
+				       "objects", handle);
+		return tpm_fail("making the sealed object persistent", rc);
+	}
+	Esys_TR_Close(t->esys, &persistent);
+	return 0;
+}
+
+/* Puts the loaded object at handle, replacing what is there, so that at
+ * every step the handle or its twin holds a sealed object, the old one
+ * or the new: a persistent handle cannot be overwritten (EvictControl
+ * refuses an occupied one), and evicting the old object first would lose
+ * the secret to a crash before the new one is persistent. The current
+ * object is the one at handle, or, when handle is empty, the one at its
+ * twin (sg_tpm_unseal reads it there). */
+static int install(struct sg_tpm *t, ESYS_TR obj, uint32_t handle, int taken, int twin_taken)
+{
+	uint32_t twin = sg_tpm_twin(handle);
+
+	if (taken) {
+		/* the twin holds a copy left by an interrupted seal: handle is
+		 * current, so it goes */
+		if (twin_taken && evict(t, twin) < 0)
+			return -1;
+		/* new at the twin (handle still current), old evicted (the
+		 * twin current), new at handle (current) */
+		if (persist(t, obj, twin) < 0 || evict(t, handle) < 0 || persist(t, obj, handle) < 0)
+			return -1;
+		return evict(t, twin);
+	}
+	/* handle empty: new at handle is current at once; the twin's copy,
+	 * current until then, goes */
+	if (persist(t, obj, handle) < 0)
+		return -1;
+	return twin_taken ? evict(t, twin) : 0;
 }
 
 int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t *secret,
@@ -413,22 +514,31 @@ int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t 
 	TPM2B_CREATION_DATA *cdata = NULL;
 	TPM2B_DIGEST *chash = NULL;
 	TPMT_TK_CREATION *ticket = NULL;
-	ESYS_TR primary = ESYS_TR_NONE, session = ESYS_TR_NONE, obj = ESYS_TR_NONE, persist;
+	ESYS_TR primary = ESYS_TR_NONE, session = ESYS_TR_NONE, obj = ESYS_TR_NONE;
 	uint8_t digest[32];
 	TSS2_RC rc;
-	int taken, r = -1;
+	int taken, twin, r = -1;
 
 	if (len == 0 || len > SG_TPM_SECRET_MAX)
 		return sg_fail("TPM: a sealed secret holds 1 to %d bytes, not %zu", SG_TPM_SECRET_MAX,
 			       len);
 	if (handle < PERSISTENT_OWNER_FIRST || handle > PERSISTENT_OWNER_LAST)
 		return sg_fail("handle 0x%08x: not a persistent owner handle", handle);
-	taken = handle_taken(t, handle);
-	if (taken < 0)
+	if (handle > SEAL_LAST)
+		return sg_fail("handle 0x%08x: 0x81400000-0x817fffff hold the twins of seal's "
+			       "replacements; seal at 0x81000000-0x813fffff", handle);
+	if ((taken = handle_taken(t, handle)) < 0 || (twin = sealed_at(t, sg_tpm_twin(handle))) < 0)
 		return -1;
+	if (twin == 2)
+		return sg_fail("handle 0x%08x: its twin 0x%08x, where a seal keeps the new object "
+			       "while it replaces the old, holds an object that is not sealed data",
+			       handle, sg_tpm_twin(handle));
 	if (taken && !replace)
 		return sg_fail("handle 0x%08x: already holds an object (replace it with --force)",
 			       handle);
+	if (twin && !replace)
+		return sg_fail("handle 0x%08x: an interrupted seal left the object at its twin "
+			       "0x%08x (replace it with --force)", handle, sg_tpm_twin(handle));
 	if (given)
 		memcpy(digest, given, 32);
 	else if (sg_tpm_policy_digest(t, mask, digest) < 0)
@@ -455,20 +565,9 @@ int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t 
 		tpm_fail("loading the sealed object", rc);
 		goto out;
 	}
-	/* Only now that the new object is ready is the old one dropped. */
-	if (taken && evict(t, handle) < 0)
+	/* Only now that the new object is ready is the old one replaced. */
+	if (install(t, obj, handle, taken, twin) < 0)
 		goto out;
-	rc = Esys_EvictControl(t->esys, ESYS_TR_RH_OWNER, obj, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-			       ESYS_TR_NONE, handle, &persist);
-	if (rc != TSS2_RC_SUCCESS) {
-		if (tpm_code(rc) == TPM2_RC_NV_SPACE)
-			sg_fail("handle 0x%08x: the TPM has no room left for persistent objects",
-				handle);
-		else
-			tpm_fail("making the sealed object persistent", rc);
-		goto out;
-	}
-	Esys_TR_Close(t->esys, &persist);
 	if (policy)
 		memcpy(policy, digest, 32);
 	r = 0;
@@ -502,10 +601,12 @@ static int check_sealed(struct sg_tpm *t, ESYS_TR obj, uint32_t handle)
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_fail("reading the sealed object", rc);
 	p = &pub->publicArea;
-	if (p->type != TPM2_ALG_KEYEDHASH ||
-	    (p->objectAttributes & (TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_DECRYPT)))
+	if (is_sealed_public(p))
+		r = 0;
+	else if (p->type != TPM2_ALG_KEYEDHASH ||
+		 (p->objectAttributes & (TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_DECRYPT)))
 		r = sg_fail("handle 0x%08x: not a sealed data object", handle);
-	else if (p->authPolicy.size == 0)
+	else
 		r = sg_fail("handle 0x%08x: the object is not sealed to a policy", handle);
 	Esys_Free(pub);
 	Esys_Free(name);
@@ -526,6 +627,14 @@ int sg_tpm_unseal(struct sg_tpm *t, uint32_t mask, uint32_t handle, struct sg_bu
 		return sg_fail("TPM: no PCR chosen for the policy");
 	sg_tpm_format_pcrs(mask, pcrs, sizeof(pcrs));
 	rc = Esys_TR_FromTPMPublic(t->esys, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &obj);
+	if (rc != TSS2_RC_SUCCESS && tpm_code(rc) == TPM2_RC_HANDLE && handle <= SEAL_LAST &&
+	    sealed_at(t, sg_tpm_twin(handle)) == 1) {
+		/* a seal that replaced the object was interrupted after the
+		 * old one was evicted: the new one is at the twin */
+		sg_errclear();
+		rc = Esys_TR_FromTPMPublic(t->esys, sg_tpm_twin(handle), ESYS_TR_NONE, ESYS_TR_NONE,
+					   ESYS_TR_NONE, &obj);
+	}
 	if (rc != TSS2_RC_SUCCESS) {
 		obj = ESYS_TR_NONE;
 		if (tpm_code(rc) == TPM2_RC_HANDLE)

@@ -8,9 +8,19 @@
  * chosen PCRs and whose userWithAuth is clear: only a policy session that
  * proves the same PCR values can unseal it. The object is made persistent
  * at an owner handle (0x81000000-0x817fffff); an occupied handle is
- * refused unless told to replace it, and then the old object is evicted
- * only once the new one is loaded. sg_tpm_unseal() runs the policy
- * against the PCR values of now. The secret crosses the TPM interface
+ * refused unless told to replace it. A replacement keeps, at every step,
+ * the old object or the new one persistent at the handle or at its twin
+ * (sg_tpm_twin(), the same handle in the upper half of the owner range;
+ * seal takes handles of the lower half only, 0x81000000-0x813fffff),
+ * so that a crash mid-way loses neither: the new object is made
+ * persistent at the twin, the old one evicted, the new one made
+ * persistent at the handle, the twin's copy evicted. The next seal at the
+ * handle, with replace, clears what an interrupted one left at the twin;
+ * the twin is therefore reserved: a seal with replace evicts a sealed
+ * object found there. sg_tpm_unseal() runs the policy against the PCR
+ * values of now, on the object at the handle or, when the handle is empty
+ * and its twin holds sealed data, on the twin's (a replacement
+ * interrupted after the eviction of the old object). The secret crosses the TPM interface
  * encrypted: sessions are salted with the persistent SRK at 0x81000001
  * when there is one (unseal then needs no owner auth), else with the
  * storage primary. Sealing needs the owner hierarchy with an empty auth,
@@ -59,10 +69,18 @@ int sg_tpm_policy_digest(struct sg_tpm *t, uint32_t mask, uint8_t digest[32]);
  * control plane needs to predict a policy, e.g. for a new Secure Boot db. */
 int sg_tpm_policy_predict(uint32_t mask, const uint8_t (*values)[32], uint8_t digest[32]);
 
+/* The handle a seal keeps its new object at while it replaces the old:
+ * handle | 0x00400000 (0x81000010 -> 0x81400010), for a handle of
+ * 0x81000000-0x813fffff, the only ones seal takes. */
+uint32_t sg_tpm_twin(uint32_t handle);
+
 /* Seals secret (1..SG_TPM_SECRET_MAX bytes) to the current values of the
  * PCRs in mask, or to the policy digest given (from
  * sg_tpm_policy_predict()), persistent at handle. With replace, an object
- * already at handle is evicted; otherwise an occupied handle is refused.
+ * already at handle is replaced (through the twin, as above), and a sealed
+ * object at the twin evicted; otherwise an occupied handle, or a twin
+ * holding sealed data, is refused. A twin holding anything else is
+ * refused either way.
  * The policy digest sealed to is written to policy when it is not NULL. */
 int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t *secret,
 		size_t len, int replace, const uint8_t *given, uint8_t policy[32]);

@@ -137,6 +137,24 @@ static int copy_slot(const struct sg_esp_opts *o, const char *img, char slot, co
 	return 0;
 }
 
+static int sync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = !slash ? strdup(".") : slash == path ? strdup("/")
+							 : strndup(path, (size_t)(slash - path));
+	int fd, rc = 0;
+
+	if (!dir)
+		return sg_fail("out of memory");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL))
+		rc = sg_fail_errno("%s: fsync of the directory", dir);
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
 int sg_esp_build(const struct sg_esp_opts *o)
 {
 	char *tmp = NULL;
@@ -177,7 +195,9 @@ int sg_esp_build(const struct sg_esp_opts *o)
 		sg_fail_errno("renaming into %s", o->out);
 		goto done;
 	}
-	rc = 0;
+	/* the rename itself on disk: after a power loss the new image, not
+	 * the old one (the temporary name is gone by now) */
+	rc = sync_parent(o->out);
 done:
 	if (rc < 0)
 		unlink(tmp);

@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "hex.h"
 #include "run.h"
+#include "txn.h"
 
 void sg_image_opts_init(struct sg_image_opts *o)
 {
@@ -84,34 +85,65 @@ static int derive_salt_uuid(struct sg_image_opts *o, const char *image)
 
 enum { OUT_IMAGE, OUT_VERITY, OUT_ROOT, OUT_SIG, OUT_N };
 
-static char *staged_name(const char *path)
+/* path as its directory (malloc'ed) and its last component. */
+static int split_path(const char *path, char **dir, const char **base)
 {
-	char *s = NULL;
+	const char *slash = strrchr(path, '/');
 
-	if (asprintf(&s, "%s.signet-tmp-%ld", path, (long)getpid()) < 0)
-		return NULL;
-	return s;
+	*base = slash ? slash + 1 : path;
+	*dir = !slash ? strdup(".") : slash == path ? strdup("/")
+						    : strndup(path, (size_t)(slash - path));
+	return *dir ? 0 : sg_fail("out of memory");
 }
 
-static int fsync_path(const char *path)
+/* The outputs' one directory (*dir) and their names in it (rel): they
+ * are one transaction on that directory, so all must be in it. */
+static int output_names(const char *const final[OUT_N], char **dir, const char *rel[OUT_N])
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	struct stat first, st;
+	char *d;
 
-	if (fd < 0)
-		return sg_fail_errno("%s", path);
-	rc = fsync(fd);
-	close(fd);
-	return rc < 0 ? sg_fail_errno("fsync %s", path) : 0;
+	*dir = NULL;
+	for (int i = 0; i < OUT_N; i++) {
+		rel[i] = NULL;
+		if (!final[i])
+			continue;
+		if (split_path(final[i], &d, &rel[i]) < 0)
+			return -1;
+		if (!*rel[i] || !strcmp(rel[i], ".") || !strcmp(rel[i], "..")) {
+			free(d);
+			return sg_fail("%s: names a directory, not a file", final[i]);
+		}
+		if (stat(d, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			sg_fail_errno("%s: its directory %s", final[i], d);
+			free(d);
+			return -1;
+		}
+		if (!*dir) {
+			*dir = d;
+			first = st;
+			continue;
+		}
+		free(d);
+		if (st.st_dev != first.st_dev || st.st_ino != first.st_ino)
+			return sg_fail("%s: not in the image's directory %s (the outputs appear "
+				       "together)", final[i], *dir);
+		for (int j = 0; j < i; j++)
+			if (rel[j] && !strcmp(rel[j], rel[i]))
+				return sg_fail("%s: named twice among the outputs", final[i]);
+	}
+	return 0;
 }
 
 int sg_image_build(struct sg_image_opts *o, struct sg_verity_info *info)
 {
-	const char *final[OUT_N] = { o->image, o->verity, o->root_hash, o->sig };
-	char *tmp[OUT_N] = { NULL };
+	const char *final[OUT_N] = { o->image, o->verity, o->root_hash, o->sig }, *rel[OUT_N];
+	char *staged[OUT_N] = { NULL }, *dir = NULL;
 	char hex[2 * SG_VERITY_DIGEST_MAX + 1];
 	struct sg_buf sig = SG_BUF_INIT;
+	struct sg_txn t;
 	struct stat st;
-	int rc = -1;
+	int rc = -1, in_txn = 0;
 
 	if ((o->root_hash || o->sig) && !o->verity)
 		return sg_fail("a root hash or its signature needs the verity tree output");
@@ -121,40 +153,40 @@ int sg_image_build(struct sg_image_opts *o, struct sg_verity_info *info)
 		return sg_fail_errno("%s", o->from);
 	if (!S_ISDIR(st.st_mode))
 		return sg_fail("%s: not a directory", o->from);
-	if (sg_verity_check_params(&o->params) < 0)
-		return -1;
-	for (int i = 0; i < OUT_N; i++)
-		if (final[i] && !(tmp[i] = staged_name(final[i]))) {
-			sg_fail("out of memory");
-			goto done;
-		}
-	if (run_mksquashfs(o, tmp[OUT_IMAGE]) < 0 || fsync_path(tmp[OUT_IMAGE]) < 0)
+	if (sg_verity_check_params(&o->params) < 0 || output_names(final, &dir, rel) < 0)
+		goto done;
+	/* Every output is staged in one transaction on their directory: its
+	 * commit makes all of them appear at once, so no crash leaves a new
+	 * image beside an old tree or root hash. */
+	if (sg_txn_begin(&t, dir) < 0)
+		goto done;
+	in_txn = 1;
+	if (sg_txn_stage(&t, rel[OUT_IMAGE], 0644, &staged[OUT_IMAGE]) < 0 ||
+	    run_mksquashfs(o, staged[OUT_IMAGE]) < 0)
 		goto done;
 	if (o->verity) {
-		if (derive_salt_uuid(o, tmp[OUT_IMAGE]) < 0)
+		if (derive_salt_uuid(o, staged[OUT_IMAGE]) < 0 ||
+		    sg_txn_stage(&t, rel[OUT_VERITY], 0644, &staged[OUT_VERITY]) < 0)
 			goto done;
 		o->params.data_blocks = 0;
-		if (sg_verity_format(tmp[OUT_IMAGE], tmp[OUT_VERITY], &o->params, 0, info) < 0)
+		if (sg_verity_format(staged[OUT_IMAGE], staged[OUT_VERITY], &o->params, 0, info) < 0)
 			goto done;
 		sg_verity_hex(info->root, info->root_size, hex);
-		if (o->root_hash && sg_write_file_atomic(tmp[OUT_ROOT], hex, strlen(hex), 0644, 0) < 0)
+		if (o->root_hash && sg_txn_write(&t, rel[OUT_ROOT], hex, strlen(hex), 0644) < 0)
 			goto done;
 		if (o->sig && (sg_verity_sign(o->key, o->cert, hex, &sig) < 0 ||
-			       sg_write_file_atomic(tmp[OUT_SIG], sig.data, sig.len, 0644, 0) < 0))
+			       sg_txn_write(&t, rel[OUT_SIG], sig.data, sig.len, 0644) < 0))
 			goto done;
 	}
-	for (int i = 0; i < OUT_N; i++)
-		if (tmp[i] && rename(tmp[i], final[i]) < 0) {
-			sg_fail_errno("renaming into %s", final[i]);
-			goto done;
-		}
+	if (sg_txn_commit(&t) < 0)
+		goto done;
 	rc = 0;
 done:
-	for (int i = 0; i < OUT_N; i++) {
-		if (tmp[i] && rc < 0)
-			unlink(tmp[i]);
-		free(tmp[i]);
-	}
+	if (in_txn)
+		sg_txn_end(&t);
+	for (int i = 0; i < OUT_N; i++)
+		free(staged[i]);
+	free(dir);
 	sg_buf_free(&sig);
 	return rc;
 }

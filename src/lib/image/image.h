@@ -7,9 +7,11 @@
  * builds of the same tree give byte-identical images, and so identical
  * trees and root hashes: the verity salt is not random but SHA-256 of
  * the image, and the superblock UUID is derived from that salt (both
- * may be given instead). Every output is written under a temporary name
- * and renamed only when all of them are complete, so a failed build
- * leaves none of them behind.
+ * may be given instead). The outputs must be in one directory DIR: they
+ * are one transaction on it (txn.h), made under DIR/.txn/ and appearing
+ * together at its commit, so a failed or interrupted build (a crash)
+ * never leaves a new image beside an old tree or root hash; the next
+ * build in DIR finishes or drops what an interrupted one left.
  */
 #ifndef SIGNET_IMAGE_H
 #define SIGNET_IMAGE_H

@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "hex.h"
 #include "run.h"
+#include "txn.h"
 
 #define MIB (1024u * 1024u)
 #define CHUNK (1u << 20)
@@ -565,41 +566,98 @@ static int check_output(const char *path, int force)
 	return 0;
 }
 
+/* path as its directory (malloc'ed) and its last component. */
+static int split_path(const char *path, char **dir, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	*base = slash ? slash + 1 : path;
+	*dir = !slash ? strdup(".") : slash == path ? strdup("/")
+						    : strndup(path, (size_t)(slash - path));
+	return *dir ? 0 : sg_fail("out of memory");
+}
+
+/* The outputs' directory and their names in it: the image and its new
+ * key are one transaction on that directory, so both must be in it. */
+static int output_names(const struct sg_luksimg_opts *o, char **dir, const char **img,
+			const char **key)
+{
+	struct stat a, b;
+	char *kd = NULL;
+	int rc = -1;
+
+	*key = NULL;
+	if (split_path(o->out, dir, img) < 0)
+		return -1;
+	if (!**img)
+		return sg_fail("%s: names a directory, not an image", o->out);
+	if (stat(*dir, &a) < 0 || !S_ISDIR(a.st_mode))
+		return sg_fail_errno("%s: its directory %s", o->out, *dir);
+	if (!o->new_key_file)
+		return 0;
+	if (split_path(o->new_key_file, &kd, key) < 0)
+		return -1;
+	if (stat(kd, &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		sg_fail("%s: the new key file must be in the image's directory %s (the two "
+			"appear together)", o->new_key_file, *dir);
+	else if (!**key || !strcmp(*key, *img))
+		sg_fail("%s: the new key file must be another file than the image", o->new_key_file);
+	else
+		rc = 0;
+	free(kd);
+	return rc;
+}
+
+/* The image made at path (a staged name): sized, LUKS2-formatted by
+ * libcryptsetup, the file system encrypted into its data segment. */
+static int write_image(const struct sg_luksimg_opts *o, const char *path, int fs, const uint8_t *vk,
+		       const uint8_t *new_key, uint64_t size, struct sg_luksimg_info *info)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600), rc = -1;
+
+	if (fd < 0)
+		return sg_fail_errno("%s", o->out);
+	if (ftruncate(fd, (off_t)(SG_LUKSIMG_DATA_OFFSET + size)) < 0)
+		sg_fail_errno("%s", o->out);
+	else if (format_luks(o, path, vk, new_key, info) == 0 && encrypt_fs(o, fs, fd, vk, size) == 0)
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
 int sg_luksimg_build(const struct sg_luksimg_opts *o, struct sg_luksimg_info *info)
 {
 	struct sg_luksimg_opts opts = *o;
 	uint8_t vk[SG_LUKSIMG_VOLUME_KEY_LEN], new_key[SG_LUKSIMG_NEW_KEY_LEN], u[16];
-	char fs_uuid[37], hash_seed[37];
+	char fs_uuid[37], hash_seed[37], *dir = NULL, *staged = NULL;
+	const char *img_rel, *key_rel;
 	uint64_t size = (uint64_t)o->size_mib * MIB;
 	struct sg_buf pins = SG_BUF_INIT;
-	struct sg_atomic disk;
-	int fs = -1, key_written = 0, rc = -1;
-	int flags = o->force ? 0 : SG_ATOMIC_NO_CLOBBER;
+	struct sg_txn t;
+	int fs = -1, in_txn = 0, rc = -1;
 	struct stat st;
-	long long t;
+	long long t0;
 
-	memset(&disk, 0, sizeof(disk));
-	disk.fd = -1;
 	memset(info, 0, sizeof(*info));
-	if (sg_luksimg_check_opts(o) < 0 || fixed_time(&t) < 0)
+	if (sg_luksimg_check_opts(o) < 0 || fixed_time(&t0) < 0)
 		return -1;
 	if (stat(o->from, &st) < 0)
 		return sg_fail_errno("%s", o->from);
 	if (!S_ISDIR(st.st_mode))
 		return sg_fail("%s: not a directory", o->from);
-	if (check_output(o->out, o->force) < 0 ||
+	if (output_names(o, &dir, &img_rel, &key_rel) < 0 || check_output(o->out, o->force) < 0 ||
 	    (o->new_key_file && check_output(o->new_key_file, o->force) < 0))
-		return -1;
+		goto done;
 	if (!o->uuid_given) {
 		if (sg_random(opts.uuid, sizeof(opts.uuid)) < 0)
-			return -1;
+			goto done;
 		sg_uuid_mark_v4(opts.uuid);
 	}
 	if (derive_uuid(opts.uuid, "signet disk ext4 uuid", u) < 0)
-		return -1;
+		goto done;
 	sg_uuid_format(u, fs_uuid);
 	if (derive_uuid(opts.uuid, "signet disk ext4 hash seed", u) < 0)
-		return -1;
+		goto done;
 	sg_uuid_format(u, hash_seed);
 	if (sg_random(vk, sizeof(vk)) < 0 ||
 	    (o->new_key_file && sg_random(new_key, sizeof(new_key)) < 0))
@@ -607,44 +665,39 @@ int sg_luksimg_build(const struct sg_luksimg_opts *o, struct sg_luksimg_info *in
 
 	/* The tree is walked first: a name debugfs cannot take stops the
 	 * build before anything is made. */
-	if (pin_commands_for_tree(o->from, t, &pins) < 0 || (fs = scratch_file(o->out)) < 0)
+	if (pin_commands_for_tree(o->from, t0, &pins) < 0 || (fs = scratch_file(o->out)) < 0)
 		goto done;
 	if (ftruncate(fs, (off_t)size) < 0) {
 		sg_fail_errno("%s: scratch file of %u MiB", o->out, o->size_mib);
 		goto done;
 	}
-	if (make_fs(&opts, fs, fs_uuid, hash_seed, t) < 0 || apply_pins(&opts, fs, &pins, t) < 0)
+	if (make_fs(&opts, fs, fs_uuid, hash_seed, t0) < 0 || apply_pins(&opts, fs, &pins, t0) < 0)
 		goto done;
 
-	if (sg_atomic_open(&disk, o->out, 0600, flags) < 0)
+	/* The image and its new key are staged in one transaction on their
+	 * directory: its commit is the one rename that makes both appear, so
+	 * no crash leaves an image whose only key was lost, or a key for an
+	 * image that never landed. The outputs are checked again under the
+	 * directory's lock. */
+	if (sg_txn_begin(&t, dir) < 0)
 		goto done;
-	if (ftruncate(disk.fd, (off_t)(SG_LUKSIMG_DATA_OFFSET + size)) < 0) {
-		sg_fail_errno("%s", o->out);
-		goto done;
-	}
-	if (format_luks(&opts, disk.tmp, vk, o->new_key_file ? new_key : NULL, info) < 0 ||
-	    encrypt_fs(&opts, fs, disk.fd, vk, size) < 0)
-		goto done;
-
-	/* The key first: an image whose only key was lost would be useless.
-	 * Should the image then fail to land, the new key goes too. */
-	if (o->new_key_file) {
-		if (sg_write_file_atomic(o->new_key_file, new_key, sizeof(new_key), 0600, flags) < 0)
-			goto done;
-		key_written = 1;
-	}
-	if (sg_atomic_commit(&disk) < 0)
+	in_txn = 1;
+	if (check_output(o->out, o->force) < 0 ||
+	    (o->new_key_file && check_output(o->new_key_file, o->force) < 0) ||
+	    sg_txn_stage(&t, img_rel, 0600, &staged) < 0 ||
+	    write_image(&opts, staged, fs, vk, o->new_key_file ? new_key : NULL, size, info) < 0 ||
+	    (o->new_key_file && sg_txn_write(&t, key_rel, new_key, sizeof(new_key), 0600) < 0) ||
+	    sg_txn_commit(&t) < 0)
 		goto done;
 	memcpy(info->fs_uuid, fs_uuid, sizeof(fs_uuid));
 	rc = 0;
 done:
-	if (rc < 0) {
-		sg_atomic_abort(&disk);
-		if (key_written)
-			unlink(o->new_key_file);
-	}
+	if (in_txn)
+		sg_txn_end(&t);
 	if (fs >= 0)
 		close(fs);
+	free(staged);
+	free(dir);
 	sg_buf_free(&pins);
 	sg_wipe(vk, sizeof(vk));
 	sg_wipe(new_key, sizeof(new_key));

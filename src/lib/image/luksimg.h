@@ -67,11 +67,16 @@
  *     sha256 with 1000 iterations, the minimum, as systemd-cryptenroll
  *     does for TPM2 keys; so a key must be at least 16 bytes.
  *
- * Outputs are written under temporary names in their directories (the
- * image 0600, fsync'ed) and renamed into place only when complete, never
- * over an existing file unless forced; the unencrypted file system lives
- * in an unnamed file (O_TMPFILE) while it is encrypted. A failure leaves
- * no output and no temporary file. Keys and passphrases are wiped.
+ * The image and its new key file (which must be in the image's
+ * directory) are one transaction on that directory (txn.h): both are
+ * made under DIR/.txn/ (0600, fsync'ed), and the journal's rename makes
+ * them appear together, so no failure or crash leaves an image whose only
+ * key is lost, or a key for an image that never landed; what a crash
+ * left in DIR/.txn/ is finished or dropped by the next build there.
+ * Outputs never replace an existing file unless forced; the unencrypted
+ * file system lives in an unnamed file (O_TMPFILE) while it is encrypted.
+ * A failure leaves no output and no temporary file. Keys and passphrases
+ * are wiped.
  */
 #ifndef SIGNET_LUKSIMG_H
 #define SIGNET_LUKSIMG_H

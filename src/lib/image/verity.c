@@ -794,7 +794,7 @@ static X509 *load_cert(const char *path)
 
 	if (!b)
 		return NULL;
-	x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	x = PEM_read_bio_X509(b, NULL, NULL, (void *)"");
 	if (!x) {
 		BIO_reset(b);
 		x = d2i_X509_bio(b, NULL);
@@ -866,6 +866,20 @@ out:
 	return rc;
 }
 
+/* 1 when OpenSSL has every digest algorithm the SignedData names.
+ * PKCS7_verify() (OpenSSL 3.0.19) leaks the copy it makes of a memory
+ * content BIO when it cannot set up a digest for one of them; such a
+ * signature could not verify anyway. */
+static int digests_known(PKCS7 *p7)
+{
+	STACK_OF(X509_ALGOR) *md = p7->d.sign ? p7->d.sign->md_algs : NULL;
+
+	for (int i = 0; i < sk_X509_ALGOR_num(md); i++)
+		if (!EVP_get_digestbyobj(sk_X509_ALGOR_value(md, i)->algorithm))
+			return 0;
+	return 1;
+}
+
 int sg_verity_verify_sig(const char *cert_path, const char *root_hex, const uint8_t *sig,
 			 size_t sig_len)
 {
@@ -882,10 +896,17 @@ int sg_verity_verify_sig(const char *cert_path, const char *root_hex, const uint
 	if (sig_len > INT32_MAX)
 		return sg_fail("signature too large");
 	p7 = d2i_PKCS7(NULL, &q, (long)sig_len);
+	/* The "" pass phrase: a PEM with an encryption header must fail,
+	 * not make OpenSSL ask for one on the terminal (signet-init reads
+	 * this file from the ESP, which anyone may write). */
 	if (!p7 && (sigbio = BIO_new_mem_buf(sig, (int)sig_len)))
-		p7 = PEM_read_bio_PKCS7(sigbio, NULL, NULL, NULL);
+		p7 = PEM_read_bio_PKCS7(sigbio, NULL, NULL, (void *)"");
 	if (!p7 || !PKCS7_type_is_signed(p7)) {
 		sg_fail("signature: not a DER or PEM PKCS#7 SignedData");
+		goto out;
+	}
+	if (!digests_known(p7)) {
+		sg_fail("signature: the SignedData names an unknown digest algorithm");
 		goto out;
 	}
 	if (!(cert = load_cert(cert_path)))

@@ -923,7 +923,9 @@ static int meta_from_dotenv(struct sg_sops_meta *m, struct sg_sops_node *doc)
 		} else if (sg_sops_push(flat, it->key + 5, it->key_len - 5, sg_sops_clone(it->value)) < 0) {
 			goto out;
 		}
-		sg_sops_wipe(sg_sops_take(doc, it->key));
+		/* by position: a key is not a C string (it may hold a NUL),
+		 * so looking it up again might not find this item */
+		sg_sops_wipe(sg_sops_remove(doc, i));
 	}
 	for (i = 0; i < m->nage; i++) {
 		if (!m->age[i].recipient || !m->age[i].enc) {

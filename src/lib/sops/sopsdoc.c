@@ -147,14 +147,17 @@ struct sg_sops_node *sg_sops_get(const struct sg_sops_node *map, const char *key
 struct sg_sops_node *sg_sops_take(struct sg_sops_node *map, const char *key)
 {
 	ssize_t i = find_key(map, key);
-	struct sg_sops_node *v;
 
-	if (i < 0)
-		return NULL;
-	v = map->items[i].value;
-	free(map->items[i].key);
-	memmove(&map->items[i], &map->items[i + 1], (map->n - (size_t)i - 1) * sizeof(map->items[0]));
-	map->n--;
+	return i < 0 ? NULL : sg_sops_remove(map, (size_t)i);
+}
+
+struct sg_sops_node *sg_sops_remove(struct sg_sops_node *c, size_t i)
+{
+	struct sg_sops_node *v = c->items[i].value;
+
+	free(c->items[i].key);
+	memmove(&c->items[i], &c->items[i + 1], (c->n - i - 1) * sizeof(c->items[0]));
+	c->n--;
 	return v;
 }
 

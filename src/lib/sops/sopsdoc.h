@@ -87,6 +87,9 @@ int sg_sops_insert(struct sg_sops_node *container, size_t pos, const char *key, 
 struct sg_sops_node *sg_sops_get(const struct sg_sops_node *map, const char *key);
 /* Removes and returns map[key] (the caller frees it), or NULL. */
 struct sg_sops_node *sg_sops_take(struct sg_sops_node *map, const char *key);
+/* Removes item i (< n) of a map or list and returns its value (the
+ * caller frees it). */
+struct sg_sops_node *sg_sops_remove(struct sg_sops_node *container, size_t i);
 
 struct sg_sops_node *sg_sops_clone(const struct sg_sops_node *n);
 /* Frees a tree; wipe clears every string and key first. NULL is allowed. */

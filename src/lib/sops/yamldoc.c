@@ -1021,16 +1021,19 @@ static int write_value(struct sg_buf *o, const struct sg_sops_node *v, int block
 		return -1;
 	if (coll && v->n) {
 		/* only comments: a flow collection holding them, so that they
-		 * read back into it */
+		 * read back into it. The entry's inline comments go after the
+		 * closing bracket: after the opening one they would be inside
+		 * the collection, read back as its comments (and, encrypted,
+		 * under another path, so they would no longer decrypt). */
 		int dash = 0;
-		if (sg_buf_append_str(o, v->kind == SG_SOPS_MAP ? "{" : "[") < 0 ||
-		    write_inline_comments(o, inl, ninl) < 0 || sg_buf_append_byte(o, '\n') < 0)
+		if (sg_buf_append_str(o, v->kind == SG_SOPS_MAP ? "{\n" : "[\n") < 0)
 			return -1;
 		for (size_t i = 0; i < v->n; i++)
 			if (write_comment_lines(o, v->items[i].value, block_indent, &dash) < 0)
 				return -1;
 		if (put_spaces(o, block_indent) < 0 ||
-		    sg_buf_append_str(o, v->kind == SG_SOPS_MAP ? "}\n" : "]\n") < 0)
+		    sg_buf_append_str(o, v->kind == SG_SOPS_MAP ? "}" : "]") < 0 ||
+		    write_inline_comments(o, inl, ninl) < 0 || sg_buf_append_byte(o, '\n') < 0)
 			return -1;
 		return 0;
 	}

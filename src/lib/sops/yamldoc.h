@@ -19,7 +19,10 @@
  * mappings and sequences, sequences indented under their key, entries of
  * a mapping inside a sequence after "- ", multi-line strings as literal
  * blocks, strings that would read back as another type double-quoted,
- * strings that cannot be plain single-quoted, "{}" and "[]" when empty.
+ * strings that cannot be plain single-quoted, "{}" and "[]" when empty;
+ * a mapping or sequence holding only comments as a flow collection over
+ * several lines, the comments inside it and the inline comments of its
+ * entry after its closing bracket (where the reader puts them back).
  *
  * Errors read "<name>: line L, column C: <problem>".
  */
