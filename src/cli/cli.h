@@ -2,7 +2,7 @@
  * error and usage printing, and reading passphrases.
  *
  * Exit codes: 0 success, 1 failure (one line on stderr), 2 usage error.
- * Every subcommand parses its options through cli_getopt(), which gives
+ * Every subcommand parses its options through cli_parse(), which gives
  * all of them the same -h/--help, the same usage messages (naming the
  * command as the dispatch table found it) and the operand count check,
  * and its values through the cli_parse_* functions.
