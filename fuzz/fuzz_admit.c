@@ -31,6 +31,7 @@
 #include "bundle.h"
 #include "domain.h"
 #include "err.h"
+#include "fileio.h"
 #include "fixedrand.h"
 #include "json.h"
 #include "sopsdoc.h"

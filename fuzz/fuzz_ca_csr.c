@@ -24,6 +24,7 @@
 #include "ca.h"
 #include "domain.h"
 #include "err.h"
+#include "fileio.h"
 #include "fixedrand.h"
 #include "x509cert.h"
 

@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "err.h"
 #include "domain.h"
+#include "fileio.h"
 #include "fixedrand.h"
 #include "initcfg.h"
 #include "verity.h"

@@ -38,6 +38,7 @@
 #include "domain.h"
 #include "envclaim.h"
 #include "err.h"
+#include "fileio.h"
 #include "json.h"
 #include "signed.h"
 

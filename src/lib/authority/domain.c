@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,55 +37,6 @@ const char *sg_home_default(const char *opt)
 	if (env && *env)
 		return env;
 	return SG_DEFAULT_HOME;
-}
-
-int sg_mkdirs(const char *path, mode_t mode)
-{
-	struct stat st;
-	char *parent;
-	size_t n = strlen(path);
-	int rc = 0;
-
-	/* Every directory there already is the common case: then no mkdir
-	 * is made at all, only this stat. */
-	if (stat(path, &st) == 0)
-		return S_ISDIR(st.st_mode) ? 0 : sg_fail("%s: not a directory", path);
-	if (errno != ENOENT)
-		return sg_fail_errno("%s", path);
-	/* the parent first (up to the last slash, trailing ones skipped) */
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	while (n > 0 && path[n - 1] != '/')
-		n--;
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	if (n > 0 && !(n == 1 && path[0] == '/')) {
-		if (!(parent = strndup(path, n)))
-			return sg_fail("out of memory");
-		rc = sg_mkdirs(parent, mode);
-		free(parent);
-		if (rc < 0)
-			return -1;
-	}
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		return sg_fail_errno("%s: cannot create directory", path);
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-		return sg_fail("%s: not a directory", path);
-	return 0;
-}
-
-static int unlink_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 ? -1 : 0;
-}
-
-int sg_remove_tree(const char *path)
-{
-	if (nftw(path, unlink_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
-		return sg_fail_errno("%s: cannot remove", path);
-	return 0;
 }
 
 char *sg_domain_path(const struct sg_domain *d, const char *rel)

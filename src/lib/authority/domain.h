@@ -116,12 +116,6 @@ struct sg_json *sg_rotation_make(const struct sg_domain *old, const uint8_t old_
 int sg_rotation_verify(const struct sg_json *stmt, const char *what, const char *expect_from,
 		       char to_id[SG_DOMAIN_ID_LEN + 1]);
 
-/* Removes a directory tree. */
-int sg_remove_tree(const char *path);
-
-/* mkdir -p with the given mode for the directories it creates. */
-int sg_mkdirs(const char *path, mode_t mode);
-
 void sg_domain_free(struct sg_domain *d);
 
 #endif

@@ -36,6 +36,23 @@ int sg_buf_reserve(struct sg_buf *b, size_t extra)
 	return 0;
 }
 
+int sg_array_grow(void **v, size_t *cap, size_t len, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (len < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	if (ncap < *cap || size == 0 || ncap > SIZE_MAX / size)
+		return sg_fail("out of memory");
+	if (!(p = realloc(*v, ncap * size)))
+		return sg_fail("out of memory");
+	*v = p;
+	*cap = ncap;
+	return 0;
+}
+
 int sg_buf_append(struct sg_buf *b, const void *data, size_t len)
 {
 	if (sg_buf_reserve(b, len) < 0)

@@ -29,6 +29,13 @@ int sg_buf_printf(struct sg_buf *b, const char *fmt, ...) __attribute__((format(
 /* NUL-terminates without counting the NUL in len. */
 int sg_buf_terminate(struct sg_buf *b);
 
+/* Makes room in the array *v (of *cap elements of size bytes, len of them
+ * used) for one more: when full, doubles *cap (from 8), refusing sizes
+ * that overflow. realloc moves the old block without wiping it, so this
+ * is for arrays that never hold secrets (pointers, offsets, ranges).
+ * 0, or -1 ("out of memory") leaving *v and *cap as they were. */
+int sg_array_grow(void **v, size_t *cap, size_t len, size_t size);
+
 /* Frees the buffer; sg_buf_wipe() clears it first. Both reset to empty. */
 void sg_buf_free(struct sg_buf *b);
 void sg_buf_wipe(struct sg_buf *b);

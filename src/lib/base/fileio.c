@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,4 +321,18 @@ int sg_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 		return -1;
 	}
 	return sg_atomic_commit(&a);
+}
+
+static int unlink_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 ? -1 : 0;
+}
+
+int sg_remove_tree(const char *path)
+{
+	if (nftw(path, unlink_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
+		return sg_fail_errno("%s: cannot remove", path);
+	return 0;
 }

@@ -51,4 +51,7 @@ int sg_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
  * SIGINT/SIGTERM handlers. */
 void sg_atomic_cleanup_on_signal(void);
 
+/* Removes a directory tree, not following symbolic links (rm -r). */
+int sg_remove_tree(const char *path);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "crypto.h"
 #include "err.h"
 #include "hex.h"
@@ -367,32 +368,12 @@ struct sg_json *sg_json_new_object(void)
 	return new_node(SG_JSON_OBJECT);
 }
 
-/* Makes room for one more element of `size` bytes in *v. */
-static int grow(void **v, size_t *cap, size_t len, size_t size)
-{
-	size_t ncap;
-	void *p;
-
-	if (len < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 4;
-	if (ncap < *cap || ncap > SIZE_MAX / size)
-		return sg_fail("out of memory");
-	/* realloc is safe here: these arrays hold pointers, never secrets. */
-	p = realloc(*v, ncap * size);
-	if (!p)
-		return sg_fail("out of memory");
-	*v = p;
-	*cap = ncap;
-	return 0;
-}
-
 /* Appends without taking ownership on failure. */
 static int array_push(struct sg_json *arr, struct sg_json *value)
 {
 	void *items = arr->u.array.items;
 
-	if (grow(&items, &arr->u.array.cap, arr->u.array.len, sizeof(struct sg_json *)) < 0)
+	if (sg_array_grow(&items, &arr->u.array.cap, arr->u.array.len, sizeof(struct sg_json *)) < 0)
 		return -1;
 	arr->u.array.items = items;
 	arr->u.array.items[arr->u.array.len++] = value;
@@ -405,7 +386,7 @@ static int object_push(struct sg_json *obj, char *key, size_t key_len, struct sg
 	void *members = obj->u.object.members;
 	struct sg_json_member *m;
 
-	if (grow(&members, &obj->u.object.cap, obj->u.object.len, sizeof(struct sg_json_member)) < 0)
+	if (sg_array_grow(&members, &obj->u.object.cap, obj->u.object.len, sizeof(struct sg_json_member)) < 0)
 		return -1;
 	obj->u.object.members = members;
 	m = &obj->u.object.members[obj->u.object.len++];
@@ -970,7 +951,7 @@ static int parse_object(struct parser *ps, int depth, struct sg_json **out)
 			parse_error(ps, ps->pos, "expected a member name in double quotes");
 			goto fail;
 		}
-		if (grow(&grown, &offsets_cap, obj->u.object.len, sizeof(size_t)) < 0)
+		if (sg_array_grow(&grown, &offsets_cap, obj->u.object.len, sizeof(size_t)) < 0)
 			goto fail;
 		offsets = grown;
 		if (parse_string(ps, &key, &key_len) < 0)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "age.h"
+#include "buf.h"
 #include "err.h"
 #include "fileio.h"
 #include "txn.h"
@@ -84,19 +85,14 @@ int sg_dnsconf_has_zone(const struct sg_dnsconf *c, const char *zone)
 	return 0;
 }
 
-static void *grow(void *p, size_t n, size_t size)
-{
-	return reallocarray(p, n + 1, size);
-}
-
 int sg_dnsconf_add_zone(struct sg_dnsconf *c, const char *zone)
 {
-	char **z = grow(c->zones, c->nzones, sizeof(*z));
+	void *z = c->zones;
 
-	if (!z)
-		return sg_fail("out of memory");
+	if (sg_array_grow(&z, &c->zones_cap, c->nzones, sizeof(*c->zones)) < 0)
+		return -1;
 	c->zones = z;
-	if (!(z[c->nzones] = strdup(zone)))
+	if (!(c->zones[c->nzones] = strdup(zone)))
 		return sg_fail("out of memory");
 	c->nzones++;
 	return 0;
@@ -105,11 +101,12 @@ int sg_dnsconf_add_zone(struct sg_dnsconf *c, const char *zone)
 int sg_dnsconf_add_ns(struct sg_dnsconf *c, const char *zone, const char *name, const char *addr,
 		      unsigned port)
 {
-	struct sg_dns_ns *ns = grow(c->ns, c->nns, sizeof(*ns));
+	void *grown = c->ns;
+	struct sg_dns_ns *ns;
 
-	if (!ns)
-		return sg_fail("out of memory");
-	c->ns = ns;
+	if (sg_array_grow(&grown, &c->ns_cap, c->nns, sizeof(*c->ns)) < 0)
+		return -1;
+	c->ns = grown;
 	ns = &c->ns[c->nns];
 	memset(ns, 0, sizeof(*ns));
 	ns->zone = strdup(zone);
@@ -124,10 +121,10 @@ int sg_dnsconf_add_ns(struct sg_dnsconf *c, const char *zone, const char *name, 
 
 int sg_dnsconf_add_key(struct sg_dnsconf *c, const struct sg_dns_key *k)
 {
-	struct sg_dns_key *keys = grow(c->keys, c->nkeys, sizeof(*keys));
+	void *keys = c->keys;
 
-	if (!keys)
-		return sg_fail("out of memory");
+	if (sg_array_grow(&keys, &c->keys_cap, c->nkeys, sizeof(*c->keys)) < 0)
+		return -1;
 	c->keys = keys;
 	c->keys[c->nkeys] = *k;
 	if (!(c->keys[c->nkeys].zone = strdup(k->zone)))
@@ -139,7 +136,7 @@ int sg_dnsconf_add_key(struct sg_dnsconf *c, const struct sg_dns_key *k)
 int sg_dnsconf_add_recipient(struct sg_dnsconf *c, const char *recipient)
 {
 	struct sg_age_recipients rs = { 0 };
-	char **r;
+	void *r = c->recipients;
 	int rc = sg_age_recipients_add(&rs, recipient, strlen(recipient));
 
 	sg_age_recipients_free(&rs);
@@ -148,10 +145,10 @@ int sg_dnsconf_add_recipient(struct sg_dnsconf *c, const char *recipient)
 	for (size_t i = 0; i < c->nrecipients; i++)
 		if (!strcmp(c->recipients[i], recipient))
 			return 0;
-	if (!(r = grow(c->recipients, c->nrecipients, sizeof(*r))))
-		return sg_fail("out of memory");
+	if (sg_array_grow(&r, &c->recipients_cap, c->nrecipients, sizeof(*c->recipients)) < 0)
+		return -1;
 	c->recipients = r;
-	if (!(r[c->nrecipients] = strdup(recipient)))
+	if (!(c->recipients[c->nrecipients] = strdup(recipient)))
 		return sg_fail("out of memory");
 	c->nrecipients++;
 	return 0;

@@ -56,13 +56,13 @@ struct sg_dns_key {
 
 struct sg_dnsconf {
 	char **zones;
-	size_t nzones;
+	size_t nzones, zones_cap;
 	struct sg_dns_ns *ns;
-	size_t nns;
+	size_t nns, ns_cap;
 	struct sg_dns_key *keys;
-	size_t nkeys;
+	size_t nkeys, keys_cap;
 	char **recipients; /* age recipients for private keys at rest */
-	size_t nrecipients;
+	size_t nrecipients, recipients_cap;
 };
 
 /* Parses the text of a dns.conf; name is used in error messages. */

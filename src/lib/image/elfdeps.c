@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "endian.h"
 #include "err.h"
 #include "path.h"
@@ -373,21 +374,6 @@ static char *dup_or_null(const char *s, int *ok)
 	return c;
 }
 
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	void *np;
-	size_t ncap;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	if (!(np = realloc(*p, ncap * size)))
-		return sg_fail("out of memory");
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
 static int add_name(struct obj *o, const char *name)
 {
 	char **nv = realloc(o->names, (o->nnames + 1) * sizeof(*nv));
@@ -426,7 +412,7 @@ static int push_dep(struct run *r, const char *path, const char *src, const char
 	struct sg_elf_dep *d;
 	int ok = 1;
 
-	if (grow((void **)&r->out.d, &r->out.cap, r->out.n, sizeof(*r->out.d)) < 0)
+	if (sg_array_grow((void **)&r->out.d, &r->out.cap, r->out.n, sizeof(*r->out.d)) < 0)
 		return -1;
 	d = &r->out.d[r->out.n];
 	d->path = dup_or_null(path, &ok);
@@ -445,7 +431,7 @@ static int add_obj(struct run *r, const struct sg_elf *e, const struct sg_elf_fi
 	struct obj *o;
 	int ok = 1;
 
-	if (grow((void **)&r->o, &r->cap, r->n, sizeof(*r->o)) < 0)
+	if (sg_array_grow((void **)&r->o, &r->cap, r->n, sizeof(*r->o)) < 0)
 		return -1;
 	o = &r->o[r->n++];
 	memset(o, 0, sizeof(*o));
@@ -800,7 +786,7 @@ static int merge(struct sg_elfdeps *set, struct run *r)
 				set->d[j].src);
 			goto undo;
 		}
-		if (grow((void **)&set->d, &set->cap, set->n, sizeof(*set->d)) < 0)
+		if (sg_array_grow((void **)&set->d, &set->cap, set->n, sizeof(*set->d)) < 0)
 			goto undo;
 		set->d[set->n++] = *d;
 		memset(d, 0, sizeof(*d));

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "buf.h"
 #include "err.h"
 #include "json.h"
 
@@ -54,11 +55,11 @@ struct reader {
 	size_t len;
 	yaml_parser_t parser;
 	struct range *ranges;
-	size_t nranges;
+	size_t nranges, ranges_cap;
 	struct comment *comments;
-	size_t ncomments, ci;
+	size_t ncomments, comments_cap, ci;
 	struct anchor *anchors;
-	size_t nanchors;
+	size_t nanchors, anchors_cap;
 	size_t budget;
 };
 
@@ -85,18 +86,6 @@ static int next_event(struct reader *r, yaml_event_t *ev)
 	return 0;
 }
 
-static int grow(void **v, size_t n, size_t size)
-{
-	/* capacity is always a power of two from 16 */
-	if (n >= 16 && (n & (n - 1)))
-		return 0;
-	void *p = realloc(*v, (n < 16 ? 16 : n * 2) * size);
-	if (!p)
-		return sg_fail("out of memory");
-	*v = p;
-	return 0;
-}
-
 /* Pass 1: where the scalars are (a '#' inside one is not a comment),
  * and that the stream holds at most one document. */
 static int scan_scalars(struct reader *r)
@@ -108,7 +97,8 @@ static int scan_scalars(struct reader *r)
 		if (next_event(r, &ev) < 0)
 			return -1;
 		if (ev.type == YAML_SCALAR_EVENT) {
-			if (grow((void **)&r->ranges, r->nranges, sizeof(*r->ranges)) < 0) {
+			if (sg_array_grow((void **)&r->ranges, &r->ranges_cap, r->nranges,
+					  sizeof(*r->ranges)) < 0) {
 				yaml_event_delete(&ev);
 				return -1;
 			}
@@ -175,7 +165,8 @@ static int scan_comments(struct reader *r)
 
 			while (end < len && !break_len(s, len, end))
 				end++;
-			if (grow((void **)&r->comments, r->ncomments, sizeof(*r->comments)) < 0)
+			if (sg_array_grow((void **)&r->comments, &r->comments_cap, r->ncomments,
+					  sizeof(*r->comments)) < 0)
 				return -1;
 			cm = &r->comments[r->ncomments++];
 			cm->at = p;
@@ -418,7 +409,8 @@ static int add_anchor(struct reader *r, const yaml_char_t *name, const struct sg
 
 	if (!name)
 		return 0;
-	if (grow((void **)&r->anchors, r->nanchors, sizeof(*r->anchors)) < 0)
+	if (sg_array_grow((void **)&r->anchors, &r->anchors_cap, r->nanchors,
+			  sizeof(*r->anchors)) < 0)
 		return -1;
 	if (!(copy = strdup((const char *)name)))
 		return sg_fail("out of memory");
