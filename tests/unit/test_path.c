@@ -53,8 +53,43 @@ static const struct {
 	{ "abcd", R, 0, NULL, "p 'abcd': too long" },
 };
 
+/* sg_path_join: one '/', a result of exactly cap - 1 bytes fits, one
+ * more is refused with an empty out. */
+static const struct {
+	const char *dir, *name;
+	size_t cap;
+	const char *out, *msg;
+} joins[] = {
+	{ "a", "b", 64, "a/b", NULL },
+	{ "a/", "b", 64, "a/b", NULL },
+	{ "/", "etc", 64, "/etc", NULL },
+	{ "dir", "x/y", 8, "dir/x/y", NULL },
+	{ "dir", "x/yz", 8, NULL, "dir/x/yz: path too long" },
+	{ "", "name", 64, "/name", NULL },
+};
+
+static void path_joins(void)
+{
+	for (size_t i = 0; i < sizeof(joins) / sizeof(joins[0]); i++) {
+		char out[64];
+		int rc;
+
+		memset(out, '#', sizeof(out));
+		sg_errclear();
+		rc = sg_path_join(out, joins[i].cap, joins[i].dir, joins[i].name);
+		if (joins[i].out) {
+			CHECK(rc == 0 && strcmp(out, joins[i].out) == 0);
+		} else {
+			CHECK(rc == -1 && out[0] == '\0');
+			CHECK_STR(sg_errmsg(), joins[i].msg);
+		}
+		CHECK(joins[i].cap >= sizeof(out) || out[joins[i].cap] == '#');
+	}
+}
+
 int main(void)
 {
+	path_joins();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char out[64];
 		int rc;

@@ -14,6 +14,7 @@
 #include "domain.h"
 #include "err.h"
 #include "fileio.h"
+#include "path.h"
 #include "policy.h"
 #include "timestamp.h"
 #include "txn.h"
@@ -121,37 +122,23 @@ int sg_admit_ledger_parse(const char *name, const char *text, size_t len,
 	return 0;
 }
 
-static char *path_join(const char *a, const char *b)
-{
-	char *p;
-
-	if (asprintf(&p, "%s/%s", a, b) < 0) {
-		sg_fail("out of memory");
-		return NULL;
-	}
-	return p;
-}
-
 /* The ledger of a host root (empty when there is none yet). The caller
  * holds the host root's lock, shared or in a transaction. */
 static int ledger_read(const char *host_root, struct sg_ledger_entry **out, size_t *n)
 {
 	struct sg_buf text = SG_BUF_INIT;
-	char *path = path_join(host_root, "admission/ledger");
+	char path[SG_PATH_MAX];
 	int rc = -1;
 
 	*out = NULL;
 	*n = 0;
-	if (!path)
+	if (sg_path_join(path, sizeof(path), host_root, "admission/ledger") < 0)
 		return -1;
-	if (access(path, F_OK) != 0 && errno == ENOENT) {
-		free(path);
+	if (access(path, F_OK) != 0 && errno == ENOENT)
 		return 0;
-	}
 	if (sg_read_file(path, &text, MAX_LEDGER) == 0)
 		rc = sg_admit_ledger_parse(path, (const char *)text.data, text.len, out, n);
 	sg_buf_free(&text);
-	free(path);
 	return rc;
 }
 
@@ -335,11 +322,11 @@ static enum sg_admit_result replay_rule(const char *host_root, const struct sg_a
 static int read_common(const char *host_root, char common[SG_DOMAIN_ID_LEN + 1])
 {
 	struct sg_buf text = SG_BUF_INIT;
-	char *path = path_join(host_root, COMMON_FILE);
+	char path[SG_PATH_MAX];
 	int rc = -1;
 
 	common[0] = 0;
-	if (!path)
+	if (sg_path_join(path, sizeof(path), host_root, COMMON_FILE) < 0)
 		return -1;
 	if (access(path, F_OK) < 0 && errno == ENOENT) {
 		rc = 0;
@@ -354,7 +341,6 @@ static int read_common(const char *host_root, char common[SG_DOMAIN_ID_LEN + 1])
 		}
 	}
 	sg_buf_free(&text);
-	free(path);
 	return rc;
 }
 
@@ -847,31 +833,25 @@ static int lease_filter(const struct dirent *e)
 static int read_leases(const char *host_root, struct sg_admit_host *h)
 {
 	struct dirent **names = NULL;
-	char *dir = path_join(host_root, "admission/leases");
+	char dir[SG_PATH_MAX], path[SG_PATH_MAX];
 	int n, rc = 0;
 
-	if (!dir)
+	if (sg_path_join(dir, sizeof(dir), host_root, "admission/leases") < 0)
 		return -1;
 	n = scandir(dir, &names, lease_filter, alphasort);
-	if (n < 0) {
-		rc = errno == ENOENT ? 0 : sg_fail_errno("%s", dir);
-		free(dir);
-		return rc;
-	}
+	if (n < 0)
+		return errno == ENOENT ? 0 : sg_fail_errno("%s", dir);
 	if (n > 0 && !(h->leases = calloc((size_t)n, sizeof(*h->leases))))
 		rc = sg_fail("out of memory");
 	for (int i = 0; i < n; i++) {
-		char *path = NULL;
-		if (rc == 0 && (path = path_join(dir, names[i]->d_name)) &&
+		if (rc == 0 && sg_path_join(path, sizeof(path), dir, names[i]->d_name) == 0 &&
 		    parse_lease(path, &h->leases[h->n_leases]) == 0)
 			h->n_leases++;
 		else
 			rc = -1;
-		free(path);
 		free(names[i]);
 	}
 	free(names);
-	free(dir);
 	return rc;
 }
 

@@ -1,8 +1,23 @@
 #include "path.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "err.h"
+
+int sg_path_join(char *out, size_t cap, const char *dir, const char *name)
+{
+	size_t d = strlen(dir);
+	const char *sep = d && dir[d - 1] == '/' ? "" : "/";
+	int n = snprintf(out, cap, "%s%s%s", dir, sep, name);
+
+	if (n < 0 || (size_t)n >= cap) {
+		if (cap)
+			out[0] = '\0';
+		return sg_fail("%s%s%s: path too long", dir, sep, name);
+	}
+	return 0;
+}
 
 int sg_path_clean(const char *in, enum sg_path_dotdot dotdot, char *out, size_t cap,
 		  const char *what)

@@ -24,4 +24,12 @@ enum sg_path_dotdot {
 int sg_path_clean(const char *in, enum sg_path_dotdot dotdot, char *out, size_t cap,
 		  const char *what);
 
+/* The room for a joined path, as the kernel's PATH_MAX. */
+#define SG_PATH_MAX 4096
+
+/* Writes "dir/name" to out (cap bytes, its NUL included), with no second
+ * '/' when dir ends in one. A result that does not fit is refused
+ * ("dir/name: path too long"), out then holding an empty string. */
+int sg_path_join(char *out, size_t cap, const char *dir, const char *name);
+
 #endif

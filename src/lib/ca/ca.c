@@ -22,11 +22,11 @@
 #include "err.h"
 #include "fileio.h"
 #include "keyfile.h"
+#include "path.h"
 #include "txn.h"
 #include "x509cert.h"
 
 #define INDEX_MAX (64u << 20)
-#define PATHBUF 4096
 
 #define ROOT_CERT "ca.pem"
 #define ROOT_DIR "root"
@@ -54,22 +54,13 @@ struct sg_ca {
 	X509 *issuer;		 /* the root, or the intermediate */
 	STACK_OF(X509) *chain;	 /* certificates between leaf and root */
 	EVP_PKEY *key;		 /* the issuer's key, when loaded */
-	char kpath[PATHBUF];	 /* the issuer's key file */
+	char kpath[SG_PATH_MAX];	 /* the issuer's key file */
 	int key_sealed;		 /* kpath is age-encrypted */
 	struct sg_ca_index index;
 	size_t loaded;		 /* entries read from disk; the rest are staged */
 };
 
 /* ---- small helpers ---- */
-
-static int path_join(char *out, const char *dir, const char *name)
-{
-	int n = snprintf(out, PATHBUF, "%s/%s", dir, name);
-
-	if (n < 0 || n >= PATHBUF)
-		return sg_fail("%s/%s: path too long", dir, name);
-	return 0;
-}
 
 static int exists(const char *path)
 {
@@ -117,7 +108,7 @@ static int stage_ca_key(struct sg_txn *t, const char *rel, EVP_PKEY *k,
 			const struct sg_age_recipients *rs)
 {
 	struct sg_buf pem = SG_BUF_INIT, ct = SG_BUF_INIT;
-	char sealed[PATHBUF];
+	char sealed[SG_PATH_MAX];
 	int rc;
 
 	if (!rs || rs->n == 0)
@@ -147,7 +138,7 @@ static int stage_index(struct sg_txn *t, const struct sg_ca_index *idx)
 
 int sg_ca_init(const struct sg_ca_init_opts *o)
 {
-	char **dns = NULL, cn[256], icn[300], path[PATHBUF];
+	char **dns = NULL, cn[256], icn[300], path[SG_PATH_MAX];
 	struct sg_cidr *ip = NULL;
 	NAME_CONSTRAINTS *nc = NULL;
 	EVP_PKEY *rkey = NULL, *ikey = NULL;
@@ -206,7 +197,7 @@ int sg_ca_init(const struct sg_ca_init_opts *o)
 	if (sg_txn_begin(&t, o->dir) < 0)
 		goto out;
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
-		if (path_join(path, o->dir, reserved[i]) < 0)
+		if (sg_path_join(path, SG_PATH_MAX, o->dir, reserved[i]) < 0)
 			goto out;
 		if (exists(path)) {
 			sg_fail("%s: a CA already exists here (%s), not overwriting", o->dir, path);
@@ -288,7 +279,7 @@ static int check_signed_by(X509 *x, X509 *by, const char *path, const char *bypa
 /* The issuing key is kpath, or kpath.age when sealed; never both. */
 static int find_key(struct sg_ca *ca, const char *kpath)
 {
-	char sealed[PATHBUF];
+	char sealed[SG_PATH_MAX];
 
 	if (snprintf(sealed, sizeof(sealed), "%s" SEALED, kpath) >= (int)sizeof(sealed))
 		return sg_fail("%s: path too long", kpath);
@@ -377,7 +368,7 @@ static int ca_lock(struct sg_ca *ca, const char *dir, int mode)
 struct sg_ca *sg_ca_open(const char *dir, int mode)
 {
 	struct sg_ca *ca = calloc(1, sizeof(*ca));
-	char path[PATHBUF], kpath[PATHBUF];
+	char path[SG_PATH_MAX], kpath[SG_PATH_MAX];
 	struct sg_buf b = SG_BUF_INIT;
 
 	if (!ca) {
@@ -389,7 +380,7 @@ struct sg_ca *sg_ca_open(const char *dir, int mode)
 		sg_fail("out of memory");
 		goto fail;
 	}
-	if (ca_lock(ca, dir, mode) < 0 || path_join(path, dir, ROOT_CERT) < 0)
+	if (ca_lock(ca, dir, mode) < 0 || sg_path_join(path, SG_PATH_MAX, dir, ROOT_CERT) < 0)
 		goto fail;
 	if (!exists(path)) {
 		sg_fail("%s: no CA here (%s missing; run 'signet ca init')", dir, path);
@@ -402,10 +393,10 @@ struct sg_ca *sg_ca_open(const char *dir, int mode)
 		goto fail;
 	}
 	ca->issuer = ca->root;
-	if (path_join(path, dir, INT_CERT) < 0 || path_join(kpath, dir, ROOT_KEY) < 0)
+	if (sg_path_join(path, SG_PATH_MAX, dir, INT_CERT) < 0 || sg_path_join(kpath, SG_PATH_MAX, dir, ROOT_KEY) < 0)
 		goto fail;
 	if (exists(path)) {
-		char rpath[PATHBUF];
+		char rpath[SG_PATH_MAX];
 		if (!(ca->issuer = sg_x509_read_cert(path)))
 			goto fail;
 		snprintf(rpath, sizeof(rpath), "%s/%s", dir, ROOT_CERT);
@@ -417,10 +408,10 @@ struct sg_ca *sg_ca_open(const char *dir, int mode)
 			sg_fail("out of memory");
 			goto fail;
 		}
-		if (path_join(kpath, dir, INT_KEY) < 0)
+		if (sg_path_join(kpath, SG_PATH_MAX, dir, INT_KEY) < 0)
 			goto fail;
 	}
-	if (find_key(ca, kpath) < 0 || path_join(path, dir, INDEX) < 0)
+	if (find_key(ca, kpath) < 0 || sg_path_join(path, SG_PATH_MAX, dir, INDEX) < 0)
 		goto fail;
 	if (exists(path)) {
 		if (sg_read_file(path, &b, INDEX_MAX) < 0 ||
@@ -486,7 +477,7 @@ static int check_leaf_dir(struct sg_ca *ca, const struct sg_name *first, char *r
 		if (strcmp(rel, reserved[i]) == 0)
 			return sg_fail("'%s' would collide with the CA's own %s/%s; list another name first",
 				       first->text, ca->dir, reserved[i]);
-	if (path_join(abs, ca->dir, rel) < 0)
+	if (sg_path_join(abs, SG_PATH_MAX, ca->dir, rel) < 0)
 		return -1;
 	if (exists(abs))
 		return sg_fail("%s: already exists, not overwriting (use 'signet ca renew %s')", abs, rel);
@@ -639,7 +630,7 @@ int sg_ca_check_request(struct sg_ca *ca, const struct sg_ca_request *r)
 	struct sg_name *owned;
 	const struct sg_name *names;
 	size_t n;
-	char rel[SG_NAME_MAX], abs[PATHBUF];
+	char rel[SG_NAME_MAX], abs[SG_PATH_MAX];
 	time_t na;
 	int rc = -1;
 
@@ -690,7 +681,7 @@ int sg_ca_issue(struct sg_ca *ca, const struct sg_ca_request *r, char *leaf_out)
 	struct sg_name *owned = NULL;
 	const struct sg_name *names;
 	size_t n;
-	char rel[SG_NAME_MAX], abs[PATHBUF], serial[SG_CA_SERIAL_MAX + 1], file[PATHBUF];
+	char rel[SG_NAME_MAX], abs[SG_PATH_MAX], serial[SG_CA_SERIAL_MAX + 1], file[SG_PATH_MAX];
 	EVP_PKEY *key = NULL, *pub;
 	X509 *leaf = NULL;
 	time_t not_after = 0;
@@ -835,7 +826,7 @@ out:
 /* The CRL file's path inside the CA directory, or "" when it is outside.
  * Its directory must exist (a number is not spent on a typing error), and
  * a CRL may not take the place of the CA's own files. */
-static int crl_rel(struct sg_ca *ca, const char *out, char rel[PATHBUF])
+static int crl_rel(struct sg_ca *ca, const char *out, char rel[SG_PATH_MAX])
 {
 	char top[PATH_MAX], where[PATH_MAX], *copy = strdup(out), *slash, *base;
 	const char *parent, *sub;
@@ -869,7 +860,7 @@ static int crl_rel(struct sg_ca *ca, const char *out, char rel[PATHBUF])
 		sub = where + n + 1;
 	else
 		goto out;
-	if (snprintf(rel, PATHBUF, "%s%s%s", sub, *sub ? "/" : "", base) >= PATHBUF) {
+	if (snprintf(rel, SG_PATH_MAX, "%s%s%s", sub, *sub ? "/" : "", base) >= SG_PATH_MAX) {
 		rc = sg_fail("-o %s: path too long", out);
 		goto out;
 	}
@@ -889,7 +880,7 @@ out:
 
 int sg_ca_crl(struct sg_ca *ca, const char *out, int days)
 {
-	char path[PATHBUF], rel[PATHBUF];
+	char path[SG_PATH_MAX], rel[SG_PATH_MAX];
 	BIGNUM *num = NULL;
 	ASN1_INTEGER *crlnum = NULL;
 	AUTHORITY_KEYID *akid = NULL;
@@ -907,7 +898,7 @@ int sg_ca_crl(struct sg_ca *ca, const char *out, int days)
 		return sg_fail("--days %d: a CRL valid more than 10 years", days);
 	if (!ca->writing)
 		return sg_fail("%s: the CA was opened for reading", ca->dir);
-	if (crl_rel(ca, out, rel) < 0 || path_join(path, ca->dir, CRLNUMBER) < 0 ||
+	if (crl_rel(ca, out, rel) < 0 || sg_path_join(path, SG_PATH_MAX, ca->dir, CRLNUMBER) < 0 ||
 	    read_crlnumber(path, &num) < 0)
 		goto out;
 	if (!(crl = X509_CRL_new()) || !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
@@ -973,14 +964,14 @@ out:
 static int stage_copy(struct sg_ca *ca, const char *from, const char *to, mode_t mode)
 {
 	struct sg_buf b = SG_BUF_INIT;
-	char path[PATHBUF];
+	char path[SG_PATH_MAX];
 	int rc;
 
-	if (path_join(path, ca->dir, to) < 0)
+	if (sg_path_join(path, SG_PATH_MAX, ca->dir, to) < 0)
 		return -1;
 	if (exists(path))
 		return sg_fail("%s: already exists, not overwriting", path);
-	if (path_join(path, ca->dir, from) < 0)
+	if (sg_path_join(path, SG_PATH_MAX, ca->dir, from) < 0)
 		return -1;
 	rc = sg_read_file(path, &b, SG_X509_FILE_MAX);
 	if (rc == 0)
@@ -991,8 +982,8 @@ static int stage_copy(struct sg_ca *ca, const char *from, const char *to, mode_t
 
 int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, char *serial_out)
 {
-	char dir[PATHBUF], cpath[PATHBUF], kpath[PATHBUF], arch[PATHBUF * 2], old[SG_CA_SERIAL_MAX + 1];
-	char serial[SG_CA_SERIAL_MAX + 1], file[PATHBUF * 2];
+	char dir[SG_PATH_MAX], cpath[SG_PATH_MAX], kpath[SG_PATH_MAX], arch[SG_PATH_MAX * 2], old[SG_CA_SERIAL_MAX + 1];
+	char serial[SG_CA_SERIAL_MAX + 1], file[SG_PATH_MAX * 2];
 	struct sg_name *names = NULL;
 	size_t n = 0;
 	X509 *oldx = NULL, *leaf = NULL;
@@ -1007,8 +998,8 @@ int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, cha
 		return sg_fail("%s: the CA was opened for reading", ca->dir);
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return sg_fail("'%s': not a leaf directory name", name);
-	if (path_join(dir, ca->dir, name) < 0 || path_join(cpath, dir, "cert.pem") < 0 ||
-	    path_join(kpath, dir, "key.pem") < 0)
+	if (sg_path_join(dir, SG_PATH_MAX, ca->dir, name) < 0 || sg_path_join(cpath, SG_PATH_MAX, dir, "cert.pem") < 0 ||
+	    sg_path_join(kpath, SG_PATH_MAX, dir, "key.pem") < 0)
 		return -1;
 	if (!(oldx = sg_x509_read_cert(cpath)))
 		goto out;
@@ -1098,18 +1089,18 @@ out:
 /* ---- minica ---- */
 
 /* The directory part of path ("." when there is none) and its last
- * component, into dir and base (PATHBUF each). */
+ * component, into dir and base (SG_PATH_MAX each). */
 static int split_path(const char *path, char *dir, char *base)
 {
 	const char *slash = strrchr(path, '/');
 
-	if (strlen(path) >= PATHBUF)
+	if (strlen(path) >= SG_PATH_MAX)
 		return sg_fail("%s: path too long", path);
 	if (!slash) {
 		strcpy(dir, ".");
 		strcpy(base, path);
 	} else {
-		snprintf(dir, PATHBUF, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+		snprintf(dir, SG_PATH_MAX, "%.*s", slash == path ? 1 : (int)(slash - path), path);
 		strcpy(base, slash + 1);
 	}
 	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
@@ -1132,7 +1123,7 @@ static int same_dir(const char *a, const char *b)
  * first, then the certificate. */
 static int minica_save_root(const char *key_path, const char *cert_path, EVP_PKEY *k, X509 *root)
 {
-	char kdir[PATHBUF], kbase[PATHBUF], cdir[PATHBUF], cbase[PATHBUF];
+	char kdir[SG_PATH_MAX], kbase[SG_PATH_MAX], cdir[SG_PATH_MAX], cbase[SG_PATH_MAX];
 	struct sg_buf b = SG_BUF_INIT;
 	struct sg_txn t;
 	int rc;
@@ -1167,7 +1158,7 @@ static int minica_save_root(const char *key_path, const char *cert_path, EVP_PKE
  * (kept when it exists, as minica does), key and certificate. */
 static int minica_save_leaf(const char *dir, EVP_PKEY *key, X509 *leaf)
 {
-	char path[PATHBUF];
+	char path[SG_PATH_MAX];
 	struct sg_txn t;
 	struct stat st;
 	int rc = -1;
@@ -1205,7 +1196,7 @@ int sg_ca_minica(const char *key_path, const char *cert_path, enum sg_ca_alg alg
 	int have_key = exists(key_path), have_cert = exists(cert_path), rc = -1;
 	EVP_PKEY *ikey = NULL, *key = NULL;
 	X509 *issuer = NULL, *leaf = NULL;
-	char dir[SG_NAME_MAX], path[PATHBUF], serial[SG_CA_SERIAL_MAX + 1];
+	char dir[SG_NAME_MAX], path[SG_PATH_MAX], serial[SG_CA_SERIAL_MAX + 1];
 	time_t na = time(NULL) + (time_t)(2 * 365 + 30) * 86400;
 
 	if (n == 0)

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "io.h"
+#include "path.h"
 #include "txn.h"
 
 int sg_dns_alg_from_name(const char *name)
@@ -23,18 +24,23 @@ int sg_dns_alg_from_name(const char *name)
 	return -1;
 }
 
-void sg_dnskey_rel(const struct sg_dns_key *k, const char *suffix, char *out, size_t cap)
+int sg_dnskey_rel(const struct sg_dns_key *k, const char *suffix, char *out, size_t cap)
 {
-	snprintf(out, cap, "keys/K%s+%03d+%05u.%s", k->zone, k->alg, k->tag, suffix);
+	int n = snprintf(out, cap, "keys/K%s+%03d+%05u.%s", k->zone, k->alg, k->tag, suffix);
+
+	if (n < 0 || (size_t)n >= cap)
+		return sg_fail("key file name for zone '%.80s...' too long", k->zone);
+	return 0;
 }
 
-void sg_dnskey_path(const char *dir, const struct sg_dns_key *k, const char *suffix, char *out,
-		    size_t cap)
+int sg_dnskey_path(const char *dir, const struct sg_dns_key *k, const char *suffix, char *out,
+		   size_t cap)
 {
-	char rel[1024];
+	char rel[SG_DNSKEY_REL_MAX];
 
-	sg_dnskey_rel(k, suffix, rel, sizeof(rel));
-	snprintf(out, cap, "%s/%s", dir, rel);
+	if (sg_dnskey_rel(k, suffix, rel, sizeof(rel)) < 0)
+		return -1;
+	return sg_path_join(out, cap, dir, rel);
 }
 
 static int tag_in_use(const struct sg_dnsconf *c, const char *zone, unsigned tag)
@@ -80,9 +86,10 @@ static void print_rr(FILE *f, const void *rr)
 /* A key file that is on disk already is never replaced. */
 static int check_absent(struct sg_txn *t, const char *rel)
 {
-	char path[4200];
+	char path[SG_PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", t->dir, rel);
+	if (sg_path_join(path, sizeof(path), t->dir, rel) < 0)
+		return -1;
 	if (access(path, F_OK) == 0)
 		return sg_fail("%s: already exists, not overwriting", path);
 	return 0;
@@ -91,7 +98,7 @@ static int check_absent(struct sg_txn *t, const char *rel)
 int sg_dnskey_generate(struct sg_txn *t, const struct sg_dnsconf *c, const char *zone, int alg,
 		       int flags, struct sg_dns_key *out)
 {
-	char ppath[1040], kpath[1030];
+	char ppath[SG_DNSKEY_REL_MAX + 4], kpath[SG_DNSKEY_REL_MAX];
 	ldns_key *key = NULL;
 	ldns_rr *rr = NULL;
 	ldns_rdf *owner;
@@ -133,10 +140,14 @@ int sg_dnskey_generate(struct sg_txn *t, const struct sg_dnsconf *c, const char 
 	out->tag = ldns_key_keytag(key);
 	out->state = SG_DNS_KEY_ACTIVE;
 	out->since = (int64_t)time(NULL);
-	sg_dnskey_rel(out, "private", ppath, sizeof(ppath));
-	sg_dnskey_rel(out, "key", kpath, sizeof(kpath));
+	if (sg_dnskey_rel(out, "private", ppath, sizeof(ppath) - 4) < 0 ||
+	    sg_dnskey_rel(out, "key", kpath, sizeof(kpath)) < 0) {
+		ldns_rr_free(rr);
+		ldns_key_deep_free(key);
+		return -1;
+	}
 	if (c->nrecipients)
-		strcat(ppath, ".age");
+		strcat(ppath, ".age"); /* the 4 bytes kept above */
 
 	priv = print_to_mem(print_key, key, &privlen);
 	pub = print_to_mem(print_rr, rr, &publen);
@@ -199,7 +210,7 @@ static int decrypt_key(const char *path, const struct sg_age_identities *ids, st
 ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k,
 				 const struct sg_age_identities *ids)
 {
-	char file[4200], apath[4220];
+	char file[SG_PATH_MAX], apath[SG_PATH_MAX + 4];
 	const char *path = file;
 	ldns_key *key = NULL;
 	ldns_rdf *owner;
@@ -208,7 +219,8 @@ ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k,
 	int line = 0;
 	FILE *f;
 
-	sg_dnskey_path(dir, k, "private", file, sizeof(file));
+	if (sg_dnskey_path(dir, k, "private", file, sizeof(file)) < 0)
+		return NULL;
 	if (access(file, F_OK) != 0) {
 		struct sg_buf plain = SG_BUF_INIT;
 		snprintf(apath, sizeof(apath), "%s.age", file);
@@ -273,15 +285,16 @@ ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k,
 
 ldns_rr *sg_dnskey_load_public(struct sg_txn *t, const char *dir, const struct sg_dns_key *k)
 {
-	char rel[1024], path[4200];
+	char rel[SG_DNSKEY_REL_MAX], path[SG_PATH_MAX];
 	struct sg_buf text = SG_BUF_INIT;
 	ldns_rr *rr = NULL;
 	ldns_status s;
 	int line = 0, rc;
 	FILE *f;
 
-	sg_dnskey_rel(k, "key", rel, sizeof(rel));
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if (sg_dnskey_rel(k, "key", rel, sizeof(rel)) < 0 ||
+	    sg_path_join(path, sizeof(path), dir, rel) < 0)
+		return NULL;
 	rc = t ? sg_txn_read(t, rel, &text, 1 << 16) : sg_read_file(path, &text, 1 << 16);
 	if (rc < 0 || !text.len || !(f = fmemopen(text.data, text.len, "r"))) {
 		sg_buf_free(&text);

@@ -20,10 +20,13 @@
 /* The algorithm number for "ecdsap256" (13) or "ed25519" (15); -1 else. */
 int sg_dns_alg_from_name(const char *name);
 
-/* Path of a key file: suffix is "key" or "private"; _rel without DIR/. */
-void sg_dnskey_path(const char *dir, const struct sg_dns_key *k, const char *suffix, char *out,
-		    size_t cap);
-void sg_dnskey_rel(const struct sg_dns_key *k, const char *suffix, char *out, size_t cap);
+/* Path of a key file: suffix is "key" or "private"; _rel without DIR/
+ * ("keys/K<zone>+<alg>+<tag>.<suffix>", room: SG_DNSKEY_REL_MAX). A
+ * result longer than cap is refused. */
+#define SG_DNSKEY_REL_MAX 1024
+int sg_dnskey_path(const char *dir, const struct sg_dns_key *k, const char *suffix, char *out,
+		   size_t cap);
+int sg_dnskey_rel(const struct sg_dns_key *k, const char *suffix, char *out, size_t cap);
 
 /* Generates a key for zone with the given algorithm and flags, stages its
  * two files in t (the DNS directory's transaction; refused when either is

@@ -20,6 +20,7 @@
 #include "dnskeys.h"
 #include "err.h"
 #include "fileio.h"
+#include "path.h"
 #include "txn.h"
 
 #define ZONE_MAX ((size_t)1 << 31)
@@ -572,12 +573,12 @@ static int input_hash(const char *dir, const struct sg_dnsconf *c, const struct 
 	rc |= sg_digest_update(d, text->data, text->len);
 	for (size_t i = 0; rc == 0 && i < c->nkeys; i++) {
 		const struct sg_dns_key *k = &c->keys[i];
-		char path[4200];
+		char path[SG_PATH_MAX];
 		struct sg_buf kb = SG_BUF_INIT;
 		if (strcmp(k->zone, zone) && strcmp(zone, "."))
 			continue;
-		sg_dnskey_path(dir, k, "key", path, sizeof(path));
-		if (sg_read_file(path, &kb, 1 << 16) < 0) {
+		if (sg_dnskey_path(dir, k, "key", path, sizeof(path)) < 0 ||
+		    sg_read_file(path, &kb, 1 << 16) < 0) {
 			rc = -1;
 		} else {
 			rc |= sg_digest_update(d, kb.data, kb.len);
