@@ -123,11 +123,14 @@ static int dns_option(void *ctx, int c, const char *arg)
 	case OPT_NSEC3: a->sign.nsec3 = 1; return 0;
 	case OPT_FORCE: a->sign.force = 1; return 0;
 	case OPT_NS: return push(a->ns, &a->nns, MAX_NS, "--ns", arg);
-	case OPT_AGE_RECIPIENT: return push(a->rcpt, &a->nrcpt, MAX_RECIPIENTS, "--age-recipient", arg);
-	case OPT_AGE_IDENTITY: return push(a->idfiles, &a->nidfiles, MAX_RECIPIENTS, "--age-identity", arg);
+	case OPT_AGE_RECIPIENT:
+		return push(a->rcpt, &a->nrcpt, MAX_RECIPIENTS, "--age-recipient", arg);
+	case OPT_AGE_IDENTITY:
+		return push(a->idfiles, &a->nidfiles, MAX_RECIPIENTS, "--age-identity", arg);
 	case OPT_VALIDITY: return cli_parse_duration("--validity", arg, &a->sign.validity);
 	case OPT_REFRESH: return cli_parse_duration("--refresh", arg, &a->sign.refresh);
-	case OPT_NOW: return cli_parse_unix_time("--now", arg, &a->now); /* for tests and planning */
+	/* for tests and planning: pretend it is this Unix time */
+	case OPT_NOW: return cli_parse_unix_time("--now", arg, &a->now);
 	case OPT_PORT: return cli_parse_number("--port", arg, 1, 65535, &a->port);
 	case OPT_THREADS: {
 		unsigned long long n;
@@ -157,20 +160,30 @@ static int dns_parse(const struct cli_opts *opts, int argc, char **argv, struct 
 }
 
 /* config, records and rollover name what they do in their first word
- * ("nsd", "tlsa", "start"), before any option: word is argv[1] as it was
- * before the option loop reordered argv. Its index in names, or -1 after
- * one usage error: none when there is no word, else "unknown KIND". */
-static int first_word(const char *word, const char *const *names, int n, const char *none,
-		      const char *kind, const char *hint)
+ * ("nsd", "tlsa", "start"), before any option. */
+struct first_word {
+	const char *const *names;
+	int n;
+	const char *none;       /* the usage error when there is no word */
+	const char *kind, *hint; /* "unknown KIND 'WORD'HINT" */
+};
+
+/* dns_parse, then the first word as the command was called (argv[1],
+ * before getopt reorders argv): its index in w->names into *which. */
+static int dns_parse_word(const struct cli_opts *opts, const struct first_word *w, int argc,
+			  char **argv, struct dns_args *a, int *which)
 {
-	for (int i = 0; word && i < n; i++)
-		if (!strcmp(word, names[i]))
-			return i;
+	const char *word = argc > 1 ? argv[1] : NULL;
+	int rc = dns_parse(opts, argc, argv, a);
+
+	if (rc != CLI_RUN)
+		return rc;
+	for (*which = 0; word && *which < w->n; (*which)++)
+		if (!strcmp(word, w->names[*which]))
+			return CLI_RUN;
 	if (!word)
-		cli_usage("%s", none);
-	else
-		cli_usage("unknown %s '%s'%s", kind, word, hint);
-	return -1;
+		return cli_usage("%s", w->none);
+	return cli_usage("unknown %s '%s'%s", w->kind, word, w->hint);
 }
 
 static const char init_help[] =
@@ -303,9 +316,11 @@ static int dns_sign(int argc, char **argv)
 		return cli_usage("--dir is required");
 	a.sign.now = (time_t)a.now;
 	a.sign.ids = &ids;
-	rc = load_identities(a.idfiles, a.nidfiles, &ids) < 0 || sg_dns_sign(a.dir, &a.sign, &report) < 0
-		     ? cli_lib_error()
-		     : CLI_EXIT_OK;
+	if (load_identities(a.idfiles, a.nidfiles, &ids) < 0 ||
+	    sg_dns_sign(a.dir, &a.sign, &report) < 0)
+		rc = cli_lib_error();
+	else
+		rc = CLI_EXIT_OK;
 	sg_age_identities_free(&ids);
 	return emit_free(rc, NULL, &report);
 }
@@ -461,17 +476,16 @@ static int dns_config(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const servers[] = { "nsd", "unbound" };
+	static const struct first_word server = { servers, 2, "nsd or unbound?", "server",
+						  " (nsd, unbound)" };
 	const struct cli_opts opts = { config_help, "o:", longopts, 0, 1 };
-	const char *first = argc > 1 ? argv[1] : NULL;
 	char state[PATH_MAX], auth[128];
 	struct sg_buf out = SG_BUF_INIT;
 	struct dns_args a;
-	int unbound, rc = dns_parse(&opts, argc, argv, &a);
+	int unbound, rc = dns_parse_word(&opts, &server, argc, argv, &a, &unbound);
 
 	if (rc != CLI_RUN)
 		return rc;
-	if ((unbound = first_word(first, servers, 2, "nsd or unbound?", "server", " (nsd, unbound)")) < 0)
-		return CLI_EXIT_USAGE;
 	if (!a.dir || !a.port)
 		return cli_usage("--dir and --port are required");
 	a.server.port = (unsigned)a.port;
@@ -507,10 +521,11 @@ static int make_records(int tlsa, const struct dns_args *a, char **files, int n,
 		struct sg_buf in = SG_BUF_INIT;
 
 		rc = sg_read_file(files[i], &in, 1 << 20);
-		if (rc == 0)
-			rc = tlsa ? sg_dns_tlsa(a->host, (unsigned)a->port, a->proto, in.data, in.len,
-						files[i], out)
-				  : sg_dns_sshfp(a->host, (const char *)in.data, in.len, files[i], out);
+		if (rc == 0 && tlsa)
+			rc = sg_dns_tlsa(a->host, (unsigned)a->port, a->proto, in.data, in.len,
+					 files[i], out);
+		else if (rc == 0)
+			rc = sg_dns_sshfp(a->host, (const char *)in.data, in.len, files[i], out);
 		sg_buf_free(&in);
 	}
 	return rc < 0 ? cli_lib_error() : CLI_EXIT_OK;
@@ -525,16 +540,15 @@ static int dns_records(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const kinds[] = { "sshfp", "tlsa" };
+	static const struct first_word kind = { kinds, 2, "sshfp or tlsa?", "record",
+						" (sshfp, tlsa)" };
 	const struct cli_opts opts = { records_help, "", longopts, 0, -1 };
-	const char *first = argc > 1 ? argv[1] : NULL;
 	struct sg_buf out = SG_BUF_INIT;
 	struct dns_args a;
-	int tlsa, files, rc = dns_parse(&opts, argc, argv, &a);
+	int tlsa, files, rc = dns_parse_word(&opts, &kind, argc, argv, &a, &tlsa);
 
 	if (rc != CLI_RUN)
 		return rc;
-	if ((tlsa = first_word(first, kinds, 2, "sshfp or tlsa?", "record", " (sshfp, tlsa)")) < 0)
-		return CLI_EXIT_USAGE;
 	files = argc - optind - 1; /* the operands after the record's name */
 	if (!a.host || files < 1 || (tlsa && (!a.port || files != 1)))
 		return cli_usage("%s", tlsa ? "--host, --port and one CERT are required"
@@ -568,16 +582,14 @@ static int dns_rollover(int argc, char **argv)
 	};
 	/* in the order of enum sg_dns_roll_step */
 	static const char *const steps[] = { "start", "status", "revoke", "finish" };
+	static const struct first_word which = { steps, 4, "which step?", "step", "" };
 	const struct cli_opts opts = { rollover_help, "", longopts, 0, 1 };
-	const char *first = argc > 1 ? argv[1] : NULL;
 	struct sg_buf out = SG_BUF_INIT;
 	struct dns_args a;
-	int step, rc = dns_parse(&opts, argc, argv, &a);
+	int step, rc = dns_parse_word(&opts, &which, argc, argv, &a, &step);
 
 	if (rc != CLI_RUN)
 		return rc;
-	if ((step = first_word(first, steps, 4, "which step?", "step", "")) < 0)
-		return CLI_EXIT_USAGE;
 	if (!a.dir)
 		return cli_usage("--dir is required");
 	rc = sg_dns_rollover(a.dir, a.zone ? a.zone : ".", (enum sg_dns_roll_step)step,
