@@ -159,6 +159,16 @@ static int dns_parse(const struct cli_opts *opts, int argc, char **argv, struct 
 	return cli_parse(opts, argc, argv, dns_option, a);
 }
 
+/* dns_parse for the commands whose one required option is --dir. */
+static int dns_parse_dir(const struct cli_opts *opts, int argc, char **argv, struct dns_args *a)
+{
+	int rc = dns_parse(opts, argc, argv, a);
+
+	if (rc == CLI_RUN && !a->dir)
+		return cli_usage("--dir is required");
+	return rc;
+}
+
 /* config, records and rollover name what they do in their first word
  * ("nsd", "tlsa", "start"), before any option. */
 struct first_word {
@@ -211,12 +221,10 @@ static int dns_init(int argc, char **argv)
 	};
 	const struct cli_opts opts = { init_help, "", longopts, 0, 0 };
 	struct dns_args a;
-	int rc = dns_parse(&opts, argc, argv, &a);
+	int rc = dns_parse_dir(&opts, argc, argv, &a);
 
 	if (rc != CLI_RUN)
 		return rc;
-	if (!a.dir)
-		return cli_usage("--dir is required");
 	if (a.nns == 0)
 		a.ns[a.nns++] = "ns.root.=127.0.0.1";
 	if (sg_dns_init(a.dir, a.alg, a.ns, a.nns, a.rcpt, a.nrcpt) < 0)
@@ -308,12 +316,10 @@ static int dns_sign(int argc, char **argv)
 	struct sg_age_identities ids = { 0 };
 	struct sg_buf report = SG_BUF_INIT;
 	struct dns_args a;
-	int rc = dns_parse(&opts, argc, argv, &a);
+	int rc = dns_parse_dir(&opts, argc, argv, &a);
 
 	if (rc != CLI_RUN)
 		return rc;
-	if (!a.dir)
-		return cli_usage("--dir is required");
 	a.sign.now = (time_t)a.now;
 	a.sign.ids = &ids;
 	if (load_identities(a.idfiles, a.nidfiles, &ids) < 0 ||
@@ -343,12 +349,10 @@ static int dns_check(int argc, char **argv)
 	const struct cli_opts opts = { check_help, "", longopts, 0, 0 };
 	struct sg_buf report = SG_BUF_INIT;
 	struct dns_args a;
-	int problems = 0, rc = dns_parse(&opts, argc, argv, &a);
+	int problems = 0, rc = dns_parse_dir(&opts, argc, argv, &a);
 
 	if (rc != CLI_RUN)
 		return rc;
-	if (!a.dir)
-		return cli_usage("--dir is required");
 	rc = sg_dns_check(a.dir, (time_t)a.now, a.sign.refresh, &report, &problems) < 0
 		     ? cli_lib_error()
 		     : CLI_EXIT_OK;
@@ -382,12 +386,10 @@ static int dns_anchor(int argc, char **argv)
 	const struct cli_opts opts = { anchor_help, "o:", longopts, 0, 0 };
 	struct sg_buf out = SG_BUF_INIT;
 	struct dns_args a;
-	int rc = dns_parse(&opts, argc, argv, &a);
+	int rc = dns_parse_dir(&opts, argc, argv, &a);
 
 	if (rc != CLI_RUN)
 		return rc;
-	if (!a.dir)
-		return cli_usage("--dir is required");
 	rc = sg_dns_anchor(a.dir, a.format, &out) < 0 ? cli_lib_error() : CLI_EXIT_OK;
 	return emit_free(rc, a.output, &out);
 }
