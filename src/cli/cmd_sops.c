@@ -445,6 +445,22 @@ out:
 	return rc < 0 ? cli_lib_error() : CLI_EXIT_OK;
 }
 
+/* FILE's document as it is stored, the values still encrypted (its
+ * metadata dropped): what updatekeys writes back under new keys. */
+static int read_stored(const struct sops_opts *o, enum sg_sops_format fin, struct sg_sops_node **doc)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_sops_meta old;
+	int rc = read_input(o, &text);
+
+	if (rc == 0)
+		rc = sg_sops_read_encrypted(fin, o->file, (const char *)text.data, text.len, doc, &old);
+	sg_buf_wipe(&text);
+	if (rc == 0)
+		sg_sops_meta_free(&old);
+	return rc;
+}
+
 static int run_updatekeys(struct sops_opts *o)
 {
 	struct sg_buf out = SG_BUF_INIT;
@@ -478,19 +494,8 @@ static int run_updatekeys(struct sops_opts *o)
 		goto out;
 	sg_sops_wipe(doc);
 	doc = NULL;
-	{
-		struct sg_sops_meta old;
-		struct sg_buf text = SG_BUF_INIT;
-		rc = read_input(o, &text);
-		if (rc == 0)
-			rc = sg_sops_read_encrypted(fin, o->file, (const char *)text.data, text.len, &doc,
-						    &old);
-		sg_buf_wipe(&text);
-		if (rc < 0)
-			goto out_meta;
-		sg_sops_meta_free(&old);
-		rc = -1;
-	}
+	if (read_stored(o, fin, &doc) < 0)
+		goto out_meta;
 	if (sg_sops_wrap_key(&meta, o->age, o->nage, key) < 0 ||
 	    sg_sops_write(fin, doc, &meta, &out) < 0)
 		goto out_meta;
