@@ -1,7 +1,6 @@
 /* cmd_disk.c - signet disk: LUKS2 persistent disk images with ext4
  * inside, built as regular files without device-mapper, and the check
  * that a key opens one. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -86,14 +85,12 @@ static const struct option build_options[] = {
 	{ "pbkdf-iterations", required_argument, NULL, OPT_ITER },
 	{ "iter-time", required_argument, NULL, OPT_ITER_TIME },
 	{ "force", no_argument, NULL, 'f' },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 static const struct option check_options[] = {
 	{ "passphrase-file", required_argument, NULL, OPT_PASS },
 	{ "key-file", required_argument, NULL, OPT_KEY },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -154,73 +151,83 @@ static uint32_t *number_field(struct sg_luksimg_opts *o, int ch)
 	}
 }
 
+/* A numeric option of build: any 32-bit number here, the library checks
+ * each one's range. */
+static int number_option(struct sg_luksimg_opts *o, int ch, const char *arg)
+{
+	char what[32] = "option";
+	unsigned long long n;
+
+	for (size_t i = 0; build_options[i].name; i++)
+		if (build_options[i].val == ch)
+			snprintf(what, sizeof(what), "--%s", build_options[i].name);
+	if (cli_parse_number(what, arg, 0, UINT32_MAX, &n))
+		return CLI_EXIT_USAGE;
+	*number_field(o, ch) = (uint32_t)n;
+	return 0;
+}
+
+/* What build and check take. */
+struct disk_args {
+	struct sg_luksimg_opts o;
+	struct secrets x;
+};
+
+static int secret_option(struct secrets *x, int ch, const char *arg)
+{
+	if (add_secret(x, ch == OPT_PASS ? SG_LUKSIMG_PASSPHRASE : SG_LUKSIMG_KEY, arg) < 0)
+		return cli_error("more than %d passphrase and key files", SG_LUKSIMG_MAX_SLOTS);
+	return 0;
+}
+
+static int build_option(void *ctx, int ch, const char *arg)
+{
+	struct disk_args *a = ctx;
+
+	switch (ch) {
+	case OPT_FROM: a->o.from = arg; return 0;
+	case 'o': a->o.out = arg; return 0;
+	case OPT_NEW_KEY: a->o.new_key_file = arg; return 0;
+	case OPT_LABEL: a->o.label = arg; return 0;
+	case OPT_PBKDF: a->o.pbkdf = arg; return 0;
+	case 'f': a->o.force = 1; return 0;
+	case OPT_PASS:
+	case OPT_KEY: return secret_option(&a->x, ch, arg);
+	case OPT_UUID:
+		if (sg_uuid_parse(arg, a->o.uuid) < 0)
+			return cli_lib_error();
+		a->o.uuid_given = 1;
+		return 0;
+	default: return number_option(&a->o, ch, arg);
+	}
+}
+
+/* Reads the secrets and builds the image; the secrets are wiped. */
+static int build_image(struct disk_args *a, struct sg_luksimg_info *info)
+{
+	int rc;
+
+	a->o.secrets = a->x.s;
+	a->o.n_secrets = a->x.n;
+	rc = read_secrets(&a->x) < 0 ? -1 : sg_luksimg_build(&a->o, info);
+	wipe_secrets(&a->x);
+	return rc;
+}
+
 static int disk_build(int argc, char **argv)
 {
-	const char *cmd = "signet disk build";
-	struct sg_luksimg_opts o;
+	const struct cli_opts opts = { build_help, "fo:", build_options, 0, 0 };
 	struct sg_luksimg_info info;
-	struct secrets x;
-	unsigned long long n;
-	int ch, idx = 0, rc;
+	struct disk_args a;
+	int rc;
 
-	memset(&x, 0, sizeof(x));
-	sg_luksimg_opts_init(&o);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "hfo:", build_options, &idx)) != -1) {
-		switch (ch) {
-		case 'h':
-			return cli_help(build_help);
-		case OPT_FROM:
-			o.from = optarg;
-			break;
-		case 'o':
-			o.out = optarg;
-			break;
-		case OPT_SIZE:
-		case OPT_SECTOR:
-		case OPT_MEMORY:
-		case OPT_ITER:
-		case OPT_ITER_TIME:
-			if (cli_parse_uint(optarg, UINT32_MAX, &n) < 0)
-				return cli_usage_error(cmd, "--%s: a whole number, not '%s'",
-						       build_options[idx].name, optarg);
-			*number_field(&o, ch) = (uint32_t)n;
-			break;
-		case OPT_PASS:
-		case OPT_KEY:
-			if (add_secret(&x, ch == OPT_PASS ? SG_LUKSIMG_PASSPHRASE : SG_LUKSIMG_KEY, optarg) < 0)
-				return cli_error("more than %d passphrase and key files", SG_LUKSIMG_MAX_SLOTS);
-			break;
-		case OPT_NEW_KEY:
-			o.new_key_file = optarg;
-			break;
-		case OPT_LABEL:
-			o.label = optarg;
-			break;
-		case OPT_UUID:
-			if (sg_uuid_parse(optarg, o.uuid) < 0)
-				return cli_lib_error();
-			o.uuid_given = 1;
-			break;
-		case OPT_PBKDF:
-			o.pbkdf = optarg;
-			break;
-		case 'f':
-			o.force = 1;
-			break;
-		default:
-			return cli_usage_error(cmd, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (!o.from || !o.out)
-		return cli_usage_error(cmd, "--from DIR and -o DISK.img are required");
-	o.secrets = x.s;
-	o.n_secrets = x.n;
-	rc = read_secrets(&x) < 0 ? -1 : sg_luksimg_build(&o, &info);
-	wipe_secrets(&x);
-	if (rc < 0)
+	memset(&a, 0, sizeof(a));
+	sg_luksimg_opts_init(&a.o);
+	if ((rc = cli_parse(&opts, argc, argv, build_option, &a)) != CLI_RUN)
+		return rc;
+	if (!a.o.from || !a.o.out)
+		return cli_usage("--from DIR and -o DISK.img are required");
+	if (build_image(&a, &info) < 0)
 		return cli_lib_error();
 	printf("uuid: %s\n", info.uuid);
 	printf("fs uuid: %s\n", info.fs_uuid);
@@ -230,32 +237,26 @@ static int disk_build(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+static int check_option(void *ctx, int ch, const char *arg)
+{
+	struct secrets *x = ctx;
+
+	if (x->n)
+		return cli_usage("one --passphrase-file or --key-file");
+	return secret_option(x, ch, arg);
+}
+
 static int disk_check(int argc, char **argv)
 {
-	const char *cmd = "signet disk check";
+	const struct cli_opts opts = { check_help, "", check_options, 1, 1 };
 	struct secrets x;
-	int ch, slot = -1, rc;
+	int slot = -1, rc;
 
 	memset(&x, 0, sizeof(x));
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", check_options, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return cli_help(check_help);
-		case OPT_PASS:
-		case OPT_KEY:
-			if (x.n)
-				return cli_usage_error(cmd, "one --passphrase-file or --key-file");
-			add_secret(&x, ch == OPT_PASS ? SG_LUKSIMG_PASSPHRASE : SG_LUKSIMG_KEY, optarg);
-			break;
-		default:
-			return cli_usage_error(cmd, "unknown option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error(cmd, "one DISK.img is required");
+	if ((rc = cli_parse(&opts, argc, argv, check_option, &x)) != CLI_RUN)
+		return rc;
 	if (x.n != 1)
-		return cli_usage_error(cmd, "--passphrase-file F or --key-file F is required");
+		return cli_usage("--passphrase-file F or --key-file F is required");
 	rc = read_secrets(&x) < 0 ? -1 : sg_luksimg_check_key(argv[optind], &x.s[0], &slot);
 	wipe_secrets(&x);
 	if (rc < 0)
