@@ -143,6 +143,27 @@ static int hash_region(struct sg_digest *d, const struct sg_pe *pe, const struct
 	return 0;
 }
 
+/* Sections whose file data overlap would be hashed twice, and the data
+ * after them found from a sum of sizes larger than the file: such an
+ * image's hash changes when it is signed (sbsign signs it and then fails
+ * its own check, "Invalid section table?"). Refused, naming the pair. */
+static int check_no_overlap(const struct sg_pe *pe, const char *name)
+{
+	for (unsigned i = 0; i < pe->nsections; i++) {
+		const struct sg_pe_section *a = &pe->sections[i];
+
+		for (unsigned j = i + 1; a->raw_size && j < pe->nsections; j++) {
+			const struct sg_pe_section *b = &pe->sections[j];
+
+			if (b->raw_size && a->raw_ptr < (uint64_t)b->raw_ptr + b->raw_size &&
+			    b->raw_ptr < (uint64_t)a->raw_ptr + a->raw_size)
+				return sg_fail("%s: PE sections '%s' and '%s' overlap in the file", name,
+					       a->name, b->name);
+		}
+	}
+	return 0;
+}
+
 int sg_authenticode_digest(const struct sg_pe *pe, const char *name, uint8_t digest[32],
 			   size_t *data_size)
 {
@@ -155,6 +176,8 @@ int sg_authenticode_digest(const struct sg_pe *pe, const char *name, uint8_t dig
 		return sg_fail("%s: PE optional header has no certificate table directory entry", name);
 	if (pe->cert_size && (uint64_t)pe->cert_offset + pe->cert_size != pe->len)
 		return sg_fail("%s: PE certificate table is not at the end of the file", name);
+	if (check_no_overlap(pe, name) < 0)
+		return -1;
 	n = find_regions(pe, vlen, pe->cert_size, r, &dsize);
 	if (dsize > vlen) {
 		/* sbsign pads the image to the aligned size and hashes again,

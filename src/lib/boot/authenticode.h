@@ -40,7 +40,9 @@
 
 /* The Authenticode SHA-256 of a parsed image. *data_size receives the
  * length of the image data the signature covers (a multiple of 8; it may
- * exceed pe->len by the zero padding, which is hashed). */
+ * exceed pe->len by the zero padding, which is hashed). An image whose
+ * sections overlap in the file is refused: its hash would change when
+ * it is signed. */
 int sg_authenticode_digest(const struct sg_pe *pe, const char *name, uint8_t digest[32],
 			   size_t *data_size);
 
