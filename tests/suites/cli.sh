@@ -6,6 +6,10 @@ check "top-level --help" "$SIGNET" --help
 grep -q "Commands:" "$T/.out" && ok || ko "--help lists the commands"
 check "--version" "$SIGNET" --version
 grep -q "^signet [0-9]" "$T/.out" && ok || ko "--version prints the version"
+"$SIGNET" version --no-such-option >"$T/.out" 2>"$T/.err"
+[ $? -eq 2 ] && [ ! -s "$T/.out" ] && ok || ko "version refuses an unknown option with exit 2"
+"$SIGNET" version extra >/dev/null 2>&1
+[ $? -eq 2 ] && ok || ko "version refuses an operand with exit 2"
 
 "$SIGNET" no-such-command >/dev/null 2>&1
 [ $? -eq 2 ] && ok || ko "unknown command exits 2"
