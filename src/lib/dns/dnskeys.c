@@ -289,7 +289,7 @@ ldns_rr *sg_dnskey_load_public(struct sg_txn *t, const char *dir, const struct s
 	struct sg_buf text = SG_BUF_INIT;
 	ldns_rr *rr = NULL;
 	ldns_status s;
-	int line = 0, rc;
+	int line = 0, rc, open_line;
 	FILE *f;
 
 	if (sg_dnskey_rel(k, "key", rel, sizeof(rel)) < 0 ||
@@ -301,11 +301,14 @@ ldns_rr *sg_dnskey_load_public(struct sg_txn *t, const char *dir, const struct s
 		sg_fail("%s: missing key", path);
 		return NULL;
 	}
+	/* ldns counts the newlines it consumed, the failing line's too;
+	 * only a last line without one is not counted. */
+	open_line = text.data[text.len - 1] != '\n';
 	s = ldns_rr_new_frm_fp_l(&rr, f, NULL, NULL, NULL, &line);
 	fclose(f);
 	sg_buf_free(&text);
 	if (s != LDNS_STATUS_OK) {
-		sg_fail("%s:%d: %s", path, line + 1, ldns_get_errorstr_by_id(s));
+		sg_fail("%s:%d: %s", path, line + open_line, ldns_get_errorstr_by_id(s));
 		return NULL;
 	}
 	if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_DNSKEY ||
