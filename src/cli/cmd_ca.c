@@ -84,28 +84,32 @@ static int names_append(struct names *l, const struct names *src)
 
 /* ---- the options the subcommands share ---- */
 
-/* --dir, --days and, for the commands that sign, the options that
- * unlock the CA key (auth_option's -i and --passphrase-file). */
+enum { OPT_REASON = 2000, OPT_REUSE_KEY };
+
+/* The values of the options of revoke, crl, list, renew and trust, and
+ * those init and issue share: each command's option table says which
+ * it takes. The key options unlock the CA key (auth_option's -i and
+ * --passphrase-file), for the commands that sign. */
 struct ca_args {
-	const char *dir;
-	int days;
+	const char *dir, *out; /* --dir; crl's -o */
+	int days, reason, reuse_key;
 	struct auth_opts key;
 };
 
-/* The tail of each command's cli_option_fn: the shared options. */
-static int ca_option(struct ca_args *a, int c, const char *arg)
+/* The cli_option_fn of a struct ca_args, and the tail of init's and
+ * issue's. */
+static int ca_option(void *ctx, int c, const char *arg)
 {
+	struct ca_args *a = ctx;
+
 	switch (c) {
 	case 'd': a->dir = arg; return 0;
+	case 'o': a->out = arg; return 0;
 	case 'y': return cli_parse_days("--days", arg, &a->days);
+	case OPT_REASON: return sg_ca_reason_parse(arg, &a->reason) < 0 ? cli_lib_error() : 0;
+	case OPT_REUSE_KEY: a->reuse_key = 1; return 0;
 	default: return auth_option_only(&a->key, c, arg);
 	}
-}
-
-/* For a command with only the shared options. */
-static int ca_only_option(void *ca_args, int c, const char *arg)
-{
-	return ca_option(ca_args, c, arg);
 }
 
 static int need_dir(const struct ca_args *a)
@@ -578,36 +582,21 @@ static const char revoke_usage[] =
 	"keyCompromise, CACompromise, affiliationChanged, superseded,\n"
 	"cessationOfOperation.\n";
 
-struct revoke_args {
-	struct ca_args ca;
-	int reason;
-};
-
-static int revoke_option(void *ctx, int c, const char *arg)
-{
-	struct revoke_args *a = ctx;
-
-	if (c != 'r')
-		return ca_option(&a->ca, c, arg);
-	return sg_ca_reason_parse(arg, &a->reason) < 0 ? cli_lib_error() : 0;
-}
-
 static int ca_revoke(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
-		{ "reason", required_argument, NULL, 'r' },
+		{ "reason", required_argument, NULL, OPT_REASON },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_opts opts = { revoke_usage, "", longopts, 1, 1 };
-	struct revoke_args a = { 0 };
+	struct ca_args a = { 0 };
 	struct sg_ca *ca;
 	int rc;
 
-	if ((rc = cli_parse(&opts, argc, argv, revoke_option, &a)) != CLI_RUN ||
-	    (rc = need_dir(&a.ca)) != 0)
+	if ((rc = cli_parse(&opts, argc, argv, ca_option, &a)) != CLI_RUN || (rc = need_dir(&a)) != 0)
 		return rc;
-	if (!(ca = sg_ca_open(a.ca.dir, SG_CA_WRITE)))
+	if (!(ca = sg_ca_open(a.dir, SG_CA_WRITE)))
 		return cli_lib_error();
 	rc = sg_ca_revoke(ca, argv[optind], a.reason) < 0 ? cli_lib_error() : CLI_EXIT_OK;
 	sg_ca_close(ca);
@@ -623,21 +612,6 @@ static const char crl_usage[] =
 	"\n"
 	KEY_HELP;
 
-struct crl_args {
-	struct ca_args ca;
-	const char *out;
-};
-
-static int crl_option(void *ctx, int c, const char *arg)
-{
-	struct crl_args *a = ctx;
-
-	if (c != 'o')
-		return ca_option(&a->ca, c, arg);
-	a->out = arg;
-	return 0;
-}
-
 static int ca_crl(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -648,23 +622,23 @@ static int ca_crl(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_opts opts = { crl_usage, "o:i:", longopts, 0, 0 };
-	struct crl_args a = { 0 };
+	struct ca_args a = { 0 };
 	struct sg_ca *ca;
-	int rc = cli_parse(&opts, argc, argv, crl_option, &a);
+	int rc = cli_parse(&opts, argc, argv, ca_option, &a);
 
 	if (rc != CLI_RUN)
 		goto done;
-	if (!a.ca.dir || !a.out) {
+	if (!a.dir || !a.out) {
 		rc = cli_usage("--dir and -o are required");
 		goto done;
 	}
 	rc = CLI_EXIT_FAIL;
-	if (!(ca = open_with_key(a.ca.dir, &a.ca.key)))
+	if (!(ca = open_with_key(a.dir, &a.key)))
 		goto done;
-	rc = sg_ca_crl(ca, a.out, a.ca.days) < 0 ? cli_lib_error() : CLI_EXIT_OK;
+	rc = sg_ca_crl(ca, a.out, a.days) < 0 ? cli_lib_error() : CLI_EXIT_OK;
 	sg_ca_close(ca);
 done:
-	auth_opts_free(&a.ca.key);
+	auth_opts_free(&a.key);
 	return rc;
 }
 
@@ -710,22 +684,32 @@ static void print_index(const struct sg_ca_index *idx, time_t now)
 	}
 }
 
-static int ca_list(int argc, char **argv)
+/* The front of the readers, list and trust: --dir and nothing else,
+ * the CA opened for reading; NULL with *rc the exit code to return. */
+static struct sg_ca *open_reader(const char *help, int argc, char **argv, struct ca_args *a, int *rc)
 {
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cli_opts opts = { list_usage, "", longopts, 0, 0 };
+	const struct cli_opts opts = { help, "", longopts, 0, 0 };
+	struct sg_ca *ca;
+
+	if ((*rc = cli_parse(&opts, argc, argv, ca_option, a)) != CLI_RUN || (*rc = need_dir(a)) != 0)
+		return NULL;
+	if (!(ca = sg_ca_open(a->dir, SG_CA_READ)))
+		*rc = cli_lib_error();
+	return ca;
+}
+
+static int ca_list(int argc, char **argv)
+{
 	struct ca_args a = { 0 };
 	struct sg_ca *ca;
 	int rc;
 
-	if ((rc = cli_parse(&opts, argc, argv, ca_only_option, &a)) != CLI_RUN ||
-	    (rc = need_dir(&a)) != 0)
+	if (!(ca = open_reader(list_usage, argc, argv, &a, &rc)))
 		return rc;
-	if (!(ca = sg_ca_open(a.dir, SG_CA_READ)))
-		return cli_lib_error();
 	print_index(sg_ca_index(ca), time(NULL));
 	sg_ca_close(ca);
 	return CLI_EXIT_OK;
@@ -745,47 +729,32 @@ static const char renew_usage[] =
 	"\n"
 	KEY_HELP;
 
-struct renew_args {
-	struct ca_args ca;
-	int reuse;
-};
-
-static int renew_option(void *ctx, int c, const char *arg)
-{
-	struct renew_args *a = ctx;
-
-	if (c != 'k')
-		return ca_option(&a->ca, c, arg);
-	a->reuse = 1;
-	return 0;
-}
-
 static int ca_renew(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "days", required_argument, NULL, 'y' },
-		{ "reuse-key", no_argument, NULL, 'k' },
+		{ "reuse-key", no_argument, NULL, OPT_REUSE_KEY },
 		KEY_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_opts opts = { renew_usage, "i:", longopts, 1, 1 };
-	struct renew_args a = { 0 };
+	struct ca_args a = { 0 };
 	char serial[SG_CA_SERIAL_MAX + 1];
 	struct sg_ca *ca;
-	int rc = cli_parse(&opts, argc, argv, renew_option, &a);
+	int rc = cli_parse(&opts, argc, argv, ca_option, &a);
 
-	if (rc != CLI_RUN || (rc = need_dir(&a.ca)) != 0)
+	if (rc != CLI_RUN || (rc = need_dir(&a)) != 0)
 		goto done;
 	rc = CLI_EXIT_FAIL;
-	if (!(ca = open_with_key(a.ca.dir, &a.ca.key)))
+	if (!(ca = open_with_key(a.dir, &a.key)))
 		goto done;
-	rc = sg_ca_renew(ca, argv[optind], a.ca.days, a.reuse, serial) < 0 ? cli_lib_error() : CLI_EXIT_OK;
+	rc = sg_ca_renew(ca, argv[optind], a.days, a.reuse_key, serial) < 0 ? cli_lib_error() : CLI_EXIT_OK;
 	if (rc == CLI_EXIT_OK)
-		printf("%s/%s/cert.pem %s\n", a.ca.dir, argv[optind], serial);
+		printf("%s/%s/cert.pem %s\n", a.dir, argv[optind], serial);
 	sg_ca_close(ca);
 done:
-	auth_opts_free(&a.ca.key);
+	auth_opts_free(&a.key);
 	return rc;
 }
 
@@ -835,21 +804,13 @@ static void print_trust(const char *abs, const char *subj, const char *slug)
 
 static int ca_trust(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cli_opts opts = { trust_usage, "", longopts, 0, 0 };
 	struct ca_args a = { 0 };
 	char subj[512], abs[PATH_MAX], slug[64];
 	struct sg_ca *ca;
 	int rc;
 
-	if ((rc = cli_parse(&opts, argc, argv, ca_only_option, &a)) != CLI_RUN ||
-	    (rc = need_dir(&a)) != 0)
+	if (!(ca = open_reader(trust_usage, argc, argv, &a, &rc)))
 		return rc;
-	if (!(ca = sg_ca_open(a.dir, SG_CA_READ)))
-		return cli_lib_error();
 	sg_ca_root_subject(ca, subj, sizeof(subj));
 	sg_ca_close(ca);
 	if (!realpath(a.dir, abs))
