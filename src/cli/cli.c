@@ -262,6 +262,20 @@ int cli_parse_cnumber(const char *what, const char *s, unsigned long long min,
 	return 0;
 }
 
+int cli_parse_hex(const char *what, const char *s, unsigned long long max,
+		  unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 16);
+	/* strtoull skips blanks and takes a sign: s must start with a digit
+	 * (empty s ended at s) */
+	if (errno || end == s || *end || !strchr("0123456789abcdefABCDEF", s[0]) || *out > max)
+		return cli_usage("%s must be a hex number from 0 to %llx, not '%.40s'", what, max, s);
+	return 0;
+}
+
 int cli_parse_days(const char *what, const char *s, int *out)
 {
 	unsigned long long v;
