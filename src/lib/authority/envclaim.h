@@ -11,9 +11,10 @@
  *               "libraries": [{"path", "sha256"}]},  (mapped .so files)
  *    "tools": [{"name", "path": <string | null>, "sha256": <hex | null>}],
  *    "store": {"files", "bytes", "sha256"}}
- * "tools" lists every regular file of HOME/tools (path "tools/<name>")
- * and the peer programs age and sops as found on $PATH (null when
- * absent), sorted by name then path. The store hash is SHA-256 over
+ * "tools" lists every regular file of HOME/tools (path "tools/<name>"),
+ * in byte order of name, then the peer programs age and sops, in that
+ * order, as found on $PATH (path and sha256 null when absent). The
+ * store hash is SHA-256 over
  * "<relative path>\0<hex sha256 of the file>\n" for each regular file,
  * depth-first with each directory's entries in byte order; anything but
  * files and directories in the store is refused; a store not made yet
