@@ -114,7 +114,7 @@ static int output_names(const char *const final[OUT_N], char **dir, const char *
 			free(d);
 			return sg_fail("%s: names a directory, not a file", final[i]);
 		}
-		if (stat(d, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		if (stat(d, &st) < 0 || (!S_ISDIR(st.st_mode) && (errno = ENOTDIR))) {
 			sg_fail_errno("%s: its directory %s", final[i], d);
 			free(d);
 			return -1;
