@@ -1384,6 +1384,16 @@ static void find_ksks(struct sg_dnsconf *c, const char *zone, struct roll_keys *
 	}
 }
 
+/* The seconds left of k's RFC 5011 hold-down (over when not > 0), and
+ * in when[64] the time left as text. */
+static long long hold_down(const struct sg_dns_key *k, time_t now, char when[64])
+{
+	long long left = k->since + SG_DNS_HOLD_DOWN - (long long)now;
+
+	fmt_days(left > 0 ? left : 0, when, 64);
+	return left;
+}
+
 static int roll_status(const char *zone, const struct roll_keys *r, time_t now,
 		       struct sg_buf *report)
 {
@@ -1393,16 +1403,14 @@ static int roll_status(const char *zone, const struct roll_keys *r, time_t now,
 	if (r->active)
 		rc = sg_buf_printf(report, "%s: active KSK %u\n", zone, r->active->tag);
 	if (rc == 0 && r->pub) {
-		long long left = r->pub->since + SG_DNS_HOLD_DOWN - (long long)now;
-		fmt_days(left > 0 ? left : 0, when, sizeof(when));
+		long long left = hold_down(r->pub, now, when);
 		rc = sg_buf_printf(report, "%s: new KSK %u published; %s (revoke the old key %s)\n",
 				   zone, r->pub->tag,
 				   left > 0 ? "in its RFC 5011 hold-down" : "hold-down over",
 				   left > 0 ? when : "now");
 	}
 	if (rc == 0 && r->revoked) {
-		long long left = r->revoked->since + SG_DNS_HOLD_DOWN - (long long)now;
-		fmt_days(left > 0 ? left : 0, when, sizeof(when));
+		long long left = hold_down(r->revoked, now, when);
 		rc = sg_buf_printf(report, "%s: KSK %u revoked; remove it %s%s\n", zone,
 				   r->revoked->tag, left > 0 ? "in " : "now", left > 0 ? when : "");
 	}
@@ -1440,12 +1448,10 @@ static int roll_revoke(const char *zone, const struct roll_keys *r, time_t now, 
 
 	if (!r->pub || !r->active)
 		return sg_fail("%s: no new KSK published (run rollover start first)", zone);
-	if (!force && (long long)now < r->pub->since + SG_DNS_HOLD_DOWN) {
-		fmt_days(r->pub->since + SG_DNS_HOLD_DOWN - (long long)now, when, sizeof(when));
+	if (!force && hold_down(r->pub, now, when) > 0)
 		return sg_fail("%s: KSK %u is still in its RFC 5011 hold-down for %s (--force to "
 			       "override)",
 			       zone, r->pub->tag, when);
-	}
 	r->active->state = SG_DNS_KEY_REVOKED;
 	r->active->since = (int64_t)now;
 	r->pub->state = SG_DNS_KEY_ACTIVE;
@@ -1461,12 +1467,10 @@ static int roll_finish(const char *zone, const struct roll_keys *r, time_t now, 
 
 	if (!r->revoked)
 		return sg_fail("%s: no revoked KSK to remove", zone);
-	if (!force && (long long)now < r->revoked->since + SG_DNS_HOLD_DOWN) {
-		fmt_days(r->revoked->since + SG_DNS_HOLD_DOWN - (long long)now, when, sizeof(when));
+	if (!force && hold_down(r->revoked, now, when) > 0)
 		return sg_fail("%s: keep revoked KSK %u published for %s more (--force to "
 			       "override)",
 			       zone, r->revoked->tag, when);
-	}
 	r->revoked->state = SG_DNS_KEY_REMOVED;
 	r->revoked->since = (int64_t)now;
 	return sg_buf_printf(report, "%s: KSK %u removed from the zone; sign now\n", zone,
