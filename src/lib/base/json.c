@@ -608,6 +608,98 @@ static int read_u_escape(const struct parser *ps, size_t at, uint32_t *unit)
 	return 0;
 }
 
+/* Decodes the \u escape at s[*at], a surrogate pair taking two, into
+ * buf + *o; moves *at past it. */
+static int decode_u_escape(const struct parser *ps, size_t *at, uint8_t *buf, size_t *o)
+{
+	const uint8_t *s = ps->s;
+	size_t i = *at;
+	uint32_t cp = 0, lo = 0;
+
+	if (read_u_escape(ps, i, &cp) < 0)
+		return -1;
+	if (cp >= 0xdc00 && cp <= 0xdfff)
+		return parse_error(ps, i, "lone low surrogate \\u%04X", cp);
+	if (cp >= 0xd800 && cp <= 0xdbff) {
+		if (ps->len - i < 12 || s[i + 6] != '\\' || s[i + 7] != 'u')
+			return parse_error(ps, i, "lone high surrogate \\u%04X", cp);
+		if (read_u_escape(ps, i + 6, &lo) < 0)
+			return -1;
+		if (lo < 0xdc00 || lo > 0xdfff)
+			return parse_error(ps, i, "lone high surrogate \\u%04X", cp);
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+		i += 6;
+	}
+	*o += utf8_put(buf + *o, cp);
+	*at = i + 6;
+	return 0;
+}
+
+/* Decodes the escape whose backslash is at s[*at] into buf + *o; moves
+ * *at past it. */
+static int decode_escape(const struct parser *ps, size_t *at, uint8_t *buf, size_t *o)
+{
+	uint8_t e = ps->s[*at + 1], c;
+
+	switch (e) {
+	case '"':
+	case '\\':
+	case '/':
+		c = e;
+		break;
+	case 'b':
+		c = '\b';
+		break;
+	case 'f':
+		c = '\f';
+		break;
+	case 'n':
+		c = '\n';
+		break;
+	case 'r':
+		c = '\r';
+		break;
+	case 't':
+		c = '\t';
+		break;
+	case 'u':
+		return decode_u_escape(ps, at, buf, o);
+	default:
+		if (e >= 0x20 && e < 0x7f)
+			return parse_error(ps, *at, "invalid escape '\\%c' in string", e);
+		return parse_error(ps, *at, "invalid escape in string");
+	}
+	buf[(*o)++] = c;
+	*at += 2;
+	return 0;
+}
+
+/* Decodes the character at s[*at] of a string (a byte, a UTF-8 sequence
+ * or an escape) into buf + *o; moves *at past it. */
+static int decode_char(const struct parser *ps, size_t *at, uint8_t *buf, size_t *o)
+{
+	const uint8_t *s = ps->s;
+	size_t i = *at, k = i;
+	uint32_t cp = 0;
+	uint8_t c = s[i];
+
+	if (c < 0x20)
+		return parse_error(ps, i, "control character U+%04X must be escaped in a string", c);
+	if (c == '\\')
+		return decode_escape(ps, at, buf, o);
+	if (c < 0x80) {
+		buf[(*o)++] = c;
+		*at = i + 1;
+		return 0;
+	}
+	if (utf8_next(s, ps->len, &k, &cp) < 0)
+		return parse_error(ps, i, "invalid UTF-8 in string");
+	memcpy(buf + *o, s + i, k - i);
+	*o += k - i;
+	*at = k;
+	return 0;
+}
+
 /* Reads the string whose opening quote is at ps->pos into a fresh
  * NUL-terminated allocation. */
 static int parse_string(struct parser *ps, char **out, size_t *out_len)
@@ -626,95 +718,18 @@ static int parse_string(struct parser *ps, char **out, size_t *out_len)
 	if (!(buf = malloc(cap)))
 		return sg_fail("out of memory");
 
-	i = start + 1;
-	while (s[i] != '"') {
-		uint8_t c = s[i];
-		uint32_t cp = 0, lo = 0;
-		size_t k;
-
-		if (c < 0x20) {
-			parse_error(ps, i, "control character U+%04X must be escaped in a string", c);
-			goto fail;
+	for (i = start + 1; s[i] != '"';) {
+		if (decode_char(ps, &i, buf, &o) < 0) {
+			sg_wipe(buf, cap);
+			free(buf);
+			return -1;
 		}
-		if (c >= 0x80) {
-			k = i;
-			if (utf8_next(s, ps->len, &k, &cp) < 0) {
-				parse_error(ps, i, "invalid UTF-8 in string");
-				goto fail;
-			}
-			memcpy(buf + o, s + i, k - i);
-			o += k - i;
-			i = k;
-			continue;
-		}
-		if (c != '\\') {
-			buf[o++] = c;
-			i++;
-			continue;
-		}
-		switch (s[i + 1]) {
-		case '"':
-		case '\\':
-		case '/':
-			buf[o++] = s[i + 1];
-			break;
-		case 'b':
-			buf[o++] = '\b';
-			break;
-		case 'f':
-			buf[o++] = '\f';
-			break;
-		case 'n':
-			buf[o++] = '\n';
-			break;
-		case 'r':
-			buf[o++] = '\r';
-			break;
-		case 't':
-			buf[o++] = '\t';
-			break;
-		case 'u':
-			if (read_u_escape(ps, i, &cp) < 0)
-				goto fail;
-			if (cp >= 0xdc00 && cp <= 0xdfff) {
-				parse_error(ps, i, "lone low surrogate \\u%04X", cp);
-				goto fail;
-			}
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				if (ps->len - i < 12 || s[i + 6] != '\\' || s[i + 7] != 'u') {
-					parse_error(ps, i, "lone high surrogate \\u%04X", cp);
-					goto fail;
-				}
-				if (read_u_escape(ps, i + 6, &lo) < 0)
-					goto fail;
-				if (lo < 0xdc00 || lo > 0xdfff) {
-					parse_error(ps, i, "lone high surrogate \\u%04X", cp);
-					goto fail;
-				}
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				i += 6;
-			}
-			o += utf8_put(buf + o, cp);
-			i += 4;
-			break;
-		default:
-			if (s[i + 1] >= 0x20 && s[i + 1] < 0x7f)
-				parse_error(ps, i, "invalid escape '\\%c' in string", s[i + 1]);
-			else
-				parse_error(ps, i, "invalid escape in string");
-			goto fail;
-		}
-		i += 2;
 	}
 	buf[o] = '\0';
 	ps->pos = i + 1;
 	*out = (char *)buf;
 	*out_len = o;
 	return 0;
-fail:
-	sg_wipe(buf, cap);
-	free(buf);
-	return -1;
 }
 
 static int parse_literal(struct parser *ps, struct sg_json **out)
@@ -744,22 +759,28 @@ static int parse_literal(struct parser *ps, struct sg_json **out)
 	return parse_error(ps, ps->pos, "invalid literal (expected true, false or null)");
 }
 
-static int parse_number(struct parser *ps, struct sg_json **out)
+/* A number's lexeme: where it starts, where its digits start, where it
+ * ends, its sign and whether it has a fraction or an exponent. */
+struct number_lex {
+	size_t start, digits, end;
+	int neg, frac;
+};
+
+/* Scans the grammar of the number at ps->pos into n. */
+static int scan_number(const struct parser *ps, struct number_lex *n)
 {
 	const uint8_t *s = ps->s;
-	size_t start = ps->pos, p = start, digits;
-	int neg = 0, frac = 0, overflow = 0;
-	uint64_t mag = 0;
-	struct sg_json *j;
-	char *lexeme;
+	size_t p = ps->pos;
 
+	n->start = p;
+	n->neg = n->frac = 0;
 	if (s[p] == '-') {
-		neg = 1;
+		n->neg = 1;
 		p++;
 	}
 	if (p >= ps->len || !is_digit(s[p]))
 		return parse_error(ps, p, "expected a digit after '-'");
-	digits = p;
+	n->digits = p;
 	if (s[p] == '0') {
 		p++;
 		if (p < ps->len && is_digit(s[p]))
@@ -769,7 +790,7 @@ static int parse_number(struct parser *ps, struct sg_json **out)
 			p++;
 	}
 	if (p < ps->len && s[p] == '.') {
-		frac = 1;
+		n->frac = 1;
 		p++;
 		if (p >= ps->len || !is_digit(s[p]))
 			return parse_error(ps, p, "expected a digit after '.'");
@@ -777,7 +798,7 @@ static int parse_number(struct parser *ps, struct sg_json **out)
 			p++;
 	}
 	if (p < ps->len && (s[p] == 'e' || s[p] == 'E')) {
-		frac = 1;
+		n->frac = 1;
 		p++;
 		if (p < ps->len && (s[p] == '+' || s[p] == '-'))
 			p++;
@@ -786,40 +807,64 @@ static int parse_number(struct parser *ps, struct sg_json **out)
 		while (p < ps->len && is_digit(s[p]))
 			p++;
 	}
-	if (frac && (ps->flags & SG_JSON_MODEL))
-		return parse_error(ps, start, "floats are not allowed in the canonical model");
+	n->end = p;
+	return 0;
+}
 
-	if (!frac) {
-		size_t i;
-		for (i = digits; i < p; i++) {
-			unsigned d = s[i] - '0';
-			if (mag > (UINT64_MAX - d) / 10) {
-				overflow = 1;
-				break;
-			}
-			mag = mag * 10 + d;
+/* An integer lexeme as an integer node: 1 when made, 0 when it stays a
+ * float (-0, beyond int64), -1 when it is outside the canonical model
+ * or out of memory. */
+static int number_int(const struct parser *ps, const struct number_lex *n, struct sg_json **out)
+{
+	const uint8_t *s = ps->s;
+	uint64_t mag = 0;
+	int overflow = 0;
+	struct sg_json *j;
+
+	for (size_t i = n->digits; i < n->end; i++) {
+		unsigned d = s[i] - '0';
+		if (mag > (UINT64_MAX - d) / 10) {
+			overflow = 1;
+			break;
 		}
-		if (ps->flags & SG_JSON_MODEL) {
-			if (overflow || mag > (uint64_t)SG_JSON_MODEL_INT_MAX)
-				return parse_error(ps, start,
-						   "integer outside the canonical model (|n| < 2^53)");
-			if (neg && mag == 0)
-				return parse_error(ps, start,
-						   "-0 is not an integer of the canonical model");
-		}
-		/* -0 stays a float so that its sign survives a round trip. */
-		if (!overflow && !(neg && mag == 0) &&
-		    mag <= (uint64_t)INT64_MAX + (uint64_t)neg) {
-			if (!(j = sg_json_new_int(0)))
-				return -1;
-			j->u.integer = neg ? -(int64_t)(mag - 1) - 1 : (int64_t)mag;
-			*out = j;
-			ps->pos = p;
-			return 0;
-		}
+		mag = mag * 10 + d;
+	}
+	if (ps->flags & SG_JSON_MODEL) {
+		if (overflow || mag > (uint64_t)SG_JSON_MODEL_INT_MAX)
+			return parse_error(ps, n->start,
+					   "integer outside the canonical model (|n| < 2^53)");
+		if (n->neg && mag == 0)
+			return parse_error(ps, n->start, "-0 is not an integer of the canonical model");
+	}
+	/* -0 stays a float so that its sign survives a round trip. */
+	if (overflow || (n->neg && mag == 0) || mag > (uint64_t)INT64_MAX + (uint64_t)n->neg)
+		return 0;
+	if (!(j = sg_json_new_int(0)))
+		return -1;
+	j->u.integer = n->neg ? -(int64_t)(mag - 1) - 1 : (int64_t)mag;
+	*out = j;
+	return 1;
+}
+
+static int parse_number(struct parser *ps, struct sg_json **out)
+{
+	struct number_lex n;
+	struct sg_json *j;
+	char *lexeme;
+	int made;
+
+	if (scan_number(ps, &n) < 0)
+		return -1;
+	if (n.frac && (ps->flags & SG_JSON_MODEL))
+		return parse_error(ps, n.start, "floats are not allowed in the canonical model");
+	if (!n.frac && (made = number_int(ps, &n, out)) != 0) {
+		if (made < 0)
+			return -1;
+		ps->pos = n.end;
+		return 0;
 	}
 
-	if (!(lexeme = copy_bytes((const char *)s + start, p - start)))
+	if (!(lexeme = copy_bytes((const char *)ps->s + n.start, n.end - n.start)))
 		return -1;
 	if (!(j = new_node(SG_JSON_FLOAT))) {
 		free(lexeme);
@@ -829,10 +874,10 @@ static int parse_number(struct parser *ps, struct sg_json **out)
 	j->u.number.value = c_strtod(lexeme);
 	if (!isfinite(j->u.number.value)) {
 		sg_json_free(j);
-		return parse_error(ps, start, "number is out of range");
+		return parse_error(ps, n.start, "number is out of range");
 	}
 	*out = j;
-	ps->pos = p;
+	ps->pos = n.end;
 	return 0;
 }
 

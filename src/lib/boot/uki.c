@@ -122,13 +122,106 @@ static int check_new_sections(const struct sg_pe *pe, const char *name,
 	return 0;
 }
 
+/* Where the new sections go, as they are appended. */
+struct uki_layout {
+	uint64_t va;	    /* the next section's virtual address */
+	uint64_t init_data; /* SizeOfInitializedData */
+	size_t nsec;	    /* sections in the table */
+};
+
+/* Where the stub's sections end: in the file (returned) and in memory
+ * (*va, section-aligned). */
+static uint64_t stub_end(const struct sg_pe *pe, uint64_t *va)
+{
+	uint64_t raw_end = pe->size_of_headers;
+
+	*va = pe->size_of_image;
+	for (unsigned i = 0; i < pe->nsections; i++) {
+		const struct sg_pe_section *s = &pe->sections[i];
+		uint64_t vsize = s->virtual_size > s->raw_size ? s->virtual_size : s->raw_size;
+
+		if (s->raw_size && (uint64_t)s->raw_ptr + s->raw_size > raw_end)
+			raw_end = (uint64_t)s->raw_ptr + s->raw_size;
+		if ((uint64_t)s->virtual_address + vsize > *va)
+			*va = (uint64_t)s->virtual_address + vsize;
+	}
+	*va = align_up(*va, pe->section_alignment);
+	return raw_end;
+}
+
+/* Merges the given sections the stub has already (.sbat) into out. */
+static int merge_existing(struct sg_buf *out, const struct sg_pe *pe,
+			  const struct sg_uki_section *sections, size_t n, const char *stub_name)
+{
+	for (unsigned i = 0; i < pe->nsections; i++) {
+		for (size_t j = 0; j < n; j++)
+			if (!strncmp(pe->sections[i].name, sections[j].name, 8) &&
+			    merge_sbat(pe, &pe->sections[i], out->data, i, &sections[j], stub_name))
+				return -1;
+	}
+	return 0;
+}
+
+/* Appends section u, file-aligned, and its header after the table's
+ * last. */
+static int append_section(struct sg_buf *out, const struct sg_pe *pe,
+			  const struct sg_uki_section *u, struct uki_layout *l,
+			  const char *stub_name)
+{
+	uint64_t raw_ptr = align_up(out->len, pe->file_alignment);
+	uint64_t raw_size = align_up(u->len, pe->file_alignment);
+	uint8_t *h;
+
+	if (raw_ptr + raw_size > UINT32_MAX || l->va + u->len > UINT32_MAX)
+		return sg_fail("%s: unified kernel image would exceed 4 GiB", stub_name);
+	if (sg_buf_reserve(out, (size_t)(raw_ptr + raw_size - out->len)))
+		return -1;
+	memset(out->data + out->len, 0, (size_t)(raw_ptr - out->len));
+	memcpy(out->data + raw_ptr, u->data, u->len);
+	memset(out->data + raw_ptr + u->len, 0, (size_t)(raw_size - u->len));
+	out->len = (size_t)(raw_ptr + raw_size);
+
+	h = out->data + pe->sections_offset + l->nsec * SECTION_HEADER_SIZE;
+	memset(h, 0, SECTION_HEADER_SIZE);
+	memcpy(h, u->name, strlen(u->name));
+	sg_put_le32(h + 8, (uint32_t)u->len);
+	sg_put_le32(h + 12, (uint32_t)l->va);
+	sg_put_le32(h + 16, (uint32_t)raw_size);
+	sg_put_le32(h + 20, (uint32_t)raw_ptr);
+	sg_put_le32(h + 36, SCN_INITIALIZED_DATA | SCN_MEM_READ);
+	l->nsec++;
+	l->init_data += raw_size;
+	l->va = align_up(l->va + u->len, pe->section_alignment);
+	return 0;
+}
+
+/* The COFF and optional headers for the new layout, then the checksum. */
+static int finish_headers(struct sg_buf *out, const struct sg_pe *pe, const struct uki_layout *l,
+			  const char *stub_name)
+{
+	uint64_t size_of_image = l->va;
+	size_t coff = pe->pe_offset + 4;
+
+	if (size_of_image > UINT32_MAX || l->init_data > UINT32_MAX)
+		return sg_fail("%s: unified kernel image would exceed 4 GiB", stub_name);
+	sg_put_le16(out->data + coff + 2, (uint16_t)l->nsec);
+	/* The symbol table was after the sections and is gone. */
+	sg_put_le32(out->data + coff + COFF_SYMTAB, 0);
+	sg_put_le32(out->data + coff + COFF_NSYMS, 0);
+	sg_put_le32(out->data + pe->opt_offset + OPT_SIZE_OF_INIT_DATA, (uint32_t)l->init_data);
+	sg_put_le32(out->data + pe->opt_offset + OPT_SIZE_OF_IMAGE, (uint32_t)size_of_image);
+	sg_put_le32(out->data + pe->checksum_offset,
+		    sg_pe_checksum(out->data, out->len, pe->checksum_offset));
+	return 0;
+}
+
 int sg_uki_build(const uint8_t *stub, size_t stub_len, const char *stub_name,
 		 const struct sg_uki_section *sections, size_t n, struct sg_buf *out)
 {
 	struct sg_pe pe;
-	uint64_t raw_end, va, size_of_image, init_data;
-	size_t added, nsec, coff;
-	uint8_t *h;
+	struct uki_layout l;
+	uint64_t raw_end;
+	size_t added;
 
 	if (sg_pe_parse(&pe, stub, stub_len, stub_name))
 		return -1;
@@ -137,77 +230,23 @@ int sg_uki_build(const uint8_t *stub, size_t stub_len, const char *stub_name,
 	if (check_new_sections(&pe, stub_name, sections, n, &added))
 		return -1;
 
-	/* Where the stub's sections end, in the file and in memory. */
-	raw_end = pe.size_of_headers;
-	va = pe.size_of_image;
-	for (unsigned i = 0; i < pe.nsections; i++) {
-		const struct sg_pe_section *s = &pe.sections[i];
-		uint64_t vsize = s->virtual_size > s->raw_size ? s->virtual_size : s->raw_size;
-
-		if (s->raw_size && (uint64_t)s->raw_ptr + s->raw_size > raw_end)
-			raw_end = (uint64_t)s->raw_ptr + s->raw_size;
-		if ((uint64_t)s->virtual_address + vsize > va)
-			va = (uint64_t)s->virtual_address + vsize;
-	}
-	va = align_up(va, pe.section_alignment);
-
+	raw_end = stub_end(&pe, &l.va);
 	sg_buf_free(out);
 	if (sg_buf_append(out, stub, (size_t)raw_end))
 		return -1;
-	for (unsigned i = 0; i < pe.nsections; i++) {
-		for (size_t j = 0; j < n; j++)
-			if (!strncmp(pe.sections[i].name, sections[j].name, 8) &&
-			    merge_sbat(&pe, &pe.sections[i], out->data, i, &sections[j], stub_name))
-				goto fail;
-	}
-
-	nsec = pe.nsections;
-	init_data = sg_get_le32(out->data + pe.opt_offset + OPT_SIZE_OF_INIT_DATA);
-	for (size_t j = 0; j < n; j++) {
-		const struct sg_uki_section *u = &sections[j];
-		uint64_t raw_ptr = align_up(out->len, pe.file_alignment);
-		uint64_t raw_size = align_up(u->len, pe.file_alignment);
-
-		if (sg_pe_find_section(&pe, u->name))
-			continue; /* merged above */
-		if (raw_ptr + raw_size > UINT32_MAX || va + u->len > UINT32_MAX) {
-			sg_fail("%s: unified kernel image would exceed 4 GiB", stub_name);
-			goto fail;
-		}
-		if (sg_buf_reserve(out, (size_t)(raw_ptr + raw_size - out->len)))
-			goto fail;
-		memset(out->data + out->len, 0, (size_t)(raw_ptr - out->len));
-		memcpy(out->data + raw_ptr, u->data, u->len);
-		memset(out->data + raw_ptr + u->len, 0, (size_t)(raw_size - u->len));
-		out->len = (size_t)(raw_ptr + raw_size);
-
-		h = out->data + pe.sections_offset + nsec * SECTION_HEADER_SIZE;
-		memset(h, 0, SECTION_HEADER_SIZE);
-		memcpy(h, u->name, strlen(u->name));
-		sg_put_le32(h + 8, (uint32_t)u->len);
-		sg_put_le32(h + 12, (uint32_t)va);
-		sg_put_le32(h + 16, (uint32_t)raw_size);
-		sg_put_le32(h + 20, (uint32_t)raw_ptr);
-		sg_put_le32(h + 36, SCN_INITIALIZED_DATA | SCN_MEM_READ);
-		nsec++;
-		init_data += raw_size;
-		va = align_up(va + u->len, pe.section_alignment);
-	}
-	size_of_image = va;
-	if (size_of_image > UINT32_MAX || init_data > UINT32_MAX) {
-		sg_fail("%s: unified kernel image would exceed 4 GiB", stub_name);
+	if (merge_existing(out, &pe, sections, n, stub_name))
 		goto fail;
-	}
 
-	coff = pe.pe_offset + 4;
-	sg_put_le16(out->data + coff + 2, (uint16_t)nsec);
-	/* The symbol table was after the sections and is gone. */
-	sg_put_le32(out->data + coff + COFF_SYMTAB, 0);
-	sg_put_le32(out->data + coff + COFF_NSYMS, 0);
-	sg_put_le32(out->data + pe.opt_offset + OPT_SIZE_OF_INIT_DATA, (uint32_t)init_data);
-	sg_put_le32(out->data + pe.opt_offset + OPT_SIZE_OF_IMAGE, (uint32_t)size_of_image);
-	sg_put_le32(out->data + pe.checksum_offset,
-		    sg_pe_checksum(out->data, out->len, pe.checksum_offset));
+	l.nsec = pe.nsections;
+	l.init_data = sg_get_le32(out->data + pe.opt_offset + OPT_SIZE_OF_INIT_DATA);
+	for (size_t j = 0; j < n; j++) {
+		if (sg_pe_find_section(&pe, sections[j].name))
+			continue; /* merged above */
+		if (append_section(out, &pe, &sections[j], &l, stub_name))
+			goto fail;
+	}
+	if (finish_headers(out, &pe, &l, stub_name))
+		goto fail;
 	return 0;
 fail:
 	sg_buf_free(out);

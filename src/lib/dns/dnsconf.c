@@ -176,11 +176,79 @@ static int valid_addr(const char *s)
 	return inet_pton(AF_INET, s, tmp) == 1 || inet_pton(AF_INET6, s, tmp) == 1;
 }
 
+/* zone NAME */
+static int parse_zone_line(struct sg_dnsconf *c, char **f, int n)
+{
+	char zone[256];
+
+	if (n != 2 || sg_dns_canon_name(f[1], zone, sizeof(zone)) < 0)
+		return sg_fail("'zone' takes one domain name");
+	if (strcmp(zone, f[1]))
+		return sg_fail("zone '%s' is not in canonical form", f[1]);
+	if (c->nzones == 0 && strcmp(zone, "."))
+		return sg_fail("the first zone must be the root '.'");
+	if (sg_dnsconf_has_zone(c, zone))
+		return sg_fail("zone '%s' declared twice", zone);
+	return sg_dnsconf_add_zone(c, zone);
+}
+
+/* ns ZONE NAME [ADDRESS [PORT]], ZONE checked already */
+static int parse_ns_line(struct sg_dnsconf *c, const char *zone, char **f, int n)
+{
+	char name[256];
+	unsigned port = 0;
+	long long v;
+
+	if (n < 3 || n > 5 || sg_dns_canon_name(f[2], name, sizeof(name)) < 0 || strcmp(name, f[2]))
+		return sg_fail("'ns' takes ZONE NAME [ADDRESS [PORT]]");
+	if (n >= 4 && !valid_addr(f[3]))
+		return sg_fail("'%s' is not an IP address", f[3]);
+	if (n == 5) {
+		if (parse_num(f[4], 1, 65535, &v) < 0)
+			return sg_fail("'%s' is not a port", f[4]);
+		port = (unsigned)v;
+	}
+	return sg_dnsconf_add_ns(c, zone, name, n >= 4 ? f[3] : NULL, port);
+}
+
+/* key ZONE ALG FLAGS TAG STATE SINCE, ZONE checked already */
+static int parse_key_line(struct sg_dnsconf *c, char *zone, char **f, int n)
+{
+	struct sg_dns_key k = { .zone = zone };
+	long long v;
+	size_t s;
+
+	if (n != 7)
+		return sg_fail("'key' takes ZONE ALG FLAGS TAG STATE SINCE");
+	if (parse_num(f[2], 0, 255, &v) < 0 || (v != 13 && v != 15))
+		return sg_fail("key algorithm must be 13 or 15");
+	k.alg = (int)v;
+	if (parse_num(f[3], 0, 65535, &v) < 0 || (v != SG_DNS_KSK && v != SG_DNS_ZSK))
+		return sg_fail("key flags must be 257 or 256");
+	k.flags = (int)v;
+	if (parse_num(f[4], 0, 65535, &v) < 0)
+		return sg_fail("key tag must be 0..65535");
+	k.tag = (unsigned)v;
+	for (s = 0; s < 4; s++)
+		if (strcmp(f[5], state_names[s]) == 0)
+			break;
+	if (s == 4)
+		return sg_fail("key state must be published, active, revoked or removed");
+	k.state = (enum sg_dns_key_state)s;
+	if (parse_num(f[6], 0, INT64_MAX / 2, &v) < 0)
+		return sg_fail("key time must be a Unix time");
+	k.since = v;
+	for (size_t i = 0; i < c->nkeys; i++)
+		if (c->keys[i].tag == k.tag && c->keys[i].alg == k.alg &&
+		    !strcmp(c->keys[i].zone, zone))
+			return sg_fail("key %u declared twice for '%s'", k.tag, zone);
+	return sg_dnsconf_add_key(c, &k);
+}
+
 /* One line, already split into fields. */
 static int parse_line(struct sg_dnsconf *c, char **f, int n, int *seen_magic)
 {
-	char zone[256], name[256];
-	long long v;
+	char zone[256];
 
 	if (!*seen_magic) {
 		if (n != 2 || strcmp(f[0], "signet-dns") || strcmp(f[1], "1"))
@@ -188,17 +256,8 @@ static int parse_line(struct sg_dnsconf *c, char **f, int n, int *seen_magic)
 		*seen_magic = 1;
 		return 0;
 	}
-	if (strcmp(f[0], "zone") == 0) {
-		if (n != 2 || sg_dns_canon_name(f[1], zone, sizeof(zone)) < 0)
-			return sg_fail("'zone' takes one domain name");
-		if (strcmp(zone, f[1]))
-			return sg_fail("zone '%s' is not in canonical form", f[1]);
-		if (c->nzones == 0 && strcmp(zone, "."))
-			return sg_fail("the first zone must be the root '.'");
-		if (sg_dnsconf_has_zone(c, zone))
-			return sg_fail("zone '%s' declared twice", zone);
-		return sg_dnsconf_add_zone(c, zone);
-	}
+	if (strcmp(f[0], "zone") == 0)
+		return parse_zone_line(c, f, n);
 	if (strcmp(f[0], "age-recipient") == 0) {
 		if (n != 2)
 			return sg_fail("'age-recipient' takes one age1... recipient");
@@ -207,49 +266,10 @@ static int parse_line(struct sg_dnsconf *c, char **f, int n, int *seen_magic)
 	if (n < 2 || sg_dns_canon_name(f[1], zone, sizeof(zone)) < 0 || strcmp(zone, f[1]) ||
 	    !sg_dnsconf_has_zone(c, zone))
 		return sg_fail("'%s' must name a zone declared before it", f[0]);
-	if (strcmp(f[0], "ns") == 0) {
-		unsigned port = 0;
-		if (n < 3 || n > 5 || sg_dns_canon_name(f[2], name, sizeof(name)) < 0 ||
-		    strcmp(name, f[2]))
-			return sg_fail("'ns' takes ZONE NAME [ADDRESS [PORT]]");
-		if (n >= 4 && !valid_addr(f[3]))
-			return sg_fail("'%s' is not an IP address", f[3]);
-		if (n == 5) {
-			if (parse_num(f[4], 1, 65535, &v) < 0)
-				return sg_fail("'%s' is not a port", f[4]);
-			port = (unsigned)v;
-		}
-		return sg_dnsconf_add_ns(c, zone, name, n >= 4 ? f[3] : NULL, port);
-	}
-	if (strcmp(f[0], "key") == 0) {
-		struct sg_dns_key k = { .zone = zone };
-		size_t s;
-		if (n != 7)
-			return sg_fail("'key' takes ZONE ALG FLAGS TAG STATE SINCE");
-		if (parse_num(f[2], 0, 255, &v) < 0 || (v != 13 && v != 15))
-			return sg_fail("key algorithm must be 13 or 15");
-		k.alg = (int)v;
-		if (parse_num(f[3], 0, 65535, &v) < 0 || (v != SG_DNS_KSK && v != SG_DNS_ZSK))
-			return sg_fail("key flags must be 257 or 256");
-		k.flags = (int)v;
-		if (parse_num(f[4], 0, 65535, &v) < 0)
-			return sg_fail("key tag must be 0..65535");
-		k.tag = (unsigned)v;
-		for (s = 0; s < 4; s++)
-			if (strcmp(f[5], state_names[s]) == 0)
-				break;
-		if (s == 4)
-			return sg_fail("key state must be published, active, revoked or removed");
-		k.state = (enum sg_dns_key_state)s;
-		if (parse_num(f[6], 0, INT64_MAX / 2, &v) < 0)
-			return sg_fail("key time must be a Unix time");
-		k.since = v;
-		for (size_t i = 0; i < c->nkeys; i++)
-			if (c->keys[i].tag == k.tag && c->keys[i].alg == k.alg &&
-			    !strcmp(c->keys[i].zone, zone))
-				return sg_fail("key %u declared twice for '%s'", k.tag, zone);
-		return sg_dnsconf_add_key(c, &k);
-	}
+	if (strcmp(f[0], "ns") == 0)
+		return parse_ns_line(c, zone, f, n);
+	if (strcmp(f[0], "key") == 0)
+		return parse_key_line(c, zone, f, n);
 	return sg_fail("unknown record '%.32s'", f[0]);
 }
 

@@ -95,16 +95,14 @@ static int check_absent(struct sg_txn *t, const char *rel)
 	return 0;
 }
 
-int sg_dnskey_generate(struct sg_txn *t, const struct sg_dnsconf *c, const char *zone, int alg,
-		       int flags, struct sg_dns_key *out)
+/* A fresh key for zone whose tag no key of the zone has (in either
+ * form), and its DNSKEY record. */
+static int new_key(const struct sg_dnsconf *c, const char *zone, int alg, int flags,
+		   ldns_key **keyp, ldns_rr **rrp)
 {
-	char ppath[SG_DNSKEY_REL_MAX + 4], kpath[SG_DNSKEY_REL_MAX];
-	ldns_key *key = NULL;
-	ldns_rr *rr = NULL;
+	ldns_key *key;
+	ldns_rr *rr;
 	ldns_rdf *owner;
-	char *priv = NULL, *pub = NULL;
-	size_t privlen = 0, publen = 0;
-	int rc = -1;
 
 	for (int attempt = 0; attempt < 16; attempt++) {
 		key = ldns_key_new_frm_algorithm((ldns_signing_algorithm)alg, 256);
@@ -123,16 +121,79 @@ int sg_dnskey_generate(struct sg_txn *t, const struct sg_dnsconf *c, const char 
 		}
 		ldns_rr_set_ttl(rr, 3600);
 		ldns_key_set_keytag(key, ldns_calc_keytag(rr));
-		if (!tag_in_use(c, zone, ldns_key_keytag(key)))
-			break;
+		if (!tag_in_use(c, zone, ldns_key_keytag(key))) {
+			*keyp = key;
+			*rrp = rr;
+			return 0;
+		}
 		ldns_rr_free(rr);
 		ldns_key_deep_free(key);
-		key = NULL;
-		rr = NULL;
 	}
-	if (!key)
-		return sg_fail("no free key tag for '%s'", zone);
+	return sg_fail("no free key tag for '%s'", zone);
+}
 
+/* The private key age-encrypted to dns.conf's recipients, staged at
+ * ppath: at rest it is only age-encrypted, the plaintext stays in
+ * memory (and is staged nowhere). */
+static int stage_encrypted(struct sg_txn *t, const struct sg_dnsconf *c, const char *ppath,
+			   const char *priv, size_t privlen)
+{
+	struct sg_age_recipients rs = { 0 };
+	struct sg_buf enc = SG_BUF_INIT;
+	struct sg_mem_source src;
+	struct sg_writer w = sg_buf_writer(&enc);
+	int erc = 0, rc = -1;
+
+	for (size_t i = 0; erc == 0 && i < c->nrecipients; i++)
+		erc = sg_age_recipients_add(&rs, c->recipients[i], strlen(c->recipients[i]));
+	if (erc == 0)
+		erc = sg_age_encrypt(&rs, sg_mem_reader(&src, priv, privlen), w);
+	if (erc == 0)
+		erc = sg_writer_close(&w);
+	if (erc == 0)
+		rc = sg_txn_write(t, ppath, enc.data, enc.len, 0600);
+	sg_buf_free(&enc);
+	sg_age_recipients_free(&rs);
+	return rc;
+}
+
+/* Stages the key's two files, neither of which may be on disk: the
+ * private key at ppath (age-encrypted when dns.conf has recipients),
+ * the DNSKEY record at kpath. */
+static int stage_key_files(struct sg_txn *t, const struct sg_dnsconf *c, const char *ppath,
+			   const char *kpath, const ldns_key *key, const ldns_rr *rr, unsigned tag)
+{
+	size_t privlen = 0, publen = 0;
+	char *priv = print_to_mem(print_key, key, &privlen);
+	char *pub = print_to_mem(print_rr, rr, &publen);
+	int rc = -1;
+
+	if (!priv || !pub) {
+		sg_fail("cannot format key %u", tag);
+	} else if (check_absent(t, ppath) < 0 || check_absent(t, kpath) < 0 ||
+		   sg_txn_mkdir(t, "keys", 0700) < 0) {
+		/* refused */
+	} else if ((c->nrecipients ? stage_encrypted(t, c, ppath, priv, privlen)
+				   : sg_txn_write(t, ppath, priv, privlen, 0600)) == 0) {
+		rc = sg_txn_write(t, kpath, pub, publen, 0644);
+	}
+	if (priv)
+		sg_wipe(priv, privlen);
+	free(priv);
+	free(pub);
+	return rc;
+}
+
+int sg_dnskey_generate(struct sg_txn *t, const struct sg_dnsconf *c, const char *zone, int alg,
+		       int flags, struct sg_dns_key *out)
+{
+	char ppath[SG_DNSKEY_REL_MAX + 4], kpath[SG_DNSKEY_REL_MAX];
+	ldns_key *key = NULL;
+	ldns_rr *rr = NULL;
+	int rc = -1;
+
+	if (new_key(c, zone, alg, flags, &key, &rr) < 0)
+		return -1;
 	memset(out, 0, sizeof(*out));
 	out->zone = (char *)zone;
 	out->alg = alg;
@@ -140,47 +201,12 @@ int sg_dnskey_generate(struct sg_txn *t, const struct sg_dnsconf *c, const char 
 	out->tag = ldns_key_keytag(key);
 	out->state = SG_DNS_KEY_ACTIVE;
 	out->since = (int64_t)time(NULL);
-	if (sg_dnskey_rel(out, "private", ppath, sizeof(ppath) - 4) < 0 ||
-	    sg_dnskey_rel(out, "key", kpath, sizeof(kpath)) < 0) {
-		ldns_rr_free(rr);
-		ldns_key_deep_free(key);
-		return -1;
+	if (sg_dnskey_rel(out, "private", ppath, sizeof(ppath) - 4) == 0 &&
+	    sg_dnskey_rel(out, "key", kpath, sizeof(kpath)) == 0) {
+		if (c->nrecipients)
+			strcat(ppath, ".age"); /* the 4 bytes kept above */
+		rc = stage_key_files(t, c, ppath, kpath, key, rr, out->tag);
 	}
-	if (c->nrecipients)
-		strcat(ppath, ".age"); /* the 4 bytes kept above */
-
-	priv = print_to_mem(print_key, key, &privlen);
-	pub = print_to_mem(print_rr, rr, &publen);
-	if (!priv || !pub) {
-		sg_fail("cannot format key %u", out->tag);
-	} else if (check_absent(t, ppath) < 0 || check_absent(t, kpath) < 0 ||
-		   sg_txn_mkdir(t, "keys", 0700) < 0) {
-		/* refused */
-	} else if (c->nrecipients) {
-		/* At rest only age-encrypted: the plaintext stays in memory
-		 * (and is staged nowhere). */
-		struct sg_age_recipients rs = { 0 };
-		struct sg_buf enc = SG_BUF_INIT;
-		struct sg_mem_source src;
-		struct sg_writer w = sg_buf_writer(&enc);
-		int erc = 0;
-		for (size_t i = 0; erc == 0 && i < c->nrecipients; i++)
-			erc = sg_age_recipients_add(&rs, c->recipients[i], strlen(c->recipients[i]));
-		if (erc == 0)
-			erc = sg_age_encrypt(&rs, sg_mem_reader(&src, priv, privlen), w);
-		if (erc == 0)
-			erc = sg_writer_close(&w);
-		if (erc == 0 && sg_txn_write(t, ppath, enc.data, enc.len, 0600) == 0)
-			rc = sg_txn_write(t, kpath, pub, publen, 0644);
-		sg_buf_free(&enc);
-		sg_age_recipients_free(&rs);
-	} else if (sg_txn_write(t, ppath, priv, privlen, 0600) == 0) {
-		rc = sg_txn_write(t, kpath, pub, publen, 0644);
-	}
-	if (priv)
-		sg_wipe(priv, privlen);
-	free(priv);
-	free(pub);
 	ldns_rr_free(rr);
 	ldns_key_deep_free(key);
 	return rc;

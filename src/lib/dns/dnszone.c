@@ -949,34 +949,14 @@ static int cpu_count(void)
 	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
-/* Signs one zone and stages its signed file in t. */
-static int sign_zone(struct sg_txn *t, const char *dir, const struct sg_dnsconf *c,
-		     struct zone_job *j, const struct sg_dns_sign_opts *o)
+/* The denial-of-existence chain: ldns builds it, the steps of its
+ * ldns_dnssec_zone_sign_flg() and _sign_nsec3_flg() before they sign;
+ * the signing itself is ours to spread over threads. */
+static int add_denial(struct zone_job *j, int nsec3, ldns_rr_list *new_rrs)
 {
-	struct worker w[MAX_THREADS];
-	struct sign_work sw = { 0 };
-	ldns_dnssec_name **names = NULL;
-	size_t nnames = 0;
-	ldns_rr_list *new_rrs = ldns_rr_list_new();
-	uint32_t inception = (uint32_t)(o->now - 3600);
-	uint32_t expiration = (uint32_t)(o->now + o->validity);
-	int nthreads = o->threads > 0 ? o->threads : cpu_count();
-	struct sg_buf text = SG_BUF_INIT;
-	ldns_status s;
-	int rc = -1;
+	ldns_status s = ldns_dnssec_zone_mark_glue(j->dz);
 
-	memset(w, 0, sizeof(w));
-	if (nthreads > MAX_THREADS)
-		nthreads = MAX_THREADS;
-	if (!new_rrs) {
-		sg_fail("out of memory");
-		goto out;
-	}
-	/* ldns builds the denial-of-existence chain, the steps of its
-	 * ldns_dnssec_zone_sign_flg() and _sign_nsec3_flg() before they
-	 * sign; the signing itself is ours to spread over threads. */
-	s = ldns_dnssec_zone_mark_glue(j->dz);
-	if (s == LDNS_STATUS_OK && o->nsec3) {
+	if (s == LDNS_STATUS_OK && nsec3) {
 		char param[300];
 		ldns_rr *rr = NULL;
 		s = ldns_dnssec_zone_add_empty_nonterminals(j->dz);
@@ -991,59 +971,72 @@ static int sign_zone(struct sg_txn *t, const char *dir, const struct sg_dnsconf 
 	} else if (s == LDNS_STATUS_OK) {
 		s = ldns_dnssec_zone_create_nsecs(j->dz, new_rrs);
 	}
-	if (s != LDNS_STATUS_OK) {
-		sg_fail("%s: %s", j->zpath, ldns_get_errorstr_by_id(s));
-		goto out;
-	}
-	if (collect_names(j->dz, &names, &nnames) < 0)
-		goto out;
-	sw.names = names;
-	sw.nnames = nnames;
-	sw.nchunks = (nnames + CHUNK_NAMES - 1) / CHUNK_NAMES;
-	sw.apex = j->dz->soa->name;
-	sw.shared = mmap(NULL, sizeof(*sw.shared), PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sw.shared == MAP_FAILED) {
-		sw.shared = NULL;
-		sg_fail_errno("mmap");
-		goto out;
-	}
-	atomic_init(&sw.shared->next, 0);
-	atomic_init(&sw.shared->failed, 0);
-	if (!(sw.chunks = calloc(sw.nchunks + 1, sizeof(*sw.chunks)))) {
-		sg_fail("out of memory");
-		goto out;
-	}
-	if ((size_t)nthreads > sw.nchunks)
-		nthreads = sw.nchunks ? (int)sw.nchunks : 1;
-	for (int i = 0; i < nthreads; i++) {
-		w[i].sw = &sw;
-		if (load_signing_keys(dir, c, j->zone, o->ids, inception, expiration, &w[i].ksks,
-				      &w[i].zsks) < 0)
-			goto out;
-	}
-	/* The apex first, here: its SOA and signatures head the output file,
-	 * which this process writes whichever worker prints the rest. */
-	sw.apex_name = j->dz->soa;
-	if (sign_name(&w[0], sw.apex_name) < 0) {
-		sg_fail("%s: ldns could not sign the zone apex", j->zpath);
-		goto out;
-	}
-	if (run_workers(w, nthreads) < 0)
-		goto out;
-	if (atomic_load(&sw.shared->failed)) {
-			sg_fail("%s: ldns could not sign the zone", j->zpath);
-			goto out;
-		}
+	if (s != LDNS_STATUS_OK)
+		return sg_fail("%s: %s", j->zpath, ldns_get_errorstr_by_id(s));
+	return 0;
+}
 
-	/* Header, SOA with its signatures, then every name in order. */
+/* The work shared by the signers: the names in chunks, the counter in
+ * shared memory. */
+static int plan_work(struct sign_work *sw, const struct zone_job *j, ldns_dnssec_name **names,
+		     size_t nnames)
+{
+	sw->names = names;
+	sw->nnames = nnames;
+	sw->nchunks = (nnames + CHUNK_NAMES - 1) / CHUNK_NAMES;
+	sw->apex = j->dz->soa->name;
+	sw->shared = mmap(NULL, sizeof(*sw->shared), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sw->shared == MAP_FAILED) {
+		sw->shared = NULL;
+		return sg_fail_errno("mmap");
+	}
+	atomic_init(&sw->shared->next, 0);
+	atomic_init(&sw->shared->failed, 0);
+	if (!(sw->chunks = calloc(sw->nchunks + 1, sizeof(*sw->chunks))))
+		return sg_fail("out of memory");
+	return 0;
+}
+
+static void free_work(struct sign_work *sw)
+{
+	for (size_t k = 0; sw->chunks && k < sw->nchunks; k++)
+		free(sw->chunks[k].out);
+	free(sw->chunks);
+	if (sw->shared)
+		munmap(sw->shared, sizeof(*sw->shared));
+}
+
+/* Signs every name: the apex first, here (its SOA and signatures head
+ * the output file, which this process writes whichever worker prints
+ * the rest), then the rest on nthreads workers. */
+static int sign_all(struct worker *w, int nthreads, const struct zone_job *j)
+{
+	struct sign_work *sw = w[0].sw;
+
+	sw->apex_name = j->dz->soa;
+	if (sign_name(&w[0], sw->apex_name) < 0)
+		return sg_fail("%s: ldns could not sign the zone apex", j->zpath);
+	if (run_workers(w, nthreads) < 0)
+		return -1;
+	if (atomic_load(&sw->shared->failed))
+		return sg_fail("%s: ldns could not sign the zone", j->zpath);
+	return 0;
+}
+
+/* The signed file: header, SOA with its signatures, then every name in
+ * order. */
+static int print_signed(struct sg_buf *text, const struct zone_job *j,
+			const struct sg_dns_sign_opts *o, uint32_t expiration,
+			const struct sign_work *sw)
+{
 	char *soa = NULL;
 	size_t soalen = 0;
 	FILE *f = open_memstream(&soa, &soalen);
-	if (!f) {
-		sg_fail_errno("memory stream");
-		goto out;
-	}
+	int rc;
+
+	if (!f)
+		return sg_fail_errno("memory stream");
 	fprintf(f, HEADER "%s expire %lld nsec3 %d validity %u serial %u\n; signed by signet on %lld\n",
 		j->hash_hex, (long long)expiration, o->nsec3, o->validity,
 		(unsigned)ldns_rdf2native_int32(ldns_rr_rdf(
@@ -1052,23 +1045,55 @@ static int sign_zone(struct sg_txn *t, const char *dir, const struct sg_dnsconf 
 	ldns_dnssec_rrsets_print(f, ldns_dnssec_name_find_rrset(j->dz->soa, LDNS_RR_TYPE_SOA),
 				 false);
 	fclose(f);
-	rc = sg_buf_append(&text, soa, soalen);
+	rc = sg_buf_append(text, soa, soalen);
 	free(soa);
-	for (size_t k = 0; rc == 0 && k < sw.nchunks; k++)
-		rc = sg_buf_append(&text, sw.chunks[k].out, sw.chunks[k].len);
-	if (rc == 0)
+	for (size_t k = 0; rc == 0 && k < sw->nchunks; k++)
+		rc = sg_buf_append(text, sw->chunks[k].out, sw->chunks[k].len);
+	return rc;
+}
+
+/* Signs one zone and stages its signed file in t. */
+static int sign_zone(struct sg_txn *t, const char *dir, const struct sg_dnsconf *c,
+		     struct zone_job *j, const struct sg_dns_sign_opts *o)
+{
+	struct worker w[MAX_THREADS];
+	struct sign_work sw = { 0 };
+	ldns_dnssec_name **names = NULL;
+	size_t nnames = 0;
+	ldns_rr_list *new_rrs = ldns_rr_list_new();
+	uint32_t inception = (uint32_t)(o->now - 3600);
+	uint32_t expiration = (uint32_t)(o->now + o->validity);
+	int nthreads = o->threads > 0 ? o->threads : cpu_count();
+	struct sg_buf text = SG_BUF_INIT;
+	int rc = -1;
+
+	memset(w, 0, sizeof(w));
+	if (nthreads > MAX_THREADS)
+		nthreads = MAX_THREADS;
+	if (!new_rrs) {
+		sg_fail("out of memory");
+		goto out;
+	}
+	if (add_denial(j, o->nsec3, new_rrs) < 0 || collect_names(j->dz, &names, &nnames) < 0 ||
+	    plan_work(&sw, j, names, nnames) < 0)
+		goto out;
+	if ((size_t)nthreads > sw.nchunks)
+		nthreads = sw.nchunks ? (int)sw.nchunks : 1;
+	for (int i = 0; i < nthreads; i++) {
+		w[i].sw = &sw;
+		if (load_signing_keys(dir, c, j->zone, o->ids, inception, expiration, &w[i].ksks,
+				      &w[i].zsks) < 0)
+			goto out;
+	}
+	if (sign_all(w, nthreads, j) == 0 && print_signed(&text, j, o, expiration, &sw) == 0)
 		rc = sg_txn_write(t, j->srel, text.data, text.len, 0644);
 out:
 	sg_buf_free(&text);
-	for (int i = 0; i < nthreads; i++) {
+	for (int i = 0; i < MAX_THREADS; i++) {
 		free_keys_deep(w[i].ksks);
 		free_keys_deep(w[i].zsks);
 	}
-	for (size_t k = 0; sw.chunks && k < sw.nchunks; k++)
-		free(sw.chunks[k].out);
-	free(sw.chunks);
-	if (sw.shared)
-		munmap(sw.shared, sizeof(*sw.shared));
+	free_work(&sw);
 	free(names);
 	ldns_rr_list_free(new_rrs);
 	return rc;
@@ -1338,13 +1363,127 @@ static int refresh_anchor(struct sg_txn *t, const struct sg_dnsconf *c)
 	return rc;
 }
 
+/* The zone's KSKs in the rollover: the first active, published and
+ * revoked one. */
+struct roll_keys {
+	struct sg_dns_key *active, *pub, *revoked;
+};
+
+static void find_ksks(struct sg_dnsconf *c, const char *zone, struct roll_keys *r)
+{
+	for (size_t i = 0; i < c->nkeys; i++) {
+		struct sg_dns_key *k = &c->keys[i];
+		if (strcmp(k->zone, zone) || k->flags != SG_DNS_KSK)
+			continue;
+		if (k->state == SG_DNS_KEY_ACTIVE && !r->active)
+			r->active = k;
+		else if (k->state == SG_DNS_KEY_PUBLISHED && !r->pub)
+			r->pub = k;
+		else if (k->state == SG_DNS_KEY_REVOKED && !r->revoked)
+			r->revoked = k;
+	}
+}
+
+/* The seconds left of k's RFC 5011 hold-down (over when not > 0), and
+ * in when[64] the time left as text. */
+static long long hold_down(const struct sg_dns_key *k, time_t now, char when[64])
+{
+	long long left = k->since + SG_DNS_HOLD_DOWN - (long long)now;
+
+	fmt_days(left > 0 ? left : 0, when, 64);
+	return left;
+}
+
+static int roll_status(const char *zone, const struct roll_keys *r, time_t now,
+		       struct sg_buf *report)
+{
+	char when[64];
+	int rc = 0;
+
+	if (r->active)
+		rc = sg_buf_printf(report, "%s: active KSK %u\n", zone, r->active->tag);
+	if (rc == 0 && r->pub) {
+		long long left = hold_down(r->pub, now, when);
+		rc = sg_buf_printf(report, "%s: new KSK %u published; %s (revoke the old key %s)\n",
+				   zone, r->pub->tag,
+				   left > 0 ? "in its RFC 5011 hold-down" : "hold-down over",
+				   left > 0 ? when : "now");
+	}
+	if (rc == 0 && r->revoked) {
+		long long left = hold_down(r->revoked, now, when);
+		rc = sg_buf_printf(report, "%s: KSK %u revoked; remove it %s%s\n", zone,
+				   r->revoked->tag, left > 0 ? "in " : "now", left > 0 ? when : "");
+	}
+	if (rc == 0 && !r->pub && !r->revoked)
+		rc = sg_buf_printf(report, "%s: no rollover in progress\n", zone);
+	return rc;
+}
+
+/* Publishes a new KSK beside the active one (c's keys may move). */
+static int roll_start(struct sg_txn *t, struct sg_dnsconf *c, const char *zone,
+		      const struct roll_keys *r, time_t now, struct sg_buf *report)
+{
+	struct sg_dns_key k;
+
+	if (r->pub || r->revoked)
+		return sg_fail("%s: a rollover is already in progress (see rollover status)", zone);
+	if (!r->active)
+		return sg_fail("%s: no active KSK to roll", zone);
+	unsigned old_tag = r->active->tag;
+	if (sg_dnskey_generate(t, c, zone, r->active->alg, SG_DNS_KSK, &k) < 0)
+		return -1;
+	k.state = SG_DNS_KEY_PUBLISHED;
+	k.since = (int64_t)now;
+	if (sg_dnsconf_add_key(c, &k) < 0)
+		return -1;
+	return sg_buf_printf(report, "%s: new KSK %u published beside KSK %u; sign, then "
+				     "revoke after the 30-day hold-down\n",
+			     zone, k.tag, old_tag);
+}
+
+static int roll_revoke(const char *zone, const struct roll_keys *r, time_t now, int force,
+		       struct sg_buf *report)
+{
+	char when[64];
+
+	if (!r->pub || !r->active)
+		return sg_fail("%s: no new KSK published (run rollover start first)", zone);
+	if (!force && hold_down(r->pub, now, when) > 0)
+		return sg_fail("%s: KSK %u is still in its RFC 5011 hold-down for %s (--force to "
+			       "override)",
+			       zone, r->pub->tag, when);
+	r->active->state = SG_DNS_KEY_REVOKED;
+	r->active->since = (int64_t)now;
+	r->pub->state = SG_DNS_KEY_ACTIVE;
+	r->pub->since = (int64_t)now;
+	return sg_buf_printf(report, "%s: KSK %u revoked, KSK %u active; sign now\n", zone,
+			     r->active->tag, r->pub->tag);
+}
+
+static int roll_finish(const char *zone, const struct roll_keys *r, time_t now, int force,
+		       struct sg_buf *report)
+{
+	char when[64];
+
+	if (!r->revoked)
+		return sg_fail("%s: no revoked KSK to remove", zone);
+	if (!force && hold_down(r->revoked, now, when) > 0)
+		return sg_fail("%s: keep revoked KSK %u published for %s more (--force to "
+			       "override)",
+			       zone, r->revoked->tag, when);
+	r->revoked->state = SG_DNS_KEY_REMOVED;
+	r->revoked->since = (int64_t)now;
+	return sg_buf_printf(report, "%s: KSK %u removed from the zone; sign now\n", zone,
+			     r->revoked->tag);
+}
+
 int sg_dns_rollover(const char *dir, const char *zone_in, enum sg_dns_roll_step step, time_t now,
 		    int force, struct sg_buf *report)
 {
 	struct sg_dnsconf c = { 0 };
-	struct sg_dns_key *active = NULL, *pub = NULL, *revoked = NULL;
+	struct roll_keys r = { 0 };
 	struct sg_txn t = { .lock = -1 };
-	char zone[256], when[64];
+	char zone[256];
 	int rc = -1, lock = -1;
 
 	if (sg_dns_canon_name(zone_in, zone, sizeof(zone)) < 0)
@@ -1359,99 +1498,19 @@ int sg_dns_rollover(const char *dir, const char *zone_in, enum sg_dns_roll_step 
 		sg_fail("%s/dns.conf: no zone %s", dir, zone);
 		goto out;
 	}
-	for (size_t i = 0; i < c.nkeys; i++) {
-		struct sg_dns_key *k = &c.keys[i];
-		if (strcmp(k->zone, zone) || k->flags != SG_DNS_KSK)
-			continue;
-		if (k->state == SG_DNS_KEY_ACTIVE && !active)
-			active = k;
-		else if (k->state == SG_DNS_KEY_PUBLISHED && !pub)
-			pub = k;
-		else if (k->state == SG_DNS_KEY_REVOKED && !revoked)
-			revoked = k;
-	}
+	find_ksks(&c, zone, &r);
 	switch (step) {
 	case SG_DNS_ROLL_STATUS:
-		rc = 0;
-		if (active)
-			rc = sg_buf_printf(report, "%s: active KSK %u\n", zone, active->tag);
-		if (rc == 0 && pub) {
-			long long left = pub->since + SG_DNS_HOLD_DOWN - (long long)now;
-			fmt_days(left > 0 ? left : 0, when, sizeof(when));
-			rc = sg_buf_printf(report,
-					   "%s: new KSK %u published; %s (revoke the old key %s)\n",
-					   zone, pub->tag,
-					   left > 0 ? "in its RFC 5011 hold-down" : "hold-down over",
-					   left > 0 ? when : "now");
-		}
-		if (rc == 0 && revoked) {
-			long long left = revoked->since + SG_DNS_HOLD_DOWN - (long long)now;
-			fmt_days(left > 0 ? left : 0, when, sizeof(when));
-			rc = sg_buf_printf(report, "%s: KSK %u revoked; remove it %s%s\n", zone,
-					   revoked->tag, left > 0 ? "in " : "now",
-					   left > 0 ? when : "");
-		}
-		if (rc == 0 && !pub && !revoked)
-			rc = sg_buf_printf(report, "%s: no rollover in progress\n", zone);
+		rc = roll_status(zone, &r, now, report);
 		goto out;
-	case SG_DNS_ROLL_START: {
-		struct sg_dns_key k;
-		if (pub || revoked) {
-			sg_fail("%s: a rollover is already in progress (see rollover status)", zone);
-			goto out;
-		}
-		if (!active) {
-			sg_fail("%s: no active KSK to roll", zone);
-			goto out;
-		}
-		unsigned old_tag = active->tag;
-		if (sg_dnskey_generate(&t, &c, zone, active->alg, SG_DNS_KSK, &k) < 0)
-			goto out;
-		k.state = SG_DNS_KEY_PUBLISHED;
-		k.since = (int64_t)now;
-		if (sg_dnsconf_add_key(&c, &k) < 0)
-			goto out;
-		rc = sg_buf_printf(report, "%s: new KSK %u published beside KSK %u; sign, then "
-					   "revoke after the 30-day hold-down\n",
-				   zone, k.tag, old_tag);
+	case SG_DNS_ROLL_START:
+		rc = roll_start(&t, &c, zone, &r, now, report);
 		break;
-	}
 	case SG_DNS_ROLL_REVOKE:
-		if (!pub || !active) {
-			sg_fail("%s: no new KSK published (run rollover start first)", zone);
-			goto out;
-		}
-		if (!force && (long long)now < pub->since + SG_DNS_HOLD_DOWN) {
-			fmt_days(pub->since + SG_DNS_HOLD_DOWN - (long long)now, when, sizeof(when));
-			sg_fail("%s: KSK %u is still in its RFC 5011 hold-down for %s (--force to "
-				"override)",
-				zone, pub->tag, when);
-			goto out;
-		}
-		active->state = SG_DNS_KEY_REVOKED;
-		active->since = (int64_t)now;
-		pub->state = SG_DNS_KEY_ACTIVE;
-		pub->since = (int64_t)now;
-		rc = sg_buf_printf(report, "%s: KSK %u revoked, KSK %u active; sign now\n", zone,
-				   active->tag, pub->tag);
+		rc = roll_revoke(zone, &r, now, force, report);
 		break;
 	case SG_DNS_ROLL_FINISH:
-		if (!revoked) {
-			sg_fail("%s: no revoked KSK to remove", zone);
-			goto out;
-		}
-		if (!force && (long long)now < revoked->since + SG_DNS_HOLD_DOWN) {
-			fmt_days(revoked->since + SG_DNS_HOLD_DOWN - (long long)now, when,
-				 sizeof(when));
-			sg_fail("%s: keep revoked KSK %u published for %s more (--force to "
-				"override)",
-				zone, revoked->tag, when);
-			goto out;
-		}
-		revoked->state = SG_DNS_KEY_REMOVED;
-		revoked->since = (int64_t)now;
-		rc = sg_buf_printf(report, "%s: KSK %u removed from the zone; sign now\n", zone,
-				   revoked->tag);
+		rc = roll_finish(zone, &r, now, force, report);
 		break;
 	}
 	if (rc == 0 && (sg_dnsconf_stage(&c, &t) < 0 || refresh_anchor(&t, &c) < 0 ||

@@ -625,81 +625,113 @@ static int write_image(const struct sg_luksimg_opts *o, const char *path, int fs
 	return rc;
 }
 
+/* What a build makes on its way; the keys are wiped at its end. */
+struct build {
+	struct sg_luksimg_opts opts; /* the options, the UUID drawn */
+	uint8_t vk[SG_LUKSIMG_VOLUME_KEY_LEN], new_key[SG_LUKSIMG_NEW_KEY_LEN];
+	char fs_uuid[37], hash_seed[37];
+	char *dir;		      /* the outputs' directory */
+	const char *img_rel, *key_rel; /* their names in it */
+	uint64_t size;
+	struct sg_buf pins;
+	int fs; /* the scratch file system */
+	long long t0;
+};
+
+/* The volume's UUID (drawn unless given), the file system's UUID and
+ * hash seed derived from it, the volume key and the new key drawn. */
+static int draw_ids(struct build *b)
+{
+	uint8_t u[16];
+
+	if (!b->opts.uuid_given) {
+		if (sg_random(b->opts.uuid, sizeof(b->opts.uuid)) < 0)
+			return -1;
+		sg_uuid_mark_v4(b->opts.uuid);
+	}
+	if (derive_uuid(b->opts.uuid, "signet disk ext4 uuid", u) < 0)
+		return -1;
+	sg_uuid_format(u, b->fs_uuid);
+	if (derive_uuid(b->opts.uuid, "signet disk ext4 hash seed", u) < 0)
+		return -1;
+	sg_uuid_format(u, b->hash_seed);
+	if (sg_random(b->vk, sizeof(b->vk)) < 0 ||
+	    (b->opts.new_key_file && sg_random(b->new_key, sizeof(b->new_key)) < 0))
+		return -1;
+	return 0;
+}
+
+/* The file system, made in a scratch file. The tree is walked first: a
+ * name debugfs cannot take stops the build before anything is made. */
+static int build_fs(struct build *b)
+{
+	const struct sg_luksimg_opts *o = &b->opts;
+
+	if (pin_commands_for_tree(o->from, b->t0, &b->pins) < 0 ||
+	    (b->fs = scratch_file(o->out)) < 0)
+		return -1;
+	if (ftruncate(b->fs, (off_t)b->size) < 0)
+		return sg_fail_errno("%s: scratch file of %u MiB", o->out, o->size_mib);
+	if (make_fs(o, b->fs, b->fs_uuid, b->hash_seed, b->t0) < 0 ||
+	    apply_pins(o, b->fs, &b->pins, b->t0) < 0)
+		return -1;
+	return 0;
+}
+
+/* The image and its new key are staged in one transaction on their
+ * directory: its commit is the one rename that makes both appear, so
+ * no crash leaves an image whose only key was lost, or a key for an
+ * image that never landed. The outputs are checked again under the
+ * directory's lock. */
+static int commit_outputs(struct build *b, struct sg_luksimg_info *info)
+{
+	const struct sg_luksimg_opts *o = &b->opts;
+	char *staged = NULL;
+	struct sg_txn t;
+	int rc = -1;
+
+	if (sg_txn_begin(&t, b->dir) < 0)
+		return -1;
+	if (check_output(o->out, o->force) == 0 &&
+	    (!o->new_key_file || check_output(o->new_key_file, o->force) == 0) &&
+	    sg_txn_stage(&t, b->img_rel, 0600, &staged) == 0 &&
+	    write_image(o, staged, b->fs, b->vk, o->new_key_file ? b->new_key : NULL, b->size,
+			info) == 0 &&
+	    (!o->new_key_file ||
+	     sg_txn_write(&t, b->key_rel, b->new_key, sizeof(b->new_key), 0600) == 0) &&
+	    sg_txn_commit(&t) == 0)
+		rc = 0;
+	sg_txn_end(&t);
+	free(staged);
+	return rc;
+}
+
 int sg_luksimg_build(const struct sg_luksimg_opts *o, struct sg_luksimg_info *info)
 {
-	struct sg_luksimg_opts opts = *o;
-	uint8_t vk[SG_LUKSIMG_VOLUME_KEY_LEN], new_key[SG_LUKSIMG_NEW_KEY_LEN], u[16];
-	char fs_uuid[37], hash_seed[37], *dir = NULL, *staged = NULL;
-	const char *img_rel, *key_rel;
-	uint64_t size = (uint64_t)o->size_mib * MIB;
-	struct sg_buf pins = SG_BUF_INIT;
-	struct sg_txn t;
-	int fs = -1, in_txn = 0, rc = -1;
+	struct build b = { .opts = *o, .pins = SG_BUF_INIT, .fs = -1 };
 	struct stat st;
-	long long t0;
+	int rc = -1;
 
+	b.size = (uint64_t)o->size_mib * MIB;
 	memset(info, 0, sizeof(*info));
-	if (sg_luksimg_check_opts(o) < 0 || fixed_time(&t0) < 0)
+	if (sg_luksimg_check_opts(o) < 0 || fixed_time(&b.t0) < 0)
 		return -1;
 	if (stat(o->from, &st) < 0)
 		return sg_fail_errno("%s", o->from);
 	if (!S_ISDIR(st.st_mode))
 		return sg_fail("%s: not a directory", o->from);
-	if (output_names(o, &dir, &img_rel, &key_rel) < 0 || check_output(o->out, o->force) < 0 ||
-	    (o->new_key_file && check_output(o->new_key_file, o->force) < 0))
-		goto done;
-	if (!o->uuid_given) {
-		if (sg_random(opts.uuid, sizeof(opts.uuid)) < 0)
-			goto done;
-		sg_uuid_mark_v4(opts.uuid);
+	if (output_names(o, &b.dir, &b.img_rel, &b.key_rel) == 0 &&
+	    check_output(o->out, o->force) == 0 &&
+	    (!o->new_key_file || check_output(o->new_key_file, o->force) == 0) &&
+	    draw_ids(&b) == 0 && build_fs(&b) == 0 && commit_outputs(&b, info) == 0) {
+		memcpy(info->fs_uuid, b.fs_uuid, sizeof(b.fs_uuid));
+		rc = 0;
 	}
-	if (derive_uuid(opts.uuid, "signet disk ext4 uuid", u) < 0)
-		goto done;
-	sg_uuid_format(u, fs_uuid);
-	if (derive_uuid(opts.uuid, "signet disk ext4 hash seed", u) < 0)
-		goto done;
-	sg_uuid_format(u, hash_seed);
-	if (sg_random(vk, sizeof(vk)) < 0 ||
-	    (o->new_key_file && sg_random(new_key, sizeof(new_key)) < 0))
-		goto done;
-
-	/* The tree is walked first: a name debugfs cannot take stops the
-	 * build before anything is made. */
-	if (pin_commands_for_tree(o->from, t0, &pins) < 0 || (fs = scratch_file(o->out)) < 0)
-		goto done;
-	if (ftruncate(fs, (off_t)size) < 0) {
-		sg_fail_errno("%s: scratch file of %u MiB", o->out, o->size_mib);
-		goto done;
-	}
-	if (make_fs(&opts, fs, fs_uuid, hash_seed, t0) < 0 || apply_pins(&opts, fs, &pins, t0) < 0)
-		goto done;
-
-	/* The image and its new key are staged in one transaction on their
-	 * directory: its commit is the one rename that makes both appear, so
-	 * no crash leaves an image whose only key was lost, or a key for an
-	 * image that never landed. The outputs are checked again under the
-	 * directory's lock. */
-	if (sg_txn_begin(&t, dir) < 0)
-		goto done;
-	in_txn = 1;
-	if (check_output(o->out, o->force) < 0 ||
-	    (o->new_key_file && check_output(o->new_key_file, o->force) < 0) ||
-	    sg_txn_stage(&t, img_rel, 0600, &staged) < 0 ||
-	    write_image(&opts, staged, fs, vk, o->new_key_file ? new_key : NULL, size, info) < 0 ||
-	    (o->new_key_file && sg_txn_write(&t, key_rel, new_key, sizeof(new_key), 0600) < 0) ||
-	    sg_txn_commit(&t) < 0)
-		goto done;
-	memcpy(info->fs_uuid, fs_uuid, sizeof(fs_uuid));
-	rc = 0;
-done:
-	if (in_txn)
-		sg_txn_end(&t);
-	if (fs >= 0)
-		close(fs);
-	free(staged);
-	free(dir);
-	sg_buf_free(&pins);
-	sg_wipe(vk, sizeof(vk));
-	sg_wipe(new_key, sizeof(new_key));
+	if (b.fs >= 0)
+		close(b.fs);
+	free(b.dir);
+	sg_buf_free(&b.pins);
+	sg_wipe(b.vk, sizeof(b.vk));
+	sg_wipe(b.new_key, sizeof(b.new_key));
 	return rc;
 }

@@ -462,23 +462,85 @@ static struct sg_sops_node *alias_node(struct reader *r, const yaml_event_t *ev,
 static int parse_node(struct reader *r, yaml_event_t *ev, int depth, struct sg_sops_node **out,
 		      struct pos *end);
 
+/* Frees *alias and fails at the key event k. */
+static int refuse_key(struct reader *r, const yaml_event_t *k, struct sg_sops_node **alias,
+		      const char *what)
+{
+	sg_sops_free(*alias);
+	*alias = NULL;
+	return fail_at(r, mark_pos(k->start_mark), what);
+}
+
+/* The key of a mapping entry whose key event is k: a scalar's text, or
+ * an alias to a string (*alias, which the caller frees). Refused when
+ * it is not a string, is in map already or is not UTF-8 text. */
+static int map_key(struct reader *r, const yaml_event_t *k, int depth,
+		   const struct sg_sops_node *map, const char **key, size_t *klen,
+		   struct sg_sops_node **alias)
+{
+	*alias = NULL;
+	if (k->type == YAML_SCALAR_EVENT) {
+		*key = (const char *)k->data.scalar.value;
+		*klen = k->data.scalar.length;
+	} else if (k->type == YAML_ALIAS_EVENT) {
+		if (!(*alias = alias_node(r, k, depth)))
+			return -1;
+		if ((*alias)->kind == SG_SOPS_MAP || (*alias)->kind == SG_SOPS_LIST || !(*alias)->str)
+			return refuse_key(r, k, alias, "keys must be strings");
+		*key = (*alias)->str;
+		*klen = (*alias)->len;
+	} else {
+		return fail_at(r, mark_pos(k->start_mark), "complex keys are not supported");
+	}
+	for (size_t i = 0; i < map->n; i++) {
+		if (map->items[i].key && map->items[i].key_len == *klen &&
+		    memcmp(map->items[i].key, *key, *klen) == 0)
+			return refuse_key(r, k, alias, "duplicate key");
+	}
+	if (memchr(*key, 0, *klen) || !sg_utf8_valid(*key, *klen))
+		return refuse_key(r, k, alias, "key is not valid UTF-8 text");
+	return 0;
+}
+
+/* One key: value entry of a mapping, its key event k read: the key,
+ * then the value, pushed onto map. last_line[] takes the lines where
+ * the value starts and ends. */
+static int map_entry(struct reader *r, const yaml_event_t *k, int depth,
+		     struct sg_sops_node *map, long last_line[2])
+{
+	struct sg_sops_node *alias, *val = NULL;
+	const char *key;
+	size_t klen;
+	yaml_event_t v;
+	struct pos vend;
+	int rc = -1;
+
+	if (map_key(r, k, depth, map, &key, &klen, &alias) < 0)
+		return -1;
+	if (next_event(r, &v) < 0)
+		goto out;
+	last_line[0] = (long)v.start_mark.line;
+	if (parse_node(r, &v, depth + 1, &val, &vend) < 0 || sg_sops_push(map, key, klen, val) < 0)
+		goto out;
+	last_line[1] = (long)vend.line;
+	rc = 0;
+out:
+	sg_sops_free(alias);
+	return rc;
+}
+
 static int parse_map(struct reader *r, yaml_event_t *start, int depth, struct sg_sops_node **out,
 		     struct pos *end)
 {
-	struct sg_sops_node *map = sg_sops_new(SG_SOPS_MAP), *val = NULL;
+	struct sg_sops_node *map = sg_sops_new(SG_SOPS_MAP);
 	long col = -1, last_line[2] = { -1, -1 };
 	/* everything before a flow collection's closing bracket is inside it */
 	int flow = start->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
 	yaml_event_t k;
-	struct pos vend;
 
 	if (!map)
 		return -1;
 	for (;;) {
-		const char *key;
-		size_t klen;
-		struct sg_sops_node *alias = NULL;
-
 		if (next_event(r, &k) < 0)
 			goto fail;
 		if (k.type == YAML_MAPPING_END_EVENT) {
@@ -493,55 +555,9 @@ static int parse_map(struct reader *r, yaml_event_t *start, int depth, struct sg
 			goto fail_k;
 		if (col < 0)
 			col = (long)k.start_mark.column;
-		if (k.type == YAML_SCALAR_EVENT) {
-			key = (const char *)k.data.scalar.value;
-			klen = k.data.scalar.length;
-		} else if (k.type == YAML_ALIAS_EVENT) {
-			if (!(alias = alias_node(r, &k, depth)))
-				goto fail_k;
-			if (alias->kind == SG_SOPS_MAP || alias->kind == SG_SOPS_LIST || !alias->str) {
-				sg_sops_free(alias);
-				fail_at(r, mark_pos(k.start_mark), "keys must be strings");
-				goto fail_k;
-			}
-			key = alias->str;
-			klen = alias->len;
-		} else {
-			fail_at(r, mark_pos(k.start_mark), "complex keys are not supported");
+		if (map_entry(r, &k, depth, map, last_line) < 0)
 			goto fail_k;
-		}
-		for (size_t i = 0; i < map->n; i++) {
-			if (map->items[i].key && map->items[i].key_len == klen &&
-			    memcmp(map->items[i].key, key, klen) == 0) {
-				sg_sops_free(alias);
-				fail_at(r, mark_pos(k.start_mark), "duplicate key");
-				goto fail_k;
-			}
-		}
-		if (memchr(key, 0, klen) || !sg_utf8_valid(key, klen)) {
-			sg_sops_free(alias);
-			fail_at(r, mark_pos(k.start_mark), "key is not valid UTF-8 text");
-			goto fail_k;
-		}
-		{
-			yaml_event_t v;
-			if (next_event(r, &v) < 0) {
-				sg_sops_free(alias);
-				goto fail_k;
-			}
-			last_line[0] = (long)v.start_mark.line;
-			if (parse_node(r, &v, depth + 1, &val, &vend) < 0) {
-				sg_sops_free(alias);
-				goto fail_k;
-			}
-		}
-		if (sg_sops_push(map, key, klen, val) < 0) {
-			sg_sops_free(alias);
-			goto fail_k;
-		}
-		sg_sops_free(alias);
 		yaml_event_delete(&k);
-		last_line[1] = (long)vend.line;
 	}
 fail_k:
 	yaml_event_delete(&k);
