@@ -246,6 +246,24 @@ out:
 	return rc;
 }
 
+struct sg_json *sg_authop_dam_build(const struct sg_domain *d, const struct sg_dam_params *p,
+				    time_t now)
+{
+	static const char *const root_role[] = { "domain_root" };
+	struct sg_dam_params q = *p;
+
+	if (!q.nroles) {
+		q.roles = root_role;
+		q.nroles = 1;
+	}
+	q.domain_id = d->id;
+	q.root_public_key = d->pub;
+	q.issued_at = now;
+	if (!q.human_name)
+		q.human_name = d->name;
+	return sg_dam_build(&q);
+}
+
 int sg_authop_dam_issue(const struct sg_domain *d, const uint8_t seed[32],
 			const struct sg_json *dam, time_t now, const char *copy_to, char **path)
 {

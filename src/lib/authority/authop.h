@@ -73,6 +73,14 @@ int sg_authop_rotate(const struct sg_domain *old, const uint8_t old_seed[32],
 		     const struct sg_age_recipients *rs, time_t now,
 		     char new_id[SG_DOMAIN_ID_LEN + 1]);
 
+/* dam issue's DAM, built (and checked) as sg_dam_build does from p as
+ * the caller gave it, completed with d's DomainID and root public key,
+ * issued_at now, d's name when p has no human_name and the role
+ * domain_root when p has none. p is not changed; NULL (message set)
+ * when the DAM would not verify. Nothing is written. */
+struct sg_json *sg_authop_dam_build(const struct sg_domain *d, const struct sg_dam_params *p,
+				    time_t now);
+
 /* dam issue: signs dam, stages it as the next dam/NNNN.dam.json (the
  * number taken under the lock) with its "dam-issue" record, commits;
  * then, when copy_to is set, writes the copy (atomically). *path
