@@ -103,7 +103,32 @@ struct sg_seal {
 	struct sg_bundle_seal_params p;
 	struct sg_json *inputs;
 	const char *output; /* NULL: HOME/sops-bundles/asl-<purpose>-<short id>.sops.yaml */
+	/* what sg_authop_seal_prepare read (sg_seal_free frees it) */
+	struct sg_json *policy, *admission;
+	struct sg_bundle_artifact *artifacts;
+	struct sg_buf *artifact_data;
+	size_t nread;
 };
+
+/* What bundle seal names: the files it reads and the rest of p. */
+struct sg_seal_files {
+	const char *purpose, *policy, *admission, *notes, *output;
+	const char *const *artifacts; /* named by their base name */
+	size_t nartifacts;
+	char **recipients;
+	size_t nrecipients;
+};
+
+/* Prepares the seal f describes, refusing what can be refused before
+ * the key is unlocked: d's current DAM must verify at now; reads the
+ * policy and the admission request (sg_bundle_read_model) and the
+ * artifacts (16 MiB each), hashes them into s->inputs (policy,
+ * admission, artifact:<base name>) and checks the destination
+ * (sg_authop_seal_dest). s is zeroed first; in every case, what it holds
+ * is freed by sg_seal_free. Nothing is written. */
+int sg_authop_seal_prepare(const struct sg_domain *d, const struct sg_seal_files *f, time_t now,
+			   struct sg_seal *s);
+void sg_seal_free(struct sg_seal *s);
 
 /* The destination of s, refused when it is taken (see above). Checked
  * again by sg_authop_seal; this is for failing before the key is
