@@ -400,6 +400,44 @@ static int check_artifact(const char *home, const struct sg_artifact *a, int *sk
 	return rc;
 }
 
+/* e's outputs: the hash of each named file; skip[i] set for a file
+ * already there as it is (check_artifact). */
+static int hash_outputs(const struct sg_domain *d, struct sg_log_entry *e, unsigned char *skip)
+{
+	if (!e->outputs && !(e->outputs = sg_json_new_object()))
+		return -1;
+	for (size_t i = 0; i < e->nfiles; i++) {
+		int s;
+
+		if (check_artifact(d->home, &e->files[i], &s) < 0 ||
+		    (e->files[i].name && sg_hashes_add_data(e->outputs, e->files[i].name,
+							    e->files[i].data, e->files[i].len) < 0))
+			return -1;
+		skip[i] = (unsigned char)s;
+	}
+	return 0;
+}
+
+/* The log before e: none for a genesis, else its text verified (and
+ * its head), st its state. */
+static int log_so_far(const struct sg_domain *d, const struct sg_log_entry *e, char **path,
+		      struct sg_buf *text, struct sg_log_state *st)
+{
+	int exists;
+
+	if (read_log(d, path, text, &exists) < 0)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	strcpy(st->last_hash, ZERO_HASH);
+	if (e->genesis && exists)
+		return sg_fail("%s: the domain has an audit log already", *path);
+	if (!e->genesis && !exists)
+		return sg_fail("%s: no audit log", *path);
+	if (!e->genesis && (verify_text(d, *path, text, st) < 0 || check_head_of(d, st) < 0))
+		return -1;
+	return 0;
+}
+
 int sg_auditlog_stage(struct sg_txn *t, const struct sg_domain *d, const uint8_t seed[32],
 		      struct sg_log_entry *e)
 {
@@ -407,7 +445,7 @@ int sg_auditlog_stage(struct sg_txn *t, const struct sg_domain *d, const uint8_t
 	struct sg_log_state st;
 	char *log_rel = NULL, *head_rel = NULL, *path = NULL;
 	unsigned char *skip = calloc(e->nfiles + 1, 1);
-	int exists, rc = -1;
+	int rc = -1;
 
 	if (!skip || asprintf(&log_rel, "domains/%s/" LOG_FILE, d->id) < 0 ||
 	    asprintf(&head_rel, "domains/%s/" HEAD_FILE, d->id) < 0) {
@@ -415,32 +453,8 @@ int sg_auditlog_stage(struct sg_txn *t, const struct sg_domain *d, const uint8_t
 		sg_fail("out of memory");
 		goto out;
 	}
-	if (!e->outputs && !(e->outputs = sg_json_new_object()))
-		goto out;
-	for (size_t i = 0; i < e->nfiles; i++) {
-		int s;
-
-		if (check_artifact(d->home, &e->files[i], &s) < 0 ||
-		    (e->files[i].name && sg_hashes_add_data(e->outputs, e->files[i].name,
-							    e->files[i].data, e->files[i].len) < 0))
-			goto out;
-		skip[i] = (unsigned char)s;
-	}
-	if (read_log(d, &path, &text, &exists) < 0)
-		goto out;
-	memset(&st, 0, sizeof(st));
-	strcpy(st.last_hash, ZERO_HASH);
-	if (e->genesis && exists) {
-		sg_fail("%s: the domain has an audit log already", path);
-		goto out;
-	}
-	if (!e->genesis && !exists) {
-		sg_fail("%s: no audit log", path);
-		goto out;
-	}
-	if (!e->genesis && (verify_text(d, path, &text, &st) < 0 || check_head_of(d, &st) < 0))
-		goto out;
-	if (record_line(d, seed, e, &st, &line) < 0 || head_text(d, seed, &st, &head) < 0)
+	if (hash_outputs(d, e, skip) < 0 || log_so_far(d, e, &path, &text, &st) < 0 ||
+	    record_line(d, seed, e, &st, &line) < 0 || head_text(d, seed, &st, &head) < 0)
 		goto out;
 	for (size_t i = 0; i < e->nfiles; i++)
 		if (!skip[i] && sg_txn_write(t, e->files[i].rel, e->files[i].data, e->files[i].len,
