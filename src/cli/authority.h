@@ -1,7 +1,6 @@
 /* authority.h - what the authority command groups (domain, dam, env,
  * log) share: the --home/--domain options, unlocking the root key
- * (--passphrase-file, -i IDENTITY, or the terminal), and reading JSON
- * files.
+ * (--passphrase-file, -i IDENTITY, or the terminal).
  */
 #ifndef SIGNET_CLI_AUTHORITY_H
 #define SIGNET_CLI_AUTHORITY_H
@@ -77,9 +76,6 @@ void auth_protect_memory(void);
 int auth_unlock(struct auth_opts *o, const struct sg_domain *d, uint8_t seed[32]);
 
 void auth_opts_free(struct auth_opts *o);
-
-/* Reads a JSON file in the canonical model (no floats). */
-int auth_read_json(const char *path, struct sg_json **out);
 
 /* Reads recipients given with -r into rs (prints the error). */
 int auth_add_recipient(struct sg_age_recipients *rs, const char *arg);

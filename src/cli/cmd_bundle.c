@@ -17,7 +17,6 @@
 #include "yamldoc.h"
 
 #define MAX_BUNDLE ((size_t)64 << 20)
-#define MAX_ARTIFACT ((size_t)16 << 20)
 
 static const char seal_help[] =
 	"Usage: signet bundle seal [--home DIR] [--domain ID] [key options]\n"
@@ -145,102 +144,29 @@ static int seal_args(struct seal_opts *o, int argc, char **argv)
 	return CLI_RUN;
 }
 
-struct artifacts {
-	struct sg_bundle_artifact *v;
-	struct sg_buf *data;
-	size_t n;
-};
-
-static void artifacts_free(struct artifacts *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		sg_buf_free(&a->data[i]);
-	free(a->data);
-	free(a->v);
-}
-
-static int artifacts_read(const struct seal_opts *o, struct artifacts *a)
-{
-	a->v = calloc(o->nartifacts + 1, sizeof(*a->v));
-	a->data = calloc(o->nartifacts + 1, sizeof(*a->data));
-	if (!a->v || !a->data)
-		return sg_fail("out of memory");
-	for (size_t i = 0; i < o->nartifacts; i++) {
-		const char *slash = strrchr(o->artifacts[i], '/');
-		if (sg_read_file(o->artifacts[i], &a->data[i], MAX_ARTIFACT) < 0)
-			return -1;
-		a->n++;
-		a->v[i].description = slash ? slash + 1 : o->artifacts[i];
-		a->v[i].data = a->data[i].data ? a->data[i].data : (const uint8_t *)"";
-		a->v[i].len = a->data[i].len;
-	}
-	return 0;
-}
-
-/* Hashes of the caller's inputs for the audit record (the DAM's is
- * added under the home's lock, authop.h). */
-static struct sg_json *seal_inputs(const struct seal_opts *o)
-{
-	struct sg_json *in = sg_json_new_object();
-
-	if (!in || sg_hashes_add_file(in, "policy", o->policy) < 0 ||
-	    (o->admission && sg_hashes_add_file(in, "admission", o->admission) < 0))
-		goto fail;
-	for (size_t i = 0; i < o->nartifacts; i++) {
-		char name[4096];
-		const char *slash = strrchr(o->artifacts[i], '/');
-		snprintf(name, sizeof(name), "artifact:%s", slash ? slash + 1 : o->artifacts[i]);
-		if (sg_hashes_add_file(in, name, o->artifacts[i]) < 0)
-			goto fail;
-	}
-	return in;
-fail:
-	sg_json_free(in);
-	return NULL;
-}
-
 static int bundle_seal(int argc, char **argv)
 {
 	struct seal_opts o;
-	struct sg_domain d;
-	struct sg_json *dam_file = NULL, *policy = NULL, *admission = NULL;
-	struct artifacts arts = { 0 };
-	struct sg_seal s;
-	char *dam_path = NULL, *dest = NULL, id[SG_UUID_LEN + 1];
+	struct sg_seal_files f;
+	struct sg_domain d = { 0 };
+	struct sg_seal s = { 0 };
+	char *dest = NULL, id[SG_UUID_LEN + 1];
 	uint8_t seed[32];
 	time_t now;
-	int rc, opened = 0, unlocked = 0;
+	int rc, unlocked = 0;
 
 	memset(&o, 0, sizeof(o));
-	memset(&d, 0, sizeof(d));
-	memset(&s, 0, sizeof(s));
 	if ((rc = seal_args(&o, argc, argv)) != CLI_RUN)
 		goto out;
 	rc = CLI_EXIT_FAIL;
 	if (auth_open(&o.a, &d) < 0)
 		goto out;
-	opened = 1;
+	f = (struct sg_seal_files){ o.purpose, o.policy, o.admission, o.note, o.output,
+				    o.artifacts, o.nartifacts, o.recipients, o.nrecipients };
 	/* what can be refused is refused before the key is unlocked; the
 	 * DAM and the destination are checked again under the home's lock */
-	if (sg_time_now(&now) < 0 || sg_domain_current_dam(&d, now, &dam_file, &dam_path) < 0 ||
-	    sg_bundle_read_model(o.policy, &policy) < 0 ||
-	    (o.admission && sg_bundle_read_model(o.admission, &admission) < 0) ||
-	    artifacts_read(&o, &arts) < 0)
+	if (sg_time_now(&now) < 0 || sg_authop_seal_prepare(&d, &f, now, &s) < 0)
 		goto lib_fail;
-	s.p.purpose = o.purpose;
-	s.p.policy = policy;
-	s.p.admission = admission;
-	s.p.notes = o.note;
-	s.p.artifacts = arts.v;
-	s.p.nartifacts = arts.n;
-	s.p.recipients = o.recipients;
-	s.p.nrecipients = o.nrecipients;
-	s.p.now = now;
-	s.output = o.output;
-	if (!(s.inputs = seal_inputs(&o)) || sg_authop_seal_dest(&d, &s, &dest) < 0)
-		goto lib_fail;
-	free(dest);
-	dest = NULL;
 	if (auth_unlock(&o.a, &d, seed) < 0)
 		goto out;
 	unlocked = 1;
@@ -255,17 +181,11 @@ lib_fail:
 out:
 	if (unlocked)
 		sg_wipe(seed, sizeof(seed));
-	sg_json_free(s.inputs);
-	sg_json_free(dam_file);
-	sg_json_free(policy);
-	sg_json_free(admission);
-	artifacts_free(&arts);
-	free(dam_path);
+	sg_seal_free(&s);
 	free(dest);
 	free(o.artifacts);
 	free(o.recipients);
-	if (opened)
-		sg_domain_free(&d);
+	sg_domain_free(&d);
 	auth_opts_free(&o.a);
 	return rc;
 }

@@ -150,16 +150,9 @@ static int dam_issue(int argc, char **argv)
 	rc = CLI_EXIT_FAIL;
 	if (auth_open(&a.auth, &d) < 0)
 		goto out;
-	if (!a.p.nroles)
-		a.roles[a.p.nroles++] = "domain_root";
 	a.p.roles = a.roles;
-	a.p.domain_id = d.id;
-	a.p.root_public_key = d.pub;
-	a.p.issued_at = now;
 	a.p.signer_keys = (const uint8_t(*)[32])a.signers;
-	if (!a.p.human_name)
-		a.p.human_name = d.name;
-	if (!(dam = sg_dam_build(&a.p))) {
+	if (!(dam = sg_authop_dam_build(&d, &a.p, now))) {
 		rc = cli_lib_error();
 		goto out;
 	}
@@ -220,7 +213,7 @@ static int dam_verify(int argc, char **argv)
 		return rc;
 	if (!a.have_at && sg_time_now(&a.at) < 0)
 		return cli_lib_error();
-	if (auth_read_json(argv[optind], &file) < 0)
+	if (sg_read_json_file(argv[optind], &file) < 0)
 		return cli_lib_error();
 	switch (sg_dam_verify(file, argv[optind], a.at, a.domain)) {
 	case SG_DAM_OK: break;

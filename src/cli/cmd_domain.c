@@ -219,74 +219,29 @@ static int domain_id(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-/* Adds the current DAM's path and expiry to info. */
-static int describe_dam(const struct sg_domain *d, struct sg_json *info)
+/* domain show's text form of sg_domain_describe's object. */
+static void print_info(const struct sg_json *info)
 {
-	struct sg_json *file = NULL, *dam = sg_json_new_object();
-	const char *status;
-	char *path = NULL;
-	unsigned seq;
-	time_t now;
-	int rc = -1;
+	const struct sg_json *dam = sg_json_get(info, "dam");
+	const char *exp = sg_json_string(sg_json_get(dam, "expires_at"), NULL);
+	const char *claim = sg_json_string(sg_json_get(info, "claim_in_force"), NULL);
 
-	if (sg_json_set(info, "dam", dam) < 0 || sg_domain_dam_path(d, 0, &path, &seq) < 0)
-		goto out;
-	if (!path) {
-		rc = sg_fail("%s: no DAM", d->dir);
-		goto out;
-	}
-	if (auth_read_json(path, &file) < 0 || sg_time_now(&now) < 0)
-		goto out;
-	/* An expired DAM is shown as such; any other failure is an error. */
-	switch (sg_dam_verify(file, path, now, d->id)) {
-	case SG_DAM_OK:
-		status = "valid";
-		break;
-	case SG_DAM_EXPIRED:
-		status = "expired";
-		sg_errclear();
-		break;
-	default:
-		goto out;
-	}
-	if (sg_json_set(dam, "status", sg_json_new_string(status)) < 0 ||
-	    sg_json_set(dam, "path", sg_json_new_string(path + strlen(d->home) + 1)) < 0 ||
-	    sg_json_set(dam, "issued_at",
-			sg_json_clone(sg_json_get(sg_json_get(file, "dam"), "issued_at"))) < 0 ||
-	    sg_json_set(dam, "expires_at",
-			sg_json_clone(sg_json_get(sg_json_get(file, "dam"), "expires_at"))) < 0 ||
-	    sg_json_set(dam, "roles",
-			sg_json_clone(sg_json_get(sg_json_get(file, "dam"), "roles"))) < 0)
-		goto out;
-	rc = 0;
-out:
-	sg_json_free(file);
-	free(path);
-	return rc;
-}
-
-static struct sg_json *describe(const struct sg_domain *d)
-{
-	struct sg_json *info = sg_json_new_object();
-	struct sg_log_state st;
-	int wants = sg_domain_key_wants_passphrase(d);
-
-	if (wants < 0 || !info || sg_json_set(info, "name", sg_json_new_string(d->name)) < 0 ||
-	    sg_json_set(info, "domain_id", sg_json_new_string(d->id)) < 0 ||
-	    sg_json_set(info, "short_id", sg_json_new_stringn(d->id, SG_DOMAIN_SHORT_LEN)) < 0 ||
-	    sg_json_set(info, "root_public_key", sg_json_new_key32(d->pub)) < 0 ||
-	    sg_json_set(info, "key_created_at", sg_json_new_string(d->key_created_at)) < 0 ||
-	    sg_json_set(info, "root_key_protection",
-			sg_json_new_string(wants ? "passphrase" : "age-recipients")) < 0 ||
-	    sg_json_set(info, "directory", sg_json_new_string(d->dir)) < 0 ||
-	    describe_dam(d, info) < 0 || sg_auditlog_verify(d, &st) < 0 ||
-	    sg_json_set(info, "log_records", sg_json_new_int((int64_t)st.records)) < 0 ||
-	    sg_json_set(info, "claim_in_force",
-			st.claim[0] ? sg_json_new_string(st.claim) : sg_json_new_null()) < 0) {
-		sg_json_free(info);
-		return NULL;
-	}
-	return info;
+	printf("name:             %s\n", sg_json_string(sg_json_get(info, "name"), NULL));
+	printf("domain id:        %s\n", sg_json_string(sg_json_get(info, "domain_id"), NULL));
+	printf("short id:         %s\n", sg_json_string(sg_json_get(info, "short_id"), NULL));
+	printf("root public key:  %s (ed25519)\n",
+	       sg_json_string(sg_json_get(info, "root_public_key"), NULL));
+	printf("key created at:   %s\n", sg_json_string(sg_json_get(info, "key_created_at"), NULL));
+	printf("root key at rest: age-encrypted to %s\n",
+	       sg_json_string(sg_json_get(info, "root_key_protection"), NULL));
+	printf("directory:        %s\n", sg_json_string(sg_json_get(info, "directory"), NULL));
+	printf("current DAM:      %s (%s; issued %s, expires %s)\n",
+	       sg_json_string(sg_json_get(dam, "path"), NULL),
+	       sg_json_string(sg_json_get(dam, "status"), NULL),
+	       sg_json_string(sg_json_get(dam, "issued_at"), NULL), exp ? exp : "never");
+	printf("audit log:        %lld records, verified\n",
+	       (long long)sg_json_get(info, "log_records")->u.integer);
+	printf("claim in force:   %s\n", claim ? claim : "none");
 }
 
 static int domain_show(int argc, char **argv)
@@ -303,45 +258,25 @@ static int domain_show(int argc, char **argv)
 	struct sg_json *info;
 	struct sg_domain d;
 	int lock = -1, rc;
+	time_t now;
 
 	if ((rc = cli_parse(&opts, argc, argv, auth_flag_option, &a)) != CLI_RUN)
 		return rc;
+	if (sg_time_now(&now) < 0)
+		return cli_lib_error();
 	if (auth_open_read(&a.auth, &d, &lock) < 0)
 		return CLI_EXIT_FAIL;
-	info = describe(&d);
+	info = sg_domain_describe(&d, now);
 	sg_txn_read_end(&lock);
 	sg_domain_free(&d);
-	if (!info)
+	if (!info || (a.flag && sg_json_write(info, &out, 2) < 0)) {
+		sg_json_free(info);
 		return cli_lib_error();
-	if (a.flag) {
-		if (sg_json_write(info, &out, 2) < 0) {
-			sg_json_free(info);
-			return cli_lib_error();
-		}
-		printf("%.*s\n", (int)out.len, (const char *)out.data);
-	} else {
-		const struct sg_json *dam = sg_json_get(info, "dam");
-		const char *exp = sg_json_string(sg_json_get(dam, "expires_at"), NULL);
-		const char *claim = sg_json_string(sg_json_get(info, "claim_in_force"), NULL);
-
-		printf("name:             %s\n", sg_json_string(sg_json_get(info, "name"), NULL));
-		printf("domain id:        %s\n", sg_json_string(sg_json_get(info, "domain_id"), NULL));
-		printf("short id:         %s\n", sg_json_string(sg_json_get(info, "short_id"), NULL));
-		printf("root public key:  %s (ed25519)\n",
-		       sg_json_string(sg_json_get(info, "root_public_key"), NULL));
-		printf("key created at:   %s\n",
-		       sg_json_string(sg_json_get(info, "key_created_at"), NULL));
-		printf("root key at rest: age-encrypted to %s\n",
-		       sg_json_string(sg_json_get(info, "root_key_protection"), NULL));
-		printf("directory:        %s\n", sg_json_string(sg_json_get(info, "directory"), NULL));
-		printf("current DAM:      %s (%s; issued %s, expires %s)\n",
-		       sg_json_string(sg_json_get(dam, "path"), NULL),
-		       sg_json_string(sg_json_get(dam, "status"), NULL),
-		       sg_json_string(sg_json_get(dam, "issued_at"), NULL), exp ? exp : "never");
-		printf("audit log:        %lld records, verified\n",
-		       (long long)sg_json_get(info, "log_records")->u.integer);
-		printf("claim in force:   %s\n", claim ? claim : "none");
 	}
+	if (a.flag)
+		printf("%.*s\n", (int)out.len, (const char *)out.data);
+	else
+		print_info(info);
 	sg_buf_free(&out);
 	sg_json_free(info);
 	return CLI_EXIT_OK;
@@ -411,7 +346,7 @@ static int domain_verify_rotation(int argc, char **argv)
 
 	if ((rc = cli_parse(&opts, argc, argv, from_option, &from)) != CLI_RUN)
 		return rc;
-	if (auth_read_json(argv[optind], &stmt) < 0 ||
+	if (sg_read_json_file(argv[optind], &stmt) < 0 ||
 	    sg_rotation_verify(stmt, argv[optind], from, to) < 0) {
 		sg_json_free(stmt);
 		return cli_lib_error();

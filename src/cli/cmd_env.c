@@ -83,32 +83,24 @@ static int env_verify(int argc, char **argv)
 	const struct cli_opts opts = { verify_help, "", longopts, 1, 1 };
 	struct auth_flag_args a = { .flag_val = 'c' };
 	struct sg_domain d = { 0 };
-	struct sg_json *file = NULL, *now_claim = NULL;
 	int lock = -1, rc;
-	time_t now;
+	time_t now = 0;
 
 	if ((rc = cli_parse(&opts, argc, argv, auth_flag_option, &a)) != CLI_RUN)
 		return rc;
+	if (a.flag && sg_time_now(&now) < 0)
+		return cli_lib_error();
 	if (auth_open_read(&a.auth, &d, &lock) < 0)
 		return CLI_EXIT_FAIL;
-	if (auth_read_json(argv[optind], &file) < 0 ||
-	    sg_envclaim_verify(file, &d, argv[optind]) < 0)
-		goto lib_error;
-	if (a.flag) {
-		if (sg_time_now(&now) < 0 || !(now_claim = sg_envclaim_build(&d, now)) ||
-		    sg_envclaim_compare(sg_json_get(file, "claim"), now_claim, argv[optind]) < 0)
-			goto lib_error;
-	}
-	printf("%s: claim of domain %s signed by its root key%s\n", argv[optind], d.id,
-	       a.flag ? ", environment unchanged" : "");
-	rc = CLI_EXIT_OK;
-	goto out;
-lib_error:
-	rc = cli_lib_error();
-out:
+	rc = sg_envclaim_verify_file(&d, argv[optind], a.flag, now);
 	sg_txn_read_end(&lock);
-	sg_json_free(file);
-	sg_json_free(now_claim);
+	if (rc < 0) {
+		rc = cli_lib_error();
+	} else {
+		printf("%s: claim of domain %s signed by its root key%s\n", argv[optind], d.id,
+		       a.flag ? ", environment unchanged" : "");
+		rc = CLI_EXIT_OK;
+	}
 	sg_domain_free(&d);
 	return rc;
 }

@@ -386,132 +386,182 @@ static enum sg_admit_result host_rules(const char *host_root, const struct sg_ad
 	return res;
 }
 
+/* What the rules of sg_admit_evaluate read besides the plan. */
+struct admit_eval {
+	const char *host_root;
+	const struct sg_json *contents;
+	const struct sg_admit_limits *lim;
+	sg_admit_confirm_fn confirm;
+	void *ctx;
+	char *expired_msg; /* the DAM has expired: refused after rule 7 */
+	char derived[SG_DOMAIN_ID_LEN + 1]; /* from the root public key */
+};
+
+/* Rule 2: the DAM signature, by the key the DAM carries. An expired
+ * DAM is refused later (after the section 9 rules), with this reason. */
+static enum sg_admit_result dam_rule(struct admit_eval *e, struct sg_admit_plan *p)
+{
+	switch (sg_dam_verify_parts(p->dam, p->dam_signature, "bundle: authority.dam", p->now, NULL)) {
+	case SG_DAM_MALFORMED:
+	case SG_DAM_BAD_SIGNATURE: return SG_ADMIT_DAM_SIGNATURE;
+	case SG_DAM_DOMAIN_MISMATCH: return SG_ADMIT_DOMAIN_ID;
+	case SG_DAM_EXPIRED:
+		if (!(e->expired_msg = strdup(sg_errmsg())))
+			return SG_ADMIT_ERROR;
+		sg_errclear();
+		return SG_ADMIT_OK;
+	case SG_DAM_OK: break;
+	}
+	return SG_ADMIT_OK;
+}
+
+/* Rule 3: the DomainID recomputed from the root public key. */
+static enum sg_admit_result domain_id_rule(struct admit_eval *e, struct sg_admit_plan *p)
+{
+	const struct sg_json *dom = sg_json_get(sg_json_get(e->contents, "authority"), "domain");
+	const char *dom_id = sg_json_string(sg_json_get(dom, "domain_id"), NULL);
+	uint8_t pub[32];
+
+	(void)p;
+	if (!key_value(e->contents, "root_public_key") || !dom_id ||
+	    sg_json_key32(sg_json_get(sg_json_get(dom, "root_public_key"), "value"),
+			  "bundle: authority.domain.root_public_key", pub) < 0 ||
+	    sg_domain_id(pub, e->derived) < 0)
+		return SG_ADMIT_ERROR;
+	if (strcmp(e->derived, dom_id)) {
+		sg_fail("bundle: authority.domain.domain_id %s does not derive from its "
+			"root_public_key (which gives %s)", dom_id, e->derived);
+		return SG_ADMIT_DOMAIN_ID;
+	}
+	return SG_ADMIT_OK;
+}
+
+/* Rule 4: one DomainID everywhere. */
+static enum sg_admit_result domain_match_rule(struct admit_eval *e, struct sg_admit_plan *p)
+{
+	const char *dam_id = sg_json_string(sg_json_get(p->dam, "domain_id"), NULL);
+
+	if (strcmp(p->h.domain_id, e->derived)) {
+		sg_fail("bundle: the header's domain_id %s is not the root key's DomainID %s",
+			p->h.domain_id, e->derived);
+		return SG_ADMIT_DOMAIN_MATCH;
+	}
+	if (strcmp(dam_id, e->derived)) {
+		sg_fail("bundle: the DAM's domain_id %s is not the root key's DomainID %s", dam_id,
+			e->derived);
+		return SG_ADMIT_DOMAIN_MATCH;
+	}
+	memcpy(p->domain_id, e->derived, sizeof(p->domain_id));
+	return SG_ADMIT_OK;
+}
+
+/* Rule 5: the policy is valid and carries its own hash. */
+static enum sg_admit_result policy_rule(struct admit_eval *e, struct sg_admit_plan *p)
+{
+	struct sg_policy pol;
+
+	(void)e;
+	if (sg_policy_check(p->policy, "bundle: policy", &pol) < 0)
+		return SG_ADMIT_POLICY_HASH;
+	if (!pol.has_hash) {
+		sg_fail("bundle: policy carries no policy_hash");
+		return SG_ADMIT_POLICY_HASH;
+	}
+	memcpy(p->policy_hash, pol.hash, sizeof(p->policy_hash));
+	return SG_ADMIT_OK;
+}
+
+/* Rule 6, its first half: an admission intent is there (confirm_rule
+ * asks for it last). */
+static enum sg_admit_result intent_rule(struct admit_eval *e, struct sg_admit_plan *p)
+{
+	const struct sg_json *adm = sg_json_get(e->contents, "admission");
+	const char *exp;
+
+	if (adm && sg_bundle_check_admission(adm, "bundle: admission", &p->req) < 0)
+		return SG_ADMIT_INTENT;
+	if (!p->req.intent || !p->req.intent[strspn(p->req.intent, " \t\r\n")]) {
+		sg_fail("bundle %s carries no admission intent: refused", p->h.bundle_id);
+		return SG_ADMIT_INTENT;
+	}
+	exp = sg_json_string(sg_json_get(p->dam, "expires_at"), NULL);
+	if (exp)
+		snprintf(p->dam_expires_at, sizeof(p->dam_expires_at), "%s", exp);
+	return SG_ADMIT_OK;
+}
+
+/* Rule 7 as the table takes it. */
+static enum sg_admit_result limits_rule(struct admit_eval *e, struct sg_admit_plan *p)
+{
+	return lease_rule(e->lim, p);
+}
+
+/* Rule 17: the DAM had expired (found by dam_rule). */
+static enum sg_admit_result expiry_rule(struct admit_eval *e, struct sg_admit_plan *p)
+{
+	(void)p;
+	if (!e->expired_msg)
+		return SG_ADMIT_OK;
+	sg_fail("%s", e->expired_msg);
+	return SG_ADMIT_EXPIRED;
+}
+
+/* Rules 20, 18 and 19: the host root as it is, read under its shared
+ * lock, which is not held while a person reads the intent. */
+static enum sg_admit_result host_root_rule(struct admit_eval *e, struct sg_admit_plan *p)
+{
+	enum sg_admit_result res;
+	int lock = -1;
+
+	if (sg_txn_read_begin(e->host_root, &lock) < 0)
+		return SG_ADMIT_ERROR;
+	res = host_rules(e->host_root, p, p->rotated_from);
+	sg_txn_read_end(&lock);
+	return res;
+}
+
+/* Rule 6, its second half: the intent is shown and confirmed once
+ * nothing else stands in the way, so nobody confirms a bundle that is
+ * then refused. */
+static enum sg_admit_result confirm_rule(struct admit_eval *e, struct sg_admit_plan *p)
+{
+	int yes = e->confirm ? e->confirm(p, e->ctx) : 0;
+
+	if (yes < 0)
+		return SG_ADMIT_ERROR;
+	if (!yes) {
+		sg_fail("bundle %s: admission intent not confirmed", p->h.bundle_id);
+		return SG_ADMIT_INTENT;
+	}
+	return SG_ADMIT_OK;
+}
+
+/* The rules in admit.h's order; the first broken one stops. */
+static enum sg_admit_result (*const admit_rules[])(struct admit_eval *, struct sg_admit_plan *) = {
+	dam_rule,    domain_id_rule, domain_match_rule, policy_rule,  intent_rule,
+	limits_rule, expiry_rule,    host_root_rule,	confirm_rule,
+};
+
 enum sg_admit_result sg_admit_evaluate(const char *host_root, const struct sg_bundle_header *h,
 				       const struct sg_json *contents,
 				       const struct sg_admit_limits *lim, time_t now,
 				       sg_admit_confirm_fn confirm, void *ctx,
 				       struct sg_admit_plan *p)
 {
-	const struct sg_json *auth = sg_json_get(contents, "authority"), *dom, *adm;
-	const char *dom_id, *dam_id, *pub_b64, *exp;
-	char derived[SG_DOMAIN_ID_LEN + 1];
-	struct sg_policy pol;
-	enum sg_dam_result dr;
-	uint8_t pub[32];
-	int expired = 0, yes, lock = -1;
-	char *expired_msg = NULL;
-	enum sg_admit_result res;
+	const struct sg_json *auth = sg_json_get(contents, "authority");
+	struct admit_eval e = { host_root, contents, lim, confirm, ctx, NULL, "" };
+	enum sg_admit_result res = SG_ADMIT_OK;
 
 	memset(p, 0, sizeof(*p));
 	p->h = *h;
 	p->now = now;
-	dom = sg_json_get(auth, "domain");
 	p->dam = sg_json_get(auth, "dam");
 	p->dam_signature = sg_json_get(auth, "dam_signature");
 	p->rotation = sg_json_get(auth, "rotation");
 	p->policy = sg_json_get(contents, "policy");
-	adm = sg_json_get(contents, "admission");
-
-	/* 2. the DAM signature, by the key the DAM carries */
-	dr = sg_dam_verify_parts(p->dam, p->dam_signature, "bundle: authority.dam", now, NULL);
-	if (dr == SG_DAM_MALFORMED || dr == SG_DAM_BAD_SIGNATURE)
-		return SG_ADMIT_DAM_SIGNATURE;
-	if (dr == SG_DAM_DOMAIN_MISMATCH)
-		return SG_ADMIT_DOMAIN_ID;
-	if (dr == SG_DAM_EXPIRED) {
-		/* refused after the section 9 rules, with this reason */
-		expired = 1;
-		if (!(expired_msg = strdup(sg_errmsg())))
-			return SG_ADMIT_ERROR;
-		sg_errclear();
-	}
-	/* 3. the DomainID recomputed from the root public key */
-	pub_b64 = key_value(contents, "root_public_key");
-	dom_id = sg_json_string(sg_json_get(dom, "domain_id"), NULL);
-	if (!pub_b64 || !dom_id ||
-	    sg_json_key32(sg_json_get(sg_json_get(dom, "root_public_key"), "value"),
-			  "bundle: authority.domain.root_public_key", pub) < 0 ||
-	    sg_domain_id(pub, derived) < 0) {
-		res = SG_ADMIT_ERROR;
-		goto out;
-	}
-	if (strcmp(derived, dom_id)) {
-		sg_fail("bundle: authority.domain.domain_id %s does not derive from its "
-			"root_public_key (which gives %s)", dom_id, derived);
-		res = SG_ADMIT_DOMAIN_ID;
-		goto out;
-	}
-	/* 4. one DomainID everywhere */
-	dam_id = sg_json_string(sg_json_get(p->dam, "domain_id"), NULL);
-	if (strcmp(h->domain_id, derived)) {
-		sg_fail("bundle: the header's domain_id %s is not the root key's DomainID %s",
-			h->domain_id, derived);
-		res = SG_ADMIT_DOMAIN_MATCH;
-		goto out;
-	}
-	if (strcmp(dam_id, derived)) {
-		sg_fail("bundle: the DAM's domain_id %s is not the root key's DomainID %s", dam_id,
-			derived);
-		res = SG_ADMIT_DOMAIN_MATCH;
-		goto out;
-	}
-	memcpy(p->domain_id, derived, sizeof(p->domain_id));
-	/* 5. the policy hash */
-	if (sg_policy_check(p->policy, "bundle: policy", &pol) < 0) {
-		res = SG_ADMIT_POLICY_HASH;
-		goto out;
-	}
-	if (!pol.has_hash) {
-		sg_fail("bundle: policy carries no policy_hash");
-		res = SG_ADMIT_POLICY_HASH;
-		goto out;
-	}
-	memcpy(p->policy_hash, pol.hash, sizeof(p->policy_hash));
-	/* 6. the admission intent, shown and confirmed */
-	if (adm && sg_bundle_check_admission(adm, "bundle: admission", &p->req) < 0) {
-		res = SG_ADMIT_INTENT;
-		goto out;
-	}
-	if (!p->req.intent || !p->req.intent[strspn(p->req.intent, " \t\r\n")]) {
-		sg_fail("bundle %s carries no admission intent: refused", h->bundle_id);
-		res = SG_ADMIT_INTENT;
-		goto out;
-	}
-	exp = sg_json_string(sg_json_get(p->dam, "expires_at"), NULL);
-	if (exp)
-		snprintf(p->dam_expires_at, sizeof(p->dam_expires_at), "%s", exp);
-	/* 7. the courtesy lease limits */
-	res = lease_rule(lim, p);
-	if (res != SG_ADMIT_OK)
-		goto out;
-	/* and: an expired DAM, a replay, a rotation without its cross-signature */
-	if (expired) {
-		sg_fail("%s", expired_msg);
-		res = SG_ADMIT_EXPIRED;
-		goto out;
-	}
-	/* the host root as it is: read under its shared lock, which is not
-	 * held while a person reads the intent */
-	if (sg_txn_read_begin(host_root, &lock) < 0) {
-		res = SG_ADMIT_ERROR;
-		goto out;
-	}
-	res = host_rules(host_root, p, p->rotated_from);
-	sg_txn_read_end(&lock);
-	if (res != SG_ADMIT_OK)
-		goto out;
-	/* 6, its second half: the intent is shown and confirmed once nothing
-	 * else stands in the way, so nobody confirms a bundle that is then
-	 * refused */
-	yes = confirm ? confirm(p, ctx) : 0;
-	if (yes < 0) {
-		res = SG_ADMIT_ERROR;
-	} else if (!yes) {
-		sg_fail("bundle %s: admission intent not confirmed", h->bundle_id);
-		res = SG_ADMIT_INTENT;
-	}
-out:
-	free(expired_msg);
+	for (size_t i = 0; res == SG_ADMIT_OK && i < sizeof(admit_rules) / sizeof(admit_rules[0]); i++)
+		res = admit_rules[i](&e, p);
+	free(e.expired_msg);
 	return res;
 }
 

@@ -63,6 +63,84 @@ static int check_hashes(const struct sg_json *h, const char *what, const char *k
 	return 0;
 }
 
+/* Parses a line that must be canonical JSON (a log line, as written). */
+static struct sg_json *parse_canonical(const char *what, const char *line, size_t len)
+{
+	struct sg_json *j = NULL;
+	struct sg_buf canon = SG_BUF_INIT;
+
+	if (sg_json_parse_flags(line, len, SG_JSON_MODEL, &j) < 0) {
+		sg_fail_prefix(what);
+		return NULL;
+	}
+	if (sg_json_canonical(j, &canon) < 0 || canon.len != len || memcmp(canon.data, line, len)) {
+		sg_fail("%s: not in canonical form (edited)", what);
+		sg_json_free(j);
+		j = NULL;
+	}
+	sg_buf_free(&canon);
+	return j;
+}
+
+/* The record's place in the chain: seq, prev and the domain. */
+static int check_chain(const struct sg_domain *d, const char *what, const struct sg_json *r,
+		       uint64_t seq, const char *prev)
+{
+	const struct sg_json *n = sg_json_get(r, "seq");
+	const char *s;
+
+	if (n->kind != SG_JSON_INT || n->u.integer < 0)
+		return sg_fail("%s: seq is not a non-negative integer", what);
+	if ((uint64_t)n->u.integer != seq)
+		return sg_fail("%s: seq %" PRId64 " where %" PRIu64
+			       " was expected (a record was deleted or reordered)",
+			       what, n->u.integer, seq);
+	if (!(s = sg_obj_string(r, "prev", what, NULL)))
+		return -1;
+	if (strcmp(s, prev) != 0)
+		return sg_fail("%s: prev does not match the hash of the line before (a record was "
+			       "deleted, reordered or edited)", what);
+	if (!(s = sg_obj_string(r, "domain_id", what, NULL)))
+		return -1;
+	if (strcmp(s, d->id) != 0)
+		return sg_fail("%s: record of another domain %s", what, s);
+	return 0;
+}
+
+/* version, op, a time not before the record before's, the hashes. */
+static int check_body(const char *what, const struct sg_json *r, struct sg_log_state *st)
+{
+	const char *s;
+	time_t t;
+
+	if (!sg_obj_string(r, "version", what, NULL) || !sg_obj_string(r, "op", what, NULL))
+		return -1;
+	s = sg_obj_string(r, "time", what, NULL);
+	if (!s || sg_time_parse(s, strlen(s), what, &t) < 0)
+		return -1;
+	if (t < st->last_time)
+		return sg_fail("%s: time %s is earlier than the record before (reordered)", what, s);
+	st->last_time = t;
+	if (check_hashes(sg_json_get(r, "inputs"), what, "inputs") < 0 ||
+	    check_hashes(sg_json_get(r, "outputs"), what, "outputs") < 0)
+		return -1;
+	return 0;
+}
+
+/* The receipt: the root key's signature over the record. */
+static int check_receipt(const struct sg_domain *d, const char *what, const struct sg_json *j)
+{
+	char *why;
+
+	if (sg_signature_check("receipt", sg_json_get(j, "record"), sg_json_get(j, "receipt"),
+			       d->pub, what) == 0)
+		return 0;
+	why = strdup(sg_errmsg());
+	sg_fail("%s (the record was edited)", why ? why : "receipt does not verify");
+	free(why);
+	return -1;
+}
+
 /* Checks one line (its bytes, without the newline) as record seq. */
 static int check_line(const struct sg_domain *d, const char *what, const char *line, size_t len,
 		      uint64_t seq, const char *prev, struct sg_log_state *st)
@@ -70,88 +148,26 @@ static int check_line(const struct sg_domain *d, const char *what, const char *l
 	static const char *const line_req[] = { "record", "receipt", NULL };
 	static const char *const rec_req[] = { "version", "domain_id", "seq", "prev", "op", "time",
 					       "inputs", "outputs", "claim", NULL };
-	struct sg_json *j = NULL;
-	struct sg_buf canon = SG_BUF_INIT;
-	const struct sg_json *r, *n;
-	const char *s;
-	time_t t;
+	struct sg_json *j = parse_canonical(what, line, len);
+	const struct sg_json *r = sg_json_get(j, "record");
+	const char *claim;
 	int is_null, rc = -1;
 
-	if (sg_json_parse_flags(line, len, SG_JSON_MODEL, &j) < 0) {
-		sg_fail_prefix(what);
+	if (!j || sg_obj_members(j, what, line_req, NULL) < 0 ||
+	    sg_obj_members(r, what, rec_req, NULL) < 0 || check_chain(d, what, r, seq, prev) < 0 ||
+	    check_body(what, r, st) < 0)
+		goto out;
+	claim = sg_obj_string(r, "claim", what, &is_null);
+	if ((!claim && !is_null) || check_receipt(d, what, j) < 0)
+		goto out;
+	if (claim && strlen(claim) >= sizeof(st->claim)) {
+		sg_fail("%s: claim id too long", what);
 		goto out;
 	}
-	if (sg_json_canonical(j, &canon) < 0 || canon.len != len || memcmp(canon.data, line, len)) {
-		sg_fail("%s: not in canonical form (edited)", what);
-		goto out;
-	}
-	if (sg_obj_members(j, what, line_req, NULL) < 0)
-		goto out;
-	r = sg_json_get(j, "record");
-	if (sg_obj_members(r, what, rec_req, NULL) < 0)
-		goto out;
-	n = sg_json_get(r, "seq");
-	if (n->kind != SG_JSON_INT || n->u.integer < 0) {
-		sg_fail("%s: seq is not a non-negative integer", what);
-		goto out;
-	}
-	if ((uint64_t)n->u.integer != seq) {
-		sg_fail("%s: seq %" PRId64 " where %" PRIu64
-			" was expected (a record was deleted or reordered)",
-			what, n->u.integer, seq);
-		goto out;
-	}
-	s = sg_obj_string(r, "prev", what, NULL);
-	if (!s)
-		goto out;
-	if (strcmp(s, prev) != 0) {
-		sg_fail("%s: prev does not match the hash of the line before (a record was "
-			"deleted, reordered or edited)", what);
-		goto out;
-	}
-	s = sg_obj_string(r, "domain_id", what, NULL);
-	if (!s)
-		goto out;
-	if (strcmp(s, d->id) != 0) {
-		sg_fail("%s: record of another domain %s", what, s);
-		goto out;
-	}
-	if (!sg_obj_string(r, "version", what, NULL) || !sg_obj_string(r, "op", what, NULL))
-		goto out;
-	s = sg_obj_string(r, "time", what, NULL);
-	if (!s || sg_time_parse(s, strlen(s), what, &t) < 0)
-		goto out;
-	if (t < st->last_time) {
-		sg_fail("%s: time %s is earlier than the record before (reordered)", what, s);
-		goto out;
-	}
-	st->last_time = t;
-	if (check_hashes(sg_json_get(r, "inputs"), what, "inputs") < 0 ||
-	    check_hashes(sg_json_get(r, "outputs"), what, "outputs") < 0)
-		goto out;
-	s = sg_obj_string(r, "claim", what, &is_null);
-	if (!s && !is_null)
-		goto out;
-	if (sg_signature_check("receipt", r, sg_json_get(j, "receipt"), d->pub, what) < 0) {
-		char *why = strdup(sg_errmsg());
-
-		sg_fail("%s (the record was edited)", why ? why : "receipt does not verify");
-		free(why);
-		goto out;
-	}
-	if (s) {
-		if (strlen(s) >= sizeof(st->claim)) {
-			sg_fail("%s: claim id too long", what);
-			goto out;
-		}
-		strcpy(st->claim, s);
-	} else {
-		st->claim[0] = '\0';
-	}
+	snprintf(st->claim, sizeof(st->claim), "%s", claim ? claim : "");
 	rc = 0;
 out:
 	sg_json_free(j);
-	sg_buf_free(&canon);
 	return rc;
 }
 
@@ -384,6 +400,44 @@ static int check_artifact(const char *home, const struct sg_artifact *a, int *sk
 	return rc;
 }
 
+/* e's outputs: the hash of each named file; skip[i] set for a file
+ * already there as it is (check_artifact). */
+static int hash_outputs(const struct sg_domain *d, struct sg_log_entry *e, unsigned char *skip)
+{
+	if (!e->outputs && !(e->outputs = sg_json_new_object()))
+		return -1;
+	for (size_t i = 0; i < e->nfiles; i++) {
+		int s;
+
+		if (check_artifact(d->home, &e->files[i], &s) < 0 ||
+		    (e->files[i].name && sg_hashes_add_data(e->outputs, e->files[i].name,
+							    e->files[i].data, e->files[i].len) < 0))
+			return -1;
+		skip[i] = (unsigned char)s;
+	}
+	return 0;
+}
+
+/* The log before e: none for a genesis, else its text verified (and
+ * its head), st its state. */
+static int log_so_far(const struct sg_domain *d, const struct sg_log_entry *e, char **path,
+		      struct sg_buf *text, struct sg_log_state *st)
+{
+	int exists;
+
+	if (read_log(d, path, text, &exists) < 0)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	strcpy(st->last_hash, ZERO_HASH);
+	if (e->genesis && exists)
+		return sg_fail("%s: the domain has an audit log already", *path);
+	if (!e->genesis && !exists)
+		return sg_fail("%s: no audit log", *path);
+	if (!e->genesis && (verify_text(d, *path, text, st) < 0 || check_head_of(d, st) < 0))
+		return -1;
+	return 0;
+}
+
 int sg_auditlog_stage(struct sg_txn *t, const struct sg_domain *d, const uint8_t seed[32],
 		      struct sg_log_entry *e)
 {
@@ -391,7 +445,7 @@ int sg_auditlog_stage(struct sg_txn *t, const struct sg_domain *d, const uint8_t
 	struct sg_log_state st;
 	char *log_rel = NULL, *head_rel = NULL, *path = NULL;
 	unsigned char *skip = calloc(e->nfiles + 1, 1);
-	int exists, rc = -1;
+	int rc = -1;
 
 	if (!skip || asprintf(&log_rel, "domains/%s/" LOG_FILE, d->id) < 0 ||
 	    asprintf(&head_rel, "domains/%s/" HEAD_FILE, d->id) < 0) {
@@ -399,32 +453,8 @@ int sg_auditlog_stage(struct sg_txn *t, const struct sg_domain *d, const uint8_t
 		sg_fail("out of memory");
 		goto out;
 	}
-	if (!e->outputs && !(e->outputs = sg_json_new_object()))
-		goto out;
-	for (size_t i = 0; i < e->nfiles; i++) {
-		int s;
-
-		if (check_artifact(d->home, &e->files[i], &s) < 0 ||
-		    (e->files[i].name && sg_hashes_add_data(e->outputs, e->files[i].name,
-							    e->files[i].data, e->files[i].len) < 0))
-			goto out;
-		skip[i] = (unsigned char)s;
-	}
-	if (read_log(d, &path, &text, &exists) < 0)
-		goto out;
-	memset(&st, 0, sizeof(st));
-	strcpy(st.last_hash, ZERO_HASH);
-	if (e->genesis && exists) {
-		sg_fail("%s: the domain has an audit log already", path);
-		goto out;
-	}
-	if (!e->genesis && !exists) {
-		sg_fail("%s: no audit log", path);
-		goto out;
-	}
-	if (!e->genesis && (verify_text(d, path, &text, &st) < 0 || check_head_of(d, &st) < 0))
-		goto out;
-	if (record_line(d, seed, e, &st, &line) < 0 || head_text(d, seed, &st, &head) < 0)
+	if (hash_outputs(d, e, skip) < 0 || log_so_far(d, e, &path, &text, &st) < 0 ||
+	    record_line(d, seed, e, &st, &line) < 0 || head_text(d, seed, &st, &head) < 0)
 		goto out;
 	for (size_t i = 0; i < e->nfiles; i++)
 		if (!skip[i] && sg_txn_write(t, e->files[i].rel, e->files[i].data, e->files[i].len,

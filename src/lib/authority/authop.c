@@ -246,6 +246,24 @@ out:
 	return rc;
 }
 
+struct sg_json *sg_authop_dam_build(const struct sg_domain *d, const struct sg_dam_params *p,
+				    time_t now)
+{
+	static const char *const root_role[] = { "domain_root" };
+	struct sg_dam_params q = *p;
+
+	if (!q.nroles) {
+		q.roles = root_role;
+		q.nroles = 1;
+	}
+	q.domain_id = d->id;
+	q.root_public_key = d->pub;
+	q.issued_at = now;
+	if (!q.human_name)
+		q.human_name = d->name;
+	return sg_dam_build(&q);
+}
+
 int sg_authop_dam_issue(const struct sg_domain *d, const uint8_t seed[32],
 			const struct sg_json *dam, time_t now, const char *copy_to, char **path)
 {
@@ -399,6 +417,94 @@ int sg_authop_seal_dest(const struct sg_domain *d, const struct sg_seal *s, char
 		return -1;
 	}
 	return 0;
+}
+
+#define MAX_ARTIFACT ((size_t)16 << 20)
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static int read_artifacts(const struct sg_seal_files *f, struct sg_seal *s)
+{
+	s->artifacts = calloc(f->nartifacts + 1, sizeof(*s->artifacts));
+	s->artifact_data = calloc(f->nartifacts + 1, sizeof(*s->artifact_data));
+	if (!s->artifacts || !s->artifact_data)
+		return sg_fail("out of memory");
+	for (size_t i = 0; i < f->nartifacts; i++) {
+		struct sg_buf *b = &s->artifact_data[i];
+
+		if (sg_read_file(f->artifacts[i], b, MAX_ARTIFACT) < 0)
+			return -1;
+		s->nread++;
+		s->artifacts[i].description = base_name(f->artifacts[i]);
+		s->artifacts[i].data = b->data ? b->data : (const uint8_t *)"";
+		s->artifacts[i].len = b->len;
+	}
+	return 0;
+}
+
+/* Hashes of the caller's inputs for the audit record (the DAM's is
+ * added under the home's lock). */
+static struct sg_json *seal_inputs(const struct sg_seal_files *f)
+{
+	struct sg_json *in = sg_json_new_object();
+
+	if (!in || sg_hashes_add_file(in, "policy", f->policy) < 0 ||
+	    (f->admission && sg_hashes_add_file(in, "admission", f->admission) < 0))
+		goto fail;
+	for (size_t i = 0; i < f->nartifacts; i++) {
+		char name[4096];
+
+		snprintf(name, sizeof(name), "artifact:%s", base_name(f->artifacts[i]));
+		if (sg_hashes_add_file(in, name, f->artifacts[i]) < 0)
+			goto fail;
+	}
+	return in;
+fail:
+	sg_json_free(in);
+	return NULL;
+}
+
+int sg_authop_seal_prepare(const struct sg_domain *d, const struct sg_seal_files *f, time_t now,
+			   struct sg_seal *s)
+{
+	struct sg_json *dam_file = NULL;
+	char *dam_path = NULL, *dest = NULL;
+	int rc = sg_domain_current_dam(d, now, &dam_file, &dam_path);
+
+	memset(s, 0, sizeof(*s));
+	sg_json_free(dam_file);
+	free(dam_path);
+	if (rc < 0 || sg_bundle_read_model(f->policy, &s->policy) < 0 ||
+	    (f->admission && sg_bundle_read_model(f->admission, &s->admission) < 0) ||
+	    read_artifacts(f, s) < 0)
+		return -1;
+	s->p = (struct sg_bundle_seal_params){
+		.purpose = f->purpose, .policy = s->policy, .admission = s->admission,
+		.notes = f->notes, .artifacts = s->artifacts, .nartifacts = s->nread,
+		.recipients = f->recipients, .nrecipients = f->nrecipients, .now = now,
+	};
+	s->output = f->output;
+	if (!(s->inputs = seal_inputs(f)) || sg_authop_seal_dest(d, s, &dest) < 0)
+		return -1;
+	free(dest);
+	return 0;
+}
+
+void sg_seal_free(struct sg_seal *s)
+{
+	for (size_t i = 0; i < s->nread; i++)
+		sg_buf_free(&s->artifact_data[i]);
+	free(s->artifact_data);
+	free(s->artifacts);
+	sg_json_free(s->inputs);
+	sg_json_free(s->policy);
+	sg_json_free(s->admission);
+	memset(s, 0, sizeof(*s));
 }
 
 /* Under the lock: the DAM and rotation statement to seal, the bundle,

@@ -73,6 +73,14 @@ int sg_authop_rotate(const struct sg_domain *old, const uint8_t old_seed[32],
 		     const struct sg_age_recipients *rs, time_t now,
 		     char new_id[SG_DOMAIN_ID_LEN + 1]);
 
+/* dam issue's DAM, built (and checked) as sg_dam_build does from p as
+ * the caller gave it, completed with d's DomainID and root public key,
+ * issued_at now, d's name when p has no human_name and the role
+ * domain_root when p has none. p is not changed; NULL (message set)
+ * when the DAM would not verify. Nothing is written. */
+struct sg_json *sg_authop_dam_build(const struct sg_domain *d, const struct sg_dam_params *p,
+				    time_t now);
+
 /* dam issue: signs dam, stages it as the next dam/NNNN.dam.json (the
  * number taken under the lock) with its "dam-issue" record, commits;
  * then, when copy_to is set, writes the copy (atomically). *path
@@ -95,7 +103,32 @@ struct sg_seal {
 	struct sg_bundle_seal_params p;
 	struct sg_json *inputs;
 	const char *output; /* NULL: HOME/sops-bundles/asl-<purpose>-<short id>.sops.yaml */
+	/* what sg_authop_seal_prepare read (sg_seal_free frees it) */
+	struct sg_json *policy, *admission;
+	struct sg_bundle_artifact *artifacts;
+	struct sg_buf *artifact_data;
+	size_t nread;
 };
+
+/* What bundle seal names: the files it reads and the rest of p. */
+struct sg_seal_files {
+	const char *purpose, *policy, *admission, *notes, *output;
+	const char *const *artifacts; /* named by their base name */
+	size_t nartifacts;
+	char **recipients;
+	size_t nrecipients;
+};
+
+/* Prepares the seal f describes, refusing what can be refused before
+ * the key is unlocked: d's current DAM must verify at now; reads the
+ * policy and the admission request (sg_bundle_read_model) and the
+ * artifacts (16 MiB each), hashes them into s->inputs (policy,
+ * admission, artifact:<base name>) and checks the destination
+ * (sg_authop_seal_dest). s is zeroed first; in every case, what it holds
+ * is freed by sg_seal_free. Nothing is written. */
+int sg_authop_seal_prepare(const struct sg_domain *d, const struct sg_seal_files *f, time_t now,
+			   struct sg_seal *s);
+void sg_seal_free(struct sg_seal *s);
 
 /* The destination of s, refused when it is taken (see above). Checked
  * again by sg_authop_seal; this is for failing before the key is

@@ -146,50 +146,20 @@ static int get_count(const struct sg_json *v, const char *what, uint64_t *out)
 	return 0;
 }
 
-int sg_bundle_check_admission(const struct sg_json *adm, const char *what,
-			      struct sg_admission_req *r)
+/* admission.courtesy_lease: {"requested": {duration_days?,
+ * storage_bytes?, encrypted_only?}}. */
+static int check_lease(const struct sg_json *lease, const char *what, struct sg_admission_req *r)
 {
 	static const char *const none[] = { NULL };
-	static const char *const opt[] = { "target_domain", "mode", "intent", "courtesy_lease", NULL };
 	static const char *const lease_req[] = { "requested", NULL };
 	static const char *const req_opt[] = { "duration_days", "storage_bytes", "encrypted_only",
 					       NULL };
-	const struct sg_json *lease, *rq, *v;
+	const struct sg_json *rq = sg_json_get(lease, "requested"), *v;
 	char w[256];
-	int is_null;
 
-	memset(r, 0, sizeof(*r));
-	if (sg_obj_members(adm, what, none, opt) < 0)
-		return -1;
-	if (sg_json_get(adm, "target_domain")) {
-		r->target_domain = sg_obj_string(adm, "target_domain", what, &is_null);
-		if (!r->target_domain && !is_null)
-			return -1;
-		if (r->target_domain && !sg_domain_id_valid(r->target_domain, strlen(r->target_domain)))
-			return sg_fail("%s: target_domain \"%s\" is not a DomainID", what,
-				       r->target_domain);
-	}
-	if (sg_json_get(adm, "mode")) {
-		const char *m = sg_obj_string(adm, "mode", what, NULL);
-		if (!m)
-			return -1;
-		if (!strcmp(m, "permanent"))
-			r->permanent = 1;
-		else if (strcmp(m, "courtesy"))
-			return sg_fail("%s: mode \"%s\" is not courtesy or permanent", what, m);
-	}
-	if (sg_json_get(adm, "intent")) {
-		r->intent = sg_obj_string(adm, "intent", what, &is_null);
-		if (!r->intent && !is_null)
-			return -1;
-	}
-	lease = sg_json_get(adm, "courtesy_lease");
-	if (!lease)
-		return 0;
 	snprintf(w, sizeof(w), "%s: courtesy_lease", what);
 	if (sg_obj_members(lease, w, lease_req, none) < 0)
 		return -1;
-	rq = sg_json_get(lease, "requested");
 	snprintf(w, sizeof(w), "%s: courtesy_lease.requested", what);
 	if (sg_obj_members(rq, w, none, req_opt) < 0)
 		return -1;
@@ -214,6 +184,50 @@ int sg_bundle_check_admission(const struct sg_json *adm, const char *what,
 		r->encrypted_only = v->u.boolean;
 	}
 	return 0;
+}
+
+/* admission.target_domain: a DomainID or null. */
+static int check_target(const struct sg_json *adm, const char *what, struct sg_admission_req *r)
+{
+	int is_null;
+
+	if (!sg_json_get(adm, "target_domain"))
+		return 0;
+	r->target_domain = sg_obj_string(adm, "target_domain", what, &is_null);
+	if (!r->target_domain && !is_null)
+		return -1;
+	if (r->target_domain && !sg_domain_id_valid(r->target_domain, strlen(r->target_domain)))
+		return sg_fail("%s: target_domain \"%s\" is not a DomainID", what, r->target_domain);
+	return 0;
+}
+
+int sg_bundle_check_admission(const struct sg_json *adm, const char *what,
+			      struct sg_admission_req *r)
+{
+	static const char *const none[] = { NULL };
+	static const char *const opt[] = { "target_domain", "mode", "intent", "courtesy_lease", NULL };
+	const struct sg_json *lease;
+	int is_null;
+
+	memset(r, 0, sizeof(*r));
+	if (sg_obj_members(adm, what, none, opt) < 0 || check_target(adm, what, r) < 0)
+		return -1;
+	if (sg_json_get(adm, "mode")) {
+		const char *m = sg_obj_string(adm, "mode", what, NULL);
+		if (!m)
+			return -1;
+		if (!strcmp(m, "permanent"))
+			r->permanent = 1;
+		else if (strcmp(m, "courtesy"))
+			return sg_fail("%s: mode \"%s\" is not courtesy or permanent", what, m);
+	}
+	if (sg_json_get(adm, "intent")) {
+		r->intent = sg_obj_string(adm, "intent", what, &is_null);
+		if (!r->intent && !is_null)
+			return -1;
+	}
+	lease = sg_json_get(adm, "courtesy_lease");
+	return lease ? check_lease(lease, what, r) : 0;
 }
 
 /* {type: ed25519, encoding: base64, value: <b64>} */
@@ -443,37 +457,29 @@ static int check_header(const struct sg_json *hdr, const char *what, struct sg_b
 	return 0;
 }
 
-/* The shape of the decrypted contents (not the signatures: the host's
- * rules check those one by one). */
-static int check_contents(const struct sg_json *c, const char *what)
+static const char *const none_members[] = { NULL };
+
+/* contents.authority: the domain (its keys readable), dam,
+ * dam_signature, and rotation when rotated. */
+static int check_authority(const struct sg_json *a, const char *what)
 {
-	static const char *const none[] = { NULL };
-	static const char *const c_req[] = { "authority", "policy", NULL };
-	static const char *const c_opt[] = { "admission", "optional", NULL };
 	static const char *const a_req[] = { "domain", "dam", "dam_signature", NULL };
 	static const char *const a_opt[] = { "rotation", NULL };
 	static const char *const d_req[] = { "domain_id", "root_public_key", "root_private_key",
 					     "key_created_at", NULL };
-	static const char *const o_opt[] = { "artifacts", "notes", NULL };
-	static const char *const art_req[] = { "artifact_id", "description", "encoding", "content",
-					       NULL };
-	const struct sg_json *a, *d, *o, *arts, *adm;
-	struct sg_admission_req req;
+	const struct sg_json *d = sg_json_get(a, "domain");
 	uint8_t k[32];
 	time_t t;
 	const char *s;
 	char w[128];
+	int rc;
 
-	snprintf(w, sizeof(w), "%s: contents", what);
-	if (sg_obj_members(c, w, c_req, c_opt) < 0)
-		return -1;
-	a = sg_json_get(c, "authority");
 	snprintf(w, sizeof(w), "%s: authority", what);
 	if (sg_obj_members(a, w, a_req, a_opt) < 0)
 		return -1;
-	d = sg_json_get(a, "domain");
 	snprintf(w, sizeof(w), "%s: authority.domain", what);
-	if (sg_obj_members(d, w, d_req, none) < 0 || !sg_obj_string(d, "domain_id", w, NULL) ||
+	if (sg_obj_members(d, w, d_req, none_members) < 0 ||
+	    !sg_obj_string(d, "domain_id", w, NULL) ||
 	    !(s = sg_obj_string(d, "key_created_at", w, NULL)) ||
 	    sg_time_parse(s, strlen(s), "key_created_at", &t) < 0)
 		return sg_fail_prefix(w);
@@ -481,22 +487,23 @@ static int check_contents(const struct sg_json *c, const char *what)
 	if (key_object_read(sg_json_get(d, "root_public_key"), w, k) < 0)
 		return -1;
 	snprintf(w, sizeof(w), "%s: authority.domain.root_private_key", what);
-	if (key_object_read(sg_json_get(d, "root_private_key"), w, k) < 0) {
-		sg_wipe(k, sizeof(k));
-		return -1;
-	}
+	rc = key_object_read(sg_json_get(d, "root_private_key"), w, k);
 	sg_wipe(k, sizeof(k));
-	if (sg_json_get(c, "policy")->kind != SG_JSON_OBJECT)
-		return sg_fail("%s: policy is not a mapping", what);
-	if ((adm = sg_json_get(c, "admission"))) {
-		snprintf(w, sizeof(w), "%s: admission", what);
-		if (sg_bundle_check_admission(adm, w, &req) < 0)
-			return -1;
-	}
-	if (!(o = sg_json_get(c, "optional")))
-		return 0;
+	return rc;
+}
+
+/* contents.optional: notes, and artifacts inline in base64. */
+static int check_optional(const struct sg_json *o, const char *what)
+{
+	static const char *const o_opt[] = { "artifacts", "notes", NULL };
+	static const char *const art_req[] = { "artifact_id", "description", "encoding", "content",
+					       NULL };
+	const struct sg_json *arts;
+	const char *s;
+	char w[128];
+
 	snprintf(w, sizeof(w), "%s: optional", what);
-	if (sg_obj_members(o, w, none, o_opt) < 0)
+	if (sg_obj_members(o, w, none_members, o_opt) < 0)
 		return -1;
 	if (sg_json_get(o, "notes") && !sg_obj_string(o, "notes", w, NULL))
 		return -1;
@@ -507,14 +514,40 @@ static int check_contents(const struct sg_json *c, const char *what)
 	for (size_t i = 0; i < arts->u.array.len; i++) {
 		const struct sg_json *e = arts->u.array.items[i];
 		snprintf(w, sizeof(w), "%s: optional.artifacts[%zu]", what, i);
-		if (sg_obj_members(e, w, art_req, none) < 0 || !sg_obj_string(e, "artifact_id", w, NULL) ||
-		    !sg_obj_string(e, "description", w, NULL) || !(s = sg_obj_string(e, "encoding", w, NULL)) ||
-		    !sg_obj_string(e, "content", w, NULL))
+		if (sg_obj_members(e, w, art_req, none_members) < 0 ||
+		    !sg_obj_string(e, "artifact_id", w, NULL) ||
+		    !sg_obj_string(e, "description", w, NULL) ||
+		    !(s = sg_obj_string(e, "encoding", w, NULL)) || !sg_obj_string(e, "content", w, NULL))
 			return -1;
 		if (strcmp(s, "inline-base64"))
 			return sg_fail("%s: encoding \"%s\" is not inline-base64", w, s);
 	}
 	return 0;
+}
+
+/* The shape of the decrypted contents (not the signatures: the host's
+ * rules check those one by one). */
+static int check_contents(const struct sg_json *c, const char *what)
+{
+	static const char *const c_req[] = { "authority", "policy", NULL };
+	static const char *const c_opt[] = { "admission", "optional", NULL };
+	const struct sg_json *adm, *o;
+	struct sg_admission_req req;
+	char w[128];
+
+	snprintf(w, sizeof(w), "%s: contents", what);
+	if (sg_obj_members(c, w, c_req, c_opt) < 0 ||
+	    check_authority(sg_json_get(c, "authority"), what) < 0)
+		return -1;
+	if (sg_json_get(c, "policy")->kind != SG_JSON_OBJECT)
+		return sg_fail("%s: policy is not a mapping", what);
+	if ((adm = sg_json_get(c, "admission"))) {
+		snprintf(w, sizeof(w), "%s: admission", what);
+		if (sg_bundle_check_admission(adm, w, &req) < 0)
+			return -1;
+	}
+	o = sg_json_get(c, "optional");
+	return o ? check_optional(o, what) : 0;
 }
 
 /* The asl_sops_bundle mapping of a document, in the model. */

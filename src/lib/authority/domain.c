@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auditlog.h"
 #include "buf.h"
 #include "dam.h"
 #include "err.h"
@@ -273,7 +274,7 @@ int sg_domain_open(const char *home, const char *want, struct sg_domain *d)
 	return 0;
 }
 
-static int read_json(const char *path, struct sg_json **out)
+int sg_read_json_file(const char *path, struct sg_json **out)
 {
 	struct sg_buf text = SG_BUF_INIT;
 	int rc = sg_read_file(path, &text, MAX_JSON);
@@ -289,7 +290,7 @@ static int read_json(const char *path, struct sg_json **out)
 int sg_domain_read_json(const struct sg_domain *d, const char *rel, struct sg_json **out)
 {
 	char *p = sg_domain_path(d, rel);
-	int rc = p ? read_json(p, out) : -1;
+	int rc = p ? sg_read_json_file(p, out) : -1;
 
 	free(p);
 	return rc;
@@ -304,7 +305,7 @@ int sg_domain_current_dam(const struct sg_domain *d, time_t now, struct sg_json 
 		return -1;
 	if (!*path)
 		return sg_fail("%s: the domain has no DAM", d->dir);
-	if (read_json(*path, file) == 0 && sg_dam_verify(*file, *path, now, d->id) == SG_DAM_OK)
+	if (sg_read_json_file(*path, file) == 0 && sg_dam_verify(*file, *path, now, d->id) == SG_DAM_OK)
 		return 0;
 	sg_json_free(*file);
 	*file = NULL;
@@ -474,4 +475,76 @@ int sg_rotation_verify(const struct sg_json *stmt, const char *what, const char 
 		return -1;
 	memcpy(to_id, to, SG_DOMAIN_ID_LEN + 1);
 	return 0;
+}
+
+int sg_domain_open_read(const char *home, const char *want, struct sg_domain *d, int *lock)
+{
+	memset(d, 0, sizeof(*d));
+	if (sg_txn_read_begin(home, lock) < 0 || sg_domain_open(home, want, d) < 0) {
+		sg_txn_read_end(lock);
+		return -1;
+	}
+	return 0;
+}
+
+/* info's "dam": the current DAM's path, status, dates and roles. An
+ * expired DAM is shown as such; any other failure is an error. */
+static int describe_dam(const struct sg_domain *d, time_t now, struct sg_json *info)
+{
+	struct sg_json *file = NULL, *dam = sg_json_new_object();
+	const struct sg_json *body;
+	const char *status;
+	char *path = NULL;
+	unsigned seq;
+	int rc = -1;
+
+	if (sg_json_set(info, "dam", dam) < 0 || sg_domain_dam_path(d, 0, &path, &seq) < 0)
+		goto out;
+	if (!path) {
+		rc = sg_fail("%s: no DAM", d->dir);
+		goto out;
+	}
+	if (sg_read_json_file(path, &file) < 0)
+		goto out;
+	switch (sg_dam_verify(file, path, now, d->id)) {
+	case SG_DAM_OK: status = "valid"; break;
+	case SG_DAM_EXPIRED: status = "expired"; sg_errclear(); break;
+	default: goto out;
+	}
+	body = sg_json_get(file, "dam");
+	if (sg_json_set(dam, "status", sg_json_new_string(status)) < 0 ||
+	    sg_json_set(dam, "path", sg_json_new_string(path + strlen(d->home) + 1)) < 0 ||
+	    sg_json_set(dam, "issued_at", sg_json_clone(sg_json_get(body, "issued_at"))) < 0 ||
+	    sg_json_set(dam, "expires_at", sg_json_clone(sg_json_get(body, "expires_at"))) < 0 ||
+	    sg_json_set(dam, "roles", sg_json_clone(sg_json_get(body, "roles"))) < 0)
+		goto out;
+	rc = 0;
+out:
+	sg_json_free(file);
+	free(path);
+	return rc;
+}
+
+struct sg_json *sg_domain_describe(const struct sg_domain *d, time_t now)
+{
+	struct sg_json *info = sg_json_new_object();
+	struct sg_log_state st;
+	int wants = sg_domain_key_wants_passphrase(d);
+
+	if (wants < 0 || !info || sg_json_set(info, "name", sg_json_new_string(d->name)) < 0 ||
+	    sg_json_set(info, "domain_id", sg_json_new_string(d->id)) < 0 ||
+	    sg_json_set(info, "short_id", sg_json_new_stringn(d->id, SG_DOMAIN_SHORT_LEN)) < 0 ||
+	    sg_json_set(info, "root_public_key", sg_json_new_key32(d->pub)) < 0 ||
+	    sg_json_set(info, "key_created_at", sg_json_new_string(d->key_created_at)) < 0 ||
+	    sg_json_set(info, "root_key_protection",
+			sg_json_new_string(wants ? "passphrase" : "age-recipients")) < 0 ||
+	    sg_json_set(info, "directory", sg_json_new_string(d->dir)) < 0 ||
+	    describe_dam(d, now, info) < 0 || sg_auditlog_verify(d, &st) < 0 ||
+	    sg_json_set(info, "log_records", sg_json_new_int((int64_t)st.records)) < 0 ||
+	    sg_json_set(info, "claim_in_force",
+			st.claim[0] ? sg_json_new_string(st.claim) : sg_json_new_null()) < 0) {
+		sg_json_free(info);
+		return NULL;
+	}
+	return info;
 }

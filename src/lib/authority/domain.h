@@ -77,6 +77,26 @@ int sg_domain_superseded(const struct sg_domain *d);
  * or, when want is NULL, HOME's single current domain (as_current set). */
 int sg_domain_open(const char *home, const char *want, struct sg_domain *d);
 
+/* The same for a reader: finishes what an interrupted command left in
+ * HOME (txn.h), takes HOME's shared lock into *lock and opens the
+ * domain, so no writer changes it until sg_txn_read_end(lock). On
+ * failure no lock is held and d holds nothing. */
+int sg_domain_open_read(const char *home, const char *want, struct sg_domain *d, int *lock);
+
+/* Reads a JSON file (16 MiB at most) in the canonical model (no floats);
+ * fails naming path. */
+int sg_read_json_file(const char *path, struct sg_json **out);
+
+/* What `signet domain show` describes, as one object: name, domain_id,
+ * short_id, root_public_key, key_created_at, root_key_protection
+ * ("passphrase" or "age-recipients"), directory, the current DAM
+ * {"status": "valid" | "expired" (at now), "path" (relative to HOME),
+ * "issued_at", "expires_at", "roles"}, log_records (the log verified)
+ * and claim_in_force (null when none). NULL, nothing left, when the DAM
+ * is missing or invalid (but expired), the log does not verify or a
+ * file cannot be read. The caller holds HOME's shared lock. */
+struct sg_json *sg_domain_describe(const struct sg_domain *d, time_t now);
+
 /* A path inside the domain directory (malloc'ed; NULL on failure). */
 char *sg_domain_path(const struct sg_domain *d, const char *rel);
 

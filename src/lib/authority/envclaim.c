@@ -475,3 +475,20 @@ int sg_envclaim_compare(const struct sg_json *claim, const struct sg_json *now, 
 	}
 	return rc;
 }
+
+int sg_envclaim_verify_file(const struct sg_domain *d, const char *path, int current, time_t now)
+{
+	struct sg_json *file = NULL, *now_claim = NULL;
+	int rc = -1;
+
+	if (sg_read_json_file(path, &file) < 0 || sg_envclaim_verify(file, d, path) < 0)
+		goto out;
+	if (current && (!(now_claim = sg_envclaim_build(d, now)) ||
+			sg_envclaim_compare(sg_json_get(file, "claim"), now_claim, path) < 0))
+		goto out;
+	rc = 0;
+out:
+	sg_json_free(file);
+	sg_json_free(now_claim);
+	return rc;
+}

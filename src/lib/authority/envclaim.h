@@ -58,6 +58,12 @@ int sg_envclaim_verify(const struct sg_json *file, const struct sg_domain *d, co
  * section (os, signet, tools, store) that differs. */
 int sg_envclaim_compare(const struct sg_json *claim, const struct sg_json *now, const char *what);
 
+/* env verify: reads the claim file at path and checks it as
+ * sg_envclaim_verify does; when current is set, also measures the
+ * environment at now and compares as sg_envclaim_compare does. The
+ * caller holds HOME's shared lock. Nothing is written. */
+int sg_envclaim_verify_file(const struct sg_domain *d, const char *path, int current, time_t now);
+
 /* Hex SHA-256 of a file's contents, streamed. */
 int sg_sha256_file_hex(const char *path, char out[65]);
 

@@ -1,5 +1,6 @@
 #include "policy.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,4 +194,45 @@ int sg_policy_check(const struct sg_json *policy, const char *what, struct sg_po
 		p->has_hash = 1;
 	}
 	return 0;
+}
+
+/* A 64-bit value as a decimal string, or null when absent. */
+static struct sg_json *u64_or_null(int has, uint64_t v)
+{
+	char b[24];
+
+	if (!has)
+		return sg_json_new_null();
+	snprintf(b, sizeof(b), "%" PRIu64, v);
+	return sg_json_new_string(b);
+}
+
+struct sg_json *sg_policy_normalised(const struct sg_policy *p)
+{
+	struct sg_json *out = sg_json_new_object(), *caps = sg_json_new_array(), *st, *fed;
+	int ok = sg_json_set(out, "policy_hash", sg_json_new_string(p->hash)) == 0 &&
+		 sg_json_set(out, "policy_hash_carried", sg_json_new_bool(p->has_hash)) == 0;
+
+	if (!ok || sg_json_set(out, "capabilities", caps) < 0) {
+		if (!ok)
+			sg_json_free(caps);
+		sg_json_free(out);
+		return NULL;
+	}
+	for (size_t i = 0; ok && sg_capability_names[i]; i++)
+		if ((p->capabilities & (1u << i)) &&
+		    sg_json_append(caps, sg_json_new_string(sg_capability_names[i])) < 0)
+			ok = 0;
+	if (!ok || sg_json_set(out, "storage", st = sg_json_new_object()) < 0 ||
+	    sg_json_set(st, "max_blocks", u64_or_null(p->has_max_blocks, p->max_blocks)) < 0 ||
+	    sg_json_set(st, "max_bytes", u64_or_null(p->has_max_bytes, p->max_bytes)) < 0 ||
+	    sg_json_set(out, "federation", fed = sg_json_new_object()) < 0 ||
+	    sg_json_set(fed, "allow_inbound",
+			sg_json_new_bool(p->has_federation && p->allow_inbound)) < 0 ||
+	    sg_json_set(fed, "allow_outbound",
+			sg_json_new_bool(p->has_federation && p->allow_outbound)) < 0) {
+		sg_json_free(out);
+		return NULL;
+	}
+	return out;
 }

@@ -52,6 +52,14 @@ extern const char *const sg_capability_names[];
  * carried policy_hash is the computed one, and fills *p. */
 int sg_policy_check(const struct sg_json *policy, const char *what, struct sg_policy *p);
 
+/* The checked policy p normalised, as `signet policy check --json`
+ * prints it: {"policy_hash", "policy_hash_carried", "capabilities": [..]
+ * in bit order, "storage": {"max_blocks", "max_bytes"} (decimal strings,
+ * a 64-bit value may exceed the model's integers, or null), "federation":
+ * {"allow_inbound", "allow_outbound"}}. NULL (message set) when out of
+ * memory; nothing is left. */
+struct sg_json *sg_policy_normalised(const struct sg_policy *p);
+
 /* The policy hash alone (no shape check beyond being an object). */
 int sg_policy_hash(const struct sg_json *policy, char out[65]);
 
