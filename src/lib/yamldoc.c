@@ -1064,12 +1064,6 @@ static int write_value(struct sg_buf *o, const struct sg_sops_node *v, int block
 	return 0;
 }
 
-/* A block mapping or sequence whose entries start at column indent;
- * on_dash_line: the first entry goes right after a "- " already written.
- * Comments are placed where the reader puts them back into this block:
- * none can precede the first entry on a dash line (they would belong to
- * the enclosing sequence), so those follow it; inline comments of an
- * entry whose value is a block become lines before the entry. */
 /* A mapping key and its ':'. A key of more than 128 bytes is written as
  * an explicit key, "? KEY" and then ':' on a line of its own, as go-yaml's
  * emitter does (yaml_emitter_check_simple_key): YAML reads an implicit
@@ -1087,6 +1081,12 @@ static int write_key(struct sg_buf *o, const struct sg_sops_item *it, int indent
 	return sg_buf_append_byte(o, ':');
 }
 
+/* A block mapping or sequence whose entries start at column indent;
+ * on_dash_line: the first entry goes right after a "- " already written.
+ * Comments are placed where the reader puts them back into this block:
+ * none can precede the first entry on a dash line (they would belong to
+ * the enclosing sequence), so those follow it; inline comments of an
+ * entry whose value is a block become lines before the entry. */
 static int write_block(struct sg_buf *o, const struct sg_sops_node *c, int indent, int on_dash_line,
 		       int depth)
 {
