@@ -1,8 +1,8 @@
 /* Atomic writes: mode, no-clobber, abort and no temporary left behind. */
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 

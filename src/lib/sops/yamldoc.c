@@ -1072,6 +1072,23 @@ static int write_value(struct sg_buf *o, const struct sg_sops_node *v, int block
 	return 0;
 }
 
+/* A mapping key and its ':'. A key of more than 128 bytes is written as
+ * an explicit key, "? KEY" and then ':' on a line of its own, as go-yaml's
+ * emitter does (yaml_emitter_check_simple_key): YAML reads an implicit
+ * key of at most 1024 characters, so a longer one would not read back. */
+static int write_key(struct sg_buf *o, const struct sg_sops_item *it, int indent)
+{
+	int explicit = it->key_len > 128;
+	enum style st;
+
+	if ((explicit && sg_buf_append_str(o, "? ") < 0) ||
+	    write_string(o, it->key, it->key_len, 1, &st) < 0)
+		return -1;
+	if (explicit && (sg_buf_append_byte(o, '\n') < 0 || put_spaces(o, indent) < 0))
+		return -1;
+	return sg_buf_append_byte(o, ':');
+}
+
 /* A block mapping or sequence whose entries start at column indent;
  * on_dash_line: the first entry goes right after a "- " already written.
  * Comments are placed where the reader puts them back into this block:
@@ -1093,7 +1110,6 @@ static int write_block(struct sg_buf *o, const struct sg_sops_node *c, int inden
 		const struct sg_sops_item *it = &c->items[i];
 		const struct sg_sops_node *v = it->value;
 		int block = (v->kind == SG_SOPS_MAP || v->kind == SG_SOPS_LIST) && real_items(v);
-		enum style st;
 
 		if (v->kind == SG_SOPS_COMMENT) {
 			if (v->inline_comment)
@@ -1119,8 +1135,7 @@ static int write_block(struct sg_buf *o, const struct sg_sops_node *c, int inden
 		if (rc < 0)
 			break;
 		if (c->kind == SG_SOPS_MAP) {
-			if (write_string(o, it->key, it->key_len, 1, &st) < 0 ||
-			    sg_buf_append_byte(o, ':') < 0) {
+			if (write_key(o, it, indent) < 0) {
 				rc = -1;
 				break;
 			}
