@@ -19,15 +19,9 @@ int auth_option(struct auth_opts *o, int c, const char *arg)
 	int rc;
 
 	switch (c) {
-	case AUTH_OPT_HOME:
-		o->home = arg;
-		return 1;
-	case AUTH_OPT_DOMAIN:
-		o->domain = arg;
-		return 1;
-	case AUTH_OPT_PASSPHRASE_FILE:
-		o->passphrase_file = arg;
-		return 1;
+	case AUTH_OPT_HOME: o->home = arg; return 1;
+	case AUTH_OPT_DOMAIN: o->domain = arg; return 1;
+	case AUTH_OPT_PASSPHRASE_FILE: o->passphrase_file = arg; return 1;
 	case 'i':
 		rc = sg_read_file(arg, &text, 1 << 20);
 		if (rc == 0)
@@ -38,8 +32,7 @@ int auth_option(struct auth_opts *o, int c, const char *arg)
 			return -1;
 		}
 		return 1;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 

@@ -20,22 +20,24 @@ enum {
 	AUTH_OPT_PASSPHRASE_FILE,
 };
 
+/* clang-format off */
 #define AUTH_LONG_OPTIONS                                                        \
 	{ "home", required_argument, NULL, AUTH_OPT_HOME },                      \
 	{ "domain", required_argument, NULL, AUTH_OPT_DOMAIN },                  \
 	{ "passphrase-file", required_argument, NULL, AUTH_OPT_PASSPHRASE_FILE }, \
 	{ "identity", required_argument, NULL, 'i' }
+/* clang-format on */
 
-#define AUTH_OPTIONS_HELP                                                           \
-	"  --home DIR             authority home (default $SIGNET_HOME, else\n"      \
-	"                         /asl-auth-host)\n"                                   \
+#define AUTH_OPTIONS_HELP                                                               \
+	"  --home DIR             authority home (default $SIGNET_HOME, else\n"         \
+	"                         /asl-auth-host)\n"                                    \
 	"  --domain ID            the domain (a DomainID or a prefix of one; default\n" \
 	"                         the home's current domain)\n"
 
-#define AUTH_KEY_HELP                                                               \
-	"  --passphrase-file F    the root key's passphrase (first line of F)\n"        \
-	"  -i, --identity FILE    an age identity the root key is encrypted to\n"       \
-	"                         (repeatable); otherwise the passphrase is asked\n"   \
+#define AUTH_KEY_HELP                                                                \
+	"  --passphrase-file F    the root key's passphrase (first line of F)\n"     \
+	"  -i, --identity FILE    an age identity the root key is encrypted to\n"    \
+	"                         (repeatable); otherwise the passphrase is asked\n" \
 	"                         on the terminal\n"
 
 struct auth_opts {

@@ -89,8 +89,7 @@ static int run_command(const struct cli_command *c, const char *prefix, int argc
 	return c->run(argc, argv);
 }
 
-int cli_dispatch(const struct cli_command *table, size_t n, const char *prefix, int argc,
-		 char **argv)
+int cli_dispatch(const struct cli_command *table, size_t n, const char *prefix, int argc, char **argv)
 {
 	if (argc < 2) {
 		print_table(stderr, table, n, prefix);
@@ -218,8 +217,7 @@ static int next_option(const struct cli_opts *opts, int argc, char **argv)
 	return 0;
 }
 
-int cli_parse(const struct cli_opts *opts, int argc, char **argv, cli_option_fn *on_option,
-	      void *ctx)
+int cli_parse(const struct cli_opts *opts, int argc, char **argv, cli_option_fn *on_option, void *ctx)
 {
 	int c, rc;
 
@@ -244,8 +242,8 @@ int cli_parse_number(const char *what, const char *s, unsigned long long min,
 		     unsigned long long max, unsigned long long *out)
 {
 	if (cli_parse_uint(s, max, out) < 0 || *out < min)
-		return cli_usage("%s must be a whole number from %llu to %llu, not '%.40s'", what, min,
-				 max, s);
+		return cli_usage("%s must be a whole number from %llu to %llu, not '%.40s'", what,
+				 min, max, s);
 	return 0;
 }
 
@@ -262,8 +260,7 @@ int cli_parse_cnumber(const char *what, const char *s, unsigned long long min,
 	return 0;
 }
 
-int cli_parse_hex(const char *what, const char *s, unsigned long long max,
-		  unsigned long long *out)
+int cli_parse_hex(const char *what, const char *s, unsigned long long max, unsigned long long *out)
 {
 	char *end;
 
@@ -288,8 +285,14 @@ int cli_parse_days(const char *what, const char *s, int *out)
 
 int cli_parse_duration(const char *what, const char *s, uint32_t *out)
 {
-	static const struct { char unit; uint32_t seconds; } units[] = {
-		{ 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 },
+	static const struct {
+		char unit;
+		uint32_t seconds;
+	} units[] = {
+		{ 'd', 86400 },
+		{ 'h', 3600 },
+		{ 'm', 60 },
+		{ 's', 1 },
 	};
 	size_t len = strlen(s);
 	uint32_t mul = 86400;
@@ -307,7 +310,8 @@ int cli_parse_duration(const char *what, const char *s, uint32_t *out)
 	memcpy(digits, s, len);
 	digits[len] = '\0';
 	if (cli_parse_uint(digits, UINT32_MAX / mul, &v) < 0 || v == 0)
-		return cli_usage("%s must be a duration (30, 30d, 12h, 45m, 90s), not '%.40s'", what, s);
+		return cli_usage("%s must be a duration (30, 30d, 12h, 45m, 90s), not '%.40s'",
+				 what, s);
 	*out = (uint32_t)(v * mul);
 	return 0;
 }
@@ -374,7 +378,8 @@ int cli_read_passphrase_tty(const char *prompt, int confirm, struct sg_buf *out)
 	rc = prompt_once(fd, prompt, out);
 	if (rc == 0 && confirm) {
 		rc = prompt_once(fd, "Confirm passphrase: ", &again);
-		if (rc == 0 && (again.len != out->len || !sg_ct_equal(again.data, out->data, out->len)))
+		if (rc == 0 &&
+		    (again.len != out->len || !sg_ct_equal(again.data, out->data, out->len)))
 			rc = sg_fail("passphrases didn't match");
 	}
 	sg_buf_wipe(&again);

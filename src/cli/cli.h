@@ -84,8 +84,7 @@ int cli_parse_cnumber(const char *what, const char *s, unsigned long long min,
 		      unsigned long long max, unsigned long long *out);
 /* A number in hex digits (a 0x prefix allowed, no sign, no space) from
  * 0 to max: a serial number, a handle. */
-int cli_parse_hex(const char *what, const char *s, unsigned long long max,
-		  unsigned long long *out);
+int cli_parse_hex(const char *what, const char *s, unsigned long long max, unsigned long long *out);
 /* A validity in days, from 1 to 36500 (a hundred years). */
 int cli_parse_days(const char *what, const char *s, int *out);
 /* A duration: a number of days, or a number with d, h, m or s ("12h"),

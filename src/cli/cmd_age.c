@@ -115,8 +115,8 @@ static int output_trim(const struct output *o)
 	return 0;
 }
 
-static int load_file_into(const char *path, int (*parse)(void *, const char *, const char *, size_t),
-			  void *list)
+static int load_file_into(const char *path,
+			  int (*parse)(void *, const char *, const char *, size_t), void *list)
 {
 	struct sg_buf text = SG_BUF_INIT;
 	int rc = sg_read_file(path, &text, 1 << 20);
@@ -197,7 +197,8 @@ static int open_input(const char *path, int *fd)
 static int add_identity_recipients(struct age_opts *o)
 {
 	for (size_t i = 0; i < o->identities.n; i++) {
-		struct sg_age_recipient *v = realloc(o->recipients.v, (o->recipients.n + 1) * sizeof(*v));
+		struct sg_age_recipient *v =
+			realloc(o->recipients.v, (o->recipients.n + 1) * sizeof(*v));
 		if (!v)
 			return cli_error("out of memory");
 		o->recipients.v = v;
@@ -255,7 +256,9 @@ static int encrypt_stream(struct age_opts *o, int in_fd, int out_fd)
 	/* A regular file is mapped: the cipher reads the page cache
 	 * directly, saving a copy of the whole input. */
 	rc = sg_age_encrypt(&o->recipients,
-			    sg_map_open(&map, in_fd) == 1 ? sg_map_reader(&map) : sg_fd_reader(&in_fd), w);
+			    sg_map_open(&map, in_fd) == 1 ? sg_map_reader(&map)
+							  : sg_fd_reader(&in_fd),
+			    w);
 	sg_map_close(&map);
 	if (rc == 0)
 		rc = sg_writer_close(&w);

@@ -100,7 +100,8 @@ static int seal_option(void *ctx, int c, const char *arg)
 	case OPT_NOTE: o->note = arg; return 0;
 	case 'o': o->output = arg; return 0;
 	case OPT_ARTIFACT:
-		return push_str(&o->artifacts, &o->nartifacts, arg) < 0 ? cli_error("out of memory") : 0;
+		return push_str(&o->artifacts, &o->nartifacts, arg) < 0 ? cli_error("out of memory")
+									: 0;
 	case 'r':
 		return push_str((const char ***)&o->recipients, &o->nrecipients, arg) < 0
 			       ? cli_error("out of memory")
@@ -161,7 +162,7 @@ static int bundle_seal(int argc, char **argv)
 	rc = CLI_EXIT_FAIL;
 	if (auth_open(&o.a, &d) < 0)
 		goto out;
-	f = (struct sg_seal_files){ o.purpose, o.policy, o.admission, o.note, o.output,
+	f = (struct sg_seal_files){ o.purpose,	 o.policy,     o.admission,  o.note,	   o.output,
 				    o.artifacts, o.nartifacts, o.recipients, o.nrecipients };
 	/* what can be refused is refused before the key is unlocked; the
 	 * DAM and the destination are checked again under the home's lock */
@@ -263,14 +264,15 @@ static int bundle_open(int argc, char **argv)
 	auth_protect_memory();
 	if (sg_bundle_sops_identities(&a.auth.ids) < 0 ||
 	    sg_read_file(argv[optind], &text, MAX_BUNDLE) < 0 ||
-	    sg_bundle_open(argv[optind], (const char *)text.data, text.len, &a.auth.ids, &h, &contents) < 0)
+	    sg_bundle_open(argv[optind], (const char *)text.data, text.len, &a.auth.ids, &h,
+			   &contents) < 0)
 		goto lib_fail;
 	if (!a.flag && sg_bundle_redact(contents) < 0)
 		goto lib_fail;
 	doc = opened_doc(&h, contents);
 	contents = NULL;
-	if (!doc || !(node = sg_sops_from_json(doc, SG_SOPS_NUMBERS_MODEL)) || sg_yaml_write(node, &out) < 0 ||
-	    sg_write_all(STDOUT_FILENO, out.data, out.len) < 0)
+	if (!doc || !(node = sg_sops_from_json(doc, SG_SOPS_NUMBERS_MODEL)) ||
+	    sg_yaml_write(node, &out) < 0 || sg_write_all(STDOUT_FILENO, out.data, out.len) < 0)
 		goto lib_fail;
 	if (a.flag)
 		fprintf(stderr, "signet: %s: the root private key is shown in clear\n", argv[optind]);
@@ -293,7 +295,8 @@ int cmd_bundle(int argc, char **argv)
 	static const struct cli_command table[] = {
 		{ "inspect", bundle_inspect, "show a bundle's header and recipients (no key)" },
 		{ "open", bundle_open, "decrypt and show a bundle (root key redacted)" },
-		{ "seal", bundle_seal, "seal the domain's authority, policy and intent into a bundle" },
+		{ "seal", bundle_seal,
+		  "seal the domain's authority, policy and intent into a bundle" },
 	};
 
 	return cli_dispatch(table, sizeof(table) / sizeof(table[0]), "signet bundle", argc, argv);

@@ -121,7 +121,8 @@ static int need_dir(const struct ca_args *a)
 static int parse_alg(const char *arg, enum sg_ca_alg *alg)
 {
 	if (sg_ca_alg_parse(arg, alg) < 0 || *alg == SG_CA_RSA2048)
-		return cli_error("unknown algorithm '%s' (ecdsa-p256, ecdsa-p384, ed25519, rsa3072)", arg);
+		return cli_error("unknown algorithm '%s' (ecdsa-p256, ecdsa-p384, ed25519, rsa3072)",
+				 arg);
 	return 0;
 }
 
@@ -130,13 +131,15 @@ static int parse_alg(const char *arg, enum sg_ca_alg *alg)
 /* The options that unlock an encrypted CA key, for the commands that sign:
  * --passphrase-file and -i are authority.c's (same meaning as for the
  * domain root key). */
+/* clang-format off */
 #define KEY_LONG_OPTIONS                                                          \
 	{ "passphrase-file", required_argument, NULL, AUTH_OPT_PASSPHRASE_FILE }, \
 	{ "identity", required_argument, NULL, 'i' }
+/* clang-format on */
 
-#define KEY_HELP                                                                     \
+#define KEY_HELP                                                                         \
 	"  --passphrase-file F  the CA key's passphrase (first line of F), when it is\n" \
-	"                       encrypted; otherwise asked on the terminal\n"          \
+	"                       encrypted; otherwise asked on the terminal\n"            \
 	"  -i, --identity FILE  an age identity the CA key is encrypted to\n"
 
 /* Opens the CA in dir for a change (its transaction) and loads its issuing key, decrypting it with the
@@ -272,9 +275,12 @@ static int init_run(struct init_args *a)
 static int ca_init(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "dir", required_argument, NULL, 'd' },   { "name", required_argument, NULL, 'n' },
-		{ "alg", required_argument, NULL, 'a' },   { "permit-dns", required_argument, NULL, 'D' },
-		{ "permit-ip", required_argument, NULL, 'I' }, { "intermediate", no_argument, NULL, 'i' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "alg", required_argument, NULL, 'a' },
+		{ "permit-dns", required_argument, NULL, 'D' },
+		{ "permit-ip", required_argument, NULL, 'I' },
+		{ "intermediate", no_argument, NULL, 'i' },
 		{ "days", required_argument, NULL, 'y' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "passphrase", no_argument, NULL, 'p' },
@@ -326,8 +332,7 @@ static const char issue_usage[] =
 	"  --batch FILE         one certificate per line: names separated by commas\n"
 	"                       (the kind of each is guessed); '#' starts a comment.\n"
 	"                       Every line is checked before any is issued, and\n"
-	"                       all are issued or none.\n"
-	KEY_HELP;
+	"                       all are issued or none.\n" KEY_HELP;
 
 /* One batch line: comma- or blank-separated names. */
 static int batch_line(char *line, struct names *l)
@@ -443,8 +448,8 @@ static int issue_batch(struct sg_ca *ca, const char *path, const struct sg_ca_re
 		}
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(v[j].v[0].text, v[i].v[0].text) == 0) {
-				cli_error("%s: entries %zu and %zu both start with '%s'", path, j + 1, i + 1,
-					  v[i].v[0].text);
+				cli_error("%s: entries %zu and %zu both start with '%s'", path,
+					  j + 1, i + 1, v[i].v[0].text);
 				goto out;
 			}
 	}
@@ -550,11 +555,16 @@ out:
 static int ca_issue(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "dir", required_argument, NULL, 'd' },   { "domains", required_argument, NULL, 'D' },
-		{ "ip-addresses", required_argument, NULL, 'I' }, { "email", required_argument, NULL, 'E' },
-		{ "uri", required_argument, NULL, 'U' },   { "client", no_argument, NULL, 'c' },
-		{ "days", required_argument, NULL, 'y' },  { "alg", required_argument, NULL, 'a' },
-		{ "csr", required_argument, NULL, 'r' },   { "batch", required_argument, NULL, 'b' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "domains", required_argument, NULL, 'D' },
+		{ "ip-addresses", required_argument, NULL, 'I' },
+		{ "email", required_argument, NULL, 'E' },
+		{ "uri", required_argument, NULL, 'U' },
+		{ "client", no_argument, NULL, 'c' },
+		{ "days", required_argument, NULL, 'y' },
+		{ "alg", required_argument, NULL, 'a' },
+		{ "csr", required_argument, NULL, 'r' },
+		{ "batch", required_argument, NULL, 'b' },
 		KEY_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -609,8 +619,7 @@ static const char crl_usage[] =
 	"Signs a version 2 CRL of every revoked certificate with the issuing CA\n"
 	"(the intermediate when there is one), with a CRL number (DIR/crlnumber)\n"
 	"and the issuer's key identifier; nextUpdate is N days ahead (default 30).\n"
-	"\n"
-	KEY_HELP;
+	"\n" KEY_HELP;
 
 static int ca_crl(int argc, char **argv)
 {
@@ -671,7 +680,8 @@ static void print_index(const struct sg_ca_index *idx, time_t now)
 		time_t t = 0;
 		const char *status = e->status == 'R' ? "revoked" : "valid";
 
-		if (e->status != 'R' && (e->status == 'E' || (sg_ca_time_parse(e->expires, &t) == 0 && t < now)))
+		if (e->status != 'R' &&
+		    (e->status == 'E' || (sg_ca_time_parse(e->expires, &t) == 0 && t < now)))
 			status = "expired";
 		iso_time(e->expires, exp, sizeof(exp));
 		printf("%-7s %-34s %s %s %s", status, e->serial, exp, e->file, e->subject);
@@ -726,8 +736,7 @@ static const char renew_usage[] =
 	"DIR/NAME/cert-<serial>.pem and key-<serial>.pem. The old certificate is\n"
 	"not revoked, so services keep working until they reload; revoke it with\n"
 	"'signet ca revoke --reason superseded' once they have.\n"
-	"\n"
-	KEY_HELP;
+	"\n" KEY_HELP;
 
 static int ca_renew(int argc, char **argv)
 {
@@ -749,7 +758,8 @@ static int ca_renew(int argc, char **argv)
 	rc = CLI_EXIT_FAIL;
 	if (!(ca = open_with_key(a.dir, &a.key)))
 		goto done;
-	rc = sg_ca_renew(ca, argv[optind], a.days, a.reuse_key, serial) < 0 ? cli_lib_error() : CLI_EXIT_OK;
+	rc = sg_ca_renew(ca, argv[optind], a.days, a.reuse_key, serial) < 0 ? cli_lib_error()
+									    : CLI_EXIT_OK;
 	if (rc == CLI_EXIT_OK)
 		printf("%s/%s/cert.pem %s\n", a.dir, argv[optind], serial);
 	sg_ca_close(ca);
@@ -872,7 +882,8 @@ struct minica_args {
  * gets the option front's message. */
 static int minica_parse(int argc, char **argv, struct minica_args *a)
 {
-	static const char *const names[] = { "ca-key", "ca-cert", "ca-alg", "domains", "ip-addresses" };
+	static const char *const names[] = { "ca-key", "ca-cert", "ca-alg", "domains",
+					     "ip-addresses" };
 	const char **vals[] = { &a->key, &a->cert, &a->alg, &a->domains, &a->ips };
 
 	for (int i = 1; i < argc; i++) {
@@ -886,7 +897,8 @@ static int minica_parse(int argc, char **argv, struct minica_args *a)
 				return cli_usage("flag needs an argument: -%s", names[k]);
 		}
 		if (!hit)
-			return cli_usage("unknown option '%.*s'", (int)strcspn(argv[i], "="), argv[i]);
+			return cli_usage("unknown option '%.*s'", (int)strcspn(argv[i], "="),
+					 argv[i]);
 	}
 	return 0;
 }
@@ -938,6 +950,6 @@ static const struct cli_command ca_commands[] = {
 
 int cmd_ca(int argc, char **argv)
 {
-	return cli_dispatch(ca_commands, sizeof(ca_commands) / sizeof(ca_commands[0]), "signet ca", argc,
-			    argv);
+	return cli_dispatch(ca_commands, sizeof(ca_commands) / sizeof(ca_commands[0]), "signet ca",
+			    argc, argv);
 }

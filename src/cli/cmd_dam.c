@@ -90,7 +90,8 @@ static int issue_option(void *ctx, int c, const char *arg)
 		return 0;
 	case OPT_SIGNER:
 		if (a->p.nsigner_keys == MAX_SIGNERS ||
-		    sg_b64_decode(arg, strlen(arg), a->signers[a->p.nsigner_keys], 32, &n, SG_B64_PAD) < 0 ||
+		    sg_b64_decode(arg, strlen(arg), a->signers[a->p.nsigner_keys], 32, &n,
+				  SG_B64_PAD) < 0 ||
 		    n != 32)
 			return cli_usage("--signer-key is not the base64 of 32 bytes");
 		a->p.nsigner_keys++;
@@ -218,9 +219,18 @@ static int dam_verify(int argc, char **argv)
 	switch (sg_dam_verify(file, argv[optind], a.at, a.domain)) {
 	case SG_DAM_OK: break;
 	case SG_DAM_MALFORMED: sg_json_free(file); return cli_lib_error();
-	case SG_DAM_BAD_SIGNATURE: cli_lib_error(); sg_json_free(file); return EXIT_DAM_SIGNATURE;
-	case SG_DAM_DOMAIN_MISMATCH: cli_lib_error(); sg_json_free(file); return EXIT_DAM_DOMAIN;
-	case SG_DAM_EXPIRED: cli_lib_error(); sg_json_free(file); return EXIT_DAM_EXPIRED;
+	case SG_DAM_BAD_SIGNATURE:
+		cli_lib_error();
+		sg_json_free(file);
+		return EXIT_DAM_SIGNATURE;
+	case SG_DAM_DOMAIN_MISMATCH:
+		cli_lib_error();
+		sg_json_free(file);
+		return EXIT_DAM_DOMAIN;
+	case SG_DAM_EXPIRED:
+		cli_lib_error();
+		sg_json_free(file);
+		return EXIT_DAM_EXPIRED;
 	}
 	dam = sg_json_get(file, "dam");
 	exp = sg_json_string(sg_json_get(dam, "expires_at"), NULL);

@@ -37,23 +37,24 @@ static const char build_help[] =
 	"Options:\n"
 	"  --from DIR             the directory to put in the file system\n"
 	"  -o, --output DISK.img  the image to write\n"
-	"  --size MIB             file system size (default " STR(SG_LUKSIMG_DEFAULT_MIB) ", at least "
-	STR(SG_LUKSIMG_MIN_MIB) ")\n"
-	"  --sector-size N        encryption sector, 512 (default) or 4096 bytes\n"
-	"  --passphrase-file F    a keyslot for the passphrase on F's first line\n"
-	"  --key-file F           a keyslot for F's bytes (a high-entropy key: pbkdf2,\n"
-	"                         1000 iterations)\n"
-	"  --new-key-file OUT     generate a 32-byte key into OUT (0600, in DISK.img's\n"
-	"                         directory) with a keyslot\n"
-	"  --label L              LUKS2 and ext4 label (up to 16 characters)\n"
-	"  --uuid UUID            LUKS2 UUID (default random); the ext4 UUID follows it\n"
-	"  --pbkdf KDF            passphrase keyslots: argon2id (default) or pbkdf2\n"
-	"  --pbkdf-memory KIB     argon2id memory (default " STR(SG_LUKSIMG_ARGON2_MEMORY_KIB) ", for a 512 MiB guest)\n"
-	"  --pbkdf-iterations N   argon2id time cost (default 4) or pbkdf2 iterations\n"
-	"                         (default 600000)\n"
-	"  --iter-time MS         benchmark the passphrase KDF to MS on this machine\n"
-	"  -f, --force            replace DISK.img and OUT if they exist\n"
-	"  -h, --help             show this help\n";
+	"  --size MIB             file system size (default " STR(SG_LUKSIMG_DEFAULT_MIB) ", at least " STR(
+		SG_LUKSIMG_MIN_MIB) ")\n"
+				    "  --sector-size N        encryption sector, 512 (default) or 4096 bytes\n"
+				    "  --passphrase-file F    a keyslot for the passphrase on F's first line\n"
+				    "  --key-file F           a keyslot for F's bytes (a high-entropy key: pbkdf2,\n"
+				    "                         1000 iterations)\n"
+				    "  --new-key-file OUT     generate a 32-byte key into OUT (0600, in DISK.img's\n"
+				    "                         directory) with a keyslot\n"
+				    "  --label L              LUKS2 and ext4 label (up to 16 characters)\n"
+				    "  --uuid UUID            LUKS2 UUID (default random); the ext4 UUID follows it\n"
+				    "  --pbkdf KDF            passphrase keyslots: argon2id (default) or pbkdf2\n"
+				    "  --pbkdf-memory KIB     argon2id memory (default " STR(
+					    SG_LUKSIMG_ARGON2_MEMORY_KIB) ", for a 512 MiB guest)\n"
+									  "  --pbkdf-iterations N   argon2id time cost (default 4) or pbkdf2 iterations\n"
+									  "                         (default 600000)\n"
+									  "  --iter-time MS         benchmark the passphrase KDF to MS on this machine\n"
+									  "  -f, --force            replace DISK.img and OUT if they exist\n"
+									  "  -h, --help             show this help\n";
 
 static const char check_help[] =
 	"Usage: signet disk check (--passphrase-file F | --key-file F) DISK.img\n"
@@ -67,8 +68,20 @@ static const char check_help[] =
 	"  --key-file F           the key: all of F's bytes\n"
 	"  -h, --help             show this help\n";
 
-enum { OPT_FROM = 256, OPT_SIZE, OPT_SECTOR, OPT_PASS, OPT_KEY, OPT_NEW_KEY, OPT_LABEL, OPT_UUID,
-       OPT_PBKDF, OPT_MEMORY, OPT_ITER, OPT_ITER_TIME };
+enum {
+	OPT_FROM = 256,
+	OPT_SIZE,
+	OPT_SECTOR,
+	OPT_PASS,
+	OPT_KEY,
+	OPT_NEW_KEY,
+	OPT_LABEL,
+	OPT_UUID,
+	OPT_PBKDF,
+	OPT_MEMORY,
+	OPT_ITER,
+	OPT_ITER_TIME
+};
 
 static const struct option build_options[] = {
 	{ "from", required_argument, NULL, OPT_FROM },
@@ -117,9 +130,9 @@ static int read_secrets(struct secrets *x)
 {
 	for (size_t i = 0; i < x->n; i++) {
 		struct sg_luksimg_secret *s = &x->s[i];
-		int rc = s->kind == SG_LUKSIMG_PASSPHRASE ?
-				 cli_read_passphrase_file(s->name, &x->buf[i]) :
-				 sg_read_file(s->name, &x->buf[i], SG_LUKSIMG_KEY_MAX);
+		int rc = s->kind == SG_LUKSIMG_PASSPHRASE
+				 ? cli_read_passphrase_file(s->name, &x->buf[i])
+				 : sg_read_file(s->name, &x->buf[i], SG_LUKSIMG_KEY_MAX);
 		if (rc < 0)
 			return -1;
 		s->data = x->buf[i].data;
@@ -138,16 +151,11 @@ static void wipe_secrets(struct secrets *x)
 static uint32_t *number_field(struct sg_luksimg_opts *o, int ch)
 {
 	switch (ch) {
-	case OPT_SIZE:
-		return &o->size_mib;
-	case OPT_SECTOR:
-		return &o->sector_size;
-	case OPT_MEMORY:
-		return &o->pbkdf_memory_kib;
-	case OPT_ITER:
-		return &o->pbkdf_iterations;
-	default:
-		return &o->iter_time_ms;
+	case OPT_SIZE: return &o->size_mib;
+	case OPT_SECTOR: return &o->sector_size;
+	case OPT_MEMORY: return &o->pbkdf_memory_kib;
+	case OPT_ITER: return &o->pbkdf_iterations;
+	default: return &o->iter_time_ms;
 	}
 }
 

@@ -79,7 +79,7 @@ struct dns_args {
 	int alg;
 	unsigned long long port;
 	int64_t now;
-	struct sg_dns_sign_opts sign;    /* sign's options; check's --refresh */
+	struct sg_dns_sign_opts sign;	  /* sign's options; check's --refresh */
 	struct sg_dns_server_opts server; /* config's */
 };
 
@@ -174,7 +174,7 @@ static int dns_parse_dir(const struct cli_opts *opts, int argc, char **argv, str
 struct first_word {
 	const char *const *names;
 	int n;
-	const char *none;       /* the usage error when there is no word */
+	const char *none;	 /* the usage error when there is no word */
 	const char *kind, *hint; /* "unknown KIND 'WORD'HINT" */
 };
 
@@ -291,7 +291,8 @@ static int load_identities(const char *const *files, size_t n, struct sg_age_ide
 		int rc = sg_read_file(files[i], &text, 1 << 20);
 
 		if (rc == 0)
-			rc = sg_age_identities_parse(ids, files[i], (const char *)text.data, text.len);
+			rc = sg_age_identities_parse(ids, files[i], (const char *)text.data,
+						     text.len);
 		sg_buf_wipe(&text);
 		if (rc < 0)
 			return -1;
@@ -358,8 +359,8 @@ static int dns_check(int argc, char **argv)
 		     : CLI_EXIT_OK;
 	rc = emit_free(rc, NULL, &report);
 	if (rc == CLI_EXIT_OK && problems)
-		return cli_error("%d zone(s) need signing (run 'signet dns sign --dir %s')", problems,
-				 a.dir);
+		return cli_error("%d zone(s) need signing (run 'signet dns sign --dir %s')",
+				 problems, a.dir);
 	return rc;
 }
 
@@ -514,8 +515,7 @@ static const char records_help[] =
 
 /* The records of each file: SSHFP of OpenSSH public keys, or TLSA of a
  * certificate. */
-static int make_records(int tlsa, const struct dns_args *a, char **files, int n,
-			struct sg_buf *out)
+static int make_records(int tlsa, const struct dns_args *a, char **files, int n, struct sg_buf *out)
 {
 	int rc = 0;
 

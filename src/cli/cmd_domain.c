@@ -45,8 +45,7 @@ static const char id_help[] =
 	"Prints the DomainID of the current domain (recomputed from its root\n"
 	"public key), or its 12-character short form.\n"
 	"\n"
-	"Options:\n" AUTH_OPTIONS_HELP
-	"  --short                print the short form\n"
+	"Options:\n" AUTH_OPTIONS_HELP "  --short                print the short form\n"
 	"  -h, --help             show this help\n";
 
 static const char show_help[] =
@@ -56,8 +55,7 @@ static const char show_help[] =
 	"is protected, the current DAM, the audit log (verified) and the\n"
 	"environment claim in force.\n"
 	"\n"
-	"Options:\n" AUTH_OPTIONS_HELP
-	"  --json                 one JSON object instead of text\n"
+	"Options:\n" AUTH_OPTIONS_HELP "  --json                 one JSON object instead of text\n"
 	"  -h, --help             show this help\n";
 
 static const char rotate_help[] =
@@ -133,7 +131,9 @@ static int key_option(void *ctx, int c, const char *arg)
 
 	switch (c) {
 	case 'r': return auth_add_recipient(&a->rs, arg) < 0 ? CLI_EXIT_FAIL : 0;
-	case OPT_WORK: return cli_parse_number("--work-factor", arg, 1, SG_AGE_SCRYPT_MAX_WORK_FACTOR, &a->work);
+	case OPT_WORK:
+		return cli_parse_number("--work-factor", arg, 1, SG_AGE_SCRYPT_MAX_WORK_FACTOR,
+					&a->work);
 	case OPT_NEW_PASS: a->pass_file = arg; return 0;
 	default: return auth_option_only(&a->auth, c, arg);
 	}

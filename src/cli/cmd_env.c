@@ -22,8 +22,7 @@ static const char claim_help[] =
 	"root key, writes HOME/env-claims/<snapshot-id>.claim and puts it in\n"
 	"force in the audit log. Prints the claim file's path.\n"
 	"\n"
-	"Options:\n" AUTH_OPTIONS_HELP AUTH_KEY_HELP
-	"  -h, --help             show this help\n";
+	"Options:\n" AUTH_OPTIONS_HELP AUTH_KEY_HELP "  -h, --help             show this help\n";
 
 static const char verify_help[] =
 	"Usage: signet env verify [--home DIR] [--domain ID] [--current] FILE\n"
@@ -32,8 +31,7 @@ static const char verify_help[] =
 	"--current, also measures the environment now and names the first\n"
 	"section (os, signet, tools, store) that differs from the claim.\n"
 	"\n"
-	"Options:\n" AUTH_OPTIONS_HELP
-	"  --current              compare with the environment now\n"
+	"Options:\n" AUTH_OPTIONS_HELP "  --current              compare with the environment now\n"
 	"  -h, --help             show this help\n";
 
 static int env_claim(int argc, char **argv)

@@ -133,8 +133,8 @@ static int confirm_intent(const struct sg_admit_plan *p, void *vctx)
 		ctx->no_tty = 1;
 		return 0;
 	}
-	fprintf(tty, "domain:     %s\npurpose:    %s\nbundle:     %s\n", p->domain_id,
-		p->h.purpose, p->h.bundle_id);
+	fprintf(tty, "domain:     %s\npurpose:    %s\nbundle:     %s\n", p->domain_id, p->h.purpose,
+		p->h.bundle_id);
 	print_lease(tty, p);
 	fprintf(tty, "intent:\n  %s%s", p->req.intent,
 		p->req.intent[strlen(p->req.intent) - 1] == '\n' ? "" : "\n");
@@ -189,7 +189,8 @@ static int admit_result(enum sg_admit_result res, const struct confirm_ctx *ctx,
 		return CLI_EXIT_OK;
 	if (res == SG_ADMIT_INTENT && ctx->no_tty)
 		cli_error("%s: no terminal to confirm the admission intent on (use --yes "
-			  "after reading it with signet bundle open)", file);
+			  "after reading it with signet bundle open)",
+			  file);
 	else
 		cli_lib_error();
 	return (int)res;
@@ -239,8 +240,7 @@ static void print_admitted(const struct sg_admit_plan *plan, const char *file, i
 
 	printf("admitted %s\n", plan->domain_id);
 	print_lease(stdout, plan);
-	if (plan->lease_days &&
-	    sg_time_format(plan->now + (time_t)plan->lease_days * 86400, ts) == 0)
+	if (plan->lease_days && sg_time_format(plan->now + (time_t)plan->lease_days * 86400, ts) == 0)
 		printf("expires:    %s\n", ts);
 	if (plan->rotated_from[0])
 		printf("rotated from %s (cross-signature verified)\n", plan->rotated_from);
@@ -318,7 +318,8 @@ static void print_status(const char *root, const struct sg_admit_host *h, time_t
 			       l->encrypted_only ? ", encrypted only" : "");
 		else if (l->encrypted_only)
 			printf("  storage:  encrypted only\n");
-		printf("  DAM:      expires %s\n", l->dam_expires_at[0] ? l->dam_expires_at : "never");
+		printf("  DAM:      expires %s\n",
+		       l->dam_expires_at[0] ? l->dam_expires_at : "never");
 		printf("  bundle:   %s\n", l->bundle_id);
 		if (l->superseded_by[0])
 			printf("  superseded by %s (rotation)\n", l->superseded_by);

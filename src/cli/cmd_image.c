@@ -37,8 +37,17 @@ static const char build_help[] =
 	"                         dm-verity root_hash_sig_key_desc expects)\n"
 	"  -h, --help             show this help\n";
 
-enum { OPT_FROM = 256, OPT_COMPRESS, OPT_VERITY, OPT_ROOT_FILE, OPT_SALT, OPT_UUID, OPT_KEY,
-       OPT_CERT, OPT_SIG };
+enum {
+	OPT_FROM = 256,
+	OPT_COMPRESS,
+	OPT_VERITY,
+	OPT_ROOT_FILE,
+	OPT_SALT,
+	OPT_UUID,
+	OPT_KEY,
+	OPT_CERT,
+	OPT_SIG
+};
 
 static int build_option(void *ctx, int c, const char *arg)
 {

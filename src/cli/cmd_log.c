@@ -21,8 +21,7 @@ static const char verify_help[] =
 	"back, every receipt signed by the root key, and the signed head naming\n"
 	"the last record. Names the first record that breaks a rule.\n"
 	"\n"
-	"Options:\n" AUTH_OPTIONS_HELP
-	"  -h, --help             show this help\n";
+	"Options:\n" AUTH_OPTIONS_HELP "  -h, --help             show this help\n";
 
 static const char show_help[] =
 	"Usage: signet log show [--home DIR] [--domain ID]\n"
@@ -30,8 +29,7 @@ static const char show_help[] =
 	"Verifies the log, then prints one line per record: seq, time, op, the\n"
 	"claim in force and the outputs.\n"
 	"\n"
-	"Options:\n" AUTH_OPTIONS_HELP
-	"  -h, --help             show this help\n";
+	"Options:\n" AUTH_OPTIONS_HELP "  -h, --help             show this help\n";
 
 /* Both take --home and --domain and no operand. */
 static int parse(const char *help, int argc, char **argv, struct auth_opts *o)

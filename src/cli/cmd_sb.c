@@ -440,8 +440,7 @@ static int keygen_stage(const struct keygen_args *a, const struct sb_level lv[3]
 
 		if ((!a->reuse && write_key_files(a->dir, &lv[i])) ||
 		    sg_sb_esl(lv[i].cert, guid, &esl) ||
-		    sg_sb_auth(lv[i].name, esl.data, esl.len, efit, signer->key, signer->cert,
-			       &auth) ||
+		    sg_sb_auth(lv[i].name, esl.data, esl.len, efit, signer->key, signer->cert, &auth) ||
 		    write_in(a->dir, lv[i].name, ".esl", esl.data, esl.len, 0644) ||
 		    write_in(a->dir, lv[i].name, ".auth", auth.data, auth.len, 0644))
 			goto out;
@@ -470,7 +469,9 @@ static int sb_keygen(int argc, char **argv)
 {
 	struct keygen_args a = { .cn = "signet", .alg = "rsa2048", .days = 3650, .when = time(NULL) };
 	struct sb_level lv[3] = {
-		{ "PK", NULL, NULL }, { "KEK", NULL, NULL }, { "db", NULL, NULL },
+		{ "PK", NULL, NULL },
+		{ "KEK", NULL, NULL },
+		{ "db", NULL, NULL },
 	};
 	int rc = keygen_parse(&a, argc, argv);
 

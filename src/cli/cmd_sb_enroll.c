@@ -57,10 +57,10 @@ static const struct option enroll_options[] = {
 };
 
 struct key_file {
-	const char *name;   /* PK, KEK, db */
-	const char *path;   /* from --pk etc., else found in DIR */
+	const char *name; /* PK, KEK, db */
+	const char *path; /* from --pk etc., else found in DIR */
 	struct sg_buf buf;
-	size_t esl_off;     /* where the signature list starts in buf */
+	size_t esl_off; /* where the signature list starts in buf */
 	int is_auth;
 	struct sg_efi_time auth_time;
 };
@@ -145,8 +145,9 @@ static int enroll_parse(struct enroll_args *a, int argc, char **argv)
 		return cli_usage("-o FILE is required");
 	for (int i = 0; i < 3; i++)
 		if (!a->keys[i].path && !a->dir)
-			return cli_usage("--dir DIR (or --%s FILE) is required",
-					 i == 0 ? "pk" : i == 1 ? "kek" : "db");
+			return cli_usage("--dir DIR (or --%s FILE) is required", i == 0	  ? "pk"
+										 : i == 1 ? "kek"
+											  : "db");
 	return CLI_RUN;
 }
 
@@ -189,8 +190,8 @@ static int enroll(struct enroll_args *a)
 		if (load_key(&a->keys[i], a->dir) < 0)
 			goto out;
 	if (enroll_time(a, &t) < 0 ||
-	    sg_ovmf_enroll(&store, ESL_OF(a->keys[0]), ESL_OF(a->keys[1]), ESL_OF(a->keys[2]),
-			   &t) < 0 ||
+	    sg_ovmf_enroll(&store, ESL_OF(a->keys[0]), ESL_OF(a->keys[1]), ESL_OF(a->keys[2]), &t) <
+		    0 ||
 	    sg_write_file_atomic(a->out, store.img, store.len, 0644, 0) < 0)
 		goto out;
 	rc = 0;

@@ -119,7 +119,8 @@ static int add_recipients(char ***v, size_t *n, const char *s)
 		while (len && (p[len - 1] == ' ' || p[len - 1] == '\n'))
 			len--;
 		if (len) {
-			if (!(nv = realloc(*v, (*n + 1) * sizeof(*nv))) || !(nv[*n] = strndup(p, len))) {
+			if (!(nv = realloc(*v, (*n + 1) * sizeof(*nv))) ||
+			    !(nv[*n] = strndup(p, len))) {
 				if (nv)
 					*v = nv;
 				return sg_fail("out of memory");
@@ -164,11 +165,13 @@ static int load_identities(struct sg_age_identities *ids)
 		if (xdg && *xdg)
 			snprintf(path, sizeof(path), "%s/sops/age/keys.txt", xdg);
 		else
-			snprintf(path, sizeof(path), "%s/.config/sops/age/keys.txt", home ? home : "");
+			snprintf(path, sizeof(path), "%s/.config/sops/age/keys.txt",
+				 home ? home : "");
 		if (access(path, F_OK) == 0) {
 			rc = sg_read_file(path, &text, 1 << 20);
 			if (rc == 0)
-				rc = sg_age_identities_parse(ids, path, (const char *)text.data, text.len);
+				rc = sg_age_identities_parse(ids, path, (const char *)text.data,
+							     text.len);
 		}
 	}
 	sg_buf_wipe(&text);
@@ -307,7 +310,8 @@ static int meta_from_opts(const struct sops_opts *o, struct sg_sops_meta *meta)
 	if (o->enc_suffix)
 		return sg_sops_meta_set_rule(meta, &meta->encrypted_suffix, o->enc_suffix);
 	return sg_sops_meta_set_rule(meta, &meta->unencrypted_suffix,
-				     o->unenc_suffix ? o->unenc_suffix : SG_SOPS_DEFAULT_UNENCRYPTED_SUFFIX);
+				     o->unenc_suffix ? o->unenc_suffix
+						     : SG_SOPS_DEFAULT_UNENCRYPTED_SUFFIX);
 }
 
 static int run_encrypt(struct sops_opts *o)
@@ -367,8 +371,9 @@ out:
 }
 
 /* Reads FILE, finds the data key and decrypts it in place (MAC checked). */
-static int open_encrypted(const struct sops_opts *o, enum sg_sops_format fin, struct sg_sops_node **doc,
-			  struct sg_sops_meta *meta, uint8_t key[SG_SOPS_KEY_LEN], int decrypt)
+static int open_encrypted(const struct sops_opts *o, enum sg_sops_format fin,
+			  struct sg_sops_node **doc, struct sg_sops_meta *meta,
+			  uint8_t key[SG_SOPS_KEY_LEN], int decrypt)
 {
 	struct sg_age_identities ids = { 0 };
 	struct sg_buf text = SG_BUF_INIT;
@@ -432,7 +437,8 @@ static int run_decrypt(struct sops_opts *o)
 		return cli_usage("--age and the encryption rules are for -e");
 	if (formats(o, &fin, &fout) < 0 || open_encrypted(o, fin, &doc, &meta, key, 1) < 0)
 		goto out;
-	if (o->extract ? write_extract(o, fout, doc, &out) < 0 : sg_sops_write(fout, doc, NULL, &out) < 0)
+	if (o->extract ? write_extract(o, fout, doc, &out) < 0
+		       : sg_sops_write(fout, doc, NULL, &out) < 0)
 		goto out;
 	if (emit(o, &out, 0600) < 0)
 		goto out;
@@ -454,7 +460,8 @@ static int read_stored(const struct sops_opts *o, enum sg_sops_format fin, struc
 	int rc = read_input(o, &text);
 
 	if (rc == 0)
-		rc = sg_sops_read_encrypted(fin, o->file, (const char *)text.data, text.len, doc, &old);
+		rc = sg_sops_read_encrypted(fin, o->file, (const char *)text.data, text.len, doc,
+					    &old);
 	sg_buf_wipe(&text);
 	if (rc == 0)
 		sg_sops_meta_free(&old);
@@ -677,11 +684,14 @@ static int edit_dir_open(struct edit_dir *e, enum sg_sops_format fin)
 		return sg_fail_errno("mkdtemp");
 	e->made = 1;
 	/* held until the directory is wiped: a kill leaves it unlocked */
-	if ((e->fd = open(e->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || flock(e->fd, LOCK_EX) < 0)
+	if ((e->fd = open(e->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    flock(e->fd, LOCK_EX) < 0)
 		return sg_fail_errno("%s", e->dir);
 	snprintf(e->path, sizeof(e->path), "%s/%s", e->dir,
-		 fin == SG_SOPS_JSON ? "file.json" : fin == SG_SOPS_DOTENV ? "file.env"
-		 : fin == SG_SOPS_BINARY ? "file.txt" : "file.yaml");
+		 fin == SG_SOPS_JSON	 ? "file.json"
+		 : fin == SG_SOPS_DOTENV ? "file.env"
+		 : fin == SG_SOPS_BINARY ? "file.txt"
+					 : "file.yaml");
 	return 0;
 }
 
@@ -739,7 +749,8 @@ static int edit_start_new(struct sops_opts *o, enum sg_sops_format fin, struct e
 	}
 	if (!o->nage)
 		return sg_fail("%s does not exist: to create it, give recipients (--age, "
-			       "$SOPS_AGE_RECIPIENTS or a .sops.yaml)", o->file);
+			       "$SOPS_AGE_RECIPIENTS or a .sops.yaml)",
+			       o->file);
 	e->have_meta = 1;
 	if (check_recipients(o->age, o->nage) < 0 || meta_from_opts(o, &e->meta) < 0 ||
 	    sg_random(e->key, sizeof(e->key)) < 0 ||
@@ -819,8 +830,9 @@ static int run_edit(struct sops_opts *o)
 		rc = edit_in_editor(&dir, &e.plain, &edited);
 	if (rc == 0 && edited.len == e.plain.len &&
 	    (!e.plain.len || !memcmp(edited.data, e.plain.data, e.plain.len)))
-		fprintf(stderr, e.created ? "signet: %s: nothing written, the file stays absent\n"
-					  : "signet: %s: file unchanged, not re-encrypted\n",
+		fprintf(stderr,
+			e.created ? "signet: %s: nothing written, the file stays absent\n"
+				  : "signet: %s: file unchanged, not re-encrypted\n",
 			o->file);
 	else if (rc == 0)
 		rc = edit_save(o, fin, &e, &edited);
@@ -844,10 +856,22 @@ static int sops_option(void *ctx, int c, const char *arg)
 	case OPT_AGE:
 	case OPT_ADD_AGE: return add_recipients(&o->age, &o->nage, arg) < 0 ? cli_lib_error() : 0;
 	case OPT_RM_AGE: return add_recipients(&o->rm_age, &o->nrm, arg) < 0 ? cli_lib_error() : 0;
-	case OPT_ENC_REGEX: o->enc_regex = arg; o->nrules++; return 0;
-	case OPT_UNENC_REGEX: o->unenc_regex = arg; o->nrules++; return 0;
-	case OPT_ENC_SUFFIX: o->enc_suffix = arg; o->nrules++; return 0;
-	case OPT_UNENC_SUFFIX: o->unenc_suffix = arg; o->nrules++; return 0;
+	case OPT_ENC_REGEX:
+		o->enc_regex = arg;
+		o->nrules++;
+		return 0;
+	case OPT_UNENC_REGEX:
+		o->unenc_regex = arg;
+		o->nrules++;
+		return 0;
+	case OPT_ENC_SUFFIX:
+		o->enc_suffix = arg;
+		o->nrules++;
+		return 0;
+	case OPT_UNENC_SUFFIX:
+		o->unenc_suffix = arg;
+		o->nrules++;
+		return 0;
 	case OPT_MAC_ONLY: o->mac_only = 1; return 0;
 	case OPT_INPUT_TYPE: o->input_type = arg; return 0;
 	case OPT_OUTPUT_TYPE: o->output_type = arg; return 0;

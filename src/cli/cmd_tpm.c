@@ -11,9 +11,9 @@
 #include "hex.h"
 #include "tpm.h"
 
-#define TPM_OPTIONS_HELP \
+#define TPM_OPTIONS_HELP                                                                     \
 	"  -T, --tcti CONF        TCTI to reach the TPM (default " SG_TPM_DEFAULT_TCTI ",\n" \
-	"                         e.g. swtpm:host=127.0.0.1,port=2321)\n" \
+	"                         e.g. swtpm:host=127.0.0.1,port=2321)\n"                    \
 	"  -p, --pcr LIST         sha256 PCRs of the policy, e.g. 7 or 0,7 (default 7)\n"
 
 static const char seal_help[] =
@@ -68,7 +68,7 @@ struct tpm_opts {
 	const char *out;
 	uint32_t pcrs;
 	uint32_t handle;
-	uint32_t given;        /* PCRs with a --pcr-value */
+	uint32_t given;		/* PCRs with a --pcr-value */
 	uint8_t values[24][32]; /* their values */
 	int force;
 	int policy;
@@ -77,9 +77,11 @@ struct tpm_opts {
 enum { OPT_POLICY = 256 };
 
 /* The options every subcommand has; each adds its own to them. */
+/* clang-format off */
 #define TPM_LONG_OPTIONS \
 	{ "tcti", required_argument, NULL, 'T' }, \
 	{ "pcr", required_argument, NULL, 'p' }
+/* clang-format on */
 
 static void tpm_defaults(struct tpm_opts *o)
 {

@@ -209,8 +209,8 @@ static int build_image(const struct build_args *a)
 	if (read_inputs(a, &in))
 		goto out;
 	parts_of(a, &in, &parts);
-	if (sg_uki_assemble(in.stub.data, in.stub.len, a->stub, &parts, key, cert,
-			    a->deterministic, a->output, &out) ||
+	if (sg_uki_assemble(in.stub.data, in.stub.len, a->stub, &parts, key, cert, a->deterministic,
+			    a->output, &out) ||
 	    sg_write_file_atomic(a->output, out.data, out.len, 0644, 0))
 		goto out;
 	rc = 0;

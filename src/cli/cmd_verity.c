@@ -305,8 +305,8 @@ static int verity_verify(int argc, char **argv)
 			  sizeof(hex)) < 0 ||
 	    sg_verity_parse_root(hex, root, &root_len) < 0)
 		return cli_lib_error();
-	if (sg_verity_verify(argv[optind], argv[optind + 1], &a.p, root, root_len, a.threads,
-			     NULL) < 0)
+	if (sg_verity_verify(argv[optind], argv[optind + 1], &a.p, root, root_len, a.threads, NULL) <
+	    0)
 		return cli_lib_error();
 	return CLI_EXIT_OK;
 }

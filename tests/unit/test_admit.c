@@ -34,8 +34,8 @@
 #include "timestamp.h"
 
 #define DAY 86400
-#define T0 ((time_t)1767225600) /* 2026-01-01T00:00:00Z: the DAMs' issued_at */
-#define NOW (T0 + DAY)		/* when the bundles are sealed and admitted */
+#define T0 ((time_t)1767225600)	 /* 2026-01-01T00:00:00Z: the DAMs' issued_at */
+#define NOW (T0 + DAY)		 /* when the bundles are sealed and admitted */
 #define EXPIRES (T0 + 365 * DAY) /* the DAMs' expires_at: 2027-01-01T00:00:00Z */
 #define NEW_ID "00000000-0000-4000-8000-000000000001"
 
@@ -52,7 +52,7 @@ static struct dom A, B, C;
 
 static char tmp[] = "/tmp/signet-test-admit-XXXXXX";
 enum { H_FRESH, H_NOCOMMON, H_ADMITTED, H_ROTATED, H_TAMPERED, H_BADCOMMON, H_BADLEDGER, NHOSTS };
-static const char *const host_names[NHOSTS] = { "fresh",    "nocommon",  "admitted", "rotated",
+static const char *const host_names[NHOSTS] = { "fresh",    "nocommon",	 "admitted", "rotated",
 						"tampered", "badcommon", "badledger" };
 static char hosts[NHOSTS][512];
 
@@ -173,8 +173,8 @@ static void seal_open(const struct dom *d, const struct sg_json *rot, struct sg_
 		if (flip) {
 			memcpy(flip, "purpose: recovery ", 18);
 			sg_errclear();
-			CHECK(sg_bundle_open("bundle", (const char *)out.data, out.len, ids, &h, &c) <
-				      0 &&
+			CHECK(sg_bundle_open("bundle", (const char *)out.data, out.len, ids, &h,
+					     &c) < 0 &&
 			      !c && sg_errmsg()[0]);
 		}
 		sg_wipe(&gen, sizeof(gen));
@@ -260,9 +260,9 @@ struct row {
 	int resign; /* re-sign authority.dam after the edits: 1 by A's seed, 2 by B's */
 	int rehash; /* recompute policy.policy_hash after the edits */
 	const char *hdr_domain, *hdr_bundle_id;
-	int lim;      /* index in limits[] */
-	time_t now;   /* 0: NOW */
-	int answer;   /* the confirmation: 1 yes (0 no, -1 error) */
+	int lim;    /* index in limits[] */
+	time_t now; /* 0: NOW */
+	int answer; /* the confirmation: 1 yes (0 no, -1 error) */
 	enum sg_admit_result want;
 	const char *msg; /* NULL for SG_ADMIT_OK */
 	/* the plan of an admission */
@@ -273,31 +273,41 @@ struct row {
 	const char *rotated_from, *dam_expires;
 };
 
+/* clang-format off */
 #define TARGET_B { "admission.target_domain", "\"%B\"" }
 #define NEW_POLICY { "policy.requested_capabilities", "[\"store_blocks\",\"import_foreign_artifacts\"]" }
+/* clang-format on */
 #define OKLEASE .days = 30, .has_bytes = 1, .bytes = 1000000000000ull, .enc = 1
 
 static const struct row rows[] = {
 	/* the good bundle and the lease it is granted */
 	{ "the good bundle", .answer = 1, OKLEASE },
-	{ "courtesy lease at the host's limit: 365 days", .e = { { "admission.courtesy_lease.requested.duration_days", "365" } },
-	  .answer = 1, .days = 365, .has_bytes = 1, .bytes = 1000000000000ull, .enc = 1 },
+	{ "courtesy lease at the host's limit: 365 days",
+	  .e = { { "admission.courtesy_lease.requested.duration_days", "365" } }, .answer = 1,
+	  .days = 365, .has_bytes = 1, .bytes = 1000000000000ull, .enc = 1 },
 	{ "no courtesy_lease: the host's limits, not encrypted_only",
 	  .e = { { "admission.courtesy_lease", NULL } }, .answer = 1, .days = 365, .has_bytes = 1,
 	  .bytes = 2000000000000ull },
-	{ "storage at the host's limit: 2TB", .e = { { "admission.courtesy_lease.requested.storage_bytes", "\"2TB\"" } },
-	  .answer = 1, .days = 30, .has_bytes = 1, .bytes = 2000000000000ull, .enc = 1 },
-	{ "no byte limit: 2^53 - 1 bytes", .e = { { "admission.courtesy_lease.requested.storage_bytes", "9007199254740991" } },
+	{ "storage at the host's limit: 2TB",
+	  .e = { { "admission.courtesy_lease.requested.storage_bytes", "\"2TB\"" } }, .answer = 1,
+	  .days = 30, .has_bytes = 1, .bytes = 2000000000000ull, .enc = 1 },
+	{ "no byte limit: 2^53 - 1 bytes",
+	  .e = { { "admission.courtesy_lease.requested.storage_bytes", "9007199254740991" } },
 	  .lim = 2, .answer = 1, .days = 30, .has_bytes = 1, .bytes = 9007199254740991ull, .enc = 1 },
-	{ "no byte limit and none asked", .e = { { "admission.courtesy_lease.requested.storage_bytes", NULL } },
-	  .lim = 2, .answer = 1, .days = 30, .enc = 1 },
-	{ "encrypted_only false", .e = { { "admission.courtesy_lease.requested.encrypted_only", "false" } },
-	  .answer = 1, .days = 30, .has_bytes = 1, .bytes = 1000000000000ull },
-	{ "permanent admission on a host that offers it", .e = { { "admission.mode", "\"permanent\"" } },
-	  .lim = 1, .answer = 1, .days = 0, .has_bytes = 1, .bytes = 1000000000000ull, .enc = 1 },
-	{ "another policy, its hash recomputed", .e = { NEW_POLICY }, .rehash = 1, .answer = 1, OKLEASE },
-	{ "a DAM that never expires, re-signed, ten years on", .e = { { "authority.dam.expires_at", "null" } },
-	  .resign = 1, .now = T0 + 3650 * DAY, .answer = 1, OKLEASE, .dam_expires = "" },
+	{ "no byte limit and none asked",
+	  .e = { { "admission.courtesy_lease.requested.storage_bytes", NULL } }, .lim = 2,
+	  .answer = 1, .days = 30, .enc = 1 },
+	{ "encrypted_only false",
+	  .e = { { "admission.courtesy_lease.requested.encrypted_only", "false" } }, .answer = 1,
+	  .days = 30, .has_bytes = 1, .bytes = 1000000000000ull },
+	{ "permanent admission on a host that offers it",
+	  .e = { { "admission.mode", "\"permanent\"" } }, .lim = 1, .answer = 1, .days = 0,
+	  .has_bytes = 1, .bytes = 1000000000000ull, .enc = 1 },
+	{ "another policy, its hash recomputed", .e = { NEW_POLICY }, .rehash = 1, .answer = 1,
+	  OKLEASE },
+	{ "a DAM that never expires, re-signed, ten years on",
+	  .e = { { "authority.dam.expires_at", "null" } }, .resign = 1, .now = T0 + 3650 * DAY,
+	  .answer = 1, OKLEASE, .dam_expires = "" },
 	{ "now = the DAM's issued_at", .now = T0, .answer = 1, OKLEASE },
 	{ "now = a second before the DAM expires", .now = EXPIRES - 1, .answer = 1, OKLEASE },
 
@@ -307,17 +317,20 @@ static const struct row rows[] = {
 	  .msg = "bundle: authority.dam: Ed25519 signature does not verify (ctx signet/v1/dam)" },
 	{ "DAM signed by another key", .resign = 2, .want = SG_ADMIT_DAM_SIGNATURE,
 	  .msg = "bundle: authority.dam: Ed25519 signature does not verify (ctx signet/v1/dam)" },
-	{ "dam_signature of another algorithm", .e = { { "authority.dam_signature.algorithm", "\"rsa\"" } },
-	  .want = SG_ADMIT_DAM_SIGNATURE, .msg = "bundle: authority.dam: algorithm \"rsa\" is not ed25519" },
-	{ "DAM with an unknown member, re-signed", .e = { { "authority.dam.extra", "1" } }, .resign = 1,
-	  .want = SG_ADMIT_DAM_SIGNATURE, .msg = "bundle: authority.dam: unknown member \"extra\"" },
-	{ "DAM expiring before it is issued, re-signed", .e = { { "authority.dam.expires_at", "\"2025-12-31T00:00:00Z\"" } },
+	{ "dam_signature of another algorithm",
+	  .e = { { "authority.dam_signature.algorithm", "\"rsa\"" } }, .want = SG_ADMIT_DAM_SIGNATURE,
+	  .msg = "bundle: authority.dam: algorithm \"rsa\" is not ed25519" },
+	{ "DAM with an unknown member, re-signed", .e = { { "authority.dam.extra", "1" } },
 	  .resign = 1, .want = SG_ADMIT_DAM_SIGNATURE,
+	  .msg = "bundle: authority.dam: unknown member \"extra\"" },
+	{ "DAM expiring before it is issued, re-signed",
+	  .e = { { "authority.dam.expires_at", "\"2025-12-31T00:00:00Z\"" } }, .resign = 1,
+	  .want = SG_ADMIT_DAM_SIGNATURE,
 	  .msg = "bundle: authority.dam: expires_at is not after issued_at" },
 
 	/* 12: a DomainID that does not derive from its key */
-	{ "the DAM's domain_id is B's, re-signed", .e = { { "authority.dam.domain_id", "\"%B\"" } }, .resign = 1,
-	  .want = SG_ADMIT_DOMAIN_ID,
+	{ "the DAM's domain_id is B's, re-signed", .e = { { "authority.dam.domain_id", "\"%B\"" } },
+	  .resign = 1, .want = SG_ADMIT_DOMAIN_ID,
 	  .msg = "bundle: authority.dam: domain_id %B does not derive from root_public_key (which gives %A)" },
 	{ "authority.domain.domain_id is B's", .e = { { "authority.domain.domain_id", "\"%B\"" } },
 	  .want = SG_ADMIT_DOMAIN_ID,
@@ -327,27 +340,31 @@ static const struct row rows[] = {
 	{ "the header's domain_id is B's", .hdr_domain = "%B", .want = SG_ADMIT_DOMAIN_MATCH,
 	  .msg = "bundle: the header's domain_id %B is not the root key's DomainID %A" },
 	{ "authority.domain is B's (id and key)",
-	  .e = { { "authority.domain.domain_id", "\"%B\"" }, { "authority.domain.root_public_key.value", "\"%K\"" } },
+	  .e = { { "authority.domain.domain_id", "\"%B\"" },
+		 { "authority.domain.root_public_key.value", "\"%K\"" } },
 	  .want = SG_ADMIT_DOMAIN_MATCH,
 	  .msg = "bundle: the header's domain_id %A is not the root key's DomainID %B" },
 	{ "the DAM is B's own, signed by B",
-	  .e = { { "authority.dam.domain_id", "\"%B\"" }, { "authority.dam.root_public_key", "\"%K\"" } }, .resign = 2,
-	  .want = SG_ADMIT_DOMAIN_MATCH, .msg = "bundle: the DAM's domain_id %B is not the root key's DomainID %A" },
+	  .e = { { "authority.dam.domain_id", "\"%B\"" },
+		 { "authority.dam.root_public_key", "\"%K\"" } },
+	  .resign = 2, .want = SG_ADMIT_DOMAIN_MATCH,
+	  .msg = "bundle: the DAM's domain_id %B is not the root key's DomainID %A" },
 
 	/* 14: the policy and its hash */
 	{ "policy changed, its hash kept", .e = { NEW_POLICY }, .want = SG_ADMIT_POLICY_HASH,
 	  .msg = "bundle: policy: policy_hash %P does not match the policy (its hash is "
 		 "e5458e3e2168fa7357bbdd09429c8d29523d1a514d6ace0e540feb54b3eca747)" },
-	{ "policy_hash removed", .e = { { "policy.policy_hash", NULL } }, .want = SG_ADMIT_POLICY_HASH,
-	  .msg = "bundle: policy carries no policy_hash" },
-	{ "an unknown capability, rehashed", .e = { { "policy.requested_capabilities", "[\"fly\"]" } }, .rehash = 1,
+	{ "policy_hash removed", .e = { { "policy.policy_hash", NULL } },
+	  .want = SG_ADMIT_POLICY_HASH, .msg = "bundle: policy carries no policy_hash" },
+	{ "an unknown capability, rehashed",
+	  .e = { { "policy.requested_capabilities", "[\"fly\"]" } }, .rehash = 1,
 	  .want = SG_ADMIT_POLICY_HASH, .msg = "bundle: policy: unknown capability \"fly\"" },
 
 	/* 15: the intent, there and confirmed */
 	{ "no intent", .e = { { "admission.intent", NULL } }, .want = SG_ADMIT_INTENT,
 	  .msg = "bundle %I carries no admission intent: refused" },
-	{ "an intent of blanks", .e = { { "admission.intent", "\" \\t\\r\\n\"" } }, .want = SG_ADMIT_INTENT,
-	  .msg = "bundle %I carries no admission intent: refused" },
+	{ "an intent of blanks", .e = { { "admission.intent", "\" \\t\\r\\n\"" } },
+	  .want = SG_ADMIT_INTENT, .msg = "bundle %I carries no admission intent: refused" },
 	{ "a null intent", .e = { { "admission.intent", "null" } }, .want = SG_ADMIT_INTENT,
 	  .msg = "bundle %I carries no admission intent: refused" },
 	{ "no admission section", .e = { { "admission", NULL } }, .want = SG_ADMIT_INTENT,
@@ -356,21 +373,27 @@ static const struct row rows[] = {
 	  .want = SG_ADMIT_INTENT, .msg = "bundle: admission: unknown member \"extra\"" },
 	{ "intent not confirmed", .answer = 0, .want = SG_ADMIT_INTENT,
 	  .msg = "bundle %I: admission intent not confirmed" },
-	{ "the confirmation fails", .answer = -1, .want = SG_ADMIT_ERROR, .msg = "confirm: no terminal" },
+	{ "the confirmation fails", .answer = -1, .want = SG_ADMIT_ERROR,
+	  .msg = "confirm: no terminal" },
 
 	/* 16: the lease limits */
-	{ "courtesy lease of 366 days", .e = { { "admission.courtesy_lease.requested.duration_days", "366" } },
-	  .want = SG_ADMIT_LEASE, .msg = "bundle %I: courtesy lease of 366 days exceeds this host's limit of 365 days" },
-	{ "courtesy lease of 0 days", .e = { { "admission.courtesy_lease.requested.duration_days", "0" } },
+	{ "courtesy lease of 366 days",
+	  .e = { { "admission.courtesy_lease.requested.duration_days", "366" } },
+	  .want = SG_ADMIT_LEASE,
+	  .msg = "bundle %I: courtesy lease of 366 days exceeds this host's limit of 365 days" },
+	{ "courtesy lease of 0 days",
+	  .e = { { "admission.courtesy_lease.requested.duration_days", "0" } },
 	  .want = SG_ADMIT_LEASE, .msg = "bundle %I: courtesy lease of 0 days" },
-	{ "a byte more than the host's limit", .e = { { "admission.courtesy_lease.requested.storage_bytes", "2000000000001" } },
+	{ "a byte more than the host's limit",
+	  .e = { { "admission.courtesy_lease.requested.storage_bytes", "2000000000001" } },
 	  .want = SG_ADMIT_LEASE,
 	  .msg = "bundle %I: lease of 2000000000001 bytes exceeds this host's limit of 2000000000000 bytes" },
-	{ "no byte limit: 2^53 bytes", .e = { { "admission.courtesy_lease.requested.storage_bytes", "\"9007199254740992\"" } },
+	{ "no byte limit: 2^53 bytes",
+	  .e = { { "admission.courtesy_lease.requested.storage_bytes", "\"9007199254740992\"" } },
 	  .lim = 2, .want = SG_ADMIT_LEASE,
 	  .msg = "bundle %I: lease of 9007199254740992 bytes is beyond what a host records (2^53 - 1)" },
-	{ "permanent admission on a host that does not offer it", .e = { { "admission.mode", "\"permanent\"" } },
-	  .want = SG_ADMIT_LEASE,
+	{ "permanent admission on a host that does not offer it",
+	  .e = { { "admission.mode", "\"permanent\"" } }, .want = SG_ADMIT_LEASE,
 	  .msg = "bundle %I asks for permanent admission; this host offers courtesy leases only (--permanent to offer it)" },
 
 	/* 17: the DAM's validity */
@@ -378,36 +401,43 @@ static const struct row rows[] = {
 	  .msg = "bundle: authority.dam: DAM is issued in the future (2026-01-01T00:00:00Z)" },
 	{ "at the DAM's expires_at", .now = EXPIRES, .want = SG_ADMIT_EXPIRED,
 	  .msg = "bundle: authority.dam: DAM expired at 2027-01-01T00:00:00Z" },
-	{ "expired and a 0-day lease: the lease first", .e = { { "admission.courtesy_lease.requested.duration_days", "0" } },
-	  .now = EXPIRES, .want = SG_ADMIT_LEASE, .msg = "bundle %I: courtesy lease of 0 days" },
+	{ "expired and a 0-day lease: the lease first",
+	  .e = { { "admission.courtesy_lease.requested.duration_days", "0" } }, .now = EXPIRES,
+	  .want = SG_ADMIT_LEASE, .msg = "bundle %I: courtesy lease of 0 days" },
 	{ "expired and addressed elsewhere: the expiry first", .e = { TARGET_B }, .now = EXPIRES,
-	  .want = SG_ADMIT_EXPIRED, .msg = "bundle: authority.dam: DAM expired at 2027-01-01T00:00:00Z" },
-	{ "expired, on a host with no Common domain: the expiry first", .host = H_NOCOMMON, .now = EXPIRES,
-	  .want = SG_ADMIT_EXPIRED, .msg = "bundle: authority.dam: DAM expired at 2027-01-01T00:00:00Z" },
+	  .want = SG_ADMIT_EXPIRED,
+	  .msg = "bundle: authority.dam: DAM expired at 2027-01-01T00:00:00Z" },
+	{ "expired, on a host with no Common domain: the expiry first", .host = H_NOCOMMON,
+	  .now = EXPIRES, .want = SG_ADMIT_EXPIRED,
+	  .msg = "bundle: authority.dam: DAM expired at 2027-01-01T00:00:00Z" },
 
 	/* 20: the target */
 	{ "addressed to another domain", .e = { TARGET_B }, .want = SG_ADMIT_TARGET,
 	  .msg = "bundle %I targets domain %B, not this host's Common domain %C" },
-	{ "addressed to no domain", .e = { { "admission.target_domain", NULL } }, .want = SG_ADMIT_TARGET,
+	{ "addressed to no domain", .e = { { "admission.target_domain", NULL } },
+	  .want = SG_ADMIT_TARGET,
 	  .msg = "bundle %I names no admission.target_domain; this host admits only into its Common domain %C" },
 	{ "a host with no Common domain", .host = H_NOCOMMON, .want = SG_ADMIT_TARGET,
 	  .msg = "host root %H has no Common domain set (signet host init --common DOMAINID), so bundle %I "
 		 "cannot be checked against its target" },
-	{ "an admitted bundle, addressed elsewhere: the target first", .host = H_ADMITTED, .e = { TARGET_B },
-	  .want = SG_ADMIT_TARGET, .msg = "bundle %I targets domain %B, not this host's Common domain %C" },
+	{ "an admitted bundle, addressed elsewhere: the target first", .host = H_ADMITTED,
+	  .e = { TARGET_B }, .want = SG_ADMIT_TARGET,
+	  .msg = "bundle %I targets domain %B, not this host's Common domain %C" },
 
 	/* 18: replay */
 	{ "the admitted bundle again", .host = H_ADMITTED, .want = SG_ADMIT_REPLAY,
 	  .msg = "replay: bundle %I was already admitted at 2026-01-02T00:00:00Z" },
-	{ "another bundle of the admitted domain and policy", .host = H_ADMITTED, .hdr_bundle_id = NEW_ID,
-	  .want = SG_ADMIT_REPLAY,
+	{ "another bundle of the admitted domain and policy", .host = H_ADMITTED,
+	  .hdr_bundle_id = NEW_ID, .want = SG_ADMIT_REPLAY,
 	  .msg = "replay: domain %A with policy %P was already admitted at 2026-01-02T00:00:00Z (bundle %J)" },
-	{ "another bundle of the admitted domain, another policy", .host = H_ADMITTED, .hdr_bundle_id = NEW_ID,
-	  .e = { NEW_POLICY }, .rehash = 1, .answer = 1, OKLEASE },
-	{ "the rotated domain's admitted bundle: replay before rotation", .bundle = 1, .host = H_ROTATED,
-	  .want = SG_ADMIT_REPLAY, .msg = "replay: bundle %I was already admitted at 2026-01-02T00:00:00Z" },
+	{ "another bundle of the admitted domain, another policy", .host = H_ADMITTED,
+	  .hdr_bundle_id = NEW_ID, .e = { NEW_POLICY }, .rehash = 1, .answer = 1, OKLEASE },
+	{ "the rotated domain's admitted bundle: replay before rotation", .bundle = 1,
+	  .host = H_ROTATED, .want = SG_ADMIT_REPLAY,
+	  .msg = "replay: bundle %I was already admitted at 2026-01-02T00:00:00Z" },
 	{ "the superseded domain's bundle again: replay before rotation", .host = H_ROTATED,
-	  .want = SG_ADMIT_REPLAY, .msg = "replay: bundle %I was already admitted at 2026-01-02T00:00:00Z" },
+	  .want = SG_ADMIT_REPLAY,
+	  .msg = "replay: bundle %I was already admitted at 2026-01-02T00:00:00Z" },
 
 	/* 19: rotation */
 	{ "rotated from the admitted domain", .bundle = 1, .host = H_ADMITTED, .answer = 1, OKLEASE,
@@ -505,14 +535,14 @@ static void run_table(void)
 
 		confirm_calls = 0;
 		sg_errclear();
-		got = sg_admit_evaluate(hosts[r->host], &h, c, &limits[r->lim], r->now ? r->now : NOW,
-					confirm, &answer, &plan);
+		got = sg_admit_evaluate(hosts[r->host], &h, c, &limits[r->lim],
+					r->now ? r->now : NOW, confirm, &answer, &plan);
 		want_calls = r->want == SG_ADMIT_OK || !strcmp(r->msg, "confirm: no terminal") ||
 			     strstr(r->msg, "not confirmed") != NULL;
 		if (got != r->want || (want_msg && strcmp(sg_errmsg(), want_msg)) ||
 		    confirm_calls != want_calls)
-			fprintf(stderr, "row %zu (%s): got %d \"%s\" (%d confirmations)\n", i, r->name,
-				got, sg_errmsg(), confirm_calls);
+			fprintf(stderr, "row %zu (%s): got %d \"%s\" (%d confirmations)\n", i,
+				r->name, got, sg_errmsg(), confirm_calls);
 		CHECK(got == r->want);
 		if (want_msg)
 			CHECK_STR(sg_errmsg(), want_msg);
@@ -529,8 +559,10 @@ static void run_table(void)
 			CHECK(plan.lease_bytes == r->bytes);
 			CHECK(plan.encrypted_only == r->enc);
 			CHECK(plan.now == (r->now ? r->now : NOW));
-			CHECK_STR(plan.rotated_from, r->rotated_from ? expand(r->rotated_from, "", "") : "");
-			CHECK_STR(plan.dam_expires_at, r->dam_expires ? r->dam_expires : "2027-01-01T00:00:00Z");
+			CHECK_STR(plan.rotated_from,
+				  r->rotated_from ? expand(r->rotated_from, "", "") : "");
+			CHECK_STR(plan.dam_expires_at,
+				  r->dam_expires ? r->dam_expires : "2027-01-01T00:00:00Z");
 			CHECK(plan.dam && plan.dam_signature && plan.policy &&
 			      (plan.rotation != NULL) == (r->bundle == 1));
 			CHECK_STR(plan.req.intent, "store our blocks");
@@ -641,8 +673,9 @@ static void setup_hosts(void)
 	CHECK(sg_admit_init(hosts[H_FRESH], C.id, &already) == 0 && already == 1);
 	sg_errclear();
 	CHECK(sg_admit_init(hosts[H_FRESH], A.id, &already) < 0 && already == 0);
-	CHECK_STR(sg_errmsg(), expand("host root %H: its Common domain is %C, set once; not changed to %A",
-				      "", hosts[H_FRESH]));
+	CHECK_STR(sg_errmsg(),
+		  expand("host root %H: its Common domain is %C, set once; not changed to %A", "",
+			 hosts[H_FRESH]));
 	CHECK(holds(hosts[H_FRESH], "admission/common_domain", expand("%C\n", "", "")));
 
 	CHECK(mkdir(hosts[H_NOCOMMON], 0700) == 0);
@@ -688,8 +721,8 @@ static void setup_hosts(void)
 	/* the same plan again: a replay, nothing written */
 	sg_errclear();
 	CHECK(sg_admit_commit(hosts[H_ADMITTED], &plan) == SG_ADMIT_REPLAY);
-	CHECK_STR(sg_errmsg(), expand("replay: bundle %J was already admitted at 2026-01-02T00:00:00Z",
-				      "", ""));
+	CHECK_STR(sg_errmsg(),
+		  expand("replay: bundle %J was already admitted at 2026-01-02T00:00:00Z", "", ""));
 	CHECK(holds(hosts[H_ADMITTED], "admission/ledger", ledger));
 
 	/* a rotation: the old lease superseded */
@@ -740,8 +773,8 @@ static void setup_hosts(void)
 	put(hosts[H_BADCOMMON], "admission/common_domain", "nonsense\n");
 	sg_errclear();
 	CHECK(sg_admit_host_read(hosts[H_BADCOMMON], &hr) < 0 && hr.leases == NULL);
-	CHECK_STR(sg_errmsg(), expand("%H/admission/common_domain: not a DomainID and a newline", "",
-				      hosts[H_BADCOMMON]));
+	CHECK_STR(sg_errmsg(), expand("%H/admission/common_domain: not a DomainID and a newline",
+				      "", hosts[H_BADCOMMON]));
 
 	init_common(H_BADLEDGER);
 	put(hosts[H_BADLEDGER], "admission/ledger", "{}\n");

@@ -39,10 +39,10 @@ static const struct {
 	size_t n;
 } accepted[] = {
 	{ "-----BEGIN AGE ENCRYPTED FILE-----\r\nAwoR\r\n-----END AGE ENCRYPTED FILE-----\r\n", 3 },
-	{ B L48 "\r\nUw==\n" E, 49 },                      /* mixed line ends */
-	{ " \t\r\n\v\f\n" B "AwoR\n" E, 3 },                 /* space before BEGIN */
-	{ B "AwoR\n" E " \t\r\n\n\v\f", 3 },                 /* and after END */
-	{ B "AwoR\n-----END AGE ENCRYPTED FILE-----", 3 },    /* END without its LF */
+	{ B L48 "\r\nUw==\n" E, 49 },			   /* mixed line ends */
+	{ " \t\r\n\v\f\n" B "AwoR\n" E, 3 },		   /* space before BEGIN */
+	{ B "AwoR\n" E " \t\r\n\n\v\f", 3 },		   /* and after END */
+	{ B "AwoR\n-----END AGE ENCRYPTED FILE-----", 3 }, /* END without its LF */
 	{ B "AwoR\n-----END AGE ENCRYPTED FILE-----\r\n\n", 3 },
 };
 
@@ -53,7 +53,7 @@ static const struct {
 	{ "", "missing '-----BEGIN AGE ENCRYPTED FILE-----' line" },
 	{ " \n\t", "missing '-----BEGIN" },
 	{ "AwoR\n" E, "missing '-----BEGIN" },
-	{ "x\n" B "AwoR\n" E, "missing '-----BEGIN" },               /* data before */
+	{ "x\n" B "AwoR\n" E, "missing '-----BEGIN" },			 /* data before */
 	{ "-----BEGIN AGE ENCRYPTED FILE-----", "missing '-----BEGIN" }, /* no line end */
 	{ "-----BEGIN AGE ENCRYPTED FILE----- \nAwoR\n" E, "missing '-----BEGIN" },
 	{ "-----BEGIN age ENCRYPTED FILE-----\nAwoR\n" E, "missing '-----BEGIN" },
@@ -62,31 +62,31 @@ static const struct {
 	{ B, "missing '-----END AGE ENCRYPTED FILE-----' line" },
 	{ B "AwoR\n", "missing '-----END" },
 	{ B L48 "\n", "missing '-----END" },
-	{ B "AwoR", "missing '-----END" },                          /* no LF, no END */
+	{ B "AwoR", "missing '-----END" }, /* no LF, no END */
 	{ B "AwoR\n-----END AGE ENCRYPTED FILE", "missing '-----END" },
 	{ B "AwoR\n" E "x", "data after the END line" },
 	{ B "AwoR\n" E "\n" B "AwoR\n" E, "data after the END line" },
 	{ B "\nAwoR\n" E, "empty line" },
 	{ B "\r\nAwoR\n" E, "empty line" },
 	{ B "AwoR\n\n" E, "a short line must be the last before END" },
-	{ B "Version: 1\n\nAwoR\n" E, "not a multiple of 4" },     /* a PEM header */
+	{ B "Version: 1\n\nAwoR\n" E, "not a multiple of 4" }, /* a PEM header */
 	{ B "Aw==\nAwoR\n" E, "a short line must be the last" },
 	{ B "AwoR\n" L48 "\n" E, "a short line must be the last" },
 	/* A full-width line ending in padding is the last one too. */
 	{ B "AwoRGB8mLTQ7QklQV15lbHN6gYiPlp2kq7K5wMfO1dzj6vH4/wYNFBsiKTA3PkU=\nAwoR\n" E,
 	  "a short line must be the last" },
-	{ B L48 "A\n" E, "line longer than 64 columns" },            /* 65 */
-	{ B L48 "AAAA\n" E, "line longer than 64 columns" },         /* 68: past the line buffer */
+	{ B L48 "A\n" E, "line longer than 64 columns" },    /* 65 */
+	{ B L48 "AAAA\n" E, "line longer than 64 columns" }, /* 68: past the line buffer */
 	{ B L48 L48 "\n" E, "line longer than 64 columns" },
-	{ B "Aw\n" E, "not a multiple of 4" },                       /* unpadded */
+	{ B "Aw\n" E, "not a multiple of 4" }, /* unpadded */
 	{ B "Aw=\n" E, "not a multiple of 4" },
-	{ B "AwoR \n" E, "not a multiple of 4" },                    /* trailing space */
-	{ B " AwoR\n" E, "not a multiple of 4" },                    /* leading space */
+	{ B "AwoR \n" E, "not a multiple of 4" }, /* trailing space */
+	{ B " AwoR\n" E, "not a multiple of 4" }, /* leading space */
 	{ B "AwoR\r\r\n" E, "not a multiple of 4" },
-	{ B "Aw oR\n" E, "armor: " },                                /* space inside */
-	{ B "Ax==\n" E, "armor: " },                                 /* non-canonical bits */
-	{ B "Aw=R\n" E, "armor: " },                                 /* padding inside */
-	{ B "Aw-_\n" E, "armor: " },                                 /* base64url */
+	{ B "Aw oR\n" E, "armor: " }, /* space inside */
+	{ B "Ax==\n" E, "armor: " },  /* non-canonical bits */
+	{ B "Aw=R\n" E, "armor: " },  /* padding inside */
+	{ B "Aw-_\n" E, "armor: " },  /* base64url */
 	{ B "AwoR\n-----END AGE ENCRYPTED FILE----- \n", "armor: " },
 };
 

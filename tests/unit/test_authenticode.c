@@ -29,35 +29,34 @@
 /* sbsign --key k1 --cert c1 on the image below: its SpcIndirectData hash. */
 #define PEER_DIGEST "0F89B991348EC709079F4F4DA48FDBC828CC62389F6068CD67E12F87E5CBE953"
 
-static const char key1_pem[] =
-	"-----BEGIN PRIVATE KEY-----\n"
-	"MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDFRJkF3CO/9XCd\n"
-	"kLanWeEsHDigrZ1oso4mV7z53Jt8n1IA/1uQC+eZeMADUeQBzx4+531Ob5Q/93VR\n"
-	"YJc2PM3XUT98YHrpCdZE56SDIlzBF9HCFIg/MojBXgi9kwHR1GL3TiLUuKhFZzDB\n"
-	"dt6KmBb8IIj4D0Z3bz+hENBLYMEleWYj42yDxD0m7a82JCLhghKJWY1p7jQWBOgq\n"
-	"T6t0kPTj/AxZ8BQdc4XyYkvVERt0QPxOfWBsW3aNzBle9ir0MgQPdnO3APP8D1p3\n"
-	"iydGHE9acog15v7Lo8mi3GS1jJgzCBUZe/rO0qqwsL9X3LvW0O69jXWL1gLiQXAj\n"
-	"VMCJoH+pAgMBAAECggEAXu9F41OPotxoH3Qa6wvuuQ8102HqLI4tqdc0m1ynOYDk\n"
-	"8pTxyC9qfGnnolFhNNur1yMJo1tAUc5x18Fv1ArMFxDDSESYMhlpVEzUV8WMNOMV\n"
-	"L904uo1D0idCdpVOXWBkZlbknVHmrUvdY2Wk8LcD7L9tm0+inmzcBtP0IiqEmVbr\n"
-	"RQ3Qlnn4iK1avkx6UEOjxpEzTjoa6xtFs3wICpL8wAXL+DcnpAHQAwwDSi66VoXR\n"
-	"lIokxMONeVxxVnCRn+eENQ/ZPVzBzkr69bBA1OgvSBOPsZG+BAXLp8OR0bOJPBkW\n"
-	"AJp+H5cbGUAActpd5RfK1xaKLPODCw1OIVE7++eazwKBgQD4cNh1cQ+UPgz5/DMK\n"
-	"2T65oYJSOlkF8NEVpm/cqTPsgs67Ni2P711G05yKb06w3Rgmkr0V16LRIQH6b1SG\n"
-	"rlWQfdAg8BU5pkElqT7k7Tt7bmB9V+Cqx2svAGLtk05Vm11qnmQyHY/PI8xvKj7j\n"
-	"PYaDHz7tWy5zRRbuAIQYowzHCwKBgQDLRSgl4FL/kUtVwVYfcvaCXEv7/0OdAMCb\n"
-	"F2x4ybDs53T/HHQlSxKIcMGObCB+eX/atcy5SWxRYEpS/XaU3g7nk+fdNiU64nrG\n"
-	"j+C/c0Dv+MIhW57iA4hf44hsiPqSDxc3GVFiDgOcJJ5VIXBWUwrTZIlPz5BXyTij\n"
-	"Yq/zZ/l0mwKBgArnCNi+iWx7/J3Lz4GeXv5OdCWfoeB83PASSb5pPnoWk3PrwLwc\n"
-	"SP+esbPxhoaEbVbkAaA/wkljJW8UC6WNaPvaSZPodUX+YcWBU90/++hCw8E8ZgOY\n"
-	"lL+PSMgcOsfO9Z6ELOl2GqWAcKxAMlpOjOScLmrEIZm1Yng3VZSvMxRZAoGADciW\n"
-	"vFrFxga4MQx3JpLJHHXdwSzCDPdsGBgyhs5GbQoU6OepCI5ap13eAiZa3binbtE9\n"
-	"HKNZ8Pqyj4YYcGfOYu2on1t4ktGgua4v80uBb8RShaiM0Y6jxLzNF28Cbr0POfFB\n"
-	"j4Cbxg7FncgysefXqBX9KahNhWZjrNCYVc0LIVkCgYEA640GKZDNoXaNulO+HAv9\n"
-	"s6jiRjqRqbr8AH9/P6ib02sDFWP8M9d7w1+9VCztahWwAx3H+jEDDwdJisPxNDXG\n"
-	"q1szB0nlzmcqWLMDhH85gJbBOMILYF9l1tB9TqUBLXoUpEA710CDigj6yB3KNr9B\n"
-	"6n86yy9nHapTXRWHTPRgh5w=\n"
-	"-----END PRIVATE KEY-----\n";
+static const char key1_pem[] = "-----BEGIN PRIVATE KEY-----\n"
+			       "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDFRJkF3CO/9XCd\n"
+			       "kLanWeEsHDigrZ1oso4mV7z53Jt8n1IA/1uQC+eZeMADUeQBzx4+531Ob5Q/93VR\n"
+			       "YJc2PM3XUT98YHrpCdZE56SDIlzBF9HCFIg/MojBXgi9kwHR1GL3TiLUuKhFZzDB\n"
+			       "dt6KmBb8IIj4D0Z3bz+hENBLYMEleWYj42yDxD0m7a82JCLhghKJWY1p7jQWBOgq\n"
+			       "T6t0kPTj/AxZ8BQdc4XyYkvVERt0QPxOfWBsW3aNzBle9ir0MgQPdnO3APP8D1p3\n"
+			       "iydGHE9acog15v7Lo8mi3GS1jJgzCBUZe/rO0qqwsL9X3LvW0O69jXWL1gLiQXAj\n"
+			       "VMCJoH+pAgMBAAECggEAXu9F41OPotxoH3Qa6wvuuQ8102HqLI4tqdc0m1ynOYDk\n"
+			       "8pTxyC9qfGnnolFhNNur1yMJo1tAUc5x18Fv1ArMFxDDSESYMhlpVEzUV8WMNOMV\n"
+			       "L904uo1D0idCdpVOXWBkZlbknVHmrUvdY2Wk8LcD7L9tm0+inmzcBtP0IiqEmVbr\n"
+			       "RQ3Qlnn4iK1avkx6UEOjxpEzTjoa6xtFs3wICpL8wAXL+DcnpAHQAwwDSi66VoXR\n"
+			       "lIokxMONeVxxVnCRn+eENQ/ZPVzBzkr69bBA1OgvSBOPsZG+BAXLp8OR0bOJPBkW\n"
+			       "AJp+H5cbGUAActpd5RfK1xaKLPODCw1OIVE7++eazwKBgQD4cNh1cQ+UPgz5/DMK\n"
+			       "2T65oYJSOlkF8NEVpm/cqTPsgs67Ni2P711G05yKb06w3Rgmkr0V16LRIQH6b1SG\n"
+			       "rlWQfdAg8BU5pkElqT7k7Tt7bmB9V+Cqx2svAGLtk05Vm11qnmQyHY/PI8xvKj7j\n"
+			       "PYaDHz7tWy5zRRbuAIQYowzHCwKBgQDLRSgl4FL/kUtVwVYfcvaCXEv7/0OdAMCb\n"
+			       "F2x4ybDs53T/HHQlSxKIcMGObCB+eX/atcy5SWxRYEpS/XaU3g7nk+fdNiU64nrG\n"
+			       "j+C/c0Dv+MIhW57iA4hf44hsiPqSDxc3GVFiDgOcJJ5VIXBWUwrTZIlPz5BXyTij\n"
+			       "Yq/zZ/l0mwKBgArnCNi+iWx7/J3Lz4GeXv5OdCWfoeB83PASSb5pPnoWk3PrwLwc\n"
+			       "SP+esbPxhoaEbVbkAaA/wkljJW8UC6WNaPvaSZPodUX+YcWBU90/++hCw8E8ZgOY\n"
+			       "lL+PSMgcOsfO9Z6ELOl2GqWAcKxAMlpOjOScLmrEIZm1Yng3VZSvMxRZAoGADciW\n"
+			       "vFrFxga4MQx3JpLJHHXdwSzCDPdsGBgyhs5GbQoU6OepCI5ap13eAiZa3binbtE9\n"
+			       "HKNZ8Pqyj4YYcGfOYu2on1t4ktGgua4v80uBb8RShaiM0Y6jxLzNF28Cbr0POfFB\n"
+			       "j4Cbxg7FncgysefXqBX9KahNhWZjrNCYVc0LIVkCgYEA640GKZDNoXaNulO+HAv9\n"
+			       "s6jiRjqRqbr8AH9/P6ib02sDFWP8M9d7w1+9VCztahWwAx3H+jEDDwdJisPxNDXG\n"
+			       "q1szB0nlzmcqWLMDhH85gJbBOMILYF9l1tB9TqUBLXoUpEA710CDigj6yB3KNr9B\n"
+			       "6n86yy9nHapTXRWHTPRgh5w=\n"
+			       "-----END PRIVATE KEY-----\n";
 static const char cert1_pem[] = /* CN=unit-signer, extendedKeyUsage codeSigning */
 	"-----BEGIN CERTIFICATE-----\n"
 	"MIIDJDCCAgygAwIBAgIUGjNnBobmXe5vtdcSAEgHCSSflaEwDQYJKoZIhvcNAQEL\n"
@@ -78,35 +77,34 @@ static const char cert1_pem[] = /* CN=unit-signer, extendedKeyUsage codeSigning 
 	"xI5Pf24fMMQtV8X/wsEHHp5joS8CumPhBk/PkachdRlJkNdYkMV8aGCVSleOLYyQ\n"
 	"t1341whVrFVMoWdn7+DN80oQyW3qIG+8s2XLZqLyJfV13m9eTcGllw==\n"
 	"-----END CERTIFICATE-----\n";
-static const char key2_pem[] =
-	"-----BEGIN PRIVATE KEY-----\n"
-	"MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDFiRvfQJd2QXwU\n"
-	"42ERUGTzwvqfGzXvhcgM4Yp7YoOxcmdKuX9w53MiNkGhXLIQoCPaHNMaHU0A+0s3\n"
-	"+BeEkJMaMipn0MNF+t7QVh1z+EI+fgg9oANEOmZDQDTvKIOD1Q3WcjtXy0PG1mRR\n"
-	"jMIncI7HeY/6Nssq8/yFLsZxjOVT19ef5NsSyLR8X0SY1wTLUXUsvvLbRPNKopsk\n"
-	"HhpoJyDu0Ku9Qe/mJx6j/C0lyokpn/25nvAVHOPEvleum55lU2eYaXRePrgsySMG\n"
-	"LxFMuoHSgCDxJJzEO0BaIaOLZlaVfo4ppm2f0U8zI2zH+XQXjcWWzn0Jj900fI8A\n"
-	"ijWIoW7PAgMBAAECggEAC70KlXk6pvHcREeA0K0U2rF3ADZ3PY0XJsDOYGepyMUy\n"
-	"IywjyRtP6bQMsWCXSkqh5se4ucAM/+ZvAVvyVdPbkf5yK6opuIJgdEPxyx7xHNKT\n"
-	"fcoA97B6vDtYCfA/5HkoMdqm8SAonmvGGVyCeyKCsZLlPeq8pwhJtMZjT4Mea514\n"
-	"sALGUFmejL2EIW0p6gB+hpq3fz/caV2eC6pwfdwkT2cGoqKVfDeV1X3FPldJ9Ytg\n"
-	"OiTRiLHXXDT9hjEvV6RBz0aMxc86j9pG5En6m8TrsE+FnBkKEgMFLq60qhOVO6/h\n"
-	"9+3Az4tAdk7BCMiKm52M6rJJnxnTElJKJBsACGX7/QKBgQDv4Ets9aEE1T1jFYQJ\n"
-	"ze3B+Q3DqlELpiRw3LehDVw+5d5gAhZMXQrtLizjHmyTERVVjcfpKr/It9VgdKfN\n"
-	"Dr/TXMfBAcpxhpjMQ5leanoXiftz1kN2WfW7dTVk1+ys+SixIztPvjopb35sxxcZ\n"
-	"G+kmfNP4bxw2RJftInfHbYkrnQKBgQDS0DuCFreutX2nV6hYndn8bD10FRdKuKNo\n"
-	"vX3uPg7fkShTk2McM/KMKu6g9E1YBGezm40p2iK7AqHs3H+IUcV5YOlyITH1h0WO\n"
-	"Ca8tZSiOfMNCivIZKpo8tIzXrYKU/EQjTovvWuXc/jtgVXIW3139DTZ6pulvg5Ky\n"
-	"moV0fRpGWwKBgAciN3wFDgXTxaCVujiEbEaxfmxMO17KURkeJ0Pd3tlsAqH+TeV1\n"
-	"eua00dbrR7VT87t4nPJdOBjjBrB4p6jcgG3ru3EM+ZVIuHCSrhP1vK3Ih7bZL2Zs\n"
-	"pHcvtCfMmBhIzKH/9zqW4Knsy+i2PwSbJOLlIXSo8UDX52DA/qjqpAKtAoGBAIVO\n"
-	"i/LNLsXZmmWRdrDi0I9gWtPm6l2juCFpghJ/R6R0BA4la0zQRJYCJ/e7xJTd5D2d\n"
-	"JXzLpZ6gIYjIPhUTsE36zGQRPahHK+KPmSiZiTXhCxAvELx9Rh8RBOb1n1da1jOF\n"
-	"XdOzpRtD4IQgRA7WnHaCPmr81SxhBQjP0YhB+7V1AoGBAJ84N8Kzd8XdIww5iJ5Y\n"
-	"VT/80zaAfAW1PMdJvxNmypm5CVExTf4VAkmh3IP2yZuEjVHtpBWuZb3E4i2QvnbK\n"
-	"36Ny2SDGQjGewrh/IiAiCfdU/Smfepev+XWipVIfJOFawKlp2g91nXNxouYOU+bi\n"
-	"D1f/4HEHjed7KJbQzP513QN2\n"
-	"-----END PRIVATE KEY-----\n";
+static const char key2_pem[] = "-----BEGIN PRIVATE KEY-----\n"
+			       "MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDFiRvfQJd2QXwU\n"
+			       "42ERUGTzwvqfGzXvhcgM4Yp7YoOxcmdKuX9w53MiNkGhXLIQoCPaHNMaHU0A+0s3\n"
+			       "+BeEkJMaMipn0MNF+t7QVh1z+EI+fgg9oANEOmZDQDTvKIOD1Q3WcjtXy0PG1mRR\n"
+			       "jMIncI7HeY/6Nssq8/yFLsZxjOVT19ef5NsSyLR8X0SY1wTLUXUsvvLbRPNKopsk\n"
+			       "HhpoJyDu0Ku9Qe/mJx6j/C0lyokpn/25nvAVHOPEvleum55lU2eYaXRePrgsySMG\n"
+			       "LxFMuoHSgCDxJJzEO0BaIaOLZlaVfo4ppm2f0U8zI2zH+XQXjcWWzn0Jj900fI8A\n"
+			       "ijWIoW7PAgMBAAECggEAC70KlXk6pvHcREeA0K0U2rF3ADZ3PY0XJsDOYGepyMUy\n"
+			       "IywjyRtP6bQMsWCXSkqh5se4ucAM/+ZvAVvyVdPbkf5yK6opuIJgdEPxyx7xHNKT\n"
+			       "fcoA97B6vDtYCfA/5HkoMdqm8SAonmvGGVyCeyKCsZLlPeq8pwhJtMZjT4Mea514\n"
+			       "sALGUFmejL2EIW0p6gB+hpq3fz/caV2eC6pwfdwkT2cGoqKVfDeV1X3FPldJ9Ytg\n"
+			       "OiTRiLHXXDT9hjEvV6RBz0aMxc86j9pG5En6m8TrsE+FnBkKEgMFLq60qhOVO6/h\n"
+			       "9+3Az4tAdk7BCMiKm52M6rJJnxnTElJKJBsACGX7/QKBgQDv4Ets9aEE1T1jFYQJ\n"
+			       "ze3B+Q3DqlELpiRw3LehDVw+5d5gAhZMXQrtLizjHmyTERVVjcfpKr/It9VgdKfN\n"
+			       "Dr/TXMfBAcpxhpjMQ5leanoXiftz1kN2WfW7dTVk1+ys+SixIztPvjopb35sxxcZ\n"
+			       "G+kmfNP4bxw2RJftInfHbYkrnQKBgQDS0DuCFreutX2nV6hYndn8bD10FRdKuKNo\n"
+			       "vX3uPg7fkShTk2McM/KMKu6g9E1YBGezm40p2iK7AqHs3H+IUcV5YOlyITH1h0WO\n"
+			       "Ca8tZSiOfMNCivIZKpo8tIzXrYKU/EQjTovvWuXc/jtgVXIW3139DTZ6pulvg5Ky\n"
+			       "moV0fRpGWwKBgAciN3wFDgXTxaCVujiEbEaxfmxMO17KURkeJ0Pd3tlsAqH+TeV1\n"
+			       "eua00dbrR7VT87t4nPJdOBjjBrB4p6jcgG3ru3EM+ZVIuHCSrhP1vK3Ih7bZL2Zs\n"
+			       "pHcvtCfMmBhIzKH/9zqW4Knsy+i2PwSbJOLlIXSo8UDX52DA/qjqpAKtAoGBAIVO\n"
+			       "i/LNLsXZmmWRdrDi0I9gWtPm6l2juCFpghJ/R6R0BA4la0zQRJYCJ/e7xJTd5D2d\n"
+			       "JXzLpZ6gIYjIPhUTsE36zGQRPahHK+KPmSiZiTXhCxAvELx9Rh8RBOb1n1da1jOF\n"
+			       "XdOzpRtD4IQgRA7WnHaCPmr81SxhBQjP0YhB+7V1AoGBAJ84N8Kzd8XdIww5iJ5Y\n"
+			       "VT/80zaAfAW1PMdJvxNmypm5CVExTf4VAkmh3IP2yZuEjVHtpBWuZb3E4i2QvnbK\n"
+			       "36Ny2SDGQjGewrh/IiAiCfdU/Smfepev+XWipVIfJOFawKlp2g91nXNxouYOU+bi\n"
+			       "D1f/4HEHjed7KJbQzP513QN2\n"
+			       "-----END PRIVATE KEY-----\n";
 static const char cert2_pem[] = /* CN=unit-other */
 	"-----BEGIN CERTIFICATE-----\n"
 	"MIIDDTCCAfWgAwIBAgIUUK8kVgb4bjQDZfQlFrFYKEjb1LQwDQYJKoZIhvcNAQEL\n"
@@ -193,21 +191,34 @@ static const struct {
 	uint32_t v;
 	const char *msg;
 } broken[] = {
-	{ "a .text byte", FLIP, START, 0x210, 0, "t: Authenticode image hash does not match the image (modified after signing)" },
-	{ "the trailing data", FLIP, START, 0x5f8, 0, "t: Authenticode image hash does not match the image (modified after signing)" },
-	{ "the padding", FLIP, START, 0x5fd, 0, "t: Authenticode image hash does not match the image (modified after signing)" },
-	{ "a section header", FLIP, START, SEC_OFF + 8, 0, "t: Authenticode image hash does not match the image (modified after signing)" },
-	{ "the DOS header", FLIP, START, 0x40, 0, "t: Authenticode image hash does not match the image (modified after signing)" },
-	{ "no table", PUT32, START, CERTDIR + 4, 0, "t: PE image is not signed (no certificate table)" },
-	{ "revision 1", PUT16, TABLE, 4, 0x0100, "t: WIN_CERTIFICATE is not revision 2.0 PKCS_SIGNED_DATA" },
-	{ "type X509", PUT16, TABLE, 6, 0x0001, "t: WIN_CERTIFICATE is not revision 2.0 PKCS_SIGNED_DATA" },
-	{ "length 8", PUT32, TABLE, 0, 8, "t: WIN_CERTIFICATE length 8 does not fit the certificate table" },
-	{ "length 0", PUT32, TABLE, 0, 0, "t: WIN_CERTIFICATE length 0 does not fit the certificate table" },
-	{ "length past the table", PUT32, TABLE, 0, 0x10000, "t: WIN_CERTIFICATE length 65536 does not fit the certificate table" },
+	{ "a .text byte", FLIP, START, 0x210, 0,
+	  "t: Authenticode image hash does not match the image (modified after signing)" },
+	{ "the trailing data", FLIP, START, 0x5f8, 0,
+	  "t: Authenticode image hash does not match the image (modified after signing)" },
+	{ "the padding", FLIP, START, 0x5fd, 0,
+	  "t: Authenticode image hash does not match the image (modified after signing)" },
+	{ "a section header", FLIP, START, SEC_OFF + 8, 0,
+	  "t: Authenticode image hash does not match the image (modified after signing)" },
+	{ "the DOS header", FLIP, START, 0x40, 0,
+	  "t: Authenticode image hash does not match the image (modified after signing)" },
+	{ "no table", PUT32, START, CERTDIR + 4, 0,
+	  "t: PE image is not signed (no certificate table)" },
+	{ "revision 1", PUT16, TABLE, 4, 0x0100,
+	  "t: WIN_CERTIFICATE is not revision 2.0 PKCS_SIGNED_DATA" },
+	{ "type X509", PUT16, TABLE, 6, 0x0001,
+	  "t: WIN_CERTIFICATE is not revision 2.0 PKCS_SIGNED_DATA" },
+	{ "length 8", PUT32, TABLE, 0, 8,
+	  "t: WIN_CERTIFICATE length 8 does not fit the certificate table" },
+	{ "length 0", PUT32, TABLE, 0, 0,
+	  "t: WIN_CERTIFICATE length 0 does not fit the certificate table" },
+	{ "length past the table", PUT32, TABLE, 0, 0x10000,
+	  "t: WIN_CERTIFICATE length 65536 does not fit the certificate table" },
 	{ "not DER", FLIP, TABLE, 8, 0, "t: Authenticode signature is not PKCS#7 DER: " },
-	{ "the RSA signature", FLIP, END, 16, 0, "t: Authenticode signature does not verify against the certificate: " },
+	{ "the RSA signature", FLIP, END, 16, 0,
+	  "t: Authenticode signature does not verify against the certificate: " },
 	{ "table cut short", CUT, END, 8, 0, "t: PE certificate table (0x600, " },
-	{ "data after the table", GROW, END, 8, 0, "t: PE certificate table is not at the end of the file" },
+	{ "data after the table", GROW, END, 8, 0,
+	  "t: PE certificate table is not at the end of the file" },
 };
 
 static void check_sign_verify(EVP_PKEY *k1, X509 *c1, EVP_PKEY *k2, X509 *c2)
@@ -283,8 +294,10 @@ static void check_sign_verify(EVP_PKEY *k1, X509 *c1, EVP_PKEY *k2, X509 *c2)
 	/* another certificate is no trust anchor for it */
 	sg_errclear();
 	CHECK(sg_authenticode_verify(s.data, s.len, "t", c2, NULL) == -1);
-	CHECK(strncmp(sg_errmsg(), "t: Authenticode signature does not verify against the certificate: error:",
-		      strlen("t: Authenticode signature does not verify against the certificate: error:")) == 0);
+	CHECK(strncmp(sg_errmsg(),
+		      "t: Authenticode signature does not verify against the certificate: error:",
+		      strlen("t: Authenticode signature does not verify against the certificate: error:")) ==
+	      0);
 
 	/* signing refusals leave out empty */
 	CHECK(sg_buf_append_str(&tmp, "left over") == 0);

@@ -80,7 +80,8 @@ static int last_is(const struct sg_domain *d, const char *op, const char *claim,
 static int file_is(const char *path, const void *data, size_t len)
 {
 	struct sg_buf b = SG_BUF_INIT;
-	int same = sg_read_file(path, &b, 1 << 22) == 0 && b.len == len && memcmp(b.data, data, len) == 0;
+	int same = sg_read_file(path, &b, 1 << 22) == 0 && b.len == len &&
+		   memcmp(b.data, data, len) == 0;
 
 	sg_buf_free(&b);
 	return same;
@@ -130,7 +131,8 @@ static int json_file_has(const char *path, const char *k1, const char *k2, const
 	const char *s;
 	int ok = 0;
 
-	if (sg_read_file(path, &b, 1 << 20) == 0 && sg_json_parse((const char *)b.data, b.len, &j) == 0) {
+	if (sg_read_file(path, &b, 1 << 20) == 0 &&
+	    sg_json_parse((const char *)b.data, b.len, &j) == 0) {
 		v = sg_json_get(j, k1);
 		if (k2)
 			v = sg_json_get(v, k2);
@@ -171,8 +173,9 @@ int main(void)
 	struct sg_age_identities ids = { 0 };
 	struct sg_age_identity id = { 0 };
 	struct sg_buf text = SG_BUF_INIT, b = SG_BUF_INIT;
-	struct sg_genesis g = { .name = "unit", .dns_claim = "unit.example", .expires = 1,
-				.expires_at = EXPIRES };
+	struct sg_genesis g = {
+		.name = "unit", .dns_claim = "unit.example", .expires = 1, .expires_at = EXPIRES
+	};
 	struct sg_domain d = { 0 }, nd = { 0 };
 	struct sg_log_state st;
 	struct sg_json *dam, *policy;
@@ -340,7 +343,8 @@ int main(void)
 		CHECK(sg_authop_seal_dest(&d, &s, &dest) == 0 && dest && strcmp(dest, path) == 0);
 		free(dest);
 	}
-	CHECK(seal(&d, seed, rcpt, policy, path, NOW + 10, &dest) == 0 && !file_is(path, b.data, b.len));
+	CHECK(seal(&d, seed, rcpt, policy, path, NOW + 10, &dest) == 0 &&
+	      !file_is(path, b.data, b.len));
 	CHECK(records(&d) == 8 && last_is(&d, "seal", snap, "b.sops.yaml"));
 	free(dest);
 	sg_errclear();
@@ -391,15 +395,15 @@ int main(void)
 	sg_errclear();
 	CHECK(sg_authop_env_claim(&d, seed, NOW + 30, &p) < 0 && p == NULL);
 	CHECK(msg_is(d.dir, ": rotated meanwhile (superseded.json); run the command again for the "
-		     "current domain"));
+			    "current domain"));
 	sg_errclear();
 	CHECK(sg_authop_dam_issue(&d, seed, dam, NOW + 30, NULL, &p) < 0 && p == NULL);
 	CHECK(msg_is(d.dir, ": rotated meanwhile (superseded.json); run the command again for the "
-		     "current domain"));
+			    "current domain"));
 	sg_errclear();
 	CHECK(seal(&d, seed, rcpt, policy, NULL, NOW + 10, &dest) < 0 && dest == NULL);
 	CHECK(msg_is(d.dir, ": rotated meanwhile (superseded.json); run the command again for the "
-		     "current domain"));
+			    "current domain"));
 	CHECK(records(&d) == 9);
 	/* the old domain's unrecorded bundle is no bundle of the new one */
 	{

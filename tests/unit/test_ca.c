@@ -31,17 +31,17 @@ static char dir[64];
 static char want[4096];
 
 /* call fails with the message fmt (a literal) formats to. */
-#define REFUSED(call, ...)                                                          \
-	do {                                                                        \
-		sg_errclear();                                                      \
-		CHECK((call) == -1);                                                \
-		snprintf(want, sizeof(want), __VA_ARGS__);                          \
-		CHECK_STR(sg_errmsg(), want);                                       \
-		if (strcmp(sg_errmsg(), want))                                      \
+#define REFUSED(call, ...)                                                               \
+	do {                                                                             \
+		sg_errclear();                                                           \
+		CHECK((call) == -1);                                                     \
+		snprintf(want, sizeof(want), __VA_ARGS__);                               \
+		CHECK_STR(sg_errmsg(), want);                                            \
+		if (strcmp(sg_errmsg(), want))                                           \
 			fprintf(stderr, "  line %d: got '%s'\n", __LINE__, sg_errmsg()); \
 	} while (0)
 
-static X509 *read_cert(const char *rel, STACK_OF(X509) **rest)
+static X509 *read_cert(const char *rel, STACK_OF(X509) * *rest)
 {
 	char path[512];
 	FILE *f;
@@ -148,7 +148,8 @@ static void init_refusals(void)
 	o.name = "r";
 	o.permit_dns = bad;
 	o.n_permit_dns = 1;
-	REFUSED(sg_ca_init(&o), "--permit-dns: DNS name 'exa mple.org': character ' ' not allowed (letters, digits, '-')");
+	REFUSED(sg_ca_init(&o),
+		"--permit-dns: DNS name 'exa mple.org': character ' ' not allowed (letters, digits, '-')");
 	/* None of these made the directory. */
 	CHECK(access(sub, F_OK) == -1 && errno == ENOENT);
 	(void)permit;
@@ -157,8 +158,12 @@ static void init_refusals(void)
 int main(void)
 {
 	const char *permit[] = { "example.org" };
-	struct sg_ca_init_opts o = { .dir = dir, .name = "T root", .alg = SG_CA_ED25519,
-				     .permit_dns = permit, .n_permit_dns = 1, .intermediate = 1,
+	struct sg_ca_init_opts o = { .dir = dir,
+				     .name = "T root",
+				     .alg = SG_CA_ED25519,
+				     .permit_dns = permit,
+				     .n_permit_dns = 1,
+				     .intermediate = 1,
 				     .days = 30 };
 	struct sg_name names[3];
 	struct sg_ca_request r = { .names = names, .alg = SG_CA_ED25519 };
@@ -218,7 +223,8 @@ int main(void)
 	ca = sg_ca_open(dir, SG_CA_WRITE);
 	CHECK(ca != NULL && sg_ca_load_key(ca, NULL) == 0);
 	r.n = 0;
-	REFUSED(sg_ca_issue(ca, &r, leaf), "no names given (--domains, --ip-addresses, --email, --uri)");
+	REFUSED(sg_ca_issue(ca, &r, leaf),
+		"no names given (--domains, --ip-addresses, --email, --uri)");
 	name(&names[0], "a.example.org");
 	name(&names[1], "A.example.org");
 	r.n = 2;
@@ -289,7 +295,8 @@ int main(void)
 			lower[k++] = (char)(sa[i] >= 'A' && sa[i] <= 'F' ? sa[i] + 32 : sa[i]);
 		}
 		lower[k] = '\0';
-		REFUSED(sg_ca_revoke(ca, "zz", 1), "'zz': neither a certificate file nor a serial number");
+		REFUSED(sg_ca_revoke(ca, "zz", 1),
+			"'zz': neither a certificate file nor a serial number");
 		REFUSED(sg_ca_revoke(ca, "0A", 1), "serial 0A: not in %s/index.txt", dir);
 		snprintf(path, sizeof(path), "%s/ca.pem", dir);
 		REFUSED(sg_ca_revoke(ca, path, 1), "%s: not issued by this CA (%s)", path, dir);
@@ -333,7 +340,8 @@ int main(void)
 		FILE *f = fopen(path, "r");
 		X509_CRL *crl = f ? PEM_read_X509_CRL(f, NULL, NULL, NULL) : NULL;
 		STACK_OF(X509_REVOKED) *rev = crl ? X509_CRL_get_REVOKED(crl) : NULL;
-		ASN1_INTEGER *num = crl ? X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL) : NULL;
+		ASN1_INTEGER *num =
+			crl ? X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL) : NULL;
 		int found = 0;
 
 		if (f)
@@ -346,10 +354,11 @@ int main(void)
 			X509_REVOKED *x = sk_X509_REVOKED_value(rev, i);
 			BIGNUM *bn = ASN1_INTEGER_to_BN(X509_REVOKED_get0_serialNumber(x), NULL);
 			char *hex = BN_bn2hex(bn);
-			ASN1_ENUMERATED *why = X509_REVOKED_get_ext_d2i(x, NID_crl_reason, NULL, NULL);
+			ASN1_ENUMERATED *why =
+				X509_REVOKED_get_ext_d2i(x, NID_crl_reason, NULL, NULL);
 			/* BN_bn2hex drops a leading zero the index keeps. */
 			const char *h = hex;
-			if (!strcmp(h, sa + (strlen(sa) > strlen(h))) ) {
+			if (!strcmp(h, sa + (strlen(sa) > strlen(h)))) {
 				CHECK(why && ASN1_ENUMERATED_get(why) == 1);
 				found |= 1;
 			} else if (!strcmp(h, sb + (strlen(sb) > strlen(h)))) {

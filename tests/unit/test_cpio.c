@@ -21,8 +21,8 @@ static void entry(struct sg_buf *o, uint32_t ino, uint32_t mode, uint32_t nlink,
 {
 	size_t ns = strlen(name) + 1;
 
-	sg_buf_printf(o, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", ino, mode, 0u,
-		      0u, nlink, 0u, (uint32_t)size, 0u, 0u, rmaj, rmin, (uint32_t)ns, 0u);
+	sg_buf_printf(o, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", ino, mode,
+		      0u, 0u, nlink, 0u, (uint32_t)size, 0u, 0u, rmaj, rmin, (uint32_t)ns, 0u);
 	sg_buf_append(o, name, ns);
 	while (o->len % 4)
 		sg_buf_append_byte(o, 0);
@@ -59,7 +59,8 @@ static int refuse(size_t i, struct sg_cpio *c)
 	case 5: return sg_cpio_add_node(c, "n", 'c', 1, 3, 020666);
 	case 6: rc = sg_cpio_parse_compress("xz", &comp); return comp == SG_CPIO_GZIP ? rc : 0;
 	case 7:
-		if (sg_cpio_add_data(c, "f", "x", 1, 0644) < 0 || sg_cpio_add_data(c, "f/x", "y", 1, 0644) < 0)
+		if (sg_cpio_add_data(c, "f", "x", 1, 0644) < 0 ||
+		    sg_cpio_add_data(c, "f/x", "y", 1, 0644) < 0)
 			return 0;
 		CHECK(sg_buf_append_str(&b, "kept") == 0);
 		rc = sg_cpio_write_buf(c, "t", SG_CPIO_NONE, &b);
@@ -104,10 +105,12 @@ int main(void)
 	for (int z = 0; z < 2; z++) {
 		struct sg_buf a = SG_BUF_INIT, b = SG_BUF_INIT;
 		enum sg_cpio_compress k = z ? SG_CPIO_ZSTD : SG_CPIO_GZIP;
-		CHECK(sg_cpio_write_buf(&c, "t", k, &a) == 0 && sg_cpio_write_buf(&c, "t", k, &b) == 0);
+		CHECK(sg_cpio_write_buf(&c, "t", k, &a) == 0 &&
+		      sg_cpio_write_buf(&c, "t", k, &b) == 0);
 		CHECK(a.len > 10 && a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
 		if (!z)
-			CHECK(a.len > 10 && memcmp(a.data, "\x1f\x8b\x08\x00\x00\x00\x00\x00", 8) == 0);
+			CHECK(a.len > 10 &&
+			      memcmp(a.data, "\x1f\x8b\x08\x00\x00\x00\x00\x00", 8) == 0);
 		else
 			CHECK(a.len > 4 && memcmp(a.data, "\x28\xb5\x2f\xfd", 4) == 0);
 		sg_buf_free(&a);

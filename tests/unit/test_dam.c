@@ -38,7 +38,7 @@ static struct sg_dam_params params(void)
 		.nroles = 2,
 		.human_name = "Example",
 		.dns_claim = "example.org",
-		.signer_keys = (const uint8_t (*)[32])signer,
+		.signer_keys = (const uint8_t(*)[32])signer,
 		.nsigner_keys = 1,
 	};
 	return p;
@@ -103,12 +103,15 @@ static const struct row rows[] = {
 	{ "the DAM as built", .want = SG_DAM_OK },
 	{ "expecting its own domain", .expect = 1, .want = SG_DAM_OK },
 	{ "a second before it expires", .now = EXPIRES - 1, .want = SG_DAM_OK },
-	{ "never expiring, far on", "dam.expires_at", "null", 1, .now = EXPIRES * 2, .want = SG_DAM_OK },
+	{ "never expiring, far on", "dam.expires_at", "null", 1, .now = EXPIRES * 2,
+	  .want = SG_DAM_OK },
 	{ "dns_claim null", "dam.metadata.dns_claim", "null", 1, .want = SG_DAM_OK },
 	{ "without signer_keys", "dam.signer_keys", NULL, 1, .want = SG_DAM_OK },
 	{ "a 64-character role", "dam.roles",
-	  "[\"abcdefghijklmnopqrstuvwxyz_0123456789abcdefghijklmnopqrstuvwxyz0\"]", 1, .want = SG_DAM_OK },
-	{ "the signature naming its key", "dam_signature.public_key", "\"PUB\"", 0, .want = SG_DAM_OK },
+	  "[\"abcdefghijklmnopqrstuvwxyz_0123456789abcdefghijklmnopqrstuvwxyz0\"]", 1,
+	  .want = SG_DAM_OK },
+	{ "the signature naming its key", "dam_signature.public_key", "\"PUB\"", 0,
+	  .want = SG_DAM_OK },
 
 	/* the file's shape */
 	{ "no dam_signature", "dam_signature", NULL, .want = SG_DAM_MALFORMED,
@@ -116,32 +119,38 @@ static const struct row rows[] = {
 	{ "an extra member of the file", "extra", "1", .want = SG_DAM_MALFORMED,
 	  .msg = M "unknown member \"extra\"" },
 	/* the DAM's shape (re-signed: the shape is checked first anyway) */
-	{ "an unknown member", "dam.extra", "1", 1, .want = SG_DAM_MALFORMED, .msg = M "unknown member \"extra\"" },
-	{ "no metadata", "dam.metadata", NULL, 1, .want = SG_DAM_MALFORMED, .msg = M "missing member \"metadata\"" },
+	{ "an unknown member", "dam.extra", "1", 1, .want = SG_DAM_MALFORMED,
+	  .msg = M "unknown member \"extra\"" },
+	{ "no metadata", "dam.metadata", NULL, 1, .want = SG_DAM_MALFORMED,
+	  .msg = M "missing member \"metadata\"" },
 	{ "version 0.2", "dam.version", "\"0.2\"", 1, .want = SG_DAM_MALFORMED,
 	  .msg = M "unsupported DAM version \"0.2\"" },
 	{ "version a number", "dam.version", "1", 1, .want = SG_DAM_MALFORMED,
 	  .msg = M "\"version\" is not a string" },
-	{ "a domain_id of 51 characters", "dam.domain_id", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", 1,
-	  .want = SG_DAM_MALFORMED, .msg = M "domain_id is not a DomainID (52 base32 characters)" },
-	{ "a root_public_key of 31 bytes", "dam.root_public_key", "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"", 1,
-	  .want = SG_DAM_MALFORMED, .msg = M "key is not the padded base64 of 32 bytes" },
+	{ "a domain_id of 51 characters", "dam.domain_id",
+	  "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", 1, .want = SG_DAM_MALFORMED,
+	  .msg = M "domain_id is not a DomainID (52 base32 characters)" },
+	{ "a root_public_key of 31 bytes", "dam.root_public_key",
+	  "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"", 1, .want = SG_DAM_MALFORMED,
+	  .msg = M "key is not the padded base64 of 32 bytes" },
 	{ "issued_at null", "dam.issued_at", "null", 1, .want = SG_DAM_MALFORMED,
 	  .msg = M "\"issued_at\" is not a string" },
 	{ "issued_at not a timestamp", "dam.issued_at", "\"yesterday\"", 1, .want = SG_DAM_MALFORMED,
 	  .msg = M "issued_at: not an RFC 3339 UTC timestamp YYYY-MM-DDTHH:MM:SSZ" },
-	{ "expires_at on February 30", "dam.expires_at", "\"2026-02-30T00:00:00Z\"", 1, .want = SG_DAM_MALFORMED,
+	{ "expires_at on February 30", "dam.expires_at", "\"2026-02-30T00:00:00Z\"", 1,
+	  .want = SG_DAM_MALFORMED,
 	  .msg = M "expires_at: 2026-02-30T00:00:00Z is not a valid date and time" },
-	{ "expires_at = issued_at", "dam.expires_at", "\"2026-01-01T00:00:00Z\"", 1, .want = SG_DAM_MALFORMED,
-	  .msg = M "expires_at is not after issued_at" },
-	{ "no roles", "dam.roles", "[]", 1, .want = SG_DAM_MALFORMED, .msg = M "roles must be a non-empty array" },
+	{ "expires_at = issued_at", "dam.expires_at", "\"2026-01-01T00:00:00Z\"", 1,
+	  .want = SG_DAM_MALFORMED, .msg = M "expires_at is not after issued_at" },
+	{ "no roles", "dam.roles", "[]", 1, .want = SG_DAM_MALFORMED,
+	  .msg = M "roles must be a non-empty array" },
 	{ "roles not an array", "dam.roles", "\"domain_root\"", 1, .want = SG_DAM_MALFORMED,
 	  .msg = M "roles must be a non-empty array" },
-	{ "an uppercase role", "dam.roles", "[\"domain_root\",\"Root\"]", 1, .want = SG_DAM_MALFORMED,
-	  .msg = M "roles[1] is not a role name ([a-z0-9_]+)" },
+	{ "an uppercase role", "dam.roles", "[\"domain_root\",\"Root\"]", 1,
+	  .want = SG_DAM_MALFORMED, .msg = M "roles[1] is not a role name ([a-z0-9_]+)" },
 	{ "a 65-character role", "dam.roles",
-	  "[\"abcdefghijklmnopqrstuvwxyz_0123456789abcdefghijklmnopqrstuvwxyz01\"]", 1, .want = SG_DAM_MALFORMED,
-	  .msg = M "roles[0] is not a role name ([a-z0-9_]+)" },
+	  "[\"abcdefghijklmnopqrstuvwxyz_0123456789abcdefghijklmnopqrstuvwxyz01\"]", 1,
+	  .want = SG_DAM_MALFORMED, .msg = M "roles[0] is not a role name ([a-z0-9_]+)" },
 	{ "a role with a NUL", "dam.roles", "[\"a\\u0000b\"]", 1, .want = SG_DAM_MALFORMED,
 	  .msg = M "roles[0] is not a role name ([a-z0-9_]+)" },
 	{ "a role twice", "dam.roles", "[\"a\",\"b\",\"a\"]", 1, .want = SG_DAM_MALFORMED,
@@ -154,32 +163,37 @@ static const struct row rows[] = {
 	  .msg = M "\"dns_claim\" is not a string or null" },
 	{ "signer_keys empty", "dam.signer_keys", "[]", 1, .want = SG_DAM_MALFORMED,
 	  .msg = M "signer_keys must be a non-empty array" },
-	{ "a signer key of another type", "dam.signer_keys.0", NULL, 0, .want = SG_DAM_OK }, /* placeholder, replaced below */
+	{ "a signer key of another type", "dam.signer_keys.0", NULL, 0,
+	  .want = SG_DAM_OK }, /* placeholder, replaced below */
 	/* the signature */
-	{ "a member changed, not re-signed", "dam.metadata.human_name", "\"Other\"", .want = SG_DAM_BAD_SIGNATURE,
+	{ "a member changed, not re-signed", "dam.metadata.human_name", "\"Other\"",
+	  .want = SG_DAM_BAD_SIGNATURE,
 	  .msg = M "Ed25519 signature does not verify (ctx signet/v1/dam)" },
 	{ "signed by another key", .resign = 2, .want = SG_DAM_BAD_SIGNATURE,
 	  .msg = M "Ed25519 signature does not verify (ctx signet/v1/dam)" },
-	{ "the signature naming another key", "dam_signature.public_key", "\"%K\"", .want = SG_DAM_BAD_SIGNATURE,
-	  .msg = M "signature names a different public key" },
-	{ "signed_bytes sha512", "dam_signature.signed_bytes", "\"sha512\"", .want = SG_DAM_BAD_SIGNATURE,
-	  .msg = M "signed_bytes \"sha512\" is not sha256" },
+	{ "the signature naming another key", "dam_signature.public_key", "\"%K\"",
+	  .want = SG_DAM_BAD_SIGNATURE, .msg = M "signature names a different public key" },
+	{ "signed_bytes sha512", "dam_signature.signed_bytes", "\"sha512\"",
+	  .want = SG_DAM_BAD_SIGNATURE, .msg = M "signed_bytes \"sha512\" is not sha256" },
 	{ "a signature of 63 bytes", "dam_signature.signature",
 	  "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"",
 	  .want = SG_DAM_BAD_SIGNATURE, .msg = M "signature is not the padded base64 of 64 bytes" },
 	/* the DomainID */
-	{ "a domain_id of another key, re-signed", "dam.domain_id", "\"%J\"", 1, .want = SG_DAM_DOMAIN_MISMATCH,
+	{ "a domain_id of another key, re-signed", "dam.domain_id", "\"%J\"", 1,
+	  .want = SG_DAM_DOMAIN_MISMATCH,
 	  .msg = M "domain_id %J does not derive from root_public_key (which gives %I)" },
 	{ "expecting another domain", .expect = 2, .want = SG_DAM_DOMAIN_MISMATCH,
 	  .msg = M "domain_id %I is not the expected domain %J" },
 	/* the time */
-	{ "at expires_at", .now = EXPIRES, .want = SG_DAM_EXPIRED, .msg = M "DAM expired at 2027-01-01T00:00:00Z" },
+	{ "at expires_at", .now = EXPIRES, .want = SG_DAM_EXPIRED,
+	  .msg = M "DAM expired at 2027-01-01T00:00:00Z" },
 	{ "a second before issued_at", .now = T0 - 1, .want = SG_DAM_EXPIRED,
 	  .msg = M "DAM is issued in the future (2026-01-01T00:00:00Z)" },
 	{ "expired, and expecting another domain: the domain first", .now = EXPIRES, .expect = 2,
 	  .want = SG_DAM_DOMAIN_MISMATCH, .msg = M "domain_id %I is not the expected domain %J" },
-	{ "expired and not re-signed: the signature first", "dam.metadata.human_name", "\"Other\"", .now = EXPIRES,
-	  .want = SG_DAM_BAD_SIGNATURE, .msg = M "Ed25519 signature does not verify (ctx signet/v1/dam)" },
+	{ "expired and not re-signed: the signature first", "dam.metadata.human_name", "\"Other\"",
+	  .now = EXPIRES, .want = SG_DAM_BAD_SIGNATURE,
+	  .msg = M "Ed25519 signature does not verify (ctx signet/v1/dam)" },
 };
 
 int main(void)
@@ -238,7 +252,8 @@ int main(void)
 
 		if (!strcmp(r->name, "a signer key of another type")) {
 			/* through the array: the first signer key's type */
-			struct sg_json *k = sg_json_get(sg_json_get(f, "dam"), "signer_keys")->u.array.items[0];
+			struct sg_json *k =
+				sg_json_get(sg_json_get(f, "dam"), "signer_keys")->u.array.items[0];
 
 			sg_json_set(k, "type", sg_json_new_string("x25519"));
 			sg_json_set(f, "dam_signature",
@@ -264,7 +279,8 @@ int main(void)
 		sg_errclear();
 		got = sg_dam_verify(f, "dam", r->now ? r->now : T0, expect);
 		if (got != r->want || (msg && strcmp(sg_errmsg(), msg)))
-			fprintf(stderr, "row %zu (%s): got %d \"%s\"\n", i, r->name, got, sg_errmsg());
+			fprintf(stderr, "row %zu (%s): got %d \"%s\"\n", i, r->name, got,
+				sg_errmsg());
 		CHECK(got == r->want);
 		if (msg)
 			CHECK_STR(sg_errmsg(), msg);
@@ -272,8 +288,9 @@ int main(void)
 			CHECK(sg_errmsg()[0] != 0);
 		/* sg_dam_verify_parts is the same check of the two halves */
 		if (sg_json_get(f, "dam_signature") && !sg_json_get(f, "extra"))
-			CHECK(sg_dam_verify_parts(sg_json_get(f, "dam"), sg_json_get(f, "dam_signature"),
-						  "dam", r->now ? r->now : T0, expect) == r->want);
+			CHECK(sg_dam_verify_parts(sg_json_get(f, "dam"),
+						  sg_json_get(f, "dam_signature"), "dam",
+						  r->now ? r->now : T0, expect) == r->want);
 		sg_json_free(f);
 	}
 	sg_json_free(file);

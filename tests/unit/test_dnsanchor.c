@@ -21,9 +21,11 @@
 #include "err.h"
 #include "txn.h"
 
-#define K1 "2VK9hcjtwxW1yssCiByxjvC0BtLlGyZSJ+rg4vigmv/UhhclPjiD4IvBWnYYU6dBlF/06OJXZsulbFOIowDUHg=="
+#define K1 \
+	"2VK9hcjtwxW1yssCiByxjvC0BtLlGyZSJ+rg4vigmv/UhhclPjiD4IvBWnYYU6dBlF/06OJXZsulbFOIowDUHg=="
 #define K2 "jpuWYkxm9HUbQ4ikgNJ1WbSyPbhJo2d1mY/JXIg+Vho="
-#define K3 "b8+OrzPAih7XXiaTIrBahdsp7XQqivYuJ/opLR3yaN5J/HRyZIeqAfmKG2SqLwNj0VFxY7OsMg29w/SlMj7qNg=="
+#define K3 \
+	"b8+OrzPAih7XXiaTIrBahdsp7XQqivYuJ/opLR3yaN5J/HRyZIeqAfmKG2SqLwNj0VFxY7OsMg29w/SlMj7qNg=="
 #define K4 "cMOKo1LtNaBOhUHBvKajNMnCLu8vnDSndOnwIBqih1o="
 #define D1 "F5BD5280A3BEC755DCBFDF1C93167C95D07FAAE61F0EE0551E6A1F6D7CBD6332"
 #define D2 "75B42169F95F49402B5EE4F40062B2FA6E7CF4B01E8BFCC4FA2A1FBA599329F6"
@@ -33,9 +35,12 @@
 static const struct {
 	const char *rel, *text;
 } keyfiles[] = {
-	{ "keys/K.+013+05847.key", ".\tIN\tDNSKEY\t257 3 13 " K1 " ;{id = 5847 (ksk), size = 256b}\n" },
-	{ "keys/K.+015+59590.key", ".\tIN\tDNSKEY\t257 3 15 " K2 " ;{id = 59590 (ksk), size = 256b}\n" },
-	{ "keys/K.+013+33706.key", ".\tIN\tDNSKEY\t257 3 13 " K3 " ;{id = 33706 (ksk), size = 256b}\n" },
+	{ "keys/K.+013+05847.key",
+	  ".\tIN\tDNSKEY\t257 3 13 " K1 " ;{id = 5847 (ksk), size = 256b}\n" },
+	{ "keys/K.+015+59590.key",
+	  ".\tIN\tDNSKEY\t257 3 15 " K2 " ;{id = 59590 (ksk), size = 256b}\n" },
+	{ "keys/K.+013+33706.key",
+	  ".\tIN\tDNSKEY\t257 3 13 " K3 " ;{id = 33706 (ksk), size = 256b}\n" },
 	{ "keys/K.+015+56354.key", ".\tIN\tDNSKEY\t257 3 15 " K4 "\n" },
 	/* 11111 holds key 5847's record; 22222 and 33333 are not records (the
  * line number counts a last line without a newline too). */
@@ -55,21 +60,23 @@ static const struct {
 	     "key example.org. 13 257 7777 active 1\n"   \
 	     "key . 15 257 56354 removed 1700259200\n"
 
-#define UNBOUND_HEAD "; DNSSEC trust anchor of the private root (signet)\n; for unbound's trust-anchor-file\n"
-#define UNBOUND UNBOUND_HEAD ".\t86400\tIN\tDS\t5847 13 2 " D1 "\n.\t86400\tIN\tDS\t59590 15 2 " D2 "\n"
+#define UNBOUND_HEAD \
+	"; DNSSEC trust anchor of the private root (signet)\n; for unbound's trust-anchor-file\n"
+#define UNBOUND \
+	UNBOUND_HEAD ".\t86400\tIN\tDS\t5847 13 2 " D1 "\n.\t86400\tIN\tDS\t59590 15 2 " D2 "\n"
 #define BIND_HEAD "# DNSSEC trust anchor of the private root (signet)\ntrust-anchors {\n"
 #define XML_KEY(id, tag, alg, from, d, k)                                                    \
 	"<KeyDigest id=\"K" #id "\" validFrom=\"" from "\">\n<KeyTag>" #tag                  \
 	"</KeyTag>\n<Algorithm>" #alg "</Algorithm>\n<DigestType>2</DigestType>\n<Digest>" d \
 	"</Digest>\n<PublicKey>" k "</PublicKey>\n<Flags>257</Flags>\n</KeyDigest>\n"
-#define XML_RETIRED(tag, alg, until, d, k)                                                   \
-	"<KeyDigest id=\"K" #tag "\" validFrom=\"1970-01-01T00:00:00+00:00\" validUntil=\""  \
-	until "\">\n<KeyTag>" #tag "</KeyTag>\n<Algorithm>" #alg                             \
-	"</Algorithm>\n<DigestType>2</DigestType>\n<Digest>" d "</Digest>\n<PublicKey>" k    \
+#define XML_RETIRED(tag, alg, until, d, k)                                                        \
+	"<KeyDigest id=\"K" #tag "\" validFrom=\"1970-01-01T00:00:00+00:00\" validUntil=\"" until \
+	"\">\n<KeyTag>" #tag "</KeyTag>\n<Algorithm>" #alg                                        \
+	"</Algorithm>\n<DigestType>2</DigestType>\n<Digest>" d "</Digest>\n<PublicKey>" k         \
 	"</PublicKey>\n<Flags>257</Flags>\n</KeyDigest>\n"
 /* The id: SHA-256 of "DIGEST/STATE;" for each key in order (Python). */
-#define XML_HEAD(id)                                                                      \
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<TrustAnchor id=\"" id                \
+#define XML_HEAD(id)                                                        \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<TrustAnchor id=\"" id \
 	"\" source=\"signet dns anchor\">\n<Zone>.</Zone>\n"
 
 static const struct {
@@ -82,7 +89,8 @@ static const struct {
 	{ ALL, "resolved",
 	  "; DNSSEC trust anchor of the private root (signet)\n"
 	  "; for /etc/dnssec-trust-anchors.d/root.positive\n"
-	  ". IN DS 5847 13 2 " D1 "\n. IN DS 59590 15 2 " D2 "\n", NULL },
+	  ". IN DS 5847 13 2 " D1 "\n. IN DS 59590 15 2 " D2 "\n",
+	  NULL },
 	{ ALL, "bind",
 	  BIND_HEAD "\t. initial-key 257 3 13 \"" K1 "\";\n\t. initial-key 257 3 15 \"" K2 "\";\n};\n",
 	  NULL },
@@ -91,19 +99,22 @@ static const struct {
 	  NULL },
 	{ ALL, "xml",
 	  XML_HEAD("06BDFA6D-74A1-D8FF-919C-7093EEEC80BB")
-	  XML_KEY(05847, 5847, 13, "2023-11-14T22:13:20+00:00", D1, K1)
-	  XML_KEY(59590, 59590, 15, "2023-11-15T22:13:20+00:00", D2, K2)
-	  XML_RETIRED(33706, 13, "2023-11-16T22:13:20+00:00", D3, K3)
-	  XML_RETIRED(56354, 15, "2023-11-17T22:13:20+00:00", D4, K4) "</TrustAnchor>\n", NULL },
+		  XML_KEY(05847, 5847, 13, "2023-11-14T22:13:20+00:00", D1, K1)
+			  XML_KEY(59590, 59590, 15, "2023-11-15T22:13:20+00:00", D2, K2)
+				  XML_RETIRED(33706, 13, "2023-11-16T22:13:20+00:00", D3, K3)
+					  XML_RETIRED(56354, 15, "2023-11-17T22:13:20+00:00", D4,
+						      K4) "</TrustAnchor>\n",
+	  NULL },
 	/* The revoked key alone: no anchor, but still in the XML. */
 	{ HEAD "key . 13 257 33706 revoked 1700172800\n", "ds", NULL,
 	  "%s/dns.conf: the root has no active key-signing key" },
 	{ HEAD "key . 13 257 33706 revoked 1700172800\n", "xml",
 	  XML_HEAD("3122C493-B2B4-E49B-A1EB-EAEEB685C0F7")
-	  XML_RETIRED(33706, 13, "2023-11-16T22:13:20+00:00", D3, K3) "</TrustAnchor>\n", NULL },
+		  XML_RETIRED(33706, 13, "2023-11-16T22:13:20+00:00", D3, K3) "</TrustAnchor>\n",
+	  NULL },
 	{ HEAD, "unbound", NULL, "%s/dns.conf: the root has no active key-signing key" },
-	{ HEAD "zone a.\nkey a. 13 257 5847 active 1\nkey . 13 256 5847 active 1\n", "unbound", NULL,
-	  "%s/dns.conf: the root has no active key-signing key" },
+	{ HEAD "zone a.\nkey a. 13 257 5847 active 1\nkey . 13 256 5847 active 1\n", "unbound",
+	  NULL, "%s/dns.conf: the root has no active key-signing key" },
 	{ ALL, "json", NULL,
 	  "unknown anchor format 'json' (unbound, bind, bind-static, ds, xml, resolved)" },
 	{ ALL, "", NULL, "unknown anchor format '' (unbound, bind, bind-static, ds, xml, resolved)" },
@@ -247,47 +258,50 @@ static void save(void)
 	CHECK(access(path, F_OK) == -1 && errno == ENOENT);
 }
 
-#define NSD                                                                              \
-	"# NSD: authoritative for the private root and its zones (signet).\n"             \
+#define NSD                                                                                 \
+	"# NSD: authoritative for the private root and its zones (signet).\n"               \
 	"# Run: nsd -d -c THIS_FILE\nserver:\n\tip-address: 127.0.0.2@5353\n\tport: 5353\n" \
 	"\tusername: \"\"\n\tchroot: \"\"\n\tzonesdir: \"%s/signed\"\n\tdatabase: \"\"\n"   \
 	"\tzonelistfile: \"%s/nsd-zone.list\"\n\txfrdfile: \"%s/nsd-xfrd.state\"\n"         \
 	"\txfrdir: \"%s\"\n\tpidfile: \"%s/nsd.pid\"\n\thide-version: yes\n"                \
 	"\trefuse-any: yes\n\tverbosity: 1\n\nremote-control:\n\tcontrol-enable: no\n"      \
-	"\nzone:\n\tname: \".\"\n\tzonefile: \"root.signed\"\n"                            \
-	"\nzone:\n\tname: \"example.org.\"\n\tzonefile: \"example.org.signed\"\n"          \
+	"\nzone:\n\tname: \".\"\n\tzonefile: \"root.signed\"\n"                             \
+	"\nzone:\n\tname: \"example.org.\"\n\tzonefile: \"example.org.signed\"\n"           \
 	"\nzone:\n\tname: \"b.test.\"\n\tzonefile: \"b.test.signed\"\n"
 #define UNBOUND_CONF                                                                        \
-	"# Unbound: validating resolver trusting only the private root (signet).\n"          \
-	"# No root hints are used and no IANA anchor is configured: every\n"                 \
-	"# query goes to the stub zones below. Run: unbound -d -c THIS_FILE\n"               \
-	"server:\n\tinterface: %s\n\tport: 53\n\taccess-control: 127.0.0.0/8 allow\n"        \
-	"\taccess-control: ::1/128 allow\n\tdo-ip6: %s\n\tusername: \"\"\n\tchroot: \"\"\n"    \
-	"\tdirectory: \"%s\"\n\tpidfile: \"%s/unbound.pid\"\n\tuse-syslog: no\n"             \
-	"\tlogfile: \"\"\n\tverbosity: 1\n\tmodule-config: \"validator iterator\"\n"         \
-	"\t%s: \"/etc/a.anchor\"\n\tdo-not-query-localhost: no\n\tharden-glue: yes\n"        \
-	"\tharden-dnssec-stripped: yes\n\tharden-below-nxdomain: yes\n"                      \
-	"\tharden-algo-downgrade: yes\n\tval-clean-additional: yes\n"                        \
-	"\tval-permissive-mode: no\n\tval-log-level: 2\n\taggressive-nsec: yes\n"            \
-	"\tqname-minimisation: yes\n\nremote-control:\n\tcontrol-enable: no\n"               \
-	"\nstub-zone:\n\tname: \".\"\n\tstub-addr: 127.0.0.2@5353\n"                         \
-	"\nstub-zone:\n\tname: \"example.org.\"\n\tstub-addr: 192.0.2.1@5300\n"              \
-	"\tstub-addr: 2001:db8::1@53\n"                                                      \
+	"# Unbound: validating resolver trusting only the private root (signet).\n"         \
+	"# No root hints are used and no IANA anchor is configured: every\n"                \
+	"# query goes to the stub zones below. Run: unbound -d -c THIS_FILE\n"              \
+	"server:\n\tinterface: %s\n\tport: 53\n\taccess-control: 127.0.0.0/8 allow\n"       \
+	"\taccess-control: ::1/128 allow\n\tdo-ip6: %s\n\tusername: \"\"\n\tchroot: \"\"\n" \
+	"\tdirectory: \"%s\"\n\tpidfile: \"%s/unbound.pid\"\n\tuse-syslog: no\n"            \
+	"\tlogfile: \"\"\n\tverbosity: 1\n\tmodule-config: \"validator iterator\"\n"        \
+	"\t%s: \"/etc/a.anchor\"\n\tdo-not-query-localhost: no\n\tharden-glue: yes\n"       \
+	"\tharden-dnssec-stripped: yes\n\tharden-below-nxdomain: yes\n"                     \
+	"\tharden-algo-downgrade: yes\n\tval-clean-additional: yes\n"                       \
+	"\tval-permissive-mode: no\n\tval-log-level: 2\n\taggressive-nsec: yes\n"           \
+	"\tqname-minimisation: yes\n\nremote-control:\n\tcontrol-enable: no\n"              \
+	"\nstub-zone:\n\tname: \".\"\n\tstub-addr: 127.0.0.2@5353\n"                        \
+	"\nstub-zone:\n\tname: \"example.org.\"\n\tstub-addr: 192.0.2.1@5300\n"             \
+	"\tstub-addr: 2001:db8::1@53\n"                                                     \
 	"\nstub-zone:\n\tname: \"b.test.\"\n\tstub-addr: 127.0.0.2@5353\n"
 
 static void configs(void)
 {
 	char adir[PATH_MAX], state[300], astate[PATH_MAX], bad[300], want[8192];
 	struct sg_buf out = SG_BUF_INIT;
-	struct sg_dns_server_opts o = { .port = 5353, .listen = "127.0.0.2", .auth_addr = "127.0.0.2",
-					.auth_port = 5353, .anchor = "/etc/a.anchor" };
+	struct sg_dns_server_opts o = { .port = 5353,
+					.listen = "127.0.0.2",
+					.auth_addr = "127.0.0.2",
+					.auth_port = 5353,
+					.anchor = "/etc/a.anchor" };
 
 	put("dns.conf", HEAD "zone example.org.\nzone b.test.\n"
-			"ns example.org. ns1.example.org. 192.0.2.1 5300\n"
-			"ns example.org. ns2.example.org. 192.0.2.2\n"
-			"ns example.org. ns3.example.org.\n"
-			"ns example.org. ns4.example.org. 2001:db8::1 53\n"
-			"ns b.test. ns.b.test. 192.0.2.9\n");
+			     "ns example.org. ns1.example.org. 192.0.2.1 5300\n"
+			     "ns example.org. ns2.example.org. 192.0.2.2\n"
+			     "ns example.org. ns3.example.org.\n"
+			     "ns example.org. ns4.example.org. 2001:db8::1 53\n"
+			     "ns b.test. ns.b.test. 192.0.2.9\n");
 	snprintf(state, sizeof(state), "%s/st", dir);
 	CHECK(mkdir(state, 0700) == 0);
 	CHECK(realpath(dir, adir) != NULL && realpath(state, astate) != NULL);

@@ -110,8 +110,8 @@ int main(void)
 			if (wrong)
 				ldns_key_deep_free(wrong);
 		}
-		snprintf(msg, sizeof(msg), "%s: key does not match its name (tag %u, algorithm 13)", op,
-			 other.tag);
+		snprintf(msg, sizeof(msg), "%s: key does not match its name (tag %u, algorithm 13)",
+			 op, other.tag);
 		CHECK_STR(sg_errmsg(), msg);
 		sg_errclear();
 		CHECK(sg_dnskey_load_public(NULL, dir, &other) == NULL);
@@ -123,8 +123,8 @@ int main(void)
 		sg_errclear();
 		CHECK(sg_dnskey_load_public(NULL, dir, &other) == NULL);
 		CHECK(sg_dnskey_path(dir, &other, "key", op, sizeof(op)) == 0);
-		snprintf(msg, sizeof(msg), "%s: not the DNSKEY of key %u (flags 256, algorithm 13)", op,
-			 g.tag);
+		snprintf(msg, sizeof(msg), "%s: not the DNSKEY of key %u (flags 256, algorithm 13)",
+			 op, g.tag);
 		CHECK_STR(sg_errmsg(), msg);
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 		CHECK(system(cmd) == 0);

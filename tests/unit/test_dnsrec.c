@@ -14,35 +14,35 @@
 #include "err.h"
 
 #define ED "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINNz+fz033iEtlZWI0TBjvMkblJc8Nu6H4PoxOWoLSYW"
-#define ED_OUT(h)                                                                   \
-	h " IN SSHFP 4 1 9bc2a701298cb05455c224d47634009a1636ac04\n" h                \
+#define ED_OUT(h)                                                      \
+	h " IN SSHFP 4 1 9bc2a701298cb05455c224d47634009a1636ac04\n" h \
 	  " IN SSHFP 4 2 31eef2e5b59afdfa70c6888d8a71ed31ebefbe9d3c89af2fa713e00d86738960\n"
-#define EC                                                                                   \
-	"ecdsa-sha2-nistp256 "                                                               \
+#define EC                                                                                        \
+	"ecdsa-sha2-nistp256 "                                                                    \
 	"AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBI+2vtuOiil1wAAGyOOnKWPlwlbIEmKJo4S" \
 	"uqIjpLTQiXsJlQ98IW0oJwDSyRFrZzQhHg9CZ4H5YSyZSnUn/LRU="
-#define EC_OUT                                                                          \
-	"h IN SSHFP 3 1 a6be3d707a17c78a75f4df23a3c871987ff1bd4a\n"                     \
+#define EC_OUT                                                      \
+	"h IN SSHFP 3 1 a6be3d707a17c78a75f4df23a3c871987ff1bd4a\n" \
 	"h IN SSHFP 3 2 583dd842d2eb1b31dc74ae5ef9fa372d456396a460125dbcbc61cb1de22a593b\n"
-#define RSA                                                                                  \
-	"ssh-rsa "                                                                           \
+#define RSA                                                                                       \
+	"ssh-rsa "                                                                                \
 	"AAAAB3NzaC1yc2EAAAADAQABAAAAgQCnhVUpOzKFeRMJYVH+bQ8LHVbY1AJxMPbOzSU1/z4dx5DZbPKXFXR8ZVN" \
-	"sPUspG44V2CAIvDz0qXHI6MDHU4DUYv4z15ctmLplW7WjkDT6MGFa/xyLWz0V+PXnnnGBxlf+XqUeX3XJau4Mn" \
+	"sPUspG44V2CAIvDz0qXHI6MDHU4DUYv4z15ctmLplW7WjkDT6MGFa/xyLWz0V+PXnnnGBxlf+XqUeX3XJau4Mn"  \
 	"0flSmkQ2TYNeVfm/3J2gnUucq7kCw=="
-#define RSA_OUT                                                                         \
-	"h IN SSHFP 1 1 ae78cdf20e92b0810ef3557356419aa55009104a\n"                     \
+#define RSA_OUT                                                     \
+	"h IN SSHFP 1 1 ae78cdf20e92b0810ef3557356419aa55009104a\n" \
 	"h IN SSHFP 1 2 edcc2c77209156ada15c130a01452cbef31376957541170306efd2f72eae34eb\n"
 /* Synthetic blobs (digests from Python's hashlib): Ed448 of bytes 0..56,
  * DSA with the four one-byte fields 1 2 3 4. */
-#define ED448                                                                                \
+#define ED448                                                                                    \
 	"ssh-ed448 AAAACXNzaC1lZDQ0OAAAADkAAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAhIiMkJSYn" \
 	"KCkqKywtLi8wMTIzNDU2Nzg="
-#define ED448_OUT                                                                       \
-	"h IN SSHFP 6 1 4220d1cf76bcb30beb99d5042e86f965559f7740\n"                     \
+#define ED448_OUT                                                   \
+	"h IN SSHFP 6 1 4220d1cf76bcb30beb99d5042e86f965559f7740\n" \
 	"h IN SSHFP 6 2 6d4d8ffcb6ca5098e50e51695ec8388c4912d6516308136c8ba00640fbef080e\n"
 #define DSS "ssh-dss AAAAB3NzaC1kc3MAAAABAQAAAAECAAAAAQMAAAABBA=="
-#define DSS_OUT                                                                         \
-	"h IN SSHFP 2 1 3beaf5a0081aefca3187a783089057f1dc5d31a3\n"                     \
+#define DSS_OUT                                                     \
+	"h IN SSHFP 2 1 3beaf5a0081aefca3187a783089057f1dc5d31a3\n" \
 	"h IN SSHFP 2 2 2d9727b794b7fded080bf14dc74c21abc1552da3255abdc4012ab3cc6991d1c4\n"
 
 static const struct {
@@ -93,20 +93,38 @@ static const struct {
 	{ "ssh-ed25519", T_ED, "k.pub:1: malformed ssh-ed25519 key" },
 	{ "ssh-ed25519", "0000000c7373682d65643235353139", /* type runs past the blob */
 	  "k.pub:1: key type 'ssh-ed25519' does not match the key data" },
-	{ "ssh-ed25519", "0000000b7373682d65643235353138" "00000020" K32,
+	{ "ssh-ed25519",
+	  "0000000b7373682d65643235353138"
+	  "00000020" K32,
 	  "k.pub:1: key type 'ssh-ed25519' does not match the key data" },
 	{ "ssh-foo", "000000077373682d666f6f0000000100",
 	  "k.pub:1: key type 'ssh-foo' has no SSHFP algorithm" },
 	{ "ecdsa-sha2-", "0000000b65636473612d736861322d0000000100",
 	  "k.pub:1: key type 'ecdsa-sha2-' has no SSHFP algorithm" },
-	{ "ssh-dss", "000000077373682d647373" "0000000101" "0000000102" "0000000103",
+	{ "ssh-dss",
+	  "000000077373682d647373"
+	  "0000000101"
+	  "0000000102"
+	  "0000000103",
 	  "k.pub:1: malformed ssh-dss key" },
-	{ "ssh-rsa", "000000077373682d727361" "0000000101", "k.pub:1: malformed ssh-rsa key" },
-	{ "ssh-rsa", "000000077373682d727361" "00000000" "0000000101", /* an empty field */
+	{ "ssh-rsa",
+	  "000000077373682d727361"
+	  "0000000101",
 	  "k.pub:1: malformed ssh-rsa key" },
-	{ "ecdsa-sha2-nistp256", "0000001365636473612d736861322d6e69737470323536" "0000000101"
-	  "000000010201", "k.pub:1: malformed ecdsa-sha2-nistp256 key" },
-	{ "ssh-ed448", "000000097373682d6564343438" "00000020" K32, "k.pub:1: malformed ssh-ed448 key" },
+	{ "ssh-rsa",
+	  "000000077373682d727361"
+	  "00000000"
+	  "0000000101", /* an empty field */
+	  "k.pub:1: malformed ssh-rsa key" },
+	{ "ecdsa-sha2-nistp256",
+	  "0000001365636473612d736861322d6e69737470323536"
+	  "0000000101"
+	  "000000010201",
+	  "k.pub:1: malformed ecdsa-sha2-nistp256 key" },
+	{ "ssh-ed448",
+	  "000000097373682d6564343438"
+	  "00000020" K32,
+	  "k.pub:1: malformed ssh-ed448 key" },
 };
 
 static void sshfp_table(void)
@@ -191,17 +209,16 @@ static void sshfp_bounds(void)
 	sg_buf_free(&out);
 }
 
-static const char cert_pem[] =
-	"-----BEGIN CERTIFICATE-----\n"
-	"MIIBbjCCAROgAwIBAgIUf13T/lj47hQQXsbIyvvrAvepesMwCgYIKoZIzj0EAwIw\n"
-	"DDEKMAgGA1UEAwwBdDAeFw0yNjEyMDMxNzI1MTZaFw0zNjExMzAxNzI1MTZaMAwx\n"
-	"CjAIBgNVBAMMAXQwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAASZ4dQAD1zcwb8Y\n"
-	"XdBNb+SIm2eOp5XCRnQIgtOdPlFxQX5MPp//yo8WrBQ01O0ZPHcfwIlgp/P0Gip5\n"
-	"5xLK1CTao1MwUTAdBgNVHQ4EFgQUTwHcZx0+Ao0FvdgvgxUV8SaQzjQwHwYDVR0j\n"
-	"BBgwFoAUTwHcZx0+Ao0FvdgvgxUV8SaQzjQwDwYDVR0TAQH/BAUwAwEB/zAKBggq\n"
-	"hkjOPQQDAgNJADBGAiEAvaOop/Xw+KS3HSWmo5Lq6s/Hr++FOEdrD+4xJKGU3GsC\n"
-	"IQChiEF9gSnsMNPFbRXbgGyDq70XjgDTgcupAvHvYAuTaQ==\n"
-	"-----END CERTIFICATE-----\n";
+static const char cert_pem[] = "-----BEGIN CERTIFICATE-----\n"
+			       "MIIBbjCCAROgAwIBAgIUf13T/lj47hQQXsbIyvvrAvepesMwCgYIKoZIzj0EAwIw\n"
+			       "DDEKMAgGA1UEAwwBdDAeFw0yNjEyMDMxNzI1MTZaFw0zNjExMzAxNzI1MTZaMAwx\n"
+			       "CjAIBgNVBAMMAXQwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAASZ4dQAD1zcwb8Y\n"
+			       "XdBNb+SIm2eOp5XCRnQIgtOdPlFxQX5MPp//yo8WrBQ01O0ZPHcfwIlgp/P0Gip5\n"
+			       "5xLK1CTao1MwUTAdBgNVHQ4EFgQUTwHcZx0+Ao0FvdgvgxUV8SaQzjQwHwYDVR0j\n"
+			       "BBgwFoAUTwHcZx0+Ao0FvdgvgxUV8SaQzjQwDwYDVR0TAQH/BAUwAwEB/zAKBggq\n"
+			       "hkjOPQQDAgNJADBGAiEAvaOop/Xw+KS3HSWmo5Lq6s/Hr++FOEdrD+4xJKGU3GsC\n"
+			       "IQChiEF9gSnsMNPFbRXbgGyDq70XjgDTgcupAvHvYAuTaQ==\n"
+			       "-----END CERTIFICATE-----\n";
 static const char cert_der_hex[] =
 	"3082016e30820113a00302010202147f5dd3fe58f8ee14105ec6c8cafbeb02f7a97ac3300a06"
 	"082a8648ce3d040302300c310a300806035504030c0174301e170d3236313230333137323531"
@@ -255,7 +272,9 @@ static void tlsa_table(void)
 		case PEM_TWICE: in = (const uint8_t *)twice, len = strlen(twice); break;
 		case DER: in = der, len = derlen; break;
 		case DER_CUT: in = der, len = derlen - 1; break;
-		case GARBAGE: in = (const uint8_t *)"-----BEGIN CERTIFICATE-----\nAAAA\n", len = 33; break;
+		case GARBAGE:
+			in = (const uint8_t *)"-----BEGIN CERTIFICATE-----\nAAAA\n", len = 33;
+			break;
 		case EMPTY: in = (const uint8_t *)"", len = 0; break;
 		}
 		sg_errclear();

@@ -114,8 +114,9 @@ int main(void)
 	static const char *const ex_ns[] = { "ns1.example=192.0.2.1" };
 	struct sg_buf report = SG_BUF_INIT, b = SG_BUF_INIT, root_signed = SG_BUF_INIT,
 		      ex_signed = SG_BUF_INIT;
-	struct sg_dns_sign_opts o = { .validity = 30 * DAY, .refresh = 7 * DAY, .threads = 1,
-				      .now = NOW };
+	struct sg_dns_sign_opts o = {
+		.validity = 30 * DAY, .refresh = 7 * DAY, .threads = 1, .now = NOW
+	};
 	unsigned port;
 	int problems;
 
@@ -157,7 +158,8 @@ int main(void)
 	CHECK(sg_dns_init(dir, 15, root_ns, 1, NULL, 0) == 0);
 	sg_errclear();
 	CHECK(sg_dns_init(dir, 15, root_ns, 1, NULL, 0) < 0);
-	snprintf(want, sizeof(want), "%s/dns.conf: already exists (this directory is initialised)", dir);
+	snprintf(want, sizeof(want), "%s/dns.conf: already exists (this directory is initialised)",
+		 dir);
 	CHECK(msg_is(want));
 	CHECK(sg_dns_add_zone(dir, "Example", ex_ns, 1) == 0);
 	sg_errclear();
@@ -227,12 +229,14 @@ int main(void)
 	CHECK(count(&ex_signed, "example.", "NSEC") == 1);
 	CHECK(count(&ex_signed, "www.example.", "NSEC") == 1);
 	CHECK(count(&ex_signed, "www.example.", "RRSIG") == 2); /* A, NSEC */
-	CHECK(count(&ex_signed, "example.", "RRSIG") == 4); /* SOA NS NSEC DNSKEY */
+	CHECK(count(&ex_signed, "example.", "RRSIG") == 4);	/* SOA NS NSEC DNSKEY */
 	CHECK(count(&ex_signed, "example.", "NSEC3") == 0);
 	/* the root: its NS and glue, the delegation with glue and DS */
 	CHECK(count(&root_signed, ".", "SOA") == 1 && count(&root_signed, ".", "DNSKEY") == 2);
-	CHECK(count(&root_signed, ".", "NS") == 1 && count(&root_signed, "a.root-servers.test.", "A") == 1);
-	CHECK(count(&root_signed, "example.", "NS") == 1 && count(&root_signed, "example.", "DS") >= 1);
+	CHECK(count(&root_signed, ".", "NS") == 1 &&
+	      count(&root_signed, "a.root-servers.test.", "A") == 1);
+	CHECK(count(&root_signed, "example.", "NS") == 1 &&
+	      count(&root_signed, "example.", "DS") >= 1);
 	CHECK(count(&root_signed, "ns1.example.", "A") == 1);
 	CHECK(count(&root_signed, "example.", "RRSIG") == 2); /* DS, NSEC; not NS */
 
@@ -251,7 +255,8 @@ int main(void)
 	/* the refresh window's edge: expiring in exactly 7 days is due, a
 	 * second more is not */
 	sg_buf_free(&report);
-	CHECK(sg_dns_check(dir, NOW + 23 * DAY - 1, 7 * DAY, &report, &problems) == 0 && problems == 0);
+	CHECK(sg_dns_check(dir, NOW + 23 * DAY - 1, 7 * DAY, &report, &problems) == 0 &&
+	      problems == 0);
 	CHECK(report.len && strstr((char *)report.data, ": ok\n"));
 	sg_buf_free(&report);
 	CHECK(sg_dns_check(dir, NOW + 23 * DAY, 7 * DAY, &report, &problems) == 0 && problems == 2);
@@ -316,13 +321,15 @@ int main(void)
 		};
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			CHECK(sg_write_file_atomic(zpath, bad[i].text, strlen(bad[i].text), 0644, 0) == 0);
+			CHECK(sg_write_file_atomic(zpath, bad[i].text, strlen(bad[i].text), 0644,
+						   0) == 0);
 			snprintf(want, sizeof(want), "%s:%s", zpath, bad[i].err);
 			CHECK(sign(&o, &report) < 0 && msg_is(want));
 			if (strcmp(sg_errmsg(), want) != 0)
 				fprintf(stderr, "  case %zu\n", i);
 			read_into(rpath, &b);
-			CHECK(b.len == root_signed.len && memcmp(b.data, root_signed.data, b.len) == 0);
+			CHECK(b.len == root_signed.len &&
+			      memcmp(b.data, root_signed.data, b.len) == 0);
 			read_into(epath, &b);
 			CHECK(b.len == ex_signed.len && memcmp(b.data, ex_signed.data, b.len) == 0);
 		}

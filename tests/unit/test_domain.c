@@ -125,10 +125,12 @@ static const struct {
 	{ "version", "\"0.2\"", "%H/domains/%A/domain.json: unsupported version \"0.2\"" },
 	{ "version", NULL, "%H/domains/%A/domain.json: missing member \"version\"" },
 	{ "extra", "1", "%H/domains/%A/domain.json: unknown member \"extra\"" },
-	{ "domain_id", "\"%B\"", "%H/domains/%A/domain.json: domain_id does not derive from root_public_key" },
+	{ "domain_id", "\"%B\"",
+	  "%H/domains/%A/domain.json: domain_id does not derive from root_public_key" },
 	{ "root_public_key", "\"BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA=\"",
 	  "%H/domains/%A/domain.json: domain_id does not derive from root_public_key" },
-	{ "root_public_key", "\"short\"", "%H/domains/%A/domain.json: key is not the padded base64 of 32 bytes" },
+	{ "root_public_key", "\"short\"",
+	  "%H/domains/%A/domain.json: key is not the padded base64 of 32 bytes" },
 	{ "name", "7", "%H/domains/%A/domain.json: \"name\" is not a string" },
 	{ "key_created_at", "\"2026-13-01T00:00:00Z\"",
 	  "%H/domains/%A/domain.json: 2026-13-01T00:00:00Z is not a valid date and time" },
@@ -226,14 +228,16 @@ static void dams(void)
 	free(path);
 	sg_errclear();
 	CHECK(sg_domain_current_dam(&A.d, T0 + 86400 * 365, &f, &path) < 0 && !f && !path);
-	CHECK_STR(sg_errmsg(), expand("%H/domains/%A/dam/0003.dam.json: DAM expired at 2027-01-01T00:00:00Z"));
+	CHECK_STR(sg_errmsg(),
+		  expand("%H/domains/%A/dam/0003.dam.json: DAM expired at 2027-01-01T00:00:00Z"));
 	sg_json_free(good);
 	/* a DAM of another domain in A's directory is refused */
 	good = dam_file(&B, T0, T0 + 86400);
 	put_json(at(&A, "dam/0003.dam.json"), good);
 	sg_errclear();
 	CHECK(sg_domain_current_dam(&A.d, T0, &f, &path) < 0);
-	CHECK_STR(sg_errmsg(), expand("%H/domains/%A/dam/0003.dam.json: domain_id %B is not the expected domain %A"));
+	CHECK_STR(sg_errmsg(),
+		  expand("%H/domains/%A/dam/0003.dam.json: domain_id %B is not the expected domain %A"));
 	sg_json_free(good);
 	/* 9999 is the last number */
 	put(at(&A, "dam/9999.dam.json"), "x", 1);
@@ -259,13 +263,18 @@ static const struct {
 	{ "new_signature", NULL, 0, "r: missing member \"new_signature\"" },
 	{ "rotation.extra", "1", 0, "r: unknown member \"extra\"" },
 	{ "rotation.version", "\"0.2\"", 0, "r: unsupported rotation version \"0.2\"" },
-	{ "rotation.rotated_at", "\"soon\"", 0, "r: not an RFC 3339 UTC timestamp YYYY-MM-DDTHH:MM:SSZ" },
-	{ "rotation.from_domain_id", "\"%B\"", 0, "r: from_domain_id does not derive from from_root_public_key" },
-	{ "rotation.to_domain_id", "\"%A\"", 0, "r: to_domain_id does not derive from to_root_public_key" },
+	{ "rotation.rotated_at", "\"soon\"", 0,
+	  "r: not an RFC 3339 UTC timestamp YYYY-MM-DDTHH:MM:SSZ" },
+	{ "rotation.from_domain_id", "\"%B\"", 0,
+	  "r: from_domain_id does not derive from from_root_public_key" },
+	{ "rotation.to_domain_id", "\"%A\"", 0,
+	  "r: to_domain_id does not derive from to_root_public_key" },
 	{ "rotation.rotated_at", "\"2026-01-01T00:00:01Z\"", 0,
 	  "r: old key's cross-signature: Ed25519 signature does not verify (ctx signet/v1/rotation)" },
-	{ "new_signature", "OLD", 0, "r: new key's signature: signature names a different public key" },
-	{ "old_signature", "NEW", 0, "r: old key's cross-signature: signature names a different public key" },
+	{ "new_signature", "OLD", 0,
+	  "r: new key's signature: signature names a different public key" },
+	{ "old_signature", "NEW", 0,
+	  "r: old key's cross-signature: signature names a different public key" },
 };
 
 static void rotations(void)
@@ -305,7 +314,9 @@ static void rotations(void)
 		memset(to, 'x', sizeof(to));
 		sg_errclear();
 		rc = sg_rotation_verify(s, "r",
-					rot_rows[i].expect == 1 ? A.d.id : rot_rows[i].expect == 2 ? B.d.id : NULL,
+					rot_rows[i].expect == 1	  ? A.d.id
+					: rot_rows[i].expect == 2 ? B.d.id
+								  : NULL,
 					to);
 		if (rot_rows[i].msg) {
 			CHECK(rc < 0);
@@ -355,7 +366,8 @@ int main(void)
 	CHECK(sg_home_has_current(home) == 0);
 	sg_errclear();
 	CHECK(sg_domain_open(home, NULL, &d) < 0);
-	CHECK_STR(sg_errmsg(), expand("%H/domains: cannot open the authority home's domains: No such file or directory"));
+	CHECK_STR(sg_errmsg(),
+		  expand("%H/domains: cannot open the authority home's domains: No such file or directory"));
 	{
 		struct sg_age_recipients none = { 0 };
 
@@ -396,7 +408,8 @@ int main(void)
 	write_domain(&B, NULL);
 	sg_errclear();
 	CHECK(sg_domain_open(home, NULL, &d) < 0);
-	CHECK_STR(sg_errmsg(), expand("%H/domains: more than one current domain (choose one with --domain)"));
+	CHECK_STR(sg_errmsg(),
+		  expand("%H/domains: more than one current domain (choose one with --domain)"));
 	sg_errclear();
 	CHECK(sg_domain_open(home, "", &d) < 0);
 	CHECK_STR(sg_errmsg(), expand("%H/domains: more than one domain matches \"\""));
@@ -420,7 +433,8 @@ int main(void)
 	sg_errclear();
 	memset(seed, 0, sizeof(seed));
 	CHECK(sg_domain_unlock(&d, &ids, seed) < 0);
-	CHECK_STR(sg_errmsg(), expand("%H/domains/%A/keys/root.key.age: does not hold the domain's root key"));
+	CHECK_STR(sg_errmsg(),
+		  expand("%H/domains/%A/keys/root.key.age: does not hold the domain's root key"));
 	sg_domain_free(&d);
 
 	/* domain.json, mutated */
@@ -432,7 +446,8 @@ int main(void)
 	put(p, meta.data, meta.len);
 	sg_errclear();
 	CHECK(sg_domain_open(home, B.d.id, &d) < 0);
-	CHECK_STR(sg_errmsg(), expand("%H/domains/%B/domain.json: domain_id does not derive from root_public_key"));
+	CHECK_STR(sg_errmsg(),
+		  expand("%H/domains/%B/domain.json: domain_id does not derive from root_public_key"));
 	sg_domain_free(&d);
 
 	/* paths and JSON inside the domain */

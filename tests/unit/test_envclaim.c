@@ -78,7 +78,8 @@ static const struct {
 	{ "claim.extra", "1", "c: unknown member \"extra\"" },
 	{ "claim.domain_id", "7", "c: \"domain_id\" is not a string" },
 	{ "claim.domain_id", "\"OTHER\"", "c: claim of another domain (OTHER)" },
-	{ "claim.created_at", "\"2026-01-01T00:00:01Z\"", "c: Ed25519 signature does not verify (ctx signet/v1/env-claim)" },
+	{ "claim.created_at", "\"2026-01-01T00:00:01Z\"",
+	  "c: Ed25519 signature does not verify (ctx signet/v1/env-claim)" },
 	{ "signature.algorithm", "\"ed448\"", "c: algorithm \"ed448\" is not ed25519" },
 };
 
@@ -217,7 +218,8 @@ int main(void)
 		}
 		if (key && !rows[i].json)
 			sg_json_remove(o, key);
-		else if (key && sg_json_parse_flags(rows[i].json, strlen(rows[i].json), SG_JSON_MODEL, &v) == 0)
+		else if (key && sg_json_parse_flags(rows[i].json, strlen(rows[i].json),
+						    SG_JSON_MODEL, &v) == 0)
 			sg_json_set(o, key, v);
 		sg_errclear();
 		rc = sg_envclaim_verify(f, &d, "c");
@@ -249,7 +251,8 @@ int main(void)
 				sg_json_set(again, order[k], sg_json_new_string("changed"));
 			sg_errclear();
 			CHECK(sg_envclaim_compare(claim, again, "c") < 0);
-			snprintf(want, sizeof(want), "c: the environment's %s differs from the claim", order[i]);
+			snprintf(want, sizeof(want),
+				 "c: the environment's %s differs from the claim", order[i]);
 			CHECK_STR(sg_errmsg(), want);
 			sg_json_free(again);
 		}

@@ -59,7 +59,8 @@ static const struct {
 	{ { NULL }, "slot directory D: sidecar.sqfs: No such file or directory" },
 	{ { "fsidecar.sqfs", "fsidecar.verity", "fsidecar.roothash" }, NULL },
 	{ { "fuki.efi", "fsidecar.sqfs", "fsidecar.verity", "fsidecar.roothash",
-	    "fsidecar.roothash.p7s" }, NULL },
+	    "fsidecar.roothash.p7s" },
+	  NULL },
 	{ { "fuki.efi", "fsidecar.verity", "fsidecar.roothash" },
 	  "slot directory D: sidecar.sqfs: No such file or directory" },
 	{ { "fsidecar.sqfs", "fsidecar.roothash" },
@@ -146,7 +147,7 @@ static const struct {
 	uint32_t size_mib;
 	const char *label;
 	const char *boot, *a, *b; /* relative to dir */
-	const char *msg;          /* NULL: built; "D" stands for dir */
+	const char *msg;	  /* NULL: built; "D" stands for dir */
 } opts[] = {
 	{ 7, "ESP", NULL, NULL, NULL, "ESP size 7 MiB: must be 8 to 4096 MiB" },
 	{ 0, "ESP", NULL, NULL, NULL, "ESP size 0 MiB: must be 8 to 4096 MiB" },
@@ -167,9 +168,11 @@ static const struct {
 	  "ESP label '0123456789012345678901234567890123456789': 1 to 11 of A-Z, 0-9, '_', '-'" },
 	{ 64, "ESP", "nothing.efi", NULL, NULL, "D/nothing.efi: not a regular file" },
 	{ 64, "ESP", "s1", NULL, NULL, "D/s1: not a regular file" },
-	{ 64, "ESP", NULL, "s6", NULL, "slot directory D/s6: unexpected file 'extra' (a slot holds"
+	{ 64, "ESP", NULL, "s6", NULL,
+	  "slot directory D/s6: unexpected file 'extra' (a slot holds"
 	  " uki.efi, sidecar.sqfs, sidecar.verity, sidecar.roothash[.p7s])" },
-	{ 64, "ESP", NULL, "s1", "s0", "slot directory D/s0: sidecar.sqfs: No such file or directory" },
+	{ 64, "ESP", NULL, "s1", "s0",
+	  "slot directory D/s0: sidecar.sqfs: No such file or directory" },
 	{ 64, "ESP", "boot.efi", "s1", "s2", NULL },
 };
 
@@ -246,10 +249,8 @@ static void test_commands(void)
 #define ENV " [315532800 UTC0 1]\n"
 	n = snprintf(want, sizeof(want),
 		     "mformat -C -i %s -T 18432 -h 64 -s 32 -N 00a1b2c3 -v SIGNET_ESP ::" ENV
-		     "mmd -i %s ::EFI" ENV
-		     "mmd -i %s ::EFI/BOOT" ENV
-		     "mcopy -i %s %s ::EFI/BOOT/BOOTX64.EFI" ENV
-		     "mmd -i %s ::EFI/signet" ENV
+		     "mmd -i %s ::EFI" ENV "mmd -i %s ::EFI/BOOT" ENV
+		     "mcopy -i %s %s ::EFI/BOOT/BOOTX64.EFI" ENV "mmd -i %s ::EFI/signet" ENV
 		     "mmd -i %s ::EFI/signet/A" ENV,
 		     tmp, tmp, tmp, tmp, at("boot.efi"), tmp, tmp);
 	static const char *const a_files[] = { "uki.efi", "sidecar.sqfs", "sidecar.verity",
@@ -290,7 +291,8 @@ static void test_commands(void)
 	log = slurp("log");
 	snprintf(want, sizeof(want),
 		 "mformat -C -i %s -T 18432 -h 64 -s 32 -N 00a1b2c3 -v SIGNET_ESP ::" ENV
-		 "mmd -i %s ::EFI" ENV, tmp, tmp);
+		 "mmd -i %s ::EFI" ENV,
+		 tmp, tmp);
 	CHECK(log && !strcmp(log, want));
 	free(log);
 
@@ -333,7 +335,8 @@ int main(void)
 		 "echo \"$n $* [$SOURCE_DATE_EPOCH $TZ $MTOOLS_SKIP_CHECK]\" >> '%s'\n"
 		 "[ \"$n\" = mformat ] && : > \"$3\"\n"
 		 "if [ \"$FAKE_FAIL\" = \"$n\" ]; then echo \"$n: disk full\" >&2; exit 1; fi\n"
-		 "exit 0\n", at("log"));
+		 "exit 0\n",
+		 at("log"));
 	put("bin/mtools", script);
 	CHECK(chmod(at("bin/mtools"), 0755) == 0);
 	for (int i = 0; i < 3; i++) {

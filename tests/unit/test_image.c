@@ -143,12 +143,11 @@ static void test_build(void)
 	o.root_hash = at("out/i.roothash");
 	CHECK(sg_image_build(&o, &info) == 0);
 	CHECK(sg_read_file(at("log"), &b, 1 << 16) == 0 && sg_buf_terminate(&b) == 0);
-	snprintf(want, sizeof(want),
-		 "%s %s/tree %s/out/.txn/", at("bin/mksquashfs"), dir, dir);
+	snprintf(want, sizeof(want), "%s %s/tree %s/out/.txn/", at("bin/mksquashfs"), dir, dir);
 	CHECK(b.data && !strncmp((char *)b.data, want, strlen(want)));
-	CHECK(b.data && strstr((char *)b.data,
-			       " -noappend -reproducible -all-root -mkfs-time 0 -all-time 0"
-			       " -no-xattrs -no-progress -quiet -comp zstd\n") != NULL);
+	CHECK(b.data &&
+	      strstr((char *)b.data, " -noappend -reproducible -all-root -mkfs-time 0 -all-time 0"
+				     " -no-xattrs -no-progress -quiet -comp zstd\n") != NULL);
 	sg_buf_free(&b);
 
 	/* salt = SHA-256(image), UUID = SHA-256("signet verity uuid" || salt) v4 */

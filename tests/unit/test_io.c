@@ -79,9 +79,9 @@ static const struct {
 	{ "abc", 16, 0, "", "unexpected end of input" },
 	{ "x\nabc", 16, 0, "x\n", "unexpected end of input" },
 	{ "x\nabc", 16, 1, "x\n|abc", NULL },
-	{ "abc\n", 4, 0, "abc\n", NULL },   /* exactly cap with its LF */
+	{ "abc\n", 4, 0, "abc\n", NULL }, /* exactly cap with its LF */
 	{ "abcd\n", 4, 0, "", "line too long" },
-	{ "abcd", 4, 1, "abcd", NULL },     /* partial, exactly cap */
+	{ "abcd", 4, 1, "abcd", NULL }, /* partial, exactly cap */
 	{ "abcde", 4, 1, "", "line too long" },
 	{ "ab\nabcdef\n", 4, 0, "ab\n", "line too long" },
 };
@@ -235,7 +235,8 @@ int main(void)
 			uint8_t *big = malloc(sizeof(pat));
 			ssize_t n;
 
-			CHECK(sg_bufreader_init(&r, (struct sg_reader){ trickle_read, &t, NULL }) == 0);
+			CHECK(sg_bufreader_init(&r, (struct sg_reader){ trickle_read, &t, NULL }) ==
+			      0);
 			CHECK(sg_bufreader_peek(&r, peeks[i], &p) == (ssize_t)want);
 			CHECK(want == 0 || memcmp(p, pat, want) == 0);
 			/* Peeking consumes nothing: a read gets the same bytes. */
@@ -265,7 +266,8 @@ int main(void)
 			struct sg_bufreader r;
 			const uint8_t *p;
 			uint8_t b[20];
-			CHECK(sg_bufreader_init(&r, (struct sg_reader){ trickle_read, &t, NULL }) == 0);
+			CHECK(sg_bufreader_init(&r, (struct sg_reader){ trickle_read, &t, NULL }) ==
+			      0);
 			CHECK(sg_bufreader_peek(&r, 20, &p) == 10);
 			CHECK(sg_bufreader_read(&r, b, 20) == 10 && memcmp(b, pat, 10) == 0);
 			sg_bufreader_free(&r);
@@ -289,7 +291,8 @@ int main(void)
 	/* Buffer writer. */
 	{
 		struct sg_writer w = sg_buf_writer(&out);
-		CHECK(sg_write(&w, "ab", 2) == 0 && sg_write(&w, "", 0) == 0 && sg_write(&w, "c", 1) == 0);
+		CHECK(sg_write(&w, "ab", 2) == 0 && sg_write(&w, "", 0) == 0 &&
+		      sg_write(&w, "c", 1) == 0);
 		CHECK(out.len == 3 && memcmp(out.data, "abc", 3) == 0 && sg_writer_close(&w) == 0);
 		sg_buf_free(&out);
 	}
@@ -310,12 +313,13 @@ int main(void)
 			{ 1000, 3, 300000, 1000, 1, SIZE_MAX },
 			{ 1000, 2, 300000, 333, 0, 5000 },
 			{ 1000, 4, 300000, 1000, 1, 5000 },
-			{ 1000, 2, 1000, 1000, 0, 999 },   /* only close can tell */
+			{ 1000, 2, 1000, 1000, 0, 999 }, /* only close can tell */
 		};
 		for (size_t i = 0; i < sizeof(bg) / sizeof(bg[0]); i++) {
 			struct limited l = { SG_BUF_INIT, bg[i].limit, 0 };
 			struct sg_writer dst = { limited_write, limited_close, &l, NULL, NULL };
-			struct sg_bg_writer *b = sg_bg_writer_new(dst, bg[i].slot, (unsigned)bg[i].nslots);
+			struct sg_bg_writer *b =
+				sg_bg_writer_new(dst, bg[i].slot, (unsigned)bg[i].nslots);
 			struct sg_writer w;
 			int rc = 0;
 
@@ -324,7 +328,8 @@ int main(void)
 				continue;
 			w = sg_bg_writer_as_writer(b);
 			for (size_t off = 0; off < bg[i].total && rc == 0; off += bg[i].wsize) {
-				size_t n = bg[i].total - off < bg[i].wsize ? bg[i].total - off : bg[i].wsize;
+				size_t n = bg[i].total - off < bg[i].wsize ? bg[i].total - off
+									   : bg[i].wsize;
 				if (bg[i].reserve) {
 					/* NULL (after a failure): write instead, as io.h says. */
 					uint8_t *p = w.reserve(w.ctx, n);
@@ -343,11 +348,12 @@ int main(void)
 				rc = sg_writer_close(&w);
 			if (bg[i].limit == SIZE_MAX) {
 				CHECK(rc == 0 && l.closed == 1);
-				CHECK(l.b.len == bg[i].total && memcmp(l.b.data, pat, bg[i].total) == 0);
+				CHECK(l.b.len == bg[i].total &&
+				      memcmp(l.b.data, pat, bg[i].total) == 0);
 			} else {
 				CHECK(rc == -1 && strcmp(sg_errmsg(), "disk full") == 0);
-				CHECK(l.b.len <= bg[i].limit && memcmp(l.b.data ? l.b.data : pat, pat,
-								      l.b.len) == 0);
+				CHECK(l.b.len <= bg[i].limit &&
+				      memcmp(l.b.data ? l.b.data : pat, pat, l.b.len) == 0);
 			}
 			/* A reserve larger than a slot is refused (use write). */
 			if (bg[i].reserve && rc == 0)
@@ -355,13 +361,15 @@ int main(void)
 			sg_bg_writer_free(b);
 			sg_buf_free(&l.b);
 		}
-		CHECK(sg_bg_writer_new((struct sg_writer){ limited_write, NULL, NULL, NULL, NULL }, 10,
-				       1) == NULL);
+		CHECK(sg_bg_writer_new((struct sg_writer){ limited_write, NULL, NULL, NULL, NULL },
+				       10, 1) == NULL);
 		/* Freed while running: queued data is discarded, no crash. */
 		{
 			struct limited l = { SG_BUF_INIT, SIZE_MAX, 0 };
-			struct sg_bg_writer *b = sg_bg_writer_new(
-				(struct sg_writer){ limited_write, limited_close, &l, NULL, NULL }, 100, 2);
+			struct sg_bg_writer *b =
+				sg_bg_writer_new((struct sg_writer){ limited_write, limited_close,
+								     &l, NULL, NULL },
+						 100, 2);
 			struct sg_writer w = sg_bg_writer_as_writer(b);
 			CHECK(sg_write(&w, pat, 1000) == 0);
 			sg_bg_writer_free(b);

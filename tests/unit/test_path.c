@@ -24,13 +24,13 @@ static const struct {
 	{ "./a/./b/.", R, 64, "a/b", NULL },
 	{ ".a/..b/...", R, 64, ".a/..b/...", NULL }, /* dots that are names */
 	{ "a/b..", R, 64, "a/b..", NULL },
-	{ "a\\b", R, 64, "a\\b", NULL },            /* only '/' separates */
+	{ "a\\b", R, 64, "a\\b", NULL }, /* only '/' separates */
 	{ "a/..", R, 64, NULL, "p 'a/..': '..' not allowed" },
 	{ "../a", R, 64, NULL, "p '../a': '..' not allowed" },
 	{ "a/../b", R, 64, NULL, "p 'a/../b': '..' not allowed" },
 	{ "a/b/../c", D, 64, "a/c", NULL },
 	{ "a/b/c/../../d", D, 64, "a/d", NULL },
-	{ "../a", D, 64, "a", NULL },               /* none above the top */
+	{ "../a", D, 64, "a", NULL }, /* none above the top */
 	{ "/../../a/..//../b", D, 64, "b", NULL },
 	{ "aa/bb/..", D, 64, "aa", NULL },
 	{ "a/..", D, 64, NULL, "p 'a/..': names no entry" },

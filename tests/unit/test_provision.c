@@ -12,13 +12,13 @@ static const struct {
 	const char *msg; /* NULL: accepted */
 } cases[] = {
 	{ "ssh-ed25519 AAAA a@b\n", NULL },
-	{ "ssh-ed25519 AAAA", NULL },                  /* no final newline */
+	{ "ssh-ed25519 AAAA", NULL }, /* no final newline */
 	{ "ecdsa-sha2-nistp256 AAAA\n", NULL },
 	{ "sk-ssh-ed25519@openssh.com AAAA\n", NULL },
 	{ "from=\"10.0.0.0/8\",no-pty ssh-rsa AAAA\n", NULL }, /* after options */
 	{ "restrict\tssh-ed25519 AAAA\n", NULL },
 	{ "# admins\n\n   \n\t# x\n  ssh-ed25519 AAAA\n", NULL },
-	{ "ssh-x", NULL },         /* the shortest type word: one byte after "ssh-" */
+	{ "ssh-x", NULL }, /* the shortest type word: one byte after "ssh-" */
 	{ "ssh-", "ak:1: not a public key line" },
 	{ "sk-", "ak:1: not a public key line" },
 	{ "sk-x", NULL },

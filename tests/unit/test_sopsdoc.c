@@ -85,13 +85,14 @@ static const struct {
 	{ 1234567.0, "1234567", "1.234567e+06", "1234567" }, /* 'g': exponent >= 6 */
 	{ 1e6, "1000000", "1e+06", "1000000" },
 	{ 0.0001, "0.0001", "0.0001", "0.0001" },
-	{ 0.00001, "0.00001", "1e-05", "0.00001" },            /* 'g': exponent < -4 */
+	{ 0.00001, "0.00001", "1e-05", "0.00001" }, /* 'g': exponent < -4 */
 	{ 0.000001, "0.000001", "1e-06", "0.000001" },
-	{ 0.0000001, "0.0000001", "1e-07", "1e-7" },           /* json: below 1e-6 */
+	{ 0.0000001, "0.0000001", "1e-07", "1e-7" }, /* json: below 1e-6 */
 	{ 1e20, "100000000000000000000", "1e+20", "100000000000000000000" },
 	{ 1e21, "1000000000000000000000", "1e+21", "1e+21" }, /* json: from 1e21 */
-	{ 123e100, "1230000000000000000000000000000000000000000000000000000000000000000000000000000000"
-		   "000000000000000000000",
+	{ 123e100,
+	  "1230000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	  "000000000000000000000",
 	  "1.23e+102", "1.23e+102" },
 	{ 9007199254740993.0, "9007199254740992", "9.007199254740992e+15", "9007199254740992" },
 	{ 5e-324, NULL, "5e-324", "5e-324" },
@@ -120,7 +121,9 @@ static const struct {
 	{ "1 ", 0, 0, 0 },
 	{ "1e", 0, 0, 0 },
 	{ "x", 0, 0, 0 },
-	{ "1\0" "2", 3, 0, 0 },
+	{ "1\0"
+	  "2",
+	  3, 0, 0 },
 };
 
 static const struct {
@@ -145,8 +148,10 @@ static const struct {
 	{ "0x10", 0, 0, 0 },
 	{ "1_0", 0, 0, 0 },
 	{ "1.0", 0, 0, 0 },
-	{ "1\0" "2", 3, 0, 0 },
-	{ "0000000000000000000000000000001", 0, 1, 1 }, /* 31 bytes */
+	{ "1\0"
+	  "2",
+	  3, 0, 0 },
+	{ "0000000000000000000000000000001", 0, 1, 1 },	 /* 31 bytes */
 	{ "00000000000000000000000000000001", 0, 0, 0 }, /* 32: past the buffer */
 };
 
@@ -154,10 +159,10 @@ static const struct {
 	const char *s;
 	int ok, want;
 } parse_bools[] = {
-	{ "1", 1, 1 }, { "t", 1, 1 }, { "T", 1, 1 }, { "TRUE", 1, 1 }, { "true", 1, 1 },
-	{ "True", 1, 1 }, { "0", 1, 0 }, { "f", 1, 0 }, { "F", 1, 0 }, { "FALSE", 1, 0 },
-	{ "false", 1, 0 }, { "False", 1, 0 }, { "tRUE", 0, 0 }, { "yes", 0, 0 }, { "", 0, 0 },
-	{ "truee", 0, 0 }, { "tru", 0, 0 }, { "2", 0, 0 },
+	{ "1", 1, 1 },	   { "t", 1, 1 },     { "T", 1, 1 },	{ "TRUE", 1, 1 }, { "true", 1, 1 },
+	{ "True", 1, 1 },  { "0", 1, 0 },     { "f", 1, 0 },	{ "F", 1, 0 },	  { "FALSE", 1, 0 },
+	{ "false", 1, 0 }, { "False", 1, 0 }, { "tRUE", 0, 0 }, { "yes", 0, 0 },  { "", 0, 0 },
+	{ "truee", 0, 0 }, { "tru", 0, 0 },   { "2", 0, 0 },
 };
 
 /* JSON documents: the tree sops reads and the text it writes. */
@@ -180,8 +185,10 @@ static const struct {
 	  "{s=\"<a&b>\"\\/\n\r\t\x01\x1f\x7f\xe2\x80\xa8\xe2\x80\xa9\xc3\xa9\"}",
 	  "{\n\t\"s\": \"\\u003ca\\u0026b\\u003e\\\"\\\\/\\n\\r\\t\\u0001\\u001f\x7f\\u2028\\u2029\xc3\xa9\"\n}\n" },
 	/* keys keep their order and are escaped the same way */
-	{ "{\"z\":1,\"<\":2,\"a\":3}", "{z=f1 <=f2 a=f3}", "{\n\t\"z\": 1,\n\t\"\\u003c\": 2,\n\t\"a\": 3\n}\n" },
-	{ "{\"a\":[[1],[[]]]}", "{a=[[f1] [[]]]}", "{\n\t\"a\": [\n\t\t[\n\t\t\t1\n\t\t],\n\t\t[\n\t\t\t[]\n\t\t]\n\t]\n}\n" },
+	{ "{\"z\":1,\"<\":2,\"a\":3}", "{z=f1 <=f2 a=f3}",
+	  "{\n\t\"z\": 1,\n\t\"\\u003c\": 2,\n\t\"a\": 3\n}\n" },
+	{ "{\"a\":[[1],[[]]]}", "{a=[[f1] [[]]]}",
+	  "{\n\t\"a\": [\n\t\t[\n\t\t\t1\n\t\t],\n\t\t[\n\t\t\t[]\n\t\t]\n\t]\n}\n" },
 };
 
 static const struct {
@@ -205,7 +212,8 @@ static const struct {
 	{ "\n\n", "{}", "" },
 	{ "A=1\n", "{A=\"1\"}", "A=1\n" },
 	{ "A=1", "{A=\"1\"}", "A=1\n" }, /* the last line needs no line feed */
-	{ "# c\nA=\nB=x=y\n\nC= sp \n", "{(# c) A=\"\" B=\"x=y\" C=\" sp \"}", "# c\nA=\nB=x=y\nC= sp \n" },
+	{ "# c\nA=\nB=x=y\n\nC= sp \n", "{(# c) A=\"\" B=\"x=y\" C=\" sp \"}",
+	  "# c\nA=\nB=x=y\nC= sp \n" },
 	{ "A=a\\nb\\\\n\n", "{A=\"a\nb\\\n\"}", "A=a\\nb\\\\n\n" },
 	{ "A=\\\n", "{A=\"\\\"}", "A=\\\n" }, /* a lone backslash at the end */
 	{ "=v\n", "{=\"v\"}", "=v\n" },
@@ -284,7 +292,8 @@ static void check_json(void)
 		struct sg_sops_node *n = (struct sg_sops_node *)&n;
 		const char *m = json_refused[i].msg;
 		sg_errclear();
-		CHECK(sg_sops_json_read("t", json_refused[i].in, strlen(json_refused[i].in), &n) == -1);
+		CHECK(sg_sops_json_read("t", json_refused[i].in, strlen(json_refused[i].in), &n) ==
+		      -1);
 		CHECK(n == NULL);
 		/* a full message, or the name's prefix before json.h's own */
 		if (strlen(m) > 3)
@@ -386,7 +395,8 @@ static void check_dotenv(void)
 	for (size_t i = 0; i < sizeof(env_refused) / sizeof(env_refused[0]); i++) {
 		struct sg_sops_node *n = (struct sg_sops_node *)&n;
 		sg_errclear();
-		CHECK(sg_sops_dotenv_read("t", env_refused[i].in, strlen(env_refused[i].in), &n) == -1);
+		CHECK(sg_sops_dotenv_read("t", env_refused[i].in, strlen(env_refused[i].in), &n) ==
+		      -1);
 		CHECK(n == NULL);
 		CHECK_STR(sg_errmsg(), env_refused[i].msg);
 	}
@@ -407,7 +417,8 @@ static void check_dotenv(void)
 			{ SG_SOPS_FLOAT, 0, 0.5, "K=0.5\n" },
 		};
 		for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
-			struct sg_sops_node *m = sg_sops_new(SG_SOPS_MAP), *v = sg_sops_new(vals[i].kind);
+			struct sg_sops_node *m = sg_sops_new(SG_SOPS_MAP),
+					    *v = sg_sops_new(vals[i].kind);
 			struct sg_buf w = SG_BUF_INIT;
 			CHECK(m && v);
 			v->boolean = (int)vals[i].i;
@@ -422,7 +433,8 @@ static void check_dotenv(void)
 			struct sg_sops_node *m = sg_sops_new(SG_SOPS_MAP);
 			struct sg_buf w = SG_BUF_INIT;
 			CHECK(sg_sops_push(m, "A", 1, sg_sops_new_str(SG_SOPS_STR, "1", 1)) == 0);
-			CHECK(sg_sops_push(m, "nest", 4, sg_sops_new(k ? SG_SOPS_LIST : SG_SOPS_MAP)) == 0);
+			CHECK(sg_sops_push(m, "nest", 4,
+					   sg_sops_new(k ? SG_SOPS_LIST : SG_SOPS_MAP)) == 0);
 			sg_errclear();
 			CHECK(sg_sops_dotenv_write(m, &w) == -1);
 			CHECK_STR(sg_errmsg(), "cannot use complex value in dotenv file: key nest");
@@ -451,8 +463,8 @@ static void check_tree(void)
 	CHECK(dump(&d, m) == 0 && same_n(&d, "{a=~ (#c) b=\"B\" z=F n\0x=i0}", 27));
 	CHECK(m->n == 5 && m->items[4].key_len == 3 && m->items[1].key == NULL);
 	CHECK(sg_sops_get(m, "b") == m->items[2].value);
-	CHECK(sg_sops_get(m, "c") == NULL);  /* a comment's text is no key */
-	CHECK(sg_sops_get(m, "n") == NULL);  /* "n\0x" is not "n" */
+	CHECK(sg_sops_get(m, "c") == NULL);		    /* a comment's text is no key */
+	CHECK(sg_sops_get(m, "n") == NULL);		    /* "n\0x" is not "n" */
 	CHECK(sg_sops_get(m->items[2].value, "b") == NULL); /* not a map */
 	CHECK(sg_sops_get(NULL, "b") == NULL);
 	c = sg_sops_clone(m);

@@ -31,7 +31,7 @@ static size_t ref_chunk(uint64_t counter, int final, const uint8_t *pt, size_t l
 
 	for (int i = 0; i < 8; i++)
 		nonce[10 - i] = (uint8_t)(counter >> (8 * i));
-	nonce[11] = (uint8_t)final;
+	nonce[11] = (uint8_t) final;
 	ok = c && EVP_EncryptInit_ex(c, EVP_chacha20_poly1305(), NULL, k, nonce) == 1 &&
 	     (len == 0 || EVP_EncryptUpdate(c, out, &n, pt, (int)len) == 1) &&
 	     EVP_EncryptFinal_ex(c, out + n, &n) == 1 &&
@@ -70,8 +70,8 @@ static int run(int decrypt, const uint8_t *in, size_t len, int viewed, struct sg
 }
 
 static const size_t sizes[] = {
-	0, 1, 15, 16, 17, CH - 1, CH, CH + 1, 2 * CH, 2 * CH + 1,
-	16 * CH - 1, 16 * CH, 16 * CH + 1, 17 * CH, 33 * CH + 5,
+	0,	1,	    15,		 16,	  17,	       CH - 1,	CH,	     CH + 1,
+	2 * CH, 2 * CH + 1, 16 * CH - 1, 16 * CH, 16 * CH + 1, 17 * CH, 33 * CH + 5,
 };
 
 enum mangle { CUT, FLIP, FLAGS, EXTRA, NONE };
@@ -82,8 +82,8 @@ enum mangle { CUT, FLIP, FLAGS, EXTRA, NONE };
 static const struct {
 	const char *name;
 	enum mangle how;
-	size_t ptlen;   /* plaintext the good payload has */
-	long arg;       /* CUT: bytes kept (negative: from the end); FLIP: offset */
+	size_t ptlen;	/* plaintext the good payload has */
+	long arg;	/* CUT: bytes kept (negative: from the end); FLIP: offset */
 	size_t lens[3]; /* FLAGS: chunk plaintext lengths */
 	int nchunks, final_at, swap;
 	const char *msg;
@@ -94,26 +94,38 @@ static const struct {
 	{ "only a partial tag", CUT, 5, 8, { 0 }, 0, 0, 0, "truncated", 0 },
 	{ "last byte cut", CUT, 100, -1, { 0 }, 0, 0, 0, "chunk 0", 0 },
 	{ "last chunk dropped", CUT, CH + 1, SEALED, { 0 }, 0, 0, 0, "chunk 0", 0 },
-	{ "last chunk dropped at a batch edge", CUT, 16 * CH + 1, 16 * SEALED, { 0 }, 0, 0, 0,
-	  "chunk 15", 0 },
+	{ "last chunk dropped at a batch edge", CUT, 16 * CH + 1, 16 * SEALED, { 0 }, 0, 0, 0, "chunk 15", 0 },
 	{ "second chunk cut short", CUT, 2 * CH, SEALED + 100, { 0 }, 0, 0, 0, "chunk 1", 0 },
-	{ "second batch cut short", CUT, 20 * CH, 18 * SEALED, { 0 }, 0, 0, 0, "chunk 17",
-	  16 * CH },
-	{ "flipped ciphertext byte", FLIP, 100, 50, { 0 }, 0, 0, 0, "authentication failed at chunk 0",
-	  0 },
+	{ "second batch cut short", CUT, 20 * CH, 18 * SEALED, { 0 }, 0, 0, 0, "chunk 17", 16 * CH },
+	{ "flipped ciphertext byte", FLIP, 100, 50, { 0 }, 0, 0, 0, "authentication failed at chunk 0", 0 },
 	{ "flipped tag byte", FLIP, 100, 115, { 0 }, 0, 0, 0, "authentication failed at chunk 0", 0 },
-	{ "flipped byte in chunk 1", FLIP, 2 * CH, SEALED + 3, { 0 }, 0, 0, 0,
-	  "authentication failed at chunk 1", 0 },
-	{ "flipped byte in chunk 20", FLIP, 21 * CH, 20 * SEALED + 7, { 0 }, 0, 0, 0,
-	  "authentication failed at chunk 20", 16 * CH },
+	{ "flipped byte in chunk 1",
+	  FLIP,
+	  2 * CH,
+	  SEALED + 3,
+	  { 0 },
+	  0,
+	  0,
+	  0,
+	  "authentication failed at chunk 1",
+	  0 },
+	{ "flipped byte in chunk 20",
+	  FLIP,
+	  21 * CH,
+	  20 * SEALED + 7,
+	  { 0 },
+	  0,
+	  0,
+	  0,
+	  "authentication failed at chunk 20",
+	  16 * CH },
 	{ "trailing bytes after the final chunk", EXTRA, 100, 1, { 0 }, 0, 0, 0, "", 0 },
 	{ "a whole extra chunk", EXTRA, CH, 17, { 0 }, 0, 0, 0, "", 0 },
 	{ "no final flag", FLAGS, 0, 0, { 100 }, 1, -1, 0, "chunk 0", 0 },
 	{ "no final flag on the last full chunk", FLAGS, 0, 0, { CH }, 1, -1, 0, "chunk 0", 0 },
 	{ "final flag on the first of two", FLAGS, 0, 0, { CH, 5 }, 2, 0, 0, "chunk", 0 },
 	{ "final flag on a short first chunk", FLAGS, 0, 0, { 5, 5 }, 2, 0, 0, "chunk", 0 },
-	{ "empty final chunk after a full one", FLAGS, 0, 0, { CH, 0 }, 2, 1, 0,
-	  "ends with an empty chunk", 0 },
+	{ "empty final chunk after a full one", FLAGS, 0, 0, { CH, 0 }, 2, 1, 0, "ends with an empty chunk", 0 },
 	{ "short chunk before the last", FLAGS, 0, 0, { 5, CH, 5 }, 3, 2, 0, "chunk", 0 },
 	{ "chunks reordered", FLAGS, 0, 0, { CH, CH, 5 }, 3, 2, 1, "chunk 0", 0 },
 	{ "good rebuilt payload", FLAGS, 0, 0, { CH, CH, 5 }, 3, 2, 0, NULL, 0 },
@@ -164,8 +176,8 @@ int main(void)
 				uint64_t ctr = (uint64_t)c;
 				if (bad[i].swap && c < 2)
 					ctr = (uint64_t)(1 - c);
-				ctlen += ref_chunk(ctr, c == bad[i].final_at, pt + off, bad[i].lens[c],
-						   ct + ctlen, key);
+				ctlen += ref_chunk(ctr, c == bad[i].final_at, pt + off,
+						   bad[i].lens[c], ct + ctlen, key);
 				off += bad[i].lens[c];
 			}
 		} else {

@@ -19,10 +19,10 @@
 #define OPT_OFF (PE_OFF + 24)
 #define OPT_SIZE (112 + 16 * 8)
 #define SEC_OFF (OPT_OFF + OPT_SIZE) /* 0x188: three headers end at 0x200 */
-#define HDRS 0x400                   /* room for 12 more headers */
-#define SYMTAB 0xa00                 /* the stub's COFF symbol table */
+#define HDRS 0x400		     /* room for 12 more headers */
+#define SYMTAB 0xa00		     /* the stub's COFF symbol table */
 #define STUB_LEN (SYMTAB + 0x20)
-#define INIT_DATA 0x400              /* the stub's SizeOfInitializedData */
+#define INIT_DATA 0x400 /* the stub's SizeOfInitializedData */
 #define SCN_RO_DATA 0x40000040u
 
 #define SBAT_HEADER "sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\n"
@@ -53,8 +53,7 @@ static void section(uint8_t *img, unsigned i, const char *name, uint32_t vsize, 
 	put32(h, 36, 0x60000020u);
 }
 
-static void pe_headers(uint8_t *img, uint16_t nsec, uint32_t size_of_headers,
-		       uint32_t size_of_image)
+static void pe_headers(uint8_t *img, uint16_t nsec, uint32_t size_of_headers, uint32_t size_of_image)
 {
 	img[0] = 'M';
 	img[1] = 'Z';
@@ -97,15 +96,16 @@ static void make_stub(const char *magic)
 
 static const uint8_t osrel[] = "ID=signet\n";
 static const uint8_t cmdline[] = "console=ttyS0";
-static const uint8_t add_sbat[] = SBAT_HEADER STUB_SBAT_LINE "signet,1,Signet,1,signet,https://example.org/\n";
+static const uint8_t add_sbat[] =
+	SBAT_HEADER STUB_SBAT_LINE "signet,1,Signet,1,signet,https://example.org/\n";
 static uint8_t kernel[0x201]; /* one byte past a FileAlignment */
 
 /* The image built from stub with .osrel .cmdline .sbat .linux, written
  * out from the PE rules rather than from the module's code. */
 static void expected_image(struct sg_buf *e)
 {
-	static const char merged[] = SBAT_HEADER STUB_SBAT_LINE
-		"signet,1,Signet,1,signet,https://example.org/\n";
+	static const char merged[] =
+		SBAT_HEADER STUB_SBAT_LINE "signet,1,Signet,1,signet,https://example.org/\n";
 	uint8_t *p;
 
 	sg_buf_free(e);
@@ -175,7 +175,9 @@ static const struct {
 	size_t add_len;
 	const char *merged;
 } sbat_cases[] = {
+/* clang-format off */
 #define S(a, m) { a, sizeof(a) - 1, SBAT_HEADER STUB_SBAT_LINE m }
+	/* clang-format on */
 	S(SBAT_HEADER STUB_SBAT_LINE "signet,1,S,1,s,u\n", "signet,1,S,1,s,u\n"),
 	S(STUB_SBAT_LINE, ""),
 	S("signet,1", "signet,1\n"),
@@ -227,7 +229,8 @@ static void test_sbat(void)
 		s[0].len = line + 1;
 		sg_errclear();
 		CHECK(sg_uki_build(stub, STUB_LEN, "t.efi", s, 1, &out) == -1);
-		CHECK_STR(sg_errmsg(), "t.efi: merged .sbat (513 bytes) does not fit the stub's .sbat section (512 bytes)");
+		CHECK_STR(sg_errmsg(),
+			  "t.efi: merged .sbat (513 bytes) does not fit the stub's .sbat section (512 bytes)");
 		CHECK(out.len == 0 && out.data == NULL);
 	}
 }
@@ -264,8 +267,8 @@ static void test_refusals(void)
 		sg_errclear();
 		rc = sg_uki_build(stub, STUB_LEN, "t.efi", refusals[i].s, refusals[i].n, &out);
 		if (refusals[i].msg) {
-			int ok = rc == -1 && !strcmp(sg_errmsg(), refusals[i].msg) && out.len == 0 &&
-				 out.data == NULL;
+			int ok = rc == -1 && !strcmp(sg_errmsg(), refusals[i].msg) &&
+				 out.len == 0 && out.data == NULL;
 
 			if (!ok)
 				fprintf(stderr, "refusal %zu: %d %s\n", i, rc, sg_errmsg());
@@ -277,7 +280,8 @@ static void test_refusals(void)
 			      pe.nsections == 4 && !strcmp(pe.sections[3].name, name) &&
 			      out.len == SYMTAB + 0x200);
 			/* an 8-byte name fills the field without a NUL */
-			CHECK(rc == 0 && memcmp(out.data + SEC_OFF + 3 * 40, name, strlen(name)) == 0 &&
+			CHECK(rc == 0 &&
+			      memcmp(out.data + SEC_OFF + 3 * 40, name, strlen(name)) == 0 &&
 			      (strlen(name) == 8 || out.data[SEC_OFF + 3 * 40 + strlen(name)] == 0));
 		}
 		sg_buf_free(&out);
@@ -300,7 +304,8 @@ static void test_refusals(void)
 		sg_buf_free(&out);
 		sg_errclear();
 		CHECK(sg_uki_build(stub, STUB_LEN, "t.efi", s, 13, &out) == -1);
-		CHECK_STR(sg_errmsg(), "t.efi: stub's headers (SizeOfHeaders 0x400) have no room for 13 more section headers");
+		CHECK_STR(sg_errmsg(),
+			  "t.efi: stub's headers (SizeOfHeaders 0x400) have no room for 13 more section headers");
 		/* a .sbat merged in place needs no header */
 		s[12].name = ".sbat";
 		s[12].data = (const uint8_t *)"a,1\n";
@@ -322,7 +327,8 @@ static void test_stub_refusals(void)
 	put32(stub, OPT_OFF + 112 + 36, 0x20);
 	sg_errclear();
 	CHECK(sg_uki_build(stub, STUB_LEN, "t.efi", s, 1, &out) == -1);
-	CHECK_STR(sg_errmsg(), "t.efi: stub is signed; build from the unsigned stub and sign the UKI");
+	CHECK_STR(sg_errmsg(),
+		  "t.efi: stub is signed; build from the unsigned stub and sign the UKI");
 
 	make_stub(MAGIC_254);
 	stub[SEC_OFF + 3 * 40 + 39] = 1;
@@ -344,8 +350,9 @@ static void test_stub_refusals(void)
 
 	/* 94 sections in the stub: two more make the limit of 96, three do not. */
 	{
-		const struct sg_uki_section three[] = {
-			{ ".a", one, 1 }, { ".b", one, 1 }, { ".c", one, 1 } };
+		const struct sg_uki_section three[] = { { ".a", one, 1 },
+							{ ".b", one, 1 },
+							{ ".c", one, 1 } };
 		struct sg_pe pe;
 
 		memset(many, 0, sizeof(many));
@@ -387,17 +394,22 @@ static const struct {
 	unsigned version;
 	const char *measured[8];
 } versions[] = {
-	{ "#### LoaderInfo: systemd-stub 252.39-1 ####", 252,
+	{ "#### LoaderInfo: systemd-stub 252.39-1 ####",
+	  252,
 	  { ".linux", ".osrel", ".cmdline", ".initrd" } },
-	{ "#### LoaderInfo: systemd-stub 253 ####", 253,
+	{ "#### LoaderInfo: systemd-stub 253 ####",
+	  253,
 	  { ".linux", ".osrel", ".cmdline", ".initrd", ".uname", ".sbat" } },
 	{ MAGIC_254, 254, { ".linux", ".osrel", ".cmdline", ".initrd", ".uname", ".sbat" } },
-	{ "#### LoaderInfo: systemd-stub 255.1 ####", 255,
+	{ "#### LoaderInfo: systemd-stub 255.1 ####",
+	  255,
 	  { ".linux", ".osrel", ".cmdline", ".initrd", ".ucode", ".uname", ".sbat" } },
 	/* unknown: everything counts */
-	{ "#### LoaderInfo: systemd-boot 256 ####", 0,
+	{ "#### LoaderInfo: systemd-boot 256 ####",
+	  0,
 	  { ".linux", ".osrel", ".cmdline", ".initrd", ".ucode", ".uname", ".sbat" } },
-	{ "systemd-stub x", 0,
+	{ "systemd-stub x",
+	  0,
 	  { ".linux", ".osrel", ".cmdline", ".initrd", ".ucode", ".uname", ".sbat" } },
 };
 
@@ -501,12 +513,17 @@ static void test_assemble(void)
 		{ ".linux", kernel, sizeof(kernel) },
 	};
 	struct sg_uki_parts p = {
-		.osrel = osrel, .osrel_len = sizeof(osrel) - 1,
-		.cmdline = cmdline, .cmdline_len = sizeof(cmdline) - 1,
+		.osrel = osrel,
+		.osrel_len = sizeof(osrel) - 1,
+		.cmdline = cmdline,
+		.cmdline_len = sizeof(cmdline) - 1,
 		.uname = "6.1.0",
-		.sbat = (const uint8_t *)"signet,1\n", .sbat_len = 9,
-		.initrd = (const uint8_t *)"070701", .initrd_len = 6,
-		.kernel = kernel, .kernel_len = sizeof(kernel),
+		.sbat = (const uint8_t *)"signet,1\n",
+		.sbat_len = 9,
+		.initrd = (const uint8_t *)"070701",
+		.initrd_len = 6,
+		.kernel = kernel,
+		.kernel_len = sizeof(kernel),
 	};
 	struct sg_buf got = SG_BUF_INIT, want = SG_BUF_INIT;
 	const struct sg_uki_section minimal[] = { order[1], order[5] };

@@ -104,13 +104,13 @@ static const struct {
 	{ "a: 0x1p3\nb: 1e\nc: .5e\nd: 123abc\ne: +\nf: 1.2.3\n",
 	  "{a=\"0x1p3\" b=\"1e\" c=\".5e\" d=\"123abc\" e=\"+\" f=\"1.2.3\"}", SAME_AS_IN },
 	/* quoted and block scalars are strings whatever they hold */
-	{ "a: \"1\"\nb: 'true'\nc: \"\"\nd: !!str 5\ne: |\n  x\n", "{a=\"1\" b=\"true\" c=\"\" d=\"5\" e=\"x\n\"}",
+	{ "a: \"1\"\nb: 'true'\nc: \"\"\nd: !!str 5\ne: |\n  x\n",
+	  "{a=\"1\" b=\"true\" c=\"\" d=\"5\" e=\"x\n\"}",
 	  "a: \"1\"\nb: \"true\"\nc: \"\"\nd: \"5\"\ne: |\n    x\n" },
 	/* a standard tag on a quoted scalar resolves it */
 	{ "a: !!int \"7\"\n", "{a=i7}", "a: 7\n" },
 	/* nesting: sequences indented under their key, maps after "- " */
-	{ "a:\n  b:\n    - 1\n    - c: 2\n      d: [x, {}]\n",
-	  "{a={b=[i1 {c=i2 d=[\"x\" {}]}]}}",
+	{ "a:\n  b:\n    - 1\n    - c: 2\n      d: [x, {}]\n", "{a={b=[i1 {c=i2 d=[\"x\" {}]}]}}",
 	  "a:\n    b:\n        - 1\n        - c: 2\n          d:\n            - x\n            - {}\n" },
 	{ "a: []\nb: {}\n", "{a=[] b={}}", SAME_AS_IN },
 	{ "a:\n    - - 1\n      - 2\n    - []\n", "{a=[[i1 i2] []]}", SAME_AS_IN },
@@ -183,9 +183,9 @@ static const struct {
 	{ "12", 0, "k: \"12\"\n" },
 	{ "1.5", 0, "k: \"1.5\"\n" },
 	{ ".inf", 0, "k: \".inf\"\n" },
-	{ "Off", 0, "k: \"Off\"\n" },         /* a YAML 1.1 bool */
-	{ "12:30", 0, "k: \"12:30\"\n" },     /* a base-60 float */
-	{ "1:60", 0, "k: 1:60\n" },           /* 60 is no base-60 digit pair */
+	{ "Off", 0, "k: \"Off\"\n" },		    /* a YAML 1.1 bool */
+	{ "12:30", 0, "k: \"12:30\"\n" },	    /* a base-60 float */
+	{ "1:60", 0, "k: 1:60\n" },		    /* 60 is no base-60 digit pair */
 	{ "2024-01-02", 0, "k: \"2024-01-02\"\n" }, /* a timestamp */
 	/* cannot be plain: single-quoted, quotes doubled */
 	{ "a: b", 0, "k: 'a: b'\n" },
@@ -246,7 +246,8 @@ static const struct {
 	{ "hello\n", 0, "t: line 1, column 1: YAML documents that are values are not supported" },
 	{ "~\n", 0, "t: line 1, column 1: YAML documents that are values are not supported" },
 	{ "a: 1\n---\nb: 2\n", 0, "t: line 2, column 1: more than one YAML document (not supported)" },
-	{ "a: [\n", 0, "t: line 2, column 1: did not find expected node content while parsing a flow node" },
+	{ "a: [\n", 0,
+	  "t: line 2, column 1: did not find expected node content while parsing a flow node" },
 	{ "a: b: c\n", 0, "t: line 1, column 5: mapping values are not allowed in this context" },
 	/* libyaml's reader reports no position: it stays line 1, column 1 */
 	{ "a: \xff\n", 0, "t: line 1, column 1: invalid leading UTF-8 octet" },
@@ -289,7 +290,8 @@ static void check_strings(void)
 		size_t len = strings[i].len ? strings[i].len : strlen(strings[i].s);
 		struct sg_buf w = SG_BUF_INIT;
 
-		CHECK(doc && sg_sops_push(doc, "k", 1, sg_sops_new_str(SG_SOPS_STR, strings[i].s, len)) == 0);
+		CHECK(doc && sg_sops_push(doc, "k", 1,
+					  sg_sops_new_str(SG_SOPS_STR, strings[i].s, len)) == 0);
 		CHECK(sg_yaml_write(doc, &w) == 0);
 		CHECK(same(&w, strings[i].line));
 		/* and it reads back as that string */
@@ -418,8 +420,10 @@ static void check_limits(void)
 	sg_buf_free(&t);
 	CHECK(sg_buf_append_str(&t, "l0: &l0 [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]\n") == 0);
 	for (int l = 1; l <= 5; l++)
-		CHECK(sg_buf_printf(&t, "l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n",
-				    l, l, l - 1, l - 1, l - 1, l - 1, l - 1, l - 1, l - 1, l - 1, l - 1, l - 1) == 0);
+		CHECK(sg_buf_printf(&t,
+				    "l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n",
+				    l, l, l - 1, l - 1, l - 1, l - 1, l - 1, l - 1, l - 1, l - 1,
+				    l - 1, l - 1) == 0);
 	sg_errclear();
 	CHECK(sg_yaml_read("t", (const char *)t.data, t.len, &n) == -1);
 	CHECK_STR(sg_errmsg(), "t: line 6, column 45: aliases expand to too many nodes");

@@ -129,7 +129,8 @@ static int decode_key(const char *s, size_t len, const char *want_hrp, uint8_t k
 		return -1;
 	if (strcmp(hrp, want_hrp) != 0 || n != 32) {
 		sg_wipe(data, sizeof(data));
-		return sg_fail("not an age %s", strcmp(want_hrp, RECIPIENT_HRP) ? "identity" : "recipient");
+		return sg_fail("not an age %s",
+			       strcmp(want_hrp, RECIPIENT_HRP) ? "identity" : "recipient");
 	}
 	memcpy(key, data, 32);
 	sg_wipe(data, sizeof(data));
@@ -153,7 +154,8 @@ int sg_age_recipients_add(struct sg_age_recipients *l, const char *s, size_t len
 		return sg_fail("plugin recipients are not supported");
 	if (decode_key(s, len, RECIPIENT_HRP, key) < 0) {
 		char what[128];
-		snprintf(what, sizeof(what), "invalid recipient '%.*s'", (int)(len > 80 ? 80 : len), s);
+		snprintf(what, sizeof(what), "invalid recipient '%.*s'", (int)(len > 80 ? 80 : len),
+			 s);
 		return sg_fail_prefix(what);
 	}
 	if (!(r = recipients_push(l)))
@@ -339,8 +341,7 @@ static ssize_t header_line(struct line_source *src, struct header *h, char *line
 	return n;
 }
 
-static int parse_stanza_body(struct line_source *src, struct header *h, struct stanza *s,
-			     char *line)
+static int parse_stanza_body(struct line_source *src, struct header *h, struct stanza *s, char *line)
 {
 	for (;;) {
 		ssize_t n = header_line(src, h, line);
@@ -504,7 +505,8 @@ static int wrap_scrypt(const struct sg_age_recipient *r, const uint8_t file_key[
 	if (r->work_factor < 1 || r->work_factor > SG_AGE_SCRYPT_MAX_WORK_FACTOR)
 		return sg_fail("scrypt work factor must be between 1 and %d",
 			       SG_AGE_SCRYPT_MAX_WORK_FACTOR);
-	if (sg_random(salt, sizeof(salt)) < 0 || scrypt_key(&r->passphrase, salt, r->work_factor, key) < 0 ||
+	if (sg_random(salt, sizeof(salt)) < 0 ||
+	    scrypt_key(&r->passphrase, salt, r->work_factor, key) < 0 ||
 	    sg_aead_seal1(SG_CHACHA20_POLY1305, key, zero_nonce, 12, NULL, 0, file_key,
 			  SG_AGE_FILE_KEY_LEN, body) < 0)
 		goto out;
@@ -659,12 +661,13 @@ int sg_age_encrypt(const struct sg_age_recipients *rs, struct sg_reader in, stru
 		scrypt |= rs->v[i].kind == SG_AGE_SCRYPT;
 	if (scrypt && rs->n > 1)
 		return sg_fail("a passphrase cannot be combined with other recipients");
-	if (sg_random(file_key, sizeof(file_key)) < 0 || sg_buf_append_str(&hdr, VERSION_LINE "\n") < 0)
+	if (sg_random(file_key, sizeof(file_key)) < 0 ||
+	    sg_buf_append_str(&hdr, VERSION_LINE "\n") < 0)
 		goto out;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct sg_age_recipient *r = &rs->v[i];
 		if ((r->kind == SG_AGE_X25519 ? wrap_x25519(r, file_key, &hdr)
-					       : wrap_scrypt(r, file_key, &hdr)) < 0)
+					      : wrap_scrypt(r, file_key, &hdr)) < 0)
 			goto out;
 	}
 	if (sg_buf_append_str(&hdr, "---") < 0 || header_mac(file_key, &hdr, mac) < 0)

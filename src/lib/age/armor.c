@@ -183,8 +183,8 @@ static int encode_lines(struct sg_armor_writer *a, const uint8_t *data, size_t n
 	}
 	*out = 0;
 	for (size_t i = 0; i < nlines; i++) {
-		*out += sg_b64_encode(data + i * BYTES_PER_LINE, BYTES_PER_LINE, (char *)a->lines + *out,
-				      SG_B64_PAD);
+		*out += sg_b64_encode(data + i * BYTES_PER_LINE, BYTES_PER_LINE,
+				      (char *)a->lines + *out, SG_B64_PAD);
 		a->lines[(*out)++] = '\n';
 	}
 	return 0;

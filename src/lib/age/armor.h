@@ -28,7 +28,7 @@ struct sg_armor_reader {
 	struct sg_bufreader *src;
 	uint8_t decoded[48];
 	size_t pos, len;
-	int state; /* 0: before BEGIN, 1: in the body, 2: after END */
+	int state;	    /* 0: before BEGIN, 1: in the body, 2: after END */
 	int last_line_seen; /* a short or padded line was read: END must follow */
 };
 

@@ -85,7 +85,8 @@ int sg_keyfile_open(const char *path, const struct sg_age_identities *ids, size_
 		sg_fail("%s: encrypted, and no passphrase or identity given", path);
 		goto out;
 	}
-	if (sg_age_decrypt_unwrap(dec, ids) < 0 || sg_age_decrypt_payload(dec, sg_buf_writer(&pt)) < 0) {
+	if (sg_age_decrypt_unwrap(dec, ids) < 0 ||
+	    sg_age_decrypt_payload(dec, sg_buf_writer(&pt)) < 0) {
 		sg_fail_prefix(path);
 		goto out;
 	}

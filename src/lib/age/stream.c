@@ -21,7 +21,7 @@ struct batch {
 	size_t inlen;
 	uint8_t *out;
 	uint64_t counter0; /* counter of the batch's first chunk */
-	int final;         /* the batch ends the payload */
+	int final;	   /* the batch ends the payload */
 	size_t nchunks;
 };
 
@@ -39,8 +39,7 @@ static void chunk_nonce(uint8_t nonce[12], uint64_t counter, int last)
 }
 
 /* Seals or opens chunks [from, to) of a batch. */
-static struct range_result run_range(struct sg_aead *a, const struct batch *b, size_t from,
-				     size_t to)
+static struct range_result run_range(struct sg_aead *a, const struct batch *b, size_t from, size_t to)
 {
 	const size_t insz = b->decrypt ? SEALED_CHUNK : SG_STREAM_CHUNK_SIZE;
 	const size_t outsz = b->decrypt ? SG_STREAM_CHUNK_SIZE : SEALED_CHUNK;
@@ -61,7 +60,8 @@ static struct range_result run_range(struct sg_aead *a, const struct batch *b, s
 			r.error = CHUNK_TRUNCATED;
 		} else if (last && take == SG_AEAD_TAG_LEN && counter > 0) {
 			r.error = CHUNK_EMPTY_FINAL;
-		} else if (sg_aead_open(a, nonce, NULL, 0, b->in + off, take, b->out + i * outsz) < 0) {
+		} else if (sg_aead_open(a, nonce, NULL, 0, b->in + off, take, b->out + i * outsz) <
+			   0) {
 			r.error = CHUNK_AUTH;
 		}
 		if (r.error != CHUNK_OK)
@@ -158,15 +158,13 @@ static int fail_chunk(struct range_result r)
 	unsigned long long c = (unsigned long long)r.chunk;
 
 	switch (r.error) {
-	case CHUNK_TRUNCATED:
-		return sg_fail("payload is truncated (chunk %llu)", c);
-	case CHUNK_EMPTY_FINAL:
-		return sg_fail("payload ends with an empty chunk");
+	case CHUNK_TRUNCATED: return sg_fail("payload is truncated (chunk %llu)", c);
+	case CHUNK_EMPTY_FINAL: return sg_fail("payload ends with an empty chunk");
 	case CHUNK_AUTH:
 		return sg_fail("payload authentication failed at chunk %llu (the file is truncated "
-			       "or altered)", c);
-	default:
-		return sg_fail("payload cipher failed at chunk %llu", c);
+			       "or altered)",
+			       c);
+	default: return sg_fail("payload cipher failed at chunk %llu", c);
 	}
 }
 
@@ -218,8 +216,8 @@ struct prefetch {
 	pthread_cond_t cv;
 	uint8_t *buf[PREFETCH_SLOTS];
 	size_t len[PREFETCH_SLOTS];
-	size_t size;            /* bytes per slot */
-	unsigned head, count;   /* filled slots are head .. head+count-1 */
+	size_t size;		/* bytes per slot */
+	unsigned head, count;	/* filled slots are head .. head+count-1 */
 	int done, failed, stop; /* input ended / read failed / told to stop */
 	char err[512];
 };
@@ -426,14 +424,12 @@ out:
 	return rc;
 }
 
-int sg_stream_encrypt(const uint8_t key[SG_STREAM_KEY_LEN], struct sg_reader in,
-		      struct sg_writer out)
+int sg_stream_encrypt(const uint8_t key[SG_STREAM_KEY_LEN], struct sg_reader in, struct sg_writer out)
 {
 	return run_stream(key, 0, in, out);
 }
 
-int sg_stream_decrypt(const uint8_t key[SG_STREAM_KEY_LEN], struct sg_reader in,
-		      struct sg_writer out)
+int sg_stream_decrypt(const uint8_t key[SG_STREAM_KEY_LEN], struct sg_reader in, struct sg_writer out)
 {
 	return run_stream(key, 1, in, out);
 }

@@ -144,11 +144,11 @@ static int ledger_read(const char *host_root, struct sg_ledger_entry **out, size
 
 static const char *key_value(const struct sg_json *contents, const char *which)
 {
-	return sg_json_string(
-		sg_json_get(sg_json_get(sg_json_get(sg_json_get(contents, "authority"), "domain"),
-					which),
-			    "value"),
-		NULL);
+	return sg_json_string(sg_json_get(sg_json_get(sg_json_get(sg_json_get(contents, "authority"),
+								  "domain"),
+						      which),
+					  "value"),
+			      NULL);
 }
 
 /* Rule 7: the lease the host grants, within its limits or refused. */
@@ -159,7 +159,8 @@ static enum sg_admit_result lease_rule(const struct sg_admit_limits *lim, struct
 	if (r->permanent) {
 		if (!lim->allow_permanent) {
 			sg_fail("bundle %s asks for permanent admission; this host offers courtesy "
-				"leases only (--permanent to offer it)", p->h.bundle_id);
+				"leases only (--permanent to offer it)",
+				p->h.bundle_id);
 			return SG_ADMIT_LEASE;
 		}
 		p->lease_days = 0;
@@ -171,7 +172,8 @@ static enum sg_admit_result lease_rule(const struct sg_admit_limits *lim, struct
 		}
 		if (p->lease_days > lim->max_days) {
 			sg_fail("bundle %s: courtesy lease of %llu days exceeds this host's limit of "
-				"%llu days", p->h.bundle_id, (unsigned long long)p->lease_days,
+				"%llu days",
+				p->h.bundle_id, (unsigned long long)p->lease_days,
 				(unsigned long long)lim->max_days);
 			return SG_ADMIT_LEASE;
 		}
@@ -231,7 +233,8 @@ static int superseded_by(const char *host_root, const char *id, char sup[SG_DOMA
 		if (sg_read_file(path, &text, MAX_FILE) < 0 ||
 		    sg_json_parse_flags((const char *)text.data, text.len, SG_JSON_MODEL, &j) < 0)
 			rc = sg_fail("%s: cannot read the lease", path);
-		else if ((s = sg_json_string(sg_json_get(sg_json_get(j, "lease"), "superseded_by"), NULL)))
+		else if ((s = sg_json_string(sg_json_get(sg_json_get(j, "lease"), "superseded_by"),
+					     NULL)))
 			snprintf(sup, SG_DOMAIN_ID_LEN + 1, "%s", s);
 	}
 	sg_buf_free(&text);
@@ -255,7 +258,8 @@ static enum sg_admit_result rotation_rule(const char *host_root, const struct sg
 		return SG_ADMIT_ERROR;
 	if (sup[0]) {
 		sg_fail("bundle: domain %s was rotated to %s on this host; its old key is not "
-			"admitted again", p->domain_id, sup);
+			"admitted again",
+			p->domain_id, sup);
 		return SG_ADMIT_ROTATION;
 	}
 	if (!p->rotation)
@@ -273,7 +277,8 @@ static enum sg_admit_result rotation_rule(const char *host_root, const struct sg
 	old = stored_dam(host_root, from);
 	if (!old) {
 		sg_fail("bundle: rotated from %s, which this host has not admitted: a rotated "
-			"domain needs the cross-signature of a key this host admitted", from);
+			"domain needs the cross-signature of a key this host admitted",
+			from);
 		return SG_ADMIT_ROTATION;
 	}
 	old_key = sg_json_string(sg_json_get(sg_json_get(old, "dam"), "root_public_key"), NULL);
@@ -281,7 +286,8 @@ static enum sg_admit_result rotation_rule(const char *host_root, const struct sg
 	sg_json_free(old);
 	if (!same) {
 		sg_fail("bundle: the rotation is cross-signed by a key other than the one this host "
-			"admitted for %s", from);
+			"admitted for %s",
+			from);
 		return SG_ADMIT_ROTATION;
 	}
 	snprintf(rotated_from, SG_DOMAIN_ID_LEN + 1, "%s", from);
@@ -305,8 +311,8 @@ static enum sg_admit_result replay_rule(const char *host_root, const struct sg_a
 		if (!strcmp(v[i].domain_id, p->domain_id) &&
 		    !strcmp(v[i].policy_hash, p->policy_hash)) {
 			sg_fail("replay: domain %s with policy %s was already admitted at %s "
-				"(bundle %s)", p->domain_id, p->policy_hash, v[i].admitted_at,
-				v[i].bundle_id);
+				"(bundle %s)",
+				p->domain_id, p->policy_hash, v[i].admitted_at, v[i].bundle_id);
 			free(v);
 			return SG_ADMIT_REPLAY;
 		}
@@ -360,7 +366,8 @@ static enum sg_admit_result target_rule(const char *host_root, const struct sg_a
 	}
 	if (!p->req.target_domain) {
 		sg_fail("bundle %s names no admission.target_domain; this host admits only into "
-			"its Common domain %s", p->h.bundle_id, common);
+			"its Common domain %s",
+			p->h.bundle_id, common);
 		return SG_ADMIT_TARGET;
 	}
 	if (strcmp(p->req.target_domain, common)) {
@@ -393,7 +400,7 @@ struct admit_eval {
 	const struct sg_admit_limits *lim;
 	sg_admit_confirm_fn confirm;
 	void *ctx;
-	char *expired_msg; /* the DAM has expired: refused after rule 7 */
+	char *expired_msg;		    /* the DAM has expired: refused after rule 7 */
 	char derived[SG_DOMAIN_ID_LEN + 1]; /* from the root public key */
 };
 
@@ -430,7 +437,8 @@ static enum sg_admit_result domain_id_rule(struct admit_eval *e, struct sg_admit
 		return SG_ADMIT_ERROR;
 	if (strcmp(e->derived, dom_id)) {
 		sg_fail("bundle: authority.domain.domain_id %s does not derive from its "
-			"root_public_key (which gives %s)", dom_id, e->derived);
+			"root_public_key (which gives %s)",
+			dom_id, e->derived);
 		return SG_ADMIT_DOMAIN_ID;
 	}
 	return SG_ADMIT_OK;
@@ -607,13 +615,16 @@ static struct sg_json *lease_object(const struct sg_admit_plan *p, const char *g
 	}
 	if (sg_json_set(l, "domain_id", sg_json_new_string(p->domain_id)) < 0 ||
 	    sg_json_set(l, "bundle_id", sg_json_new_string(p->h.bundle_id)) < 0 ||
-	    sg_json_set(l, "mode", sg_json_new_string(p->req.permanent ? "permanent" : "courtesy")) < 0 ||
+	    sg_json_set(l, "mode", sg_json_new_string(p->req.permanent ? "permanent" : "courtesy")) <
+		    0 ||
 	    sg_json_set(l, "granted_at", sg_json_new_string(granted)) < 0 ||
 	    sg_json_set(l, "duration_days",
-			p->lease_days ? sg_json_new_int((int64_t)p->lease_days) : sg_json_new_null()) < 0 ||
+			p->lease_days ? sg_json_new_int((int64_t)p->lease_days)
+				      : sg_json_new_null()) < 0 ||
 	    sg_json_set(l, "expires_at", str_or_null(ts)) < 0 ||
-	    sg_json_set(l, "storage_bytes", p->has_lease_bytes ? sg_json_new_int((int64_t)p->lease_bytes)
-							       : sg_json_new_null()) < 0 ||
+	    sg_json_set(l, "storage_bytes",
+			p->has_lease_bytes ? sg_json_new_int((int64_t)p->lease_bytes)
+					   : sg_json_new_null()) < 0 ||
 	    sg_json_set(l, "encrypted_only", sg_json_new_bool(p->encrypted_only)) < 0 ||
 	    sg_json_set(l, "dam_expires_at", str_or_null(p->dam_expires_at)) < 0 ||
 	    sg_json_set(l, "superseded_by", sg_json_new_null()) < 0) {
@@ -675,8 +686,8 @@ static int stage_policy(struct sg_txn *t, const struct sg_admit_plan *p)
  * an admitted domain's are added to or replaced. */
 static int stage_domain(struct sg_txn *t, const struct sg_admit_plan *p)
 {
-	static const char *const subs[] = { "store", "log", "snapshots", "certs", "policies", "dam",
-					    NULL };
+	static const char *const subs[] = { "store",	"log", "snapshots", "certs",
+					    "policies", "dam", NULL };
 	struct sg_json *dam = NULL;
 	char *rel = NULL;
 	int rc = -1;
@@ -762,7 +773,8 @@ enum sg_admit_result sg_admit_commit(const char *host_root, const struct sg_admi
 	res = SG_ADMIT_ERROR;
 	if (strcmp(rotated_from, p->rotated_from)) {
 		sg_fail("%s: the host root changed during the admission of bundle %s; admit it "
-			"again", host_root, p->h.bundle_id);
+			"again",
+			host_root, p->h.bundle_id);
 		goto out;
 	}
 	rec = record_object(p, now);
@@ -937,8 +949,8 @@ const char *sg_admit_lease_state(const struct sg_admit_lease *l, time_t now)
 
 	if (l->superseded_by[0])
 		return "superseded";
-	if (l->expires_at[0] && sg_time_parse(l->expires_at, strlen(l->expires_at), "expires_at",
-					      &t) == 0 && now >= t)
+	if (l->expires_at[0] &&
+	    sg_time_parse(l->expires_at, strlen(l->expires_at), "expires_at", &t) == 0 && now >= t)
 		return "expired";
 	return "active";
 }

@@ -105,7 +105,7 @@ struct sg_admit_plan {
 	char domain_id[SG_DOMAIN_ID_LEN + 1];
 	char policy_hash[65];
 	char rotated_from[SG_DOMAIN_ID_LEN + 1]; /* "" when not rotated */
-	char dam_expires_at[21]; /* "" when it never expires */
+	char dam_expires_at[21];		 /* "" when it never expires */
 	time_t now;
 	uint64_t lease_days; /* 0 for a permanent admission */
 	int has_lease_bytes;
@@ -169,7 +169,7 @@ struct sg_admit_host {
 	char common[SG_DOMAIN_ID_LEN + 1]; /* "" when not set */
 	struct sg_admit_lease *leases;	   /* by DomainID */
 	size_t n_leases;
-	size_t n_admissions;		   /* ledger lines */
+	size_t n_admissions; /* ledger lines */
 };
 
 /* Reads the host root; a missing one reads as empty. */

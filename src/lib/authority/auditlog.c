@@ -99,7 +99,8 @@ static int check_chain(const struct sg_domain *d, const char *what, const struct
 		return -1;
 	if (strcmp(s, prev) != 0)
 		return sg_fail("%s: prev does not match the hash of the line before (a record was "
-			       "deleted, reordered or edited)", what);
+			       "deleted, reordered or edited)",
+			       what);
 	if (!(s = sg_obj_string(r, "domain_id", what, NULL)))
 		return -1;
 	if (strcmp(s, d->id) != 0)
@@ -146,8 +147,8 @@ static int check_line(const struct sg_domain *d, const char *what, const char *l
 		      uint64_t seq, const char *prev, struct sg_log_state *st)
 {
 	static const char *const line_req[] = { "record", "receipt", NULL };
-	static const char *const rec_req[] = { "version", "domain_id", "seq", "prev", "op", "time",
-					       "inputs", "outputs", "claim", NULL };
+	static const char *const rec_req[] = { "version", "domain_id", "seq",	  "prev",  "op",
+					       "time",	  "inputs",    "outputs", "claim", NULL };
 	struct sg_json *j = parse_canonical(what, line, len);
 	const struct sg_json *r = sg_json_get(j, "record");
 	const char *claim;
@@ -201,8 +202,7 @@ static int check_head(const struct sg_domain *d, const char *path, const struct 
 		goto out;
 	}
 	n = sg_json_get(h, "seq");
-	if (n->kind != SG_JSON_INT || n->u.integer < 0 ||
-	    (uint64_t)n->u.integer + 1 != st->records) {
+	if (n->kind != SG_JSON_INT || n->u.integer < 0 || (uint64_t)n->u.integer + 1 != st->records) {
 		sg_fail("%s: the head names record %" PRId64 " but the log ends at record %" PRId64
 			" (records deleted or added at the end)",
 			path, n->kind == SG_JSON_INT ? n->u.integer : -1, (int64_t)st->records - 1);
@@ -315,8 +315,8 @@ static struct sg_json *signed_pair(const char *name, struct sg_json *obj, const 
 }
 
 /* The head file's text for the log state st. */
-static int head_text(const struct sg_domain *d, const uint8_t seed[32], const struct sg_log_state *st,
-		     struct sg_buf *text)
+static int head_text(const struct sg_domain *d, const uint8_t seed[32],
+		     const struct sg_log_state *st, struct sg_buf *text)
 {
 	struct sg_json *h = sg_json_new_object(), *f;
 	int rc = -1;
@@ -387,8 +387,8 @@ static int check_artifact(const char *home, const struct sg_artifact *a, int *sk
 	if (access(path, F_OK) == 0) {
 		/* Ed25519 is deterministic: the same claim measured in the
 		 * same second is the same file, byte for byte. */
-		if (a->keep_same && sg_read_file(path, &old, a->len + 1) == 0 && old.len == a->len &&
-		    memcmp(old.data, a->data, a->len) == 0)
+		if (a->keep_same && sg_read_file(path, &old, a->len + 1) == 0 &&
+		    old.len == a->len && memcmp(old.data, a->data, a->len) == 0)
 			*skip = 1;
 		else
 			rc = sg_fail("%s: exists; an authority file is never replaced", path);

@@ -41,7 +41,7 @@
 struct sg_log_state {
 	uint64_t records;
 	char last_hash[65];
-	char claim[64]; /* claim in force after the last record, "" if none */
+	char claim[64];	  /* claim in force after the last record, "" if none */
 	time_t last_time; /* the last record's time, 0 if none */
 };
 

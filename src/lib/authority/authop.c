@@ -44,7 +44,8 @@ static int still_current(const struct sg_domain *d)
 {
 	if (d->as_current && sg_domain_superseded(d))
 		return sg_fail("%s: rotated meanwhile (superseded.json); run the command again for "
-			       "the current domain", d->dir);
+			       "the current domain",
+			       d->dir);
 	return 0;
 }
 
@@ -86,7 +87,8 @@ static int stage_genesis(struct sg_txn *t, const struct sg_domain *d, const uint
 		goto out;
 	dam = sg_dam_build(&p);
 	file = dam ? sg_dam_sign(dam, seed) : NULL;
-	if (json_text(file, &damt) < 0 || domain_rel(key_rel, sizeof(key_rel), d, "keys/root.key.age") < 0 ||
+	if (json_text(file, &damt) < 0 ||
+	    domain_rel(key_rel, sizeof(key_rel), d, "keys/root.key.age") < 0 ||
 	    domain_rel(meta_rel, sizeof(meta_rel), d, "domain.json") < 0 ||
 	    domain_rel(dam_rel, sizeof(dam_rel), d, "dam/0001.dam.json") < 0)
 		goto out;
@@ -94,7 +96,8 @@ static int stage_genesis(struct sg_txn *t, const struct sg_domain *d, const uint
 	files[n++] = (struct sg_artifact){ key_rel, "keys/root.key.age", key.data, key.len, 0600, 0 };
 	files[n++] = (struct sg_artifact){ meta_rel, "domain.json", meta.data, meta.len, 0644, 0 };
 	files[n++] = (struct sg_artifact){ claim_rel, claim_rel, claim.data, claim.len, 0644, 0 };
-	files[n++] = (struct sg_artifact){ dam_rel, "dam/0001.dam.json", damt.data, damt.len, 0644, 0 };
+	files[n++] =
+		(struct sg_artifact){ dam_rel, "dam/0001.dam.json", damt.data, damt.len, 0644, 0 };
 	for (size_t i = 0; i < nextra; i++)
 		files[n++] = extra[i];
 	e.inputs = inputs; /* owned by the stage from here */
@@ -185,7 +188,8 @@ static int stage_rotation(struct sg_txn *t, const struct sg_domain *old, const u
 	char rot_rel[128], sup_rel[128];
 	int rc = -1;
 
-	if (json_text(stmt, &text) < 0 || domain_rel(rot_rel, sizeof(rot_rel), nd, "dam/rotation.json") < 0 ||
+	if (json_text(stmt, &text) < 0 ||
+	    domain_rel(rot_rel, sizeof(rot_rel), nd, "dam/rotation.json") < 0 ||
 	    domain_rel(sup_rel, sizeof(sup_rel), old, "superseded.json") < 0)
 		goto out;
 	inputs = sg_json_new_object();
@@ -231,7 +235,8 @@ int sg_authop_rotate(const struct sg_domain *old, const uint8_t old_seed[32],
 			old->dir);
 		goto out;
 	}
-	if (inherit_dam(old, now, &cur, &g) < 0 || sg_domain_new(old->home, old->name, now, new_seed, &nd) < 0)
+	if (inherit_dam(old, now, &cur, &g) < 0 ||
+	    sg_domain_new(old->home, old->name, now, new_seed, &nd) < 0)
 		goto out;
 	if (stage_rotation(&t, old, old_seed, &nd, new_seed, rs, &g, now) == 0 &&
 	    sg_txn_commit(&t) == 0) {
@@ -280,8 +285,12 @@ int sg_authop_dam_issue(const struct sg_domain *d, const uint8_t seed[32],
 		goto out;
 	/* the number is taken under the lock: two issues get two numbers */
 	if (still_current(d) == 0 && sg_domain_dam_path(d, 1, path, &seq) == 0) {
-		a = (struct sg_artifact){ *path + strlen(d->home) + 1, *path + strlen(d->dir) + 1,
-					  text.data, text.len, 0644, 0 };
+		a = (struct sg_artifact){ *path + strlen(d->home) + 1,
+					  *path + strlen(d->dir) + 1,
+					  text.data,
+					  text.len,
+					  0644,
+					  0 };
 		e.files = &a;
 		e.nfiles = 1;
 		if (sg_auditlog_stage(&t, d, seed, &e) == 0 && sg_txn_commit(&t) == 0)
@@ -292,7 +301,8 @@ int sg_authop_dam_issue(const struct sg_domain *d, const uint8_t seed[32],
 	if (rc == 0 && copy_to && sg_write_file_atomic(copy_to, text.data, text.len, 0644, 0) < 0) {
 		char *why = strdup(sg_errmsg());
 
-		sg_fail("%s (the DAM is issued and recorded as %s)", why ? why : "copy failed", *path);
+		sg_fail("%s (the DAM is issued and recorded as %s)", why ? why : "copy failed",
+			*path);
 		free(why);
 		rc = -1;
 	}
@@ -306,8 +316,7 @@ out:
 	return rc;
 }
 
-int sg_authop_env_claim(const struct sg_domain *d, const uint8_t seed[32], time_t now,
-			char **path)
+int sg_authop_env_claim(const struct sg_domain *d, const uint8_t seed[32], time_t now, char **path)
 {
 	struct sg_buf text = SG_BUF_INIT;
 	char snap[SG_SNAPSHOT_ID_LEN + 1], rel[64];
@@ -484,9 +493,15 @@ int sg_authop_seal_prepare(const struct sg_domain *d, const struct sg_seal_files
 	    read_artifacts(f, s) < 0)
 		return -1;
 	s->p = (struct sg_bundle_seal_params){
-		.purpose = f->purpose, .policy = s->policy, .admission = s->admission,
-		.notes = f->notes, .artifacts = s->artifacts, .nartifacts = s->nread,
-		.recipients = f->recipients, .nrecipients = f->nrecipients, .now = now,
+		.purpose = f->purpose,
+		.policy = s->policy,
+		.admission = s->admission,
+		.notes = f->notes,
+		.artifacts = s->artifacts,
+		.nartifacts = s->nread,
+		.recipients = f->recipients,
+		.nrecipients = f->nrecipients,
+		.now = now,
 	};
 	s->output = f->output;
 	if (!(s->inputs = seal_inputs(f)) || sg_authop_seal_dest(d, s, &dest) < 0)
@@ -525,7 +540,8 @@ static int stage_seal(struct sg_txn *t, const struct sg_domain *d, const uint8_t
 	s->inputs = NULL;
 	*written = 0;
 	/* never seal a DAM a host would refuse */
-	if (!e.inputs || !rot_path || still_current(d) < 0 || sg_domain_current_dam(d, s->p.now, &dam_file, &dam_path) < 0 ||
+	if (!e.inputs || !rot_path || still_current(d) < 0 ||
+	    sg_domain_current_dam(d, s->p.now, &dam_file, &dam_path) < 0 ||
 	    sg_hashes_add_file(e.inputs, dam_path + strlen(d->dir) + 1, dam_path) < 0)
 		goto out;
 	if (access(rot_path, F_OK) == 0 && sg_domain_read_json(d, "dam/rotation.json", &rotation) < 0)
@@ -593,8 +609,8 @@ int sg_authop_seal(const struct sg_domain *d, const uint8_t seed[32], struct sg_
 	} else {
 		rel = inside_home(d->home, *dest);
 	}
-	if ((!s->output && !rel) || stage_seal(&t, d, seed, s, *dest, rel, bundle_id, &written) < 0 ||
-	    sg_txn_commit(&t) < 0)
+	if ((!s->output && !rel) ||
+	    stage_seal(&t, d, seed, s, *dest, rel, bundle_id, &written) < 0 || sg_txn_commit(&t) < 0)
 		goto out;
 	rc = 0;
 out:

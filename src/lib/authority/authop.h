@@ -51,7 +51,7 @@
 struct sg_genesis {
 	const char *name;      /* metadata.human_name and the domain's name */
 	const char *dns_claim; /* NULL: null */
-	int expires;           /* 0: expires_at null */
+	int expires;	       /* 0: expires_at null */
 	time_t expires_at;
 };
 
@@ -91,8 +91,7 @@ int sg_authop_dam_issue(const struct sg_domain *d, const uint8_t seed[32],
 /* env claim: measures, signs and stages HOME/env-claims/<id>.claim (the
  * same claim already there is kept) with the "env-claim" record that
  * puts it in force. *path receives the claim file's path. */
-int sg_authop_env_claim(const struct sg_domain *d, const uint8_t seed[32], time_t now,
-			char **path);
+int sg_authop_env_claim(const struct sg_domain *d, const uint8_t seed[32], time_t now, char **path);
 
 /* bundle seal. p holds what the caller read: purpose, policy,
  * admission, notes, artifacts, recipients, now; the domain, the root

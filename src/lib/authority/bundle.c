@@ -24,25 +24,17 @@ int sg_bundle_node_to_json(const struct sg_sops_node *n, const char *what, struc
 
 	*out = NULL;
 	switch (n->kind) {
-	case SG_SOPS_NULL:
-		j = sg_json_new_null();
-		break;
-	case SG_SOPS_BOOL:
-		j = sg_json_new_bool(n->boolean);
-		break;
+	case SG_SOPS_NULL: j = sg_json_new_null(); break;
+	case SG_SOPS_BOOL: j = sg_json_new_bool(n->boolean); break;
 	case SG_SOPS_INT:
 		if (n->integer > SG_JSON_MODEL_INT_MAX || n->integer < -SG_JSON_MODEL_INT_MAX)
-			return sg_fail("%s: integer %lld is outside the data model (|n| < 2^53)", what,
-				       (long long)n->integer);
+			return sg_fail("%s: integer %lld is outside the data model (|n| < 2^53)",
+				       what, (long long)n->integer);
 		j = sg_json_new_int(n->integer);
 		break;
-	case SG_SOPS_FLOAT:
-		return sg_fail("%s: floats are not in the data model", what);
-	case SG_SOPS_STR:
-		j = sg_json_new_stringn(n->str, n->len);
-		break;
-	case SG_SOPS_COMMENT:
-		return sg_fail("%s: a comment is not a value", what);
+	case SG_SOPS_FLOAT: return sg_fail("%s: floats are not in the data model", what);
+	case SG_SOPS_STR: j = sg_json_new_stringn(n->str, n->len); break;
+	case SG_SOPS_COMMENT: return sg_fail("%s: a comment is not a value", what);
 	case SG_SOPS_MAP:
 	case SG_SOPS_LIST:
 		j = n->kind == SG_SOPS_MAP ? sg_json_new_object() : sg_json_new_array();
@@ -201,8 +193,7 @@ static int check_target(const struct sg_json *adm, const char *what, struct sg_a
 	return 0;
 }
 
-int sg_bundle_check_admission(const struct sg_json *adm, const char *what,
-			      struct sg_admission_req *r)
+int sg_bundle_check_admission(const struct sg_json *adm, const char *what, struct sg_admission_req *r)
 {
 	static const char *const none[] = { NULL };
 	static const char *const opt[] = { "target_domain", "mode", "intent", "courtesy_lease", NULL };
@@ -334,7 +325,8 @@ static struct sg_json *build_optional(const struct sg_bundle_seal_params *p)
 			    sg_json_set(e, "artifact_id", sg_json_new_string(hash)) < 0 ||
 			    sg_json_set(e, "description", sg_json_new_string(a->description)) < 0 ||
 			    sg_json_set(e, "encoding", sg_json_new_string("inline-base64")) < 0 ||
-			    sg_json_set(e, "content", sg_json_new_stringn((const char *)b64.data, b64.len)) < 0)
+			    sg_json_set(e, "content",
+					sg_json_new_stringn((const char *)b64.data, b64.len)) < 0)
 				goto fail;
 		}
 	}
@@ -402,7 +394,8 @@ int sg_bundle_seal(const struct sg_bundle_seal_params *p, struct sg_buf *out,
 	if (sg_sops_meta_set_rule(&meta, &meta.encrypted_regex, "^contents$") < 0 ||
 	    sg_random(key, sizeof(key)) < 0 ||
 	    sg_sops_wrap_key(&meta, p->recipients, p->nrecipients, key) < 0 ||
-	    sg_sops_encrypt(doc, &meta, key, ts) < 0 || sg_sops_write(SG_SOPS_YAML, doc, &meta, out) < 0)
+	    sg_sops_encrypt(doc, &meta, key, ts) < 0 ||
+	    sg_sops_write(SG_SOPS_YAML, doc, &meta, out) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -430,8 +423,8 @@ static int hdr_string(const struct sg_json *h, const char *key, const char *what
 /* Checks the header (contents aside) and fills h. */
 static int check_header(const struct sg_json *hdr, const char *what, struct sg_bundle_header *h)
 {
-	static const char *const req[] = { "version", "bundle_id", "created_at", "purpose",
-					   "domain_id", "contents", NULL };
+	static const char *const req[] = { "version",	"bundle_id", "created_at", "purpose",
+					   "domain_id", "contents",  NULL };
 	static const char *const none[] = { NULL };
 	time_t t;
 
@@ -478,8 +471,7 @@ static int check_authority(const struct sg_json *a, const char *what)
 	if (sg_obj_members(a, w, a_req, a_opt) < 0)
 		return -1;
 	snprintf(w, sizeof(w), "%s: authority.domain", what);
-	if (sg_obj_members(d, w, d_req, none_members) < 0 ||
-	    !sg_obj_string(d, "domain_id", w, NULL) ||
+	if (sg_obj_members(d, w, d_req, none_members) < 0 || !sg_obj_string(d, "domain_id", w, NULL) ||
 	    !(s = sg_obj_string(d, "key_created_at", w, NULL)) ||
 	    sg_time_parse(s, strlen(s), "key_created_at", &t) < 0)
 		return sg_fail_prefix(w);
@@ -517,7 +509,8 @@ static int check_optional(const struct sg_json *o, const char *what)
 		if (sg_obj_members(e, w, art_req, none_members) < 0 ||
 		    !sg_obj_string(e, "artifact_id", w, NULL) ||
 		    !sg_obj_string(e, "description", w, NULL) ||
-		    !(s = sg_obj_string(e, "encoding", w, NULL)) || !sg_obj_string(e, "content", w, NULL))
+		    !(s = sg_obj_string(e, "encoding", w, NULL)) ||
+		    !sg_obj_string(e, "content", w, NULL))
 			return -1;
 		if (strcmp(s, "inline-base64"))
 			return sg_fail("%s: encoding \"%s\" is not inline-base64", w, s);
@@ -623,8 +616,7 @@ int sg_bundle_open(const char *name, const char *text, size_t len,
 	if (bundle_tree(name, doc, &j) < 0)
 		goto out;
 	hdr = sg_json_get(j, "asl_sops_bundle");
-	if (check_header(hdr, name, h) < 0 ||
-	    check_contents(sg_json_get(hdr, "contents"), name) < 0)
+	if (check_header(hdr, name, h) < 0 || check_contents(sg_json_get(hdr, "contents"), name) < 0)
 		goto out;
 	*contents = sg_json_clone(sg_json_get(hdr, "contents"));
 	if (*contents)

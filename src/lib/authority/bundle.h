@@ -70,8 +70,8 @@ int sg_bundle_purpose_valid(const char *s);
 /* The admission section's request. */
 struct sg_admission_req {
 	const char *target_domain; /* NULL when absent */
-	int permanent; /* mode: permanent (default courtesy) */
-	const char *intent; /* NULL when absent */
+	int permanent;		   /* mode: permanent (default courtesy) */
+	const char *intent;	   /* NULL when absent */
 	int has_lease;
 	int has_days, has_bytes, has_encrypted_only;
 	uint64_t days, bytes;
@@ -93,13 +93,13 @@ struct sg_bundle_seal_params {
 	const char *purpose;
 	const char *domain_id;
 	const uint8_t *root_public_key; /* 32 bytes */
-	const uint8_t *root_seed; /* 32 bytes */
+	const uint8_t *root_seed;	/* 32 bytes */
 	const char *key_created_at;
-	const struct sg_json *dam_file; /* {"dam", "dam_signature"} */
-	const struct sg_json *rotation; /* NULL when the domain was not rotated */
-	const struct sg_json *policy; /* checked; policy_hash is set */
+	const struct sg_json *dam_file;	 /* {"dam", "dam_signature"} */
+	const struct sg_json *rotation;	 /* NULL when the domain was not rotated */
+	const struct sg_json *policy;	 /* checked; policy_hash is set */
 	const struct sg_json *admission; /* NULL: none */
-	const char *notes; /* NULL: none */
+	const char *notes;		 /* NULL: none */
 	const struct sg_bundle_artifact *artifacts;
 	size_t nartifacts;
 	char *const *recipients;

@@ -160,8 +160,9 @@ static int check_signer_keys(const struct sg_json *keys, const char *what)
 static int check_shape(const struct sg_json *dam, const char *what, uint8_t pub[32], time_t *issued,
 		       int *expires, time_t *expires_at)
 {
-	static const char *const req[] = { "version", "domain_id", "root_public_key", "issued_at",
-					   "expires_at", "roles", "metadata", NULL };
+	static const char *const req[] = { "version",	"domain_id",  "root_public_key",
+					   "issued_at", "expires_at", "roles",
+					   "metadata",	NULL };
 	static const char *const opt[] = { "signer_keys", NULL };
 	static const char *const meta_req[] = { "human_name", "dns_claim", NULL };
 	const struct sg_json *meta;
@@ -196,7 +197,8 @@ static int check_shape(const struct sg_json *dam, const char *what, uint8_t pub[
 		return -1;
 	if (!sg_obj_string(meta, "dns_claim", what, &is_null) && !is_null)
 		return -1;
-	if (sg_json_get(dam, "signer_keys") && check_signer_keys(sg_json_get(dam, "signer_keys"), what) < 0)
+	if (sg_json_get(dam, "signer_keys") &&
+	    check_signer_keys(sg_json_get(dam, "signer_keys"), what) < 0)
 		return -1;
 	return 0;
 }

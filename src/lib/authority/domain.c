@@ -66,8 +66,8 @@ static struct sg_json *domain_meta(const struct sg_domain *d)
 	return m;
 }
 
-int sg_domain_new(const char *home, const char *name, time_t now,
-		  uint8_t seed[SG_ED25519_SEED_LEN], struct sg_domain *d)
+int sg_domain_new(const char *home, const char *name, time_t now, uint8_t seed[SG_ED25519_SEED_LEN],
+		  struct sg_domain *d)
 {
 	memset(d, 0, sizeof(*d));
 	if (sg_ed25519_keygen(seed, d->pub) < 0 || sg_domain_id(d->pub, d->id) < 0 ||
@@ -126,8 +126,8 @@ int sg_domain_files(const struct sg_domain *d, const uint8_t seed[SG_ED25519_SEE
 
 static int load_meta(struct sg_domain *d)
 {
-	static const char *const req[] = { "version", "domain_id", "name", "root_public_key",
-					   "key_created_at", NULL };
+	static const char *const req[] = { "version",	      "domain_id",	"name",
+					   "root_public_key", "key_created_at", NULL };
 	struct sg_buf text = SG_BUF_INIT;
 	struct sg_json *m = NULL;
 	char *p = sg_domain_path(d, "domain.json");
@@ -256,7 +256,8 @@ int sg_domain_open(const char *home, const char *want, struct sg_domain *d)
 		if (want)
 			return sg_fail("%s/domains: %s domain matches \"%s\"", home,
 				       matches ? "more than one" : "no", want);
-		return sg_fail("%s/domains: %s current domain%s", home, matches ? "more than one" : "no",
+		return sg_fail("%s/domains: %s current domain%s", home,
+			       matches ? "more than one" : "no",
 			       matches ? " (choose one with --domain)" : " (run signet domain init)");
 	}
 	memcpy(d->id, found, sizeof(found));
@@ -280,8 +281,7 @@ int sg_read_json_file(const char *path, struct sg_json **out)
 	int rc = sg_read_file(path, &text, MAX_JSON);
 
 	*out = NULL;
-	if (rc == 0 &&
-	    sg_json_parse_flags((const char *)text.data, text.len, SG_JSON_MODEL, out) < 0)
+	if (rc == 0 && sg_json_parse_flags((const char *)text.data, text.len, SG_JSON_MODEL, out) < 0)
 		rc = sg_fail_prefix(path);
 	sg_buf_free(&text);
 	return rc;
@@ -305,7 +305,8 @@ int sg_domain_current_dam(const struct sg_domain *d, time_t now, struct sg_json 
 		return -1;
 	if (!*path)
 		return sg_fail("%s: the domain has no DAM", d->dir);
-	if (sg_read_json_file(*path, file) == 0 && sg_dam_verify(*file, *path, now, d->id) == SG_DAM_OK)
+	if (sg_read_json_file(*path, file) == 0 &&
+	    sg_dam_verify(*file, *path, now, d->id) == SG_DAM_OK)
 		return 0;
 	sg_json_free(*file);
 	*file = NULL;
@@ -334,9 +335,8 @@ int sg_domain_dam_path(const struct sg_domain *d, int next, char **path, unsigne
 		unsigned n;
 		char tail[16];
 
-		if (strlen(e->d_name) == 13 &&
-		    sscanf(e->d_name, "%4u.dam.%4s", &n, tail) == 2 && strcmp(tail, "json") == 0 &&
-		    n > best)
+		if (strlen(e->d_name) == 13 && sscanf(e->d_name, "%4u.dam.%4s", &n, tail) == 2 &&
+		    strcmp(tail, "json") == 0 && n > best)
 			best = n;
 	}
 	closedir(dh);
@@ -438,8 +438,12 @@ int sg_rotation_verify(const struct sg_json *stmt, const char *what, const char 
 		       char to_id[SG_DOMAIN_ID_LEN + 1])
 {
 	static const char *const req[] = { "rotation", "old_signature", "new_signature", NULL };
-	static const char *const rreq[] = { "version", "from_domain_id", "from_root_public_key",
-					    "to_domain_id", "to_root_public_key", "rotated_at",
+	static const char *const rreq[] = { "version",
+					    "from_domain_id",
+					    "from_root_public_key",
+					    "to_domain_id",
+					    "to_root_public_key",
+					    "rotated_at",
 					    NULL };
 	const struct sg_json *r;
 	uint8_t old_pub[32], new_pub[32];
@@ -508,7 +512,10 @@ static int describe_dam(const struct sg_domain *d, time_t now, struct sg_json *i
 		goto out;
 	switch (sg_dam_verify(file, path, now, d->id)) {
 	case SG_DAM_OK: status = "valid"; break;
-	case SG_DAM_EXPIRED: status = "expired"; sg_errclear(); break;
+	case SG_DAM_EXPIRED:
+		status = "expired";
+		sg_errclear();
+		break;
 	default: goto out;
 	}
 	body = sg_json_get(file, "dam");

@@ -54,8 +54,8 @@ const char *sg_home_default(const char *opt);
  * seed for the first signatures; the caller wipes it). Nothing is
  * written: a new domain's files are staged in the transaction that
  * records its genesis (authop.h). */
-int sg_domain_new(const char *home, const char *name, time_t now,
-		  uint8_t seed[SG_ED25519_SEED_LEN], struct sg_domain *d);
+int sg_domain_new(const char *home, const char *name, time_t now, uint8_t seed[SG_ED25519_SEED_LEN],
+		  struct sg_domain *d);
 
 /* Stages in t (a transaction on d's home) the creation of HOME's shared
  * directories and of d's directories (keys 0700, the others 0755). */

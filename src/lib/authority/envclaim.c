@@ -84,7 +84,7 @@ static struct sg_json *measure_os(void)
 		goto out;
 	if (set_file_hash(os, "os_release_sha256",
 			  access("/etc/os-release", R_OK) == 0 ? "/etc/os-release"
-							     : "/usr/lib/os-release") < 0 ||
+							       : "/usr/lib/os-release") < 0 ||
 	    sg_json_set(os, "kernel_release", sg_json_new_string(u.release)) < 0 ||
 	    set_data_hash(os, "kernel_release_sha256", u.release, strlen(u.release)) < 0 ||
 	    set_data_hash(os, "cmdline_sha256", cmdline.data, cmdline.len) < 0)
@@ -385,8 +385,7 @@ struct sg_json *sg_envclaim_build(const struct sg_domain *d, time_t now)
 	    sg_json_set(c, "version", sg_json_new_string("0.1")) < 0 ||
 	    sg_json_set(c, "domain_id", sg_json_new_string(d->id)) < 0 ||
 	    sg_json_set(c, "created_at", sg_json_new_string(ts)) < 0 ||
-	    sg_json_set(c, "os", measure_os()) < 0 ||
-	    sg_json_set(c, "signet", measure_signet()) < 0 ||
+	    sg_json_set(c, "os", measure_os()) < 0 || sg_json_set(c, "signet", measure_signet()) < 0 ||
 	    sg_json_set(c, "tools", measure_tools(d)) < 0 ||
 	    sg_json_set(c, "store", measure_store(d)) < 0) {
 		sg_json_free(c);
@@ -438,8 +437,8 @@ int sg_envclaim_file(const struct sg_domain *d, const uint8_t seed[32], time_t n
 int sg_envclaim_verify(const struct sg_json *file, const struct sg_domain *d, const char *what)
 {
 	static const char *const req[] = { "claim", "signature", NULL };
-	static const char *const creq[] = { "version", "domain_id", "created_at", "os", "signet",
-					    "tools", "store", NULL };
+	static const char *const creq[] = { "version", "domain_id", "created_at", "os",
+					    "signet",  "tools",	    "store",	  NULL };
 	const struct sg_json *c;
 	const char *id;
 

@@ -41,7 +41,7 @@ struct sg_policy {
 	int has_max_blocks, has_max_bytes;
 	uint64_t max_blocks, max_bytes;
 	int has_federation, allow_inbound, allow_outbound;
-	int has_hash; /* carried a policy_hash (and it matched) */
+	int has_hash;  /* carried a policy_hash (and it matched) */
 	char hash[65]; /* the computed policy hash */
 };
 

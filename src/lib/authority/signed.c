@@ -81,8 +81,7 @@ int sg_signature_check(const char *kind, const struct sg_json *obj, const struct
 	if (strcmp(sb, "sha256") != 0)
 		return sg_fail("%s: signed_bytes \"%s\" is not sha256", what, sb);
 	sg_json_string(sg_json_get(sig, "signature"), &len);
-	if (sg_b64_decode(b64, len, raw, sizeof(raw), &n, SG_B64_PAD) < 0 ||
-	    n != SG_ED25519_SIG_LEN)
+	if (sg_b64_decode(b64, len, raw, sizeof(raw), &n, SG_B64_PAD) < 0 || n != SG_ED25519_SIG_LEN)
 		return sg_fail("%s: signature is not the padded base64 of 64 bytes", what);
 	if (sg_json_get(sig, "public_key")) {
 		if (sg_json_key32(sg_json_get(sig, "public_key"), what, named) < 0)
@@ -170,8 +169,7 @@ int sg_obj_members(const struct sg_json *obj, const char *what, const char *cons
 		const struct sg_json_member *m = &obj->u.object.members[i];
 
 		if (!listed(required, m->key, m->key_len) && !listed(optional, m->key, m->key_len))
-			return sg_fail("%s: unknown member \"%.*s\"", what, (int)m->key_len,
-				       m->key);
+			return sg_fail("%s: unknown member \"%.*s\"", what, (int)m->key_len, m->key);
 	}
 	for (; required && *required; required++)
 		if (!sg_json_get(obj, *required))
@@ -179,8 +177,7 @@ int sg_obj_members(const struct sg_json *obj, const char *what, const char *cons
 	return 0;
 }
 
-const char *sg_obj_string(const struct sg_json *obj, const char *key, const char *what,
-			  int *is_null)
+const char *sg_obj_string(const struct sg_json *obj, const char *key, const char *what, int *is_null)
 {
 	const struct sg_json *v = sg_json_get(obj, key);
 	size_t len;

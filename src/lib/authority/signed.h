@@ -67,7 +67,6 @@ int sg_obj_members(const struct sg_json *obj, const char *what, const char *cons
 /* obj[key] as a string, or NULL with an error when it is missing or not
  * a string. When is_null is not NULL, a JSON null sets *is_null = 1 and
  * returns NULL without error (otherwise *is_null = 0). */
-const char *sg_obj_string(const struct sg_json *obj, const char *key, const char *what,
-			  int *is_null);
+const char *sg_obj_string(const struct sg_json *obj, const char *key, const char *what, int *is_null);
 
 #endif

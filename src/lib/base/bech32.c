@@ -8,8 +8,7 @@ static const char charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 static uint32_t polymod_step(uint32_t chk, uint8_t v)
 {
-	static const uint32_t gen[5] = { 0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd,
-					 0x2a1462b3 };
+	static const uint32_t gen[5] = { 0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3 };
 	uint8_t top = (uint8_t)(chk >> 25);
 	int i;
 
@@ -43,8 +42,7 @@ static char to_upper(char c)
 	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
 }
 
-int sg_bech32_encode(struct sg_buf *out, const char *hrp, const uint8_t *data, size_t len,
-		     int upper)
+int sg_bech32_encode(struct sg_buf *out, const char *hrp, const uint8_t *data, size_t len, int upper)
 {
 	size_t hlen = strlen(hrp), i, start = out->len;
 	uint32_t chk, acc = 0;

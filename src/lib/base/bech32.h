@@ -14,8 +14,7 @@
 
 /* Appends hrp "1" data checksum, lowercase, to out; with upper != 0 the
  * whole string is uppercased (as age secret keys are written). */
-int sg_bech32_encode(struct sg_buf *out, const char *hrp, const uint8_t *data, size_t len,
-		     int upper);
+int sg_bech32_encode(struct sg_buf *out, const char *hrp, const uint8_t *data, size_t len, int upper);
 
 /* Decodes s[0..slen). hrp receives the lowercase human-readable part
  * (hrpcap bytes including NUL); data receives up to cap bytes. */

@@ -16,7 +16,9 @@ struct sg_buf {
 	size_t cap;
 };
 
+/* clang-format off */
 #define SG_BUF_INIT { NULL, 0, 0 }
+/* clang-format on */
 
 /* Makes room for at least `extra` more bytes. 0, or -1 on overflow/OOM. */
 int sg_buf_reserve(struct sg_buf *b, size_t extra);

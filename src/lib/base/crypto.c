@@ -137,8 +137,8 @@ int sg_hkdf_sha256(const void *ikm, size_t ikmlen, const void *salt, size_t salt
 	return kdf_derive("HKDF", params, out, outlen);
 }
 
-int sg_scrypt(const void *pass, size_t passlen, const void *salt, size_t saltlen,
-	      unsigned log_n, unsigned r, unsigned p, uint8_t *out, size_t outlen)
+int sg_scrypt(const void *pass, size_t passlen, const void *salt, size_t saltlen, unsigned log_n,
+	      unsigned r, unsigned p, uint8_t *out, size_t outlen)
 {
 	uint64_t n, maxmem;
 	uint32_t r32 = r, p32 = p;
@@ -191,8 +191,8 @@ int sg_x25519(const uint8_t priv[SG_X25519_LEN], const uint8_t peer[SG_X25519_LE
 	EVP_PKEY *p = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, peer, SG_X25519_LEN);
 	EVP_PKEY_CTX *ctx = k ? EVP_PKEY_CTX_new(k, NULL) : NULL;
 	int ok = ctx && p && EVP_PKEY_derive_init(ctx) == 1 &&
-		 EVP_PKEY_derive_set_peer(ctx, p) == 1 &&
-		 EVP_PKEY_derive(ctx, shared, &len) == 1 && len == SG_X25519_LEN;
+		 EVP_PKEY_derive_set_peer(ctx, p) == 1 && EVP_PKEY_derive(ctx, shared, &len) == 1 &&
+		 len == SG_X25519_LEN;
 
 	EVP_PKEY_CTX_free(ctx);
 	EVP_PKEY_free(p);
@@ -250,8 +250,7 @@ struct sg_aead {
 	size_t nonce_len;
 };
 
-struct sg_aead *sg_aead_new(enum sg_aead_alg alg, const uint8_t key[SG_AEAD_KEY_LEN],
-			    size_t nonce_len)
+struct sg_aead *sg_aead_new(enum sg_aead_alg alg, const uint8_t key[SG_AEAD_KEY_LEN], size_t nonce_len)
 {
 	const EVP_CIPHER *c = alg == SG_AES256_GCM ? EVP_aes_256_gcm() : EVP_chacha20_poly1305();
 	struct sg_aead *a = calloc(1, sizeof(*a));

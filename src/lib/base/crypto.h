@@ -48,8 +48,8 @@ int sg_hkdf_sha256(const void *ikm, size_t ikmlen, const void *salt, size_t salt
 		   const void *info, size_t infolen, uint8_t *out, size_t outlen);
 
 /* scrypt with N = 2^log_n. */
-int sg_scrypt(const void *pass, size_t passlen, const void *salt, size_t saltlen,
-	      unsigned log_n, unsigned r, unsigned p, uint8_t *out, size_t outlen);
+int sg_scrypt(const void *pass, size_t passlen, const void *salt, size_t saltlen, unsigned log_n,
+	      unsigned r, unsigned p, uint8_t *out, size_t outlen);
 
 /* X25519. sg_x25519() refuses an all-zero shared secret (low-order point). */
 int sg_x25519_keygen(uint8_t priv[SG_X25519_LEN], uint8_t pub[SG_X25519_LEN]);

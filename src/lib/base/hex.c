@@ -68,9 +68,9 @@ int sg_uuid_parse(const char *s, uint8_t out[16])
 void sg_uuid_format(const uint8_t u[16], char out[SG_UUID_STR_LEN + 1])
 {
 	snprintf(out, SG_UUID_STR_LEN + 1,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
-		 u[13], u[14], u[15]);
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
+		 u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
+		 u[15]);
 }
 
 void sg_uuid_mark_v4(uint8_t u[16])

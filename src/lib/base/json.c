@@ -263,8 +263,7 @@ static void free_node(struct sg_json *j, int wipe)
 		}
 		free(j->u.object.members);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (wipe)
 		sg_wipe(j, sizeof(*j));
@@ -386,7 +385,8 @@ static int object_push(struct sg_json *obj, char *key, size_t key_len, struct sg
 	void *members = obj->u.object.members;
 	struct sg_json_member *m;
 
-	if (sg_array_grow(&members, &obj->u.object.cap, obj->u.object.len, sizeof(struct sg_json_member)) < 0)
+	if (sg_array_grow(&members, &obj->u.object.cap, obj->u.object.len,
+			  sizeof(struct sg_json_member)) < 0)
 		return -1;
 	obj->u.object.members = members;
 	m = &obj->u.object.members[obj->u.object.len++];
@@ -504,23 +504,20 @@ struct sg_json *sg_json_clone(const struct sg_json *j)
 	size_t i;
 
 	switch (j->kind) {
-	case SG_JSON_NULL:
-		return sg_json_new_null();
-	case SG_JSON_BOOL:
-		return sg_json_new_bool(j->u.boolean);
-	case SG_JSON_INT:
-		return sg_json_new_int(j->u.integer);
+	case SG_JSON_NULL: return sg_json_new_null();
+	case SG_JSON_BOOL: return sg_json_new_bool(j->u.boolean);
+	case SG_JSON_INT: return sg_json_new_int(j->u.integer);
 	case SG_JSON_FLOAT:
 		if (!(c = sg_json_new_float(j->u.number.value)))
 			return NULL;
 		if (j->u.number.lexeme &&
-		    !(c->u.number.lexeme = copy_bytes(j->u.number.lexeme, strlen(j->u.number.lexeme)))) {
+		    !(c->u.number.lexeme =
+			      copy_bytes(j->u.number.lexeme, strlen(j->u.number.lexeme)))) {
 			sg_json_free(c);
 			return NULL;
 		}
 		return c;
-	case SG_JSON_STRING:
-		return sg_json_new_stringn(j->u.string.data, j->u.string.len);
+	case SG_JSON_STRING: return sg_json_new_stringn(j->u.string.data, j->u.string.len);
 	case SG_JSON_ARRAY:
 		if (!(c = sg_json_new_array()))
 			return NULL;
@@ -555,7 +552,7 @@ struct parser {
 
 /* Fails with "line L, column C: <message>" for the byte at offset `at`. */
 __attribute__((format(printf, 3, 4))) static int parse_error(const struct parser *ps, size_t at,
-							       const char *fmt, ...)
+							     const char *fmt, ...)
 {
 	size_t line = 1, col = 1, i;
 	char msg[256];
@@ -644,26 +641,13 @@ static int decode_escape(const struct parser *ps, size_t *at, uint8_t *buf, size
 	switch (e) {
 	case '"':
 	case '\\':
-	case '/':
-		c = e;
-		break;
-	case 'b':
-		c = '\b';
-		break;
-	case 'f':
-		c = '\f';
-		break;
-	case 'n':
-		c = '\n';
-		break;
-	case 'r':
-		c = '\r';
-		break;
-	case 't':
-		c = '\t';
-		break;
-	case 'u':
-		return decode_u_escape(ps, at, buf, o);
+	case '/': c = e; break;
+	case 'b': c = '\b'; break;
+	case 'f': c = '\f'; break;
+	case 'n': c = '\n'; break;
+	case 'r': c = '\r'; break;
+	case 't': c = '\t'; break;
+	case 'u': return decode_u_escape(ps, at, buf, o);
 	default:
 		if (e >= 0x20 && e < 0x7f)
 			return parse_error(ps, *at, "invalid escape '\\%c' in string", e);
@@ -834,7 +818,8 @@ static int number_int(const struct parser *ps, const struct number_lex *n, struc
 			return parse_error(ps, n->start,
 					   "integer outside the canonical model (|n| < 2^53)");
 		if (n->neg && mag == 0)
-			return parse_error(ps, n->start, "-0 is not an integer of the canonical model");
+			return parse_error(ps, n->start,
+					   "-0 is not an integer of the canonical model");
 	}
 	/* -0 stays a float so that its sign survives a round trip. */
 	if (overflow || (n->neg && mag == 0) || mag > (uint64_t)INT64_MAX + (uint64_t)n->neg)
@@ -890,7 +875,8 @@ static int after_item(struct parser *ps, char close)
 {
 	skip_ws(ps);
 	if (ps->pos >= ps->len)
-		return parse_error(ps, ps->pos, "unexpected end of input, expected ',' or '%c'", close);
+		return parse_error(ps, ps->pos, "unexpected end of input, expected ',' or '%c'",
+				   close);
 	if (ps->s[ps->pos] == close)
 		return 1;
 	if (ps->s[ps->pos] != ',')
@@ -958,7 +944,8 @@ static int check_duplicates(const struct parser *ps, const struct sg_json *obj, 
 			char name[48];
 
 			printable_name(v[i]->key, v[i]->key_len, name);
-			rc = parse_error(ps, offsets[a > b ? a : b], "duplicate member name \"%s\"", name);
+			rc = parse_error(ps, offsets[a > b ? a : b], "duplicate member name \"%s\"",
+					 name);
 			break;
 		}
 	}
@@ -1050,10 +1037,8 @@ static int parse_value(struct parser *ps, int depth, struct sg_json **out)
 		return parse_error(ps, ps->pos, "unexpected end of input, expected a value");
 	c = ps->s[ps->pos];
 	switch (c) {
-	case '{':
-		return parse_object(ps, depth + 1, out);
-	case '[':
-		return parse_array(ps, depth + 1, out);
+	case '{': return parse_object(ps, depth + 1, out);
+	case '[': return parse_array(ps, depth + 1, out);
 	case '"':
 		if (parse_string(ps, &data, &len) < 0)
 			return -1;
@@ -1067,10 +1052,8 @@ static int parse_value(struct parser *ps, int depth, struct sg_json **out)
 		return 0;
 	case 't':
 	case 'f':
-	case 'n':
-		return parse_literal(ps, out);
-	case '/':
-		return parse_error(ps, ps->pos, "comments are not allowed");
+	case 'n': return parse_literal(ps, out);
+	case '/': return parse_error(ps, ps->pos, "comments are not allowed");
 	default:
 		if (c == '-' || is_digit(c))
 			return parse_number(ps, out);
@@ -1126,7 +1109,8 @@ __attribute__((format(printf, 2, 3))) static int fail_at(const struct path *path
 			printable_name(frames[n]->member->key, frames[n]->member->key_len, name);
 			off += (size_t)snprintf(where + off, sizeof(where) - off, ".%s", name);
 		} else {
-			off += (size_t)snprintf(where + off, sizeof(where) - off, "[%zu]", frames[n]->index);
+			off += (size_t)snprintf(where + off, sizeof(where) - off, "[%zu]",
+						frames[n]->index);
 		}
 	}
 	va_start(ap, fmt);
@@ -1154,24 +1138,12 @@ static int put_string(struct sg_buf *out, const char *s, size_t len)
 			continue;
 		switch (c) {
 		case '"':
-		case '\\':
-			esc[1] = (char)c;
-			break;
-		case '\b':
-			esc[1] = 'b';
-			break;
-		case '\f':
-			esc[1] = 'f';
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
+		case '\\': esc[1] = (char)c; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
 		default:
 			memcpy(esc + 1, "u00", 3);
 			esc[4] = hex[c >> 4];
@@ -1199,17 +1171,16 @@ static int canonical_value(const struct sg_json *j, struct sg_buf *out, const st
 	if ((j->kind == SG_JSON_ARRAY || j->kind == SG_JSON_OBJECT) && depth >= SG_JSON_MAX_DEPTH)
 		return fail_at(path, "nesting deeper than %d levels", SG_JSON_MAX_DEPTH);
 	switch (j->kind) {
-	case SG_JSON_NULL:
-		return sg_buf_append_str(out, "null");
-	case SG_JSON_BOOL:
-		return sg_buf_append_str(out, j->u.boolean ? "true" : "false");
+	case SG_JSON_NULL: return sg_buf_append_str(out, "null");
+	case SG_JSON_BOOL: return sg_buf_append_str(out, j->u.boolean ? "true" : "false");
 	case SG_JSON_INT:
 		if (j->u.integer > SG_JSON_MODEL_INT_MAX || j->u.integer < -SG_JSON_MODEL_INT_MAX)
-			return fail_at(path, "integer %" PRId64 " is outside the canonical model (|n| < 2^53)",
+			return fail_at(path,
+				       "integer %" PRId64
+				       " is outside the canonical model (|n| < 2^53)",
 				       j->u.integer);
 		return sg_buf_printf(out, "%" PRId64, j->u.integer);
-	case SG_JSON_FLOAT:
-		return fail_at(path, "floats are not allowed in the canonical model");
+	case SG_JSON_FLOAT: return fail_at(path, "floats are not allowed in the canonical model");
 	case SG_JSON_STRING:
 		if (!sg_utf8_valid(j->u.string.data, j->u.string.len))
 			return fail_at(path, "string is not valid UTF-8");
@@ -1283,12 +1254,9 @@ static int write_value(const struct sg_json *j, struct sg_buf *out, int indent, 
 	if ((j->kind == SG_JSON_ARRAY || j->kind == SG_JSON_OBJECT) && depth >= SG_JSON_MAX_DEPTH)
 		return fail_at(path, "nesting deeper than %d levels", SG_JSON_MAX_DEPTH);
 	switch (j->kind) {
-	case SG_JSON_NULL:
-		return sg_buf_append_str(out, "null");
-	case SG_JSON_BOOL:
-		return sg_buf_append_str(out, j->u.boolean ? "true" : "false");
-	case SG_JSON_INT:
-		return sg_buf_printf(out, "%" PRId64, j->u.integer);
+	case SG_JSON_NULL: return sg_buf_append_str(out, "null");
+	case SG_JSON_BOOL: return sg_buf_append_str(out, j->u.boolean ? "true" : "false");
+	case SG_JSON_INT: return sg_buf_printf(out, "%" PRId64, j->u.integer);
 	case SG_JSON_FLOAT:
 		if (j->u.number.lexeme)
 			return sg_buf_append_str(out, j->u.number.lexeme);

@@ -19,8 +19,7 @@ int sg_path_join(char *out, size_t cap, const char *dir, const char *name)
 	return 0;
 }
 
-int sg_path_clean(const char *in, enum sg_path_dotdot dotdot, char *out, size_t cap,
-		  const char *what)
+int sg_path_clean(const char *in, enum sg_path_dotdot dotdot, char *out, size_t cap, const char *what)
 {
 	size_t o = 0;
 	const char *p = in;

@@ -51,8 +51,8 @@ static void child(const char *const *argv, const char *const *env_extra, int out
 /* Runs argv with what it prints collected in msg: standard output too
  * when both is set. Only the tail is kept beyond keep bytes. Returns the
  * exit status as waitpid() gives it, or -1 when it could not be run. */
-static int run_collect(const char *const *argv, const char *const *env_extra, int both,
-		       size_t keep, struct sg_buf *msg)
+static int run_collect(const char *const *argv, const char *const *env_extra, int both, size_t keep,
+		       struct sg_buf *msg)
 {
 	int pipefd[2], status = 0;
 	char chunk[4096];

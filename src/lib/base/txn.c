@@ -333,8 +333,7 @@ static int open_stage(struct sg_txn *t)
 	return rc;
 }
 
-static int stage_file(struct sg_txn *t, const char *name, const void *data, size_t len,
-		      mode_t mode)
+static int stage_file(struct sg_txn *t, const char *name, const void *data, size_t len, mode_t mode)
 {
 	char *path = stage_path(t->dir, name);
 	int fd, rc = -1;
@@ -541,8 +540,8 @@ int sg_txn_commit(struct sg_txn *t)
 		goto out;
 	/* committed: from here a crash is finished by the next settle */
 	t->committed = 1;
-	if (sg_buf_terminate(&t->journal) < 0 || apply_journal(t->dir, (char *)t->journal.data) < 0 ||
-	    clear_stage(t->dir) < 0)
+	if (sg_buf_terminate(&t->journal) < 0 ||
+	    apply_journal(t->dir, (char *)t->journal.data) < 0 || clear_stage(t->dir) < 0)
 		goto out;
 	rc = 0;
 out:

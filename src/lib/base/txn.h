@@ -47,11 +47,11 @@
 #include "buf.h"
 
 struct sg_txn {
-	char *dir;	     /* the state directory */
-	int lock;	     /* its descriptor, flock'ed; -1 when not held */
+	char *dir;	       /* the state directory */
+	int lock;	       /* its descriptor, flock'ed; -1 when not held */
 	struct sg_buf journal; /* the journal lines staged so far */
-	unsigned staged;     /* staged files, for their names */
-	struct sg_buf made;  /* "MODE NAME" lines of the files the caller makes */
+	unsigned staged;       /* staged files, for their names */
+	struct sg_buf made;    /* "MODE NAME" lines of the files the caller makes */
 	int committed;
 };
 

@@ -157,8 +157,8 @@ static int check_no_overlap(const struct sg_pe *pe, const char *name)
 
 			if (b->raw_size && a->raw_ptr < (uint64_t)b->raw_ptr + b->raw_size &&
 			    b->raw_ptr < (uint64_t)a->raw_ptr + a->raw_size)
-				return sg_fail("%s: PE sections '%s' and '%s' overlap in the file", name,
-					       a->name, b->name);
+				return sg_fail("%s: PE sections '%s' and '%s' overlap in the file",
+					       name, a->name, b->name);
 		}
 	}
 	return 0;
@@ -173,7 +173,8 @@ int sg_authenticode_digest(const struct sg_pe *pe, const char *name, uint8_t dig
 	size_t n;
 
 	if (!pe->certdir_offset)
-		return sg_fail("%s: PE optional header has no certificate table directory entry", name);
+		return sg_fail("%s: PE optional header has no certificate table directory entry",
+			       name);
 	if (pe->cert_size && (uint64_t)pe->cert_offset + pe->cert_size != pe->len)
 		return sg_fail("%s: PE certificate table is not at the end of the file", name);
 	if (check_no_overlap(pe, name) < 0)

@@ -11,9 +11,11 @@
 #include "err.h"
 
 /* A GUID in its on-disk order: the first three fields little-endian. */
+/* clang-format off */
 #define GUID(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7)                                       \
 	{ (a) & 0xff, ((a) >> 8) & 0xff, ((a) >> 16) & 0xff, ((a) >> 24) & 0xff, (b) & 0xff, \
 	  ((b) >> 8) & 0xff, (c) & 0xff, ((c) >> 8) & 0xff, d0, d1, d2, d3, d4, d5, d6, d7 }
+/* clang-format on */
 
 static const uint8_t nv_data_fv_guid[16] =
 	GUID(0xfff12b8du, 0x7696, 0x4c8b, 0xa9, 0x85, 0x27, 0x47, 0x07, 0x5b, 0x4f, 0x50);
@@ -37,15 +39,15 @@ const uint8_t sg_efi_secure_boot_enable_guid[16] =
 const uint8_t sg_efi_custom_mode_guid[16] =
 	GUID(0xc076ec0cu, 0x7028, 0x4399, 0xa0, 0x72, 0x71, 0xee, 0x5c, 0x44, 0x8b, 0x9f);
 
-#define FV_HEADER_MIN 56      /* EFI_FIRMWARE_VOLUME_HEADER without its block map */
-#define STORE_HEADER_SIZE 28  /* VARIABLE_STORE_HEADER */
+#define FV_HEADER_MIN 56     /* EFI_FIRMWARE_VOLUME_HEADER without its block map */
+#define STORE_HEADER_SIZE 28 /* VARIABLE_STORE_HEADER */
 #define STORE_FORMATTED 0x5a
 #define STORE_HEALTHY 0xfe
 #define VAR_START_ID 0x55aa
-#define VAR_DELETED 0xfd      /* AND-ed into State */
+#define VAR_DELETED 0xfd /* AND-ed into State */
 #define VAR_IN_DELETED_TRANSITION 0xfe
-#define ESL_HEADER_SIZE 28    /* EFI_SIGNATURE_LIST without its header and entries */
-#define SIG_OWNER_SIZE 16     /* EFI_SIGNATURE_DATA's SignatureOwner */
+#define ESL_HEADER_SIZE 28 /* EFI_SIGNATURE_LIST without its header and entries */
+#define SIG_OWNER_SIZE 16  /* EFI_SIGNATURE_DATA's SignatureOwner */
 #define WIN_CERT_TYPE_EFI_GUID 0x0ef1
 #define WIN_CERT_REVISION 0x0200
 #define EFI_TIME_SIZE 16
@@ -83,8 +85,8 @@ static int check_fv(const uint8_t *img, size_t len, const char *what, size_t *hd
 			break;
 	}
 	if (*fv_len > len || *fv_len < hl)
-		return sg_fail("%s: firmware volume length %llu does not fit the %zu-byte file", what,
-			       (unsigned long long)*fv_len, len);
+		return sg_fail("%s: firmware volume length %llu does not fit the %zu-byte file",
+			       what, (unsigned long long)*fv_len, len);
 	*hdr_len = hl;
 	return 0;
 }
@@ -176,7 +178,8 @@ int sg_ovmf_parse(struct sg_ovmf_store *s, const uint8_t *img, size_t len, const
 		}
 		if (r == -2) {
 			sg_ovmf_free(s);
-			return sg_fail("%s: variable at offset 0x%zx has a malformed name", what, off);
+			return sg_fail("%s: variable at offset 0x%zx has a malformed name", what,
+				       off);
 		}
 	}
 	s->free = off < s->end ? off : s->end;
@@ -184,7 +187,8 @@ int sg_ovmf_parse(struct sg_ovmf_store *s, const uint8_t *img, size_t len, const
 	for (off = s->free; off < s->end; off++) {
 		if (s->img[off] != 0xff) {
 			sg_ovmf_free(s);
-			return sg_fail("%s: free space at offset 0x%zx is not erased (0xFF)", what, off);
+			return sg_fail("%s: free space at offset 0x%zx is not erased (0xFF)", what,
+				       off);
 		}
 	}
 	return 0;
@@ -214,8 +218,7 @@ static int same_name(const struct sg_ovmf_var *v, const char *name)
 
 static int is_live(uint8_t state)
 {
-	return state == SG_OVMF_VAR_ADDED ||
-	       state == (SG_OVMF_VAR_ADDED & VAR_IN_DELETED_TRANSITION);
+	return state == SG_OVMF_VAR_ADDED || state == (SG_OVMF_VAR_ADDED & VAR_IN_DELETED_TRANSITION);
 }
 
 int sg_ovmf_find(const struct sg_ovmf_store *s, const char *name, const uint8_t guid[16],
@@ -305,8 +308,8 @@ int sg_esl_check(const uint8_t *esl, size_t len, int single, const char *what)
 		sig_size = sg_get_le32(esl + off + 24);
 		if (list_size > len - off || list_size < ESL_HEADER_SIZE ||
 		    hdr_size > list_size - ESL_HEADER_SIZE)
-			return sg_fail("%s: EFI_SIGNATURE_LIST at offset %zu has an invalid size", what,
-				       off);
+			return sg_fail("%s: EFI_SIGNATURE_LIST at offset %zu has an invalid size",
+				       what, off);
 		x509 = memcmp(esl + off, cert_x509_guid, 16) == 0;
 		if (!x509 && memcmp(esl + off, cert_sha256_guid, 16) != 0)
 			return sg_fail("%s: EFI_SIGNATURE_LIST at offset %zu is neither X.509 nor SHA-256",
@@ -388,7 +391,8 @@ int sg_ovmf_enroll(struct sg_ovmf_store *s, const uint8_t *pk, size_t pk_len, co
 	if (sg_ovmf_set(s, "KEK", sg_efi_global_variable_guid, auth, t, kek, kek_len) < 0 ||
 	    sg_ovmf_set(s, "db", sg_efi_image_security_db_guid, auth, t, db, db_len) < 0 ||
 	    sg_ovmf_set(s, "PK", sg_efi_global_variable_guid, auth, t, pk, pk_len) < 0 ||
-	    sg_ovmf_set(s, "SecureBootEnable", sg_efi_secure_boot_enable_guid, nvbs, NULL, &on, 1) < 0 ||
+	    sg_ovmf_set(s, "SecureBootEnable", sg_efi_secure_boot_enable_guid, nvbs, NULL, &on, 1) <
+		    0 ||
 	    sg_ovmf_set(s, "CustomMode", sg_efi_custom_mode_guid, nvbs, NULL, &off, 1) < 0)
 		return -1;
 	return 0;

@@ -44,19 +44,21 @@ struct sg_efi_time {
 };
 
 struct sg_ovmf_store {
-	uint8_t *img;     /* the whole file, owned */
+	uint8_t *img; /* the whole file, owned */
 	size_t len;
-	size_t vars;      /* offset of the first variable header */
-	size_t end;       /* end of the variable store */
-	size_t free;      /* offset of the first free (erased) byte */
+	size_t vars; /* offset of the first variable header */
+	size_t end;  /* end of the variable store */
+	size_t free; /* offset of the first free (erased) byte */
 };
 
+/* clang-format off */
 #define SG_OVMF_STORE_INIT { NULL, 0, 0, 0, 0 }
+/* clang-format on */
 
 /* One variable as found in the store; pointers into the store's image. */
 struct sg_ovmf_var {
-	size_t offset;   /* of the header */
-	size_t size;     /* header, name, data and padding */
+	size_t offset; /* of the header */
+	size_t size;   /* header, name, data and padding */
 	uint8_t state;
 	uint32_t attributes;
 	uint64_t monotonic_count;
@@ -64,7 +66,7 @@ struct sg_ovmf_var {
 	uint32_t pubkey_index;
 	uint8_t guid[16];
 	char name[SG_OVMF_NAME_MAX]; /* the name, non-ASCII as '?', maybe cut */
-	size_t name_size; /* bytes of UTF-16LE name with its NUL, as stored */
+	size_t name_size;	     /* bytes of UTF-16LE name with its NUL, as stored */
 	const uint8_t *data;
 	size_t data_size;
 };

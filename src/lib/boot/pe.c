@@ -96,15 +96,14 @@ static int parse_optional(struct sg_pe *pe, const char *name)
 	if (!is_power_of_two(pe->file_alignment))
 		return sg_fail("%s: PE FileAlignment 0x%x is not a power of two", name,
 			       pe->file_alignment);
-	if (!is_power_of_two(pe->section_alignment) ||
-	    pe->section_alignment < pe->file_alignment)
+	if (!is_power_of_two(pe->section_alignment) || pe->section_alignment < pe->file_alignment)
 		return sg_fail("%s: PE SectionAlignment 0x%x is not a power of two at least FileAlignment",
 			       name, pe->section_alignment);
 	if (pe->ndirs > MAX_DIRS)
 		return sg_fail("%s: PE NumberOfRvaAndSizes %u exceeds %d", name, pe->ndirs, MAX_DIRS);
 	if ((uint64_t)fixed + 8ull * pe->ndirs > pe->opt_size)
-		return sg_fail("%s: PE data directories (%u) do not fit in the optional header", name,
-			       pe->ndirs);
+		return sg_fail("%s: PE data directories (%u) do not fit in the optional header",
+			       name, pe->ndirs);
 	return 0;
 }
 

@@ -25,7 +25,7 @@
 
 #define SG_PE_MAGIC_PE32 0x10b
 #define SG_PE_MAGIC_PE32PLUS 0x20b
-#define SG_PE_DIR_SECURITY 4 /* the certificate table */
+#define SG_PE_DIR_SECURITY 4  /* the certificate table */
 #define SG_PE_MAX_SECTIONS 96 /* the PE/COFF limit for images */
 
 struct sg_pe_section {
@@ -33,7 +33,7 @@ struct sg_pe_section {
 	uint32_t virtual_size;
 	uint32_t virtual_address;
 	uint32_t raw_size; /* SizeOfRawData */
-	uint32_t raw_ptr; /* PointerToRawData (file offset) */
+	uint32_t raw_ptr;  /* PointerToRawData (file offset) */
 	uint32_t characteristics;
 };
 
@@ -48,8 +48,8 @@ struct sg_pe {
 	uint16_t opt_size; /* SizeOfOptionalHeader */
 	uint16_t characteristics;
 
-	uint16_t magic; /* SG_PE_MAGIC_PE32 or SG_PE_MAGIC_PE32PLUS */
-	size_t opt_offset; /* file offset of the optional header */
+	uint16_t magic;		/* SG_PE_MAGIC_PE32 or SG_PE_MAGIC_PE32PLUS */
+	size_t opt_offset;	/* file offset of the optional header */
 	size_t checksum_offset; /* file offset of CheckSum */
 	uint32_t checksum;
 	uint32_t section_alignment;
@@ -58,11 +58,11 @@ struct sg_pe {
 	uint32_t size_of_headers;
 	uint16_t subsystem;
 
-	uint32_t ndirs; /* NumberOfRvaAndSizes (at most 16) */
-	size_t dirs_offset; /* file offset of data directory 0 */
+	uint32_t ndirs;	       /* NumberOfRvaAndSizes (at most 16) */
+	size_t dirs_offset;    /* file offset of data directory 0 */
 	size_t certdir_offset; /* file offset of directory 4, 0 when absent */
-	uint32_t cert_offset; /* certificate table: file offset ... */
-	uint32_t cert_size; /* ... and size; both 0 when unsigned */
+	uint32_t cert_offset;  /* certificate table: file offset ... */
+	uint32_t cert_size;    /* ... and size; both 0 when unsigned */
 
 	size_t sections_offset; /* file offset of the section table */
 	struct sg_pe_section sections[SG_PE_MAX_SECTIONS];

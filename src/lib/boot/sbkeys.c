@@ -209,8 +209,7 @@ X509 *sg_sb_self_signed(EVP_PKEY *key, const char *cn, time_t not_before, int da
 	    !X509_set_subject_name(cert, name) || !X509_set_issuer_name(cert, name) ||
 	    !X509_time_adj_ex(X509_getm_notBefore(cert), 0, 0, &not_before) ||
 	    !X509_time_adj_ex(X509_getm_notAfter(cert), days, 0, &not_before) ||
-	    !X509_set_pubkey(cert, key) ||
-	    !add_ext(cert, NID_basic_constraints, "critical,CA:TRUE") ||
+	    !X509_set_pubkey(cert, key) || !add_ext(cert, NID_basic_constraints, "critical,CA:TRUE") ||
 	    !add_ext(cert, NID_key_usage, "critical,digitalSignature,keyCertSign,cRLSign") ||
 	    !add_ext(cert, NID_subject_key_identifier, "hash") ||
 	    !add_ext(cert, NID_authority_key_identifier, "keyid:always") ||
@@ -278,8 +277,7 @@ static const uint8_t *vendor_guid(const char *var)
 }
 
 int sg_sb_auth(const char *var, const uint8_t *data, size_t len,
-	       const uint8_t efi_time[SG_EFI_TIME_LEN], EVP_PKEY *key, X509 *cert,
-	       struct sg_buf *out)
+	       const uint8_t efi_time[SG_EFI_TIME_LEN], EVP_PKEY *key, X509 *cert, struct sg_buf *out)
 {
 	const uint8_t *vendor = vendor_guid(var);
 	struct sg_buf msg = SG_BUF_INIT;

@@ -39,8 +39,8 @@ static int sbat_add_lines(struct sg_buf *out, const uint8_t *text, size_t len)
 				dup = (k == 0 || out->data[k - 1] == '\n') &&
 				      memcmp(out->data + k, text + i, j - i) == 0 &&
 				      k + (j - i) < out->len && out->data[k + (j - i)] == '\n';
-			if (!dup && (sg_buf_append(out, text + i, j - i) ||
-				     sg_buf_append_byte(out, '\n')))
+			if (!dup &&
+			    (sg_buf_append(out, text + i, j - i) || sg_buf_append_byte(out, '\n')))
 				return -1;
 		}
 		i = j < len && text[j] == '\n' ? j + 1 : j;
@@ -110,15 +110,15 @@ static int check_new_sections(const struct sg_pe *pe, const char *name,
 	}
 	if (pe->nsections + *added > SG_PE_MAX_SECTIONS)
 		return sg_fail("%s: too many sections", name);
-	if (pe->sections_offset + (pe->nsections + *added) * SECTION_HEADER_SIZE >
-	    pe->size_of_headers)
+	if (pe->sections_offset + (pe->nsections + *added) * SECTION_HEADER_SIZE > pe->size_of_headers)
 		return sg_fail("%s: stub's headers (SizeOfHeaders 0x%x) have no room for %zu more section headers",
 			       name, pe->size_of_headers, *added);
 	/* The new headers go right after the table: that space must be free. */
 	for (size_t i = pe->sections_offset + pe->nsections * SECTION_HEADER_SIZE;
 	     i < pe->sections_offset + (pe->nsections + *added) * SECTION_HEADER_SIZE; i++)
 		if (pe->data[i])
-			return sg_fail("%s: stub's headers after the section table are not empty", name);
+			return sg_fail("%s: stub's headers after the section table are not empty",
+				       name);
 	return 0;
 }
 
@@ -164,9 +164,8 @@ static int merge_existing(struct sg_buf *out, const struct sg_pe *pe,
 
 /* Appends section u, file-aligned, and its header after the table's
  * last. */
-static int append_section(struct sg_buf *out, const struct sg_pe *pe,
-			  const struct sg_uki_section *u, struct uki_layout *l,
-			  const char *stub_name)
+static int append_section(struct sg_buf *out, const struct sg_pe *pe, const struct sg_uki_section *u,
+			  struct uki_layout *l, const char *stub_name)
 {
 	uint64_t raw_ptr = align_up(out->len, pe->file_alignment);
 	uint64_t raw_size = align_up(u->len, pe->file_alignment);
@@ -226,7 +225,8 @@ int sg_uki_build(const uint8_t *stub, size_t stub_len, const char *stub_name,
 	if (sg_pe_parse(&pe, stub, stub_len, stub_name))
 		return -1;
 	if (pe.cert_size)
-		return sg_fail("%s: stub is signed; build from the unsigned stub and sign the UKI", stub_name);
+		return sg_fail("%s: stub is signed; build from the unsigned stub and sign the UKI",
+			       stub_name);
 	if (check_new_sections(&pe, stub_name, sections, n, &added))
 		return -1;
 
@@ -320,9 +320,9 @@ int sg_uki_inspect(const struct sg_pe *pe, const char *name, struct sg_uki_info 
 		const char *name;
 		unsigned since;
 	} order[] = {
-		{ ".linux", 0 }, { ".osrel", 0 }, { ".cmdline", 0 }, { ".initrd", 0 },
-		{ ".ucode", 255 }, { ".splash", 0 }, { ".dtb", 0 }, { ".uname", 253 },
-		{ ".sbat", 253 }, { ".pcrpkey", 0 },
+		{ ".linux", 0 },   { ".osrel", 0 },   { ".cmdline", 0 }, { ".initrd", 0 },
+		{ ".ucode", 255 }, { ".splash", 0 },  { ".dtb", 0 },	 { ".uname", 253 },
+		{ ".sbat", 253 },  { ".pcrpkey", 0 },
 	};
 
 	memset(info, 0, sizeof(*info));

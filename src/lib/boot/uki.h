@@ -59,8 +59,8 @@ int sg_uki_assemble(const uint8_t *stub, size_t stub_len, const char *stub_name,
 		    const char *name, struct sg_buf *out);
 
 struct sg_uki_info {
-	unsigned stub_version; /* systemd-stub major version, 0 if unknown */
-	int measured[SG_PE_MAX_SECTIONS]; /* 1 when section i goes into PCR 11 */
+	unsigned stub_version;			/* systemd-stub major version, 0 if unknown */
+	int measured[SG_PE_MAX_SECTIONS];	/* 1 when section i goes into PCR 11 */
 	uint8_t sha256[SG_PE_MAX_SECTIONS][32]; /* of each section's contents */
 	uint8_t pcr11[32];
 };

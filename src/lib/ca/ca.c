@@ -47,17 +47,17 @@ static const char *const reserved[] = {
 
 struct sg_ca {
 	char *dir;
-	int writing;		 /* opened with SG_CA_WRITE: txn is open */
-	struct sg_txn txn;	 /* a writer's transaction, committed once */
-	int readlock;		 /* a reader's shared lock, or -1 */
+	int writing;	   /* opened with SG_CA_WRITE: txn is open */
+	struct sg_txn txn; /* a writer's transaction, committed once */
+	int readlock;	   /* a reader's shared lock, or -1 */
 	X509 *root;
 	X509 *issuer;		 /* the root, or the intermediate */
-	STACK_OF(X509) *chain;	 /* certificates between leaf and root */
+	STACK_OF(X509) * chain;	 /* certificates between leaf and root */
 	EVP_PKEY *key;		 /* the issuer's key, when loaded */
-	char kpath[SG_PATH_MAX];	 /* the issuer's key file */
+	char kpath[SG_PATH_MAX]; /* the issuer's key file */
 	int key_sealed;		 /* kpath is age-encrypted */
 	struct sg_ca_index index;
-	size_t loaded;		 /* entries read from disk; the rest are staged */
+	size_t loaded; /* entries read from disk; the rest are staged */
 };
 
 /* ---- small helpers ---- */
@@ -78,7 +78,7 @@ static int chain_constrained(struct sg_ca *ca)
 
 /* ---- staging files (written at the transaction's commit) ---- */
 
-static int stage_cert(struct sg_txn *t, const char *rel, X509 *leaf, STACK_OF(X509) *chain)
+static int stage_cert(struct sg_txn *t, const char *rel, X509 *leaf, STACK_OF(X509) * chain)
 {
 	struct sg_buf b = SG_BUF_INIT;
 	int rc = sg_x509_cert_pem(leaf, &b);
@@ -285,8 +285,8 @@ static int find_key(struct sg_ca *ca, const char *kpath)
 		return sg_fail("%s: path too long", kpath);
 	ca->key_sealed = exists(sealed);
 	if (ca->key_sealed && exists(kpath))
-		return sg_fail("%s: both a plain and an encrypted key (%s): remove the plain one", kpath,
-			       sealed);
+		return sg_fail("%s: both a plain and an encrypted key (%s): remove the plain one",
+			       kpath, sealed);
 	snprintf(ca->kpath, sizeof(ca->kpath), "%s", ca->key_sealed ? sealed : kpath);
 	return 0;
 }
@@ -393,14 +393,16 @@ struct sg_ca *sg_ca_open(const char *dir, int mode)
 		goto fail;
 	}
 	ca->issuer = ca->root;
-	if (sg_path_join(path, SG_PATH_MAX, dir, INT_CERT) < 0 || sg_path_join(kpath, SG_PATH_MAX, dir, ROOT_KEY) < 0)
+	if (sg_path_join(path, SG_PATH_MAX, dir, INT_CERT) < 0 ||
+	    sg_path_join(kpath, SG_PATH_MAX, dir, ROOT_KEY) < 0)
 		goto fail;
 	if (exists(path)) {
 		char rpath[SG_PATH_MAX];
 		if (!(ca->issuer = sg_x509_read_cert(path)))
 			goto fail;
 		snprintf(rpath, sizeof(rpath), "%s/%s", dir, ROOT_CERT);
-		if (X509_check_ca(ca->issuer) != 1 || check_signed_by(ca->issuer, ca->root, path, rpath) < 0) {
+		if (X509_check_ca(ca->issuer) != 1 ||
+		    check_signed_by(ca->issuer, ca->root, path, rpath) < 0) {
 			sg_fail("%s: not a CA certificate signed by %s", path, rpath);
 			goto fail;
 		}
@@ -480,10 +482,12 @@ static int check_leaf_dir(struct sg_ca *ca, const struct sg_name *first, char *r
 	if (sg_path_join(abs, SG_PATH_MAX, ca->dir, rel) < 0)
 		return -1;
 	if (exists(abs))
-		return sg_fail("%s: already exists, not overwriting (use 'signet ca renew %s')", abs, rel);
+		return sg_fail("%s: already exists, not overwriting (use 'signet ca renew %s')",
+			       abs, rel);
 	/* issued earlier in this transaction (a batch) */
 	for (size_t i = ca->loaded; i < ca->index.n; i++)
-		if (!strncmp(ca->index.e[i].file, rel, strlen(rel)) && ca->index.e[i].file[strlen(rel)] == '/')
+		if (!strncmp(ca->index.e[i].file, rel, strlen(rel)) &&
+		    ca->index.e[i].file[strlen(rel)] == '/')
 			return sg_fail("%s: issued twice in one transaction", abs);
 	return 0;
 }
@@ -499,7 +503,8 @@ static int csr_names(X509_REQ *req, struct sg_name **out, size_t *n, const char 
 	*out = NULL;
 	*n = 0;
 	if (idx < 0) {
-		rc = sg_fail("%s: the CSR has no subjectAltName; give the names with --domains", path);
+		rc = sg_fail("%s: the CSR has no subjectAltName; give the names with --domains",
+			     path);
 		goto out;
 	}
 	gens = X509V3_EXT_d2i(X509v3_get_ext(exts, idx));
@@ -523,7 +528,9 @@ static int csr_names(X509_REQ *req, struct sg_name **out, size_t *n, const char 
 				rc = sg_fail("%s: bad name in subjectAltName", path);
 				goto out;
 			}
-			type = g->type == GEN_DNS ? SG_NAME_DNS : g->type == GEN_EMAIL ? SG_NAME_EMAIL : SG_NAME_URI;
+			type = g->type == GEN_DNS     ? SG_NAME_DNS
+			       : g->type == GEN_EMAIL ? SG_NAME_EMAIL
+						      : SG_NAME_URI;
 		} else {
 			rc = sg_fail("%s: unsupported kind of name in subjectAltName", path);
 			goto out;
@@ -606,7 +613,8 @@ static int request_names(const struct sg_ca_request *r, X509_REQ **req, struct s
 		return sg_fail("no names given (--domains, --ip-addresses, --email, --uri)");
 	for (size_t i = 0; i < *n; i++)
 		for (size_t j = 0; j < i; j++)
-			if ((*names)[i].type == (*names)[j].type && strcmp((*names)[i].text, (*names)[j].text) == 0)
+			if ((*names)[i].type == (*names)[j].type &&
+			    strcmp((*names)[i].text, (*names)[j].text) == 0)
 				return sg_fail("'%s' is listed twice", (*names)[i].text);
 	return 0;
 }
@@ -619,7 +627,8 @@ static int check_days(struct sg_ca *ca, int days, time_t *not_after)
 	if (days > 36500)
 		return sg_fail("--days %d: more than 100 years", days);
 	if (X509_cmp_time(X509_get0_notAfter(ca->issuer), &end) < 0)
-		return sg_fail("a certificate valid %d days would outlive the issuing CA; use fewer --days", d);
+		return sg_fail("a certificate valid %d days would outlive the issuing CA; use fewer --days",
+			       d);
 	*not_after = end;
 	return 0;
 }
@@ -691,7 +700,8 @@ int sg_ca_issue(struct sg_ca *ca, const struct sg_ca_request *r, char *leaf_out)
 		return sg_fail("%s: CA key not loaded", ca->dir);
 	if (!ca->writing)
 		return sg_fail("%s: the CA was opened for reading", ca->dir);
-	if (request_names(r, &req, &owned, &names, &n) < 0 || check_days(ca, r->days, &not_after) < 0 ||
+	if (request_names(r, &req, &owned, &names, &n) < 0 ||
+	    check_days(ca, r->days, &not_after) < 0 ||
 	    sg_x509_check_names(names, n, ca->issuer, ca->root) < 0 ||
 	    check_leaf_dir(ca, &names[0], rel, abs) < 0)
 		goto out;
@@ -704,10 +714,11 @@ int sg_ca_issue(struct sg_ca *ca, const struct sg_ca_request *r, char *leaf_out)
 	}
 	if (!(leaf = sg_x509_make_leaf(ca->issuer, ca->key, pub, names, n,
 				       r->client ? SG_X509_EKU_CLIENT : SG_X509_EKU_SERVER,
-			       sg_x509_is_rsa(pub), not_after, !chain_constrained(ca), serial)))
+				       sg_x509_is_rsa(pub), not_after, !chain_constrained(ca),
+				       serial)))
 		goto out;
 	if (sg_x509_verify_leaf(leaf, ca->root, ca->chain,
-			r->client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) < 0 ||
+				r->client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) < 0 ||
 	    check_serial_free(ca, serial) < 0)
 		goto out;
 	/* Staged: the leaf appears with the index line at sg_ca_commit(). */
@@ -801,8 +812,8 @@ static int add_revoked(X509_CRL *crl, const struct sg_ca_entry *e)
 	int ok = 0;
 
 	if (!r || !when || !BN_hex2bn(&bn, e->serial) || !(serial = BN_to_ASN1_INTEGER(bn, NULL)) ||
-	    !X509_REVOKED_set_serialNumber(r, serial) || !ASN1_TIME_set_string_X509(when, e->revoked) ||
-	    !X509_REVOKED_set_revocationDate(r, when))
+	    !X509_REVOKED_set_serialNumber(r, serial) ||
+	    !ASN1_TIME_set_string_X509(when, e->revoked) || !X509_REVOKED_set_revocationDate(r, when))
 		goto out;
 	/* RFC 5280 5.3.1: the reason code "unspecified" SHOULD be absent. */
 	if (e->reason > 0) {
@@ -902,9 +913,10 @@ int sg_ca_crl(struct sg_ca *ca, const char *out, int days)
 	    read_crlnumber(path, &num) < 0)
 		goto out;
 	if (!(crl = X509_CRL_new()) || !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
-	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->issuer)) || !(t = ASN1_TIME_new()) ||
-	    !X509_time_adj_ex(t, 0, 0, &now) || !X509_CRL_set1_lastUpdate(crl, t) ||
-	    !X509_time_adj_ex(t, d, 0, &now) || !X509_CRL_set1_nextUpdate(crl, t)) {
+	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->issuer)) ||
+	    !(t = ASN1_TIME_new()) || !X509_time_adj_ex(t, 0, 0, &now) ||
+	    !X509_CRL_set1_lastUpdate(crl, t) || !X509_time_adj_ex(t, d, 0, &now) ||
+	    !X509_CRL_set1_nextUpdate(crl, t)) {
 		sg_x509_fail("cannot build the CRL");
 		goto out;
 	}
@@ -982,7 +994,8 @@ static int stage_copy(struct sg_ca *ca, const char *from, const char *to, mode_t
 
 int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, char *serial_out)
 {
-	char dir[SG_PATH_MAX], cpath[SG_PATH_MAX], kpath[SG_PATH_MAX], arch[SG_PATH_MAX * 2], old[SG_CA_SERIAL_MAX + 1];
+	char dir[SG_PATH_MAX], cpath[SG_PATH_MAX], kpath[SG_PATH_MAX], arch[SG_PATH_MAX * 2],
+		old[SG_CA_SERIAL_MAX + 1];
 	char serial[SG_CA_SERIAL_MAX + 1], file[SG_PATH_MAX * 2];
 	struct sg_name *names = NULL;
 	size_t n = 0;
@@ -998,7 +1011,8 @@ int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, cha
 		return sg_fail("%s: the CA was opened for reading", ca->dir);
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return sg_fail("'%s': not a leaf directory name", name);
-	if (sg_path_join(dir, SG_PATH_MAX, ca->dir, name) < 0 || sg_path_join(cpath, SG_PATH_MAX, dir, "cert.pem") < 0 ||
+	if (sg_path_join(dir, SG_PATH_MAX, ca->dir, name) < 0 ||
+	    sg_path_join(cpath, SG_PATH_MAX, dir, "cert.pem") < 0 ||
 	    sg_path_join(kpath, SG_PATH_MAX, dir, "key.pem") < 0)
 		return -1;
 	if (!(oldx = sg_x509_read_cert(cpath)))
@@ -1041,8 +1055,9 @@ int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, cha
 		pub = key;
 	}
 	if (!(leaf = sg_x509_make_leaf(ca->issuer, ca->key, pub, names, n,
-				       client ? SG_X509_EKU_CLIENT : SG_X509_EKU_SERVER, sg_x509_is_rsa(pub),
-				       not_after, !chain_constrained(ca), serial)) ||
+				       client ? SG_X509_EKU_CLIENT : SG_X509_EKU_SERVER,
+				       sg_x509_is_rsa(pub), not_after, !chain_constrained(ca),
+				       serial)) ||
 	    sg_x509_verify_leaf(leaf, ca->root, ca->chain,
 				client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) < 0)
 		goto out;
@@ -1133,12 +1148,14 @@ static int minica_save_root(const char *key_path, const char *cert_path, EVP_PKE
 	if (!same_dir(kdir, cdir)) {
 		rc = sg_x509_key_pem(k, &b);
 		if (rc == 0)
-			rc = sg_write_file_atomic(key_path, b.data, b.len, 0600, SG_ATOMIC_NO_CLOBBER);
+			rc = sg_write_file_atomic(key_path, b.data, b.len, 0600,
+						  SG_ATOMIC_NO_CLOBBER);
 		sg_buf_wipe(&b);
 		if (rc == 0)
 			rc = sg_x509_cert_pem(root, &b);
 		if (rc == 0)
-			rc = sg_write_file_atomic(cert_path, b.data, b.len, 0644, SG_ATOMIC_NO_CLOBBER);
+			rc = sg_write_file_atomic(cert_path, b.data, b.len, 0644,
+						  SG_ATOMIC_NO_CLOBBER);
 		sg_buf_free(&b);
 		return rc;
 	}
@@ -1146,10 +1163,13 @@ static int minica_save_root(const char *key_path, const char *cert_path, EVP_PKE
 		return -1;
 	/* another minica may have made one while this one was generating */
 	if (exists(key_path) || exists(cert_path))
-		rc = sg_fail("%s: already exists, not overwriting", exists(key_path) ? key_path : cert_path);
+		rc = sg_fail("%s: already exists, not overwriting",
+			     exists(key_path) ? key_path : cert_path);
 	else
 		rc = stage_key(&t, kbase, k) < 0 || stage_cert(&t, cbase, root, NULL) < 0 ||
-				     sg_txn_commit(&t) < 0 ? -1 : 0;
+				     sg_txn_commit(&t) < 0
+			     ? -1
+			     : 0;
 	sg_txn_end(&t);
 	return rc;
 }
@@ -1211,8 +1231,8 @@ int sg_ca_minica(const char *key_path, const char *cert_path, enum sg_ca_alg alg
 			goto out;
 		if (X509_check_private_key(issuer, ikey) != 1) {
 			ERR_clear_error();
-			sg_fail("public key in CA certificate %s doesn't match private key in %s", cert_path,
-				key_path);
+			sg_fail("public key in CA certificate %s doesn't match private key in %s",
+				cert_path, key_path);
 			goto out;
 		}
 		if (X509_check_ca(issuer) != 1) {

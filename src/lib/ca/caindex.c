@@ -11,8 +11,8 @@
 #define FIELD_MAX 4096
 
 static const char *const reasons[] = {
-	"unspecified", "keyCompromise", "CACompromise", "affiliationChanged", "superseded",
-	"cessationOfOperation",
+	"unspecified",	      "keyCompromise", "CACompromise",
+	"affiliationChanged", "superseded",    "cessationOfOperation",
 };
 #define NREASONS (sizeof(reasons) / sizeof(reasons[0]))
 
@@ -80,8 +80,8 @@ int sg_ca_time_parse(const char *s, time_t *out)
 	tm.tm_hour = num(p + 4, 2);
 	tm.tm_min = num(p + 6, 2);
 	tm.tm_sec = num(p + 8, 2);
-	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-	    tm.tm_min > 59 || tm.tm_sec > 59)
+	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
 		return sg_fail("'%s': not a valid date", s);
 	*out = timegm(&tm);
 	return 0;
@@ -310,8 +310,9 @@ int sg_ca_index_format(const struct sg_ca_index *idx, struct sg_buf *out)
 		const struct sg_ca_entry *e = &idx->e[i];
 		const char *r = sg_ca_reason_name(e->reason);
 
-		if (sg_buf_printf(out, "%c\t%s\t%s%s%s\t%s\t%s\t%s\n", e->status, e->expires, e->revoked,
-				  r ? "," : "", r ? r : "", e->serial, e->file, e->subject) < 0)
+		if (sg_buf_printf(out, "%c\t%s\t%s%s%s\t%s\t%s\t%s\n", e->status, e->expires,
+				  e->revoked, r ? "," : "", r ? r : "", e->serial, e->file,
+				  e->subject) < 0)
 			return -1;
 	}
 	return 0;

@@ -30,7 +30,7 @@ struct sg_ca_entry {
 	char status; /* 'V', 'R' or 'E' */
 	char expires[SG_CA_TIME_MAX + 1];
 	char revoked[SG_CA_TIME_MAX + 1]; /* "" unless status is 'R' */
-	int reason;			   /* CRL reason code or SG_CA_NO_REASON */
+	int reason;			  /* CRL reason code or SG_CA_NO_REASON */
 	char serial[SG_CA_SERIAL_MAX + 1];
 	char *file;
 	char *subject;
@@ -41,7 +41,9 @@ struct sg_ca_index {
 	size_t n, cap;
 };
 
+/* clang-format off */
 #define SG_CA_INDEX_INIT { NULL, 0, 0 }
+/* clang-format on */
 
 /* Parses an index; name (the file) prefixes errors. */
 int sg_ca_index_parse(const uint8_t *data, size_t len, const char *name, struct sg_ca_index *out);

@@ -52,21 +52,11 @@ EVP_PKEY *sg_x509_keygen(enum sg_ca_alg alg)
 	EVP_PKEY *k = NULL;
 
 	switch (alg) {
-	case SG_CA_ECDSA_P256:
-		k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-		break;
-	case SG_CA_ECDSA_P384:
-		k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
-		break;
-	case SG_CA_ED25519:
-		k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-		break;
-	case SG_CA_RSA3072:
-		k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
-		break;
-	case SG_CA_RSA2048:
-		k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-		break;
+	case SG_CA_ECDSA_P256: k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"); break;
+	case SG_CA_ECDSA_P384: k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384"); break;
+	case SG_CA_ED25519: k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"); break;
+	case SG_CA_RSA3072: k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072); break;
+	case SG_CA_RSA2048: k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048); break;
 	}
 	if (!k)
 		sg_x509_fail("key generation failed");
@@ -90,14 +80,16 @@ int sg_x509_key_acceptable(EVP_PKEY *k, const char *what)
 {
 	if (EVP_PKEY_is_a(k, "RSA")) {
 		if (EVP_PKEY_get_bits(k) < 2048)
-			return sg_fail("%s: RSA key of %d bits (at least 2048)", what, EVP_PKEY_get_bits(k));
+			return sg_fail("%s: RSA key of %d bits (at least 2048)", what,
+				       EVP_PKEY_get_bits(k));
 		return 0;
 	}
 	if (EVP_PKEY_is_a(k, "EC")) {
 		char group[64];
 		size_t n;
 		if (!EVP_PKEY_get_utf8_string_param(k, "group", group, sizeof(group), &n) ||
-		    (strcmp(group, "prime256v1") && strcmp(group, "secp384r1") && strcmp(group, "secp521r1")))
+		    (strcmp(group, "prime256v1") && strcmp(group, "secp384r1") &&
+		     strcmp(group, "secp521r1")))
 			return sg_fail("%s: EC key not on P-256, P-384 or P-521", what);
 		return 0;
 	}
@@ -353,14 +345,10 @@ static GENERAL_NAME *octet_name(const uint8_t *b, size_t n)
 static GENERAL_NAME *general_name(const struct sg_name *nm)
 {
 	switch (nm->type) {
-	case SG_NAME_DNS:
-		return ia5_name(GEN_DNS, nm->text);
-	case SG_NAME_IP:
-		return octet_name(nm->ip, nm->iplen);
-	case SG_NAME_EMAIL:
-		return ia5_name(GEN_EMAIL, nm->text);
-	case SG_NAME_URI:
-		return ia5_name(GEN_URI, nm->text);
+	case SG_NAME_DNS: return ia5_name(GEN_DNS, nm->text);
+	case SG_NAME_IP: return octet_name(nm->ip, nm->iplen);
+	case SG_NAME_EMAIL: return ia5_name(GEN_EMAIL, nm->text);
+	case SG_NAME_URI: return ia5_name(GEN_URI, nm->text);
 	}
 	return NULL;
 }
@@ -388,8 +376,8 @@ out:
 
 static int set_cn(X509_NAME *name, const char *cn)
 {
-	if (!X509_NAME_add_entry_by_NID(name, NID_commonName, MBSTRING_UTF8, (const unsigned char *)cn,
-					-1, -1, 0))
+	if (!X509_NAME_add_entry_by_NID(name, NID_commonName, MBSTRING_UTF8,
+					(const unsigned char *)cn, -1, -1, 0))
 		return sg_x509_fail("cannot set common name");
 	return 0;
 }
@@ -406,7 +394,8 @@ static X509 *new_cert(const char *cn, X509 *issuer, EVP_PKEY *pub, time_t not_af
 		goto fail;
 	if (cn && set_cn(X509_get_subject_name(x), cn) < 0)
 		goto fail;
-	if (!X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : X509_get_subject_name(x)) ||
+	if (!X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer)
+					    : X509_get_subject_name(x)) ||
 	    !X509_time_adj_ex(X509_getm_notBefore(x), 0, -BACKDATE, &now) ||
 	    !X509_time_adj_ex(X509_getm_notAfter(x), 0, 0, &not_after) || !X509_set_pubkey(x, pub)) {
 		sg_x509_fail("cannot fill certificate");
@@ -425,7 +414,7 @@ static int sign_cert(X509 *x, EVP_PKEY *key)
 	return 0;
 }
 
-static int add_subtree(STACK_OF(GENERAL_SUBTREE) *st, GENERAL_NAME *gn)
+static int add_subtree(STACK_OF(GENERAL_SUBTREE) * st, GENERAL_NAME *gn)
 {
 	GENERAL_SUBTREE *t = gn ? GENERAL_SUBTREE_new() : NULL;
 
@@ -517,7 +506,8 @@ static int subtree_match(const struct sg_name *nm, const GENERAL_NAME *base)
 			return -1;
 		return sg_email_within(nm->text, b);
 	case SG_NAME_URI:
-		if (base->type != GEN_URI || sg_x509_ia5_text(base->d.uniformResourceIdentifier, b) < 0)
+		if (base->type != GEN_URI ||
+		    sg_x509_ia5_text(base->d.uniformResourceIdentifier, b) < 0)
 			return -1;
 		if (sg_name_uri(nm->text, host) < 0)
 			return 0;
@@ -541,14 +531,10 @@ static int subtree_match(const struct sg_name *nm, const GENERAL_NAME *base)
 static const char *type_word(enum sg_name_type t)
 {
 	switch (t) {
-	case SG_NAME_DNS:
-		return "DNS name";
-	case SG_NAME_IP:
-		return "IP address";
-	case SG_NAME_EMAIL:
-		return "email";
-	case SG_NAME_URI:
-		return "URI";
+	case SG_NAME_DNS: return "DNS name";
+	case SG_NAME_IP: return "IP address";
+	case SG_NAME_EMAIL: return "email";
+	case SG_NAME_URI: return "URI";
 	}
 	return "name";
 }
@@ -560,7 +546,8 @@ static void describe_permitted(const NAME_CONSTRAINTS *nc, char *out, size_t cap
 	char b[SG_NAME_MAX];
 
 	out[0] = '\0';
-	for (int i = 0; nc->permittedSubtrees && i < sk_GENERAL_SUBTREE_num(nc->permittedSubtrees); i++) {
+	for (int i = 0; nc->permittedSubtrees && i < sk_GENERAL_SUBTREE_num(nc->permittedSubtrees);
+	     i++) {
 		const GENERAL_NAME *gn = sk_GENERAL_SUBTREE_value(nc->permittedSubtrees, i)->base;
 		if (gn->type == GEN_DNS && sg_x509_ia5_text(gn->d.dNSName, b) == 0) {
 		} else if (gn->type == GEN_IPADD &&
@@ -593,7 +580,8 @@ static int check_name_against(const struct sg_name *nm, X509 *ca_cert)
 
 	if (!nc)
 		return 0;
-	for (int i = 0; nc->permittedSubtrees && i < sk_GENERAL_SUBTREE_num(nc->permittedSubtrees); i++) {
+	for (int i = 0; nc->permittedSubtrees && i < sk_GENERAL_SUBTREE_num(nc->permittedSubtrees);
+	     i++) {
 		int m = subtree_match(nm, sk_GENERAL_SUBTREE_value(nc->permittedSubtrees, i)->base);
 		any_permitted = 1;
 		if (m >= 0)
@@ -609,8 +597,8 @@ static int check_name_against(const struct sg_name *nm, X509 *ca_cert)
 			   : sg_fail("%s '%s' is outside the CA's name constraints (%s permits no %s)",
 				     type_word(nm->type), nm->text, subj, type_word(nm->type));
 	}
-	for (int i = 0; !rc && nc->excludedSubtrees && i < sk_GENERAL_SUBTREE_num(nc->excludedSubtrees);
-	     i++)
+	for (int i = 0;
+	     !rc && nc->excludedSubtrees && i < sk_GENERAL_SUBTREE_num(nc->excludedSubtrees); i++)
 		if (subtree_match(nm, sk_GENERAL_SUBTREE_value(nc->excludedSubtrees, i)->base) == 1)
 			rc = sg_fail("%s '%s' is excluded by the CA's name constraints (%s)",
 				     type_word(nm->type), nm->text, subj);
@@ -634,7 +622,7 @@ int sg_x509_check_names(const struct sg_name *names, size_t n, X509 *issuer, X50
 /* The final gate: OpenSSL's own verifier must accept the certificate
  * (signature, validity, name constraints, purpose) before it is
  * written anywhere. */
-int sg_x509_verify_leaf(X509 *leaf, X509 *root, STACK_OF(X509) *chain, int purpose)
+int sg_x509_verify_leaf(X509 *leaf, X509 *root, STACK_OF(X509) * chain, int purpose)
 {
 	X509_STORE *store = X509_STORE_new();
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
@@ -660,16 +648,16 @@ out:
 }
 
 X509 *sg_x509_make_ca(const char *cn, X509 *issuer, EVP_PKEY *ikey, EVP_PKEY *pub, int pathlen,
-			  NAME_CONSTRAINTS *nc, time_t not_after)
+		      NAME_CONSTRAINTS *nc, time_t not_after)
 {
 	static const int ku[] = { 0, 5, 6 }; /* digitalSignature, keyCertSign, cRLSign */
 	X509 *x = new_cert(cn, issuer, pub, not_after, NULL);
 
 	if (!x)
 		return NULL;
-	if (add_basic_constraints(x, 1, pathlen) < 0 || add_key_usage(x, ku, 3) < 0 || add_ski(x) < 0 ||
-	    add_aki(x, issuer ? issuer : x) < 0 || (nc && add_ext(x, NID_name_constraints, nc, 1) < 0) ||
-	    sign_cert(x, ikey) < 0) {
+	if (add_basic_constraints(x, 1, pathlen) < 0 || add_key_usage(x, ku, 3) < 0 ||
+	    add_ski(x) < 0 || add_aki(x, issuer ? issuer : x) < 0 ||
+	    (nc && add_ext(x, NID_name_constraints, nc, 1) < 0) || sign_cert(x, ikey) < 0) {
 		X509_free(x);
 		return NULL;
 	}
@@ -681,8 +669,8 @@ X509 *sg_x509_make_ca(const char *cn, X509 *issuer, EVP_PKEY *ikey, EVP_PKEY *pu
  * constrained chain (ip_cn 0): OpenSSL checks a CN that looks like a host
  * name against the DNS constraints, which exclude every DNS name there. */
 X509 *sg_x509_make_leaf(X509 *issuer, EVP_PKEY *ikey, EVP_PKEY *pub, const struct sg_name *names,
-		       size_t n, int eku, int key_encipherment, time_t not_after, int ip_cn,
-		       char serial[SG_CA_SERIAL_MAX + 1])
+			size_t n, int eku, int key_encipherment, time_t not_after, int ip_cn,
+			char serial[SG_CA_SERIAL_MAX + 1])
 {
 	int ku[2] = { 0, 2 };
 	int cn_fits = strlen(names[0].text) <= 64 && names[0].type != SG_NAME_URI &&
@@ -691,9 +679,10 @@ X509 *sg_x509_make_leaf(X509 *issuer, EVP_PKEY *ikey, EVP_PKEY *pub, const struc
 
 	if (!x)
 		return NULL;
-	if (add_basic_constraints(x, 0, -1) < 0 || add_key_usage(x, ku, key_encipherment ? 2 : 1) < 0 ||
-	    add_eku(x, eku) < 0 || add_ski(x) < 0 || add_aki(x, issuer) < 0 ||
-	    add_san(x, names, n, !cn_fits) < 0 || sign_cert(x, ikey) < 0) {
+	if (add_basic_constraints(x, 0, -1) < 0 ||
+	    add_key_usage(x, ku, key_encipherment ? 2 : 1) < 0 || add_eku(x, eku) < 0 ||
+	    add_ski(x) < 0 || add_aki(x, issuer) < 0 || add_san(x, names, n, !cn_fits) < 0 ||
+	    sign_cert(x, ikey) < 0) {
 		X509_free(x);
 		return NULL;
 	}
@@ -727,12 +716,15 @@ int sg_x509_cert_names(X509 *x, struct sg_name **out, size_t *n, const char *pat
 		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
 		char t[SG_NAME_MAX];
 		enum sg_name_type type;
-		if (g->type == GEN_IPADD && (g->d.iPAddress->length == 4 || g->d.iPAddress->length == 16)) {
+		if (g->type == GEN_IPADD &&
+		    (g->d.iPAddress->length == 4 || g->d.iPAddress->length == 16)) {
 			sg_name_ip_format(g->d.iPAddress->data, (size_t)g->d.iPAddress->length, t);
 			type = SG_NAME_IP;
 		} else if ((g->type == GEN_DNS || g->type == GEN_EMAIL || g->type == GEN_URI) &&
 			   sg_x509_ia5_text(g->d.ia5, t) == 0) {
-			type = g->type == GEN_DNS ? SG_NAME_DNS : g->type == GEN_EMAIL ? SG_NAME_EMAIL : SG_NAME_URI;
+			type = g->type == GEN_DNS     ? SG_NAME_DNS
+			       : g->type == GEN_EMAIL ? SG_NAME_EMAIL
+						      : SG_NAME_URI;
 		} else {
 			rc = sg_fail("%s: unsupported name in subjectAltName", path);
 			goto out;
@@ -790,8 +782,7 @@ X509 *sg_x509_minica_root(EVP_PKEY *key)
 		return NULL;
 	if (add_basic_constraints(x, 1, 0) < 0 || add_key_usage(x, ku, 2) < 0 ||
 	    add_eku(x, SG_X509_EKU_SERVER | SG_X509_EKU_CLIENT) < 0 || add_ski(x) < 0 ||
-	    add_aki(x, x) < 0 ||
-	    sign_cert(x, key) < 0) {
+	    add_aki(x, x) < 0 || sign_cert(x, key) < 0) {
 		X509_free(x);
 		return NULL;
 	}

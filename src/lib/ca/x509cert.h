@@ -77,7 +77,7 @@ int sg_x509_ia5_text(const ASN1_IA5STRING *s, char *out);
 int sg_x509_check_names(const struct sg_name *names, size_t n, X509 *issuer, X509 *root);
 /* X509_verify_cert() of leaf up to root through chain, for a purpose
  * (X509_PURPOSE_SSL_SERVER/CLIENT). */
-int sg_x509_verify_leaf(X509 *leaf, X509 *root, STACK_OF(X509) *chain, int purpose);
+int sg_x509_verify_leaf(X509 *leaf, X509 *root, STACK_OF(X509) * chain, int purpose);
 
 /* A CA certificate (self-signed when issuer is NULL; pathlen < 0 for
  * none), signed by ikey. */

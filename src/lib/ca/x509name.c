@@ -15,8 +15,7 @@
 
 static int is_ldh(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
 }
 
 /* Checks one label [p, p+n). */
@@ -112,7 +111,8 @@ int sg_name_cidr(const char *s, struct sg_cidr *out)
 		long bits = prefix - (long)i * 8;
 		out->mask[i] = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
 		if (out->addr[i] & ~out->mask[i])
-			return sg_fail("'%s': address has bits set beyond the /%ld prefix", s, prefix);
+			return sg_fail("'%s': address has bits set beyond the /%ld prefix", s,
+				       prefix);
 	}
 	return 0;
 }
@@ -154,7 +154,8 @@ int sg_name_uri(const char *s, char *host)
 		return sg_fail("URI '%.40s...': too long", s);
 	for (const char *p = s; *p; p++)
 		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
-			return sg_fail("URI '%s': spaces and control or non-ASCII characters are not allowed", s);
+			return sg_fail("URI '%s': spaces and control or non-ASCII characters are not allowed",
+				       s);
 	if (!sep || sep == s || !isalpha((unsigned char)s[0]))
 		return sg_fail("URI '%s': must be scheme://host[/path]", s);
 	for (const char *p = s; p < sep; p++)
@@ -201,15 +202,13 @@ int sg_name_parse(enum sg_name_type type, const char *s, struct sg_name *out)
 	if (strlen(s) >= SG_NAME_MAX)
 		return sg_fail("name '%.40s...': too long", s);
 	switch (type) {
-	case SG_NAME_DNS:
-		return sg_name_dns(s, 1, out->text);
+	case SG_NAME_DNS: return sg_name_dns(s, 1, out->text);
 	case SG_NAME_IP:
 		if (sg_name_ip(s, out->ip, &out->iplen) < 0)
 			return -1;
 		sg_name_ip_format(out->ip, out->iplen, out->text);
 		return 0;
-	case SG_NAME_EMAIL:
-		return sg_name_email(s, out->text);
+	case SG_NAME_EMAIL: return sg_name_email(s, out->text);
 	case SG_NAME_URI:
 		if (sg_name_uri(s, host) < 0)
 			return -1;
@@ -277,7 +276,8 @@ int sg_email_within(const char *email, const char *base)
 
 	if (bat) /* a whole mailbox: local part exact, domain without case */
 		return at && (size_t)(at - email) == (size_t)(bat - base) &&
-		       strncmp(email, base, (size_t)(at - email)) == 0 && strcasecmp(dom, bat + 1) == 0;
+		       strncmp(email, base, (size_t)(at - email)) == 0 &&
+		       strcasecmp(dom, bat + 1) == 0;
 	if (base[0] == '.')
 		return ends_with_nocase(dom, strlen(dom), base, strlen(base)) &&
 		       strlen(dom) > strlen(base);

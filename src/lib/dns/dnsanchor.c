@@ -17,9 +17,9 @@
 
 struct anchor {
 	const struct sg_dns_key *k;
-	unsigned tag;       /* as published (REVOKE counted) */
+	unsigned tag; /* as published (REVOKE counted) */
 	char digest[2 * SG_SHA256_LEN + 1];
-	char *pubkey;       /* base64 */
+	char *pubkey; /* base64 */
 	int flags;
 };
 
@@ -45,8 +45,10 @@ static int load_anchor(struct sg_txn *t, const char *dir, const struct sg_dns_ke
 	a->pubkey = ldns_rdf2str(ldns_rr_dnskey_key(key));
 	/* The DS of the key as first trusted: without the REVOKE bit. */
 	if (k->state == SG_DNS_KEY_REVOKED)
-		ldns_rdf_deep_free(ldns_rr_set_rdf(
-			key, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, (uint16_t)k->flags), 0));
+		ldns_rdf_deep_free(ldns_rr_set_rdf(key,
+						   ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16,
+									 (uint16_t)k->flags),
+						   0));
 	ds = ldns_key_rr2ds(key, LDNS_SHA256);
 	ldns_rr_free(key);
 	if (!ds || !a->pubkey || ldns_rdf_size(ldns_rr_rdf(ds, 3)) != SG_SHA256_LEN) {
@@ -164,14 +166,13 @@ int sg_dns_anchor_text(struct sg_txn *t, const char *dir, const struct sg_dnscon
 			rc = sg_buf_printf(out, "\t. initial-key %d 3 %d \"%s\";\n", a->flags,
 					   a->k->alg, a->pubkey);
 		else if (!strcmp(format, "bind-static"))
-			rc = sg_buf_printf(out, "\t. static-ds %u %d 2 \"%s\";\n", a->tag, a->k->alg,
-					   a->digest);
+			rc = sg_buf_printf(out, "\t. static-ds %u %d 2 \"%s\";\n", a->tag,
+					   a->k->alg, a->digest);
 		else if (!strcmp(format, "unbound"))
 			rc = sg_buf_printf(out, ".\t86400\tIN\tDS\t%u %d 2 %s\n", a->tag, a->k->alg,
 					   a->digest);
 		else
-			rc = sg_buf_printf(out, ". IN DS %u %d 2 %s\n", a->tag, a->k->alg,
-					   a->digest);
+			rc = sg_buf_printf(out, ". IN DS %u %d 2 %s\n", a->tag, a->k->alg, a->digest);
 	}
 	if (rc == 0 && !strncmp(format, "bind", 4))
 		rc = sg_buf_append_str(out, "};\n");
@@ -234,8 +235,7 @@ static int abs_path(const char *p, char out[PATH_MAX])
 static int check_quoted(const char *what, const char *s)
 {
 	if (strpbrk(s, "\"\n\r"))
-		return sg_fail("%s '%s': quotes and newlines cannot be written to a config", what,
-			       s);
+		return sg_fail("%s '%s': quotes and newlines cannot be written to a config", what, s);
 	return 0;
 }
 
@@ -306,41 +306,40 @@ int sg_dns_unbound_conf(const char *dir, const struct sg_dns_server_opts *o, str
 		return sg_fail("anchor file '%s' must be an absolute path", o->anchor);
 	if (load_locked(&c, dir) < 0)
 		return -1;
-	rc = sg_buf_printf(
-		out,
-		"# Unbound: validating resolver trusting only the private root (signet).\n"
-		"# No root hints are used and no IANA anchor is configured: every\n"
-		"# query goes to the stub zones below. Run: unbound -d -c THIS_FILE\n"
-		"server:\n"
-		"\tinterface: %s\n"
-		"\tport: %u\n"
-		"\taccess-control: 127.0.0.0/8 allow\n"
-		"\taccess-control: ::1/128 allow\n"
-		"\tdo-ip6: %s\n"
-		"\tusername: \"\"\n"
-		"\tchroot: \"\"\n"
-		"\tdirectory: \"%s\"\n"
-		"\tpidfile: \"%s/unbound.pid\"\n"
-		"\tuse-syslog: no\n"
-		"\tlogfile: \"\"\n"
-		"\tverbosity: 1\n"
-		"\tmodule-config: \"validator iterator\"\n"
-		"\t%s: \"%s\"\n"
-		"\tdo-not-query-localhost: no\n"
-		"\tharden-glue: yes\n"
-		"\tharden-dnssec-stripped: yes\n"
-		"\tharden-below-nxdomain: yes\n"
-		"\tharden-algo-downgrade: yes\n"
-		"\tval-clean-additional: yes\n"
-		"\tval-permissive-mode: no\n"
-		"\tval-log-level: 2\n"
-		"\taggressive-nsec: yes\n"
-		"\tqname-minimisation: yes\n"
-		"\nremote-control:\n\tcontrol-enable: no\n"
-		"\nstub-zone:\n\tname: \".\"\n\tstub-addr: %s@%u\n",
-		o->listen, o->port, v6 ? "yes" : "no", state, state,
-		o->auto_anchor ? "auto-trust-anchor-file" : "trust-anchor-file", o->anchor,
-		o->auth_addr, o->auth_port);
+	rc = sg_buf_printf(out,
+			   "# Unbound: validating resolver trusting only the private root (signet).\n"
+			   "# No root hints are used and no IANA anchor is configured: every\n"
+			   "# query goes to the stub zones below. Run: unbound -d -c THIS_FILE\n"
+			   "server:\n"
+			   "\tinterface: %s\n"
+			   "\tport: %u\n"
+			   "\taccess-control: 127.0.0.0/8 allow\n"
+			   "\taccess-control: ::1/128 allow\n"
+			   "\tdo-ip6: %s\n"
+			   "\tusername: \"\"\n"
+			   "\tchroot: \"\"\n"
+			   "\tdirectory: \"%s\"\n"
+			   "\tpidfile: \"%s/unbound.pid\"\n"
+			   "\tuse-syslog: no\n"
+			   "\tlogfile: \"\"\n"
+			   "\tverbosity: 1\n"
+			   "\tmodule-config: \"validator iterator\"\n"
+			   "\t%s: \"%s\"\n"
+			   "\tdo-not-query-localhost: no\n"
+			   "\tharden-glue: yes\n"
+			   "\tharden-dnssec-stripped: yes\n"
+			   "\tharden-below-nxdomain: yes\n"
+			   "\tharden-algo-downgrade: yes\n"
+			   "\tval-clean-additional: yes\n"
+			   "\tval-permissive-mode: no\n"
+			   "\tval-log-level: 2\n"
+			   "\taggressive-nsec: yes\n"
+			   "\tqname-minimisation: yes\n"
+			   "\nremote-control:\n\tcontrol-enable: no\n"
+			   "\nstub-zone:\n\tname: \".\"\n\tstub-addr: %s@%u\n",
+			   o->listen, o->port, v6 ? "yes" : "no", state, state,
+			   o->auto_anchor ? "auto-trust-anchor-file" : "trust-anchor-file",
+			   o->anchor, o->auth_addr, o->auth_port);
 	for (size_t z = 1; rc == 0 && z < c.nzones; z++) {
 		int any = 0;
 		rc = sg_buf_printf(out, "\nstub-zone:\n\tname: \"%s\"\n", c.zones[z]);

@@ -38,13 +38,13 @@ int sg_dns_anchor_text(struct sg_txn *t, const char *dir, const struct sg_dnscon
 int sg_dns_anchor_save(const char *dir, const char *path);
 
 struct sg_dns_server_opts {
-	unsigned port;          /* port to listen on */
-	const char *listen;     /* address to listen on */
-	const char *state;      /* directory for pid, state files */
-	const char *auth_addr;  /* unbound: the authority (NSD) */
+	unsigned port;	       /* port to listen on */
+	const char *listen;    /* address to listen on */
+	const char *state;     /* directory for pid, state files */
+	const char *auth_addr; /* unbound: the authority (NSD) */
 	unsigned auth_port;
-	const char *anchor;     /* unbound: trust-anchor-file path */
-	int auto_anchor;        /* unbound: auto-trust-anchor-file (RFC 5011) */
+	const char *anchor; /* unbound: trust-anchor-file path */
+	int auto_anchor;    /* unbound: auto-trust-anchor-file (RFC 5011) */
 };
 
 int sg_dns_nsd_conf(const char *dir, const struct sg_dns_server_opts *o, struct sg_buf *out);

@@ -44,7 +44,8 @@ int sg_dns_canon_name(const char *in, char *out, size_t cap)
 			label = 0;
 		} else if (isalnum(ch) || ch == '-' || ch == '_') {
 			if (++label > 63)
-				return sg_fail("'%.64s': not a valid domain name (label over 63)", in);
+				return sg_fail("'%.64s': not a valid domain name (label over 63)",
+					       in);
 			ch = (unsigned char)tolower(ch);
 		} else {
 			return sg_fail("'%.64s': not a valid domain name (character 0x%02x)", in, ch);

@@ -39,9 +39,9 @@ enum sg_dns_key_state {
 };
 
 struct sg_dns_ns {
-	char *zone;  /* owning zone, canonical ("example.org.") */
-	char *name;  /* name server host name */
-	char *addr;  /* IPv4 or IPv6 address, or NULL (no glue) */
+	char *zone;    /* owning zone, canonical ("example.org.") */
+	char *name;    /* name server host name */
+	char *addr;    /* IPv4 or IPv6 address, or NULL (no glue) */
 	unsigned port; /* 0 when not given */
 };
 

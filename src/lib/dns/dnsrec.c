@@ -69,8 +69,7 @@ static int check_blob(const uint8_t *b, size_t n, int alg)
 }
 
 /* One "TYPE BASE64 [comment]" line. */
-static int sshfp_line(const char *host, char *line, const char *name, int lineno,
-		      struct sg_buf *out)
+static int sshfp_line(const char *host, char *line, const char *name, int lineno, struct sg_buf *out)
 {
 	char *save = NULL, *type = strtok_r(line, " \t", &save), *b64 = strtok_r(NULL, " \t", &save);
 	uint8_t *blob = NULL, md[EVP_MAX_MD_SIZE];
@@ -107,8 +106,8 @@ static int sshfp_line(const char *host, char *line, const char *name, int lineno
 	}
 	static const char *const digests[] = { "SHA1", "SHA256" };
 	for (int d = 0; d < 2; d++) {
-		if (EVP_Digest(blob, bloblen, md, &mdlen, EVP_get_digestbyname(digests[d]),
-			       NULL) != 1) {
+		if (EVP_Digest(blob, bloblen, md, &mdlen, EVP_get_digestbyname(digests[d]), NULL) !=
+		    1) {
 			sg_fail("digest failed");
 			goto out;
 		}
@@ -122,8 +121,7 @@ out:
 	return rc;
 }
 
-int sg_dns_sshfp(const char *host, const char *text, size_t len, const char *name,
-		 struct sg_buf *out)
+int sg_dns_sshfp(const char *host, const char *text, size_t len, const char *name, struct sg_buf *out)
 {
 	char canon[256];
 	size_t pos = 0;
@@ -161,8 +159,8 @@ int sg_dns_sshfp(const char *host, const char *text, size_t len, const char *nam
 	return 0;
 }
 
-int sg_dns_tlsa(const char *host, unsigned port, const char *proto, const uint8_t *cert,
-		size_t len, const char *name, struct sg_buf *out)
+int sg_dns_tlsa(const char *host, unsigned port, const char *proto, const uint8_t *cert, size_t len,
+		const char *name, struct sg_buf *out)
 {
 	char canon[256];
 	const unsigned char *p = cert;

@@ -21,7 +21,7 @@ int sg_dns_sshfp(const char *host, const char *text, size_t len, const char *nam
 
 /* Appends "_PORT._PROTO.HOST. IN TLSA 3 1 1 <hex>" for the first
  * certificate of a PEM or DER file. */
-int sg_dns_tlsa(const char *host, unsigned port, const char *proto, const uint8_t *cert,
-		size_t len, const char *name, struct sg_buf *out);
+int sg_dns_tlsa(const char *host, unsigned port, const char *proto, const uint8_t *cert, size_t len,
+		const char *name, struct sg_buf *out);
 
 #endif

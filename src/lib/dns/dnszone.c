@@ -114,8 +114,8 @@ int sg_dns_parse_ns(const char *spec, char name[256], char addr[64], unsigned *p
 				return sg_fail("name server '%s': bad port '%s'", spec, at);
 			*port = (unsigned)p;
 		}
-		if (strlen(eq) >= 64 || (inet_pton(AF_INET, eq, bin) != 1 &&
-					  inet_pton(AF_INET6, eq, bin) != 1))
+		if (strlen(eq) >= 64 ||
+		    (inet_pton(AF_INET, eq, bin) != 1 && inet_pton(AF_INET6, eq, bin) != 1))
 			return sg_fail("name server '%s': '%s' is not an IP address", spec, eq);
 		strcpy(addr, eq);
 	}
@@ -145,9 +145,10 @@ static int initial_zone_text(const char *zone, const struct sg_dnsconf *c, struc
 		}
 	if (!first_ns)
 		return sg_fail("zone '%s' has no name server", zone);
-	rc = sg_buf_printf(b, "; zone %s - edit freely, then run 'signet dns sign'.\n"
-			      "; DNSKEY, DS of children, NSEC and RRSIG records are added when signing.\n"
-			      "$TTL 3600\n%s\t3600\tIN\tSOA\t%s hostmaster.%s 1 " SOA_REFRESH "\n",
+	rc = sg_buf_printf(b,
+			   "; zone %s - edit freely, then run 'signet dns sign'.\n"
+			   "; DNSKEY, DS of children, NSEC and RRSIG records are added when signing.\n"
+			   "$TTL 3600\n%s\t3600\tIN\tSOA\t%s hostmaster.%s 1 " SOA_REFRESH "\n",
 			   zone, zone, first_ns, strcmp(zone, ".") ? zone : "");
 	for (size_t i = 0; rc == 0 && i < c->nns; i++) {
 		const struct sg_dns_ns *ns = &c->ns[i];
@@ -178,8 +179,8 @@ static int add_zone_ns(struct sg_dnsconf *c, const char *zone, const char *const
 		if (sg_dns_parse_ns(ns[i], name, addr, &port) < 0)
 			return -1;
 		if (name_in(name, zone) && strcmp(zone, ".") && !addr[0])
-			return sg_fail("name server %s is inside %s and needs an address (glue)", name,
-				       zone);
+			return sg_fail("name server %s is inside %s and needs an address (glue)",
+				       name, zone);
 		if (!strcmp(zone, ".") && !addr[0])
 			return sg_fail("root name server %s needs an address", name);
 		if (sg_dnsconf_add_ns(c, zone, name, addr[0] ? addr : NULL, port) < 0)
@@ -192,11 +193,9 @@ static int new_zone_keys(struct sg_txn *t, struct sg_dnsconf *c, const char *zon
 {
 	struct sg_dns_key k;
 
-	if (sg_dnskey_generate(t, c, zone, alg, SG_DNS_KSK, &k) < 0 ||
-	    sg_dnsconf_add_key(c, &k) < 0)
+	if (sg_dnskey_generate(t, c, zone, alg, SG_DNS_KSK, &k) < 0 || sg_dnsconf_add_key(c, &k) < 0)
 		return -1;
-	if (sg_dnskey_generate(t, c, zone, alg, SG_DNS_ZSK, &k) < 0 ||
-	    sg_dnsconf_add_key(c, &k) < 0)
+	if (sg_dnskey_generate(t, c, zone, alg, SG_DNS_ZSK, &k) < 0 || sg_dnsconf_add_key(c, &k) < 0)
 		return -1;
 	return 0;
 }
@@ -308,13 +307,12 @@ struct zone_job {
 static int is_dnssec_type(ldns_rr_type t)
 {
 	return t == LDNS_RR_TYPE_RRSIG || t == LDNS_RR_TYPE_NSEC || t == LDNS_RR_TYPE_NSEC3 ||
-	       t == LDNS_RR_TYPE_NSEC3PARAM || t == LDNS_RR_TYPE_DNSKEY ||
-	       t == LDNS_RR_TYPE_CDS || t == LDNS_RR_TYPE_CDNSKEY;
+	       t == LDNS_RR_TYPE_NSEC3PARAM || t == LDNS_RR_TYPE_DNSKEY || t == LDNS_RR_TYPE_CDS ||
+	       t == LDNS_RR_TYPE_CDNSKEY;
 }
 
 /* Checks one record of the zone file against the zone's rules. */
-static int check_rr(const struct sg_dnsconf *c, const char *zone, ldns_rr *rr, int *nsoa,
-		    int *apex_ns)
+static int check_rr(const struct sg_dnsconf *c, const char *zone, ldns_rr *rr, int *nsoa, int *apex_ns)
 {
 	char *owner = ldns_rdf2str(ldns_rr_owner(rr));
 	ldns_rr_type t = ldns_rr_get_type(rr);
@@ -374,7 +372,8 @@ static int add_rr_str(ldns_dnssec_zone *dz, const char *text)
 /* Parses a master file with ldns, record by record so that errors carry
  * the line number. */
 static int parse_zone(const struct sg_dnsconf *c, const char *path, const char *zone,
-		      struct sg_buf *text, ldns_dnssec_zone *dz, time_t now, const uint32_t *prev_serial)
+		      struct sg_buf *text, ldns_dnssec_zone *dz, time_t now,
+		      const uint32_t *prev_serial)
 {
 	ldns_rdf *origin = NULL, *prev = NULL;
 	uint32_t ttl = 3600;
@@ -423,8 +422,7 @@ static int parse_zone(const struct sg_dnsconf *c, const char *path, const char *
 			break;
 		case LDNS_STATUS_SYNTAX_EMPTY:
 		case LDNS_STATUS_SYNTAX_TTL:
-		case LDNS_STATUS_SYNTAX_ORIGIN:
-			break;
+		case LDNS_STATUS_SYNTAX_ORIGIN: break;
 		case LDNS_STATUS_SYNTAX_INCLUDE:
 			rc = sg_fail("%s:%d: $INCLUDE is not supported", path, start);
 			break;
@@ -796,7 +794,8 @@ static void child_main(struct worker *w, int fd)
 	for (size_t k = 0; ok && k < n; k++) {
 		struct chunk *ch = &w->sw->chunks[done[k]];
 		uint64_t head[2] = { done[k], ch->len };
-		ok = sg_write_all(fd, head, sizeof(head)) == 0 && sg_write_all(fd, ch->out, ch->len) == 0;
+		ok = sg_write_all(fd, head, sizeof(head)) == 0 &&
+		     sg_write_all(fd, ch->out, ch->len) == 0;
 	}
 	_exit(ok && !atomic_load(&w->sw->shared->failed) ? 0 : 1);
 }
@@ -1037,13 +1036,14 @@ static int print_signed(struct sg_buf *text, const struct zone_job *j,
 
 	if (!f)
 		return sg_fail_errno("memory stream");
-	fprintf(f, HEADER "%s expire %lld nsec3 %d validity %u serial %u\n; signed by signet on %lld\n",
+	fprintf(f,
+		HEADER "%s expire %lld nsec3 %d validity %u serial %u\n; signed by signet on %lld\n",
 		j->hash_hex, (long long)expiration, o->nsec3, o->validity,
-		(unsigned)ldns_rdf2native_int32(ldns_rr_rdf(
-			ldns_dnssec_name_find_rrset(j->dz->soa, LDNS_RR_TYPE_SOA)->rrs->rr, 2)),
+		(unsigned)ldns_rdf2native_int32(
+			ldns_rr_rdf(ldns_dnssec_name_find_rrset(j->dz->soa, LDNS_RR_TYPE_SOA)->rrs->rr,
+				    2)),
 		(long long)o->now);
-	ldns_dnssec_rrsets_print(f, ldns_dnssec_name_find_rrset(j->dz->soa, LDNS_RR_TYPE_SOA),
-				 false);
+	ldns_dnssec_rrsets_print(f, ldns_dnssec_name_find_rrset(j->dz->soa, LDNS_RR_TYPE_SOA), false);
 	fclose(f);
 	rc = sg_buf_append(text, soa, soalen);
 	free(soa);
@@ -1120,7 +1120,8 @@ static int load_job(const char *dir, const struct sg_dnsconf *c, const struct sg
 		goto out;
 	}
 	have_old = read_header(j->spath, old, &expire, &prev_serial, NULL) == 0;
-	if (parse_zone(c, j->zpath, j->zone, &text, j->dz, o->now, have_old ? &prev_serial : NULL) < 0 ||
+	if (parse_zone(c, j->zpath, j->zone, &text, j->dz, o->now, have_old ? &prev_serial : NULL) <
+		    0 ||
 	    add_dnskeys(dir, c, j->zone, j->dz) < 0)
 		goto out;
 	if (!strcmp(j->zone, ".") && add_delegations(dir, c, j->dz) < 0)
@@ -1213,8 +1214,7 @@ static void fmt_time(long long t, char *out, size_t cap)
 }
 
 /* Earliest and latest RRSIG expiration in a signed file. */
-static int scan_signed(const char *path, time_t now, long long *first, long long *last,
-		       size_t *nsig)
+static int scan_signed(const char *path, time_t now, long long *first, long long *last, size_t *nsig)
 {
 	ldns_rdf *origin = NULL, *prev = NULL;
 	uint32_t ttl = 3600;
@@ -1279,8 +1279,7 @@ static int zone_is_stale(const char *dir, const struct sg_dnsconf *c, const char
 	return rc;
 }
 
-int sg_dns_check(const char *dir, time_t now, uint32_t refresh, struct sg_buf *report,
-		 int *problems)
+int sg_dns_check(const char *dir, time_t now, uint32_t refresh, struct sg_buf *report, int *problems)
 {
 	struct sg_dnsconf c;
 	int rc = 0, lock;
@@ -1327,8 +1326,8 @@ int sg_dns_check(const char *dir, time_t now, uint32_t refresh, struct sg_buf *r
 		fmt_time(last, last_s, sizeof(last_s));
 		rc = sg_buf_printf(report,
 				   "%-24s %zu signatures, first expires %s (in %lld days), last %s: %s\n",
-				   c.zones[i], nsig, first_s, (first - (long long)now) / 86400, last_s,
-				   status);
+				   c.zones[i], nsig, first_s, (first - (long long)now) / 86400,
+				   last_s, status);
 	}
 	sg_dnsconf_free(&c);
 	sg_txn_read_end(&lock);
@@ -1394,8 +1393,7 @@ static long long hold_down(const struct sg_dns_key *k, time_t now, char when[64]
 	return left;
 }
 
-static int roll_status(const char *zone, const struct roll_keys *r, time_t now,
-		       struct sg_buf *report)
+static int roll_status(const char *zone, const struct roll_keys *r, time_t now, struct sg_buf *report)
 {
 	char when[64];
 	int rc = 0;
@@ -1436,8 +1434,9 @@ static int roll_start(struct sg_txn *t, struct sg_dnsconf *c, const char *zone,
 	k.since = (int64_t)now;
 	if (sg_dnsconf_add_key(c, &k) < 0)
 		return -1;
-	return sg_buf_printf(report, "%s: new KSK %u published beside KSK %u; sign, then "
-				     "revoke after the 30-day hold-down\n",
+	return sg_buf_printf(report,
+			     "%s: new KSK %u published beside KSK %u; sign, then "
+			     "revoke after the 30-day hold-down\n",
 			     zone, k.tag, old_tag);
 }
 
@@ -1490,7 +1489,8 @@ int sg_dns_rollover(const char *dir, const char *zone_in, enum sg_dns_roll_step 
 		return sg_fail_prefix("--zone");
 	/* status reads under the shared lock; a step is one transaction:
 	 * the new key's files, dns.conf and the anchor file commit together */
-	if ((step == SG_DNS_ROLL_STATUS ? sg_txn_read_begin(dir, &lock) : sg_dnsconf_begin(&t, dir)) < 0)
+	if ((step == SG_DNS_ROLL_STATUS ? sg_txn_read_begin(dir, &lock)
+					: sg_dnsconf_begin(&t, dir)) < 0)
 		return -1;
 	if (sg_dnsconf_load(&c, dir) < 0)
 		goto out;
@@ -1500,21 +1500,13 @@ int sg_dns_rollover(const char *dir, const char *zone_in, enum sg_dns_roll_step 
 	}
 	find_ksks(&c, zone, &r);
 	switch (step) {
-	case SG_DNS_ROLL_STATUS:
-		rc = roll_status(zone, &r, now, report);
-		goto out;
-	case SG_DNS_ROLL_START:
-		rc = roll_start(&t, &c, zone, &r, now, report);
-		break;
-	case SG_DNS_ROLL_REVOKE:
-		rc = roll_revoke(zone, &r, now, force, report);
-		break;
-	case SG_DNS_ROLL_FINISH:
-		rc = roll_finish(zone, &r, now, force, report);
-		break;
+	case SG_DNS_ROLL_STATUS: rc = roll_status(zone, &r, now, report); goto out;
+	case SG_DNS_ROLL_START: rc = roll_start(&t, &c, zone, &r, now, report); break;
+	case SG_DNS_ROLL_REVOKE: rc = roll_revoke(zone, &r, now, force, report); break;
+	case SG_DNS_ROLL_FINISH: rc = roll_finish(zone, &r, now, force, report); break;
 	}
-	if (rc == 0 && (sg_dnsconf_stage(&c, &t) < 0 || refresh_anchor(&t, &c) < 0 ||
-			sg_txn_commit(&t) < 0))
+	if (rc == 0 &&
+	    (sg_dnsconf_stage(&c, &t) < 0 || refresh_anchor(&t, &c) < 0 || sg_txn_commit(&t) < 0))
 		rc = -1;
 out:
 	sg_txn_end(&t);

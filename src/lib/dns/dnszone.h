@@ -53,8 +53,8 @@ struct sg_dns_sign_opts {
 	int nsec3;
 	uint32_t validity; /* seconds a signature is valid */
 	uint32_t refresh;  /* re-sign when signatures expire within this */
-	int force;         /* re-sign even when up to date */
-	int threads;       /* 0: one per online CPU */
+	int force;	   /* re-sign even when up to date */
+	int threads;	   /* 0: one per online CPU */
 	time_t now;
 	const struct sg_age_identities *ids; /* for age-encrypted keys */
 };
@@ -64,13 +64,11 @@ int sg_dns_sign(const char *dir, const struct sg_dns_sign_opts *o, struct sg_buf
 
 /* Reports, per zone, when its signatures expire. *problems counts zones
  * unsigned, stale, expired or due for refresh. */
-int sg_dns_check(const char *dir, time_t now, uint32_t refresh, struct sg_buf *report,
-		 int *problems);
+int sg_dns_check(const char *dir, time_t now, uint32_t refresh, struct sg_buf *report, int *problems);
 
 /* The signed file and zone file of a zone. */
 void sg_dns_zone_file(const char *dir, const char *zone, char *out, size_t cap);
 void sg_dns_signed_file(const char *dir, const char *zone, char *out, size_t cap);
-
 
 /* KSK rollover by RFC 5011 for zone (the root, or any zone, where the DS
  * in the root follows instead). start: a new KSK is published and signs
@@ -83,8 +81,12 @@ void sg_dns_signed_file(const char *dir, const char *zone, char *out, size_t cap
  * exists, in one transaction; run sign afterwards. status describes
  * where the rollover is. */
 #define SG_DNS_HOLD_DOWN (30 * 86400)
-enum sg_dns_roll_step { SG_DNS_ROLL_START, SG_DNS_ROLL_STATUS, SG_DNS_ROLL_REVOKE,
-			SG_DNS_ROLL_FINISH };
+enum sg_dns_roll_step {
+	SG_DNS_ROLL_START,
+	SG_DNS_ROLL_STATUS,
+	SG_DNS_ROLL_REVOKE,
+	SG_DNS_ROLL_FINISH
+};
 int sg_dns_rollover(const char *dir, const char *zone, enum sg_dns_roll_step step, time_t now,
 		    int force, struct sg_buf *report);
 

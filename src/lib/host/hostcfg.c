@@ -38,8 +38,8 @@ static int read_object(const struct sg_json *obj, const char *path, const struct
 
 		while (k->key && (strlen(k->key) != m->key_len || memcmp(k->key, m->key, m->key_len)))
 			k++;
-		snprintf(sub, sizeof(sub), "%s.%.*s", path, (int)(m->key_len > 64 ? 64 : m->key_len),
-			 m->key);
+		snprintf(sub, sizeof(sub), "%s.%.*s", path,
+			 (int)(m->key_len > 64 ? 64 : m->key_len), m->key);
 		if (!k->key)
 			return sg_fail("%s: unknown member", sub);
 		if (k->read(m->value, sub, c) < 0)
@@ -71,9 +71,10 @@ static int read_name(const struct sg_json *v, const char *path, char *out, size_
 	if (out[0] == '.' || out[0] == '-')
 		return sg_fail("%s: must not start with '.' or '-'", path);
 	for (const char *p = out; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '.' || *p == '_' || *p == '-'))
-			return sg_fail("%s: only letters, digits, '.', '_' and '-' are allowed", path);
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
+			return sg_fail("%s: only letters, digits, '.', '_' and '-' are allowed",
+				       path);
 	return 0;
 }
 
@@ -255,9 +256,9 @@ static int r_pass_wait(const struct sg_json *v, const char *path, struct sg_host
 	return read_uint(v, path, 1, 3600, &c->passphrase_seconds);
 }
 
-static const struct member console_members[] = {
-	{ "prompt_seconds", r_prompt }, { "passphrase_seconds", r_pass_wait }, { 0, 0 }
-};
+static const struct member console_members[] = { { "prompt_seconds", r_prompt },
+						 { "passphrase_seconds", r_pass_wait },
+						 { 0, 0 } };
 
 static int r_console(const struct sg_json *v, const char *path, struct sg_host_cfg *c)
 {
@@ -284,7 +285,8 @@ static int r_address(const struct sg_json *v, const char *path, struct sg_host_c
 	c->net_prefix = prefix;
 	return 0;
 bad:
-	return sg_fail("%s: must be an IPv4 address with a prefix length, e.g. \"10.0.2.15/24\"", path);
+	return sg_fail("%s: must be an IPv4 address with a prefix length, e.g. \"10.0.2.15/24\"",
+		       path);
 }
 
 static int r_gateway(const struct sg_json *v, const char *path, struct sg_host_cfg *c)
@@ -303,8 +305,11 @@ static int r_ssh_port(const struct sg_json *v, const char *path, struct sg_host_
 }
 
 static const struct member recovery_members[] = {
-	{ "interface", r_interface }, { "address", r_address }, { "gateway", r_gateway },
-	{ "ssh_port", r_ssh_port },   { 0, 0 },
+	{ "interface", r_interface },
+	{ "address", r_address },
+	{ "gateway", r_gateway },
+	{ "ssh_port", r_ssh_port },
+	{ 0, 0 },
 };
 
 static int r_recovery(const struct sg_json *v, const char *path, struct sg_host_cfg *c)
@@ -320,8 +325,8 @@ static int r_recovery(const struct sg_json *v, const char *path, struct sg_host_
 }
 
 static const struct member top_members[] = {
-	{ "version", r_version }, { "host", r_host },	    { "disk", r_disk },
-	{ "rootfs", r_rootfs },	  { "init", r_init },	    { "console", r_console },
+	{ "version", r_version },   { "host", r_host }, { "disk", r_disk },
+	{ "rootfs", r_rootfs },	    { "init", r_init }, { "console", r_console },
 	{ "recovery", r_recovery }, { 0, 0 },
 };
 

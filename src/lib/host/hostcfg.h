@@ -44,23 +44,23 @@ struct sg_host_cfg {
 	char host[SG_HOST_NAME_MAX];
 	int has_disk;
 	char disk_device[SG_HOST_PATH_MAX]; /* "" when found by uuid */
-	char disk_uuid[40];                 /* "" when given by device */
+	char disk_uuid[40];		    /* "" when given by device */
 	char disk_name[SG_HOST_NAME_MAX];   /* default "signet-disk" */
 	enum sg_host_fs disk_fs;
 	int has_tpm;
-	uint32_t tpm_handle; /* persistent, 0x81000000-0x817fffff */
-	uint32_t tpm_pcrs;   /* bitmask of sha256 PCRs */
-	char rootfs[SG_HOST_NAME_MAX];      /* "" for none */
-	char init[SG_HOST_PATH_MAX];        /* default "/sbin/init" */
-	unsigned prompt_seconds;            /* default 2, at most 60 */
-	unsigned passphrase_seconds;        /* default 120, at most 3600 */
+	uint32_t tpm_handle;	       /* persistent, 0x81000000-0x817fffff */
+	uint32_t tpm_pcrs;	       /* bitmask of sha256 PCRs */
+	char rootfs[SG_HOST_NAME_MAX]; /* "" for none */
+	char init[SG_HOST_PATH_MAX];   /* default "/sbin/init" */
+	unsigned prompt_seconds;       /* default 2, at most 60 */
+	unsigned passphrase_seconds;   /* default 120, at most 3600 */
 	int has_net;
 	char net_interface[16];
 	uint8_t net_address[4];
-	unsigned net_prefix;                /* 1..32 */
+	unsigned net_prefix; /* 1..32 */
 	int has_gateway;
 	uint8_t net_gateway[4];
-	unsigned ssh_port;                  /* default 22 */
+	unsigned ssh_port; /* default 22 */
 };
 
 /* Fills the defaults: no disk, no rootfs, no network. */

@@ -140,8 +140,8 @@ int sg_init_cmdline_parse(const char *cmdline, size_t len, struct sg_init_cmdlin
 		if (n < 7 || memcmp(word, "signet.", 7) != 0)
 			continue;
 		if (overflow)
-			return sg_fail("kernel command line: '%.40s...' is longer than %d bytes", word,
-				       WORD_MAX - 1);
+			return sg_fail("kernel command line: '%.40s...' is longer than %d bytes",
+				       word, WORD_MAX - 1);
 		if (parse_word(word, c) < 0)
 			return -1;
 	}
@@ -230,8 +230,7 @@ int sg_init_roothash_parse(const char *text, size_t len, uint8_t root[SG_VERITY_
 	return 0;
 }
 
-int sg_init_roothash_trusted(const char *trusted, size_t len, const uint8_t *root,
-			     size_t root_size)
+int sg_init_roothash_trusted(const char *trusted, size_t len, const uint8_t *root, size_t root_size)
 {
 	size_t pos = 0, lineno = 0;
 	int found = 0;
@@ -266,7 +265,8 @@ int sg_init_verity_target(const struct sg_verity_params *p, const char *data_dev
 		return sg_fail("verity target: bad root hash or salt size");
 	if (p->data_blocks == 0 || p->data_block_size < 512 || p->hash_block_size < 512)
 		return sg_fail("verity target: no data blocks or bad block size");
-	if (strpbrk(data_dev, " \t\n") || strpbrk(hash_dev, " \t\n") || strpbrk(p->hash_name, " \t\n"))
+	if (strpbrk(data_dev, " \t\n") || strpbrk(hash_dev, " \t\n") ||
+	    strpbrk(p->hash_name, " \t\n"))
 		return sg_fail("verity target: blank in a device or digest name");
 	/* veritysetup pads the 512-byte superblock to one hash block. */
 	if (!p->no_superblock)

@@ -51,13 +51,13 @@
 enum sg_init_check { SG_INIT_CHECK_FULL, SG_INIT_CHECK_LAZY };
 
 struct sg_init_cmdline {
-	char slot;                    /* 'A' or 'B' */
-	char esp[SG_INIT_PATH_MAX];   /* "" means probe every block device */
+	char slot;		    /* 'A' or 'B' */
+	char esp[SG_INIT_PATH_MAX]; /* "" means probe every block device */
 	char init[SG_INIT_PATH_MAX];
 	enum sg_init_check check;
 	int insecure;
-	unsigned reboot_delay;        /* seconds */
-	unsigned wait;                /* seconds */
+	unsigned reboot_delay; /* seconds */
+	unsigned wait;	       /* seconds */
 };
 
 /* Fills the defaults listed above. */
@@ -89,8 +89,7 @@ int sg_init_roothash_parse(const char *text, size_t len, uint8_t root[SG_VERITY_
 /* 1 when root is one of the digests listed in trusted (len bytes, one
  * hex digest per line, '#' comments), 0 when not, -1 on a malformed
  * list. */
-int sg_init_roothash_trusted(const char *trusted, size_t len, const uint8_t *root,
-			     size_t root_size);
+int sg_init_roothash_trusted(const char *trusted, size_t len, const uint8_t *root, size_t root_size);
 
 /* Formats the parameters of a "verity" target for a hash device laid
  * out by veritysetup (superblock, then the tree from hash block 1

@@ -174,7 +174,8 @@ static int build_initrd(const struct sg_provision *p, struct sg_buf *initrd)
 	}
 	if (cfg.has_disk && (!p->authorized_keys || !p->ssh_host_key)) {
 		sg_fail("%s: a host with a disk can enter recovery: it needs authorized keys and an "
-			"SSH host key", p->config);
+			"SSH host key",
+			p->config);
 		goto out;
 	}
 	if (p->signer_cert && check_cert(p->signer_cert) < 0)
@@ -186,8 +187,8 @@ static int build_initrd(const struct sg_provision *p, struct sg_buf *initrd)
 			goto out;
 	if (add_modules(p, &c) < 0 ||
 	    sg_cpio_add_data(&c, "/etc/signet/host.json", json.data, json.len, 0644) < 0 ||
-	    (roots.len &&
-	     sg_cpio_add_data(&c, "/etc/signet/sidecar.roothash", roots.data, roots.len, 0644) < 0) ||
+	    (roots.len && sg_cpio_add_data(&c, "/etc/signet/sidecar.roothash", roots.data,
+					   roots.len, 0644) < 0) ||
 	    (p->signer_cert &&
 	     add_file_data(&c, p->signer_cert, "/etc/signet/sidecar-signer.pem", 0644, NULL) < 0) ||
 	    (p->authorized_keys && add_file_data(&c, p->authorized_keys, "/etc/signet/authorized_keys",
@@ -226,8 +227,8 @@ int sg_provision_build(const struct sg_provision *p, struct sg_buf *initrd, stru
 	parts.initrd_len = initrd->len;
 	parts.kernel = kernel.data;
 	parts.kernel_len = kernel.len;
-	rc = sg_uki_assemble(stub.data, stub.len, p->stub, &parts, p->key, p->cert, p->deterministic,
-			     "UKI", uki);
+	rc = sg_uki_assemble(stub.data, stub.len, p->stub, &parts, p->key, p->cert,
+			     p->deterministic, "UKI", uki);
 out:
 	sg_buf_free(&stub);
 	sg_buf_free(&kernel);

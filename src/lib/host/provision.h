@@ -33,24 +33,24 @@
 #define SG_PROVISION_MAX_LIST 64
 
 struct sg_provision {
-	const char *config;          /* the host document, YAML or JSON */
-	const char *kernel;          /* vmlinuz */
-	const char *init;            /* the signet-init binary */
-	const char *stub;            /* systemd-stub */
-	const char *os_release;      /* optional */
+	const char *config;	/* the host document, YAML or JSON */
+	const char *kernel;	/* vmlinuz */
+	const char *init;	/* the signet-init binary */
+	const char *stub;	/* systemd-stub */
+	const char *os_release; /* optional */
 	const char *cmdline;
-	const char *modules[SG_PROVISION_MAX_LIST];   /* .ko, load order */
+	const char *modules[SG_PROVISION_MAX_LIST]; /* .ko, load order */
 	size_t nmodules;
 	const char *root_hashes[SG_PROVISION_MAX_LIST]; /* hex */
 	size_t nroot_hashes;
-	const char *libs[SG_PROVISION_MAX_LIST];       /* dlopen()ed */
+	const char *libs[SG_PROVISION_MAX_LIST]; /* dlopen()ed */
 	size_t nlibs;
 	const char *signer_cert;     /* optional PEM */
 	const char *authorized_keys; /* required with a disk */
 	const char *ssh_host_key;    /* required with a disk */
-	EVP_PKEY *key;               /* db key and certificate */
+	EVP_PKEY *key;		     /* db key and certificate */
 	X509 *cert;
-	int deterministic;           /* no signingTime */
+	int deterministic; /* no signingTime */
 };
 
 /* The libraries signet-init dlopen()s, as Debian bookworm installs them. */

@@ -33,8 +33,8 @@ struct sg_tpm {
  * removed, or 0 when rc comes from a layer of the TSS. */
 static TSS2_RC tpm_code(TSS2_RC rc)
 {
-	if ((rc & TSS2_RC_LAYER_MASK) != TSS2_TPM_RC_LAYER && (rc & TSS2_RC_LAYER_MASK) !=
-	    TSS2_RESMGR_TPM_RC_LAYER)
+	if ((rc & TSS2_RC_LAYER_MASK) != TSS2_TPM_RC_LAYER &&
+	    (rc & TSS2_RC_LAYER_MASK) != TSS2_RESMGR_TPM_RC_LAYER)
 		return 0;
 	rc &= 0xffff;
 	if (rc & TPM2_RC_FMT1)
@@ -70,7 +70,8 @@ int sg_tpm_open(struct sg_tpm **out, const char *tcti)
 	if (rc != TSS2_RC_SUCCESS) {
 		Tss2_TctiLdr_Finalize(&t->tcti);
 		free(t);
-		return sg_fail("TCTI '%s': cannot start the TPM context: %s", tcti, Tss2_RC_Decode(rc));
+		return sg_fail("TCTI '%s': cannot start the TPM context: %s", tcti,
+			       Tss2_RC_Decode(rc));
 	}
 	*out = t;
 	return 0;
@@ -132,7 +133,8 @@ void sg_tpm_format_pcrs(uint32_t mask, char *out, size_t cap)
 	for (i = 0; i < PCR_COUNT; i++) {
 		if (!(mask & (1u << i)))
 			continue;
-		len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, "%s%u", len ? "," : "", i);
+		len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, "%s%u",
+					len ? "," : "", i);
 		if (len >= cap)
 			return;
 	}
@@ -240,8 +242,8 @@ static int persistent_srk(struct sg_tpm *t, ESYS_TR *srk)
 	*srk = ESYS_TR_NONE;
 	if (handle_taken(t, SRK_HANDLE) != 1)
 		return -1;
-	rc = Esys_TR_FromTPMPublic(t->esys, SRK_HANDLE, ESYS_TR_NONE, ESYS_TR_NONE,
-				   ESYS_TR_NONE, srk);
+	rc = Esys_TR_FromTPMPublic(t->esys, SRK_HANDLE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				   srk);
 	if (rc != TSS2_RC_SUCCESS) {
 		*srk = ESYS_TR_NONE;
 		return -1;
@@ -281,8 +283,8 @@ static int start_session(struct sg_tpm *t, ESYS_TR primary, TPM2_SE type, TPMA_S
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_fail("starting a session", rc);
 	if (attrs) {
-		rc = Esys_TRSess_SetAttributes(t->esys, *session, attrs | TPMA_SESSION_CONTINUESESSION,
-					       0xff);
+		rc = Esys_TRSess_SetAttributes(t->esys, *session,
+					       attrs | TPMA_SESSION_CONTINUESESSION, 0xff);
 		if (rc != TSS2_RC_SUCCESS) {
 			Esys_FlushContext(t->esys, *session);
 			return tpm_fail("setting session attributes", rc);
@@ -355,7 +357,7 @@ int sg_tpm_policy_predict(uint32_t mask, const uint8_t (*values)[32], uint8_t di
 		}
 	*p++ = 0x00, *p++ = 0x00, *p++ = 0x01, *p++ = 0x7f; /* TPM_CC_PolicyPCR */
 	*p++ = 0x00, *p++ = 0x00, *p++ = 0x00, *p++ = 0x01; /* one selection */
-	*p++ = 0x00, *p++ = 0x0b;                           /* TPM_ALG_SHA256 */
+	*p++ = 0x00, *p++ = 0x0b;			    /* TPM_ALG_SHA256 */
 	*p++ = 3;
 	*p++ = mask & 0xff, *p++ = (mask >> 8) & 0xff, *p++ = (mask >> 16) & 0xff;
 	r = sg_sha256(concat.data, concat.len, p);
@@ -458,7 +460,8 @@ static int persist(struct sg_tpm *t, ESYS_TR obj, uint32_t handle)
 	if (rc != TSS2_RC_SUCCESS) {
 		if (tpm_code(rc) == TPM2_RC_NV_SPACE)
 			return sg_fail("handle 0x%08x: the TPM has no room left for persistent "
-				       "objects", handle);
+				       "objects",
+				       handle);
 		return tpm_fail("making the sealed object persistent", rc);
 	}
 	Esys_TR_Close(t->esys, &persistent);
@@ -494,8 +497,8 @@ static int install(struct sg_tpm *t, ESYS_TR obj, uint32_t handle, int taken, in
 	return twin_taken ? evict(t, twin) : 0;
 }
 
-int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t *secret,
-		size_t len, int replace, const uint8_t *given, uint8_t policy[32])
+int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t *secret, size_t len,
+		int replace, const uint8_t *given, uint8_t policy[32])
 {
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
 	TPM2B_PUBLIC pub = {
@@ -520,13 +523,14 @@ int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t 
 	int taken, twin, r = -1;
 
 	if (len == 0 || len > SG_TPM_SECRET_MAX)
-		return sg_fail("TPM: a sealed secret holds 1 to %d bytes, not %zu", SG_TPM_SECRET_MAX,
-			       len);
+		return sg_fail("TPM: a sealed secret holds 1 to %d bytes, not %zu",
+			       SG_TPM_SECRET_MAX, len);
 	if (handle < PERSISTENT_OWNER_FIRST || handle > PERSISTENT_OWNER_LAST)
 		return sg_fail("handle 0x%08x: not a persistent owner handle", handle);
 	if (handle > SEAL_LAST)
 		return sg_fail("handle 0x%08x: 0x81400000-0x817fffff hold the twins of seal's "
-			       "replacements; seal at 0x81000000-0x813fffff", handle);
+			       "replacements; seal at 0x81000000-0x813fffff",
+			       handle);
 	if ((taken = handle_taken(t, handle)) < 0 || (twin = sealed_at(t, sg_tpm_twin(handle))) < 0)
 		return -1;
 	if (twin == 2)
@@ -538,7 +542,8 @@ int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t 
 			       handle);
 	if (twin && !replace)
 		return sg_fail("handle 0x%08x: an interrupted seal left the object at its twin "
-			       "0x%08x (replace it with --force)", handle, sg_tpm_twin(handle));
+			       "0x%08x (replace it with --force)",
+			       handle, sg_tpm_twin(handle));
 	if (given)
 		memcpy(digest, given, 32);
 	else if (sg_tpm_policy_digest(t, mask, digest) < 0)

@@ -82,8 +82,8 @@ uint32_t sg_tpm_twin(uint32_t handle);
  * holding sealed data, is refused. A twin holding anything else is
  * refused either way.
  * The policy digest sealed to is written to policy when it is not NULL. */
-int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t *secret,
-		size_t len, int replace, const uint8_t *given, uint8_t policy[32]);
+int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t *secret, size_t len,
+		int replace, const uint8_t *given, uint8_t policy[32]);
 
 /* Unseals the object at handle with a PolicyPCR session over the PCRs in
  * mask as they are now. The secret is appended to out; release it with

@@ -29,16 +29,16 @@
 #define IO_CHUNK 65536
 
 struct sg_cpio_entry {
-	char *path;     /* inside the archive, normalized */
-	char *src;      /* regular file: where the contents come from */
-	char *target;   /* symlink target */
-	uint8_t *data;  /* regular file: or its contents, held here */
-	uint32_t mode;  /* type and permission bits */
+	char *path;    /* inside the archive, normalized */
+	char *src;     /* regular file: where the contents come from */
+	char *target;  /* symlink target */
+	uint8_t *data; /* regular file: or its contents, held here */
+	uint32_t mode; /* type and permission bits */
 	uint32_t rmajor, rminor;
 	uint64_t size;
-	uint64_t seq;   /* order of addition: the later entry wins */
+	uint64_t seq; /* order of addition: the later entry wins */
 	uint32_t nlink;
-	int implicit;   /* a parent made up for a deeper entry */
+	int implicit; /* a parent made up for a deeper entry */
 };
 
 static void entry_free(struct sg_cpio_entry *e)
@@ -145,10 +145,8 @@ static int add_stat(struct sg_cpio *c, const char *src, const char *path, const 
 		break;
 	case S_IFDIR:
 	case S_IFIFO:
-	case S_IFSOCK:
-		break;
-	default:
-		return sg_fail("%s: file type not storable in cpio", src);
+	case S_IFSOCK: break;
+	default: return sg_fail("%s: file type not storable in cpio", src);
 	}
 	return 0;
 }
@@ -414,7 +412,8 @@ static int finalize(struct sg_cpio *c)
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - e->path), e->path);
 		parent = find(c, dir);
 		if (!parent || !S_ISDIR(parent->mode))
-			return sg_fail("archive path '%.200s': its parent is not a directory", e->path);
+			return sg_fail("archive path '%.200s': its parent is not a directory",
+				       e->path);
 		if (S_ISDIR(e->mode))
 			parent->nlink++;
 	}
@@ -468,7 +467,8 @@ static int zstd_push(struct out *o, const uint8_t *data, size_t len, int finish)
 
 	for (;;) {
 		ZSTD_outBuffer zo = { o->cbuf, o->cbuf_len, 0 };
-		size_t left = ZSTD_compressStream2(o->zc, &zo, &in, finish ? ZSTD_e_end : ZSTD_e_continue);
+		size_t left =
+			ZSTD_compressStream2(o->zc, &zo, &in, finish ? ZSTD_e_end : ZSTD_e_continue);
 
 		if (ZSTD_isError(left))
 			return sg_fail("%s: zstd compression failed: %s", o->name,
@@ -485,14 +485,9 @@ static int out_flush(struct out *o, int finish)
 	int rc;
 
 	switch (o->comp) {
-	case SG_CPIO_GZIP:
-		rc = gzip_push(o, o->buf, o->len, finish);
-		break;
-	case SG_CPIO_ZSTD:
-		rc = zstd_push(o, o->buf, o->len, finish);
-		break;
-	default:
-		rc = out_sink(o, o->buf, o->len);
+	case SG_CPIO_GZIP: rc = gzip_push(o, o->buf, o->len, finish); break;
+	case SG_CPIO_ZSTD: rc = zstd_push(o, o->buf, o->len, finish); break;
+	default: rc = out_sink(o, o->buf, o->len);
 	}
 	o->len = 0;
 	return rc;
@@ -534,7 +529,8 @@ static int out_open(struct out *o, int fd, const char *name, enum sg_cpio_compre
 	if (comp == SG_CPIO_GZIP) {
 		/* windowBits 15 + 16: a gzip wrapper whose header has no name
 		 * and mtime 0, so the output is reproducible. */
-		if (deflateInit2(&o->z, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+		if (deflateInit2(&o->z, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) !=
+		    Z_OK)
 			return sg_fail("gzip compressor failed to start");
 		o->z_live = 1;
 	} else if (comp == SG_CPIO_ZSTD) {
@@ -555,16 +551,16 @@ static void out_close(struct out *o)
 	free(o->cbuf);
 }
 
-static int write_header(struct out *o, uint32_t ino, uint32_t mode, uint32_t nlink,
-			uint64_t size, uint32_t rmajor, uint32_t rminor, const char *name)
+static int write_header(struct out *o, uint32_t ino, uint32_t mode, uint32_t nlink, uint64_t size,
+			uint32_t rmajor, uint32_t rminor, const char *name)
 {
 	char h[NEWC_HEADER_LEN + 1];
 	size_t namesize = strlen(name) + 1;
 
 	/* magic ino mode uid gid nlink mtime filesize devmajor devminor
 	 * rdevmajor rdevminor namesize check */
-	snprintf(h, sizeof(h), "%s%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-		 NEWC_MAGIC, ino, mode, 0u, 0u, nlink, 0u, (uint32_t)size, 0u, 0u, rmajor, rminor,
+	snprintf(h, sizeof(h), "%s%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", NEWC_MAGIC,
+		 ino, mode, 0u, 0u, nlink, 0u, (uint32_t)size, 0u, 0u, rmajor, rminor,
 		 (uint32_t)namesize, 0u);
 	if (out_write(o, h, NEWC_HEADER_LEN) < 0 || out_write(o, name, namesize) < 0)
 		return -1;
@@ -585,7 +581,8 @@ static int write_contents(struct out *o, const struct sg_cpio_entry *e, uint8_t 
 		n = sg_read_full(fd, buf, left < IO_CHUNK ? (size_t)left : IO_CHUNK);
 		if (n <= 0) {
 			close(fd);
-			return n < 0 ? sg_fail_prefix(e->src) : sg_fail("%s: shrank while archived", e->src);
+			return n < 0 ? sg_fail_prefix(e->src)
+				     : sg_fail("%s: shrank while archived", e->src);
 		}
 		if (out_write(o, buf, (size_t)n) < 0) {
 			close(fd);

@@ -42,7 +42,9 @@ enum sg_cpio_compress {
 	SG_CPIO_ZSTD,
 };
 
+/* clang-format off */
 #define SG_CPIO_INIT { NULL, 0, 0, 0 }
+/* clang-format on */
 
 /* Adds everything below directory dir (not dir itself), recursively,
  * at the same relative paths; symlinks are stored, not followed. */
@@ -69,8 +71,8 @@ int sg_cpio_add_data(struct sg_cpio *c, const char *dest, const void *data, size
 int sg_cpio_add_elf(struct sg_cpio *c, struct sg_elfdeps *set, const char *src, const char *dest);
 
 /* Adds a device node: type 'c' or 'b', with permission bits perm. */
-int sg_cpio_add_node(struct sg_cpio *c, const char *dest, char type, unsigned major,
-		     unsigned minor, mode_t perm);
+int sg_cpio_add_node(struct sg_cpio *c, const char *dest, char type, unsigned major, unsigned minor,
+		     mode_t perm);
 
 /* Parses "gzip", "zstd" or "none". */
 int sg_cpio_parse_compress(const char *name, enum sg_cpio_compress *out);

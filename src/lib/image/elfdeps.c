@@ -79,7 +79,8 @@ static int parse_header(const uint8_t *d, size_t len, const char *name, struct s
 		return sg_fail("%s: ELF version %u is not 1", name, sg_get_le32(d + 20));
 	e->type = sg_get_le16(d + 16);
 	if (e->type != SG_ELF_ET_EXEC && e->type != SG_ELF_ET_DYN)
-		return sg_fail("%s: ELF type %u is neither ET_EXEC (2) nor ET_DYN (3)", name, e->type);
+		return sg_fail("%s: ELF type %u is neither ET_EXEC (2) nor ET_DYN (3)", name,
+			       e->type);
 	ehsize = sg_get_le16(d + 52);
 	if (ehsize != EHDR_SIZE)
 		return sg_fail("%s: ELF e_ehsize %u is not 64", name, ehsize);
@@ -107,7 +108,7 @@ static const struct {
 	uint64_t tag;
 	const char *name;
 } once_tags[ONCE_N] = {
-	{ DT_STRTAB, "DT_STRTAB" }, { DT_STRSZ, "DT_STRSZ" }, { DT_SONAME, "DT_SONAME" },
+	{ DT_STRTAB, "DT_STRTAB" },   { DT_STRSZ, "DT_STRSZ" }, { DT_SONAME, "DT_SONAME" },
 	{ DT_RUNPATH, "DT_RUNPATH" }, { DT_RPATH, "DT_RPATH" },
 };
 
@@ -183,15 +184,17 @@ static int parse_dynamic(struct sg_elf *e, const uint8_t *d, const struct phdr *
 		return -1;
 	if (!s.nneeded && !(s.have & (HAVE(ONCE_SONAME) | HAVE(ONCE_RUNPATH) | HAVE(ONCE_RPATH))))
 		return 0;
-	if ((s.have & (HAVE(ONCE_STRTAB) | HAVE(ONCE_STRSZ))) != (HAVE(ONCE_STRTAB) | HAVE(ONCE_STRSZ)))
-		return sg_fail("%s: ELF PT_DYNAMIC names strings but lacks DT_STRTAB or DT_STRSZ", name);
+	if ((s.have & (HAVE(ONCE_STRTAB) | HAVE(ONCE_STRSZ))) !=
+	    (HAVE(ONCE_STRTAB) | HAVE(ONCE_STRSZ)))
+		return sg_fail("%s: ELF PT_DYNAMIC names strings but lacks DT_STRTAB or DT_STRSZ",
+			       name);
 	if (map_strtab(phdrs, phnum, &s, name, &stroff) < 0)
 		return -1;
 	/* Inside a PT_LOAD's file contents, so inside d. */
 	strtab = d + stroff;
 	for (unsigned t = ONCE_SONAME; t < ONCE_N; t++)
-		if ((s.have & HAVE(t)) &&
-		    dyn_string(strtab, s.val[ONCE_STRSZ], s.val[t], once_tags[t].name, name, strings[t]) < 0)
+		if ((s.have & HAVE(t)) && dyn_string(strtab, s.val[ONCE_STRSZ], s.val[t],
+						     once_tags[t].name, name, strings[t]) < 0)
 			return -1;
 	if (!s.nneeded)
 		return 0;
@@ -246,15 +249,16 @@ static int parse_phdrs(struct sg_elf *e, const uint8_t *d, size_t len, const cha
 			if (interps++)
 				return sg_fail("%s: ELF has more than one PT_INTERP", name);
 			if (ph.filesz < 2 || s[ph.filesz - 1] != '\0' || !s[0])
-				return sg_fail("%s: ELF PT_INTERP is not a NUL-terminated path", name);
+				return sg_fail("%s: ELF PT_INTERP is not a NUL-terminated path",
+					       name);
 			e->interp = s;
 		}
 		if (ph.type == PT_DYNAMIC) {
 			if (e->dynamic)
 				return sg_fail("%s: ELF has more than one PT_DYNAMIC", name);
 			if (ph.filesz % DYN_SIZE)
-				return sg_fail("%s: ELF PT_DYNAMIC size %llu is not a multiple of 16", name,
-					       (unsigned long long)ph.filesz);
+				return sg_fail("%s: ELF PT_DYNAMIC size %llu is not a multiple of 16",
+					       name, (unsigned long long)ph.filesz);
 			e->dynamic = 1;
 			dyn = ph;
 		}
@@ -269,7 +273,8 @@ int sg_elf_parse(struct sg_elf *e, const uint8_t *data, size_t len, const char *
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	if ((rc = parse_header(data, len, name, e)) != 0 || (rc = parse_phdrs(e, data, len, name)) != 0) {
+	if ((rc = parse_header(data, len, name, e)) != 0 ||
+	    (rc = parse_phdrs(e, data, len, name)) != 0) {
 		sg_elf_free(e);
 		return rc;
 	}
@@ -298,24 +303,24 @@ static const char *const system_dirs[] = {
 };
 
 struct obj {
-	char *path, *src;        /* in the target; on the host */
-	char *torigin, *horigin; /* $ORIGIN in the target and on the host */
+	char *path, *src;		/* in the target; on the host */
+	char *torigin, *horigin;	/* $ORIGIN in the target and on the host */
 	char *soname, *runpath, *rpath; /* rpath NULL when runpath is set */
 	char **needed;
 	size_t nneeded;
-	char **names;            /* the names it was loaded under */
+	char **names; /* the names it was loaded under */
 	size_t nnames;
 	uint64_t flags_1, dev, ino;
-	size_t loader;           /* the object whose need loaded it, or NONE */
-	int queued;              /* its own needs are to be loaded */
+	size_t loader; /* the object whose need loaded it, or NONE */
+	int queued;    /* its own needs are to be loaded */
 };
 
 struct run {
 	const struct sg_elf_fs *fs;
-	const char *root;        /* the root's host path, for messages */
+	const char *root; /* the root's host path, for messages */
 	struct obj *o;
 	size_t n, cap;
-	struct sg_elfdeps out;   /* this run's files, in load order */
+	struct sg_elfdeps out; /* this run's files, in load order */
 };
 
 static void strv_free(char **v, size_t n)
@@ -503,9 +508,9 @@ static int is_dst(const char *p, const char *tok, size_t *skip)
 		*skip = n + 3;
 		return 1;
 	}
-	if (!strncmp(p + 1, tok, n) && !(p[1 + n] == '_' || (p[1 + n] >= 'a' && p[1 + n] <= 'z') ||
-					 (p[1 + n] >= 'A' && p[1 + n] <= 'Z') ||
-					 (p[1 + n] >= '0' && p[1 + n] <= '9'))) {
+	if (!strncmp(p + 1, tok, n) &&
+	    !(p[1 + n] == '_' || (p[1 + n] >= 'a' && p[1 + n] <= 'z') ||
+	      (p[1 + n] >= 'A' && p[1 + n] <= 'Z') || (p[1 + n] >= '0' && p[1 + n] <= '9'))) {
 		*skip = n + 1;
 		return 1;
 	}
@@ -529,8 +534,8 @@ static int expand(const char *s, size_t len, const char *origin, const char *wha
 			else if (is_dst(s + i, "LIB", &skip))
 				put = DST_LIB;
 			else if (is_dst(s + i, "PLATFORM", &skip))
-				return sg_fail("%s: %s uses $PLATFORM, which depends on the CPU", o->src,
-					       what);
+				return sg_fail("%s: %s uses $PLATFORM, which depends on the CPU",
+					       o->src, what);
 		}
 		if (!put) {
 			put = s + i;
@@ -696,8 +701,10 @@ static int load_need(struct run *r, size_t li, const char *name)
 	if (strchr(name, '/')) {
 		char raw[PATH_CAP], t[PATH_CAP], h[PATH_CAP];
 
-		if (expand(name, strlen(name), r->o[li].torigin, "DT_NEEDED", &r->o[li], raw, sizeof(raw)) < 0 ||
-		    expand(name, strlen(name), r->o[li].horigin, "DT_NEEDED", &r->o[li], h, sizeof(h)) < 0)
+		if (expand(name, strlen(name), r->o[li].torigin, "DT_NEEDED", &r->o[li], raw,
+			   sizeof(raw)) < 0 ||
+		    expand(name, strlen(name), r->o[li].horigin, "DT_NEEDED", &r->o[li], h,
+			   sizeof(h)) < 0)
 			return -1;
 		if (raw[0] != '/')
 			return sg_fail("%s: needs %.200s, a path relative to the working directory",

@@ -71,14 +71,14 @@
 #define SG_ELF_OTHER_ABI 1
 
 struct sg_elf {
-	uint16_t type;         /* SG_ELF_ET_EXEC or SG_ELF_ET_DYN */
-	const char *interp;    /* PT_INTERP (into the buffer), or NULL */
-	int dynamic;           /* 1 when there is a PT_DYNAMIC segment */
-	const char *soname;    /* DT_SONAME, DT_RUNPATH, DT_RPATH as written */
-	const char *runpath;   /* (into the buffer), each NULL when absent */
+	uint16_t type;	     /* SG_ELF_ET_EXEC or SG_ELF_ET_DYN */
+	const char *interp;  /* PT_INTERP (into the buffer), or NULL */
+	int dynamic;	     /* 1 when there is a PT_DYNAMIC segment */
+	const char *soname;  /* DT_SONAME, DT_RUNPATH, DT_RPATH as written */
+	const char *runpath; /* (into the buffer), each NULL when absent */
 	const char *rpath;
-	uint64_t flags_1;      /* DT_FLAGS_1, 0 when absent */
-	size_t nneeded;        /* DT_NEEDED names, in order (into the buffer) */
+	uint64_t flags_1; /* DT_FLAGS_1, 0 when absent */
+	size_t nneeded;	  /* DT_NEEDED names, in order (into the buffer) */
 	const char **needed;
 };
 
@@ -91,8 +91,8 @@ void sg_elf_free(struct sg_elf *e);
 struct sg_elf_file {
 	const uint8_t *data;
 	size_t len;
-	uint64_t dev, ino;     /* identity: one file under two names */
-	void *handle;          /* the file system's own */
+	uint64_t dev, ino; /* identity: one file under two names */
+	void *handle;	   /* the file system's own */
 };
 
 /* Where the closure's files come from. open follows symlinks; it returns
@@ -127,7 +127,9 @@ struct sg_elfdeps {
 	size_t n, cap;
 };
 
+/* clang-format off */
 #define SG_ELFDEPS_INIT { NULL, 0, 0 }
+/* clang-format on */
 
 /* Adds to set the closure of the object at src on the host, which goes at
  * target path dest (absolute): first the object, then its interpreter,

@@ -71,7 +71,8 @@ int sg_esp_check_slot_dir(const char *dir)
 			continue;
 		if (!is_slot_file(e->d_name)) {
 			sg_fail("slot directory %s: unexpected file '%.100s' (a slot holds uki.efi,"
-				" sidecar.sqfs, sidecar.verity, sidecar.roothash[.p7s])", dir, e->d_name);
+				" sidecar.sqfs, sidecar.verity, sidecar.roothash[.p7s])",
+				dir, e->d_name);
 			closedir(d);
 			return -1;
 		}
@@ -96,8 +97,7 @@ static int label_ok(const char *label)
 	return 1;
 }
 
-static int mtools(const char *tool, const char *img, const char *a, const char *b,
-		  const char *what)
+static int mtools(const char *tool, const char *img, const char *a, const char *b, const char *what)
 {
 	const char *argv[] = { tool, "-i", img, a, b, NULL };
 
@@ -107,8 +107,8 @@ static int mtools(const char *tool, const char *img, const char *a, const char *
 static int format(const struct sg_esp_opts *o, const char *img)
 {
 	char sectors[32], serial[16];
-	const char *argv[] = { "mformat", "-C", "-i", img, "-T", sectors, "-h", "64", "-s", "32",
-			       "-N", serial, "-v", o->label, "::", NULL };
+	const char *argv[] = { "mformat", "-C", "-i", img,    "-T", sectors,  "-h", "64",
+			       "-s",	  "32", "-N", serial, "-v", o->label, "::", NULL };
 
 	snprintf(sectors, sizeof(sectors), "%llu", (unsigned long long)o->size_mib * 2048);
 	snprintf(serial, sizeof(serial), "%08x", o->serial);
@@ -140,8 +140,9 @@ static int copy_slot(const struct sg_esp_opts *o, const char *img, char slot, co
 static int sync_parent(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	char *dir = !slash ? strdup(".") : slash == path ? strdup("/")
-							 : strndup(path, (size_t)(slash - path));
+	char *dir = !slash	    ? strdup(".")
+		    : slash == path ? strdup("/")
+				    : strndup(path, (size_t)(slash - path));
 	int fd, rc = 0;
 
 	if (!dir)

@@ -22,11 +22,11 @@
 
 struct sg_esp_opts {
 	const char *out;
-	uint32_t size_mib;        /* image size */
-	uint32_t serial;          /* FAT volume serial number */
-	const char *label;        /* volume label, at most 11 characters */
-	const char *boot;         /* file for EFI/BOOT/BOOTX64.EFI, or NULL */
-	const char *slot_dir[2];  /* directories for slots A and B, or NULL */
+	uint32_t size_mib;	 /* image size */
+	uint32_t serial;	 /* FAT volume serial number */
+	const char *label;	 /* volume label, at most 11 characters */
+	const char *boot;	 /* file for EFI/BOOT/BOOTX64.EFI, or NULL */
+	const char *slot_dir[2]; /* directories for slots A and B, or NULL */
 };
 
 /* Defaults: 64 MiB, label "ESP", serial 0x5349474e ("SIGN"). */

@@ -26,9 +26,10 @@ void sg_image_opts_init(struct sg_image_opts *o)
 
 static int run_mksquashfs(const struct sg_image_opts *o, const char *out)
 {
-	const char *argv[] = { o->mksquashfs, o->from, out, "-noappend", "-reproducible",
-			       "-all-root", "-mkfs-time", "0", "-all-time", "0", "-no-xattrs",
-			       "-no-progress", "-quiet", "-comp", o->compress, NULL };
+	const char *argv[] = { o->mksquashfs,	o->from,     out,	   "-noappend",
+			       "-reproducible", "-all-root", "-mkfs-time", "0",
+			       "-all-time",	"0",	     "-no-xattrs", "-no-progress",
+			       "-quiet",	"-comp",     o->compress,  NULL };
 
 	return sg_run(argv, NULL, o->image);
 }
@@ -91,8 +92,9 @@ static int split_path(const char *path, char **dir, const char **base)
 	const char *slash = strrchr(path, '/');
 
 	*base = slash ? slash + 1 : path;
-	*dir = !slash ? strdup(".") : slash == path ? strdup("/")
-						    : strndup(path, (size_t)(slash - path));
+	*dir = !slash	       ? strdup(".")
+	       : slash == path ? strdup("/")
+			       : strndup(path, (size_t)(slash - path));
 	return *dir ? 0 : sg_fail("out of memory");
 }
 
@@ -127,7 +129,8 @@ static int output_names(const char *const final[OUT_N], char **dir, const char *
 		free(d);
 		if (st.st_dev != first.st_dev || st.st_ino != first.st_ino)
 			return sg_fail("%s: not in the image's directory %s (the outputs appear "
-				       "together)", final[i], *dir);
+				       "together)",
+				       final[i], *dir);
 		for (int j = 0; j < i; j++)
 			if (rel[j] && !strcmp(rel[j], rel[i]))
 				return sg_fail("%s: named twice among the outputs", final[i]);

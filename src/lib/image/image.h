@@ -19,15 +19,15 @@
 #include "verity.h"
 
 struct sg_image_opts {
-	const char *from;          /* directory to pack */
-	const char *image;         /* squashfs output */
-	const char *verity;        /* hash tree output (NULL: none) */
-	const char *root_hash;     /* root hash output, hex (NULL: none) */
-	const char *sig;           /* detached PKCS#7 over the root hash (NULL: none) */
-	const char *key, *cert;    /* signing key and certificate for sig */
-	const char *compress;      /* gzip (default), xz, zstd, lz4, lzo */
-	const char *mksquashfs;    /* program (default "mksquashfs" from PATH) */
-	int salt_given;            /* params.salt / uuid set by the caller */
+	const char *from;	/* directory to pack */
+	const char *image;	/* squashfs output */
+	const char *verity;	/* hash tree output (NULL: none) */
+	const char *root_hash;	/* root hash output, hex (NULL: none) */
+	const char *sig;	/* detached PKCS#7 over the root hash (NULL: none) */
+	const char *key, *cert; /* signing key and certificate for sig */
+	const char *compress;	/* gzip (default), xz, zstd, lz4, lzo */
+	const char *mksquashfs; /* program (default "mksquashfs" from PATH) */
+	int salt_given;		/* params.salt / uuid set by the caller */
 	int uuid_given;
 	struct sg_verity_params params;
 };

@@ -54,8 +54,8 @@ int sg_luksimg_xts(const uint8_t key[SG_LUKSIMG_VOLUME_KEY_LEN], uint32_t sector
 	int n, rc = -1;
 
 	if ((sector_size != 512 && sector_size != 4096) || len % sector_size || off % sector_size)
-		return sg_fail("aes-xts-plain64: %zu bytes at %llu are not whole %u-byte sectors", len,
-			       (unsigned long long)off, sector_size);
+		return sg_fail("aes-xts-plain64: %zu bytes at %llu are not whole %u-byte sectors",
+			       len, (unsigned long long)off, sector_size);
 	if (!(ctx = EVP_CIPHER_CTX_new()) ||
 	    !EVP_CipherInit_ex(ctx, EVP_aes_256_xts(), NULL, key, NULL, encrypt)) {
 		sg_fail("aes-xts-plain64: cannot set the key");
@@ -108,7 +108,8 @@ int sg_luksimg_check_opts(const struct sg_luksimg_opts *o)
 	if (o->sector_size != 512 && o->sector_size != 4096)
 		return sg_fail("--sector-size %u: 512 or 4096", o->sector_size);
 	if (slots == 0)
-		return sg_fail("%s: a disk needs a passphrase file, a key file or a new key file", o->out);
+		return sg_fail("%s: a disk needs a passphrase file, a key file or a new key file",
+			       o->out);
 	if (slots > SG_LUKSIMG_MAX_SLOTS)
 		return sg_fail("%s: %zu keyslots asked for, LUKS2 has %d", o->out, slots,
 			       SG_LUKSIMG_MAX_SLOTS);
@@ -132,15 +133,17 @@ int sg_luksimg_check_opts(const struct sg_luksimg_opts *o)
 		return sg_fail("--pbkdf-memory %u: from %u to %u KiB", o->pbkdf_memory_kib,
 			       SG_LUKSIMG_ARGON2_MEMORY_MIN, SG_LUKSIMG_ARGON2_MEMORY_MAX);
 	if (o->pbkdf_iterations && o->iter_time_ms)
-		return sg_fail("--pbkdf-iterations fixes the cost, --iter-time benchmarks it: not both");
+		return sg_fail(
+			"--pbkdf-iterations fixes the cost, --iter-time benchmarks it: not both");
 	if (o->pbkdf_iterations && is_argon2(o) && o->pbkdf_iterations < SG_LUKSIMG_ARGON2_ITERATIONS)
-		return sg_fail("--pbkdf-iterations %u: argon2id needs at least %d", o->pbkdf_iterations,
-			       SG_LUKSIMG_ARGON2_ITERATIONS);
+		return sg_fail("--pbkdf-iterations %u: argon2id needs at least %d",
+			       o->pbkdf_iterations, SG_LUKSIMG_ARGON2_ITERATIONS);
 	if (o->pbkdf_iterations && !is_argon2(o) && o->pbkdf_iterations < SG_LUKSIMG_PBKDF2_MIN)
-		return sg_fail("--pbkdf-iterations %u: pbkdf2 needs at least %d", o->pbkdf_iterations,
-			       SG_LUKSIMG_PBKDF2_MIN);
+		return sg_fail("--pbkdf-iterations %u: pbkdf2 needs at least %d",
+			       o->pbkdf_iterations, SG_LUKSIMG_PBKDF2_MIN);
 	if (o->iter_time_ms > SG_LUKSIMG_ITER_TIME_MAX)
-		return sg_fail("--iter-time %u: at most %d ms", o->iter_time_ms, SG_LUKSIMG_ITER_TIME_MAX);
+		return sg_fail("--iter-time %u: at most %d ms", o->iter_time_ms,
+			       SG_LUKSIMG_ITER_TIME_MAX);
 	if (o->new_key_file && strcmp(o->new_key_file, o->out) == 0)
 		return sg_fail("%s: the new key file and the image are one file", o->out);
 	return 0;
@@ -159,8 +162,8 @@ static int fixed_time(long long *t)
 	errno = 0;
 	*t = strtoll(s, &end, 10);
 	if (errno || *end || *t < 1 || *t > TIME_MAX)
-		return sg_fail("SOURCE_DATE_EPOCH '%.40s': not a number of seconds from 1 to %lld", s,
-			       TIME_MAX);
+		return sg_fail("SOURCE_DATE_EPOCH '%.40s': not a number of seconds from 1 to %lld",
+			       s, TIME_MAX);
 	return 0;
 }
 
@@ -206,12 +209,15 @@ static void pbkdf_for(const struct sg_luksimg_opts *o, enum sg_luksimg_kind kind
 	}
 	if (is_argon2(o)) {
 		p->type = CRYPT_KDF_ARGON2ID;
-		p->iterations = o->pbkdf_iterations ? o->pbkdf_iterations : SG_LUKSIMG_ARGON2_ITERATIONS;
-		p->max_memory_kb = o->pbkdf_memory_kib ? o->pbkdf_memory_kib : SG_LUKSIMG_ARGON2_MEMORY_KIB;
+		p->iterations =
+			o->pbkdf_iterations ? o->pbkdf_iterations : SG_LUKSIMG_ARGON2_ITERATIONS;
+		p->max_memory_kb =
+			o->pbkdf_memory_kib ? o->pbkdf_memory_kib : SG_LUKSIMG_ARGON2_MEMORY_KIB;
 		p->parallel_threads = SG_LUKSIMG_ARGON2_LANES;
 	} else {
 		p->type = CRYPT_KDF_PBKDF2;
-		p->iterations = o->pbkdf_iterations ? o->pbkdf_iterations : SG_LUKSIMG_PBKDF2_ITERATIONS;
+		p->iterations =
+			o->pbkdf_iterations ? o->pbkdf_iterations : SG_LUKSIMG_PBKDF2_ITERATIONS;
 	}
 	if (o->iter_time_ms) {
 		/* Benchmarked here: memory stays a cap, iterations are found. */
@@ -259,10 +265,12 @@ static int format_luks(const struct sg_luksimg_opts *o, const char *path, const 
 
 		if (!s && !new_key)
 			break;
-		r = crypt_set_pbkdf_type(cd, s && s->kind == SG_LUKSIMG_PASSPHRASE ? &pass_kdf : &key_kdf);
+		r = crypt_set_pbkdf_type(cd, s && s->kind == SG_LUKSIMG_PASSPHRASE ? &pass_kdf
+										   : &key_kdf);
 		if (r >= 0)
 			r = crypt_keyslot_add_by_volume_key(cd, CRYPT_ANY_SLOT, (const char *)vk,
-							    SG_LUKSIMG_VOLUME_KEY_LEN, (const char *)data, len);
+							    SG_LUKSIMG_VOLUME_KEY_LEN,
+							    (const char *)data, len);
 		/* Key slots first: opening with a TPM key then never runs the
 		 * passphrase slots' argon2id, slow in a small or emulated host. */
 		if (r >= 0 && !(s && s->kind == SG_LUKSIMG_PASSPHRASE))
@@ -277,9 +285,9 @@ static int format_luks(const struct sg_luksimg_opts *o, const char *path, const 
 	info->data_offset = crypt_get_data_offset(cd) * 512;
 	info->sector_size = (uint32_t)crypt_get_sector_size(cd);
 	if (info->data_offset != SG_LUKSIMG_DATA_OFFSET || info->sector_size != o->sector_size) {
-		sg_fail("%s: libcryptsetup put the data at %llu with %u-byte sectors, not %u and %u", o->out,
-			(unsigned long long)info->data_offset, info->sector_size, SG_LUKSIMG_DATA_OFFSET,
-			o->sector_size);
+		sg_fail("%s: libcryptsetup put the data at %llu with %u-byte sectors, not %u and %u",
+			o->out, (unsigned long long)info->data_offset, info->sector_size,
+			SG_LUKSIMG_DATA_OFFSET, o->sector_size);
 		goto done;
 	}
 	memcpy(info->uuid, uuid, sizeof(uuid));
@@ -452,7 +460,8 @@ static int walk_entry(const char *fpath, const struct stat *sb, int type, struct
 			shown[i] = fpath[i] == '\n' ? '?' : fpath[i];
 		shown[i] = '\0';
 		sg_fail("%s: a name with a newline (debugfs, which sets the time stamps, reads one "
-			"command a line)", shown);
+			"command a line)",
+			shown);
 		return 1;
 	}
 	return pin_commands(walk.cmds, *rel ? rel : "/", walk.t) < 0 ? 1 : 0;
@@ -474,8 +483,7 @@ static int pin_commands_for_tree(const char *from, long long t, struct sg_buf *c
 	return 0;
 }
 
-static int apply_pins(const struct sg_luksimg_opts *o, int fd, const struct sg_buf *cmds,
-		      long long t)
+static int apply_pins(const struct sg_luksimg_opts *o, int fd, const struct sg_buf *cmds, long long t)
 {
 	struct sg_buf err = SG_BUF_INIT;
 	char path[32], cmdpath[32], fake[48];
@@ -535,7 +543,8 @@ static int encrypt_fs(const struct sg_luksimg_opts *o, int fs, int out, const ui
 		if (sg_luksimg_xts(vk, o->sector_size, off, buf, buf, n, 1) < 0)
 			goto done;
 		for (size_t w = 0; w < n;) {
-			ssize_t put = pwrite(out, buf + w, n - w, (off_t)(SG_LUKSIMG_DATA_OFFSET + off + w));
+			ssize_t put = pwrite(out, buf + w, n - w,
+					     (off_t)(SG_LUKSIMG_DATA_OFFSET + off + w));
 			if (put < 0 && errno == EINTR)
 				continue;
 			if (put <= 0) {
@@ -572,8 +581,9 @@ static int split_path(const char *path, char **dir, const char **base)
 	const char *slash = strrchr(path, '/');
 
 	*base = slash ? slash + 1 : path;
-	*dir = !slash ? strdup(".") : slash == path ? strdup("/")
-						    : strndup(path, (size_t)(slash - path));
+	*dir = !slash	       ? strdup(".")
+	       : slash == path ? strdup("/")
+			       : strndup(path, (size_t)(slash - path));
 	return *dir ? 0 : sg_fail("out of memory");
 }
 
@@ -599,7 +609,8 @@ static int output_names(const struct sg_luksimg_opts *o, char **dir, const char 
 		return -1;
 	if (stat(kd, &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino)
 		sg_fail("%s: the new key file must be in the image's directory %s (the two "
-			"appear together)", o->new_key_file, *dir);
+			"appear together)",
+			o->new_key_file, *dir);
 	else if (!**key || !strcmp(*key, *img))
 		sg_fail("%s: the new key file must be another file than the image", o->new_key_file);
 	else
@@ -630,7 +641,7 @@ struct build {
 	struct sg_luksimg_opts opts; /* the options, the UUID drawn */
 	uint8_t vk[SG_LUKSIMG_VOLUME_KEY_LEN], new_key[SG_LUKSIMG_NEW_KEY_LEN];
 	char fs_uuid[37], hash_seed[37];
-	char *dir;		      /* the outputs' directory */
+	char *dir;		       /* the outputs' directory */
 	const char *img_rel, *key_rel; /* their names in it */
 	uint64_t size;
 	struct sg_buf pins;
@@ -667,8 +678,7 @@ static int build_fs(struct build *b)
 {
 	const struct sg_luksimg_opts *o = &b->opts;
 
-	if (pin_commands_for_tree(o->from, b->t0, &b->pins) < 0 ||
-	    (b->fs = scratch_file(o->out)) < 0)
+	if (pin_commands_for_tree(o->from, b->t0, &b->pins) < 0 || (b->fs = scratch_file(o->out)) < 0)
 		return -1;
 	if (ftruncate(b->fs, (off_t)b->size) < 0)
 		return sg_fail_errno("%s: scratch file of %u MiB", o->out, o->size_mib);

@@ -87,14 +87,14 @@
 #define SG_LUKSIMG_VOLUME_KEY_LEN 64 /* aes-xts-plain64 with AES-256 */
 #define SG_LUKSIMG_NEW_KEY_LEN 32
 #define SG_LUKSIMG_DATA_OFFSET (16u * 1024 * 1024)
-#define SG_LUKSIMG_MIN_MIB 8         /* the smallest ext4 that mkfs gives a journal */
+#define SG_LUKSIMG_MIN_MIB 8 /* the smallest ext4 that mkfs gives a journal */
 #define SG_LUKSIMG_MAX_MIB (1u << 20)
 #define SG_LUKSIMG_DEFAULT_MIB 64
-#define SG_LUKSIMG_MAX_SLOTS 32      /* LUKS2 keyslots */
+#define SG_LUKSIMG_MAX_SLOTS 32 /* LUKS2 keyslots */
 #define SG_LUKSIMG_KEY_MIN 16
 #define SG_LUKSIMG_KEY_MAX 8192
 #define SG_LUKSIMG_PASSPHRASE_MAX 4096
-#define SG_LUKSIMG_LABEL_MAX 16      /* ext4's s_volume_name */
+#define SG_LUKSIMG_LABEL_MAX 16 /* ext4's s_volume_name */
 
 /* Default and limit costs of the passphrase keyslots. */
 #define SG_LUKSIMG_ARGON2_MEMORY_KIB 65536
@@ -103,12 +103,12 @@
 #define SG_LUKSIMG_ARGON2_ITERATIONS 4
 #define SG_LUKSIMG_ARGON2_LANES 4
 #define SG_LUKSIMG_PBKDF2_ITERATIONS 600000
-#define SG_LUKSIMG_PBKDF2_MIN 1000  /* libcryptsetup's minimum, used for keys */
+#define SG_LUKSIMG_PBKDF2_MIN 1000 /* libcryptsetup's minimum, used for keys */
 #define SG_LUKSIMG_ITER_TIME_MAX 60000
 
 enum sg_luksimg_kind {
 	SG_LUKSIMG_PASSPHRASE, /* typed by a person: a slow KDF */
-	SG_LUKSIMG_KEY,        /* raw high-entropy bytes: the minimal KDF */
+	SG_LUKSIMG_KEY,	       /* raw high-entropy bytes: the minimal KDF */
 };
 
 /* One secret a keyslot opens with. The caller owns and wipes data. */
@@ -120,29 +120,29 @@ struct sg_luksimg_secret {
 };
 
 struct sg_luksimg_opts {
-	const char *from;         /* directory to put in the file system */
-	const char *out;          /* the image to write */
-	uint32_t size_mib;        /* the file system (the image is 16 MiB more) */
-	uint32_t sector_size;     /* 512 or 4096 */
+	const char *from;     /* directory to put in the file system */
+	const char *out;      /* the image to write */
+	uint32_t size_mib;    /* the file system (the image is 16 MiB more) */
+	uint32_t sector_size; /* 512 or 4096 */
 	const struct sg_luksimg_secret *secrets;
 	size_t n_secrets;
 	const char *new_key_file; /* generate a 32-byte key here, with a keyslot (NULL: none) */
-	const char *label;        /* LUKS2 and ext4 label (NULL: none) */
-	uint8_t uuid[16];         /* LUKS2 UUID when uuid_given, else random */
+	const char *label;	  /* LUKS2 and ext4 label (NULL: none) */
+	uint8_t uuid[16];	  /* LUKS2 UUID when uuid_given, else random */
 	int uuid_given;
-	const char *pbkdf;        /* passphrase keyslots: "argon2id" or "pbkdf2" */
+	const char *pbkdf;	   /* passphrase keyslots: "argon2id" or "pbkdf2" */
 	uint32_t pbkdf_memory_kib; /* argon2id memory (0: default) */
 	uint32_t pbkdf_iterations; /* iterations, time cost for argon2id (0: default) */
-	uint32_t iter_time_ms;    /* benchmark to this time instead (0: fixed costs) */
-	int force;                /* replace existing outputs */
-	const char *mkfs;         /* programs (defaults "mkfs.ext4", "debugfs") */
+	uint32_t iter_time_ms;	   /* benchmark to this time instead (0: fixed costs) */
+	int force;		   /* replace existing outputs */
+	const char *mkfs;	   /* programs (defaults "mkfs.ext4", "debugfs") */
 	const char *debugfs;
 };
 
 struct sg_luksimg_info {
-	char uuid[37];            /* LUKS2 UUID */
-	char fs_uuid[37];         /* ext4 UUID */
-	uint64_t data_offset;     /* bytes */
+	char uuid[37];	      /* LUKS2 UUID */
+	char fs_uuid[37];     /* ext4 UUID */
+	uint64_t data_offset; /* bytes */
 	uint32_t sector_size;
 	int keyslots;
 };

@@ -225,13 +225,13 @@ int sg_verity_sb_decode(const uint8_t *buf, size_t len, struct sg_verity_params 
 /* Where each level of the tree lives, as cryptsetup's hash_levels(). */
 struct layout {
 	size_t digest_size;
-	size_t stride;        /* bytes per digest slot in a hash block */
-	uint64_t per_block;   /* digests per hash block */
-	uint64_t offset;      /* tree start, in hash blocks */
+	size_t stride;	    /* bytes per digest slot in a hash block */
+	uint64_t per_block; /* digests per hash block */
+	uint64_t offset;    /* tree start, in hash blocks */
 	int levels;
 	uint64_t level_block[VERITY_MAX_LEVELS]; /* first block, absolute */
-	uint64_t level_size[VERITY_MAX_LEVELS];  /* blocks */
-	uint64_t end;         /* one past the last tree block */
+	uint64_t level_size[VERITY_MAX_LEVELS];	 /* blocks */
+	uint64_t end;				 /* one past the last tree block */
 };
 
 static unsigned bits_down(uint64_t u)
@@ -255,8 +255,9 @@ static int plan_layout(const struct sg_verity_params *p, size_t digest_size, str
 	l->digest_size = digest_size;
 	l->stride = p->hash_type == 1 ? full : digest_size;
 	l->per_block = (uint64_t)1 << bits;
-	l->offset = p->no_superblock ? 0 :
-		(SG_VERITY_SB_SIZE + p->hash_block_size - 1) / p->hash_block_size;
+	l->offset = p->no_superblock
+			    ? 0
+			    : (SG_VERITY_SB_SIZE + p->hash_block_size - 1) / p->hash_block_size;
 	if (n == 0)
 		return sg_fail("no data blocks to hash");
 	while (bits * (unsigned)l->levels < 64 && ((n - 1) >> (bits * (unsigned)l->levels)))
@@ -266,7 +267,8 @@ static int plan_layout(const struct sg_verity_params *p, size_t digest_size, str
 	pos = l->offset;
 	for (int i = l->levels - 1; i >= 0; i--) {
 		unsigned shift = (unsigned)(i + 1) * bits;
-		uint64_t s = shift >= 64 ? 1 : (n >> shift) + ((n & (((uint64_t)1 << shift) - 1)) != 0);
+		uint64_t s =
+			shift >= 64 ? 1 : (n >> shift) + ((n & (((uint64_t)1 << shift) - 1)) != 0);
 		l->level_block[i] = pos;
 		l->level_size[i] = s;
 		if (pos + s < pos)
@@ -324,26 +326,25 @@ struct level_job {
 	const EVP_MD *md;
 	int src_fd;
 	const char *src_name;
-	uint64_t src_off;     /* bytes */
+	uint64_t src_off; /* bytes */
 	uint32_t src_bs;
 	uint64_t src_blocks;
 	int dst_fd;
 	const char *dst_name;
-	uint64_t dst_off;     /* bytes */
+	uint64_t dst_off; /* bytes */
 	uint64_t dst_blocks;
 	int level;
 	int verify;
-	uint64_t chunk;       /* dst blocks per turn */
+	uint64_t chunk; /* dst blocks per turn */
 	_Atomic uint64_t next;
 	_Atomic uint64_t stop_after; /* no turns start beyond this dst block */
 	pthread_mutex_t lock;
 	int failed;
-	uint64_t bad_at;      /* lowest failing dst block, UINT64_MAX if none */
+	uint64_t bad_at; /* lowest failing dst block, UINT64_MAX if none */
 	char err[512];
 };
 
-static int hash_block(EVP_MD_CTX *ctx, const struct level_job *j, const uint8_t *data,
-		      uint8_t *out)
+static int hash_block(EVP_MD_CTX *ctx, const struct level_job *j, const uint8_t *data, uint8_t *out)
 {
 	const struct sg_verity_params *p = j->p;
 
@@ -421,8 +422,9 @@ static void *level_worker(void *arg)
 			break;
 		uint64_t ndst = j->dst_blocks - first < j->chunk ? j->dst_blocks - first : j->chunk;
 		uint64_t src0 = first * j->l->per_block;
-		uint64_t nsrc = j->src_blocks - src0 < ndst * j->l->per_block ?
-			j->src_blocks - src0 : ndst * j->l->per_block;
+		uint64_t nsrc = j->src_blocks - src0 < ndst * j->l->per_block
+					? j->src_blocks - src0
+					: ndst * j->l->per_block;
 
 		if (pread_full(j->src_fd, in, (size_t)(nsrc * j->src_bs),
 			       j->src_off + src0 * j->src_bs, j->src_name) < 0) {
@@ -435,12 +437,13 @@ static void *level_worker(void *arg)
 				job_fail(j, first);
 				goto out;
 			}
-			memcpy(out + (k / j->l->per_block) * hbs + (k % j->l->per_block) * j->l->stride,
+			memcpy(out + (k / j->l->per_block) * hbs +
+				       (k % j->l->per_block) * j->l->stride,
 			       digest, j->l->digest_size);
 		}
 		if (j->verify) {
-			if (pread_full(j->dst_fd, cmp, (size_t)(ndst * hbs), j->dst_off + first * hbs,
-				       j->dst_name) < 0) {
+			if (pread_full(j->dst_fd, cmp, (size_t)(ndst * hbs),
+				       j->dst_off + first * hbs, j->dst_name) < 0) {
 				job_fail(j, first);
 				break;
 			}
@@ -448,8 +451,8 @@ static void *level_worker(void *arg)
 				report_mismatch(j, out, cmp, first, nsrc, src0);
 				break;
 			}
-		} else if (pwrite_full(j->dst_fd, out, (size_t)(ndst * hbs), j->dst_off + first * hbs,
-				       j->dst_name) < 0) {
+		} else if (pwrite_full(j->dst_fd, out, (size_t)(ndst * hbs),
+				       j->dst_off + first * hbs, j->dst_name) < 0) {
 			job_fail(j, first);
 			break;
 		}
@@ -561,7 +564,8 @@ static int build_tree(const struct sg_verity_params *p, const struct layout *l, 
 			return -1;
 	}
 	if (l->levels)
-		return root_of(&j, hash_fd, hash_name, l->level_block[l->levels - 1] * hbs, hbs, root);
+		return root_of(&j, hash_fd, hash_name, l->level_block[l->levels - 1] * hbs, hbs,
+			       root);
 	return root_of(&j, data_fd, data_name, 0, p->data_block_size, root);
 }
 
@@ -603,7 +607,8 @@ static int open_data(const char *path, const struct sg_verity_params *p, uint64_
 	} else {
 		*blocks = p->data_blocks;
 		if (size / p->data_block_size < p->data_blocks) {
-			sg_fail("%s: %" PRIu64 " bytes, too small for %" PRIu64 " data blocks of %" PRIu32,
+			sg_fail("%s: %" PRIu64 " bytes, too small for %" PRIu64
+				" data blocks of %" PRIu32,
 				path, size, p->data_blocks, p->data_block_size);
 			goto fail;
 		}
@@ -659,8 +664,7 @@ int sg_verity_format(const char *data_path, const char *hash_path, struct sg_ver
 			hash_path);
 		goto out;
 	}
-	if (!(md = fetch_md(p->hash_name)) ||
-	    plan_layout(p, (size_t)EVP_MD_get_size(md), &l) < 0)
+	if (!(md = fetch_md(p->hash_name)) || plan_layout(p, (size_t)EVP_MD_get_size(md), &l) < 0)
 		goto out;
 	if (sg_atomic_open(&out, hash_path, 0644, 0) < 0)
 		goto out;
@@ -724,12 +728,11 @@ int sg_verity_verify(const char *data_path, const char *hash_path, struct sg_ver
 	if ((data_fd = open_data(data_path, p, &tail, &blocks)) < 0)
 		goto out;
 	p->data_blocks = blocks;
-	if (!(md = fetch_md(p->hash_name)) ||
-	    plan_layout(p, (size_t)EVP_MD_get_size(md), &l) < 0)
+	if (!(md = fetch_md(p->hash_name)) || plan_layout(p, (size_t)EVP_MD_get_size(md), &l) < 0)
 		goto out;
 	if (root_size != l.digest_size) {
-		sg_fail("root hash of %zu bytes given, %s digests have %zu", root_size, p->hash_name,
-			l.digest_size);
+		sg_fail("root hash of %zu bytes given, %s digests have %zu", root_size,
+			p->hash_name, l.digest_size);
 		goto out;
 	}
 	if (input_size(hash_fd, hash_path, &hash_size) < 0)
@@ -743,9 +746,11 @@ int sg_verity_verify(const char *data_path, const char *hash_path, struct sg_ver
 		goto out;
 	if (!sg_ct_equal(mine, root, root_size)) {
 		if (l.levels == 0)
-			sg_fail("%s: data block 0 (offset 0) does not match the root hash", data_path);
+			sg_fail("%s: data block 0 (offset 0) does not match the root hash",
+				data_path);
 		else
-			sg_fail("%s: top hash block (offset %" PRIu64 ") does not match the root hash",
+			sg_fail("%s: top hash block (offset %" PRIu64
+				") does not match the root hash",
 				hash_path, l.level_block[l.levels - 1] * p->hash_block_size);
 		goto out;
 	}
@@ -770,7 +775,8 @@ static int root_text(const char *root_hex, char *out, size_t cap)
 	for (size_t i = 0; i < n; i++) {
 		if (sg_hex_value(root_hex[i]) < 0)
 			return sg_fail("root hash '%.140s': not hex digits of a digest", root_hex);
-		out[i] = (char)(root_hex[i] >= 'A' && root_hex[i] <= 'F' ? root_hex[i] + 32 : root_hex[i]);
+		out[i] = (char)(root_hex[i] >= 'A' && root_hex[i] <= 'F' ? root_hex[i] + 32
+									 : root_hex[i]);
 	}
 	out[n] = '\0';
 	return (int)n;

@@ -39,23 +39,23 @@
 
 struct sg_verity_params {
 	char hash_name[SG_VERITY_HASH_NAME_MAX + 1]; /* OpenSSL digest name */
-	uint32_t hash_type;       /* 1 normal, 0 Chrome OS */
-	uint32_t data_block_size; /* bytes, power of two in [512, 512 KiB] */
+	uint32_t hash_type;			     /* 1 normal, 0 Chrome OS */
+	uint32_t data_block_size;		     /* bytes, power of two in [512, 512 KiB] */
 	uint32_t hash_block_size;
-	uint64_t data_blocks;     /* 0: as many as the data holds */
+	uint64_t data_blocks; /* 0: as many as the data holds */
 	uint8_t salt[SG_VERITY_SALT_MAX];
 	size_t salt_size;
 	uint8_t uuid[16];
-	int no_superblock;        /* tree at offset 0, no superblock */
+	int no_superblock; /* tree at offset 0, no superblock */
 };
 
 /* What a format or verify produced, for printing. */
 struct sg_verity_info {
 	uint8_t root[SG_VERITY_DIGEST_MAX];
 	size_t root_size;
-	uint64_t hash_blocks;      /* tree blocks, superblock not counted */
+	uint64_t hash_blocks;	   /* tree blocks, superblock not counted */
 	uint64_t hash_device_size; /* bytes: superblock area plus tree */
-	uint64_t data_tail;        /* bytes of data after the last full block */
+	uint64_t data_tail;	   /* bytes of data after the last full block */
 };
 
 /* Defaults as veritysetup format: sha256, format 1, 4096/4096, empty

@@ -17,8 +17,9 @@
 
 /* sops's MACOnlyEncryptedInitialization: SHA-256("sops"). */
 static const uint8_t mac_only_init[32] = {
-	0x8a, 0x3f, 0xd2, 0xad, 0x54, 0xce, 0x66, 0x52, 0x7b, 0x10, 0x34, 0xf3, 0xd1, 0x47, 0xbe, 0x0b,
-	0x0b, 0x97, 0x5b, 0x3b, 0xf4, 0x4f, 0x72, 0xc6, 0xfd, 0xad, 0xec, 0x81, 0x76, 0xf2, 0x7d, 0x69,
+	0x8a, 0x3f, 0xd2, 0xad, 0x54, 0xce, 0x66, 0x52, 0x7b, 0x10, 0x34,
+	0xf3, 0xd1, 0x47, 0xbe, 0x0b, 0x0b, 0x97, 0x5b, 0x3b, 0xf4, 0x4f,
+	0x72, 0xc6, 0xfd, 0xad, 0xec, 0x81, 0x76, 0xf2, 0x7d, 0x69,
 };
 
 int sg_sops_format_parse(const char *name, enum sg_sops_format *out)
@@ -85,7 +86,8 @@ int sg_sops_meta_set_rule(struct sg_sops_meta *m, char **rule, const char *value
 	free(m->encrypted_suffix);
 	free(m->unencrypted_regex);
 	free(m->encrypted_regex);
-	m->unencrypted_suffix = m->encrypted_suffix = m->unencrypted_regex = m->encrypted_regex = NULL;
+	m->unencrypted_suffix = m->encrypted_suffix = m->unencrypted_regex = m->encrypted_regex =
+		NULL;
 	if (rule)
 		*rule = copy;
 	else
@@ -220,15 +222,9 @@ static int plaintext_of(const struct sg_sops_node *v, struct sg_buf *out, const 
 	char num[400];
 
 	switch (v->kind) {
-	case SG_SOPS_STR:
-		*type = "str";
-		return sg_buf_append(out, v->str, v->len);
-	case SG_SOPS_COMMENT:
-		*type = "comment";
-		return sg_buf_append(out, v->str, v->len);
-	case SG_SOPS_INT:
-		*type = "int";
-		return sg_buf_printf(out, "%" PRId64, v->integer);
+	case SG_SOPS_STR: *type = "str"; return sg_buf_append(out, v->str, v->len);
+	case SG_SOPS_COMMENT: *type = "comment"; return sg_buf_append(out, v->str, v->len);
+	case SG_SOPS_INT: *type = "int"; return sg_buf_printf(out, "%" PRId64, v->integer);
 	case SG_SOPS_FLOAT:
 		*type = "float";
 		sg_go_format_float_f(v->number, num);
@@ -236,16 +232,16 @@ static int plaintext_of(const struct sg_sops_node *v, struct sg_buf *out, const 
 	case SG_SOPS_BOOL:
 		*type = "bool";
 		return sg_buf_append_str(out, v->boolean ? "True" : "False");
-	default:
-		return sg_fail("value cannot be encrypted");
+	default: return sg_fail("value cannot be encrypted");
 	}
 }
 
 /* One AES-256-GCM operation. With a cache, the keyed context for sops's
  * 32-byte IVs is made once per document (creating one per value would
  * dominate the cost of small values); the caller frees it. */
-static int aead(struct sg_aead **cache, int seal, const uint8_t key[SG_SOPS_KEY_LEN], const uint8_t *iv,
-		size_t iv_len, const char *aad, const uint8_t *in, size_t len, uint8_t *out)
+static int aead(struct sg_aead **cache, int seal, const uint8_t key[SG_SOPS_KEY_LEN],
+		const uint8_t *iv, size_t iv_len, const char *aad, const uint8_t *in, size_t len,
+		uint8_t *out)
 {
 	struct sg_aead *a;
 	int rc;
@@ -264,8 +260,8 @@ static int aead(struct sg_aead **cache, int seal, const uint8_t key[SG_SOPS_KEY_
 	return rc;
 }
 
-static int encrypt_value(struct sg_aead **cache, const uint8_t key[SG_SOPS_KEY_LEN], const char *aad,
-			 const struct sg_sops_node *v, struct sg_buf *out)
+static int encrypt_value(struct sg_aead **cache, const uint8_t key[SG_SOPS_KEY_LEN],
+			 const char *aad, const struct sg_sops_node *v, struct sg_buf *out)
 {
 	struct sg_buf pt = SG_BUF_INIT;
 	const char *type = NULL;
@@ -279,7 +275,8 @@ static int encrypt_value(struct sg_aead **cache, const uint8_t key[SG_SOPS_KEY_L
 			sg_fail("out of memory");
 		goto out;
 	}
-	if (aead(cache, 1, key, iv, sizeof(iv), aad, pt.len ? pt.data : (const uint8_t *)"", pt.len, ct) < 0)
+	if (aead(cache, 1, key, iv, sizeof(iv), aad, pt.len ? pt.data : (const uint8_t *)"", pt.len,
+		 ct) < 0)
 		goto out;
 	if (sg_buf_append_str(out, "ENC[AES256_GCM,data:") < 0 ||
 	    sg_b64_encode_buf(out, ct, pt.len, SG_B64_PAD) < 0 || sg_buf_append_str(out, ",iv:") < 0 ||
@@ -295,8 +292,8 @@ out:
 	return rc;
 }
 
-static int decrypt_value(struct sg_aead **cache, const uint8_t key[SG_SOPS_KEY_LEN], const char *aad,
-			 const char *s, size_t len, struct sg_sops_node **out)
+static int decrypt_value(struct sg_aead **cache, const uint8_t key[SG_SOPS_KEY_LEN],
+			 const char *aad, const char *s, size_t len, struct sg_sops_node **out)
 {
 	struct sg_sops_enc e;
 	uint8_t *buf = NULL, *pt;
@@ -422,7 +419,8 @@ static int aad_of(const struct walk *w, struct sg_buf *aad)
 {
 	aad->len = 0;
 	for (size_t i = 0; i < w->depth; i++)
-		if (sg_buf_append(aad, w->path[i], w->path_len[i]) < 0 || sg_buf_append_byte(aad, ':') < 0)
+		if (sg_buf_append(aad, w->path[i], w->path_len[i]) < 0 ||
+		    sg_buf_append_byte(aad, ':') < 0)
 			return -1;
 	if (w->depth == 0 && sg_buf_append_byte(aad, ':') < 0)
 		return -1;
@@ -471,8 +469,8 @@ static int leaf(struct walk *w, struct sg_sops_node **slot)
 	} else {
 		if (enc && v->kind == SG_SOPS_COMMENT) {
 			/* sops keeps a comment that does not decrypt as it is */
-			if (v->len && decrypt_value(&w->ctx, w->key, (const char *)aad.data, v->str, v->len,
-						    &nv) < 0) {
+			if (v->len && decrypt_value(&w->ctx, w->key, (const char *)aad.data, v->str,
+						    v->len, &nv) < 0) {
 				sg_errclear();
 				nv = NULL;
 			}
@@ -485,8 +483,8 @@ static int leaf(struct walk *w, struct sg_sops_node **slot)
 				path_fail(&aad, "is not encrypted but the rules say it must be");
 				goto out;
 			}
-			if (v->len && decrypt_value(&w->ctx, w->key, (const char *)aad.data, v->str, v->len,
-						    &nv) < 0) {
+			if (v->len && decrypt_value(&w->ctx, w->key, (const char *)aad.data, v->str,
+						    v->len, &nv) < 0) {
 				char msg[256];
 				snprintf(msg, sizeof(msg), "cannot decrypt (%s)", sg_errmsg());
 				path_fail(&aad, msg);
@@ -517,8 +515,7 @@ static int walk_node(struct walk *w, struct sg_sops_node **slot, int depth)
 	if (depth > SG_SOPS_MAX_DEPTH)
 		return sg_fail("document nested deeper than %d levels", SG_SOPS_MAX_DEPTH);
 	switch (n->kind) {
-	case SG_SOPS_NULL:
-		return 0;
+	case SG_SOPS_NULL: return 0;
 	case SG_SOPS_MAP:
 	case SG_SOPS_LIST:
 		for (size_t i = 0; i < n->n; i++) {
@@ -548,8 +545,7 @@ static int walk_node(struct walk *w, struct sg_sops_node **slot, int depth)
 				return -1;
 		}
 		return 0;
-	default:
-		return leaf(w, slot);
+	default: return leaf(w, slot);
 	}
 }
 
@@ -579,7 +575,8 @@ static int walk_init(struct walk *w, const struct sg_sops_meta *m, const uint8_t
 			regfree(&w->re);
 		return -1;
 	}
-	if (m->mac_only_encrypted && sg_digest_update(w->mac, mac_only_init, sizeof(mac_only_init)) < 0)
+	if (m->mac_only_encrypted &&
+	    sg_digest_update(w->mac, mac_only_init, sizeof(mac_only_init)) < 0)
 		return -1;
 	return 0;
 }
@@ -658,7 +655,8 @@ int sg_sops_decrypt(struct sg_sops_node *doc, const struct sg_sops_meta *meta,
 	if (walk_node(&w, &doc, 0) < 0 || mac_hex(&w, hex) < 0)
 		goto out;
 	if (sg_sops_decrypt_value(key, t, meta->mac, strlen(meta->mac), &stored) < 0) {
-		sg_fail("MAC cannot be decrypted: the mac or lastmodified was altered (%s)", sg_errmsg());
+		sg_fail("MAC cannot be decrypted: the mac or lastmodified was altered (%s)",
+			sg_errmsg());
 		goto out;
 	}
 	if (stored->kind != SG_SOPS_STR || stored->len != strlen(hex) ||
@@ -752,7 +750,8 @@ int sg_sops_unwrap_key(const struct sg_sops_meta *meta, const struct sg_age_iden
 		}
 		if (!k->enc)
 			continue;
-		rc = sg_age_decrypt(ids, sg_mem_reader(&src, k->enc, strlen(k->enc)), sg_buf_writer(&out));
+		rc = sg_age_decrypt(ids, sg_mem_reader(&src, k->enc, strlen(k->enc)),
+				    sg_buf_writer(&out));
 		if (rc == 0 && out.len == SG_SOPS_KEY_LEN) {
 			memcpy(key, out.data, SG_SOPS_KEY_LEN);
 			sg_buf_wipe(&out);
@@ -861,7 +860,8 @@ static int meta_from_map(struct sg_sops_meta *m, const struct sg_sops_node *s)
 			if (g->kind == SG_SOPS_COMMENT)
 				continue;
 			if (++groups > 1)
-				return sg_fail("sops metadata: several key groups (Shamir) are not supported");
+				return sg_fail(
+					"sops metadata: several key groups (Shamir) are not supported");
 			if (g->kind == SG_SOPS_MAP && meta_age_list(m, sg_sops_get(g, "age")) < 0)
 				return -1;
 		}
@@ -915,12 +915,14 @@ static int meta_from_dotenv(struct sg_sops_meta *m, struct sg_sops_node *doc)
 				m->nage = idx + 1;
 			}
 			if (!strcmp(field, "recipient") || !strcmp(field, "enc")) {
-				char **dst = !strcmp(field, "enc") ? &m->age[idx].enc : &m->age[idx].recipient;
+				char **dst = !strcmp(field, "enc") ? &m->age[idx].enc
+								   : &m->age[idx].recipient;
 				free(*dst);
 				if (!(*dst = dup_str(it->value->str)))
 					goto out;
 			}
-		} else if (sg_sops_push(flat, it->key + 5, it->key_len - 5, sg_sops_clone(it->value)) < 0) {
+		} else if (sg_sops_push(flat, it->key + 5, it->key_len - 5,
+					sg_sops_clone(it->value)) < 0) {
 			goto out;
 		}
 		/* by position: a key is not a C string (it may hold a NUL),
@@ -956,7 +958,8 @@ int sg_sops_read_plain(enum sg_sops_format f, const char *name, const char *text
 	case SG_SOPS_DOTENV: return sg_sops_dotenv_read(name, text, len, doc);
 	case SG_SOPS_BINARY: {
 		struct sg_sops_node *d = sg_sops_new(SG_SOPS_MAP);
-		if (!d || sg_sops_push(d, "data", 4, sg_sops_new_str(SG_SOPS_STR, text ? text : "", len)) < 0) {
+		if (!d || sg_sops_push(d, "data", 4,
+				       sg_sops_new_str(SG_SOPS_STR, text ? text : "", len)) < 0) {
 			sg_sops_free(d);
 			return -1;
 		}
@@ -997,7 +1000,8 @@ int sg_sops_read_encrypted(enum sg_sops_format f, const char *name, const char *
 
 static int push_str(struct sg_sops_node *map, const char *key, const char *value)
 {
-	return sg_sops_push(map, key, strlen(key), sg_sops_new_str(SG_SOPS_STR, value, strlen(value)));
+	return sg_sops_push(map, key, strlen(key),
+			    sg_sops_new_str(SG_SOPS_STR, value, strlen(value)));
 }
 
 /* The "sops" mapping as sops 3.9's stores.Metadata marshals it. */
@@ -1012,7 +1016,8 @@ static struct sg_sops_node *meta_to_map(const struct sg_sops_meta *m, enum sg_so
 		return NULL;
 	for (size_t i = 0; i < 4 && rc == 0; i++)
 		rc = sg_sops_push(s, empty_lists[i], strlen(empty_lists[i]), sg_sops_new(empty));
-	if (rc == 0 && !(age = sg_sops_new(m->nage || f != SG_SOPS_JSON ? SG_SOPS_LIST : SG_SOPS_NULL)))
+	if (rc == 0 &&
+	    !(age = sg_sops_new(m->nage || f != SG_SOPS_JSON ? SG_SOPS_LIST : SG_SOPS_NULL)))
 		rc = -1;
 	for (size_t i = 0; i < m->nage && rc == 0; i++) {
 		struct sg_sops_node *e = sg_sops_new(SG_SOPS_MAP);
@@ -1125,7 +1130,8 @@ int sg_sops_write(enum sg_sops_format f, const struct sg_sops_node *doc,
 		case SG_SOPS_BINARY: {
 			const struct sg_sops_node *d = sg_sops_get(doc, "data");
 			if (!d || d->kind != SG_SOPS_STR)
-				return sg_fail("no binary data found in the document (a string \"data\")");
+				return sg_fail(
+					"no binary data found in the document (a string \"data\")");
 			return sg_buf_append(out, d->str, d->len);
 		}
 		}
@@ -1261,8 +1267,8 @@ static int rule_add_recipients(struct sg_sops_rule *r, const char *s)
 
 static int rule_from_map(const char *name, const struct sg_sops_node *m, struct sg_sops_rule *out)
 {
-	static const char *const keys[] = { "unencrypted_suffix", "encrypted_suffix", "unencrypted_regex",
-					    "encrypted_regex" };
+	static const char *const keys[] = { "unencrypted_suffix", "encrypted_suffix",
+					    "unencrypted_regex", "encrypted_regex" };
 	char **dst[] = { &out->unencrypted_suffix, &out->encrypted_suffix, &out->unencrypted_regex,
 			 &out->encrypted_regex };
 	const struct sg_sops_node *v = sg_sops_get(m, "age"), *b;
@@ -1290,7 +1296,8 @@ static int rule_from_map(const char *name, const struct sg_sops_node *m, struct 
 	}
 	if (rules > 1)
 		return sg_fail("%s: a rule may set only one of encrypted_suffix, unencrypted_suffix, "
-			       "encrypted_regex, unencrypted_regex", name);
+			       "encrypted_regex, unencrypted_regex",
+			       name);
 	b = sg_sops_get(m, "mac_only_encrypted");
 	out->mac_only_encrypted = b && b->kind == SG_SOPS_BOOL && b->boolean;
 	if (!out->nage)

@@ -388,8 +388,7 @@ struct sg_sops_node *sg_sops_from_json(const struct sg_json *j, enum sg_sops_num
 	struct sg_sops_node *n;
 
 	switch (j->kind) {
-	case SG_JSON_NULL:
-		return sg_sops_new(SG_SOPS_NULL);
+	case SG_JSON_NULL: return sg_sops_new(SG_SOPS_NULL);
 	case SG_JSON_BOOL:
 		if ((n = sg_sops_new(SG_SOPS_BOOL)))
 			n->boolean = j->u.boolean;
@@ -413,14 +412,14 @@ struct sg_sops_node *sg_sops_from_json(const struct sg_json *j, enum sg_sops_num
 		if ((n = sg_sops_new(SG_SOPS_FLOAT)))
 			n->number = j->u.number.value;
 		return n;
-	case SG_JSON_STRING:
-		return sg_sops_new_str(SG_SOPS_STR, j->u.string.data, j->u.string.len);
+	case SG_JSON_STRING: return sg_sops_new_str(SG_SOPS_STR, j->u.string.data, j->u.string.len);
 	case SG_JSON_ARRAY:
 		if (!(n = sg_sops_new(SG_SOPS_LIST)))
 			return NULL;
 		for (size_t i = 0; i < j->u.array.len; i++) {
 			/* push takes the value, NULL included (it then fails) */
-			if (sg_sops_push(n, NULL, 0, sg_sops_from_json(j->u.array.items[i], how)) < 0) {
+			if (sg_sops_push(n, NULL, 0, sg_sops_from_json(j->u.array.items[i], how)) <
+			    0) {
 				sg_sops_wipe(n);
 				return NULL;
 			}
@@ -431,7 +430,8 @@ struct sg_sops_node *sg_sops_from_json(const struct sg_json *j, enum sg_sops_num
 			return NULL;
 		for (size_t i = 0; i < j->u.object.len; i++) {
 			const struct sg_json_member *m = &j->u.object.members[i];
-			if (sg_sops_push(n, m->key, m->key_len, sg_sops_from_json(m->value, how)) < 0) {
+			if (sg_sops_push(n, m->key, m->key_len, sg_sops_from_json(m->value, how)) <
+			    0) {
 				sg_sops_wipe(n);
 				return NULL;
 			}
@@ -579,7 +579,8 @@ int sg_sops_dotenv_read(const char *name, const char *text, size_t len, struct s
 			return sg_fail("%s: line %zu: invalid UTF-8", name, lineno);
 		}
 		if (line[0] == '#') {
-			if (sg_sops_push(doc, NULL, 0, sg_sops_new_str(SG_SOPS_COMMENT, line + 1, ll - 1)) < 0)
+			if (sg_sops_push(doc, NULL, 0,
+					 sg_sops_new_str(SG_SOPS_COMMENT, line + 1, ll - 1)) < 0)
 				goto fail;
 			continue;
 		}
@@ -623,7 +624,8 @@ int sg_sops_dotenv_write(const struct sg_sops_node *doc, struct sg_buf *out)
 		int rc = 0;
 
 		if (v->kind == SG_SOPS_COMMENT) {
-			if (sg_buf_append_byte(out, '#') < 0 || sg_buf_append(out, v->str, v->len) < 0 ||
+			if (sg_buf_append_byte(out, '#') < 0 ||
+			    sg_buf_append(out, v->str, v->len) < 0 ||
 			    sg_buf_append_byte(out, '\n') < 0)
 				return -1;
 			continue;
@@ -634,7 +636,9 @@ int sg_sops_dotenv_write(const struct sg_sops_node *doc, struct sg_buf *out)
 			return -1;
 		switch (v->kind) {
 		case SG_SOPS_NULL: rc = sg_buf_append_str(out, "<nil>"); break;
-		case SG_SOPS_BOOL: rc = sg_buf_append_str(out, v->boolean ? "true" : "false"); break;
+		case SG_SOPS_BOOL:
+			rc = sg_buf_append_str(out, v->boolean ? "true" : "false");
+			break;
 		case SG_SOPS_INT: rc = sg_buf_printf(out, "%" PRId64, v->integer); break;
 		case SG_SOPS_FLOAT:
 			sg_go_format_float_f(v->number, num);

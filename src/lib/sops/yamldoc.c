@@ -39,7 +39,7 @@ struct range {
 
 struct comment {
 	struct pos at;
-	int inl; /* something other than blanks precedes it on its line */
+	int inl;	  /* something other than blanks precedes it on its line */
 	const char *text; /* after the '#' */
 	size_t len;
 };
@@ -103,8 +103,9 @@ static int scan_scalars(struct reader *r)
 				return -1;
 			}
 			r->ranges[r->nranges].start = mark_pos(ev.start_mark);
-			r->ranges[r->nranges].block = ev.data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
-						      ev.data.scalar.style == YAML_FOLDED_SCALAR_STYLE;
+			r->ranges[r->nranges].block =
+				ev.data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+				ev.data.scalar.style == YAML_FOLDED_SCALAR_STYLE;
 			r->ranges[r->nranges++].end = mark_pos(ev.end_mark);
 		} else if (ev.type == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
 			struct pos p = mark_pos(ev.start_mark);
@@ -173,7 +174,8 @@ static int scan_comments(struct reader *r)
 			cm->inl = content;
 			cm->text = s + start;
 			cm->len = end - start;
-			while (cm->len && (cm->text[cm->len - 1] == ' ' || cm->text[cm->len - 1] == '\t'))
+			while (cm->len &&
+			       (cm->text[cm->len - 1] == ' ' || cm->text[cm->len - 1] == '\t'))
 				cm->len--;
 			/* the rest of the line is the comment: skip to the break */
 			for (; i < end; i++)
@@ -209,9 +211,9 @@ static int flush_comments(struct reader *r, struct sg_sops_node *c, struct pos u
 		if (!node)
 			return -1;
 		r->ci++;
-		if (cm->inl && (last_line[0] == (long)cm->at.line || last_line[1] == (long)cm->at.line) &&
-		    c->n &&
-		    c->items[c->n - 1].value->kind != SG_SOPS_COMMENT) {
+		if (cm->inl &&
+		    (last_line[0] == (long)cm->at.line || last_line[1] == (long)cm->at.line) &&
+		    c->n && c->items[c->n - 1].value->kind != SG_SOPS_COMMENT) {
 			size_t at = c->n - 1;
 			/* after any inline comments already placed before it */
 			node->inline_comment = 1;
@@ -306,8 +308,11 @@ static int go_int_base0(const char *s, size_t len, int64_t *out)
 		buf[o++] = s[i];
 	}
 	buf[o] = 0;
-	if (!o || !all_digits(buf, o, base == 16 ? "0123456789abcdefABCDEF" : base == 8 ? "01234567" :
-				     base == 2 ? "01" : "0123456789"))
+	if (!o || !all_digits(buf, o,
+			      base == 16  ? "0123456789abcdefABCDEF"
+			      : base == 8 ? "01234567"
+			      : base == 2 ? "01"
+					  : "0123456789"))
 		return -1;
 	errno = 0;
 	v = strtoull(buf, &end, base);
@@ -322,8 +327,8 @@ static int go_int_base0(const char *s, size_t len, int64_t *out)
 static const char *const null_words[] = { "~", "null", "Null", "NULL", NULL };
 static const char *const true_words[] = { "true", "True", "TRUE", NULL };
 static const char *const false_words[] = { "false", "False", "FALSE", NULL };
-static const char *const old_bools[] = { "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N",
-					  "no", "No", "NO", "off", "Off", "OFF", NULL };
+static const char *const old_bools[] = { "y", "Y",  "yes", "Yes", "YES", "on",	"On",  "ON", "n",
+					 "N", "no", "No",  "NO",  "off", "Off", "OFF", NULL };
 
 /* A plain scalar's value as go-yaml v3 resolves it into a sops tree. */
 static struct sg_sops_node *resolve_plain(const char *s, size_t len)
@@ -339,16 +344,19 @@ static struct sg_sops_node *resolve_plain(const char *s, size_t len)
 		return n;
 	}
 	if (strchr("+-.0123456789", s[0])) {
-		static const char *const inf[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", NULL };
+		static const char *const inf[] = { ".inf",  ".Inf",  ".INF", "+.inf",
+						   "+.Inf", "+.INF", NULL };
 		static const char *const ninf[] = { "-.inf", "-.Inf", "-.INF", NULL };
 		static const char *const nan_words[] = { ".nan", ".NaN", ".NAN", NULL };
 		char clean[400];
 		size_t o = 0;
 
-		if (is_one_of(s, len, inf) || is_one_of(s, len, ninf) || is_one_of(s, len, nan_words)) {
+		if (is_one_of(s, len, inf) || is_one_of(s, len, ninf) ||
+		    is_one_of(s, len, nan_words)) {
 			if ((n = sg_sops_new(SG_SOPS_FLOAT)))
 				n->number = is_one_of(s, len, nan_words) ? NAN
-					    : is_one_of(s, len, inf) ? INFINITY : -INFINITY;
+					    : is_one_of(s, len, inf)	 ? INFINITY
+									 : -INFINITY;
 			return n;
 		}
 		if (s[0] == '.') {
@@ -387,7 +395,8 @@ static struct sg_sops_node *scalar_node(const yaml_event_t *ev)
 
 	if (tag && strcmp(tag, "tag:yaml.org,2002:str") == 0)
 		return sg_sops_new_str(SG_SOPS_STR, v, len);
-	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE || (tag && !strncmp(tag, "tag:yaml.org,2002:", 18)))
+	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ||
+	    (tag && !strncmp(tag, "tag:yaml.org,2002:", 18)))
 		return resolve_plain(v, len);
 	return sg_sops_new_str(SG_SOPS_STR, v, len);
 }
@@ -409,8 +418,7 @@ static int add_anchor(struct reader *r, const yaml_char_t *name, const struct sg
 
 	if (!name)
 		return 0;
-	if (sg_array_grow((void **)&r->anchors, &r->anchors_cap, r->nanchors,
-			  sizeof(*r->anchors)) < 0)
+	if (sg_array_grow((void **)&r->anchors, &r->anchors_cap, r->nanchors, sizeof(*r->anchors)) < 0)
 		return -1;
 	if (!(copy = strdup((const char *)name)))
 		return sg_fail("out of memory");
@@ -474,9 +482,8 @@ static int refuse_key(struct reader *r, const yaml_event_t *k, struct sg_sops_no
 /* The key of a mapping entry whose key event is k: a scalar's text, or
  * an alias to a string (*alias, which the caller frees). Refused when
  * it is not a string, is in map already or is not UTF-8 text. */
-static int map_key(struct reader *r, const yaml_event_t *k, int depth,
-		   const struct sg_sops_node *map, const char **key, size_t *klen,
-		   struct sg_sops_node **alias)
+static int map_key(struct reader *r, const yaml_event_t *k, int depth, const struct sg_sops_node *map,
+		   const char **key, size_t *klen, struct sg_sops_node **alias)
 {
 	*alias = NULL;
 	if (k->type == YAML_SCALAR_EVENT) {
@@ -505,8 +512,8 @@ static int map_key(struct reader *r, const yaml_event_t *k, int depth,
 /* One key: value entry of a mapping, its key event k read: the key,
  * then the value, pushed onto map. last_line[] takes the lines where
  * the value starts and ends. */
-static int map_entry(struct reader *r, const yaml_event_t *k, int depth,
-		     struct sg_sops_node *map, long last_line[2])
+static int map_entry(struct reader *r, const yaml_event_t *k, int depth, struct sg_sops_node *map,
+		     long last_line[2])
 {
 	struct sg_sops_node *alias, *val = NULL;
 	const char *key;
@@ -546,7 +553,11 @@ static int parse_map(struct reader *r, yaml_event_t *start, int depth, struct sg
 		if (k.type == YAML_MAPPING_END_EVENT) {
 			*end = mark_pos(k.end_mark);
 			yaml_event_delete(&k);
-			if (flush_comments(r, map, *end, flow ? -1 : col < 0 ? 0 : col, last_line) < 0)
+			if (flush_comments(r, map, *end,
+					   flow	     ? -1
+					   : col < 0 ? 0
+						     : col,
+					   last_line) < 0)
 				goto fail;
 			*out = map;
 			return 0;
@@ -595,7 +606,8 @@ static int parse_list(struct reader *r, yaml_event_t *start, int depth, struct s
 			goto fail;
 		}
 		last_line[0] = (long)ev.start_mark.line;
-		if (parse_node(r, &ev, depth + 1, &val, &vend) < 0 || sg_sops_push(list, NULL, 0, val) < 0)
+		if (parse_node(r, &ev, depth + 1, &val, &vend) < 0 ||
+		    sg_sops_push(list, NULL, 0, val) < 0)
 			goto fail;
 		last_line[1] = (long)vend.line;
 	}
@@ -639,9 +651,7 @@ static int parse_node(struct reader *r, yaml_event_t *ev, int depth, struct sg_s
 		anchor = ev->data.sequence_start.anchor;
 		rc = parse_list(r, ev, depth, out, end);
 		break;
-	default:
-		fail_at(r, mark_pos(ev->start_mark), "unexpected YAML event");
-		break;
+	default: fail_at(r, mark_pos(ev->start_mark), "unexpected YAML event"); break;
 	}
 	if (rc == 0 && anchor && add_anchor(r, anchor, *out) < 0) {
 		sg_sops_wipe(*out);
@@ -672,7 +682,8 @@ static int parse_document(struct reader *r, struct sg_sops_node **out)
 			continue;
 		}
 		if (ev.type == YAML_SEQUENCE_START_EVENT) {
-			fail_at(r, mark_pos(ev.start_mark), "YAML documents that are sequences are not supported");
+			fail_at(r, mark_pos(ev.start_mark),
+				"YAML documents that are sequences are not supported");
 			yaml_event_delete(&ev);
 			goto fail;
 		}
@@ -813,7 +824,8 @@ static int reads_as_other_type(const char *s, size_t len)
 	int other = !n || n->kind != SG_SOPS_STR;
 
 	sg_sops_free(n);
-	return other || is_one_of(s, len, old_bools) || looks_base60(s, len) || looks_timestamp(s, len);
+	return other || is_one_of(s, len, old_bools) || looks_base60(s, len) ||
+	       looks_timestamp(s, len);
 }
 
 static int choose_style(const char *s, size_t len, int is_key, enum style *st)
@@ -1011,8 +1023,8 @@ static int write_block(struct sg_buf *o, const struct sg_sops_node *c, int inden
  * of its last line. block_indent is where a literal body or a nested
  * block goes; after_dash: v follows "- " directly. Inline comments go
  * after a scalar on its line (the caller moves those of a block). */
-static int write_value(struct sg_buf *o, const struct sg_sops_node *v, int block_indent, int after_dash,
-		       const struct sg_sops_node *const *inl, size_t ninl, int depth)
+static int write_value(struct sg_buf *o, const struct sg_sops_node *v, int block_indent,
+		       int after_dash, const struct sg_sops_node *const *inl, size_t ninl, int depth)
 {
 	char num[400];
 	enum style st = PLAIN;
