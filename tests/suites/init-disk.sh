@@ -196,7 +196,7 @@ has fallback "$(printf "$MARK" B B B)" "slot B boots the rootfs"
 # 4. Recovery with 'r': sshd on a forwarded port with the initrd's keys
 #    only; a remote unlock continues the boot.
 check "ESP" esp A B
-PORT=$((20000 + RANDOM % 40000))
+PORT=$(free_port)
 start recovery "$T/disk.img" "$PORT"
 console_wait recovery 'press c to unlock' 400 && console_type recovery 'r'
 console_wait recovery 'recovery: waiting on' 200
@@ -232,7 +232,7 @@ lacks recovery 'unlocked by the TPM' "recovery did not use the TPM"
 #    document: found among the block devices, opened by the TPM, and
 #    the host waits in recovery, reachable over SSH.
 UKI="$T/uki-uuid.efi" check "ESP with the UKI of the UUID host" esp A B
-PORT=$((20000 + RANDOM % 40000))
+PORT=$(free_port)
 start norootfs "$T/empty.img" "$PORT"
 console_wait norootfs 'recovery: waiting on' 400
 echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$T/hostkey.pub")" >"$T/known_hosts"
