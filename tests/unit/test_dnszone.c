@@ -5,7 +5,8 @@
  * = the signing time), the records signing adds (DNSKEY, RRSIG, NSEC or
  * NSEC3, the root's NS, glue and DS of example.), the up-to-date skip,
  * the check report (ok, the refresh window's edge, expired), and each refusal of a zone file with its exact
- * message, leaving the signed files as they were. */
+ * message, leaving the signed files as they were; last, an RFC 5011
+ * rollover of example.'s KSK at fixed times (rollover()). */
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -105,6 +106,150 @@ static int sign(const struct sg_dns_sign_opts *o, struct sg_buf *report)
 	sg_buf_free(report);
 	sg_errclear();
 	return sg_dns_sign(dir, o, report);
+}
+
+/* sg_dns_rollover(dir, zone, step, now, force, report) with a fresh
+ * report and error; the report is NUL-terminated. */
+static int roll(const char *zone, enum sg_dns_roll_step step, time_t now, int force,
+		struct sg_buf *report)
+{
+	int rc;
+
+	sg_buf_free(report);
+	sg_errclear();
+	rc = sg_dns_rollover(dir, zone, step, now, force, report);
+	CHECK(sg_buf_append_byte(report, '\0') == 0);
+	report->len--;
+	return rc;
+}
+
+static int report_is(const struct sg_buf *report, const char *want)
+{
+	if (strcmp((const char *)report->data, want) != 0) {
+		fprintf(stderr, "  got:  %s\n  want: %s\n", (const char *)report->data, want);
+		return 0;
+	}
+	return 1;
+}
+
+/* The lines of text with a DNSKEY of these flags ("257 3 15 ..."). */
+static int dnskeys_with_flags(const struct sg_buf *text, unsigned flags)
+{
+	char want[32];
+	int n = 0;
+
+	snprintf(want, sizeof(want), "\tDNSKEY\t%u ", flags);
+	for (const char *l = (const char *)text->data; (l = strstr(l, want)); l++)
+		n++;
+	return n;
+}
+
+/* An RFC 5011 rollover of example.'s KSK at fixed times: status, each
+ * step refused out of order or inside the hold-down (dns.conf untouched)
+ * with its message, then start, revoke and finish with their reports, the
+ * signed zone's DNSKEY set at each stage (the new key beside the old, the
+ * old one with the REVOKE bit, then gone). */
+static void rollover(const struct sg_dns_sign_opts *o, struct sg_buf *report, struct sg_buf *b,
+		     const char *epath)
+{
+	struct sg_dns_sign_opts at = *o;
+	struct sg_buf conf = SG_BUF_INIT;
+	char want[512], cpath[4200];
+	unsigned old_tag = 0, new_tag = 0;
+	time_t t0 = NOW + DAY;
+
+	snprintf(cpath, sizeof(cpath), "%s/dns.conf", dir);
+	CHECK(roll("example", SG_DNS_ROLL_STATUS, t0, 0, report) == 0);
+	CHECK(sscanf((const char *)report->data, "example.: active KSK %u\n", &old_tag) == 1);
+	snprintf(want, sizeof(want), "example.: active KSK %u\nexample.: no rollover in progress\n",
+		 old_tag);
+	CHECK(report_is(report, want));
+
+	/* out of order, or no such zone: refused, dns.conf as it was */
+	read_into(cpath, &conf);
+	CHECK(roll("example", SG_DNS_ROLL_REVOKE, t0, 1, report) < 0 &&
+	      msg_is("example.: no new KSK published (run rollover start first)"));
+	CHECK(roll("example", SG_DNS_ROLL_FINISH, t0, 1, report) < 0 &&
+	      msg_is("example.: no revoked KSK to remove"));
+	snprintf(want, sizeof(want), "%s/dns.conf: no zone other.", dir);
+	CHECK(roll("other", SG_DNS_ROLL_START, t0, 0, report) < 0 && msg_is(want));
+	CHECK(roll("exa mple", SG_DNS_ROLL_START, t0, 0, report) < 0 &&
+	      strncmp(sg_errmsg(), "--zone: ", 8) == 0);
+	read_into(cpath, b);
+	CHECK(b->len == conf.len && memcmp(b->data, conf.data, b->len) == 0);
+
+	/* start: a new KSK beside the old one */
+	CHECK(roll("example", SG_DNS_ROLL_START, t0, 0, report) == 0);
+	CHECK(sscanf((const char *)report->data, "example.: new KSK %u", &new_tag) == 1);
+	CHECK(new_tag != old_tag);
+	snprintf(want, sizeof(want),
+		 "example.: new KSK %u published beside KSK %u; sign, then revoke after the "
+		 "30-day hold-down\n",
+		 new_tag, old_tag);
+	CHECK(report_is(report, want));
+	CHECK(roll("example", SG_DNS_ROLL_START, t0, 0, report) < 0 &&
+	      msg_is("example.: a rollover is already in progress (see rollover status)"));
+	at.now = t0;
+	CHECK(sign(&at, report) == 0);
+	read_into(epath, b);
+	CHECK(dnskeys_with_flags(b, 257) == 2 && dnskeys_with_flags(b, 256) == 1 &&
+	      dnskeys_with_flags(b, 385) == 0);
+
+	/* the hold-down: 30 days from start, to the second */
+	CHECK(roll("example", SG_DNS_ROLL_STATUS, t0 + 10 * DAY + 3600, 0, report) == 0);
+	snprintf(want, sizeof(want),
+		 "example.: active KSK %u\nexample.: new KSK %u published; in its RFC 5011 "
+		 "hold-down (revoke the old key 19 days 23 h)\n",
+		 old_tag, new_tag);
+	CHECK(report_is(report, want));
+	read_into(cpath, &conf);
+	snprintf(want, sizeof(want),
+		 "example.: KSK %u is still in its RFC 5011 hold-down for 0 days 0 h (--force to "
+		 "override)",
+		 new_tag);
+	CHECK(roll("example", SG_DNS_ROLL_REVOKE, t0 + 30 * DAY - 1, 0, report) < 0 && msg_is(want));
+	read_into(cpath, b);
+	CHECK(b->len == conf.len && memcmp(b->data, conf.data, b->len) == 0);
+	CHECK(roll("example", SG_DNS_ROLL_STATUS, t0 + 30 * DAY, 0, report) == 0);
+	snprintf(want, sizeof(want),
+		 "example.: active KSK %u\nexample.: new KSK %u published; hold-down over (revoke "
+		 "the old key now)\n",
+		 old_tag, new_tag);
+	CHECK(report_is(report, want));
+
+	/* revoke: the old key signs the set with the REVOKE bit */
+	CHECK(roll("example", SG_DNS_ROLL_REVOKE, t0 + 30 * DAY, 0, report) == 0);
+	snprintf(want, sizeof(want), "example.: KSK %u revoked, KSK %u active; sign now\n", old_tag,
+		 new_tag);
+	CHECK(report_is(report, want));
+	at.now = t0 + 30 * DAY;
+	CHECK(sign(&at, report) == 0);
+	read_into(epath, b);
+	CHECK(dnskeys_with_flags(b, 257) == 1 && dnskeys_with_flags(b, 385) == 1);
+	CHECK(roll("example", SG_DNS_ROLL_STATUS, t0 + 30 * DAY, 0, report) == 0);
+	snprintf(want, sizeof(want),
+		 "example.: active KSK %u\nexample.: KSK %u revoked; remove it in 30 days 0 h\n",
+		 new_tag, old_tag);
+	CHECK(report_is(report, want));
+
+	/* finish: refused a day early, forced, then the old key is gone */
+	snprintf(want, sizeof(want),
+		 "example.: keep revoked KSK %u published for 1 days 0 h more (--force to override)",
+		 old_tag);
+	CHECK(roll("example", SG_DNS_ROLL_FINISH, t0 + 59 * DAY, 0, report) < 0 && msg_is(want));
+	CHECK(roll("example", SG_DNS_ROLL_FINISH, t0 + 59 * DAY, 1, report) == 0);
+	snprintf(want, sizeof(want), "example.: KSK %u removed from the zone; sign now\n", old_tag);
+	CHECK(report_is(report, want));
+	at.now = t0 + 59 * DAY;
+	CHECK(sign(&at, report) == 0);
+	read_into(epath, b);
+	CHECK(dnskeys_with_flags(b, 257) == 1 && dnskeys_with_flags(b, 385) == 0 &&
+	      dnskeys_with_flags(b, 256) == 1);
+	CHECK(roll("example", SG_DNS_ROLL_STATUS, t0 + 59 * DAY, 0, report) == 0);
+	snprintf(want, sizeof(want), "example.: active KSK %u\nexample.: no rollover in progress\n",
+		 new_tag);
+	CHECK(report_is(report, want));
+	sg_buf_free(&conf);
 }
 
 int main(void)
@@ -365,6 +510,8 @@ int main(void)
 	CHECK(b.len == ex_signed.len && memcmp(b.data, ex_signed.data, b.len) == 0);
 	/* and all well again */
 	CHECK(sign(&o, &report) == 0);
+
+	rollover(&o, &report, &b, epath);
 
 	sg_buf_free(&report);
 	sg_buf_free(&b);
