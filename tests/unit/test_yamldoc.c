@@ -116,6 +116,9 @@ static const struct {
 	{ "a:\n    - - 1\n      - 2\n    - []\n", "{a=[[i1 i2] []]}", SAME_AS_IN },
 	/* aliases are copies of their anchor */
 	{ "a: &s k\n*s : 2\n", "{a=\"k\" k=i2}", "a: k\nk: 2\n" },
+	/* an anchor on a key: the key's scalar, for an alias as key or value */
+	{ "&k a: 1\nb: *k\n", "{a=i1 b=\"a\"}", "a: 1\nb: a\n" },
+	{ "&k 7: x\nb: *k\n", "{7=\"x\" b=i7}", "\"7\": x\nb: 7\n" },
 	{ "a: &x {k: [1, s]}\nb: *x\n", "{a={k=[i1 \"s\"]} b={k=[i1 \"s\"]}}",
 	  "a:\n    k:\n        - 1\n        - s\nb:\n    k:\n        - 1\n        - s\n" },
 	/* comments: before the entry that follows, in the innermost block */
@@ -166,7 +169,8 @@ static const struct {
 	/* explicit document markers, one document */
 	{ "---\na: 1\n...\n", "{a=i1}", "a: 1\n" },
 	{ "--- \n", "{}", "{}\n" },
-};
+}
+;
 
 /* How the writer spells a string value (the line "k: ..."). */
 static const struct {
@@ -239,6 +243,7 @@ static const struct {
 	{ "a: 1\nb:\n  a: 1\n  a: 2\n", 0, "t: line 4, column 3: duplicate key" },
 	{ "k: 1\na: &s k\n*s : 2\n", 0, "t: line 3, column 1: duplicate key" },
 	{ "a: *x\n", 0, "t: line 1, column 4: alias to an unknown anchor" },
+	{ "&k a: 1\n*k : 2\n", 0, "t: line 2, column 1: duplicate key" },
 	{ "a: &m {x: 1}\n*m : 2\n", 0, "t: line 2, column 1: keys must be strings" },
 	{ "? [1]\n: 2\n", 0, "t: line 1, column 3: complex keys are not supported" },
 	{ "\"a\\0b\": 1\n", 0, "t: line 1, column 1: key is not valid UTF-8 text" },

@@ -47,6 +47,7 @@ struct comment {
 struct anchor {
 	char *name;
 	const struct sg_sops_node *node;
+	struct sg_sops_node *owned; /* a key's node, which no tree holds */
 };
 
 struct reader {
@@ -423,7 +424,28 @@ static int add_anchor(struct reader *r, const yaml_char_t *name, const struct sg
 	if (!(copy = strdup((const char *)name)))
 		return sg_fail("out of memory");
 	r->anchors[r->nanchors].name = copy;
+	r->anchors[r->nanchors].owned = NULL;
 	r->anchors[r->nanchors++].node = node;
+	return 0;
+}
+
+/* An anchor on a mapping key ("&k key: v"): the key is remembered as the
+ * scalar it is, so that a later "*k" (as a key or a value) reads back as
+ * go-yaml and libyaml read it; like every anchor, it is not written out
+ * (aliases are expanded). */
+static int add_key_anchor(struct reader *r, const yaml_event_t *k)
+{
+	struct sg_sops_node *n;
+
+	if (!k->data.scalar.anchor)
+		return 0;
+	if (!(n = scalar_node(k)))
+		return -1;
+	if (add_anchor(r, k->data.scalar.anchor, n) < 0) {
+		sg_sops_wipe(n);
+		return -1;
+	}
+	r->anchors[r->nanchors - 1].owned = n;
 	return 0;
 }
 
@@ -506,6 +528,8 @@ static int map_key(struct reader *r, const yaml_event_t *k, int depth, const str
 	}
 	if (memchr(*key, 0, *klen) || !sg_utf8_valid(*key, *klen))
 		return refuse_key(r, k, alias, "key is not valid UTF-8 text");
+	if (k->type == YAML_SCALAR_EVENT && add_key_anchor(r, k) < 0)
+		return -1;
 	return 0;
 }
 
@@ -716,8 +740,10 @@ static void reader_free(struct reader *r)
 {
 	free(r->ranges);
 	free(r->comments);
-	for (size_t i = 0; i < r->nanchors; i++)
+	for (size_t i = 0; i < r->nanchors; i++) {
 		free(r->anchors[i].name);
+		sg_sops_wipe(r->anchors[i].owned);
+	}
 	free(r->anchors);
 }
 
