@@ -51,7 +51,7 @@ static char *slurp(const char *rel)
 }
 
 /* Slot directories: what each holds ('f' file, 'd' directory, 'l' a
- * symlink to a file) and the message it gets ("D" stands for it). */
+ * symlink to a file, 'x' one to nothing) and the message it gets ("D" stands for it). */
 static const struct {
 	const char *entries[7];
 	const char *msg; /* NULL: accepted */
@@ -83,6 +83,10 @@ static const struct {
 	{ { "fsidecar.sqfs", "fsidecar.verity", "fsidecar.roothash", "dsidecar.roothash.p7s" },
 	  "slot directory D: sidecar.roothash.p7s is not a regular file" },
 	{ { "lsidecar.sqfs", "fsidecar.verity", "fsidecar.roothash" }, NULL },
+	{ { "xuki.efi", "fsidecar.sqfs", "fsidecar.verity", "fsidecar.roothash" },
+	  "slot directory D: uki.efi is a symbolic link to nothing" },
+	{ { "fsidecar.sqfs", "fsidecar.verity", "xsidecar.roothash" },
+	  "slot directory D: sidecar.roothash is a symbolic link to nothing" },
 	{ { "fsidecar.sqfs", "fsidecar.verity", "fsidecar.roothash",
 	    "f0123456789012345678901234567890123456789012345678901234567890123456789"
 	    "0123456789012345678901234567890123456789" },
@@ -116,8 +120,10 @@ static void test_slot_dirs(void)
 				put(rel, "x");
 			else if (**e == 'd')
 				CHECK(mkdir(at(rel), 0700) == 0);
-			else
+			else if (**e == 'l')
 				CHECK(symlink("../boot.efi", at(rel)) == 0);
+			else
+				CHECK(symlink("no-such-file", at(rel)) == 0);
 		}
 		sg_errclear();
 		rc = sg_esp_check_slot_dir(at(sub));

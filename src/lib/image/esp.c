@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "path.h"
 #include "run.h"
 
 /* The files of a slot, in the order they are copied; the first and the
@@ -48,8 +49,13 @@ static int regular_file(const char *dir, const char *name, int required)
 	char path[4096];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (sg_path_join(path, sizeof(path), dir, name) < 0)
+		return -1;
 	if (stat(path, &st) < 0) {
+		/* a link to nothing is a mistake, not an absent optional file */
+		if (errno == ENOENT && lstat(path, &st) == 0)
+			return sg_fail("slot directory %s: %s is a symbolic link to nothing", dir,
+				       name);
 		if (errno == ENOENT && !required)
 			return 0;
 		return sg_fail_errno("slot directory %s: %s", dir, name);
