@@ -169,8 +169,7 @@ static const struct {
 	/* explicit document markers, one document */
 	{ "---\na: 1\n...\n", "{a=i1}", "a: 1\n" },
 	{ "--- \n", "{}", "{}\n" },
-}
-;
+};
 
 /* How the writer spells a string value (the line "k: ..."). */
 static const struct {
