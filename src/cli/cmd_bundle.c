@@ -4,7 +4,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "auditlog.h"
 #include "authop.h"
 #include "authority.h"
 #include "bundle.h"
@@ -14,9 +13,6 @@
 #include "err.h"
 #include "fileio.h"
 #include "timestamp.h"
-#include "yamldoc.h"
-
-#define MAX_BUNDLE ((size_t)64 << 20)
 
 static const char seal_help[] =
 	"Usage: signet bundle seal [--home DIR] [--domain ID] [key options]\n"
@@ -193,54 +189,20 @@ out:
 
 static int bundle_inspect(int argc, char **argv)
 {
-	struct sg_bundle_header h;
-	struct sg_sops_meta meta;
 	struct sg_buf text = SG_BUF_INIT;
 	const struct cli_opts opts = { inspect_help, "", NULL, 1, 1 };
 	int rc = cli_parse(&opts, argc, argv, NULL, NULL);
 
 	if (rc != CLI_RUN)
 		return rc;
-	memset(&meta, 0, sizeof(meta));
-	if (sg_read_file(argv[optind], &text, MAX_BUNDLE) < 0 ||
-	    sg_bundle_inspect(argv[optind], (const char *)text.data, text.len, &h, &meta) < 0) {
-		sg_buf_free(&text);
-		return cli_lib_error();
+	if (sg_bundle_inspect_file(argv[optind], &text) < 0) {
+		rc = cli_lib_error();
+	} else {
+		fwrite(text.data, 1, text.len, stdout);
+		rc = CLI_EXIT_OK;
 	}
-	printf("file:         %s\n", argv[optind]);
-	printf("format:       ASL SOPS bundle v%s\n", h.version);
-	printf("bundle_id:    %s\n", h.bundle_id);
-	printf("created_at:   %s\n", h.created_at);
-	printf("purpose:      %s\n", h.purpose);
-	printf("domain_id:    %s\n", h.domain_id);
-	printf("encrypted:    contents (encrypted_regex %s)\n", meta.encrypted_regex);
-	printf("sops:         version %s, last modified %s\n", meta.version ? meta.version : "?",
-	       meta.lastmodified ? meta.lastmodified : "?");
-	printf("recipients:   %zu\n", meta.nage);
-	for (size_t i = 0; i < meta.nage; i++)
-		printf("  %s\n", meta.age[i].recipient);
-	printf("MAC:          not verified (needs a recipient's key: signet bundle open)\n");
-	sg_sops_meta_free(&meta);
 	sg_buf_free(&text);
-	return CLI_EXIT_OK;
-}
-
-/* The decrypted bundle as a document: header members, then contents. */
-static struct sg_json *opened_doc(const struct sg_bundle_header *h, struct sg_json *contents)
-{
-	struct sg_json *doc = sg_json_new_object(), *b = sg_json_new_object();
-
-	if (sg_json_set(doc, "asl_sops_bundle", b) < 0 ||
-	    sg_json_set(b, "version", sg_json_new_string(h->version)) < 0 ||
-	    sg_json_set(b, "bundle_id", sg_json_new_string(h->bundle_id)) < 0 ||
-	    sg_json_set(b, "created_at", sg_json_new_string(h->created_at)) < 0 ||
-	    sg_json_set(b, "purpose", sg_json_new_string(h->purpose)) < 0 ||
-	    sg_json_set(b, "domain_id", sg_json_new_string(h->domain_id)) < 0 ||
-	    sg_json_set(b, "contents", contents) < 0) {
-		sg_json_wipe(doc);
-		return NULL;
-	}
-	return doc;
+	return rc;
 }
 
 static int bundle_open(int argc, char **argv)
@@ -252,40 +214,22 @@ static int bundle_open(int argc, char **argv)
 	};
 	const struct cli_opts opts = { open_help, "i:", longopts, 1, 1 };
 	struct auth_flag_args a = { .flag_val = OPT_REVEAL };
-	struct sg_bundle_header h;
-	struct sg_json *contents = NULL, *doc = NULL;
-	struct sg_sops_node *node = NULL;
-	struct sg_buf text = SG_BUF_INIT, out = SG_BUF_INIT;
+	struct sg_buf out = SG_BUF_INIT;
 	int rc;
 
 	if ((rc = cli_parse(&opts, argc, argv, auth_flag_option, &a)) != CLI_RUN)
 		goto out;
-	rc = CLI_EXIT_FAIL;
 	auth_protect_memory();
-	if (sg_bundle_sops_identities(&a.auth.ids) < 0 ||
-	    sg_read_file(argv[optind], &text, MAX_BUNDLE) < 0 ||
-	    sg_bundle_open(argv[optind], (const char *)text.data, text.len, &a.auth.ids, &h,
-			   &contents) < 0)
-		goto lib_fail;
-	if (!a.flag && sg_bundle_redact(contents) < 0)
-		goto lib_fail;
-	doc = opened_doc(&h, contents);
-	contents = NULL;
-	if (!doc || !(node = sg_sops_from_json(doc, SG_SOPS_NUMBERS_MODEL)) ||
-	    sg_yaml_write(node, &out) < 0 || sg_write_all(STDOUT_FILENO, out.data, out.len) < 0)
-		goto lib_fail;
+	if (sg_bundle_open_yaml(argv[optind], &a.auth.ids, a.flag, &out) < 0 ||
+	    sg_write_all(STDOUT_FILENO, out.data, out.len) < 0) {
+		rc = cli_lib_error();
+		goto out;
+	}
 	if (a.flag)
 		fprintf(stderr, "signet: %s: the root private key is shown in clear\n", argv[optind]);
 	rc = CLI_EXIT_OK;
-	goto out;
-lib_fail:
-	rc = cli_lib_error();
 out:
-	sg_json_wipe(contents);
-	sg_json_wipe(doc);
-	sg_sops_wipe(node);
 	sg_buf_wipe(&out);
-	sg_buf_free(&text);
 	auth_opts_free(&a.auth);
 	return rc;
 }

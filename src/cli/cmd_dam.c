@@ -203,42 +203,31 @@ static int dam_verify(int argc, char **argv)
 		{ "at", required_argument, NULL, OPT_AT },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* the exit code of each result */
+	static const int exit_of[] = {
+		[SG_DAM_OK] = CLI_EXIT_OK,
+		[SG_DAM_MALFORMED] = CLI_EXIT_FAIL,
+		[SG_DAM_BAD_SIGNATURE] = EXIT_DAM_SIGNATURE,
+		[SG_DAM_DOMAIN_MISMATCH] = EXIT_DAM_DOMAIN,
+		[SG_DAM_EXPIRED] = EXIT_DAM_EXPIRED,
+	};
 	const struct cli_opts opts = { verify_help, "", longopts, 1, 1 };
 	struct verify_args a = { 0 };
-	struct sg_json *file = NULL;
-	const struct sg_json *dam;
-	const char *exp;
+	struct sg_buf out = SG_BUF_INIT;
+	enum sg_dam_result res;
 	int rc;
 
 	if ((rc = cli_parse(&opts, argc, argv, verify_option, &a)) != CLI_RUN)
 		return rc;
 	if (!a.have_at && sg_time_now(&a.at) < 0)
 		return cli_lib_error();
-	if (sg_read_json_file(argv[optind], &file) < 0)
-		return cli_lib_error();
-	switch (sg_dam_verify(file, argv[optind], a.at, a.domain)) {
-	case SG_DAM_OK: break;
-	case SG_DAM_MALFORMED: sg_json_free(file); return cli_lib_error();
-	case SG_DAM_BAD_SIGNATURE:
+	res = sg_dam_verify_file(argv[optind], a.at, a.domain, &out);
+	if (res == SG_DAM_OK)
+		fwrite(out.data, 1, out.len, stdout);
+	else
 		cli_lib_error();
-		sg_json_free(file);
-		return EXIT_DAM_SIGNATURE;
-	case SG_DAM_DOMAIN_MISMATCH:
-		cli_lib_error();
-		sg_json_free(file);
-		return EXIT_DAM_DOMAIN;
-	case SG_DAM_EXPIRED:
-		cli_lib_error();
-		sg_json_free(file);
-		return EXIT_DAM_EXPIRED;
-	}
-	dam = sg_json_get(file, "dam");
-	exp = sg_json_string(sg_json_get(dam, "expires_at"), NULL);
-	printf("%s: valid DAM of domain %s, issued %s, expires %s\n", argv[optind],
-	       sg_json_string(sg_json_get(dam, "domain_id"), NULL),
-	       sg_json_string(sg_json_get(dam, "issued_at"), NULL), exp ? exp : "never");
-	sg_json_free(file);
-	return CLI_EXIT_OK;
+	sg_buf_free(&out);
+	return exit_of[res];
 }
 
 int cmd_dam(int argc, char **argv)

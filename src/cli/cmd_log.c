@@ -1,8 +1,6 @@
 /* cmd_log.c - signet log: the domain's audit log and its receipts. */
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "auditlog.h"
 #include "authority.h"
@@ -10,7 +8,6 @@
 #include "cli.h"
 #include "commands.h"
 #include "err.h"
-#include "fileio.h"
 #include "txn.h"
 
 static const char verify_help[] =
@@ -70,51 +67,23 @@ static int log_verify(int argc, char **argv)
 static int log_show(int argc, char **argv)
 {
 	struct auth_opts o = { 0 };
-	struct sg_log_state st;
 	struct sg_buf text = SG_BUF_INIT;
 	struct sg_domain d;
-	char *path = NULL;
 	int lock = -1, rc = parse(show_help, argc, argv, &o);
 
 	if (rc != CLI_RUN)
 		return rc;
 	if (auth_open_read(&o, &d, &lock) < 0)
 		return CLI_EXIT_FAIL;
-	rc = CLI_EXIT_FAIL;
-	path = sg_domain_path(&d, "log/audit.log");
-	/* the log shown is the one verified: read under the same lock */
-	if (!path || sg_auditlog_verify(&d, &st) < 0 || sg_read_file(path, &text, 1u << 28) < 0) {
-		sg_txn_read_end(&lock);
-		rc = cli_lib_error();
-		goto out;
-	}
+	/* the log shown is the one verified: read once, under the lock */
+	rc = sg_auditlog_list(&d, &text);
 	sg_txn_read_end(&lock);
-	for (size_t pos = 0; pos < text.len;) {
-		const uint8_t *nl = memchr(text.data + pos, '\n', text.len - pos);
-		size_t len = (size_t)(nl - (text.data + pos));
-		struct sg_json *j = NULL;
-		const struct sg_json *r, *outs;
-		const char *claim;
-
-		if (sg_json_parse((const char *)text.data + pos, len, &j) < 0) {
-			rc = cli_lib_error();
-			goto out;
-		}
-		r = sg_json_get(j, "record");
-		claim = sg_json_string(sg_json_get(r, "claim"), NULL);
-		printf("%" PRId64 " %s %s claim=%s", sg_json_get(r, "seq")->u.integer,
-		       sg_json_string(sg_json_get(r, "time"), NULL),
-		       sg_json_string(sg_json_get(r, "op"), NULL), claim ? claim : "none");
-		outs = sg_json_get(r, "outputs");
-		for (size_t i = 0; i < outs->u.object.len; i++)
-			printf(" %s", outs->u.object.members[i].key);
-		printf("\n");
-		sg_json_free(j);
-		pos += len + 1;
+	if (rc < 0) {
+		rc = cli_lib_error();
+	} else {
+		fwrite(text.data, 1, text.len, stdout);
+		rc = CLI_EXIT_OK;
 	}
-	rc = CLI_EXIT_OK;
-out:
-	free(path);
 	sg_buf_free(&text);
 	sg_domain_free(&d);
 	return rc;

@@ -273,25 +273,32 @@ static int check_head_of(const struct sg_domain *d, const struct sg_log_state *s
 	return rc;
 }
 
-int sg_auditlog_verify(const struct sg_domain *d, struct sg_log_state *st)
+/* Reads d's log once and verifies those bytes and the head: what is
+ * then walked is exactly what was verified. */
+static int read_verified(const struct sg_domain *d, struct sg_buf *text, struct sg_log_state *st)
 {
-	struct sg_buf text = SG_BUF_INIT;
-	char *path = NULL, *head = NULL;
+	char *path = NULL;
 	int exists, rc = -1;
 
-	if (read_log(d, &path, &text, &exists) < 0)
+	if (read_log(d, &path, text, &exists) < 0)
 		goto out;
 	if (!exists) {
 		sg_fail("%s: no audit log", path);
 		goto out;
 	}
-	head = sg_domain_path(d, HEAD_FILE);
-	if (!head || verify_text(d, path, &text, st) < 0 || check_head(d, head, st) < 0)
+	if (verify_text(d, path, text, st) < 0 || check_head_of(d, st) < 0)
 		goto out;
 	rc = 0;
 out:
 	free(path);
-	free(head);
+	return rc;
+}
+
+int sg_auditlog_verify(const struct sg_domain *d, struct sg_log_state *st)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	int rc = read_verified(d, &text, st);
+
 	sg_buf_free(&text);
 	return rc;
 }
@@ -499,42 +506,81 @@ int sg_auditlog_commit(const struct sg_domain *d, const uint8_t seed[32], struct
 	return rc;
 }
 
+/* Calls fn for the record of each line of a verified log's text (every
+ * line parses and has its members); stops at fn's first -1. */
+static int each_record(const struct sg_buf *text, int (*fn)(const struct sg_json *r, void *ctx),
+		       void *ctx)
+{
+	for (size_t pos = 0; pos < text->len;) {
+		const uint8_t *nl = memchr(text->data + pos, '\n', text->len - pos);
+		size_t len = (size_t)(nl - (text->data + pos));
+		struct sg_json *j = NULL;
+		int rc;
+
+		if (sg_json_parse_flags((const char *)text->data + pos, len, SG_JSON_MODEL, &j) < 0)
+			return -1;
+		rc = fn(sg_json_get(j, "record"), ctx);
+		sg_json_free(j);
+		if (rc < 0)
+			return -1;
+		pos += len + 1;
+	}
+	return 0;
+}
+
+struct find_ctx {
+	const char *hash;
+	int64_t found;
+};
+
+static int find_in(const struct sg_json *r, void *vctx)
+{
+	struct find_ctx *ctx = vctx;
+	const struct sg_json *outs = sg_json_get(r, "outputs");
+
+	for (size_t i = 0; i < outs->u.object.len; i++) {
+		const char *h = sg_json_string(outs->u.object.members[i].value, NULL);
+
+		if (h && strcmp(h, ctx->hash) == 0)
+			ctx->found = sg_json_get(r, "seq")->u.integer;
+	}
+	return 0;
+}
+
 int64_t sg_auditlog_find_output(const struct sg_domain *d, const char *hash)
 {
 	struct sg_buf text = SG_BUF_INIT;
 	struct sg_log_state st;
-	char *path = NULL;
-	int64_t found = -1;
-	int exists;
+	struct find_ctx ctx = { hash, -1 };
 
-	if (sg_auditlog_verify(d, &st) < 0 || read_log(d, &path, &text, &exists) < 0) {
-		found = -2;
-		goto out;
-	}
-	for (size_t pos = 0; pos < text.len;) {
-		const uint8_t *nl = memchr(text.data + pos, '\n', text.len - pos);
-		size_t len = (size_t)(nl - (text.data + pos));
-		struct sg_json *j = NULL;
-		const struct sg_json *r, *outs;
-
-		/* verified above: every line parses and has its members */
-		if (sg_json_parse_flags((const char *)text.data + pos, len, SG_JSON_MODEL, &j) < 0) {
-			found = -2;
-			goto out;
-		}
-		r = sg_json_get(j, "record");
-		outs = sg_json_get(r, "outputs");
-		for (size_t i = 0; i < outs->u.object.len; i++) {
-			const char *h = sg_json_string(outs->u.object.members[i].value, NULL);
-
-			if (h && strcmp(h, hash) == 0)
-				found = sg_json_get(r, "seq")->u.integer;
-		}
-		sg_json_free(j);
-		pos += len + 1;
-	}
-out:
+	if (read_verified(d, &text, &st) < 0 || each_record(&text, find_in, &ctx) < 0)
+		ctx.found = -2;
 	sg_buf_free(&text);
-	free(path);
-	return found;
+	return ctx.found;
+}
+
+/* One listing line: seq, time, op, claim=, the outputs' names. */
+static int list_line(const struct sg_json *r, void *out)
+{
+	const char *claim = sg_json_string(sg_json_get(r, "claim"), NULL);
+	const struct sg_json *outs = sg_json_get(r, "outputs");
+
+	if (sg_buf_printf(out, "%" PRId64 " %s %s claim=%s", sg_json_get(r, "seq")->u.integer,
+			  sg_json_string(sg_json_get(r, "time"), NULL),
+			  sg_json_string(sg_json_get(r, "op"), NULL), claim ? claim : "none") < 0)
+		return -1;
+	for (size_t i = 0; i < outs->u.object.len; i++)
+		if (sg_buf_printf(out, " %s", outs->u.object.members[i].key) < 0)
+			return -1;
+	return sg_buf_append_byte(out, '\n');
+}
+
+int sg_auditlog_list(const struct sg_domain *d, struct sg_buf *out)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_log_state st;
+	int rc = read_verified(d, &text, &st) == 0 ? each_record(&text, list_line, out) : -1;
+
+	sg_buf_free(&text);
+	return rc;
 }

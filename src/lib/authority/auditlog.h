@@ -34,6 +34,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "buf.h"
 #include "domain.h"
 #include "json.h"
 #include "txn.h"
@@ -96,5 +97,12 @@ int64_t sg_auditlog_find_output(const struct sg_domain *d, const char *hash);
 
 /* Verifies the whole log and its head. */
 int sg_auditlog_verify(const struct sg_domain *d, struct sg_log_state *st);
+
+/* signet log show's listing: reads d's log once, verifies those bytes
+ * and the head as sg_auditlog_verify does, then appends to out one line
+ * per record, "SEQ TIME OP claim=<id|none>" and " NAME" for each output,
+ * each ending in a newline. Fails (-1, message set) when the log does
+ * not verify or on no memory; out may then hold some lines. */
+int sg_auditlog_list(const struct sg_domain *d, struct sg_buf *out);
 
 #endif

@@ -52,10 +52,10 @@ static int still_current(const struct sg_domain *d)
 /* The files of a new domain and its first record, staged in t: the
  * layout, keys/root.key.age, domain.json, the genesis claim, the first
  * DAM, any extra files (of the new domain), then the record of op. */
-static int stage_genesis(struct sg_txn *t, const struct sg_domain *d, const uint8_t seed[32],
-			 const struct sg_age_recipients *rs, const struct sg_genesis *g, time_t now,
-			 const char *op, struct sg_json *inputs, const struct sg_artifact *extra,
-			 size_t nextra)
+/* The text of a new domain's first DAM file (roles [domain_root]),
+ * signed by seed. */
+static int first_dam_text(const struct sg_domain *d, const uint8_t seed[32],
+			  const struct sg_genesis *g, time_t now, struct sg_buf *text)
 {
 	static const char *const roles[] = { "domain_root" };
 	struct sg_dam_params p = {
@@ -69,8 +69,21 @@ static int stage_genesis(struct sg_txn *t, const struct sg_domain *d, const uint
 		.human_name = g->name,
 		.dns_claim = g->dns_claim,
 	};
+	struct sg_json *dam = sg_dam_build(&p);
+	struct sg_json *file = dam ? sg_dam_sign(dam, seed) : NULL;
+	int rc = json_text(file, text);
+
+	sg_json_free(dam);
+	sg_json_free(file);
+	return rc;
+}
+
+static int stage_genesis(struct sg_txn *t, const struct sg_domain *d, const uint8_t seed[32],
+			 const struct sg_age_recipients *rs, const struct sg_genesis *g, time_t now,
+			 const char *op, struct sg_json *inputs, const struct sg_artifact *extra,
+			 size_t nextra)
+{
 	struct sg_buf key = SG_BUF_INIT, meta = SG_BUF_INIT, claim = SG_BUF_INIT, damt = SG_BUF_INIT;
-	struct sg_json *dam = NULL, *file = NULL;
 	struct sg_artifact files[8];
 	char snap[SG_SNAPSHOT_ID_LEN + 1], claim_rel[64];
 	char key_rel[128], meta_rel[128], dam_rel[128];
@@ -85,9 +98,7 @@ static int stage_genesis(struct sg_txn *t, const struct sg_domain *d, const uint
 	if (sg_domain_stage_layout(t, d) < 0 || sg_domain_files(d, seed, rs, &key, &meta) < 0 ||
 	    sg_envclaim_file(d, seed, now, snap, &claim) < 0)
 		goto out;
-	dam = sg_dam_build(&p);
-	file = dam ? sg_dam_sign(dam, seed) : NULL;
-	if (json_text(file, &damt) < 0 ||
+	if (first_dam_text(d, seed, g, now, &damt) < 0 ||
 	    domain_rel(key_rel, sizeof(key_rel), d, "keys/root.key.age") < 0 ||
 	    domain_rel(meta_rel, sizeof(meta_rel), d, "domain.json") < 0 ||
 	    domain_rel(dam_rel, sizeof(dam_rel), d, "dam/0001.dam.json") < 0)
@@ -109,8 +120,6 @@ static int stage_genesis(struct sg_txn *t, const struct sg_domain *d, const uint
 	rc = sg_auditlog_stage(t, d, seed, &e);
 out:
 	sg_json_free(inputs);
-	sg_json_free(dam);
-	sg_json_free(file);
 	sg_buf_free(&key);
 	sg_buf_free(&meta);
 	sg_buf_free(&claim);
@@ -522,6 +531,28 @@ void sg_seal_free(struct sg_seal *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Under the lock: the current DAM to seal (its hash joins inputs) and
+ * the rotation statement, when the domain has one. */
+static int seal_sources(const struct sg_domain *d, time_t now, struct sg_json *inputs,
+			struct sg_json **dam_file, struct sg_json **rotation)
+{
+	char *dam_path = NULL, *rot_path = sg_domain_path(d, "dam/rotation.json");
+	int rc = -1;
+
+	/* never seal a DAM a host would refuse */
+	if (!inputs || !rot_path || still_current(d) < 0 ||
+	    sg_domain_current_dam(d, now, dam_file, &dam_path) < 0 ||
+	    sg_hashes_add_file(inputs, dam_path + strlen(d->dir) + 1, dam_path) < 0)
+		goto out;
+	if (access(rot_path, F_OK) == 0 && sg_domain_read_json(d, "dam/rotation.json", rotation) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(dam_path);
+	free(rot_path);
+	return rc;
+}
+
 /* Under the lock: the DAM and rotation statement to seal, the bundle,
  * its output (first, when outside the home) and its record, staged. */
 static int stage_seal(struct sg_txn *t, const struct sg_domain *d, const uint8_t seed[32],
@@ -533,20 +564,13 @@ static int stage_seal(struct sg_txn *t, const struct sg_domain *d, const uint8_t
 	struct sg_log_entry e = { .op = "seal", .now = s->p.now };
 	struct sg_artifact a;
 	const char *name = strrchr(dest, '/') ? strrchr(dest, '/') + 1 : dest;
-	char *dam_path = NULL, *rot_path = sg_domain_path(d, "dam/rotation.json");
 	int state, rc = -1;
 
 	e.inputs = s->inputs ? s->inputs : sg_json_new_object();
 	s->inputs = NULL;
 	*written = 0;
-	/* never seal a DAM a host would refuse */
-	if (!e.inputs || !rot_path || still_current(d) < 0 ||
-	    sg_domain_current_dam(d, s->p.now, &dam_file, &dam_path) < 0 ||
-	    sg_hashes_add_file(e.inputs, dam_path + strlen(d->dir) + 1, dam_path) < 0)
-		goto out;
-	if (access(rot_path, F_OK) == 0 && sg_domain_read_json(d, "dam/rotation.json", &rotation) < 0)
-		goto out;
-	if ((state = dest_state(d, dest, rel != NULL)) < 0)
+	if (seal_sources(d, s->p.now, e.inputs, &dam_file, &rotation) < 0 ||
+	    (state = dest_state(d, dest, rel != NULL)) < 0)
 		goto out;
 	s->p.domain_id = d->id;
 	s->p.root_public_key = d->pub;
@@ -583,8 +607,6 @@ out:
 	sg_json_free(dam_file);
 	sg_json_free(rotation);
 	sg_buf_free(&out);
-	free(dam_path);
-	free(rot_path);
 	return rc;
 }
 

@@ -342,66 +342,101 @@ fail:
 
 static int check_contents(const struct sg_json *c, const char *what);
 
-int sg_bundle_seal(const struct sg_bundle_seal_params *p, struct sg_buf *out,
-		   char bundle_id[SG_UUID_LEN + 1])
+/* What a seal refuses before building anything. */
+static int check_seal_params(const struct sg_bundle_seal_params *p)
 {
-	struct sg_json *bundle = sg_json_new_object(), *hdr = sg_json_new_object(), *c, *pol;
-	struct sg_sops_node *doc = NULL;
-	struct sg_sops_meta meta;
 	struct sg_admission_req req;
-	uint8_t key[SG_SOPS_KEY_LEN];
-	char ts[SG_TIME_LEN + 1];
-	int rc = -1;
 
-	memset(&meta, 0, sizeof(meta));
-	if (!bundle || !hdr || sg_json_set(bundle, "asl_sops_bundle", hdr) < 0)
-		goto out;
-	if (!sg_bundle_purpose_valid(p->purpose)) {
-		sg_fail("purpose \"%s\" is not admission, rescue or recovery", p->purpose);
-		goto out;
-	}
-	if (p->nrecipients == 0) {
-		sg_fail("a bundle needs at least one age recipient");
-		goto out;
-	}
+	if (!sg_bundle_purpose_valid(p->purpose))
+		return sg_fail("purpose \"%s\" is not admission, rescue or recovery", p->purpose);
+	if (p->nrecipients == 0)
+		return sg_fail("a bundle needs at least one age recipient");
 	if (p->admission && sg_bundle_check_admission(p->admission, "admission", &req) < 0)
-		goto out;
-	if (sg_uuid4(bundle_id) < 0 || sg_time_format(p->now, ts) < 0)
-		goto out;
-	c = sg_json_new_object();
-	if (sg_json_set(hdr, "version", sg_json_new_string(SG_BUNDLE_VERSION)) < 0 ||
+		return -1;
+	return 0;
+}
+
+/* The contents: authority (the root private key among it), policy with
+ * its hash, the admission request and the optional section. */
+static struct sg_json *build_contents(const struct sg_bundle_seal_params *p)
+{
+	struct sg_json *c = sg_json_new_object();
+
+	if (!c)
+		return NULL;
+	if (sg_json_set(c, "authority", build_authority(p)) < 0 ||
+	    sg_json_set(c, "policy", policy_with_hash(p->policy)) < 0 ||
+	    (p->admission && sg_json_set(c, "admission", sg_json_clone(p->admission)) < 0) ||
+	    ((p->notes || p->nartifacts) && sg_json_set(c, "optional", build_optional(p)) < 0)) {
+		sg_json_wipe(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The document in clear, {"asl_sops_bundle": header and contents},
+ * checked as a host will check it. */
+static struct sg_json *build_bundle(const struct sg_bundle_seal_params *p, const char *bundle_id,
+				    const char *ts)
+{
+	struct sg_json *bundle = sg_json_new_object(), *hdr = sg_json_new_object();
+
+	if (!bundle || !hdr) {
+		sg_json_free(bundle);
+		sg_json_free(hdr);
+		return NULL;
+	}
+	if (sg_json_set(bundle, "asl_sops_bundle", hdr) < 0 ||
+	    sg_json_set(hdr, "version", sg_json_new_string(SG_BUNDLE_VERSION)) < 0 ||
 	    sg_json_set(hdr, "bundle_id", sg_json_new_string(bundle_id)) < 0 ||
 	    sg_json_set(hdr, "created_at", sg_json_new_string(ts)) < 0 ||
 	    sg_json_set(hdr, "purpose", sg_json_new_string(p->purpose)) < 0 ||
 	    sg_json_set(hdr, "domain_id", sg_json_new_string(p->domain_id)) < 0 ||
-	    sg_json_set(hdr, "contents", c) < 0 ||
-	    sg_json_set(c, "authority", build_authority(p)) < 0)
-		goto out;
-	pol = policy_with_hash(p->policy);
-	if (sg_json_set(c, "policy", pol) < 0)
-		goto out;
-	if (p->admission && sg_json_set(c, "admission", sg_json_clone(p->admission)) < 0)
-		goto out;
-	if (p->notes || p->nartifacts) {
-		if (sg_json_set(c, "optional", build_optional(p)) < 0)
-			goto out;
-	}
+	    sg_json_set(hdr, "contents", build_contents(p)) < 0)
+		goto fail;
 	/* what a host will check, checked before anything is encrypted */
-	if (check_contents(c, "bundle") < 0)
-		goto out;
-	if (!(doc = sg_sops_from_json(bundle, SG_SOPS_NUMBERS_MODEL)))
-		goto out;
-	if (sg_sops_meta_set_rule(&meta, &meta.encrypted_regex, "^contents$") < 0 ||
-	    sg_random(key, sizeof(key)) < 0 ||
-	    sg_sops_wrap_key(&meta, p->recipients, p->nrecipients, key) < 0 ||
-	    sg_sops_encrypt(doc, &meta, key, ts) < 0 ||
-	    sg_sops_write(SG_SOPS_YAML, doc, &meta, out) < 0)
-		goto out;
-	rc = 0;
-out:
+	if (check_contents(sg_json_get(hdr, "contents"), "bundle") < 0)
+		goto fail;
+	return bundle;
+fail:
+	sg_json_wipe(bundle);
+	return NULL;
+}
+
+/* bundle as a SOPS YAML document in out: contents encrypted under a
+ * fresh data key wrapped to p's recipients. */
+static int encrypt_bundle(const struct sg_json *bundle, const struct sg_bundle_seal_params *p,
+			  const char *ts, struct sg_buf *out)
+{
+	struct sg_sops_node *doc = sg_sops_from_json(bundle, SG_SOPS_NUMBERS_MODEL);
+	struct sg_sops_meta meta;
+	uint8_t key[SG_SOPS_KEY_LEN];
+	int rc = -1;
+
+	memset(&meta, 0, sizeof(meta));
+	if (doc && sg_sops_meta_set_rule(&meta, &meta.encrypted_regex, "^contents$") == 0 &&
+	    sg_random(key, sizeof(key)) == 0 &&
+	    sg_sops_wrap_key(&meta, p->recipients, p->nrecipients, key) == 0 &&
+	    sg_sops_encrypt(doc, &meta, key, ts) == 0 &&
+	    sg_sops_write(SG_SOPS_YAML, doc, &meta, out) == 0)
+		rc = 0;
 	sg_wipe(key, sizeof(key));
 	sg_sops_wipe(doc);
 	sg_sops_meta_free(&meta);
+	return rc;
+}
+
+int sg_bundle_seal(const struct sg_bundle_seal_params *p, struct sg_buf *out,
+		   char bundle_id[SG_UUID_LEN + 1])
+{
+	struct sg_json *bundle;
+	char ts[SG_TIME_LEN + 1];
+	int rc;
+
+	if (check_seal_params(p) < 0 || sg_uuid4(bundle_id) < 0 || sg_time_format(p->now, ts) < 0)
+		return -1;
+	bundle = build_bundle(p, bundle_id, ts);
+	rc = bundle ? encrypt_bundle(bundle, p, ts, out) : -1;
 	sg_json_wipe(bundle);
 	return rc;
 }
@@ -667,4 +702,107 @@ int sg_bundle_sops_identities(struct sg_age_identities *ids)
 	if (access(path, F_OK) == 0)
 		return identities_from_file(ids, path);
 	return 0;
+}
+
+/* A bundle file (64 MiB at most) read into text. */
+static int read_bundle(const char *path, struct sg_buf *text)
+{
+	return sg_read_file(path, text, MAX_DOC);
+}
+
+static int inspect_text(const char *path, const struct sg_bundle_header *h,
+			const struct sg_sops_meta *meta, struct sg_buf *out)
+{
+	int bad = sg_buf_printf(out,
+				"file:         %s\n"
+				"format:       ASL SOPS bundle v%s\n"
+				"bundle_id:    %s\n"
+				"created_at:   %s\n"
+				"purpose:      %s\n"
+				"domain_id:    %s\n"
+				"encrypted:    contents (encrypted_regex %s)\n"
+				"sops:         version %s, last modified %s\n"
+				"recipients:   %zu\n",
+				path, h->version, h->bundle_id, h->created_at, h->purpose,
+				h->domain_id, meta->encrypted_regex,
+				meta->version ? meta->version : "?",
+				meta->lastmodified ? meta->lastmodified : "?", meta->nage) < 0;
+
+	for (size_t i = 0; i < meta->nage && !bad; i++)
+		bad = sg_buf_printf(out, "  %s\n", meta->age[i].recipient) < 0;
+	if (bad || sg_buf_append_str(out, "MAC:          not verified (needs a recipient's key: "
+					  "signet bundle open)\n") < 0)
+		return -1;
+	return 0;
+}
+
+int sg_bundle_inspect_file(const char *path, struct sg_buf *out)
+{
+	struct sg_bundle_header h;
+	struct sg_sops_meta meta;
+	struct sg_buf text = SG_BUF_INIT;
+	int rc = -1;
+
+	memset(&meta, 0, sizeof(meta));
+	if (read_bundle(path, &text) == 0 &&
+	    sg_bundle_inspect(path, (const char *)text.data, text.len, &h, &meta) == 0)
+		rc = inspect_text(path, &h, &meta, out);
+	sg_sops_meta_free(&meta);
+	sg_buf_free(&text);
+	return rc;
+}
+
+int sg_bundle_open_file(const char *path, struct sg_age_identities *ids, struct sg_bundle_header *h,
+			struct sg_json **contents)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	int rc = -1;
+
+	*contents = NULL;
+	if (sg_bundle_sops_identities(ids) == 0 && read_bundle(path, &text) == 0)
+		rc = sg_bundle_open(path, (const char *)text.data, text.len, ids, h, contents);
+	sg_buf_free(&text);
+	return rc;
+}
+
+/* The decrypted bundle as a document: header members, then contents
+ * (which it takes, in every case). */
+static struct sg_json *opened_doc(const struct sg_bundle_header *h, struct sg_json *contents)
+{
+	struct sg_json *doc = sg_json_new_object(), *b = sg_json_new_object();
+
+	if (sg_json_set(doc, "asl_sops_bundle", b) < 0 ||
+	    sg_json_set(b, "version", sg_json_new_string(h->version)) < 0 ||
+	    sg_json_set(b, "bundle_id", sg_json_new_string(h->bundle_id)) < 0 ||
+	    sg_json_set(b, "created_at", sg_json_new_string(h->created_at)) < 0 ||
+	    sg_json_set(b, "purpose", sg_json_new_string(h->purpose)) < 0 ||
+	    sg_json_set(b, "domain_id", sg_json_new_string(h->domain_id)) < 0 ||
+	    sg_json_set(b, "contents", contents) < 0) {
+		sg_json_wipe(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+int sg_bundle_open_yaml(const char *path, struct sg_age_identities *ids, int reveal,
+			struct sg_buf *out)
+{
+	struct sg_bundle_header h;
+	struct sg_json *contents = NULL, *doc = NULL;
+	struct sg_sops_node *node = NULL;
+	int rc = -1;
+
+	if (sg_bundle_open_file(path, ids, &h, &contents) < 0 ||
+	    (!reveal && sg_bundle_redact(contents) < 0))
+		goto out;
+	doc = opened_doc(&h, contents);
+	contents = NULL;
+	if (doc && (node = sg_sops_from_json(doc, SG_SOPS_NUMBERS_MODEL)) &&
+	    sg_yaml_write(node, out) == 0)
+		rc = 0;
+out:
+	sg_json_wipe(contents);
+	sg_json_wipe(doc);
+	sg_sops_wipe(node);
+	return rc;
 }

@@ -136,6 +136,27 @@ int sg_bundle_open(const char *name, const char *text, size_t len,
 /* Replaces authority.domain.root_private_key.value with a marker. */
 int sg_bundle_redact(struct sg_json *contents);
 
+/* signet bundle inspect's text: reads the bundle at path (64 MiB at
+ * most), inspects it as sg_bundle_inspect does and appends the header,
+ * the SOPS metadata and each recipient, one "name: value" line each,
+ * to out. Fails when the file is unreadable or not a bundle; out is
+ * then unchanged, or holds part of the text on no memory. */
+int sg_bundle_inspect_file(const char *path, struct sg_buf *out);
+
+/* Adds the identities sops reads (sg_bundle_sops_identities) to ids,
+ * reads the bundle at path (64 MiB at most) and opens it as
+ * sg_bundle_open does. On failure *contents is NULL. */
+int sg_bundle_open_file(const char *path, struct sg_age_identities *ids, struct sg_bundle_header *h,
+			struct sg_json **contents);
+
+/* signet bundle open's document: the bundle at path opened with
+ * sg_bundle_open_file, the root private key redacted unless reveal,
+ * written as YAML (the header's members, then contents) to out. out
+ * holds the contents in clear (the root private key with reveal):
+ * sg_buf_wipe it, on failure too; everything else is wiped here. */
+int sg_bundle_open_yaml(const char *path, struct sg_age_identities *ids, int reveal,
+			struct sg_buf *out);
+
 /* The identities sops reads: $SOPS_AGE_KEY, then $SOPS_AGE_KEY_FILE or
  * else $XDG_CONFIG_HOME/sops/age/keys.txt (~/.config/sops/age/keys.txt).
  * Adds to ids; having none at all is not an error here. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain.h"
 #include "err.h"
 #include "timestamp.h"
 
@@ -250,4 +251,27 @@ enum sg_dam_result sg_dam_verify(const struct sg_json *file, const char *what, t
 		return SG_DAM_MALFORMED;
 	return sg_dam_verify_parts(sg_json_get(file, "dam"), sg_json_get(file, "dam_signature"),
 				   what, now, expect_domain);
+}
+
+enum sg_dam_result sg_dam_verify_file(const char *path, time_t now, const char *expect_domain,
+				      struct sg_buf *summary)
+{
+	struct sg_json *file = NULL;
+	const struct sg_json *dam;
+	enum sg_dam_result res = SG_DAM_MALFORMED;
+	const char *exp;
+
+	if (sg_read_json_file(path, &file) < 0 ||
+	    (res = sg_dam_verify(file, path, now, expect_domain)) != SG_DAM_OK)
+		goto out;
+	dam = sg_json_get(file, "dam");
+	exp = sg_json_string(sg_json_get(dam, "expires_at"), NULL);
+	if (sg_buf_printf(summary, "%s: valid DAM of domain %s, issued %s, expires %s\n", path,
+			  sg_json_string(sg_json_get(dam, "domain_id"), NULL),
+			  sg_json_string(sg_json_get(dam, "issued_at"), NULL),
+			  exp ? exp : "never") < 0)
+		res = SG_DAM_MALFORMED;
+out:
+	sg_json_free(file);
+	return res;
 }

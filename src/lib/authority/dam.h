@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "buf.h"
 #include "json.h"
 #include "signed.h"
 
@@ -64,6 +65,14 @@ enum sg_dam_result sg_dam_verify(const struct sg_json *file, const char *what, t
  * authority section that hold dam and dam_signature separately. */
 enum sg_dam_result sg_dam_verify_parts(const struct sg_json *dam, const struct sg_json *sig,
 				       const char *what, time_t now, const char *expect_domain);
+
+/* signet dam verify: reads the DAM file at path and checks it as
+ * sg_dam_verify does; on SG_DAM_OK appends to summary the line
+ * "PATH: valid DAM of domain ID, issued TIME, expires TIME|never".
+ * An unreadable file (or no memory) is SG_DAM_MALFORMED; the message is
+ * set for every result but SG_DAM_OK, and summary is then unchanged. */
+enum sg_dam_result sg_dam_verify_file(const char *path, time_t now, const char *expect_domain,
+				      struct sg_buf *summary);
 
 /* 1 when role is a well-formed role name. */
 int sg_dam_role_valid(const char *role);
