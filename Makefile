@@ -1,7 +1,8 @@
 # signet - the front door. Meson and Ninja do the work.
 #
 #   make          build build/signet (release)
-#   make check    every test under ASan+UBSan, with the real peer tools;
+#   make check    the release build, then every test under ASan+UBSan,
+#                 with the real peer tools;
 #                 each fuzz harness on its committed inputs, then a fixed
 #                 number of runs with a fixed seed (the same every time)
 #   make fuzz     long random fuzz campaigns in build-fuzz/, one harness
@@ -45,7 +46,9 @@ $(FUZZ_BUILD)/build.ninja:
 	scripts/deps check
 	CC=clang meson setup $(FUZZ_BUILD) $(CHECK_FLAGS)
 
-check: $(CHECK_BUILD)/build.ninja
+# check builds the release too (gcc -O3, what make demo and install use):
+# its warnings are not the check build's (clang -O0), and both are -Werror.
+check: all $(CHECK_BUILD)/build.ninja
 	scripts/deps check
 	ninja -C $(CHECK_BUILD)
 	scripts/run-tests $(CHECK_BUILD)

@@ -102,7 +102,7 @@ static int split_path(const char *path, char **dir, const char **base)
  * are one transaction on that directory, so all must be in it. */
 static int output_names(const char *const final[OUT_N], char **dir, const char *rel[OUT_N])
 {
-	struct stat first, st;
+	struct stat first = { 0 }, st; /* set with *dir; gcc -O3 cannot see that */
 	char *d;
 
 	*dir = NULL;
