@@ -919,7 +919,7 @@ static int ca_minica(int argc, char **argv)
 {
 	struct minica_args a = { .key = "minica-key.pem", .cert = "minica.pem", .alg = "ecdsa" };
 	struct names l = { 0 };
-	enum sg_ca_alg alg;
+	enum sg_ca_alg alg = SG_CA_ECDSA_P256; /* minica_alg sets it */
 	int rc;
 
 	if (is_help(argc, argv))

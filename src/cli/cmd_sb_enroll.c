@@ -156,7 +156,7 @@ static int enroll_parse(struct enroll_args *a, int argc, char **argv)
 static int enroll_time(const struct enroll_args *a, struct sg_efi_time *t)
 {
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	long long secs;
+	long long secs = 0;
 
 	if (a->timestamp)
 		return parse_timestamp(a->timestamp, &secs) < 0 ? -1 : sg_efi_time_from_unix(secs, t);

@@ -288,7 +288,7 @@ static void save(void)
 
 static void configs(void)
 {
-	char adir[PATH_MAX], state[300], astate[PATH_MAX], bad[300], want[8192];
+	char adir[PATH_MAX], state[300], astate[PATH_MAX], bad[300], want[6 * PATH_MAX];
 	struct sg_buf out = SG_BUF_INIT;
 	struct sg_dns_server_opts o = { .port = 5353,
 					.listen = "127.0.0.2",

@@ -254,7 +254,7 @@ static void rollover(const struct sg_dns_sign_opts *o, struct sg_buf *report, st
 
 int main(void)
 {
-	char name[256], addr[64], path[4096], rpath[4096], epath[4096], zpath[4096], want[8192];
+	char name[256], addr[64], path[4096], rpath[4096], epath[4096], zpath[4096], want[3 * 4096];
 	static const char *const root_ns[] = { "a.root-servers.test=192.0.2.53" };
 	static const char *const ex_ns[] = { "ns1.example=192.0.2.1" };
 	struct sg_buf report = SG_BUF_INIT, b = SG_BUF_INIT, root_signed = SG_BUF_INIT,

@@ -20,7 +20,7 @@ static char dir[] = "/tmp/signet-test-esp-XXXXXX";
 
 static char *at(const char *rel)
 {
-	static char path[8][512];
+	static char path[8][1024];
 	static int i;
 
 	i = (i + 1) % 8;

@@ -833,7 +833,7 @@ static int number_int(const struct parser *ps, const struct number_lex *n, struc
 
 static int parse_number(struct parser *ps, struct sg_json **out)
 {
-	struct number_lex n;
+	struct number_lex n = { 0 }; /* scan_number fills it; gcc -O3 cannot see that */
 	struct sg_json *j;
 	char *lexeme;
 	int made;

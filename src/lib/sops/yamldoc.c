@@ -540,8 +540,8 @@ static int map_entry(struct reader *r, const yaml_event_t *k, int depth, struct 
 		     long last_line[2])
 {
 	struct sg_sops_node *alias, *val = NULL;
-	const char *key;
-	size_t klen;
+	const char *key = NULL; /* map_key sets key and klen when it succeeds */
+	size_t klen = 0;
 	yaml_event_t v;
 	struct pos vend;
 	int rc = -1;
