@@ -741,6 +741,38 @@ out:
 	return rc;
 }
 
+/* ---- a batch ---- */
+
+/* Every request of a batch valid, and no two with the same first name. */
+static int check_batch(struct sg_ca *ca, const struct sg_ca_request *reqs, size_t n, const char *src)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (sg_ca_check_request(ca, &reqs[i]) < 0) {
+			char where[PATH_MAX + 32];
+			snprintf(where, sizeof(where), "%s: entry %zu", src, i + 1);
+			return sg_fail_prefix(where);
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(reqs[j].names[0].text, reqs[i].names[0].text) == 0)
+				return sg_fail("%s: entries %zu and %zu both start with '%s'", src,
+					       j + 1, i + 1, reqs[i].names[0].text);
+	}
+	return 0;
+}
+
+int sg_ca_issue_batch(struct sg_ca *ca, const struct sg_ca_request *reqs, size_t n, const char *src)
+{
+	if (check_batch(ca, reqs, n, src) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (sg_ca_issue(ca, &reqs[i], NULL) < 0) {
+			char why[512];
+			snprintf(why, sizeof(why), "%s", sg_errmsg());
+			return sg_fail("%s (entry %zu; nothing issued)", why, i + 1);
+		}
+	return sg_ca_commit(ca);
+}
+
 /* ---- revocation ---- */
 
 int sg_ca_revoke(struct sg_ca *ca, const char *arg, int reason)
