@@ -53,7 +53,7 @@ static char dir[64];
 
 static int exists(const char *rel)
 {
-	char path[256];
+	char path[sizeof(dir) + 600];
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);

@@ -300,7 +300,7 @@ ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k,
 	char file[SG_PATH_MAX], apath[SG_PATH_MAX + 4];
 	const char *path;
 	ldns_key *key = NULL;
-	ldns_status s;
+	ldns_status s = LDNS_STATUS_OK;
 	int line = 0;
 
 	if (sg_dnskey_path(dir, k, "private", file, sizeof(file)) < 0)

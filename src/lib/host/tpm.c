@@ -576,7 +576,7 @@ int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t 
 {
 	ESYS_TR primary = ESYS_TR_NONE, session = ESYS_TR_NONE, obj = ESYS_TR_NONE;
 	uint8_t digest[32];
-	int taken, twin, r = -1;
+	int taken = 0, twin = 0, r = -1;
 
 	if (len == 0 || len > SG_TPM_SECRET_MAX)
 		return sg_fail("TPM: a sealed secret holds 1 to %d bytes, not %zu",
