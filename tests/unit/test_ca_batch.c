@@ -135,20 +135,18 @@ static void run(size_t c)
 	CHECK(index_len() == cases[c].index);
 }
 
+/* The CA every case issues from: example.org and below only. */
+static const char *const permit[] = { "example.org" };
+static const struct sg_ca_init_opts init = {
+	.dir = dir, .name = "B root", .alg = SG_CA_ED25519, .permit_dns = permit, .n_permit_dns = 1
+};
+
 int main(void)
 {
-	const char *permit[] = { "example.org" };
-	struct sg_ca_init_opts o = { .dir = dir,
-				     .name = "B root",
-				     .alg = SG_CA_ED25519,
-				     .permit_dns = permit,
-				     .n_permit_dns = 1,
-				     .days = 3650 };
-
 	strcpy(dir, "/tmp/test_ca_batch.XXXXXX");
 	if (!mkdtemp(dir))
 		return 1;
-	CHECK(sg_ca_init(&o) == 0);
+	CHECK(sg_ca_init(&init) == 0);
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
 		run(c);
 	{
