@@ -425,50 +425,34 @@ static int read_batch(const char *path, struct names **out, size_t *n)
 	return rc;
 }
 
-/* Checks every line first, then issues them all in one transaction:
- * every certificate of the batch, or (after a failure or a crash) none. */
+/* The batch file's lines as requests like tmpl, issued by
+ * sg_ca_issue_batch(): every certificate of the batch, or none. */
 static int issue_batch(struct sg_ca *ca, const char *path, const struct sg_ca_request *tmpl)
 {
+	struct sg_ca_request *reqs = NULL;
 	struct names *v = NULL;
-	size_t n = 0, done = 0;
-	int rc = CLI_EXIT_FAIL;
+	size_t n = 0;
+	int rc;
 
 	if (read_batch(path, &v, &n) < 0)
 		return cli_lib_error();
+	if (!(reqs = calloc(n, sizeof(*reqs)))) {
+		rc = cli_error("out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
-		struct sg_ca_request r = *tmpl;
-		r.names = v[i].v;
-		r.n = v[i].n;
-		if (sg_ca_check_request(ca, &r) < 0) {
-			char where[PATH_MAX + 32];
-			snprintf(where, sizeof(where), "%s: entry %zu", path, i + 1);
-			sg_fail_prefix(where);
-			cli_lib_error();
-			goto out;
-		}
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(v[j].v[0].text, v[i].v[0].text) == 0) {
-				cli_error("%s: entries %zu and %zu both start with '%s'", path,
-					  j + 1, i + 1, v[i].v[0].text);
-				goto out;
-			}
+		reqs[i] = *tmpl;
+		reqs[i].names = v[i].v;
+		reqs[i].n = v[i].n;
 	}
-	for (done = 0; done < n; done++) {
-		struct sg_ca_request r = *tmpl;
-		r.names = v[done].v;
-		r.n = v[done].n;
-		if (sg_ca_issue(ca, &r, NULL) < 0) {
-			cli_error("%s (entry %zu; nothing issued)", sg_errmsg(), done + 1);
-			goto out;
-		}
-	}
-	if (sg_ca_commit(ca) < 0) {
-		cli_lib_error();
+	if (sg_ca_issue_batch(ca, reqs, n, path) < 0) {
+		rc = cli_lib_error();
 		goto out;
 	}
 	printf("%zu certificates issued\n", n);
 	rc = CLI_EXIT_OK;
 out:
+	free(reqs);
 	batch_free(v, n);
 	return rc;
 }

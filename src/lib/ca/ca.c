@@ -136,13 +136,129 @@ static int stage_index(struct sg_txn *t, const struct sg_ca_index *idx)
 	return rc;
 }
 
+/* One permitted DNS subtree: a name, or ".name" for its subdomains only. */
+static int permit_dns(const char *s, char **out)
+{
+	char buf[SG_NAME_MAX + 1];
+
+	if (!(*out = calloc(1, SG_NAME_MAX + 1)))
+		return sg_fail("out of memory");
+	if (sg_name_dns(s[0] == '.' ? s + 1 : s, 0, buf + 1) < 0)
+		return sg_fail_prefix("--permit-dns");
+	buf[0] = '.';
+	strcpy(*out, s[0] == '.' ? buf : buf + 1);
+	return 0;
+}
+
+/* The name constraints of the options (*nc NULL when they permit
+ * everything). */
+static int init_constraints(const struct sg_ca_init_opts *o, NAME_CONSTRAINTS **nc)
+{
+	char **dns = calloc(o->n_permit_dns + 1, sizeof(*dns));
+	struct sg_cidr *ip = calloc(o->n_permit_ip + 1, sizeof(*ip));
+	int rc = -1;
+
+	*nc = NULL;
+	if (!dns || !ip) {
+		sg_fail("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < o->n_permit_dns; i++)
+		if (permit_dns(o->permit_dns[i], &dns[i]) < 0)
+			goto out;
+	for (size_t i = 0; i < o->n_permit_ip; i++)
+		if (sg_name_cidr(o->permit_ip[i], &ip[i]) < 0) {
+			sg_fail_prefix("--permit-ip");
+			goto out;
+		}
+	if (o->n_permit_dns + o->n_permit_ip &&
+	    !(*nc = sg_x509_build_constraints(dns, o->n_permit_dns, ip, o->n_permit_ip)))
+		goto out;
+	rc = 0;
+out:
+	for (size_t i = 0; dns && i < o->n_permit_dns; i++)
+		free(dns[i]);
+	free(dns);
+	free(ip);
+	return rc;
+}
+
+/* The root's common name (the option's, or a random one) and the
+ * intermediate's. */
+static int init_names(const struct sg_ca_init_opts *o, char cn[256], char icn[300])
+{
+	if (o->name) {
+		snprintf(cn, 256, "%s", o->name);
+	} else {
+		uint8_t r[3];
+		if (sg_random(r, 3) < 0)
+			return -1;
+		snprintf(cn, 256, "signet root CA %02x%02x%02x", r[0], r[1], r[2]);
+	}
+	snprintf(icn, 300, "%.55s intermediate", cn);
+	return 0;
+}
+
+/* Refuses a directory that holds any of a CA's files. */
+static int check_no_ca(const char *dir)
+{
+	char path[SG_PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		if (sg_path_join(path, SG_PATH_MAX, dir, reserved[i]) < 0)
+			return -1;
+		if (exists(path))
+			return sg_fail("%s: a CA already exists here (%s), not overwriting", dir,
+				       path);
+	}
+	return 0;
+}
+
+/* The keys and certificates of a new CA (ikey and inter NULL without an
+ * intermediate). */
+struct new_ca {
+	EVP_PKEY *rkey, *ikey;
+	X509 *root, *inter;
+};
+
+static int init_make(const struct sg_ca_init_opts *o, NAME_CONSTRAINTS *nc, const char *cn,
+		     const char *icn, time_t not_after, struct new_ca *c)
+{
+	/* The root's pathlen leaves room for the intermediate only. */
+	if (!(c->rkey = sg_x509_keygen(o->alg)) ||
+	    !(c->root = sg_x509_make_ca(cn, NULL, c->rkey, c->rkey, o->intermediate ? 1 : 0, nc,
+					not_after)))
+		return -1;
+	if (o->intermediate &&
+	    (!(c->ikey = sg_x509_keygen(o->alg)) ||
+	     !(c->inter = sg_x509_make_ca(icn, c->root, c->rkey, c->ikey, 0, nc, not_after))))
+		return -1;
+	return 0;
+}
+
+/* Everything in one transaction: the commit is the moment the directory
+ * becomes a CA, whole. */
+static int init_stage(struct sg_txn *t, const struct sg_ca_init_opts *o, const struct new_ca *c)
+{
+	if (sg_txn_mkdir(t, ROOT_DIR, 0700) < 0 ||
+	    stage_ca_key(t, ROOT_KEY, c->rkey, o->recipients) < 0)
+		return -1;
+	if (c->inter && (sg_txn_mkdir(t, INT_DIR, 0700) < 0 ||
+			 stage_ca_key(t, INT_KEY, c->ikey, o->recipients) < 0 ||
+			 stage_cert(t, INT_CERT, c->inter, NULL) < 0))
+		return -1;
+	if (sg_txn_write(t, INDEX, "", 0, 0644) < 0 ||
+	    sg_txn_write(t, INDEX_ATTR, "unique_subject = no\n", 20, 0644) < 0 ||
+	    stage_cert(t, ROOT_CERT, c->root, NULL) < 0)
+		return -1;
+	return sg_txn_commit(t);
+}
+
 int sg_ca_init(const struct sg_ca_init_opts *o)
 {
-	char **dns = NULL, cn[256], icn[300], path[SG_PATH_MAX];
-	struct sg_cidr *ip = NULL;
+	char cn[256], icn[300];
 	NAME_CONSTRAINTS *nc = NULL;
-	EVP_PKEY *rkey = NULL, *ikey = NULL;
-	X509 *root = NULL, *inter = NULL;
+	struct new_ca c = { NULL, NULL, NULL, NULL };
 	struct sg_txn t = { .lock = -1 };
 	int rc = -1, created = 0, days = o->days > 0 ? o->days : SG_CA_DEFAULT_ROOT_DAYS;
 	time_t not_after = time(NULL) + (time_t)days * 86400;
@@ -152,96 +268,25 @@ int sg_ca_init(const struct sg_ca_init_opts *o)
 		return sg_fail("--days %d: more than 100 years", o->days);
 	if (o->name && (!*o->name || strlen(o->name) > 64))
 		return sg_fail("--name must be 1-64 characters");
-	dns = calloc(o->n_permit_dns + 1, sizeof(*dns));
-	ip = calloc(o->n_permit_ip + 1, sizeof(*ip));
-	if (!dns || !ip) {
-		sg_fail("out of memory");
+	if (init_constraints(o, &nc) < 0 || init_names(o, cn, icn) < 0)
 		goto out;
-	}
-	for (size_t i = 0; i < o->n_permit_dns; i++) {
-		const char *s = o->permit_dns[i];
-		char buf[SG_NAME_MAX + 1];
-		if (!(dns[i] = calloc(1, SG_NAME_MAX + 1))) {
-			sg_fail("out of memory");
-			goto out;
-		}
-		if (sg_name_dns(s[0] == '.' ? s + 1 : s, 0, buf + 1) < 0) {
-			sg_fail_prefix("--permit-dns");
-			goto out;
-		}
-		buf[0] = '.';
-		strcpy(dns[i], s[0] == '.' ? buf : buf + 1);
-	}
-	for (size_t i = 0; i < o->n_permit_ip; i++)
-		if (sg_name_cidr(o->permit_ip[i], &ip[i]) < 0) {
-			sg_fail_prefix("--permit-ip");
-			goto out;
-		}
-	if (o->n_permit_dns + o->n_permit_ip &&
-	    !(nc = sg_x509_build_constraints(dns, o->n_permit_dns, ip, o->n_permit_ip)))
-		goto out;
-	if (o->name) {
-		snprintf(cn, sizeof(cn), "%s", o->name);
-	} else {
-		uint8_t r[3];
-		if (sg_random(r, 3) < 0)
-			goto out;
-		snprintf(cn, sizeof(cn), "signet root CA %02x%02x%02x", r[0], r[1], r[2]);
-	}
-	snprintf(icn, sizeof(icn), "%.55s intermediate", cn);
-
 	/* The directory is the transaction's: made (with its parents) and
 	 * locked by sg_txn_begin, removed again when this fails and it was
 	 * not there before. */
 	created = !exists(o->dir);
-	if (sg_txn_begin(&t, o->dir) < 0)
-		goto out;
-	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
-		if (sg_path_join(path, SG_PATH_MAX, o->dir, reserved[i]) < 0)
-			goto out;
-		if (exists(path)) {
-			sg_fail("%s: a CA already exists here (%s), not overwriting", o->dir, path);
-			goto out;
-		}
-	}
-
-	/* The root's pathlen leaves room for the intermediate only. */
-	if (!(rkey = sg_x509_keygen(o->alg)) ||
-	    !(root = sg_x509_make_ca(cn, NULL, rkey, rkey, o->intermediate ? 1 : 0, nc, not_after)))
-		goto out;
-	if (o->intermediate) {
-		if (!(ikey = sg_x509_keygen(o->alg)) ||
-		    !(inter = sg_x509_make_ca(icn, root, rkey, ikey, 0, nc, not_after)))
-			goto out;
-	}
-
-	/* Everything in one transaction: the commit is the moment the
-	 * directory becomes a CA, whole. */
-	if (sg_txn_mkdir(&t, ROOT_DIR, 0700) < 0 ||
-	    stage_ca_key(&t, ROOT_KEY, rkey, o->recipients) < 0)
-		goto out;
-	if (inter && (sg_txn_mkdir(&t, INT_DIR, 0700) < 0 ||
-		      stage_ca_key(&t, INT_KEY, ikey, o->recipients) < 0 ||
-		      stage_cert(&t, INT_CERT, inter, NULL) < 0))
-		goto out;
-	if (sg_txn_write(&t, INDEX, "", 0, 0644) < 0 ||
-	    sg_txn_write(&t, INDEX_ATTR, "unique_subject = no\n", 20, 0644) < 0 ||
-	    stage_cert(&t, ROOT_CERT, root, NULL) < 0 || sg_txn_commit(&t) < 0)
+	if (sg_txn_begin(&t, o->dir) < 0 || check_no_ca(o->dir) < 0 ||
+	    init_make(o, nc, cn, icn, not_after, &c) < 0 || init_stage(&t, o, &c) < 0)
 		goto out;
 	rc = 0;
 out:
 	sg_txn_end(&t);
 	if (rc < 0 && created)
 		rmdir(o->dir);
-	for (size_t i = 0; dns && i < o->n_permit_dns; i++)
-		free(dns[i]);
-	free(dns);
-	free(ip);
 	NAME_CONSTRAINTS_free(nc);
-	EVP_PKEY_free(rkey);
-	EVP_PKEY_free(ikey);
-	X509_free(root);
-	X509_free(inter);
+	EVP_PKEY_free(c.rkey);
+	EVP_PKEY_free(c.ikey);
+	X509_free(c.root);
+	X509_free(c.inter);
 	return rc;
 }
 
@@ -365,11 +410,65 @@ static int ca_lock(struct sg_ca *ca, const char *dir, int mode)
 	return 0;
 }
 
+/* The root, checked: a self-signed CA certificate. */
+static int open_root(struct sg_ca *ca, const char *dir)
+{
+	char path[SG_PATH_MAX];
+
+	if (sg_path_join(path, SG_PATH_MAX, dir, ROOT_CERT) < 0)
+		return -1;
+	if (!exists(path))
+		return sg_fail("%s: no CA here (%s missing; run 'signet ca init')", dir, path);
+	if (!(ca->root = sg_x509_read_cert(path)))
+		return -1;
+	if (X509_check_ca(ca->root) != 1 || check_signed_by(ca->root, ca->root, path, "itself") < 0)
+		return sg_fail("%s: not a self-signed CA certificate", path);
+	ca->issuer = ca->root;
+	return 0;
+}
+
+/* The issuer: the intermediate when there is one (checked, and the
+ * chain), else the root; its key file into kpath (SG_PATH_MAX). */
+static int open_issuer(struct sg_ca *ca, const char *dir, char *kpath)
+{
+	char path[SG_PATH_MAX], rpath[SG_PATH_MAX];
+
+	if (sg_path_join(path, SG_PATH_MAX, dir, INT_CERT) < 0 ||
+	    sg_path_join(kpath, SG_PATH_MAX, dir, ROOT_KEY) < 0)
+		return -1;
+	if (!exists(path))
+		return 0;
+	if (!(ca->issuer = sg_x509_read_cert(path)))
+		return -1;
+	snprintf(rpath, sizeof(rpath), "%s/%s", dir, ROOT_CERT);
+	if (X509_check_ca(ca->issuer) != 1 || check_signed_by(ca->issuer, ca->root, path, rpath) < 0)
+		return sg_fail("%s: not a CA certificate signed by %s", path, rpath);
+	if (!sk_X509_push(ca->chain, ca->issuer))
+		return sg_fail("out of memory");
+	return sg_path_join(kpath, SG_PATH_MAX, dir, INT_KEY);
+}
+
+/* The index, when the directory has one. */
+static int open_index(struct sg_ca *ca, const char *dir)
+{
+	char path[SG_PATH_MAX];
+	struct sg_buf b = SG_BUF_INIT;
+	int rc = 0;
+
+	if (sg_path_join(path, SG_PATH_MAX, dir, INDEX) < 0)
+		return -1;
+	if (exists(path) && (sg_read_file(path, &b, INDEX_MAX) < 0 ||
+			     sg_ca_index_parse(b.data, b.len, path, &ca->index) < 0))
+		rc = -1;
+	sg_buf_free(&b);
+	ca->loaded = ca->index.n;
+	return rc;
+}
+
 struct sg_ca *sg_ca_open(const char *dir, int mode)
 {
 	struct sg_ca *ca = calloc(1, sizeof(*ca));
-	char path[SG_PATH_MAX], kpath[SG_PATH_MAX];
-	struct sg_buf b = SG_BUF_INIT;
+	char kpath[SG_PATH_MAX];
 
 	if (!ca) {
 		sg_fail("out of memory");
@@ -380,51 +479,11 @@ struct sg_ca *sg_ca_open(const char *dir, int mode)
 		sg_fail("out of memory");
 		goto fail;
 	}
-	if (ca_lock(ca, dir, mode) < 0 || sg_path_join(path, SG_PATH_MAX, dir, ROOT_CERT) < 0)
+	if (ca_lock(ca, dir, mode) < 0 || open_root(ca, dir) < 0 ||
+	    open_issuer(ca, dir, kpath) < 0 || find_key(ca, kpath) < 0 || open_index(ca, dir) < 0)
 		goto fail;
-	if (!exists(path)) {
-		sg_fail("%s: no CA here (%s missing; run 'signet ca init')", dir, path);
-		goto fail;
-	}
-	if (!(ca->root = sg_x509_read_cert(path)))
-		goto fail;
-	if (X509_check_ca(ca->root) != 1 || check_signed_by(ca->root, ca->root, path, "itself") < 0) {
-		sg_fail("%s: not a self-signed CA certificate", path);
-		goto fail;
-	}
-	ca->issuer = ca->root;
-	if (sg_path_join(path, SG_PATH_MAX, dir, INT_CERT) < 0 ||
-	    sg_path_join(kpath, SG_PATH_MAX, dir, ROOT_KEY) < 0)
-		goto fail;
-	if (exists(path)) {
-		char rpath[SG_PATH_MAX];
-		if (!(ca->issuer = sg_x509_read_cert(path)))
-			goto fail;
-		snprintf(rpath, sizeof(rpath), "%s/%s", dir, ROOT_CERT);
-		if (X509_check_ca(ca->issuer) != 1 ||
-		    check_signed_by(ca->issuer, ca->root, path, rpath) < 0) {
-			sg_fail("%s: not a CA certificate signed by %s", path, rpath);
-			goto fail;
-		}
-		if (!sk_X509_push(ca->chain, ca->issuer)) {
-			sg_fail("out of memory");
-			goto fail;
-		}
-		if (sg_path_join(kpath, SG_PATH_MAX, dir, INT_KEY) < 0)
-			goto fail;
-	}
-	if (find_key(ca, kpath) < 0 || sg_path_join(path, SG_PATH_MAX, dir, INDEX) < 0)
-		goto fail;
-	if (exists(path)) {
-		if (sg_read_file(path, &b, INDEX_MAX) < 0 ||
-		    sg_ca_index_parse(b.data, b.len, path, &ca->index) < 0)
-			goto fail;
-	}
-	ca->loaded = ca->index.n;
-	sg_buf_free(&b);
 	return ca;
 fail:
-	sg_buf_free(&b);
 	sg_ca_close(ca);
 	return NULL;
 }
@@ -492,6 +551,31 @@ static int check_leaf_dir(struct sg_ca *ca, const struct sg_name *first, char *r
 	return 0;
 }
 
+/* One name of a CSR's subjectAltName, parsed into out. */
+static int gen_name(const GENERAL_NAME *g, struct sg_name *out, const char *path)
+{
+	char t[SG_NAME_MAX];
+	enum sg_name_type type;
+
+	if (g->type == GEN_IPADD) {
+		if (g->d.iPAddress->length != 4 && g->d.iPAddress->length != 16)
+			return sg_fail("%s: bad IP address in subjectAltName", path);
+		sg_name_ip_format(g->d.iPAddress->data, (size_t)g->d.iPAddress->length, t);
+		type = SG_NAME_IP;
+	} else if (g->type == GEN_DNS || g->type == GEN_EMAIL || g->type == GEN_URI) {
+		if (sg_x509_ia5_text(g->d.ia5, t) < 0)
+			return sg_fail("%s: bad name in subjectAltName", path);
+		type = g->type == GEN_DNS     ? SG_NAME_DNS
+		       : g->type == GEN_EMAIL ? SG_NAME_EMAIL
+					      : SG_NAME_URI;
+	} else {
+		return sg_fail("%s: unsupported kind of name in subjectAltName", path);
+	}
+	if (sg_name_parse(type, t, out) < 0)
+		return sg_fail_prefix(path);
+	return 0;
+}
+
 /* The names of a CSR's subjectAltName extension. */
 static int csr_names(X509_REQ *req, struct sg_name **out, size_t *n, const char *path)
 {
@@ -503,46 +587,21 @@ static int csr_names(X509_REQ *req, struct sg_name **out, size_t *n, const char 
 	*out = NULL;
 	*n = 0;
 	if (idx < 0) {
-		rc = sg_fail("%s: the CSR has no subjectAltName; give the names with --domains",
-			     path);
+		sg_fail("%s: the CSR has no subjectAltName; give the names with --domains", path);
 		goto out;
 	}
 	gens = X509V3_EXT_d2i(X509v3_get_ext(exts, idx));
 	if (!gens || !(*out = calloc((size_t)sk_GENERAL_NAME_num(gens) + 1, sizeof(**out)))) {
-		rc = sg_fail("%s: unreadable subjectAltName", path);
+		sg_fail("%s: unreadable subjectAltName", path);
 		goto out;
 	}
 	for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		char t[SG_NAME_MAX];
-		enum sg_name_type type;
-		if (g->type == GEN_IPADD) {
-			if (g->d.iPAddress->length != 4 && g->d.iPAddress->length != 16) {
-				rc = sg_fail("%s: bad IP address in subjectAltName", path);
-				goto out;
-			}
-			sg_name_ip_format(g->d.iPAddress->data, (size_t)g->d.iPAddress->length, t);
-			type = SG_NAME_IP;
-		} else if (g->type == GEN_DNS || g->type == GEN_EMAIL || g->type == GEN_URI) {
-			if (sg_x509_ia5_text(g->d.ia5, t) < 0) {
-				rc = sg_fail("%s: bad name in subjectAltName", path);
-				goto out;
-			}
-			type = g->type == GEN_DNS     ? SG_NAME_DNS
-			       : g->type == GEN_EMAIL ? SG_NAME_EMAIL
-						      : SG_NAME_URI;
-		} else {
-			rc = sg_fail("%s: unsupported kind of name in subjectAltName", path);
+		if (gen_name(sk_GENERAL_NAME_value(gens, i), &(*out)[*n], path) < 0)
 			goto out;
-		}
-		if (sg_name_parse(type, t, &(*out)[*n]) < 0) {
-			sg_fail_prefix(path);
-			goto out;
-		}
 		(*n)++;
 	}
 	if (*n == 0) {
-		rc = sg_fail("%s: empty subjectAltName", path);
+		sg_fail("%s: empty subjectAltName", path);
 		goto out;
 	}
 	rc = 0;
@@ -741,6 +800,38 @@ out:
 	return rc;
 }
 
+/* ---- a batch ---- */
+
+/* Every request of a batch valid, and no two with the same first name. */
+static int check_batch(struct sg_ca *ca, const struct sg_ca_request *reqs, size_t n, const char *src)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (sg_ca_check_request(ca, &reqs[i]) < 0) {
+			char where[PATH_MAX + 32];
+			snprintf(where, sizeof(where), "%s: entry %zu", src, i + 1);
+			return sg_fail_prefix(where);
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(reqs[j].names[0].text, reqs[i].names[0].text) == 0)
+				return sg_fail("%s: entries %zu and %zu both start with '%s'", src,
+					       j + 1, i + 1, reqs[i].names[0].text);
+	}
+	return 0;
+}
+
+int sg_ca_issue_batch(struct sg_ca *ca, const struct sg_ca_request *reqs, size_t n, const char *src)
+{
+	if (check_batch(ca, reqs, n, src) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (sg_ca_issue(ca, &reqs[i], NULL) < 0) {
+			char why[512];
+			snprintf(why, sizeof(why), "%s", sg_errmsg());
+			return sg_fail("%s (entry %zu; nothing issued)", why, i + 1);
+		}
+	return sg_ca_commit(ca);
+}
+
 /* ---- revocation ---- */
 
 int sg_ca_revoke(struct sg_ca *ca, const char *arg, int reason)
@@ -889,19 +980,75 @@ out:
 	return rc;
 }
 
-int sg_ca_crl(struct sg_ca *ca, const char *out, int days)
+/* A v2 CRL from the issuer of every revoked entry, valid d days from
+ * now, unsigned. */
+static X509_CRL *crl_new(struct sg_ca *ca, int d)
 {
-	char path[SG_PATH_MAX], rel[SG_PATH_MAX];
-	BIGNUM *num = NULL;
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *t = NULL;
+	time_t now = time(NULL);
+	int ok = crl && X509_CRL_set_version(crl, X509_CRL_VERSION_2) &&
+		 X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->issuer)) &&
+		 (t = ASN1_TIME_new()) && X509_time_adj_ex(t, 0, 0, &now) &&
+		 X509_CRL_set1_lastUpdate(crl, t) && X509_time_adj_ex(t, d, 0, &now) &&
+		 X509_CRL_set1_nextUpdate(crl, t);
+
+	ASN1_TIME_free(t);
+	if (!ok)
+		sg_x509_fail("cannot build the CRL");
+	for (size_t i = 0; ok && i < ca->index.n; i++)
+		if (ca->index.e[i].status == 'R' && add_revoked(crl, &ca->index.e[i]) < 0)
+			ok = 0;
+	if (!ok) {
+		X509_CRL_free(crl);
+		return NULL;
+	}
+	return crl;
+}
+
+/* The CRL number and the authority key identifier, then the signature. */
+static int crl_sign(struct sg_ca *ca, X509_CRL *crl, const BIGNUM *num)
+{
 	ASN1_INTEGER *crlnum = NULL;
 	AUTHORITY_KEYID *akid = NULL;
+	int rc = -1;
+
+	if (!(crlnum = BN_to_ASN1_INTEGER(num, NULL)) || !(akid = sg_x509_issuer_akid(ca->issuer)) ||
+	    X509_CRL_add1_ext_i2d(crl, NID_crl_number, crlnum, 0, 0) != 1 ||
+	    X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid, 0, 0) != 1 ||
+	    !X509_CRL_sort(crl))
+		sg_x509_fail("cannot build the CRL");
+	else if (X509_CRL_sign(crl, ca->key, sg_x509_sign_md(ca->key)) <= 0)
+		sg_x509_fail("signing the CRL failed");
+	else
+		rc = 0;
+	AUTHORITY_KEYID_free(akid);
+	ASN1_INTEGER_free(crlnum);
+	return rc;
+}
+
+/* The number just used is spent: the next CRL gets the next one,
+ * staged in crlnumber. */
+static int stage_next_crlnumber(struct sg_ca *ca, BIGNUM *num)
+{
+	char line[128], *hex = NULL;
+	int n;
+
+	if (!BN_add_word(num, 1) || !(hex = BN_bn2hex(num)))
+		return sg_x509_fail("out of memory");
+	n = snprintf(line, sizeof(line), "%s%s\n", strlen(hex) % 2 ? "0" : "", hex);
+	OPENSSL_free(hex);
+	return sg_txn_write(&ca->txn, CRLNUMBER, line, (size_t)n, 0644);
+}
+
+int sg_ca_crl(struct sg_ca *ca, const char *out, int days)
+{
+	char path[SG_PATH_MAX], rel[SG_PATH_MAX], *data;
+	BIGNUM *num = NULL;
 	X509_CRL *crl = NULL;
-	ASN1_TIME *t = NULL;
 	BIO *bio = NULL;
-	char *data, *hex = NULL;
 	long len;
-	int rc = -1, d = days > 0 ? days : SG_CA_DEFAULT_CRL_DAYS;
-	time_t now = time(NULL);
+	int rc = -1;
 
 	if (!ca->key)
 		return sg_fail("%s: CA key not loaded", ca->dir);
@@ -910,46 +1057,17 @@ int sg_ca_crl(struct sg_ca *ca, const char *out, int days)
 	if (!ca->writing)
 		return sg_fail("%s: the CA was opened for reading", ca->dir);
 	if (crl_rel(ca, out, rel) < 0 || sg_path_join(path, SG_PATH_MAX, ca->dir, CRLNUMBER) < 0 ||
-	    read_crlnumber(path, &num) < 0)
+	    read_crlnumber(path, &num) < 0 ||
+	    !(crl = crl_new(ca, days > 0 ? days : SG_CA_DEFAULT_CRL_DAYS)) ||
+	    crl_sign(ca, crl, num) < 0)
 		goto out;
-	if (!(crl = X509_CRL_new()) || !X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
-	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->issuer)) ||
-	    !(t = ASN1_TIME_new()) || !X509_time_adj_ex(t, 0, 0, &now) ||
-	    !X509_CRL_set1_lastUpdate(crl, t) || !X509_time_adj_ex(t, d, 0, &now) ||
-	    !X509_CRL_set1_nextUpdate(crl, t)) {
-		sg_x509_fail("cannot build the CRL");
-		goto out;
-	}
-	for (size_t i = 0; i < ca->index.n; i++)
-		if (ca->index.e[i].status == 'R' && add_revoked(crl, &ca->index.e[i]) < 0)
-			goto out;
-	if (!(crlnum = BN_to_ASN1_INTEGER(num, NULL)) || !(akid = sg_x509_issuer_akid(ca->issuer)) ||
-	    X509_CRL_add1_ext_i2d(crl, NID_crl_number, crlnum, 0, 0) != 1 ||
-	    X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid, 0, 0) != 1 ||
-	    !X509_CRL_sort(crl)) {
-		sg_x509_fail("cannot build the CRL");
-		goto out;
-	}
-	if (X509_CRL_sign(crl, ca->key, sg_x509_sign_md(ca->key)) <= 0) {
-		sg_x509_fail("signing the CRL failed");
-		goto out;
-	}
 	if (!(bio = BIO_new(BIO_s_mem())) || PEM_write_bio_X509_CRL(bio, crl) != 1) {
 		sg_x509_fail("cannot encode the CRL");
 		goto out;
 	}
 	len = BIO_get_mem_data(bio, &data);
-	/* The number just used is spent: the next CRL gets the next one. */
-	if (!BN_add_word(num, 1) || !(hex = BN_bn2hex(num))) {
-		sg_x509_fail("out of memory");
+	if (stage_next_crlnumber(ca, num) < 0)
 		goto out;
-	}
-	{
-		char line[128];
-		int n = snprintf(line, sizeof(line), "%s%s\n", strlen(hex) % 2 ? "0" : "", hex);
-		if (sg_txn_write(&ca->txn, CRLNUMBER, line, (size_t)n, 0644) < 0)
-			goto out;
-	}
 	/* Inside the CA directory the CRL commits with its number. Outside,
 	 * the number is committed first: a crash before the CRL is written
 	 * skips a number, and no two CRLs ever carry the same one. */
@@ -960,11 +1078,7 @@ int sg_ca_crl(struct sg_ca *ca, const char *out, int days)
 		goto out;
 	rc = 0;
 out:
-	OPENSSL_free(hex);
 	BIO_free(bio);
-	ASN1_TIME_free(t);
-	AUTHORITY_KEYID_free(akid);
-	ASN1_INTEGER_free(crlnum);
 	BN_free(num);
 	X509_CRL_free(crl);
 	return rc;
@@ -992,11 +1106,98 @@ static int stage_copy(struct sg_ca *ca, const char *from, const char *to, mode_t
 	return rc;
 }
 
+/* The leaf DIR/name's certificate, issued by this CA's issuer: its
+ * serial into old and its names. */
+static X509 *renew_old(struct sg_ca *ca, const char *cpath, char *old, struct sg_name **names,
+		       size_t *n)
+{
+	X509 *oldx = sg_x509_read_cert(cpath);
+
+	if (!oldx)
+		return NULL;
+	if (X509_NAME_cmp(X509_get_issuer_name(oldx), X509_get_subject_name(ca->issuer)) != 0 ||
+	    X509_verify(oldx, X509_get0_pubkey(ca->issuer)) != 1) {
+		ERR_clear_error();
+		sg_fail("%s: not issued by this CA's issuing certificate", cpath);
+	} else if (sg_x509_serial_hex(oldx, old) == 0 &&
+		   sg_x509_cert_names(oldx, names, n, cpath) == 0) {
+		return oldx;
+	}
+	X509_free(oldx);
+	return NULL;
+}
+
+/* The algorithm of a public key, for a new key like it. */
+static enum sg_ca_alg alg_like(EVP_PKEY *pub)
+{
+	if (EVP_PKEY_is_a(pub, "RSA"))
+		return EVP_PKEY_get_bits(pub) > 2048 ? SG_CA_RSA3072 : SG_CA_RSA2048;
+	if (EVP_PKEY_is_a(pub, "ED25519"))
+		return SG_CA_ED25519;
+	if (EVP_PKEY_is_a(pub, "EC") && EVP_PKEY_get_bits(pub) > 256)
+		return SG_CA_ECDSA_P384;
+	return SG_CA_ECDSA_P256;
+}
+
+/* The renewed leaf's public key: the old one with reuse_key, else a new
+ * key like it (*key, which needs the old key.pem to replace). */
+static EVP_PKEY *renew_key(X509 *oldx, int reuse_key, int has_key, const char *dir, EVP_PKEY **key)
+{
+	EVP_PKEY *oldpub = X509_get0_pubkey(oldx);
+
+	*key = NULL;
+	if (reuse_key) {
+		if (!oldpub)
+			sg_x509_fail("cannot read the old public key");
+		return oldpub;
+	}
+	if (!has_key) {
+		sg_fail("%s: no key.pem (signed from a CSR): renew with --reuse-key or issue from a new CSR",
+			dir);
+		return NULL;
+	}
+	return *key = sg_x509_keygen(alg_like(oldpub));
+}
+
+/* One transaction: the old pair archived, the new one (key: NULL to
+ * keep the old key.pem) in place and the index naming both, or none of
+ * it. */
+static int renew_stage(struct sg_ca *ca, const char *name, const char *old, EVP_PKEY *key,
+		       X509 *leaf, const char *serial)
+{
+	char arch[SG_PATH_MAX * 2], file[SG_PATH_MAX * 2], *copy;
+	struct sg_ca_entry *e;
+
+	snprintf(arch, sizeof(arch), "%s/cert-%s.pem", name, old);
+	snprintf(file, sizeof(file), "%s/cert.pem", name);
+	if (check_serial_free(ca, serial) < 0 || stage_copy(ca, file, arch, 0644) < 0)
+		return -1;
+	if (key) {
+		snprintf(arch, sizeof(arch), "%s/key-%s.pem", name, old);
+		snprintf(file, sizeof(file), "%s/key.pem", name);
+		if (stage_copy(ca, file, arch, 0600) < 0 || stage_key(&ca->txn, file, key) < 0)
+			return -1;
+	}
+	snprintf(file, sizeof(file), "%s/cert.pem", name);
+	if (stage_cert(&ca->txn, file, leaf, ca->chain) < 0)
+		return -1;
+	/* The old entry now names its archived copy. */
+	if ((e = sg_ca_index_find(&ca->index, old))) {
+		snprintf(arch, sizeof(arch), "%s/cert-%s.pem", name, old);
+		if (!(copy = strdup(arch)))
+			return sg_fail("out of memory");
+		free(e->file);
+		e->file = copy;
+	}
+	if (record(ca, leaf, serial, file) < 0)
+		return -1;
+	return sg_ca_commit(ca);
+}
+
 int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, char *serial_out)
 {
-	char dir[SG_PATH_MAX], cpath[SG_PATH_MAX], kpath[SG_PATH_MAX], arch[SG_PATH_MAX * 2],
-		old[SG_CA_SERIAL_MAX + 1];
-	char serial[SG_CA_SERIAL_MAX + 1], file[SG_PATH_MAX * 2];
+	char dir[SG_PATH_MAX], cpath[SG_PATH_MAX], kpath[SG_PATH_MAX], old[SG_CA_SERIAL_MAX + 1];
+	char serial[SG_CA_SERIAL_MAX + 1];
 	struct sg_name *names = NULL;
 	size_t n = 0;
 	X509 *oldx = NULL, *leaf = NULL;
@@ -1015,80 +1216,20 @@ int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, cha
 	    sg_path_join(cpath, SG_PATH_MAX, dir, "cert.pem") < 0 ||
 	    sg_path_join(kpath, SG_PATH_MAX, dir, "key.pem") < 0)
 		return -1;
-	if (!(oldx = sg_x509_read_cert(cpath)))
-		goto out;
-	if (X509_NAME_cmp(X509_get_issuer_name(oldx), X509_get_subject_name(ca->issuer)) != 0 ||
-	    X509_verify(oldx, X509_get0_pubkey(ca->issuer)) != 1) {
-		ERR_clear_error();
-		sg_fail("%s: not issued by this CA's issuing certificate", cpath);
-		goto out;
-	}
-	if (sg_x509_serial_hex(oldx, old) < 0 || sg_x509_cert_names(oldx, &names, &n, cpath) < 0 ||
-	    check_days(ca, days, &not_after) < 0 ||
+	if (!(oldx = renew_old(ca, cpath, old, &names, &n)) || check_days(ca, days, &not_after) < 0 ||
 	    sg_x509_check_names(names, n, ca->issuer, ca->root) < 0)
 		goto out;
 	xku = X509_get_extended_key_usage(oldx);
 	client = (xku & XKU_SSL_CLIENT) && !(xku & XKU_SSL_SERVER);
 	has_key = exists(kpath);
-	if (reuse_key) {
-		pub = X509_get0_pubkey(oldx);
-		if (!pub) {
-			sg_x509_fail("cannot read the old public key");
-			goto out;
-		}
-	} else {
-		EVP_PKEY *oldpub = X509_get0_pubkey(oldx);
-		enum sg_ca_alg alg = SG_CA_ECDSA_P256;
-		if (!has_key) {
-			sg_fail("%s: no key.pem (signed from a CSR): renew with --reuse-key or issue from a new CSR",
-				dir);
-			goto out;
-		}
-		if (EVP_PKEY_is_a(oldpub, "RSA"))
-			alg = EVP_PKEY_get_bits(oldpub) > 2048 ? SG_CA_RSA3072 : SG_CA_RSA2048;
-		else if (EVP_PKEY_is_a(oldpub, "ED25519"))
-			alg = SG_CA_ED25519;
-		else if (EVP_PKEY_is_a(oldpub, "EC") && EVP_PKEY_get_bits(oldpub) > 256)
-			alg = SG_CA_ECDSA_P384;
-		if (!(key = sg_x509_keygen(alg)))
-			goto out;
-		pub = key;
-	}
-	if (!(leaf = sg_x509_make_leaf(ca->issuer, ca->key, pub, names, n,
+	if (!(pub = renew_key(oldx, reuse_key, has_key, dir, &key)) ||
+	    !(leaf = sg_x509_make_leaf(ca->issuer, ca->key, pub, names, n,
 				       client ? SG_X509_EKU_CLIENT : SG_X509_EKU_SERVER,
 				       sg_x509_is_rsa(pub), not_after, !chain_constrained(ca),
 				       serial)) ||
 	    sg_x509_verify_leaf(leaf, ca->root, ca->chain,
-				client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) < 0)
-		goto out;
-	/* One transaction: the old pair archived, the new one in place and
-	 * the index naming both, or none of it. */
-	snprintf(arch, sizeof(arch), "%s/cert-%s.pem", name, old);
-	snprintf(file, sizeof(file), "%s/cert.pem", name);
-	if (check_serial_free(ca, serial) < 0 || stage_copy(ca, file, arch, 0644) < 0)
-		goto out;
-	if (has_key && !reuse_key) {
-		snprintf(arch, sizeof(arch), "%s/key-%s.pem", name, old);
-		snprintf(file, sizeof(file), "%s/key.pem", name);
-		if (stage_copy(ca, file, arch, 0600) < 0 || stage_key(&ca->txn, file, key) < 0)
-			goto out;
-	}
-	snprintf(file, sizeof(file), "%s/cert.pem", name);
-	if (stage_cert(&ca->txn, file, leaf, ca->chain) < 0)
-		goto out;
-	/* The old entry now names its archived copy. */
-	struct sg_ca_entry *e = sg_ca_index_find(&ca->index, old);
-	if (e) {
-		char *copy;
-		snprintf(arch, sizeof(arch), "%s/cert-%s.pem", name, old);
-		if (!(copy = strdup(arch))) {
-			sg_fail("out of memory");
-			goto out;
-		}
-		free(e->file);
-		e->file = copy;
-	}
-	if (record(ca, leaf, serial, file) < 0 || sg_ca_commit(ca) < 0)
+				client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) < 0 ||
+	    renew_stage(ca, name, old, key, leaf, serial) < 0)
 		goto out;
 	if (serial_out)
 		snprintf(serial_out, SG_CA_SERIAL_MAX + 1, "%s", serial);
@@ -1210,6 +1351,23 @@ out:
 	return rc;
 }
 
+/* An existing minica root: its key, its certificate (a CA's, matching
+ * the key) and the names within its constraints. */
+static int minica_load_root(const char *key_path, const char *cert_path,
+			    const struct sg_name *names, size_t n, EVP_PKEY **ikey, X509 **issuer)
+{
+	if (!(*ikey = sg_x509_read_key(key_path)) || !(*issuer = sg_x509_read_cert(cert_path)))
+		return -1;
+	if (X509_check_private_key(*issuer, *ikey) != 1) {
+		ERR_clear_error();
+		return sg_fail("public key in CA certificate %s doesn't match private key in %s",
+			       cert_path, key_path);
+	}
+	if (X509_check_ca(*issuer) != 1)
+		return sg_fail("%s: not a CA certificate", cert_path);
+	return sg_x509_check_names(names, n, *issuer, NULL);
+}
+
 int sg_ca_minica(const char *key_path, const char *cert_path, enum sg_ca_alg alg,
 		 const struct sg_name *names, size_t n)
 {
@@ -1226,22 +1384,8 @@ int sg_ca_minica(const char *key_path, const char *cert_path, enum sg_ca_alg alg
 	if (have_key != have_cert)
 		return sg_fail("%s: missing (but %s exists)", have_key ? cert_path : key_path,
 			       have_key ? key_path : cert_path);
-	if (have_key) {
-		if (!(ikey = sg_x509_read_key(key_path)) || !(issuer = sg_x509_read_cert(cert_path)))
-			goto out;
-		if (X509_check_private_key(issuer, ikey) != 1) {
-			ERR_clear_error();
-			sg_fail("public key in CA certificate %s doesn't match private key in %s",
-				cert_path, key_path);
-			goto out;
-		}
-		if (X509_check_ca(issuer) != 1) {
-			sg_fail("%s: not a CA certificate", cert_path);
-			goto out;
-		}
-		if (sg_x509_check_names(names, n, issuer, NULL) < 0)
-			goto out;
-	}
+	if (have_key && minica_load_root(key_path, cert_path, names, n, &ikey, &issuer) < 0)
+		goto out;
 	/* minica keeps an existing leaf directory but never a key.pem in it. */
 	if (snprintf(path, sizeof(path), "%s/key.pem", dir) >= (int)sizeof(path))
 		goto out;

@@ -103,6 +103,15 @@ int sg_ca_check_request(struct sg_ca *ca, const struct sg_ca_request *r);
  * until sg_ca_commit(); several calls commit together (a batch). */
 int sg_ca_issue(struct sg_ca *ca, const struct sg_ca_request *r, char *leaf);
 
+/* Issues the n requests of a batch (src names it in messages) in one
+ * transaction: checks every request first (sg_ca_check_request(), and
+ * no two with the same first name), then issues them all and commits.
+ * Fails on the first request refused, naming its entry (1-based); then
+ * nothing is committed and the caller closes ca, which discards what
+ * was staged: every certificate of the batch, or (after a failure or a
+ * crash) none. */
+int sg_ca_issue_batch(struct sg_ca *ca, const struct sg_ca_request *reqs, size_t n, const char *src);
+
 /* Stages the index and commits the transaction (SG_CA_WRITE). */
 int sg_ca_commit(struct sg_ca *ca);
 

@@ -191,12 +191,12 @@ static int field_ok(const char *s, size_t n)
 	return 1;
 }
 
-static int parse_line(const char *line, size_t len, struct sg_ca_entry *e)
+/* The 6 tab-separated fields of a line, each checked printable and
+ * shorter than FIELD_MAX. */
+static int split_fields(const char *line, size_t len, const char *f[6], size_t fl[6])
 {
-	const char *f[6];
-	size_t fl[6], nf = 0;
 	const char *p = line, *end = line + len;
-	time_t t;
+	size_t nf = 0;
 
 	while (nf < 6) {
 		const char *tab = memchr(p, '\t', (size_t)(end - p));
@@ -212,6 +212,57 @@ static int parse_line(const char *line, size_t len, struct sg_ca_entry *e)
 	for (size_t i = 0; i < 6; i++)
 		if (fl[i] >= FIELD_MAX || !field_ok(f[i], fl[i]))
 			return sg_fail("field %zu: control characters or too long", i + 1);
+	return 0;
+}
+
+/* The revocation field of a revoked entry: a time, then optionally
+ * ",reason". */
+static int parse_revoked(const char *s, size_t len, struct sg_ca_entry *e)
+{
+	const char *comma = memchr(s, ',', len);
+	size_t tl = comma ? (size_t)(comma - s) : len;
+	char r[64];
+	time_t t;
+
+	if (tl > SG_CA_TIME_MAX)
+		return sg_fail("bad revocation time");
+	memcpy(e->revoked, s, tl);
+	if (sg_ca_time_parse(e->revoked, &t) < 0)
+		return -1;
+	if (!comma)
+		return 0;
+	if (len - tl - 1 >= sizeof(r))
+		return sg_fail("bad revocation reason");
+	memcpy(r, comma + 1, len - tl - 1);
+	r[len - tl - 1] = '\0';
+	for (size_t i = 0; i < NREASONS; i++)
+		if (strcmp(r, reasons[i]) == 0)
+			e->reason = (int)i;
+	if (e->reason == SG_CA_NO_REASON)
+		return sg_fail("unknown revocation reason '%s'", r);
+	return 0;
+}
+
+/* A serial: upper-case hex, an even number of digits. */
+static int parse_serial(const char *s, size_t len, struct sg_ca_entry *e)
+{
+	if (len == 0 || len > SG_CA_SERIAL_MAX || len % 2)
+		return sg_fail("bad serial");
+	for (size_t i = 0; i < len; i++)
+		if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'A' && s[i] <= 'F'))
+			return sg_fail("serial must be upper-case hex");
+	memcpy(e->serial, s, len);
+	return 0;
+}
+
+static int parse_line(const char *line, size_t len, struct sg_ca_entry *e)
+{
+	const char *f[6];
+	size_t fl[6];
+	time_t t;
+
+	if (split_fields(line, len, f, fl) < 0)
+		return -1;
 	memset(e, 0, sizeof(*e));
 	e->reason = SG_CA_NO_REASON;
 	if (fl[0] != 1 || !strchr("VRE", f[0][0]))
@@ -223,35 +274,13 @@ static int parse_line(const char *line, size_t len, struct sg_ca_entry *e)
 	if (sg_ca_time_parse(e->expires, &t) < 0)
 		return -1;
 	if (e->status == 'R') {
-		const char *comma = memchr(f[2], ',', fl[2]);
-		size_t tl = comma ? (size_t)(comma - f[2]) : fl[2];
-		if (tl > SG_CA_TIME_MAX)
-			return sg_fail("bad revocation time");
-		memcpy(e->revoked, f[2], tl);
-		if (sg_ca_time_parse(e->revoked, &t) < 0)
+		if (parse_revoked(f[2], fl[2], e) < 0)
 			return -1;
-		if (comma) {
-			char r[64];
-			size_t rl = fl[2] - tl - 1;
-			if (rl >= sizeof(r))
-				return sg_fail("bad revocation reason");
-			memcpy(r, comma + 1, rl);
-			r[rl] = '\0';
-			for (size_t i = 0; i < NREASONS; i++)
-				if (strcmp(r, reasons[i]) == 0)
-					e->reason = (int)i;
-			if (e->reason == SG_CA_NO_REASON)
-				return sg_fail("unknown revocation reason '%s'", r);
-		}
 	} else if (fl[2] != 0) {
 		return sg_fail("revocation time on a certificate that is not revoked");
 	}
-	if (fl[3] == 0 || fl[3] > SG_CA_SERIAL_MAX || fl[3] % 2)
-		return sg_fail("bad serial");
-	for (size_t i = 0; i < fl[3]; i++)
-		if (!isdigit((unsigned char)f[3][i]) && !(f[3][i] >= 'A' && f[3][i] <= 'F'))
-			return sg_fail("serial must be upper-case hex");
-	memcpy(e->serial, f[3], fl[3]);
+	if (parse_serial(f[3], fl[3], e) < 0)
+		return -1;
 	if (!(e->file = strndup(f[4], fl[4])) || !(e->subject = strndup(f[5], fl[5]))) {
 		free(e->file);
 		e->file = NULL;

@@ -233,79 +233,89 @@ static int decrypt_key(const char *path, const struct sg_age_identities *ids, st
 	return 0;
 }
 
-ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k,
-				 const struct sg_age_identities *ids)
+/* Parses the private key file path (0 with *s the parser's status), or
+ * the age-encrypted apath when path is absent (*used names the one
+ * read); the decrypted plaintext is wiped. */
+static int read_private(const char *path, const char *apath, const struct sg_age_identities *ids,
+			ldns_key **key, int *line, ldns_status *s, const char **used)
 {
-	char file[SG_PATH_MAX], apath[SG_PATH_MAX + 4];
-	const char *path = file;
-	ldns_key *key = NULL;
-	ldns_rdf *owner;
-	ldns_rr *rr;
-	ldns_status s;
-	int line = 0;
+	struct sg_buf plain = SG_BUF_INIT;
 	FILE *f;
 
-	if (sg_dnskey_path(dir, k, "private", file, sizeof(file)) < 0)
-		return NULL;
-	if (access(file, F_OK) != 0) {
-		struct sg_buf plain = SG_BUF_INIT;
-		snprintf(apath, sizeof(apath), "%s.age", file);
-		if (access(apath, F_OK) != 0) {
-			sg_fail_errno("%s: missing key", path);
-			return NULL;
-		}
-		if (decrypt_key(apath, ids, &plain) < 0) {
-			sg_buf_wipe(&plain);
-			return NULL;
-		}
-		f = plain.len ? fmemopen(plain.data, plain.len, "r") : NULL;
-		if (!f) {
-			sg_buf_wipe(&plain);
-			sg_fail("%s: empty key", apath);
-			return NULL;
-		}
-		s = ldns_key_new_frm_fp_l(&key, f, &line);
+	*used = path;
+	if (access(path, F_OK) == 0) {
+		if (!(f = fopen(path, "re")))
+			return sg_fail_errno("%s: missing key", path);
+		*s = ldns_key_new_frm_fp_l(key, f, line);
 		fclose(f);
+		return 0;
+	}
+	if (access(apath, F_OK) != 0)
+		return sg_fail_errno("%s: missing key", path);
+	if (decrypt_key(apath, ids, &plain) < 0) {
 		sg_buf_wipe(&plain);
-		path = apath;
-	} else {
-		if (!(f = fopen(path, "re"))) {
-			sg_fail_errno("%s: missing key", path);
-			return NULL;
-		}
-		s = ldns_key_new_frm_fp_l(&key, f, &line);
-		fclose(f);
+		return -1;
 	}
-	if (s != LDNS_STATUS_OK) {
-		sg_fail("%s:%d: %s", path, line, ldns_get_errorstr_by_id(s));
-		return NULL;
+	if (!(f = plain.len ? fmemopen(plain.data, plain.len, "r") : NULL)) {
+		sg_buf_wipe(&plain);
+		return sg_fail("%s: empty key", apath);
 	}
-	if (ldns_str2rdf_dname(&owner, k->zone) != LDNS_STATUS_OK) {
-		ldns_key_deep_free(key);
-		sg_fail("'%s': not a domain name", k->zone);
-		return NULL;
-	}
+	*s = ldns_key_new_frm_fp_l(key, f, line);
+	fclose(f);
+	sg_buf_wipe(&plain);
+	*used = apath;
+	return 0;
+}
+
+/* Gives the parsed key its owner, flags and key tag, checked against
+ * the key's name k (the tag computed before the REVOKE bit is set). */
+static int key_settle(ldns_key *key, const struct sg_dns_key *k, const char *path)
+{
+	ldns_rdf *owner;
+	ldns_rr *rr;
+
+	if (ldns_str2rdf_dname(&owner, k->zone) != LDNS_STATUS_OK)
+		return sg_fail("'%s': not a domain name", k->zone);
 	ldns_key_set_pubkey_owner(key, owner);
 	ldns_key_set_flags(key, (uint16_t)k->flags);
 	rr = ldns_key2rr(key);
 	if (!rr || ldns_calc_keytag(rr) != k->tag || (int)ldns_key_algorithm(key) != k->alg) {
 		ldns_rr_free(rr);
-		ldns_key_deep_free(key);
-		sg_fail("%s: key does not match its name (tag %u, algorithm %d)", path, k->tag,
-			k->alg);
-		return NULL;
+		return sg_fail("%s: key does not match its name (tag %u, algorithm %d)", path,
+			       k->tag, k->alg);
 	}
 	ldns_rr_free(rr);
 	if (k->state == SG_DNS_KEY_REVOKED)
 		ldns_key_set_flags(key, (uint16_t)(k->flags | SG_DNS_REVOKE));
-	rr = ldns_key2rr(key);
-	if (!rr) {
-		ldns_key_deep_free(key);
-		sg_fail("%s: cannot make a DNSKEY record", path);
-		return NULL;
-	}
+	if (!(rr = ldns_key2rr(key)))
+		return sg_fail("%s: cannot make a DNSKEY record", path);
 	ldns_key_set_keytag(key, ldns_calc_keytag(rr));
 	ldns_rr_free(rr);
+	return 0;
+}
+
+ldns_key *sg_dnskey_load_private(const char *dir, const struct sg_dns_key *k,
+				 const struct sg_age_identities *ids)
+{
+	char file[SG_PATH_MAX], apath[SG_PATH_MAX + 4];
+	const char *path;
+	ldns_key *key = NULL;
+	ldns_status s = LDNS_STATUS_OK;
+	int line = 0;
+
+	if (sg_dnskey_path(dir, k, "private", file, sizeof(file)) < 0)
+		return NULL;
+	snprintf(apath, sizeof(apath), "%s.age", file);
+	if (read_private(file, apath, ids, &key, &line, &s, &path) < 0)
+		return NULL;
+	if (s != LDNS_STATUS_OK) {
+		sg_fail("%s:%d: %s", path, line, ldns_get_errorstr_by_id(s));
+		return NULL;
+	}
+	if (key_settle(key, k, path) < 0) {
+		ldns_key_deep_free(key);
+		return NULL;
+	}
 	return key;
 }
 

@@ -497,8 +497,37 @@ static int install(struct sg_tpm *t, ESYS_TR obj, uint32_t handle, int taken, in
 	return twin_taken ? evict(t, twin) : 0;
 }
 
-int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t *secret, size_t len,
-		int replace, const uint8_t *given, uint8_t policy[32])
+/* The handle a seal may take: a persistent owner handle below the
+ * twins', free (or replace), with a twin that is free or holds sealed
+ * data; whether each is taken into *taken and *twin. */
+static int seal_check_handle(struct sg_tpm *t, uint32_t handle, int replace, int *taken, int *twin)
+{
+	if (handle < PERSISTENT_OWNER_FIRST || handle > PERSISTENT_OWNER_LAST)
+		return sg_fail("handle 0x%08x: not a persistent owner handle", handle);
+	if (handle > SEAL_LAST)
+		return sg_fail("handle 0x%08x: 0x81400000-0x817fffff hold the twins of seal's "
+			       "replacements; seal at 0x81000000-0x813fffff",
+			       handle);
+	if ((*taken = handle_taken(t, handle)) < 0 || (*twin = sealed_at(t, sg_tpm_twin(handle))) < 0)
+		return -1;
+	if (*twin == 2)
+		return sg_fail("handle 0x%08x: its twin 0x%08x, where a seal keeps the new object "
+			       "while it replaces the old, holds an object that is not sealed data",
+			       handle, sg_tpm_twin(handle));
+	if (*taken && !replace)
+		return sg_fail("handle 0x%08x: already holds an object (replace it with --force)",
+			       handle);
+	if (*twin && !replace)
+		return sg_fail("handle 0x%08x: an interrupted seal left the object at its twin "
+			       "0x%08x (replace it with --force)",
+			       handle, sg_tpm_twin(handle));
+	return 0;
+}
+
+/* A sealed data object of secret under the policy digest, created under
+ * primary (the secret encrypted by session) and loaded as *obj. */
+static int seal_create(struct sg_tpm *t, ESYS_TR primary, ESYS_TR session, const uint8_t *secret,
+		       size_t len, const uint8_t digest[32], ESYS_TR *obj)
 {
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
 	TPM2B_PUBLIC pub = {
@@ -517,43 +546,9 @@ int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t 
 	TPM2B_CREATION_DATA *cdata = NULL;
 	TPM2B_DIGEST *chash = NULL;
 	TPMT_TK_CREATION *ticket = NULL;
-	ESYS_TR primary = ESYS_TR_NONE, session = ESYS_TR_NONE, obj = ESYS_TR_NONE;
-	uint8_t digest[32];
 	TSS2_RC rc;
-	int taken, twin, r = -1;
+	int r = -1;
 
-	if (len == 0 || len > SG_TPM_SECRET_MAX)
-		return sg_fail("TPM: a sealed secret holds 1 to %d bytes, not %zu",
-			       SG_TPM_SECRET_MAX, len);
-	if (handle < PERSISTENT_OWNER_FIRST || handle > PERSISTENT_OWNER_LAST)
-		return sg_fail("handle 0x%08x: not a persistent owner handle", handle);
-	if (handle > SEAL_LAST)
-		return sg_fail("handle 0x%08x: 0x81400000-0x817fffff hold the twins of seal's "
-			       "replacements; seal at 0x81000000-0x813fffff",
-			       handle);
-	if ((taken = handle_taken(t, handle)) < 0 || (twin = sealed_at(t, sg_tpm_twin(handle))) < 0)
-		return -1;
-	if (twin == 2)
-		return sg_fail("handle 0x%08x: its twin 0x%08x, where a seal keeps the new object "
-			       "while it replaces the old, holds an object that is not sealed data",
-			       handle, sg_tpm_twin(handle));
-	if (taken && !replace)
-		return sg_fail("handle 0x%08x: already holds an object (replace it with --force)",
-			       handle);
-	if (twin && !replace)
-		return sg_fail("handle 0x%08x: an interrupted seal left the object at its twin "
-			       "0x%08x (replace it with --force)",
-			       handle, sg_tpm_twin(handle));
-	if (given)
-		memcpy(digest, given, 32);
-	else if (sg_tpm_policy_digest(t, mask, digest) < 0)
-		return -1;
-	if (create_primary(t, &primary) < 0)
-		return -1;
-	/* The secret goes to the TPM as TPM2_Create's first parameter,
-	 * encrypted by a session salted with the primary. */
-	if (start_session(t, primary, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, &session) < 0)
-		goto out;
 	sensitive.sensitive.data.size = (UINT16)len;
 	memcpy(sensitive.sensitive.data.buffer, secret, len);
 	pub.publicArea.authPolicy.size = 32;
@@ -561,27 +556,50 @@ int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t 
 	rc = Esys_Create(t->esys, primary, session, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &pub,
 			 &outside, &creation_pcr, &priv, &out_pub, &cdata, &chash, &ticket);
 	sg_wipe(&sensitive, sizeof(sensitive));
-	if (rc != TSS2_RC_SUCCESS) {
+	if (rc != TSS2_RC_SUCCESS)
 		tpm_fail("creating the sealed object", rc);
-		goto out;
-	}
-	rc = Esys_Load(t->esys, primary, session, ESYS_TR_NONE, ESYS_TR_NONE, priv, out_pub, &obj);
-	if (rc != TSS2_RC_SUCCESS) {
+	else if ((rc = Esys_Load(t->esys, primary, session, ESYS_TR_NONE, ESYS_TR_NONE, priv,
+				 out_pub, obj)) != TSS2_RC_SUCCESS)
 		tpm_fail("loading the sealed object", rc);
-		goto out;
-	}
-	/* Only now that the new object is ready is the old one replaced. */
-	if (install(t, obj, handle, taken, twin) < 0)
-		goto out;
-	if (policy)
-		memcpy(policy, digest, 32);
-	r = 0;
-out:
+	else
+		r = 0;
 	Esys_Free(priv);
 	Esys_Free(out_pub);
 	Esys_Free(cdata);
 	Esys_Free(chash);
 	Esys_Free(ticket);
+	return r;
+}
+
+int sg_tpm_seal(struct sg_tpm *t, uint32_t mask, uint32_t handle, const uint8_t *secret, size_t len,
+		int replace, const uint8_t *given, uint8_t policy[32])
+{
+	ESYS_TR primary = ESYS_TR_NONE, session = ESYS_TR_NONE, obj = ESYS_TR_NONE;
+	uint8_t digest[32];
+	int taken = 0, twin = 0, r = -1;
+
+	if (len == 0 || len > SG_TPM_SECRET_MAX)
+		return sg_fail("TPM: a sealed secret holds 1 to %d bytes, not %zu",
+			       SG_TPM_SECRET_MAX, len);
+	if (seal_check_handle(t, handle, replace, &taken, &twin) < 0)
+		return -1;
+	if (given)
+		memcpy(digest, given, 32);
+	else if (sg_tpm_policy_digest(t, mask, digest) < 0)
+		return -1;
+	if (create_primary(t, &primary) < 0)
+		return -1;
+	/* The secret goes to the TPM as TPM2_Create's first parameter,
+	 * encrypted by a session salted with the primary. Only once the new
+	 * object is ready is the old one replaced. */
+	if (start_session(t, primary, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, &session) < 0 ||
+	    seal_create(t, primary, session, secret, len, digest, &obj) < 0 ||
+	    install(t, obj, handle, taken, twin) < 0)
+		goto out;
+	if (policy)
+		memcpy(policy, digest, 32);
+	r = 0;
+out:
 	if (obj != ESYS_TR_NONE)
 		Esys_FlushContext(t->esys, obj);
 	if (session != ESYS_TR_NONE)
@@ -619,61 +637,83 @@ static int check_sealed(struct sg_tpm *t, ESYS_TR obj, uint32_t handle)
 	return r;
 }
 
+/* The sealed object at handle, or at its twin when a seal that replaced
+ * it was interrupted after the old one was evicted. */
+static int unseal_open(struct sg_tpm *t, uint32_t handle, ESYS_TR *obj)
+{
+	TSS2_RC rc;
+
+	rc = Esys_TR_FromTPMPublic(t->esys, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, obj);
+	if (rc != TSS2_RC_SUCCESS && tpm_code(rc) == TPM2_RC_HANDLE && handle <= SEAL_LAST &&
+	    sealed_at(t, sg_tpm_twin(handle)) == 1) {
+		sg_errclear();
+		rc = Esys_TR_FromTPMPublic(t->esys, sg_tpm_twin(handle), ESYS_TR_NONE, ESYS_TR_NONE,
+					   ESYS_TR_NONE, obj);
+	}
+	if (rc != TSS2_RC_SUCCESS) {
+		*obj = ESYS_TR_NONE;
+		if (tpm_code(rc) == TPM2_RC_HANDLE)
+			return sg_fail("handle 0x%08x: no object sealed there", handle);
+		return tpm_fail("opening the sealed object", rc);
+	}
+	return 0;
+}
+
+/* A policy session for the PCRs of mask, salted with a storage key (the
+ * persistent SRK, else a primary flushed once the session exists) so the
+ * secret comes back encrypted; *srk is the SRK's, to close. */
+static int unseal_session(struct sg_tpm *t, uint32_t mask, ESYS_TR *srk, ESYS_TR *session)
+{
+	ESYS_TR primary = ESYS_TR_NONE;
+	int r;
+
+	if (persistent_srk(t, srk) < 0 && create_primary(t, &primary) < 0)
+		return -1;
+	r = start_session(t, *srk != ESYS_TR_NONE ? *srk : primary, TPM2_SE_POLICY,
+			  TPMA_SESSION_ENCRYPT, session);
+	if (primary != ESYS_TR_NONE)
+		Esys_FlushContext(t->esys, primary);
+	if (r < 0)
+		return -1;
+	return policy_pcr(t, *session, mask);
+}
+
+/* Why the TPM refused to unseal (rc) the object at handle under the
+ * PCRs pcrs. */
+static int unseal_refused(TSS2_RC rc, uint32_t handle, const char *pcrs)
+{
+	TSS2_RC code = tpm_code(rc);
+
+	if (code == TPM2_RC_POLICY_FAIL)
+		return sg_fail("TPM refused to unseal: PCR %s differs from the sealed policy", pcrs);
+	if (code == TPM2_RC_PCR_CHANGED)
+		return sg_fail("TPM refused to unseal: PCR %s changed during the unseal", pcrs);
+	if (code == TPM2_RC_AUTH_FAIL || code == TPM2_RC_BAD_AUTH || code == TPM2_RC_AUTH_UNAVAILABLE)
+		return sg_fail("handle 0x%08x: TPM refused to unseal: not an object sealed by policy",
+			       handle);
+	if (code == TPM2_RC_TYPE || code == TPM2_RC_ATTRIBUTES)
+		return sg_fail("handle 0x%08x: not a sealed data object", handle);
+	return tpm_fail("unsealing", rc);
+}
+
 int sg_tpm_unseal(struct sg_tpm *t, uint32_t mask, uint32_t handle, struct sg_buf *out)
 {
-	ESYS_TR primary = ESYS_TR_NONE, session = ESYS_TR_NONE, obj = ESYS_TR_NONE;
-	ESYS_TR srk = ESYS_TR_NONE;
+	ESYS_TR session = ESYS_TR_NONE, obj = ESYS_TR_NONE, srk = ESYS_TR_NONE;
 	TPM2B_SENSITIVE_DATA *data = NULL;
 	char pcrs[64];
-	TSS2_RC rc, code;
+	TSS2_RC rc;
 	int r = -1;
 
 	if (!mask || mask >> PCR_COUNT)
 		return sg_fail("TPM: no PCR chosen for the policy");
 	sg_tpm_format_pcrs(mask, pcrs, sizeof(pcrs));
-	rc = Esys_TR_FromTPMPublic(t->esys, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &obj);
-	if (rc != TSS2_RC_SUCCESS && tpm_code(rc) == TPM2_RC_HANDLE && handle <= SEAL_LAST &&
-	    sealed_at(t, sg_tpm_twin(handle)) == 1) {
-		/* a seal that replaced the object was interrupted after the
-		 * old one was evicted: the new one is at the twin */
-		sg_errclear();
-		rc = Esys_TR_FromTPMPublic(t->esys, sg_tpm_twin(handle), ESYS_TR_NONE, ESYS_TR_NONE,
-					   ESYS_TR_NONE, &obj);
-	}
-	if (rc != TSS2_RC_SUCCESS) {
-		obj = ESYS_TR_NONE;
-		if (tpm_code(rc) == TPM2_RC_HANDLE)
-			return sg_fail("handle 0x%08x: no object sealed there", handle);
-		return tpm_fail("opening the sealed object", rc);
-	}
-	if (check_sealed(t, obj, handle) < 0)
-		goto out;
-	/* Salted with a storage key: the secret comes back encrypted. */
-	if (persistent_srk(t, &srk) < 0 && create_primary(t, &primary) < 0)
-		goto out;
-	if (start_session(t, srk != ESYS_TR_NONE ? srk : primary, TPM2_SE_POLICY,
-			  TPMA_SESSION_ENCRYPT, &session) < 0)
-		goto out;
-	if (primary != ESYS_TR_NONE)
-		Esys_FlushContext(t->esys, primary);
-	primary = ESYS_TR_NONE;
-	if (policy_pcr(t, session, mask) < 0)
+	if (unseal_open(t, handle, &obj) < 0)
+		return -1;
+	if (check_sealed(t, obj, handle) < 0 || unseal_session(t, mask, &srk, &session) < 0)
 		goto out;
 	rc = Esys_Unseal(t->esys, obj, session, ESYS_TR_NONE, ESYS_TR_NONE, &data);
 	if (rc != TSS2_RC_SUCCESS) {
-		code = tpm_code(rc);
-		if (code == TPM2_RC_POLICY_FAIL)
-			sg_fail("TPM refused to unseal: PCR %s differs from the sealed policy", pcrs);
-		else if (code == TPM2_RC_PCR_CHANGED)
-			sg_fail("TPM refused to unseal: PCR %s changed during the unseal", pcrs);
-		else if (code == TPM2_RC_AUTH_FAIL || code == TPM2_RC_BAD_AUTH ||
-			 code == TPM2_RC_AUTH_UNAVAILABLE)
-			sg_fail("handle 0x%08x: TPM refused to unseal: not an object sealed by policy",
-				handle);
-		else if (code == TPM2_RC_TYPE || code == TPM2_RC_ATTRIBUTES)
-			sg_fail("handle 0x%08x: not a sealed data object", handle);
-		else
-			tpm_fail("unsealing", rc);
+		unseal_refused(rc, handle, pcrs);
 		goto out;
 	}
 	r = sg_buf_append(out, data->buffer, data->size);
@@ -684,8 +724,6 @@ out:
 	Esys_Free(data);
 	if (session != ESYS_TR_NONE)
 		Esys_FlushContext(t->esys, session);
-	if (primary != ESYS_TR_NONE)
-		Esys_FlushContext(t->esys, primary);
 	if (obj != ESYS_TR_NONE)
 		Esys_TR_Close(t->esys, &obj);
 	if (srk != ESYS_TR_NONE)
