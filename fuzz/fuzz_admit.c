@@ -31,6 +31,7 @@
 #include "bundle.h"
 #include "domain.h"
 #include "err.h"
+#include "fileio.h"
 #include "fixedrand.h"
 #include "json.h"
 #include "sopsdoc.h"
@@ -172,8 +173,8 @@ static void evaluate(const struct sg_bundle_header *h, const struct sg_json *giv
 	r = sg_admit_evaluate(host_root, h, contents, &limits, now, yes ? say_yes : say_no, NULL,
 			      &plan);
 	sg_json_wipe(contents);
-	if (r == SG_ADMIT_OK && (!yes || strcmp(plan.domain_id, h->domain_id) != 0 ||
-				 strlen(plan.policy_hash) != 64))
+	if (r == SG_ADMIT_OK &&
+	    (!yes || strcmp(plan.domain_id, h->domain_id) != 0 || strlen(plan.policy_hash) != 64))
 		abort();
 }
 

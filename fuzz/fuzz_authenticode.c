@@ -132,12 +132,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	sg_fuzz_fixed_rand();
 	switch (data[0] % 3) {
-	case 0:
-		image(data + 1, size - 1);
-		break;
-	case 1:
-		with_table(data + 1, size - 1);
-		break;
+	case 0: image(data + 1, size - 1); break;
+	case 1: with_table(data + 1, size - 1); break;
 	default: {
 		struct sg_buf t = SG_BUF_INIT;
 		uint8_t hdr[WIN_CERT_HEADER];
@@ -146,7 +142,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sg_put_le32(hdr, (uint32_t)len);
 		sg_put_le16(hdr + 4, SG_WIN_CERT_REVISION);
 		sg_put_le16(hdr + 6, SG_WIN_CERT_TYPE_PKCS_SIGNED_DATA);
-		if (sg_buf_append(&t, hdr, sizeof(hdr)) < 0 || sg_buf_append(&t, data + 1, size - 1) < 0)
+		if (sg_buf_append(&t, hdr, sizeof(hdr)) < 0 ||
+		    sg_buf_append(&t, data + 1, size - 1) < 0)
 			abort();
 		while (t.len % 8)
 			if (sg_buf_append_byte(&t, 0) < 0)

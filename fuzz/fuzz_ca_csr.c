@@ -24,6 +24,7 @@
 #include "ca.h"
 #include "domain.h"
 #include "err.h"
+#include "fileio.h"
 #include "fixedrand.h"
 #include "x509cert.h"
 
@@ -89,8 +90,8 @@ static void resigned(const uint8_t *data, size_t size)
 	unsigned char *der = NULL;
 	int len;
 
-	if (req && X509_REQ_set_pubkey(req, key) == 1 && X509_REQ_sign(req, key, EVP_sha256()) > 0 &&
-	    (len = i2d_X509_REQ(req, &der)) > 0)
+	if (req && X509_REQ_set_pubkey(req, key) == 1 &&
+	    X509_REQ_sign(req, key, EVP_sha256()) > 0 && (len = i2d_X509_REQ(req, &der)) > 0)
 		check(der, (size_t)len);
 	OPENSSL_free(der);
 	X509_REQ_free(req);

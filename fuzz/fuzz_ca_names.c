@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* The normalised form is stable and of the same kind. */
 		if (sg_name_parse(n.type, n.text, &again) < 0 || strcmp(again.text, n.text) != 0)
 			abort();
-		if (n.type == SG_NAME_DNS && !sg_dns_within(n.text, n.text[0] == '*' ? n.text + 2 : n.text))
+		if (n.type == SG_NAME_DNS &&
+		    !sg_dns_within(n.text, n.text[0] == '*' ? n.text + 2 : n.text))
 			abort();
 	}
 	if (sg_name_cidr(s, &c) == 0) {

@@ -40,7 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			  c.tpm_pcrs == 0 || c.tpm_pcrs >= 1u << 24))
 		abort();
 	if (c.prompt_seconds > 60 || c.passphrase_seconds < 1 || c.passphrase_seconds > 3600 ||
-	    c.ssh_port < 1 || c.ssh_port > 65535 || (c.has_net && (c.net_prefix < 1 || c.net_prefix > 32)))
+	    c.ssh_port < 1 || c.ssh_port > 65535 ||
+	    (c.has_net && (c.net_prefix < 1 || c.net_prefix > 32)))
 		abort();
 	return 0;
 }

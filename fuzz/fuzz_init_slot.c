@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "err.h"
 #include "domain.h"
+#include "fileio.h"
 #include "fixedrand.h"
 #include "initcfg.h"
 #include "verity.h"
@@ -32,24 +33,22 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A sidecar signer made for this harness (openssl ecparam/req). */
-static const char key_pem[] =
-	"-----BEGIN EC PRIVATE KEY-----\n"
-	"MHcCAQEEIIVzIHpI/g+VBDTiwbCgprIHkSQKEIC9aucYGKB8W/+VoAoGCCqGSM49\n"
-	"AwEHoUQDQgAEgZspES4z+pgrpRiA8JiBkDyzU03bX1d/je3K5LtwLlo7/is+HhT9\n"
-	"nWEEj4JO9WXMji4Misjo+2U32udrgqvGXA==\n"
-	"-----END EC PRIVATE KEY-----\n";
-static const char cert_pem[] =
-	"-----BEGIN CERTIFICATE-----\n"
-	"MIIBlDCCATmgAwIBAgIUet8jNLKIhwtQgWVWTNx91ikQMdEwCgYIKoZIzj0EAwIw\n"
-	"HjEcMBoGA1UEAwwTZnV6ei1zaWRlY2FyLXNpZ25lcjAgFw0yNjEyMDMxMzIzMzVa\n"
-	"GA8yMTI2MTEwOTEzMjMzNVowHjEcMBoGA1UEAwwTZnV6ei1zaWRlY2FyLXNpZ25l\n"
-	"cjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABIGbKREuM/qYK6UYgPCYgZA8s1NN\n"
-	"219Xf43tyuS7cC5aO/4rPh4U/Z1hBI+CTvVlzI4uDIrI6PtlN9rna4KrxlyjUzBR\n"
-	"MB0GA1UdDgQWBBTKI1JxF1luICJduUN9ZErK2pBwbjAfBgNVHSMEGDAWgBTKI1Jx\n"
-	"F1luICJduUN9ZErK2pBwbjAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0kA\n"
-	"MEYCIQCqjqvKM2ZvcG1C/2Df0ULmJN8bsLQw/pO+BiuGj5mnuAIhAKdT5I1ZInZE\n"
-	"JDraWw/k3A/C8DRWh/m6qwzZh38bInSH\n"
-	"-----END CERTIFICATE-----\n";
+static const char key_pem[] = "-----BEGIN EC PRIVATE KEY-----\n"
+			      "MHcCAQEEIIVzIHpI/g+VBDTiwbCgprIHkSQKEIC9aucYGKB8W/+VoAoGCCqGSM49\n"
+			      "AwEHoUQDQgAEgZspES4z+pgrpRiA8JiBkDyzU03bX1d/je3K5LtwLlo7/is+HhT9\n"
+			      "nWEEj4JO9WXMji4Misjo+2U32udrgqvGXA==\n"
+			      "-----END EC PRIVATE KEY-----\n";
+static const char cert_pem[] = "-----BEGIN CERTIFICATE-----\n"
+			       "MIIBlDCCATmgAwIBAgIUet8jNLKIhwtQgWVWTNx91ikQMdEwCgYIKoZIzj0EAwIw\n"
+			       "HjEcMBoGA1UEAwwTZnV6ei1zaWRlY2FyLXNpZ25lcjAgFw0yNjEyMDMxMzIzMzVa\n"
+			       "GA8yMTI2MTEwOTEzMjMzNVowHjEcMBoGA1UEAwwTZnV6ei1zaWRlY2FyLXNpZ25l\n"
+			       "cjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABIGbKREuM/qYK6UYgPCYgZA8s1NN\n"
+			       "219Xf43tyuS7cC5aO/4rPh4U/Z1hBI+CTvVlzI4uDIrI6PtlN9rna4KrxlyjUzBR\n"
+			       "MB0GA1UdDgQWBBTKI1JxF1luICJduUN9ZErK2pBwbjAfBgNVHSMEGDAWgBTKI1Jx\n"
+			       "F1luICJduUN9ZErK2pBwbjAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0kA\n"
+			       "MEYCIQCqjqvKM2ZvcG1C/2Df0ULmJN8bsLQw/pO+BiuGj5mnuAIhAKdT5I1ZInZE\n"
+			       "JDraWw/k3A/C8DRWh/m6qwzZh38bInSH\n"
+			       "-----END CERTIFICATE-----\n";
 
 /* The root the fixed signatures and list are about. */
 static const char root_hex[] = "5c2e1a0f3d4b69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
@@ -100,7 +99,8 @@ static void root_file(const char *text, size_t len)
 	    sg_init_roothash_trusted(trusted, sizeof(trusted) - 1, root, n) < 0)
 		abort();
 	sg_verity_hex(root, n, hex);
-	if (sg_init_roothash_parse(hex, strlen(hex), again, &m) < 0 || m != n || memcmp(root, again, n))
+	if (sg_init_roothash_parse(hex, strlen(hex), again, &m) < 0 || m != n ||
+	    memcmp(root, again, n))
 		abort();
 }
 

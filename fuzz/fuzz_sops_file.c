@@ -24,7 +24,8 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char identity[] = "AGE-SECRET-KEY-1QXRVEJH9S4NQU0FPD6V79ESZQ8S6PXH3L8V40EVPTHFH6KNKD4DQ7SKC4P\n";
+static const char identity[] =
+	"AGE-SECRET-KEY-1QXRVEJH9S4NQU0FPD6V79ESZQ8S6PXH3L8V40EVPTHFH6KNKD4DQ7SKC4P\n";
 static struct sg_age_identities ids;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -62,8 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sg_fuzz_fixed_rand();
 	if (data[0] & 4) {
 		struct sg_sops_rule r = { 0 };
-		if (sg_sops_config_rule("fuzz", (const char *)data + 1, size - 1, "secrets/app/x.yaml",
-					&r) == 0)
+		if (sg_sops_config_rule("fuzz", (const char *)data + 1, size - 1,
+					"secrets/app/x.yaml", &r) == 0)
 			sg_sops_rule_free(&r);
 	} else {
 		decrypt(formats[data[0] & 3], (const char *)data + 1, size - 1);

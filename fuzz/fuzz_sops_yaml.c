@@ -28,7 +28,8 @@ static void through_encryption(const struct sg_sops_node *doc, const struct sg_b
 
 	if (!enc || sg_sops_meta_set_rule(&meta, &meta.unencrypted_suffix, "_unencrypted") < 0)
 		abort();
-	if (sg_sops_encrypt(enc, &meta, key, "2024-01-02T03:04:05Z") < 0 || sg_yaml_write(enc, &text) < 0)
+	if (sg_sops_encrypt(enc, &meta, key, "2024-01-02T03:04:05Z") < 0 ||
+	    sg_yaml_write(enc, &text) < 0)
 		abort();
 	if (sg_yaml_read("enc", (const char *)text.data, text.len, &back) < 0)
 		abort();

@@ -59,6 +59,12 @@ console_type() {
 	printf "$2" >"$T/$1.in"
 }
 
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now, chosen
+# by the kernel (not at random, so two runs cannot pick a taken one).
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # --- swtpm ----------------------------------------------------------
 # swtpm_host DIR: swtpm on DIR's state on a random loopback port pair
 # (retried if taken), for the host side (sealing); sets SWTPM_PID,

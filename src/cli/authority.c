@@ -13,23 +13,15 @@
 #include "fileio.h"
 #include "txn.h"
 
-#define MAX_JSON (16u << 20)
-
 int auth_option(struct auth_opts *o, int c, const char *arg)
 {
 	struct sg_buf text = SG_BUF_INIT;
 	int rc;
 
 	switch (c) {
-	case AUTH_OPT_HOME:
-		o->home = arg;
-		return 1;
-	case AUTH_OPT_DOMAIN:
-		o->domain = arg;
-		return 1;
-	case AUTH_OPT_PASSPHRASE_FILE:
-		o->passphrase_file = arg;
-		return 1;
+	case AUTH_OPT_HOME: o->home = arg; return 1;
+	case AUTH_OPT_DOMAIN: o->domain = arg; return 1;
+	case AUTH_OPT_PASSPHRASE_FILE: o->passphrase_file = arg; return 1;
 	case 'i':
 		rc = sg_read_file(arg, &text, 1 << 20);
 		if (rc == 0)
@@ -40,18 +32,31 @@ int auth_option(struct auth_opts *o, int c, const char *arg)
 			return -1;
 		}
 		return 1;
-	default:
-		return 0;
+	default: return 0;
 	}
+}
+
+int auth_option_only(void *auth_opts, int c, const char *arg)
+{
+	int r = auth_option(auth_opts, c, arg);
+
+	/* 0: an option the command's table has and its handler forgot */
+	return r == 1 ? 0 : r < 0 ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
+}
+
+int auth_flag_option(void *ctx, int c, const char *arg)
+{
+	struct auth_flag_args *a = ctx;
+
+	if (c != a->flag_val)
+		return auth_option_only(&a->auth, c, arg);
+	a->flag = 1;
+	return 0;
 }
 
 int auth_open_read(const struct auth_opts *o, struct sg_domain *d, int *lock)
 {
-	const char *home = sg_home_default(o->home);
-
-	/* finishes an interrupted commit, then no writer until read_end */
-	if (sg_txn_read_begin(home, lock) < 0 || sg_domain_open(home, o->domain, d) < 0) {
-		sg_txn_read_end(lock);
+	if (sg_domain_open_read(sg_home_default(o->home), o->domain, d, lock) < 0) {
 		cli_lib_error();
 		return -1;
 	}
@@ -109,18 +114,6 @@ fail:
 void auth_opts_free(struct auth_opts *o)
 {
 	sg_age_identities_free(&o->ids);
-}
-
-int auth_read_json(const char *path, struct sg_json **out)
-{
-	struct sg_buf text = SG_BUF_INIT;
-	int rc = sg_read_file(path, &text, MAX_JSON);
-
-	if (rc == 0 &&
-	    sg_json_parse_flags((const char *)text.data, text.len, SG_JSON_MODEL, out) < 0)
-		rc = sg_fail_prefix(path);
-	sg_buf_free(&text);
-	return rc;
 }
 
 int auth_add_recipient(struct sg_age_recipients *rs, const char *arg)

@@ -5,7 +5,6 @@
  * authenticated (decryption), so a failure never leaves a partial file.
  */
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,8 +115,8 @@ static int output_trim(const struct output *o)
 	return 0;
 }
 
-static int load_file_into(const char *path, int (*parse)(void *, const char *, const char *, size_t),
-			  void *list)
+static int load_file_into(const char *path,
+			  int (*parse)(void *, const char *, const char *, size_t), void *list)
 {
 	struct sg_buf text = SG_BUF_INIT;
 	int rc = sg_read_file(path, &text, 1 << 20);
@@ -194,20 +193,12 @@ static int open_input(const char *path, int *fd)
 	return *fd < 0 ? sg_fail_errno("%s", path) : 0;
 }
 
-static int run_encrypt(struct age_opts *o)
+/* Encrypting "with -i" encrypts to the identities' recipients. */
+static int add_identity_recipients(struct age_opts *o)
 {
-	struct sg_buf pass = SG_BUF_INIT;
-	struct sg_armor_writer aw;
-	struct sg_bg_writer *bg;
-	struct sg_file_sink sink;
-	struct sg_map_source map;
-	struct sg_writer w;
-	struct output out;
-	int in_fd, rc, reserved;
-
-	/* Encrypting "with -i" encrypts to the identities' recipients. */
 	for (size_t i = 0; i < o->identities.n; i++) {
-		struct sg_age_recipient *v = realloc(o->recipients.v, (o->recipients.n + 1) * sizeof(*v));
+		struct sg_age_recipient *v =
+			realloc(o->recipients.v, (o->recipients.n + 1) * sizeof(*v));
 		if (!v)
 			return cli_error("out of memory");
 		o->recipients.v = v;
@@ -215,9 +206,21 @@ static int run_encrypt(struct age_opts *o)
 		v[o->recipients.n].kind = SG_AGE_X25519;
 		memcpy(v[o->recipients.n++].public, o->identities.v[i].public, 32);
 	}
+	return 0;
+}
+
+/* The recipients of an encryption, the passphrase's (-p) among them; 0
+ * or the exit code after one error line. */
+static int encrypt_recipients(struct age_opts *o)
+{
+	struct sg_buf pass = SG_BUF_INIT;
+	int rc;
+
+	if (add_identity_recipients(o))
+		return CLI_EXIT_FAIL;
 	if (o->passphrase) {
 		if (o->recipients.n)
-			return cli_usage_error("signet age", "-p can't be combined with -r, -R or -i");
+			return cli_usage("-p can't be combined with -r, -R or -i");
 		rc = get_passphrase(o, 1, &pass);
 		if (rc == 0)
 			rc = sg_age_recipients_add_passphrase(&o->recipients, pass.data, pass.len,
@@ -227,7 +230,51 @@ static int run_encrypt(struct age_opts *o)
 			return cli_lib_error();
 	}
 	if (o->recipients.n == 0)
-		return cli_usage_error("signet age", "missing recipients (-r, -R, -i or -p)");
+		return cli_usage("missing recipients (-r, -R, -i or -p)");
+	return 0;
+}
+
+/* Encrypts in_fd to out_fd through the background writer (and the armor
+ * with -a). */
+static int encrypt_stream(struct age_opts *o, int in_fd, int out_fd)
+{
+	struct sg_armor_writer aw;
+	struct sg_bg_writer *bg;
+	struct sg_file_sink sink;
+	struct sg_map_source map;
+	struct sg_writer w;
+	int rc;
+
+	bg = sg_bg_writer_new(sg_file_writer(&sink, out_fd), OUTPUT_SLOT_SIZE, OUTPUT_SLOTS);
+	if (!bg)
+		return -1;
+	w = sg_bg_writer_as_writer(bg);
+	if (o->armor) {
+		sg_armor_writer_init(&aw, w);
+		w = sg_armor_writer_as_writer(&aw);
+	}
+	/* A regular file is mapped: the cipher reads the page cache
+	 * directly, saving a copy of the whole input. */
+	rc = sg_age_encrypt(&o->recipients,
+			    sg_map_open(&map, in_fd) == 1 ? sg_map_reader(&map)
+							  : sg_fd_reader(&in_fd),
+			    w);
+	sg_map_close(&map);
+	if (rc == 0)
+		rc = sg_writer_close(&w);
+	if (o->armor)
+		sg_armor_writer_free(&aw);
+	sg_bg_writer_free(bg);
+	return rc;
+}
+
+static int run_encrypt(struct age_opts *o)
+{
+	struct output out;
+	int in_fd, rc, reserved;
+
+	if ((rc = encrypt_recipients(o)) != 0)
+		return rc;
 	if (!o->armor && (!o->output || !strcmp(o->output, "-")) && isatty(STDOUT_FILENO))
 		return cli_error("refusing to write binary output to a terminal (use -a or -o)");
 	if (open_input(o->input, &in_fd) < 0)
@@ -238,27 +285,7 @@ static int run_encrypt(struct age_opts *o)
 		return cli_lib_error();
 	}
 	reserved = !o->armor && output_reserve(&out, in_fd);
-	bg = sg_bg_writer_new(sg_file_writer(&sink, out.fd), OUTPUT_SLOT_SIZE, OUTPUT_SLOTS);
-	rc = bg ? 0 : -1;
-	if (rc == 0) {
-		w = sg_bg_writer_as_writer(bg);
-		if (o->armor) {
-			sg_armor_writer_init(&aw, w);
-			w = sg_armor_writer_as_writer(&aw);
-		}
-		/* A regular file is mapped: the cipher reads the page cache
-		 * directly, saving a copy of the whole input. */
-		rc = sg_age_encrypt(&o->recipients,
-				    sg_map_open(&map, in_fd) == 1 ? sg_map_reader(&map)
-								  : sg_fd_reader(&in_fd),
-				    w);
-		sg_map_close(&map);
-		if (rc == 0)
-			rc = sg_writer_close(&w);
-		if (o->armor)
-			sg_armor_writer_free(&aw);
-	}
-	sg_bg_writer_free(bg);
+	rc = encrypt_stream(o, in_fd, out.fd);
 	if (in_fd != STDIN_FILENO)
 		close(in_fd);
 	if (rc == 0 && reserved)
@@ -279,7 +306,7 @@ static int run_decrypt(struct age_opts *o)
 	int in_fd, rc = -1, opened = 0;
 
 	if (o->recipients.n || o->passphrase)
-		return cli_usage_error("signet age", "-r, -R and -p are for encryption, not -d");
+		return cli_usage("-r, -R and -p are for encryption, not -d");
 	if (open_input(o->input, &in_fd) < 0)
 		return cli_lib_error();
 	if (sg_age_decrypt_open(&d, sg_fd_reader(&in_fd)) < 0)
@@ -315,6 +342,32 @@ out:
 	return rc < 0 ? cli_lib_error() : CLI_EXIT_OK;
 }
 
+static int age_option(void *ctx, int c, const char *arg)
+{
+	struct age_opts *o = ctx;
+
+	switch (c) {
+	case 'e': o->encrypt = 1; return 0;
+	case 'd': o->decrypt = 1; return 0;
+	case 'o': o->output = arg; return 0;
+	case 'a': o->armor = 1; return 0;
+	case 'p': o->passphrase = 1; return 0;
+	case OPT_PASSPHRASE_FILE: o->passphrase_file = arg; return 0;
+	case 'r':
+		if (sg_age_recipients_add(&o->recipients, arg, strlen(arg)) < 0)
+			return cli_lib_error();
+		return 0;
+	case 'R':
+		if (load_file_into(arg, parse_recipients, &o->recipients) < 0)
+			return cli_lib_error();
+		return 0;
+	default: /* -i */
+		if (load_file_into(arg, parse_identities, &o->identities) < 0)
+			return cli_lib_error();
+		return 0;
+	}
+}
+
 static int parse_args(struct age_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -327,46 +380,21 @@ static int parse_args(struct age_opts *o, int argc, char **argv)
 		{ "recipient", required_argument, NULL, 'r' },
 		{ "recipients-file", required_argument, NULL, 'R' },
 		{ "identity", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct cli_opts opts = { usage, "edo:apr:R:i:", longopts, 0, 1 };
+	int rc = cli_parse(&opts, argc, argv, age_option, o);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "edo:apr:R:i:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'e': o->encrypt = 1; break;
-		case 'd': o->decrypt = 1; break;
-		case 'o': o->output = optarg; break;
-		case 'a': o->armor = 1; break;
-		case 'p': o->passphrase = 1; break;
-		case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; break;
-		case 'r':
-			if (sg_age_recipients_add(&o->recipients, optarg, strlen(optarg)) < 0)
-				return cli_lib_error();
-			break;
-		case 'R':
-			if (load_file_into(optarg, parse_recipients, &o->recipients) < 0)
-				return cli_lib_error();
-			break;
-		case 'i':
-			if (load_file_into(optarg, parse_identities, &o->identities) < 0)
-				return cli_lib_error();
-			break;
-		case 'h': return -1;
-		default: return cli_usage_error("signet age", "invalid option");
-		}
-	}
-	if (argc - optind > 1)
-		return cli_usage_error("signet age", "too many arguments");
+	if (rc != CLI_RUN)
+		return rc;
 	o->input = optind < argc ? argv[optind] : NULL;
 	if (o->encrypt && o->decrypt)
-		return cli_usage_error("signet age", "-e and -d are mutually exclusive");
+		return cli_usage("-e and -d are mutually exclusive");
 	if (o->armor && o->decrypt)
-		return cli_usage_error("signet age", "-a is for encryption (armor is detected on -d)");
+		return cli_usage("-a is for encryption (armor is detected on -d)");
 	if (o->passphrase_file && !o->decrypt)
 		o->passphrase = 1;
-	return 0;
+	return CLI_RUN;
 }
 
 int cmd_age(int argc, char **argv)
@@ -376,9 +404,7 @@ int cmd_age(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	rc = parse_args(&o, argc, argv);
-	if (rc == -1)
-		rc = cli_help(usage);
-	else if (rc == 0)
+	if (rc == CLI_RUN)
 		rc = o.decrypt ? run_decrypt(&o) : run_encrypt(&o);
 	sg_age_recipients_free(&o.recipients);
 	sg_age_identities_free(&o.identities);

@@ -4,7 +4,6 @@
  * comments, then the secret key), is written 0600 and never replaces an
  * existing file.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -91,29 +90,39 @@ done:
 	return rc;
 }
 
+struct keygen_args {
+	const char *output;
+	int to_recipients;
+};
+
+static int keygen_option(void *ctx, int c, const char *arg)
+{
+	struct keygen_args *a = ctx;
+
+	if (c == 'o')
+		a->output = arg;
+	else
+		a->to_recipients = 1; /* -y */
+	return 0;
+}
+
 int cmd_age_keygen(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *output = NULL;
-	int c, to_recipients = 0;
+	const struct cli_opts opts = { usage, "o:y", longopts, 0, 1 };
+	struct keygen_args a = { 0 };
+	int rc = cli_parse(&opts, argc, argv, keygen_option, &a);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:yh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': output = optarg; break;
-		case 'y': to_recipients = 1; break;
-		case 'h': return cli_help(usage);
-		default: return cli_usage_error("signet age-keygen", "invalid option");
-		}
-	}
-	if (argc - optind > (to_recipients ? 1 : 0))
-		return cli_usage_error("signet age-keygen", "too many arguments");
-	if ((to_recipients ? convert(optind < argc ? argv[optind] : NULL, output)
-			   : generate(output)) < 0)
+	if (rc != CLI_RUN)
+		return rc;
+	/* INPUT is -y's: a new identity reads nothing */
+	if (!a.to_recipients && optind < argc)
+		return cli_usage("unexpected operand '%s'", argv[optind]);
+	if ((a.to_recipients ? convert(optind < argc ? argv[optind] : NULL, a.output)
+			     : generate(a.output)) < 0)
 		return cli_lib_error();
 	return CLI_EXIT_OK;
 }

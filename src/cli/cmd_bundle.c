@@ -1,11 +1,9 @@
 /* cmd_bundle.c - signet bundle: seal, inspect and open ASL SOPS bundles. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "auditlog.h"
 #include "authop.h"
 #include "authority.h"
 #include "bundle.h"
@@ -15,10 +13,6 @@
 #include "err.h"
 #include "fileio.h"
 #include "timestamp.h"
-#include "yamldoc.h"
-
-#define MAX_BUNDLE ((size_t)64 << 20)
-#define MAX_ARTIFACT ((size_t)16 << 20)
 
 static const char seal_help[] =
 	"Usage: signet bundle seal [--home DIR] [--domain ID] [key options]\n"
@@ -91,9 +85,31 @@ static int push_str(const char ***v, size_t *n, const char *s)
 	return 0;
 }
 
+static int seal_option(void *ctx, int c, const char *arg)
+{
+	struct seal_opts *o = ctx;
+
+	switch (c) {
+	case OPT_PURPOSE: o->purpose = arg; return 0;
+	case OPT_POLICY: o->policy = arg; return 0;
+	case OPT_ADMISSION: o->admission = arg; return 0;
+	case OPT_NOTE: o->note = arg; return 0;
+	case 'o': o->output = arg; return 0;
+	case OPT_ARTIFACT:
+		return push_str(&o->artifacts, &o->nartifacts, arg) < 0 ? cli_error("out of memory")
+									: 0;
+	case 'r':
+		return push_str((const char ***)&o->recipients, &o->nrecipients, arg) < 0
+			       ? cli_error("out of memory")
+			       : 0;
+	default: return auth_option_only(&o->a, c, arg);
+	}
+}
+
+/* CLI_RUN, or the exit code. */
 static int seal_args(struct seal_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		AUTH_LONG_OPTIONS,
 		{ "purpose", required_argument, NULL, OPT_PURPOSE },
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -104,153 +120,50 @@ static int seal_args(struct seal_opts *o, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd = "signet bundle seal";
-	int c, r;
+	const struct cli_opts opts = { seal_help, "i:r:o:", longopts, 0, 0 };
+	int rc = cli_parse(&opts, argc, argv, seal_option, o);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "hi:r:o:", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(seal_help), -1;
-		r = auth_option(&o->a, c, optarg);
-		if (r < 0)
-			return CLI_EXIT_FAIL;
-		if (r)
-			continue;
-		switch (c) {
-		case OPT_PURPOSE: o->purpose = optarg; break;
-		case OPT_POLICY: o->policy = optarg; break;
-		case OPT_ADMISSION: o->admission = optarg; break;
-		case OPT_NOTE: o->note = optarg; break;
-		case 'o': o->output = optarg; break;
-		case OPT_ARTIFACT:
-			if (push_str(&o->artifacts, &o->nartifacts, optarg) < 0)
-				return cli_error("out of memory");
-			break;
-		case 'r':
-			if (push_str((const char ***)&o->recipients, &o->nrecipients, optarg) < 0)
-				return cli_error("out of memory");
-			break;
-		default:
-			return cli_usage_error(cmd, "bad option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (rc != CLI_RUN)
+		return rc;
 	if (!o->purpose || !sg_bundle_purpose_valid(o->purpose))
-		return cli_usage_error(cmd, "--purpose must be admission, rescue or recovery");
+		return cli_usage("--purpose must be admission, rescue or recovery");
 	if (!o->policy)
-		return cli_usage_error(cmd, "--policy FILE is required");
+		return cli_usage("--policy FILE is required");
 	if (!o->nrecipients)
-		return cli_usage_error(cmd, "at least one -r RECIPIENT is required");
+		return cli_usage("at least one -r RECIPIENT is required");
 	for (size_t i = 0; i < o->nrecipients; i++) {
 		struct sg_age_recipients rs = { 0 };
-		r = auth_add_recipient(&rs, o->recipients[i]);
+		rc = auth_add_recipient(&rs, o->recipients[i]);
 		sg_age_recipients_free(&rs);
-		if (r < 0)
+		if (rc < 0)
 			return CLI_EXIT_FAIL;
 	}
-	return 0;
-}
-
-struct artifacts {
-	struct sg_bundle_artifact *v;
-	struct sg_buf *data;
-	size_t n;
-};
-
-static void artifacts_free(struct artifacts *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		sg_buf_free(&a->data[i]);
-	free(a->data);
-	free(a->v);
-}
-
-static int artifacts_read(const struct seal_opts *o, struct artifacts *a)
-{
-	a->v = calloc(o->nartifacts + 1, sizeof(*a->v));
-	a->data = calloc(o->nartifacts + 1, sizeof(*a->data));
-	if (!a->v || !a->data)
-		return sg_fail("out of memory");
-	for (size_t i = 0; i < o->nartifacts; i++) {
-		const char *slash = strrchr(o->artifacts[i], '/');
-		if (sg_read_file(o->artifacts[i], &a->data[i], MAX_ARTIFACT) < 0)
-			return -1;
-		a->n++;
-		a->v[i].description = slash ? slash + 1 : o->artifacts[i];
-		a->v[i].data = a->data[i].data ? a->data[i].data : (const uint8_t *)"";
-		a->v[i].len = a->data[i].len;
-	}
-	return 0;
-}
-
-/* Hashes of the caller's inputs for the audit record (the DAM's is
- * added under the home's lock, authop.h). */
-static struct sg_json *seal_inputs(const struct seal_opts *o)
-{
-	struct sg_json *in = sg_json_new_object();
-
-	if (!in || sg_hashes_add_file(in, "policy", o->policy) < 0 ||
-	    (o->admission && sg_hashes_add_file(in, "admission", o->admission) < 0))
-		goto fail;
-	for (size_t i = 0; i < o->nartifacts; i++) {
-		char name[4096];
-		const char *slash = strrchr(o->artifacts[i], '/');
-		snprintf(name, sizeof(name), "artifact:%s", slash ? slash + 1 : o->artifacts[i]);
-		if (sg_hashes_add_file(in, name, o->artifacts[i]) < 0)
-			goto fail;
-	}
-	return in;
-fail:
-	sg_json_free(in);
-	return NULL;
+	return CLI_RUN;
 }
 
 static int bundle_seal(int argc, char **argv)
 {
 	struct seal_opts o;
-	struct sg_domain d;
-	struct sg_json *dam_file = NULL, *policy = NULL, *admission = NULL;
-	struct artifacts arts = { 0 };
-	struct sg_seal s;
-	char *dam_path = NULL, *dest = NULL, id[SG_UUID_LEN + 1];
+	struct sg_seal_files f;
+	struct sg_domain d = { 0 };
+	struct sg_seal s = { 0 };
+	char *dest = NULL, id[SG_UUID_LEN + 1];
 	uint8_t seed[32];
 	time_t now;
-	int rc, opened = 0, unlocked = 0;
+	int rc, unlocked = 0;
 
 	memset(&o, 0, sizeof(o));
-	memset(&d, 0, sizeof(d));
-	memset(&s, 0, sizeof(s));
-	rc = seal_args(&o, argc, argv);
-	if (rc) {
-		rc = rc < 0 ? CLI_EXIT_OK : rc;
+	if ((rc = seal_args(&o, argc, argv)) != CLI_RUN)
 		goto out;
-	}
 	rc = CLI_EXIT_FAIL;
 	if (auth_open(&o.a, &d) < 0)
 		goto out;
-	opened = 1;
+	f = (struct sg_seal_files){ o.purpose,	 o.policy,     o.admission,  o.note,	   o.output,
+				    o.artifacts, o.nartifacts, o.recipients, o.nrecipients };
 	/* what can be refused is refused before the key is unlocked; the
 	 * DAM and the destination are checked again under the home's lock */
-	if (sg_time_now(&now) < 0 || sg_domain_current_dam(&d, now, &dam_file, &dam_path) < 0 ||
-	    sg_bundle_read_model(o.policy, &policy) < 0 ||
-	    (o.admission && sg_bundle_read_model(o.admission, &admission) < 0) ||
-	    artifacts_read(&o, &arts) < 0)
+	if (sg_time_now(&now) < 0 || sg_authop_seal_prepare(&d, &f, now, &s) < 0)
 		goto lib_fail;
-	s.p.purpose = o.purpose;
-	s.p.policy = policy;
-	s.p.admission = admission;
-	s.p.notes = o.note;
-	s.p.artifacts = arts.v;
-	s.p.nartifacts = arts.n;
-	s.p.recipients = o.recipients;
-	s.p.nrecipients = o.nrecipients;
-	s.p.now = now;
-	s.output = o.output;
-	if (!(s.inputs = seal_inputs(&o)) || sg_authop_seal_dest(&d, &s, &dest) < 0)
-		goto lib_fail;
-	free(dest);
-	dest = NULL;
 	if (auth_unlock(&o.a, &d, seed) < 0)
 		goto out;
 	unlocked = 1;
@@ -265,145 +178,59 @@ lib_fail:
 out:
 	if (unlocked)
 		sg_wipe(seed, sizeof(seed));
-	sg_json_free(s.inputs);
-	sg_json_free(dam_file);
-	sg_json_free(policy);
-	sg_json_free(admission);
-	artifacts_free(&arts);
-	free(dam_path);
+	sg_seal_free(&s);
 	free(dest);
 	free(o.artifacts);
 	free(o.recipients);
-	if (opened)
-		sg_domain_free(&d);
+	sg_domain_free(&d);
 	auth_opts_free(&o.a);
 	return rc;
 }
 
-static int one_file(const char *cmd, const char *help, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(help), -1;
-		return cli_usage_error(cmd, "bad option");
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error(cmd, "expected one FILE");
-	return 0;
-}
-
 static int bundle_inspect(int argc, char **argv)
 {
-	struct sg_bundle_header h;
-	struct sg_sops_meta meta;
 	struct sg_buf text = SG_BUF_INIT;
-	int rc = one_file("signet bundle inspect", inspect_help, argc, argv);
+	const struct cli_opts opts = { inspect_help, "", NULL, 1, 1 };
+	int rc = cli_parse(&opts, argc, argv, NULL, NULL);
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
-	memset(&meta, 0, sizeof(meta));
-	if (sg_read_file(argv[optind], &text, MAX_BUNDLE) < 0 ||
-	    sg_bundle_inspect(argv[optind], (const char *)text.data, text.len, &h, &meta) < 0) {
-		sg_buf_free(&text);
-		return cli_lib_error();
+	if (rc != CLI_RUN)
+		return rc;
+	if (sg_bundle_inspect_file(argv[optind], &text) < 0) {
+		rc = cli_lib_error();
+	} else {
+		fwrite(text.data, 1, text.len, stdout);
+		rc = CLI_EXIT_OK;
 	}
-	printf("file:         %s\n", argv[optind]);
-	printf("format:       ASL SOPS bundle v%s\n", h.version);
-	printf("bundle_id:    %s\n", h.bundle_id);
-	printf("created_at:   %s\n", h.created_at);
-	printf("purpose:      %s\n", h.purpose);
-	printf("domain_id:    %s\n", h.domain_id);
-	printf("encrypted:    contents (encrypted_regex %s)\n", meta.encrypted_regex);
-	printf("sops:         version %s, last modified %s\n", meta.version ? meta.version : "?",
-	       meta.lastmodified ? meta.lastmodified : "?");
-	printf("recipients:   %zu\n", meta.nage);
-	for (size_t i = 0; i < meta.nage; i++)
-		printf("  %s\n", meta.age[i].recipient);
-	printf("MAC:          not verified (needs a recipient's key: signet bundle open)\n");
-	sg_sops_meta_free(&meta);
 	sg_buf_free(&text);
-	return CLI_EXIT_OK;
-}
-
-/* The decrypted bundle as a document: header members, then contents. */
-static struct sg_json *opened_doc(const struct sg_bundle_header *h, struct sg_json *contents)
-{
-	struct sg_json *doc = sg_json_new_object(), *b = sg_json_new_object();
-
-	if (sg_json_set(doc, "asl_sops_bundle", b) < 0 ||
-	    sg_json_set(b, "version", sg_json_new_string(h->version)) < 0 ||
-	    sg_json_set(b, "bundle_id", sg_json_new_string(h->bundle_id)) < 0 ||
-	    sg_json_set(b, "created_at", sg_json_new_string(h->created_at)) < 0 ||
-	    sg_json_set(b, "purpose", sg_json_new_string(h->purpose)) < 0 ||
-	    sg_json_set(b, "domain_id", sg_json_new_string(h->domain_id)) < 0 ||
-	    sg_json_set(b, "contents", contents) < 0) {
-		sg_json_wipe(doc);
-		return NULL;
-	}
-	return doc;
+	return rc;
 }
 
 static int bundle_open(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "identity", required_argument, NULL, 'i' },
 		{ "reveal", no_argument, NULL, OPT_REVEAL },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct auth_opts a = { 0 };
-	struct sg_bundle_header h;
-	struct sg_json *contents = NULL, *doc = NULL;
-	struct sg_sops_node *node = NULL;
-	struct sg_buf text = SG_BUF_INIT, out = SG_BUF_INIT;
-	int c, reveal = 0, rc = CLI_EXIT_FAIL;
+	const struct cli_opts opts = { open_help, "i:", longopts, 1, 1 };
+	struct auth_flag_args a = { .flag_val = OPT_REVEAL };
+	struct sg_buf out = SG_BUF_INIT;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "hi:", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(open_help);
-		if (c == OPT_REVEAL)
-			reveal = 1;
-		else if (c != 'i')
-			return cli_usage_error("signet bundle open", "bad option");
-		else if (auth_option(&a, c, optarg) < 0)
-			goto out;
-	}
-	if (optind + 1 != argc) {
-		rc = cli_usage_error("signet bundle open", "expected one FILE");
+	if ((rc = cli_parse(&opts, argc, argv, auth_flag_option, &a)) != CLI_RUN)
+		goto out;
+	auth_protect_memory();
+	if (sg_bundle_open_yaml(argv[optind], &a.auth.ids, a.flag, &out) < 0 ||
+	    sg_write_all(STDOUT_FILENO, out.data, out.len) < 0) {
+		rc = cli_lib_error();
 		goto out;
 	}
-	auth_protect_memory();
-	if (sg_bundle_sops_identities(&a.ids) < 0 || sg_read_file(argv[optind], &text, MAX_BUNDLE) < 0 ||
-	    sg_bundle_open(argv[optind], (const char *)text.data, text.len, &a.ids, &h, &contents) < 0)
-		goto lib_fail;
-	if (!reveal && sg_bundle_redact(contents) < 0)
-		goto lib_fail;
-	doc = opened_doc(&h, contents);
-	contents = NULL;
-	if (!doc || !(node = sg_sops_from_json(doc, SG_SOPS_NUMBERS_MODEL)) || sg_yaml_write(node, &out) < 0 ||
-	    sg_write_all(STDOUT_FILENO, out.data, out.len) < 0)
-		goto lib_fail;
-	if (reveal)
+	if (a.flag)
 		fprintf(stderr, "signet: %s: the root private key is shown in clear\n", argv[optind]);
 	rc = CLI_EXIT_OK;
-	goto out;
-lib_fail:
-	rc = cli_lib_error();
 out:
-	sg_json_wipe(contents);
-	sg_json_wipe(doc);
-	sg_sops_wipe(node);
 	sg_buf_wipe(&out);
-	sg_buf_free(&text);
-	auth_opts_free(&a);
+	auth_opts_free(&a.auth);
 	return rc;
 }
 
@@ -412,7 +239,8 @@ int cmd_bundle(int argc, char **argv)
 	static const struct cli_command table[] = {
 		{ "inspect", bundle_inspect, "show a bundle's header and recipients (no key)" },
 		{ "open", bundle_open, "decrypt and show a bundle (root key redacted)" },
-		{ "seal", bundle_seal, "seal the domain's authority, policy and intent into a bundle" },
+		{ "seal", bundle_seal,
+		  "seal the domain's authority, policy and intent into a bundle" },
 	};
 
 	return cli_dispatch(table, sizeof(table) / sizeof(table[0]), "signet bundle", argc, argv);

@@ -31,7 +31,8 @@ static void names_free(struct names *l)
 	l->n = l->cap = 0;
 }
 
-static int names_add(struct names *l, int any, enum sg_name_type type, const char *s)
+/* Room for one more name in l. */
+static int names_reserve(struct names *l)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 8;
@@ -41,6 +42,13 @@ static int names_add(struct names *l, int any, enum sg_name_type type, const cha
 		l->v = v;
 		l->cap = cap;
 	}
+	return 0;
+}
+
+static int names_add(struct names *l, int any, enum sg_name_type type, const char *s)
+{
+	if (names_reserve(l) < 0)
+		return -1;
 	if ((any ? sg_name_parse_any(s, &l->v[l->n]) : sg_name_parse(type, s, &l->v[l->n])) < 0)
 		return -1;
 	l->n++;
@@ -63,22 +71,58 @@ static int names_add_list(struct names *l, enum sg_name_type type, const char *l
 	return rc;
 }
 
-static int parse_days(const char *cmd, const char *s, int *out)
+/* Appends the names of src to l. */
+static int names_append(struct names *l, const struct names *src)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end || v < 1 || v > 36500)
-		return cli_usage_error(cmd, "--days must be a whole number of days from 1 to 36500");
-	*out = (int)v;
+	for (size_t i = 0; i < src->n; i++) {
+		if (names_reserve(l) < 0)
+			return -1;
+		l->v[l->n++] = src->v[i];
+	}
 	return 0;
 }
 
-static int is_help(int argc, char **argv)
+/* ---- the options the subcommands share ---- */
+
+enum { OPT_REASON = 2000, OPT_REUSE_KEY };
+
+/* The values of the options of revoke, crl, list, renew and trust, and
+ * those init and issue share: each command's option table says which
+ * it takes. The key options unlock the CA key (auth_option's -i and
+ * --passphrase-file), for the commands that sign. */
+struct ca_args {
+	const char *dir, *out; /* --dir; crl's -o */
+	int days, reason, reuse_key;
+	struct auth_opts key;
+};
+
+/* The cli_option_fn of a struct ca_args, and the tail of init's and
+ * issue's. */
+static int ca_option(void *ctx, int c, const char *arg)
 {
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") || !strcmp(argv[i], "-help"))
-			return 1;
+	struct ca_args *a = ctx;
+
+	switch (c) {
+	case 'd': a->dir = arg; return 0;
+	case 'o': a->out = arg; return 0;
+	case 'y': return cli_parse_days("--days", arg, &a->days);
+	case OPT_REASON: return sg_ca_reason_parse(arg, &a->reason) < 0 ? cli_lib_error() : 0;
+	case OPT_REUSE_KEY: a->reuse_key = 1; return 0;
+	default: return auth_option_only(&a->key, c, arg);
+	}
+}
+
+static int need_dir(const struct ca_args *a)
+{
+	return a->dir ? 0 : cli_usage("--dir is required");
+}
+
+/* --alg: the algorithms of a new CA or leaf key (rsa2048 is minica's). */
+static int parse_alg(const char *arg, enum sg_ca_alg *alg)
+{
+	if (sg_ca_alg_parse(arg, alg) < 0 || *alg == SG_CA_RSA2048)
+		return cli_error("unknown algorithm '%s' (ecdsa-p256, ecdsa-p384, ed25519, rsa3072)",
+				 arg);
 	return 0;
 }
 
@@ -87,13 +131,15 @@ static int is_help(int argc, char **argv)
 /* The options that unlock an encrypted CA key, for the commands that sign:
  * --passphrase-file and -i are authority.c's (same meaning as for the
  * domain root key). */
+/* clang-format off */
 #define KEY_LONG_OPTIONS                                                          \
 	{ "passphrase-file", required_argument, NULL, AUTH_OPT_PASSPHRASE_FILE }, \
 	{ "identity", required_argument, NULL, 'i' }
+/* clang-format on */
 
-#define KEY_HELP                                                                     \
+#define KEY_HELP                                                                         \
 	"  --passphrase-file F  the CA key's passphrase (first line of F), when it is\n" \
-	"                       encrypted; otherwise asked on the terminal\n"          \
+	"                       encrypted; otherwise asked on the terminal\n"            \
 	"  -i, --identity FILE  an age identity the CA key is encrypted to\n"
 
 /* Opens the CA in dir for a change (its transaction) and loads its issuing key, decrypting it with the
@@ -179,104 +225,81 @@ static int init_passphrase(const char *file, struct sg_age_recipients *rs)
 	return 0;
 }
 
+struct init_args {
+	struct ca_args ca;
+	struct sg_ca_init_opts o;
+	struct sg_age_recipients rs;
+	const char **dns, **ip; /* room for every argument */
+	const char *pass_file;
+	int ask;
+};
+
+static int init_option(void *ctx, int c, const char *arg)
+{
+	struct init_args *a = ctx;
+
+	switch (c) {
+	case 'n': a->o.name = arg; return 0;
+	case 'a': return parse_alg(arg, &a->o.alg);
+	case 'D': a->dns[a->o.n_permit_dns++] = arg; return 0;
+	case 'I': a->ip[a->o.n_permit_ip++] = arg; return 0;
+	case 'i': a->o.intermediate = 1; return 0; /* --intermediate; init has no -i */
+	case 'P': a->pass_file = arg; return 0;
+	case 'p': a->ask = 1; return 0;
+	case 'r': return auth_add_recipient(&a->rs, arg) < 0 ? CLI_EXIT_FAIL : 0;
+	default: return ca_option(&a->ca, c, arg);
+	}
+}
+
+static int init_run(struct init_args *a)
+{
+	int rc;
+
+	if ((rc = need_dir(&a->ca)) != 0)
+		return rc;
+	if ((a->pass_file != NULL) + a->ask + (a->rs.n > 0) > 1)
+		return cli_usage("give one of --passphrase-file, --passphrase and -r");
+	if ((a->pass_file || a->ask) && init_passphrase(a->pass_file, &a->rs) < 0)
+		return CLI_EXIT_FAIL;
+	a->o.dir = a->ca.dir;
+	a->o.days = a->ca.days;
+	a->o.permit_dns = a->dns;
+	a->o.permit_ip = a->ip;
+	a->o.recipients = &a->rs;
+	if (sg_ca_init(&a->o) < 0)
+		return cli_lib_error();
+	printf("%s/ca.pem\n", a->o.dir);
+	return CLI_EXIT_OK;
+}
+
 static int ca_init(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' },   { "name", required_argument, NULL, 'n' },
-		{ "alg", required_argument, NULL, 'a' },   { "permit-dns", required_argument, NULL, 'D' },
-		{ "permit-ip", required_argument, NULL, 'I' }, { "intermediate", no_argument, NULL, 'i' },
-		{ "days", required_argument, NULL, 'y' },  { "help", no_argument, NULL, 'h' },
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "alg", required_argument, NULL, 'a' },
+		{ "permit-dns", required_argument, NULL, 'D' },
+		{ "permit-ip", required_argument, NULL, 'I' },
+		{ "intermediate", no_argument, NULL, 'i' },
+		{ "days", required_argument, NULL, 'y' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "passphrase", no_argument, NULL, 'p' },
 		{ "recipient", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sg_ca_init_opts o = { .alg = SG_CA_ECDSA_P256 };
-	struct sg_age_recipients rs = { 0 };
-	const char **dns = calloc((size_t)argc, sizeof(*dns)), **ip = calloc((size_t)argc, sizeof(*ip));
-	const char *pass_file = NULL;
-	int c, rc = CLI_EXIT_USAGE, ask = 0;
+	const struct cli_opts opts = { init_usage, "r:", longopts, 0, 0 };
+	struct init_args a = { .o = { .alg = SG_CA_ECDSA_P256 } };
+	int rc;
 
-	if (!dns || !ip)
-		goto out;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "hr:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			o.dir = optarg;
-			break;
-		case 'n':
-			o.name = optarg;
-			break;
-		case 'a':
-			if (sg_ca_alg_parse(optarg, &o.alg) < 0 || o.alg == SG_CA_RSA2048) {
-				rc = cli_error("unknown algorithm '%s' (ecdsa-p256, ecdsa-p384, ed25519, rsa3072)", optarg);
-				goto out;
-			}
-			break;
-		case 'D':
-			dns[o.n_permit_dns++] = optarg;
-			break;
-		case 'I':
-			ip[o.n_permit_ip++] = optarg;
-			break;
-		case 'i':
-			o.intermediate = 1;
-			break;
-		case 'y':
-			if (parse_days("signet ca init", optarg, &o.days))
-				goto out;
-			break;
-		case 'P':
-			pass_file = optarg;
-			break;
-		case 'p':
-			ask = 1;
-			break;
-		case 'r':
-			if (auth_add_recipient(&rs, optarg) < 0) {
-				rc = CLI_EXIT_FAIL;
-				goto out;
-			}
-			break;
-		case 'h':
-			rc = cli_help(init_usage);
-			goto out;
-		default:
-			rc = cli_usage_error("signet ca init", "bad option");
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		rc = cli_usage_error("signet ca init", "unexpected argument '%s'", argv[optind]);
-		goto out;
-	}
-	if (!o.dir) {
-		rc = cli_usage_error("signet ca init", "--dir is required");
-		goto out;
-	}
-	if ((pass_file != NULL) + ask + (rs.n > 0) > 1) {
-		rc = cli_usage_error("signet ca init",
-				     "give one of --passphrase-file, --passphrase and -r");
-		goto out;
-	}
-	if ((pass_file || ask) && init_passphrase(pass_file, &rs) < 0) {
-		rc = CLI_EXIT_FAIL;
-		goto out;
-	}
-	o.permit_dns = dns;
-	o.permit_ip = ip;
-	o.recipients = &rs;
-	if (sg_ca_init(&o) < 0) {
-		rc = cli_lib_error();
-		goto out;
-	}
-	printf("%s/ca.pem\n", o.dir);
-	rc = CLI_EXIT_OK;
-out:
-	sg_age_recipients_free(&rs);
-	free(dns);
-	free(ip);
+	a.dns = calloc((size_t)argc, sizeof(*a.dns));
+	a.ip = calloc((size_t)argc, sizeof(*a.ip));
+	if (!a.dns || !a.ip)
+		rc = cli_error("out of memory");
+	else if ((rc = cli_parse(&opts, argc, argv, init_option, &a)) == CLI_RUN)
+		rc = init_run(&a);
+	sg_age_recipients_free(&a.rs);
+	free(a.dns);
+	free(a.ip);
 	return rc;
 }
 
@@ -309,8 +332,7 @@ static const char issue_usage[] =
 	"  --batch FILE         one certificate per line: names separated by commas\n"
 	"                       (the kind of each is guessed); '#' starts a comment.\n"
 	"                       Every line is checked before any is issued, and\n"
-	"                       all are issued or none.\n"
-	KEY_HELP;
+	"                       all are issued or none.\n" KEY_HELP;
 
 /* One batch line: comma- or blank-separated names. */
 static int batch_line(char *line, struct names *l)
@@ -323,63 +345,79 @@ static int batch_line(char *line, struct names *l)
 	return 0;
 }
 
+static void batch_free(struct names *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		names_free(&v[i]);
+	free(v);
+}
+
+/* A new empty list at the end of *v (*n lists, room for *cap). */
+static struct names *batch_next(struct names **v, size_t *n, size_t *cap)
+{
+	if (*n == *cap) {
+		size_t c2 = *cap ? *cap * 2 : 64;
+		struct names *g = realloc(*v, c2 * sizeof(*g));
+		if (!g) {
+			sg_fail("out of memory");
+			return NULL;
+		}
+		*v = g;
+		*cap = c2;
+	}
+	memset(&(*v)[*n], 0, sizeof(**v));
+	return &(*v)[(*n)++];
+}
+
+/* The lists of names of the lines of text (NUL-terminated, changed in
+ * place), blank lines and comments skipped. */
+static int batch_parse(const char *path, char *text, struct names **v, size_t *n)
+{
+	size_t cap = 0, lineno = 0;
+	char *next;
+
+	for (char *line = text; line && *line; line = next) {
+		char *nl = strchr(line, '\n'), *hash;
+		struct names *l;
+
+		next = nl ? nl + 1 : NULL;
+		if (nl)
+			*nl = '\0';
+		lineno++;
+		if ((hash = strchr(line, '#')))
+			*hash = '\0';
+		if (strspn(line, " \t\r") == strlen(line))
+			continue;
+		if (!(l = batch_next(v, n, &cap)))
+			return -1;
+		if (batch_line(line, l) < 0) {
+			char where[PATH_MAX + 32];
+			snprintf(where, sizeof(where), "%s: line %zu", path, lineno);
+			sg_fail_prefix(where);
+			return -1;
+		}
+	}
+	if (*n == 0)
+		return sg_fail("%s: no names in the batch file", path);
+	return 0;
+}
+
 static int read_batch(const char *path, struct names **out, size_t *n)
 {
 	struct sg_buf b = SG_BUF_INIT;
 	struct names *v = NULL;
-	size_t cap = 0, lineno = 0;
-	char *line, *save = NULL;
 	int rc = -1;
 
 	*n = 0;
 	if (sg_read_file(path, &b, BATCH_MAX) < 0)
 		return -1;
-	if (memchr(b.data, '\0', b.len)) {
+	if (b.len && memchr(b.data, '\0', b.len))
 		sg_fail("%s: binary data in a batch file", path);
-		goto out;
-	}
-	for (char *p = (char *)b.data; p && *p; p = save) {
-		char *nl = strchr(p, '\n');
-		save = nl ? nl + 1 : NULL;
-		if (nl)
-			*nl = '\0';
-		line = p;
-		lineno++;
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		if (strspn(line, " \t\r") == strlen(line))
-			continue;
-		if (*n == cap) {
-			size_t c2 = cap ? cap * 2 : 64;
-			struct names *g = realloc(v, c2 * sizeof(*g));
-			if (!g) {
-				sg_fail("out of memory");
-				goto out;
-			}
-			v = g;
-			cap = c2;
-		}
-		memset(&v[*n], 0, sizeof(v[*n]));
-		(*n)++;
-		if (batch_line(line, &v[*n - 1]) < 0) {
-			char where[PATH_MAX + 32];
-			snprintf(where, sizeof(where), "%s: line %zu", path, lineno);
-			sg_fail_prefix(where);
-			goto out;
-		}
-	}
-	if (*n == 0) {
-		sg_fail("%s: no names in the batch file", path);
-		goto out;
-	}
-	rc = 0;
-out:
+	else
+		rc = batch_parse(path, (char *)b.data, &v, n);
 	sg_buf_free(&b);
 	if (rc < 0) {
-		for (size_t i = 0; i < *n; i++)
-			names_free(&v[i]);
-		free(v);
+		batch_free(v, *n);
 		v = NULL;
 		*n = 0;
 	}
@@ -387,188 +425,144 @@ out:
 	return rc;
 }
 
-/* Checks every line first, then issues them all in one transaction:
- * every certificate of the batch, or (after a failure or a crash) none. */
+/* The batch file's lines as requests like tmpl, issued by
+ * sg_ca_issue_batch(): every certificate of the batch, or none. */
 static int issue_batch(struct sg_ca *ca, const char *path, const struct sg_ca_request *tmpl)
 {
+	struct sg_ca_request *reqs = NULL;
 	struct names *v = NULL;
-	size_t n = 0, done = 0;
-	int rc = CLI_EXIT_FAIL;
+	size_t n = 0;
+	int rc;
 
 	if (read_batch(path, &v, &n) < 0)
 		return cli_lib_error();
+	if (!(reqs = calloc(n, sizeof(*reqs)))) {
+		rc = cli_error("out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
-		struct sg_ca_request r = *tmpl;
-		r.names = v[i].v;
-		r.n = v[i].n;
-		if (sg_ca_check_request(ca, &r) < 0) {
-			char where[PATH_MAX + 32];
-			snprintf(where, sizeof(where), "%s: entry %zu", path, i + 1);
-			sg_fail_prefix(where);
-			cli_lib_error();
-			goto out;
-		}
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(v[j].v[0].text, v[i].v[0].text) == 0) {
-				cli_error("%s: entries %zu and %zu both start with '%s'", path, j + 1, i + 1,
-					  v[i].v[0].text);
-				goto out;
-			}
+		reqs[i] = *tmpl;
+		reqs[i].names = v[i].v;
+		reqs[i].n = v[i].n;
 	}
-	for (done = 0; done < n; done++) {
-		struct sg_ca_request r = *tmpl;
-		r.names = v[done].v;
-		r.n = v[done].n;
-		if (sg_ca_issue(ca, &r, NULL) < 0) {
-			cli_error("%s (entry %zu; nothing issued)", sg_errmsg(), done + 1);
-			goto out;
-		}
-	}
-	if (sg_ca_commit(ca) < 0) {
-		cli_lib_error();
+	if (sg_ca_issue_batch(ca, reqs, n, path) < 0) {
+		rc = cli_lib_error();
 		goto out;
 	}
 	printf("%zu certificates issued\n", n);
 	rc = CLI_EXIT_OK;
 out:
-	for (size_t i = 0; i < n; i++)
-		names_free(&v[i]);
-	free(v);
+	free(reqs);
+	batch_free(v, n);
+	return rc;
+}
+
+struct issue_args {
+	struct ca_args ca;
+	struct names dns, ips, emails, uris;
+	struct sg_ca_request r;
+	const char *batch;
+};
+
+static int issue_names(struct names *l, enum sg_name_type type, const char *list)
+{
+	return names_add_list(l, type, list) < 0 ? cli_lib_error() : 0;
+}
+
+static int issue_option(void *ctx, int c, const char *arg)
+{
+	struct issue_args *a = ctx;
+
+	switch (c) {
+	case 'D': return issue_names(&a->dns, SG_NAME_DNS, arg);
+	case 'I': return issue_names(&a->ips, SG_NAME_IP, arg);
+	case 'E': return issue_names(&a->emails, SG_NAME_EMAIL, arg);
+	case 'U': return issue_names(&a->uris, SG_NAME_URI, arg);
+	case 'c': a->r.client = 1; return 0;
+	case 'a': return parse_alg(arg, &a->r.alg);
+	case 'r': a->r.csr = arg; return 0;
+	case 'b': a->batch = arg; return 0;
+	default: return ca_option(&a->ca, c, arg);
+	}
+}
+
+/* The names of the request into all: the DNS names first (the first
+ * name is the common name and the directory), then the addresses, the
+ * mailboxes and the URIs; then whether names come from the options,
+ * the CSR or the batch file. */
+static int issue_collect(const struct issue_args *a, struct names *all)
+{
+	const struct names *parts[] = { &a->dns, &a->ips, &a->emails, &a->uris };
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (names_append(all, parts[i]) < 0)
+			return cli_lib_error();
+	if (a->batch && (all->n || a->r.csr))
+		return cli_usage("--batch takes its names from the file (no names, no --csr)");
+	if (!a->batch && !all->n && !a->r.csr)
+		return cli_usage("give the names: --domains, --ip-addresses, --email or --uri");
+	return 0;
+}
+
+/* Issues the one certificate of r, or the batch file's, and commits. */
+static int issue_run(struct issue_args *a)
+{
+	struct names all = { 0 };
+	struct sg_ca *ca = NULL;
+	char leaf[SG_NAME_MAX];
+	int rc;
+
+	if ((rc = need_dir(&a->ca)) != 0 || (rc = issue_collect(a, &all)) != 0)
+		goto out;
+	a->r.days = a->ca.days;
+	rc = CLI_EXIT_FAIL;
+	if (!(ca = open_with_key(a->ca.dir, &a->ca.key)))
+		goto out;
+	if (a->batch) {
+		rc = issue_batch(ca, a->batch, &a->r);
+		goto out;
+	}
+	a->r.names = all.v;
+	a->r.n = all.n;
+	if (sg_ca_issue(ca, &a->r, leaf) < 0 || sg_ca_commit(ca) < 0)
+		rc = cli_lib_error();
+	else {
+		printf("%s/%s/cert.pem\n", a->ca.dir, leaf);
+		rc = CLI_EXIT_OK;
+	}
+out:
+	sg_ca_close(ca);
+	names_free(&all);
 	return rc;
 }
 
 static int ca_issue(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' },   { "domains", required_argument, NULL, 'D' },
-		{ "ip-addresses", required_argument, NULL, 'I' }, { "email", required_argument, NULL, 'E' },
-		{ "uri", required_argument, NULL, 'U' },   { "client", no_argument, NULL, 'c' },
-		{ "days", required_argument, NULL, 'y' },  { "alg", required_argument, NULL, 'a' },
-		{ "csr", required_argument, NULL, 'r' },   { "batch", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },	   KEY_LONG_OPTIONS,
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "domains", required_argument, NULL, 'D' },
+		{ "ip-addresses", required_argument, NULL, 'I' },
+		{ "email", required_argument, NULL, 'E' },
+		{ "uri", required_argument, NULL, 'U' },
+		{ "client", no_argument, NULL, 'c' },
+		{ "days", required_argument, NULL, 'y' },
+		{ "alg", required_argument, NULL, 'a' },
+		{ "csr", required_argument, NULL, 'r' },
+		{ "batch", required_argument, NULL, 'b' },
+		KEY_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd = "signet ca issue", *dir = NULL, *batch = NULL;
-	struct auth_opts k = { 0 };
-	struct names dns = { 0 }, ips = { 0 }, emails = { 0 }, uris = { 0 }, all = { 0 };
-	struct sg_ca_request r = { .alg = SG_CA_ECDSA_P256 };
-	struct sg_ca *ca = NULL;
-	char leaf[SG_NAME_MAX];
-	int c, rc = CLI_EXIT_USAGE;
+	const struct cli_opts opts = { issue_usage, "i:", longopts, 0, 0 };
+	struct issue_args a = { .r = { .alg = SG_CA_ECDSA_P256 } };
+	int rc = cli_parse(&opts, argc, argv, issue_option, &a);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "hi:", opts, NULL)) != -1) {
-		int hit = auth_option(&k, c, optarg);
-
-		if (hit < 0) {
-			rc = CLI_EXIT_FAIL;
-			goto out;
-		}
-		if (hit)
-			continue;
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'D':
-			if (names_add_list(&dns, SG_NAME_DNS, optarg) < 0)
-				goto fail;
-			break;
-		case 'I':
-			if (names_add_list(&ips, SG_NAME_IP, optarg) < 0)
-				goto fail;
-			break;
-		case 'E':
-			if (names_add_list(&emails, SG_NAME_EMAIL, optarg) < 0)
-				goto fail;
-			break;
-		case 'U':
-			if (names_add_list(&uris, SG_NAME_URI, optarg) < 0)
-				goto fail;
-			break;
-		case 'c':
-			r.client = 1;
-			break;
-		case 'y':
-			if (parse_days(cmd, optarg, &r.days))
-				goto out;
-			break;
-		case 'a':
-			if (sg_ca_alg_parse(optarg, &r.alg) < 0 || r.alg == SG_CA_RSA2048) {
-				rc = cli_error("unknown algorithm '%s' (ecdsa-p256, ecdsa-p384, ed25519, rsa3072)", optarg);
-				goto out;
-			}
-			break;
-		case 'r':
-			r.csr = optarg;
-			break;
-		case 'b':
-			batch = optarg;
-			break;
-		case 'h':
-			rc = cli_help(issue_usage);
-			goto out;
-		default:
-			rc = cli_usage_error(cmd, "bad option");
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-		goto out;
-	}
-	if (!dir) {
-		rc = cli_usage_error(cmd, "--dir is required");
-		goto out;
-	}
-	struct names *parts[] = { &dns, &ips, &emails, &uris };
-	for (size_t i = 0; i < 4; i++)
-		for (size_t j = 0; j < parts[i]->n; j++) {
-			if (all.n == all.cap) {
-				size_t cap = all.cap ? all.cap * 2 : 8;
-				struct sg_name *v = realloc(all.v, cap * sizeof(*v));
-				if (!v) {
-					sg_fail("out of memory");
-					goto fail;
-				}
-				all.v = v;
-				all.cap = cap;
-			}
-			all.v[all.n++] = parts[i]->v[j];
-		}
-	if (batch && (all.n || r.csr)) {
-		rc = cli_usage_error(cmd, "--batch takes its names from the file (no names, no --csr)");
-		goto out;
-	}
-	if (!batch && !all.n && !r.csr) {
-		rc = cli_usage_error(cmd, "give the names: --domains, --ip-addresses, --email or --uri");
-		goto out;
-	}
-	if (!(ca = open_with_key(dir, &k))) {
-		rc = CLI_EXIT_FAIL;
-		goto out;
-	}
-	if (batch) {
-		rc = issue_batch(ca, batch, &r);
-		goto out;
-	}
-	r.names = all.v;
-	r.n = all.n;
-	if (sg_ca_issue(ca, &r, leaf) < 0 || sg_ca_commit(ca) < 0)
-		goto fail;
-	printf("%s/%s/cert.pem\n", dir, leaf);
-	rc = CLI_EXIT_OK;
-	goto out;
-fail:
-	rc = cli_lib_error();
-out:
-	sg_ca_close(ca);
-	auth_opts_free(&k);
-	names_free(&dns);
-	names_free(&ips);
-	names_free(&emails);
-	names_free(&uris);
-	names_free(&all);
+	if (rc == CLI_RUN)
+		rc = issue_run(&a);
+	auth_opts_free(&a.ca.key);
+	names_free(&a.dns);
+	names_free(&a.ips);
+	names_free(&a.emails);
+	names_free(&a.uris);
 	return rc;
 }
 
@@ -584,39 +578,21 @@ static const char revoke_usage[] =
 
 static int ca_revoke(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "reason", required_argument, NULL, OPT_REASON },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd = "signet ca revoke", *dir = NULL;
-	int c, reason = 0, rc;
+	const struct cli_opts opts = { revoke_usage, "", longopts, 1, 1 };
+	struct ca_args a = { 0 };
 	struct sg_ca *ca;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'r':
-			if (sg_ca_reason_parse(optarg, &reason) < 0)
-				return cli_lib_error();
-			break;
-		case 'h':
-			return cli_help(revoke_usage);
-		default:
-			return cli_usage_error(cmd, "bad option");
-		}
-	}
-	if (!dir)
-		return cli_usage_error(cmd, "--dir is required");
-	if (optind != argc - 1)
-		return cli_usage_error(cmd, "give one serial number or certificate file");
-	if (!(ca = sg_ca_open(dir, SG_CA_WRITE)))
+	if ((rc = cli_parse(&opts, argc, argv, ca_option, &a)) != CLI_RUN || (rc = need_dir(&a)) != 0)
+		return rc;
+	if (!(ca = sg_ca_open(a.dir, SG_CA_WRITE)))
 		return cli_lib_error();
-	rc = sg_ca_revoke(ca, argv[optind], reason) < 0 ? cli_lib_error() : CLI_EXIT_OK;
+	rc = sg_ca_revoke(ca, argv[optind], a.reason) < 0 ? cli_lib_error() : CLI_EXIT_OK;
 	sg_ca_close(ca);
 	return rc;
 }
@@ -627,68 +603,35 @@ static const char crl_usage[] =
 	"Signs a version 2 CRL of every revoked certificate with the issuing CA\n"
 	"(the intermediate when there is one), with a CRL number (DIR/crlnumber)\n"
 	"and the issuer's key identifier; nextUpdate is N days ahead (default 30).\n"
-	"\n"
-	KEY_HELP;
+	"\n" KEY_HELP;
 
 static int ca_crl(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "days", required_argument, NULL, 'y' },
-		{ "help", no_argument, NULL, 'h' },
 		KEY_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd = "signet ca crl", *dir = NULL, *out = NULL;
-	struct auth_opts k = { 0 };
-	int c, days = 0, rc = CLI_EXIT_USAGE;
+	const struct cli_opts opts = { crl_usage, "o:i:", longopts, 0, 0 };
+	struct ca_args a = { 0 };
 	struct sg_ca *ca;
+	int rc = cli_parse(&opts, argc, argv, ca_option, &a);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "ho:i:", opts, NULL)) != -1) {
-		int hit = auth_option(&k, c, optarg);
-
-		if (hit < 0) {
-			rc = CLI_EXIT_FAIL;
-			goto done;
-		}
-		if (hit)
-			continue;
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'y':
-			if (parse_days(cmd, optarg, &days))
-				goto done;
-			break;
-		case 'h':
-			rc = cli_help(crl_usage);
-			goto done;
-		default:
-			rc = cli_usage_error(cmd, "bad option");
-			goto done;
-		}
-	}
-	if (!dir || !out) {
-		rc = cli_usage_error(cmd, "--dir and -o are required");
+	if (rc != CLI_RUN)
 		goto done;
-	}
-	if (optind < argc) {
-		rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!a.dir || !a.out) {
+		rc = cli_usage("--dir and -o are required");
 		goto done;
 	}
 	rc = CLI_EXIT_FAIL;
-	if (!(ca = open_with_key(dir, &k)))
+	if (!(ca = open_with_key(a.dir, &a.key)))
 		goto done;
-	rc = sg_ca_crl(ca, out, days) < 0 ? cli_lib_error() : CLI_EXIT_OK;
+	rc = sg_ca_crl(ca, a.out, a.days) < 0 ? cli_lib_error() : CLI_EXIT_OK;
 	sg_ca_close(ca);
 done:
-	auth_opts_free(&k);
+	auth_opts_free(&a.key);
 	return rc;
 }
 
@@ -711,40 +654,18 @@ static void iso_time(const char *asn1, char *out, size_t cap)
 	strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int ca_list(int argc, char **argv)
+/* One line per certificate of idx: status, serial, expiry, file,
+ * subject, and for a revoked one when and why. */
+static void print_index(const struct sg_ca_index *idx, time_t now)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *dir = NULL;
-	const struct sg_ca_index *idx;
-	struct sg_ca *ca;
-	time_t now = time(NULL);
-	int c;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'd')
-			dir = optarg;
-		else if (c == 'h')
-			return cli_help(list_usage);
-		else
-			return cli_usage_error("signet ca list", "bad option");
-	}
-	if (!dir || optind < argc)
-		return cli_usage_error("signet ca list", "--dir is required, and nothing else");
-	if (!(ca = sg_ca_open(dir, SG_CA_READ)))
-		return cli_lib_error();
-	idx = sg_ca_index(ca);
 	for (size_t i = 0; i < idx->n; i++) {
 		const struct sg_ca_entry *e = &idx->e[i];
 		char exp[32], rev[32];
 		time_t t = 0;
 		const char *status = e->status == 'R' ? "revoked" : "valid";
 
-		if (e->status != 'R' && (e->status == 'E' || (sg_ca_time_parse(e->expires, &t) == 0 && t < now)))
+		if (e->status != 'R' &&
+		    (e->status == 'E' || (sg_ca_time_parse(e->expires, &t) == 0 && t < now)))
 			status = "expired";
 		iso_time(e->expires, exp, sizeof(exp));
 		printf("%-7s %-34s %s %s %s", status, e->serial, exp, e->file, e->subject);
@@ -755,6 +676,35 @@ static int ca_list(int argc, char **argv)
 		}
 		putchar('\n');
 	}
+}
+
+/* The front of the readers, list and trust: --dir and nothing else,
+ * the CA opened for reading; NULL with *rc the exit code to return. */
+static struct sg_ca *open_reader(const char *help, int argc, char **argv, struct ca_args *a, int *rc)
+{
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_opts opts = { help, "", longopts, 0, 0 };
+	struct sg_ca *ca;
+
+	if ((*rc = cli_parse(&opts, argc, argv, ca_option, a)) != CLI_RUN || (*rc = need_dir(a)) != 0)
+		return NULL;
+	if (!(ca = sg_ca_open(a->dir, SG_CA_READ)))
+		*rc = cli_lib_error();
+	return ca;
+}
+
+static int ca_list(int argc, char **argv)
+{
+	struct ca_args a = { 0 };
+	struct sg_ca *ca;
+	int rc;
+
+	if (!(ca = open_reader(list_usage, argc, argv, &a, &rc)))
+		return rc;
+	print_index(sg_ca_index(ca), time(NULL));
 	sg_ca_close(ca);
 	return CLI_EXIT_OK;
 }
@@ -770,71 +720,35 @@ static const char renew_usage[] =
 	"DIR/NAME/cert-<serial>.pem and key-<serial>.pem. The old certificate is\n"
 	"not revoked, so services keep working until they reload; revoke it with\n"
 	"'signet ca revoke --reason superseded' once they have.\n"
-	"\n"
-	KEY_HELP;
+	"\n" KEY_HELP;
 
 static int ca_renew(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "days", required_argument, NULL, 'y' },
-		{ "reuse-key", no_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "reuse-key", no_argument, NULL, OPT_REUSE_KEY },
 		KEY_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd = "signet ca renew", *dir = NULL;
-	struct auth_opts k = { 0 };
-	int c, days = 0, reuse = 0, rc = CLI_EXIT_USAGE;
+	const struct cli_opts opts = { renew_usage, "i:", longopts, 1, 1 };
+	struct ca_args a = { 0 };
 	char serial[SG_CA_SERIAL_MAX + 1];
 	struct sg_ca *ca;
+	int rc = cli_parse(&opts, argc, argv, ca_option, &a);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "hi:", opts, NULL)) != -1) {
-		int hit = auth_option(&k, c, optarg);
-
-		if (hit < 0) {
-			rc = CLI_EXIT_FAIL;
-			goto done;
-		}
-		if (hit)
-			continue;
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'y':
-			if (parse_days(cmd, optarg, &days))
-				goto done;
-			break;
-		case 'k':
-			reuse = 1;
-			break;
-		case 'h':
-			rc = cli_help(renew_usage);
-			goto done;
-		default:
-			rc = cli_usage_error(cmd, "bad option");
-			goto done;
-		}
-	}
-	if (!dir) {
-		rc = cli_usage_error(cmd, "--dir is required");
+	if (rc != CLI_RUN || (rc = need_dir(&a)) != 0)
 		goto done;
-	}
-	if (optind != argc - 1) {
-		rc = cli_usage_error(cmd, "give the leaf directory name (as in DIR/NAME)");
-		goto done;
-	}
 	rc = CLI_EXIT_FAIL;
-	if (!(ca = open_with_key(dir, &k)))
+	if (!(ca = open_with_key(a.dir, &a.key)))
 		goto done;
-	rc = sg_ca_renew(ca, argv[optind], days, reuse, serial) < 0 ? cli_lib_error() : CLI_EXIT_OK;
+	rc = sg_ca_renew(ca, argv[optind], a.days, a.reuse_key, serial) < 0 ? cli_lib_error()
+									    : CLI_EXIT_OK;
 	if (rc == CLI_EXIT_OK)
-		printf("%s/%s/cert.pem %s\n", dir, argv[optind], serial);
+		printf("%s/%s/cert.pem %s\n", a.dir, argv[optind], serial);
 	sg_ca_close(ca);
 done:
-	auth_opts_free(&k);
+	auth_opts_free(&a.key);
 	return rc;
 }
 
@@ -844,39 +758,13 @@ static const char trust_usage[] =
 	"Prints how to install the CA's root certificate (DIR/ca.pem) as a trust\n"
 	"anchor: Debian's system store, NSS (Firefox, Chromium) and Java.\n";
 
-static int ca_trust(int argc, char **argv)
+/* A file name for the anchor: the root's CN reduced to [a-z0-9-]. */
+static void anchor_slug(const char *subj, char *slug, size_t cap)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *dir = NULL;
-	char subj[512], abs[PATH_MAX], slug[64];
-	struct sg_ca *ca;
-	int c;
+	const char *cn = strstr(subj, "CN=");
 	size_t j = 0;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'd')
-			dir = optarg;
-		else if (c == 'h')
-			return cli_help(trust_usage);
-		else
-			return cli_usage_error("signet ca trust", "bad option");
-	}
-	if (!dir || optind < argc)
-		return cli_usage_error("signet ca trust", "--dir is required, and nothing else");
-	if (!(ca = sg_ca_open(dir, SG_CA_READ)))
-		return cli_lib_error();
-	sg_ca_root_subject(ca, subj, sizeof(subj));
-	sg_ca_close(ca);
-	if (!realpath(dir, abs))
-		snprintf(abs, sizeof(abs), "%s", dir);
-	/* A file name for the anchor: the CN, reduced to [a-z0-9-]. */
-	const char *cn = strstr(subj, "CN=");
-	for (const char *p = cn ? cn + 3 : "signet-ca"; *p && *p != '/' && j + 1 < sizeof(slug); p++) {
+	for (const char *p = cn ? cn + 3 : "signet-ca"; *p && *p != '/' && j + 1 < cap; p++) {
 		char ch = *p;
 		if (ch >= 'A' && ch <= 'Z')
 			ch = (char)(ch - 'A' + 'a');
@@ -888,6 +776,10 @@ static int ca_trust(int argc, char **argv)
 	while (j && slug[j - 1] == '-')
 		j--;
 	slug[j] = '\0';
+}
+
+static void print_trust(const char *abs, const char *subj, const char *slug)
+{
 	printf("# Trust anchor: %s/ca.pem (%s)\n"
 	       "# Check its fingerprint out of band first:\n"
 	       "openssl x509 -in %s/ca.pem -noout -fingerprint -sha256\n"
@@ -902,6 +794,23 @@ static int ca_trust(int argc, char **argv)
 	       "# Java (JDK 9+; default store password 'changeit'):\n"
 	       "keytool -importcert -noprompt -cacerts -alias %s -file %s/ca.pem\n",
 	       abs, subj, abs, abs, slug, slug, abs, slug, abs);
+}
+
+static int ca_trust(int argc, char **argv)
+{
+	struct ca_args a = { 0 };
+	char subj[512], abs[PATH_MAX], slug[64];
+	struct sg_ca *ca;
+	int rc;
+
+	if (!(ca = open_reader(trust_usage, argc, argv, &a, &rc)))
+		return rc;
+	sg_ca_root_subject(ca, subj, sizeof(subj));
+	sg_ca_close(ca);
+	if (!realpath(a.dir, abs))
+		snprintf(abs, sizeof(abs), "%s", a.dir);
+	anchor_slug(subj, slug, sizeof(slug));
+	print_trust(abs, subj, slug);
 	return CLI_EXIT_OK;
 }
 
@@ -940,45 +849,74 @@ static int minica_flag(int argc, char **argv, int *i, const char *name, const ch
 	return 1;
 }
 
+/* Go's flag package takes -help too. */
+static int is_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") || !strcmp(argv[i], "-help"))
+			return 1;
+	return 0;
+}
+
+struct minica_args {
+	const char *key, *cert, *alg, *domains, *ips;
+};
+
+/* minica's flags, in Go's syntax (so not cli_parse); the unknown one
+ * gets the option front's message. */
+static int minica_parse(int argc, char **argv, struct minica_args *a)
+{
+	static const char *const names[] = { "ca-key", "ca-cert", "ca-alg", "domains",
+					     "ip-addresses" };
+	const char **vals[] = { &a->key, &a->cert, &a->alg, &a->domains, &a->ips };
+
+	for (int i = 1; i < argc; i++) {
+		int hit = 0;
+		if (argv[i][0] != '-' || argv[i][1] == '\0')
+			return cli_usage("Extra arguments: %s (maybe there are spaces in your domain list?)",
+					 argv[i]);
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]) && !hit; k++) {
+			hit = minica_flag(argc, argv, &i, names[k], vals[k]);
+			if (hit < 0)
+				return cli_usage("flag needs an argument: -%s", names[k]);
+		}
+		if (!hit)
+			return cli_usage("unknown option '%.*s'", (int)strcspn(argv[i], "="),
+					 argv[i]);
+	}
+	return 0;
+}
+
+/* -ca-alg: minica's two, any case. */
+static int minica_alg(const char *s, enum sg_ca_alg *alg)
+{
+	if (!strcasecmp(s, "ecdsa"))
+		*alg = SG_CA_ECDSA_P384;
+	else if (!strcasecmp(s, "rsa"))
+		*alg = SG_CA_RSA2048;
+	else
+		return cli_error("Unrecognized algorithm: %s (use RSA or ECDSA)", s);
+	return 0;
+}
+
 static int ca_minica(int argc, char **argv)
 {
-	const char *cmd = "signet ca minica", *key = "minica-key.pem", *cert = "minica.pem";
-	const char *alg_s = "ecdsa", *domains = NULL, *ips = NULL;
+	struct minica_args a = { .key = "minica-key.pem", .cert = "minica.pem", .alg = "ecdsa" };
 	struct names l = { 0 };
-	enum sg_ca_alg alg;
+	enum sg_ca_alg alg = SG_CA_ECDSA_P256; /* minica_alg sets it */
 	int rc;
 
 	if (is_help(argc, argv))
 		return cli_help(minica_usage);
-	for (int i = 1; i < argc; i++) {
-		static const char *names[] = { "ca-key", "ca-cert", "ca-alg", "domains", "ip-addresses" };
-		const char **vals[] = { &key, &cert, &alg_s, &domains, &ips };
-		int hit = 0;
-		if (argv[i][0] != '-' || argv[i][1] == '\0')
-			return cli_usage_error(cmd, "Extra arguments: %s (maybe there are spaces in your domain list?)",
-					       argv[i]);
-		for (size_t k = 0; k < 5 && !hit; k++) {
-			hit = minica_flag(argc, argv, &i, names[k], vals[k]);
-			if (hit < 0)
-				return cli_usage_error(cmd, "flag needs an argument: -%s", names[k]);
-		}
-		if (!hit)
-			return cli_usage_error(cmd, "flag provided but not defined: %s", argv[i]);
-	}
-	if (!strcasecmp(alg_s, "ecdsa"))
-		alg = SG_CA_ECDSA_P384;
-	else if (!strcasecmp(alg_s, "rsa"))
-		alg = SG_CA_RSA2048;
+	if ((rc = minica_parse(argc, argv, &a)) != 0 || (rc = minica_alg(a.alg, &alg)) != 0)
+		return rc;
+	if ((!a.domains || !*a.domains) && (!a.ips || !*a.ips))
+		return cli_usage("give -domains or -ip-addresses");
+	if ((a.domains && *a.domains && names_add_list(&l, SG_NAME_DNS, a.domains) < 0) ||
+	    (a.ips && *a.ips && names_add_list(&l, SG_NAME_IP, a.ips) < 0))
+		rc = cli_lib_error();
 	else
-		return cli_error("Unrecognized algorithm: %s (use RSA or ECDSA)", alg_s);
-	if ((!domains || !*domains) && (!ips || !*ips))
-		return cli_usage_error(cmd, "give -domains or -ip-addresses");
-	if ((domains && *domains && names_add_list(&l, SG_NAME_DNS, domains) < 0) ||
-	    (ips && *ips && names_add_list(&l, SG_NAME_IP, ips) < 0)) {
-		names_free(&l);
-		return cli_lib_error();
-	}
-	rc = sg_ca_minica(key, cert, alg, l.v, l.n) < 0 ? cli_lib_error() : CLI_EXIT_OK;
+		rc = sg_ca_minica(a.key, a.cert, alg, l.v, l.n) < 0 ? cli_lib_error() : CLI_EXIT_OK;
 	names_free(&l);
 	return rc;
 }
@@ -996,6 +934,6 @@ static const struct cli_command ca_commands[] = {
 
 int cmd_ca(int argc, char **argv)
 {
-	return cli_dispatch(ca_commands, sizeof(ca_commands) / sizeof(ca_commands[0]), "signet ca", argc,
-			    argv);
+	return cli_dispatch(ca_commands, sizeof(ca_commands) / sizeof(ca_commands[0]), "signet ca",
+			    argc, argv);
 }

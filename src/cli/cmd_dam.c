@@ -1,5 +1,4 @@
 /* cmd_dam.c - signet dam: issue and verify Domain Authority Manifests. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,20 +64,63 @@ enum {
 #define MAX_ROLES 32
 #define MAX_SIGNERS 32
 
-static int parse_days(const char *s, long *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
+struct issue_args {
+	struct auth_opts auth;
+	struct sg_dam_params p;
+	const char *roles[MAX_ROLES], *output, *expires;
+	uint8_t signers[MAX_SIGNERS][32];
+	int days;
+};
 
-	if (*end || end == s || v < 1 || v > 36500)
-		return -1;
-	*out = v;
+static int issue_option(void *ctx, int c, const char *arg)
+{
+	struct issue_args *a = ctx;
+	size_t n;
+
+	switch (c) {
+	case OPT_EXPIRES: a->expires = arg; return 0;
+	case OPT_EXPIRES_DAYS: return cli_parse_days("--expires-days", arg, &a->days);
+	case OPT_NAME: a->p.human_name = arg; return 0;
+	case OPT_DNS: a->p.dns_claim = arg; return 0;
+	case 'o': a->output = arg; return 0;
+	case OPT_ROLE:
+		if (a->p.nroles == MAX_ROLES)
+			return cli_usage("at most %d --role", MAX_ROLES);
+		a->roles[a->p.nroles++] = arg;
+		return 0;
+	case OPT_SIGNER:
+		if (a->p.nsigner_keys == MAX_SIGNERS ||
+		    sg_b64_decode(arg, strlen(arg), a->signers[a->p.nsigner_keys], 32, &n,
+				  SG_B64_PAD) < 0 ||
+		    n != 32)
+			return cli_usage("--signer-key is not the base64 of 32 bytes");
+		a->p.nsigner_keys++;
+		return 0;
+	default: return auth_option_only(&a->auth, c, arg);
+	}
+}
+
+/* The DAM's expiry from --expires or --expires-days. */
+static int issue_expiry(struct issue_args *a, time_t now)
+{
+	if (a->expires && a->days)
+		return cli_usage("give --expires or --expires-days");
+	if (a->expires) {
+		if (sg_time_parse(a->expires, strlen(a->expires), "--expires", &a->p.expires_at) < 0)
+			return cli_lib_error();
+		if (a->p.expires_at <= now)
+			return cli_error("--expires %s is not in the future", a->expires);
+		a->p.expires = 1;
+	} else if (a->days) {
+		a->p.expires = 1;
+		a->p.expires_at = now + (time_t)a->days * 86400;
+	}
 	return 0;
 }
 
 static int dam_issue(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		AUTH_LONG_OPTIONS,
 		{ "expires", required_argument, NULL, OPT_EXPIRES },
 		{ "expires-days", required_argument, NULL, OPT_EXPIRES_DAYS },
@@ -89,165 +131,103 @@ static int dam_issue(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct auth_opts o = { 0 };
-	const char *roles[MAX_ROLES], *output = NULL, *expires_arg = NULL;
-	uint8_t signers[MAX_SIGNERS][32], seed[32];
-	struct sg_dam_params p = { 0 };
+	const struct cli_opts opts = { issue_help, "i:o:", longopts, 0, 0 };
+	struct issue_args a = { 0 };
 	struct sg_domain d = { 0 };
 	struct sg_json *dam = NULL;
+	uint8_t seed[32];
 	char *path = NULL;
-	long days = 0;
-	size_t n;
-	int c, r, unlocked = 0, rc = CLI_EXIT_FAIL;
+	int unlocked = 0, rc;
 	time_t now;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "hi:o:", opts, NULL)) != -1) {
-		if (c == 'h') {
-			rc = cli_help(issue_help);
-			goto out;
-		}
-		r = auth_option(&o, c, optarg);
-		if (r < 0)
-			goto out;
-		if (r == 1)
-			continue;
-		switch (c) {
-		case OPT_EXPIRES: expires_arg = optarg; break;
-		case OPT_EXPIRES_DAYS:
-			if (parse_days(optarg, &days) < 0) {
-				rc = cli_usage_error("signet dam issue", "bad --expires-days");
-				goto out;
-			}
-			break;
-		case OPT_ROLE:
-			if (p.nroles == MAX_ROLES) {
-				rc = cli_usage_error("signet dam issue", "too many roles");
-				goto out;
-			}
-			roles[p.nroles++] = optarg;
-			break;
-		case OPT_NAME: p.human_name = optarg; break;
-		case OPT_DNS: p.dns_claim = optarg; break;
-		case OPT_SIGNER:
-			if (p.nsigner_keys == MAX_SIGNERS ||
-			    sg_b64_decode(optarg, strlen(optarg), signers[p.nsigner_keys], 32, &n,
-					  SG_B64_PAD) < 0 ||
-			    n != 32) {
-				rc = cli_usage_error("signet dam issue",
-						     "--signer-key is not the base64 of 32 bytes");
-				goto out;
-			}
-			p.nsigner_keys++;
-			break;
-		case 'o': output = optarg; break;
-		default: rc = cli_usage_error("signet dam issue", "bad option"); goto out;
-		}
-	}
-	if (optind != argc) {
-		rc = cli_usage_error("signet dam issue", "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse(&opts, argc, argv, issue_option, &a)) != CLI_RUN)
+		goto out;
+	if (sg_time_now(&now) < 0) {
+		rc = cli_lib_error();
 		goto out;
 	}
-	if (expires_arg && days) {
-		rc = cli_usage_error("signet dam issue", "give --expires or --expires-days");
+	if ((rc = issue_expiry(&a, now)) != 0)
+		goto out;
+	rc = CLI_EXIT_FAIL;
+	if (auth_open(&a.auth, &d) < 0)
+		goto out;
+	a.p.roles = a.roles;
+	a.p.signer_keys = (const uint8_t(*)[32])a.signers;
+	if (!(dam = sg_authop_dam_build(&d, &a.p, now))) {
+		rc = cli_lib_error();
 		goto out;
 	}
-	if (sg_time_now(&now) < 0)
-		goto lib_error;
-	if (expires_arg) {
-		if (sg_time_parse(expires_arg, strlen(expires_arg), "--expires", &p.expires_at) < 0)
-			goto lib_error;
-		if (p.expires_at <= now) {
-			rc = cli_error("--expires %s is not in the future", expires_arg);
-			goto out;
-		}
-		p.expires = 1;
-	} else if (days) {
-		p.expires = 1;
-		p.expires_at = now + days * 86400;
-	}
-	if (auth_open(&o, &d) < 0)
-		goto out;
-	if (!p.nroles)
-		roles[p.nroles++] = "domain_root";
-	p.roles = roles;
-	p.domain_id = d.id;
-	p.root_public_key = d.pub;
-	p.issued_at = now;
-	p.signer_keys = (const uint8_t(*)[32])signers;
-	if (!p.human_name)
-		p.human_name = d.name;
-	dam = sg_dam_build(&p);
-	if (!dam)
-		goto lib_error;
-	if (auth_unlock(&o, &d, seed) < 0)
+	if (auth_unlock(&a.auth, &d, seed) < 0)
 		goto out;
 	unlocked = 1;
-	if (sg_authop_dam_issue(&d, seed, dam, now, output, &path) < 0)
-		goto lib_error;
+	if (sg_authop_dam_issue(&d, seed, dam, now, a.output, &path) < 0) {
+		rc = cli_lib_error();
+		goto out;
+	}
 	printf("%s\n", path);
 	rc = CLI_EXIT_OK;
-	goto out;
-lib_error:
-	rc = cli_lib_error();
 out:
 	if (unlocked)
 		sg_wipe(seed, sizeof(seed));
 	sg_json_free(dam);
 	free(path);
 	sg_domain_free(&d);
-	auth_opts_free(&o);
+	auth_opts_free(&a.auth);
 	return rc;
+}
+
+struct verify_args {
+	const char *domain;
+	time_t at;
+	int have_at;
+};
+
+static int verify_option(void *ctx, int c, const char *arg)
+{
+	struct verify_args *a = ctx;
+
+	if (c == 'd') {
+		a->domain = arg;
+		return 0;
+	}
+	if (sg_time_parse(arg, strlen(arg), "--at", &a->at) < 0)
+		return cli_lib_error();
+	a->have_at = 1;
+	return 0;
 }
 
 static int dam_verify(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "domain", required_argument, NULL, 'd' },
 		{ "at", required_argument, NULL, OPT_AT },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *domain = NULL;
-	struct sg_json *file = NULL;
-	const struct sg_json *dam;
-	const char *exp;
-	time_t now;
-	int c, have_at = 0;
+	/* the exit code of each result */
+	static const int exit_of[] = {
+		[SG_DAM_OK] = CLI_EXIT_OK,
+		[SG_DAM_MALFORMED] = CLI_EXIT_FAIL,
+		[SG_DAM_BAD_SIGNATURE] = EXIT_DAM_SIGNATURE,
+		[SG_DAM_DOMAIN_MISMATCH] = EXIT_DAM_DOMAIN,
+		[SG_DAM_EXPIRED] = EXIT_DAM_EXPIRED,
+	};
+	const struct cli_opts opts = { verify_help, "", longopts, 1, 1 };
+	struct verify_args a = { 0 };
+	struct sg_buf out = SG_BUF_INIT;
+	enum sg_dam_result res;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': return cli_help(verify_help);
-		case 'd': domain = optarg; break;
-		case OPT_AT:
-			if (sg_time_parse(optarg, strlen(optarg), "--at", &now) < 0)
-				return cli_lib_error();
-			have_at = 1;
-			break;
-		default: return cli_usage_error("signet dam verify", "bad option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error("signet dam verify", "expected one FILE");
-	if (!have_at && sg_time_now(&now) < 0)
+	if ((rc = cli_parse(&opts, argc, argv, verify_option, &a)) != CLI_RUN)
+		return rc;
+	if (!a.have_at && sg_time_now(&a.at) < 0)
 		return cli_lib_error();
-	if (auth_read_json(argv[optind], &file) < 0)
-		return cli_lib_error();
-	switch (sg_dam_verify(file, argv[optind], now, domain)) {
-	case SG_DAM_OK: break;
-	case SG_DAM_MALFORMED: sg_json_free(file); return cli_lib_error();
-	case SG_DAM_BAD_SIGNATURE: cli_lib_error(); sg_json_free(file); return EXIT_DAM_SIGNATURE;
-	case SG_DAM_DOMAIN_MISMATCH: cli_lib_error(); sg_json_free(file); return EXIT_DAM_DOMAIN;
-	case SG_DAM_EXPIRED: cli_lib_error(); sg_json_free(file); return EXIT_DAM_EXPIRED;
-	}
-	dam = sg_json_get(file, "dam");
-	exp = sg_json_string(sg_json_get(dam, "expires_at"), NULL);
-	printf("%s: valid DAM of domain %s, issued %s, expires %s\n", argv[optind],
-	       sg_json_string(sg_json_get(dam, "domain_id"), NULL),
-	       sg_json_string(sg_json_get(dam, "issued_at"), NULL), exp ? exp : "never");
-	sg_json_free(file);
-	return CLI_EXIT_OK;
+	res = sg_dam_verify_file(argv[optind], a.at, a.domain, &out);
+	if (res == SG_DAM_OK)
+		fwrite(out.data, 1, out.len, stdout);
+	else
+		cli_lib_error();
+	sg_buf_free(&out);
+	return exit_of[res];
 }
 
 int cmd_dam(int argc, char **argv)

@@ -1,7 +1,6 @@
 /* cmd_disk.c - signet disk: LUKS2 persistent disk images with ext4
  * inside, built as regular files without device-mapper, and the check
  * that a key opens one. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,23 +37,24 @@ static const char build_help[] =
 	"Options:\n"
 	"  --from DIR             the directory to put in the file system\n"
 	"  -o, --output DISK.img  the image to write\n"
-	"  --size MIB             file system size (default " STR(SG_LUKSIMG_DEFAULT_MIB) ", at least "
-	STR(SG_LUKSIMG_MIN_MIB) ")\n"
-	"  --sector-size N        encryption sector, 512 (default) or 4096 bytes\n"
-	"  --passphrase-file F    a keyslot for the passphrase on F's first line\n"
-	"  --key-file F           a keyslot for F's bytes (a high-entropy key: pbkdf2,\n"
-	"                         1000 iterations)\n"
-	"  --new-key-file OUT     generate a 32-byte key into OUT (0600, in DISK.img's\n"
-	"                         directory) with a keyslot\n"
-	"  --label L              LUKS2 and ext4 label (up to 16 characters)\n"
-	"  --uuid UUID            LUKS2 UUID (default random); the ext4 UUID follows it\n"
-	"  --pbkdf KDF            passphrase keyslots: argon2id (default) or pbkdf2\n"
-	"  --pbkdf-memory KIB     argon2id memory (default " STR(SG_LUKSIMG_ARGON2_MEMORY_KIB) ", for a 512 MiB guest)\n"
-	"  --pbkdf-iterations N   argon2id time cost (default 4) or pbkdf2 iterations\n"
-	"                         (default 600000)\n"
-	"  --iter-time MS         benchmark the passphrase KDF to MS on this machine\n"
-	"  -f, --force            replace DISK.img and OUT if they exist\n"
-	"  -h, --help             show this help\n";
+	"  --size MIB             file system size (default " STR(SG_LUKSIMG_DEFAULT_MIB) ", at least " STR(
+		SG_LUKSIMG_MIN_MIB) ")\n"
+				    "  --sector-size N        encryption sector, 512 (default) or 4096 bytes\n"
+				    "  --passphrase-file F    a keyslot for the passphrase on F's first line\n"
+				    "  --key-file F           a keyslot for F's bytes (a high-entropy key: pbkdf2,\n"
+				    "                         1000 iterations)\n"
+				    "  --new-key-file OUT     generate a 32-byte key into OUT (0600, in DISK.img's\n"
+				    "                         directory) with a keyslot\n"
+				    "  --label L              LUKS2 and ext4 label (up to 16 characters)\n"
+				    "  --uuid UUID            LUKS2 UUID (default random); the ext4 UUID follows it\n"
+				    "  --pbkdf KDF            passphrase keyslots: argon2id (default) or pbkdf2\n"
+				    "  --pbkdf-memory KIB     argon2id memory (default " STR(
+					    SG_LUKSIMG_ARGON2_MEMORY_KIB) ", for a 512 MiB guest)\n"
+									  "  --pbkdf-iterations N   argon2id time cost (default 4) or pbkdf2 iterations\n"
+									  "                         (default 600000)\n"
+									  "  --iter-time MS         benchmark the passphrase KDF to MS on this machine\n"
+									  "  -f, --force            replace DISK.img and OUT if they exist\n"
+									  "  -h, --help             show this help\n";
 
 static const char check_help[] =
 	"Usage: signet disk check (--passphrase-file F | --key-file F) DISK.img\n"
@@ -68,8 +68,20 @@ static const char check_help[] =
 	"  --key-file F           the key: all of F's bytes\n"
 	"  -h, --help             show this help\n";
 
-enum { OPT_FROM = 256, OPT_SIZE, OPT_SECTOR, OPT_PASS, OPT_KEY, OPT_NEW_KEY, OPT_LABEL, OPT_UUID,
-       OPT_PBKDF, OPT_MEMORY, OPT_ITER, OPT_ITER_TIME };
+enum {
+	OPT_FROM = 256,
+	OPT_SIZE,
+	OPT_SECTOR,
+	OPT_PASS,
+	OPT_KEY,
+	OPT_NEW_KEY,
+	OPT_LABEL,
+	OPT_UUID,
+	OPT_PBKDF,
+	OPT_MEMORY,
+	OPT_ITER,
+	OPT_ITER_TIME
+};
 
 static const struct option build_options[] = {
 	{ "from", required_argument, NULL, OPT_FROM },
@@ -86,14 +98,12 @@ static const struct option build_options[] = {
 	{ "pbkdf-iterations", required_argument, NULL, OPT_ITER },
 	{ "iter-time", required_argument, NULL, OPT_ITER_TIME },
 	{ "force", no_argument, NULL, 'f' },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 static const struct option check_options[] = {
 	{ "passphrase-file", required_argument, NULL, OPT_PASS },
 	{ "key-file", required_argument, NULL, OPT_KEY },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -120,9 +130,9 @@ static int read_secrets(struct secrets *x)
 {
 	for (size_t i = 0; i < x->n; i++) {
 		struct sg_luksimg_secret *s = &x->s[i];
-		int rc = s->kind == SG_LUKSIMG_PASSPHRASE ?
-				 cli_read_passphrase_file(s->name, &x->buf[i]) :
-				 sg_read_file(s->name, &x->buf[i], SG_LUKSIMG_KEY_MAX);
+		int rc = s->kind == SG_LUKSIMG_PASSPHRASE
+				 ? cli_read_passphrase_file(s->name, &x->buf[i])
+				 : sg_read_file(s->name, &x->buf[i], SG_LUKSIMG_KEY_MAX);
 		if (rc < 0)
 			return -1;
 		s->data = x->buf[i].data;
@@ -141,86 +151,91 @@ static void wipe_secrets(struct secrets *x)
 static uint32_t *number_field(struct sg_luksimg_opts *o, int ch)
 {
 	switch (ch) {
-	case OPT_SIZE:
-		return &o->size_mib;
-	case OPT_SECTOR:
-		return &o->sector_size;
-	case OPT_MEMORY:
-		return &o->pbkdf_memory_kib;
-	case OPT_ITER:
-		return &o->pbkdf_iterations;
-	default:
-		return &o->iter_time_ms;
+	case OPT_SIZE: return &o->size_mib;
+	case OPT_SECTOR: return &o->sector_size;
+	case OPT_MEMORY: return &o->pbkdf_memory_kib;
+	case OPT_ITER: return &o->pbkdf_iterations;
+	default: return &o->iter_time_ms;
 	}
+}
+
+/* A numeric option of build: any 32-bit number here, the library checks
+ * each one's range. */
+static int number_option(struct sg_luksimg_opts *o, int ch, const char *arg)
+{
+	char what[32] = "option";
+	unsigned long long n;
+
+	for (size_t i = 0; build_options[i].name; i++)
+		if (build_options[i].val == ch)
+			snprintf(what, sizeof(what), "--%s", build_options[i].name);
+	if (cli_parse_number(what, arg, 0, UINT32_MAX, &n))
+		return CLI_EXIT_USAGE;
+	*number_field(o, ch) = (uint32_t)n;
+	return 0;
+}
+
+/* What build and check take. */
+struct disk_args {
+	struct sg_luksimg_opts o;
+	struct secrets x;
+};
+
+static int secret_option(struct secrets *x, int ch, const char *arg)
+{
+	if (add_secret(x, ch == OPT_PASS ? SG_LUKSIMG_PASSPHRASE : SG_LUKSIMG_KEY, arg) < 0)
+		return cli_error("more than %d passphrase and key files", SG_LUKSIMG_MAX_SLOTS);
+	return 0;
+}
+
+static int build_option(void *ctx, int ch, const char *arg)
+{
+	struct disk_args *a = ctx;
+
+	switch (ch) {
+	case OPT_FROM: a->o.from = arg; return 0;
+	case 'o': a->o.out = arg; return 0;
+	case OPT_NEW_KEY: a->o.new_key_file = arg; return 0;
+	case OPT_LABEL: a->o.label = arg; return 0;
+	case OPT_PBKDF: a->o.pbkdf = arg; return 0;
+	case 'f': a->o.force = 1; return 0;
+	case OPT_PASS:
+	case OPT_KEY: return secret_option(&a->x, ch, arg);
+	case OPT_UUID:
+		if (sg_uuid_parse(arg, a->o.uuid) < 0)
+			return cli_lib_error();
+		a->o.uuid_given = 1;
+		return 0;
+	default: return number_option(&a->o, ch, arg);
+	}
+}
+
+/* Reads the secrets and builds the image; the secrets are wiped. */
+static int build_image(struct disk_args *a, struct sg_luksimg_info *info)
+{
+	int rc;
+
+	a->o.secrets = a->x.s;
+	a->o.n_secrets = a->x.n;
+	rc = read_secrets(&a->x) < 0 ? -1 : sg_luksimg_build(&a->o, info);
+	wipe_secrets(&a->x);
+	return rc;
 }
 
 static int disk_build(int argc, char **argv)
 {
-	const char *cmd = "signet disk build";
-	struct sg_luksimg_opts o;
+	const struct cli_opts opts = { build_help, "fo:", build_options, 0, 0 };
 	struct sg_luksimg_info info;
-	struct secrets x;
-	unsigned long long n;
-	int ch, idx = 0, rc;
+	struct disk_args a;
+	int rc;
 
-	memset(&x, 0, sizeof(x));
-	sg_luksimg_opts_init(&o);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "hfo:", build_options, &idx)) != -1) {
-		switch (ch) {
-		case 'h':
-			return cli_help(build_help);
-		case OPT_FROM:
-			o.from = optarg;
-			break;
-		case 'o':
-			o.out = optarg;
-			break;
-		case OPT_SIZE:
-		case OPT_SECTOR:
-		case OPT_MEMORY:
-		case OPT_ITER:
-		case OPT_ITER_TIME:
-			if (cli_parse_uint(optarg, UINT32_MAX, &n) < 0)
-				return cli_usage_error(cmd, "--%s: a whole number, not '%s'",
-						       build_options[idx].name, optarg);
-			*number_field(&o, ch) = (uint32_t)n;
-			break;
-		case OPT_PASS:
-		case OPT_KEY:
-			if (add_secret(&x, ch == OPT_PASS ? SG_LUKSIMG_PASSPHRASE : SG_LUKSIMG_KEY, optarg) < 0)
-				return cli_error("more than %d passphrase and key files", SG_LUKSIMG_MAX_SLOTS);
-			break;
-		case OPT_NEW_KEY:
-			o.new_key_file = optarg;
-			break;
-		case OPT_LABEL:
-			o.label = optarg;
-			break;
-		case OPT_UUID:
-			if (sg_uuid_parse(optarg, o.uuid) < 0)
-				return cli_lib_error();
-			o.uuid_given = 1;
-			break;
-		case OPT_PBKDF:
-			o.pbkdf = optarg;
-			break;
-		case 'f':
-			o.force = 1;
-			break;
-		default:
-			return cli_usage_error(cmd, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (!o.from || !o.out)
-		return cli_usage_error(cmd, "--from DIR and -o DISK.img are required");
-	o.secrets = x.s;
-	o.n_secrets = x.n;
-	rc = read_secrets(&x) < 0 ? -1 : sg_luksimg_build(&o, &info);
-	wipe_secrets(&x);
-	if (rc < 0)
+	memset(&a, 0, sizeof(a));
+	sg_luksimg_opts_init(&a.o);
+	if ((rc = cli_parse(&opts, argc, argv, build_option, &a)) != CLI_RUN)
+		return rc;
+	if (!a.o.from || !a.o.out)
+		return cli_usage("--from DIR and -o DISK.img are required");
+	if (build_image(&a, &info) < 0)
 		return cli_lib_error();
 	printf("uuid: %s\n", info.uuid);
 	printf("fs uuid: %s\n", info.fs_uuid);
@@ -230,32 +245,26 @@ static int disk_build(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+static int check_option(void *ctx, int ch, const char *arg)
+{
+	struct secrets *x = ctx;
+
+	if (x->n)
+		return cli_usage("one --passphrase-file or --key-file");
+	return secret_option(x, ch, arg);
+}
+
 static int disk_check(int argc, char **argv)
 {
-	const char *cmd = "signet disk check";
+	const struct cli_opts opts = { check_help, "", check_options, 1, 1 };
 	struct secrets x;
-	int ch, slot = -1, rc;
+	int slot = -1, rc;
 
 	memset(&x, 0, sizeof(x));
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", check_options, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return cli_help(check_help);
-		case OPT_PASS:
-		case OPT_KEY:
-			if (x.n)
-				return cli_usage_error(cmd, "one --passphrase-file or --key-file");
-			add_secret(&x, ch == OPT_PASS ? SG_LUKSIMG_PASSPHRASE : SG_LUKSIMG_KEY, optarg);
-			break;
-		default:
-			return cli_usage_error(cmd, "unknown option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error(cmd, "one DISK.img is required");
+	if ((rc = cli_parse(&opts, argc, argv, check_option, &x)) != CLI_RUN)
+		return rc;
 	if (x.n != 1)
-		return cli_usage_error(cmd, "--passphrase-file F or --key-file F is required");
+		return cli_usage("--passphrase-file F or --key-file F is required");
 	rc = read_secrets(&x) < 0 ? -1 : sg_luksimg_check_key(argv[optind], &x.s[0], &slot);
 	wipe_secrets(&x);
 	if (rc < 0)

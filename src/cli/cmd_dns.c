@@ -3,7 +3,6 @@
  * Thin front end over dnszone, dnsanchor and dnsrec: option parsing,
  * output to stdout or an atomically written file, one error line.
  */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,49 +36,164 @@ static int emit(const char *path, const struct sg_buf *out)
 	return fflush(stdout) ? cli_error("writing standard output failed") : CLI_EXIT_OK;
 }
 
-/* "30", "30d", "12h", "90s", "45m": a duration in seconds. */
-static int parse_duration(const char *s, uint32_t *out)
+/* Emits out (see emit) unless rc is the exit code of an error already
+ * reported while making it; frees out either way. */
+static int emit_free(int rc, const char *path, struct sg_buf *out)
 {
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	unsigned long long mul = 86400;
+	if (rc == CLI_EXIT_OK)
+		rc = emit(path, out);
+	sg_buf_free(out);
+	return rc;
+}
 
-	if (end == s)
-		return -1;
-	if (*end == 'd')
-		mul = 86400, end++;
-	else if (*end == 'h')
-		mul = 3600, end++;
-	else if (*end == 'm')
-		mul = 60, end++;
-	else if (*end == 's')
-		mul = 1, end++;
-	if (*end || v == 0 || v > UINT32_MAX / mul)
-		return -1;
-	*out = (uint32_t)(v * mul);
+/* Every option of every dns command; each command's table says which it
+ * takes, so one callback stores them all. */
+enum {
+	OPT_DIR = 256,
+	OPT_ALG,
+	OPT_NS,
+	OPT_AGE_RECIPIENT,
+	OPT_ZONE,
+	OPT_NSEC3,
+	OPT_VALIDITY,
+	OPT_REFRESH,
+	OPT_FORCE,
+	OPT_THREADS,
+	OPT_NOW,
+	OPT_AGE_IDENTITY,
+	OPT_FORMAT,
+	OPT_PORT,
+	OPT_LISTEN,
+	OPT_STATE,
+	OPT_AUTHORITY,
+	OPT_ANCHOR_FILE,
+	OPT_AUTO_ANCHOR,
+	OPT_HOST,
+	OPT_PROTO,
+};
+
+struct dns_args {
+	const char *dir, *zone, *format, *output, *state, *authority, *anchor, *host, *proto;
+	const char *ns[MAX_NS], *rcpt[MAX_RECIPIENTS], *idfiles[MAX_RECIPIENTS];
+	size_t nns, nrcpt, nidfiles;
+	int alg;
+	unsigned long long port;
+	int64_t now;
+	struct sg_dns_sign_opts sign;	  /* sign's options; check's --refresh */
+	struct sg_dns_server_opts server; /* config's */
+};
+
+/* The defaults every command starts from. */
+static void dns_args_init(struct dns_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->format = "unbound";
+	a->proto = "tcp";
+	a->alg = 13;
+	a->now = time(NULL);
+	a->sign.validity = 30 * 86400;
+	a->sign.refresh = 10 * 86400;
+	a->server.listen = "127.0.0.1";
+}
+
+/* Appends a repeatable option's value to list (cap entries). */
+static int push(const char **list, size_t *n, size_t cap, const char *what, const char *arg)
+{
+	if (*n == cap)
+		return cli_usage("too many %s", what);
+	list[(*n)++] = arg;
 	return 0;
 }
 
-/* --now: a Unix time in seconds (for tests and planning). */
-static int parse_now(const char *cmd, const char *s, time_t *now)
+static int dns_option(void *ctx, int c, const char *arg)
 {
-	unsigned long long v;
+	struct dns_args *a = ctx;
 
-	if (cli_parse_uint(s, (unsigned long long)INT64_MAX, &v) < 0)
-		return cli_usage_error(cmd, "--now must be a Unix time in seconds, not '%s'", s);
-	*now = (time_t)v;
-	return 0;
+	switch (c) {
+	case OPT_DIR: a->dir = arg; return 0;
+	case OPT_ZONE: a->zone = arg; return 0;
+	case OPT_FORMAT: a->format = arg; return 0;
+	case 'o': a->output = arg; return 0;
+	case OPT_LISTEN: a->server.listen = arg; return 0;
+	case OPT_STATE: a->state = arg; return 0;
+	case OPT_AUTHORITY: a->authority = arg; return 0;
+	case OPT_ANCHOR_FILE: a->anchor = arg; return 0;
+	case OPT_AUTO_ANCHOR: a->server.auto_anchor = 1; return 0;
+	case OPT_HOST: a->host = arg; return 0;
+	case OPT_NSEC3: a->sign.nsec3 = 1; return 0;
+	case OPT_FORCE: a->sign.force = 1; return 0;
+	case OPT_NS: return push(a->ns, &a->nns, MAX_NS, "--ns", arg);
+	case OPT_AGE_RECIPIENT:
+		return push(a->rcpt, &a->nrcpt, MAX_RECIPIENTS, "--age-recipient", arg);
+	case OPT_AGE_IDENTITY:
+		return push(a->idfiles, &a->nidfiles, MAX_RECIPIENTS, "--age-identity", arg);
+	case OPT_VALIDITY: return cli_parse_duration("--validity", arg, &a->sign.validity);
+	case OPT_REFRESH: return cli_parse_duration("--refresh", arg, &a->sign.refresh);
+	/* for tests and planning: pretend it is this Unix time */
+	case OPT_NOW: return cli_parse_unix_time("--now", arg, &a->now);
+	case OPT_PORT: return cli_parse_number("--port", arg, 1, 65535, &a->port);
+	case OPT_THREADS: {
+		unsigned long long n;
+		if (cli_parse_number("--threads", arg, 1, 8, &n))
+			return CLI_EXIT_USAGE;
+		a->sign.threads = (int)n;
+		return 0;
+	}
+	case OPT_ALG:
+		if ((a->alg = sg_dns_alg_from_name(arg)) < 0)
+			return cli_usage("unknown algorithm '%s'", arg);
+		return 0;
+	case OPT_PROTO:
+		if (strcmp(arg, "tcp") && strcmp(arg, "udp") && strcmp(arg, "sctp"))
+			return cli_usage("bad --proto '%s'", arg);
+		a->proto = arg;
+		return 0;
+	default: return 0; /* in no command's table */
+	}
 }
 
-static int parse_port(const char *s, unsigned *port)
+/* The option loop of a dns command into a (its defaults set first). */
+static int dns_parse(const struct cli_opts *opts, int argc, char **argv, struct dns_args *a)
 {
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
+	dns_args_init(a);
+	return cli_parse(opts, argc, argv, dns_option, a);
+}
 
-	if (end == s || *end || v == 0 || v > 65535)
-		return -1;
-	*port = (unsigned)v;
-	return 0;
+/* dns_parse for the commands whose one required option is --dir. */
+static int dns_parse_dir(const struct cli_opts *opts, int argc, char **argv, struct dns_args *a)
+{
+	int rc = dns_parse(opts, argc, argv, a);
+
+	if (rc == CLI_RUN && !a->dir)
+		return cli_usage("--dir is required");
+	return rc;
+}
+
+/* config, records and rollover name what they do in their first word
+ * ("nsd", "tlsa", "start"), before any option. */
+struct first_word {
+	const char *const *names;
+	int n;
+	const char *none;	 /* the usage error when there is no word */
+	const char *kind, *hint; /* "unknown KIND 'WORD'HINT" */
+};
+
+/* dns_parse, then the first word as the command was called (argv[1],
+ * before getopt reorders argv): its index in w->names into *which. */
+static int dns_parse_word(const struct cli_opts *opts, const struct first_word *w, int argc,
+			  char **argv, struct dns_args *a, int *which)
+{
+	const char *word = argc > 1 ? argv[1] : NULL;
+	int rc = dns_parse(opts, argc, argv, a);
+
+	if (rc != CLI_RUN)
+		return rc;
+	for (*which = 0; word && *which < w->n; (*which)++)
+		if (!strcmp(word, w->names[*which]))
+			return CLI_RUN;
+	if (!word)
+		return cli_usage("%s", w->none);
+	return cli_usage("unknown %s '%s'%s", w->kind, word, w->hint);
 }
 
 static const char init_help[] =
@@ -98,50 +212,24 @@ static const char init_help[] =
 
 static int dns_init(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' }, { "alg", required_argument, NULL, 'a' },
-		{ "ns", required_argument, NULL, 'n' },	 { "help", no_argument, NULL, 'h' },
-		{ "age-recipient", required_argument, NULL, 'r' },
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, OPT_DIR },
+		{ "alg", required_argument, NULL, OPT_ALG },
+		{ "ns", required_argument, NULL, OPT_NS },
+		{ "age-recipient", required_argument, NULL, OPT_AGE_RECIPIENT },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL, *ns[MAX_NS], *rcpt[MAX_RECIPIENTS];
-	size_t nns = 0, nrcpt = 0;
-	int alg = 13, c;
+	const struct cli_opts opts = { init_help, "", longopts, 0, 0 };
+	struct dns_args a;
+	int rc = dns_parse_dir(&opts, argc, argv, &a);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'a':
-			if ((alg = sg_dns_alg_from_name(optarg)) < 0)
-				return cli_usage_error("signet dns init", "unknown algorithm '%s'",
-						       optarg);
-			break;
-		case 'n':
-			if (nns == MAX_NS)
-				return cli_usage_error("signet dns init", "too many --ns");
-			ns[nns++] = optarg;
-			break;
-		case 'r':
-			if (nrcpt == MAX_RECIPIENTS)
-				return cli_usage_error("signet dns init", "too many --age-recipient");
-			rcpt[nrcpt++] = optarg;
-			break;
-		case 'h':
-			return cli_help(init_help);
-		default:
-			return cli_usage_error("signet dns init", "bad option");
-		}
-	}
-	if (!dir || optind != argc)
-		return cli_usage_error("signet dns init", "--dir is required");
-	if (nns == 0)
-		ns[nns++] = "ns.root.=127.0.0.1";
-	if (sg_dns_init(dir, alg, ns, nns, rcpt, nrcpt) < 0)
+	if (rc != CLI_RUN)
+		return rc;
+	if (a.nns == 0)
+		a.ns[a.nns++] = "ns.root.=127.0.0.1";
+	if (sg_dns_init(a.dir, a.alg, a.ns, a.nns, a.rcpt, a.nrcpt) < 0)
 		return cli_lib_error();
-	printf("initialised private root in %s\n", dir);
+	printf("initialised private root in %s\n", a.dir);
 	return CLI_EXIT_OK;
 }
 
@@ -156,40 +244,23 @@ static const char add_zone_help[] =
 
 static int dns_add_zone(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' }, { "zone", required_argument, NULL, 'z' },
-		{ "ns", required_argument, NULL, 'n' },	 { "help", no_argument, NULL, 'h' },
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, OPT_DIR },
+		{ "zone", required_argument, NULL, OPT_ZONE },
+		{ "ns", required_argument, NULL, OPT_NS },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL, *zone = NULL, *ns[MAX_NS];
-	size_t nns = 0;
-	int c;
+	const struct cli_opts opts = { add_zone_help, "", longopts, 0, 0 };
+	struct dns_args a;
+	int rc = dns_parse(&opts, argc, argv, &a);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'z':
-			zone = optarg;
-			break;
-		case 'n':
-			if (nns == MAX_NS)
-				return cli_usage_error("signet dns add-zone", "too many --ns");
-			ns[nns++] = optarg;
-			break;
-		case 'h':
-			return cli_help(add_zone_help);
-		default:
-			return cli_usage_error("signet dns add-zone", "bad option");
-		}
-	}
-	if (!dir || !zone || nns == 0 || optind != argc)
-		return cli_usage_error("signet dns add-zone", "--dir, --zone and --ns are required");
-	if (sg_dns_add_zone(dir, zone, ns, nns) < 0)
+	if (rc != CLI_RUN)
+		return rc;
+	if (!a.dir || !a.zone || a.nns == 0)
+		return cli_usage("--dir, --zone and --ns are required");
+	if (sg_dns_add_zone(a.dir, a.zone, a.ns, a.nns) < 0)
 		return cli_lib_error();
-	printf("added zone %s\n", zone);
+	printf("added zone %s\n", a.zone);
 	return CLI_EXIT_OK;
 }
 
@@ -212,91 +283,53 @@ static const char sign_help[] =
 	"  --threads N     parallel signing workers, 1..8 (default: one per CPU)\n"
 	"  --age-identity FILE  age identity file for age-encrypted private keys\n";
 
+/* Reads the --age-identity files into ids. */
+static int load_identities(const char *const *files, size_t n, struct sg_age_identities *ids)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct sg_buf text = SG_BUF_INIT;
+		int rc = sg_read_file(files[i], &text, 1 << 20);
+
+		if (rc == 0)
+			rc = sg_age_identities_parse(ids, files[i], (const char *)text.data,
+						     text.len);
+		sg_buf_wipe(&text);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int dns_sign(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' },      { "nsec3", no_argument, NULL, '3' },
-		{ "validity", required_argument, NULL, 'v' }, { "refresh", required_argument, NULL, 'r' },
-		{ "force", no_argument, NULL, 'f' },	      { "threads", required_argument, NULL, 't' },
-		{ "now", required_argument, NULL, 'N' },      { "help", no_argument, NULL, 'h' },
-		{ "age-identity", required_argument, NULL, 'i' },
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, OPT_DIR },
+		{ "nsec3", no_argument, NULL, OPT_NSEC3 },
+		{ "validity", required_argument, NULL, OPT_VALIDITY },
+		{ "refresh", required_argument, NULL, OPT_REFRESH },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "now", required_argument, NULL, OPT_NOW },
+		{ "age-identity", required_argument, NULL, OPT_AGE_IDENTITY },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sg_dns_sign_opts o = { .validity = 30 * 86400, .refresh = 10 * 86400 };
+	const struct cli_opts opts = { sign_help, "", longopts, 0, 0 };
 	struct sg_age_identities ids = { 0 };
-	const char *idfiles[MAX_RECIPIENTS];
-	size_t nidfiles = 0;
 	struct sg_buf report = SG_BUF_INIT;
-	const char *dir = NULL;
-	int c, rc;
+	struct dns_args a;
+	int rc = dns_parse_dir(&opts, argc, argv, &a);
 
-	o.now = time(NULL);
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case '3':
-			o.nsec3 = 1;
-			break;
-		case 'v':
-			if (parse_duration(optarg, &o.validity) < 0)
-				return cli_usage_error("signet dns sign", "bad --validity '%s'", optarg);
-			break;
-		case 'r':
-			if (parse_duration(optarg, &o.refresh) < 0)
-				return cli_usage_error("signet dns sign", "bad --refresh '%s'", optarg);
-			break;
-		case 'f':
-			o.force = 1;
-			break;
-		case 't': {
-			unsigned long long v;
-			if (cli_parse_uint(optarg, 8, &v) < 0 || v < 1)
-				return cli_usage_error("signet dns sign", "--threads is 1..8, not '%s'",
-						       optarg);
-			o.threads = (int)v;
-			break;
-		}
-		case 'N': /* for tests: pretend it is this Unix time */
-			if (parse_now("signet dns sign", optarg, &o.now))
-				return CLI_EXIT_USAGE;
-			break;
-		case 'i':
-			if (nidfiles == MAX_RECIPIENTS)
-				return cli_usage_error("signet dns sign", "too many --age-identity");
-			idfiles[nidfiles++] = optarg;
-			break;
-		case 'h':
-			return cli_help(sign_help);
-		default:
-			return cli_usage_error("signet dns sign", "bad option");
-		}
-	}
-	if (!dir || optind != argc)
-		return cli_usage_error("signet dns sign", "--dir is required");
-	for (size_t i = 0; i < nidfiles; i++) {
-		struct sg_buf text = SG_BUF_INIT;
-		rc = sg_read_file(idfiles[i], &text, 1 << 20);
-		if (rc == 0)
-			rc = sg_age_identities_parse(&ids, idfiles[i], (const char *)text.data, text.len);
-		sg_buf_wipe(&text);
-		if (rc < 0) {
-			sg_age_identities_free(&ids);
-			return cli_lib_error();
-		}
-	}
-	o.ids = &ids;
-	rc = sg_dns_sign(dir, &o, &report);
+	if (rc != CLI_RUN)
+		return rc;
+	a.sign.now = (time_t)a.now;
+	a.sign.ids = &ids;
+	if (load_identities(a.idfiles, a.nidfiles, &ids) < 0 ||
+	    sg_dns_sign(a.dir, &a.sign, &report) < 0)
+		rc = cli_lib_error();
+	else
+		rc = CLI_EXIT_OK;
 	sg_age_identities_free(&ids);
-	if (rc < 0) {
-		sg_buf_free(&report);
-		return cli_lib_error();
-	}
-	rc = emit(NULL, &report);
-	sg_buf_free(&report);
-	return rc;
+	return emit_free(rc, NULL, &report);
 }
 
 static const char check_help[] =
@@ -308,50 +341,26 @@ static const char check_help[] =
 
 static int dns_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "refresh", required_argument, NULL, 'r' },
-		{ "now", required_argument, NULL, 'N' },
-		{ "help", no_argument, NULL, 'h' },
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, OPT_DIR },
+		{ "refresh", required_argument, NULL, OPT_REFRESH },
+		{ "now", required_argument, NULL, OPT_NOW },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct cli_opts opts = { check_help, "", longopts, 0, 0 };
 	struct sg_buf report = SG_BUF_INIT;
-	const char *dir = NULL;
-	uint32_t refresh = 10 * 86400;
-	time_t now = time(NULL);
-	int c, problems = 0, rc;
+	struct dns_args a;
+	int problems = 0, rc = dns_parse_dir(&opts, argc, argv, &a);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'r':
-			if (parse_duration(optarg, &refresh) < 0)
-				return cli_usage_error("signet dns check", "bad --refresh '%s'", optarg);
-			break;
-		case 'N':
-			if (parse_now("signet dns check", optarg, &now))
-				return CLI_EXIT_USAGE;
-			break;
-		case 'h':
-			return cli_help(check_help);
-		default:
-			return cli_usage_error("signet dns check", "bad option");
-		}
-	}
-	if (!dir || optind != argc)
-		return cli_usage_error("signet dns check", "--dir is required");
-	if (sg_dns_check(dir, now, refresh, &report, &problems) < 0) {
-		sg_buf_free(&report);
-		return cli_lib_error();
-	}
-	rc = emit(NULL, &report);
-	sg_buf_free(&report);
+	if (rc != CLI_RUN)
+		return rc;
+	rc = sg_dns_check(a.dir, (time_t)a.now, a.sign.refresh, &report, &problems) < 0
+		     ? cli_lib_error()
+		     : CLI_EXIT_OK;
+	rc = emit_free(rc, NULL, &report);
 	if (rc == CLI_EXIT_OK && problems)
-		return cli_error("%d zone(s) need signing (run 'signet dns sign --dir %s')", problems,
-				 dir);
+		return cli_error("%d zone(s) need signing (run 'signet dns sign --dir %s')",
+				 problems, a.dir);
 	return rc;
 }
 
@@ -369,44 +378,21 @@ static const char anchor_help[] =
 
 static int dns_anchor(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'f' },
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, OPT_DIR },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct cli_opts opts = { anchor_help, "o:", longopts, 0, 0 };
 	struct sg_buf out = SG_BUF_INIT;
-	const char *dir = NULL, *format = "unbound", *output = NULL;
-	int c, rc;
+	struct dns_args a;
+	int rc = dns_parse_dir(&opts, argc, argv, &a);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'f':
-			format = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			return cli_help(anchor_help);
-		default:
-			return cli_usage_error("signet dns anchor", "bad option");
-		}
-	}
-	if (!dir || optind != argc)
-		return cli_usage_error("signet dns anchor", "--dir is required");
-	if (sg_dns_anchor(dir, format, &out) < 0) {
-		sg_buf_free(&out);
-		return cli_lib_error();
-	}
-	rc = emit(output, &out);
-	sg_buf_free(&out);
-	return rc;
+	if (rc != CLI_RUN)
+		return rc;
+	rc = sg_dns_anchor(a.dir, a.format, &out) < 0 ? cli_lib_error() : CLI_EXIT_OK;
+	return emit_free(rc, a.output, &out);
 }
 
 static const char config_help[] =
@@ -424,111 +410,98 @@ static const char config_help[] =
 	"(auto-trust-anchor-file; the file must be writable by unbound).\n"
 	"--state (default DIR/run) holds pid and state files.\n";
 
-static int dns_config(int argc, char **argv)
+/* --authority ADDR@PORT into o; auth (cap bytes) holds the address. */
+static int split_authority(const char *authority, char *auth, size_t cap,
+			   struct sg_dns_server_opts *o)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "state", required_argument, NULL, 's' },
-		{ "authority", required_argument, NULL, 'a' },
-		{ "anchor-file", required_argument, NULL, 'A' },
-		{ "auto-anchor", no_argument, NULL, 'U' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct sg_dns_server_opts o = { .listen = "127.0.0.1" };
-	struct sg_buf out = SG_BUF_INIT;
-	const char *dir = NULL, *output = NULL, *authority = NULL, *anchor = NULL;
-	char state[PATH_MAX], anchor_path[PATH_MAX], auth[128];
-	int c, rc, unbound;
+	unsigned long long port;
+	char *at;
 
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-		return argc < 2 ? cli_usage_error("signet dns config", "nsd or unbound?") :
-				  cli_help(config_help);
-	if (strcmp(argv[1], "nsd") && strcmp(argv[1], "unbound"))
-		return cli_usage_error("signet dns config", "unknown server '%s' (nsd, unbound)",
-				       argv[1]);
-	unbound = !strcmp(argv[1], "unbound");
-	state[0] = '\0';
-	optind = 0;
-	while ((c = getopt_long(argc - 1, argv + 1, "ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'p':
-			if (parse_port(optarg, &o.port) < 0)
-				return cli_usage_error("signet dns config", "bad --port '%s'", optarg);
-			break;
-		case 'l':
-			o.listen = optarg;
-			break;
-		case 's':
-			snprintf(state, sizeof(state), "%s", optarg);
-			break;
-		case 'a':
-			authority = optarg;
-			break;
-		case 'A':
-			anchor = optarg;
-			break;
-		case 'U':
-			o.auto_anchor = 1;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			return cli_help(config_help);
-		default:
-			return cli_usage_error("signet dns config", "bad option");
-		}
-	}
-	if (!dir || !o.port || optind != argc - 1)
-		return cli_usage_error("signet dns config", "--dir and --port are required");
-	if (unbound) {
-		char *at;
-		if (!authority || strlen(authority) >= sizeof(auth) || !(at = strrchr(authority, '@')))
-			return cli_usage_error("signet dns config", "--authority ADDR@PORT is required");
-		snprintf(auth, sizeof(auth), "%s", authority);
-		at = strrchr(auth, '@');
-		*at = '\0';
-		if (parse_port(at + 1, &o.auth_port) < 0)
-			return cli_usage_error("signet dns config", "bad port in --authority");
-		o.auth_addr = auth;
-	}
-	if (!state[0])
-		snprintf(state, sizeof(state), "%s/run", dir);
+	if (!authority || strlen(authority) >= cap || !strrchr(authority, '@'))
+		return cli_usage("--authority ADDR@PORT is required");
+	snprintf(auth, cap, "%s", authority);
+	at = strrchr(auth, '@');
+	*at = '\0';
+	if (cli_parse_uint(at + 1, 65535, &port) < 0 || port == 0)
+		return cli_usage("bad port in --authority");
+	o->auth_addr = auth;
+	o->auth_port = (unsigned)port;
+	return 0;
+}
+
+/* The --state directory into state (cap bytes; default DIR/run), made
+ * when it is missing. */
+static int make_state(const struct dns_args *a, char *state, size_t cap)
+{
+	if (a->state)
+		snprintf(state, cap, "%s", a->state);
+	else
+		snprintf(state, cap, "%s/run", a->dir);
 	if (mkdir(state, 0755) < 0 && access(state, F_OK) != 0)
 		return cli_error("%s: cannot create the state directory", state);
-	o.state = state;
-	if (unbound) {
-		char abs[PATH_MAX];
-		/* The anchor file first, so the configuration never names a
-		 * file that is not there; the default one, in DIR, through
-		 * DIR's transaction. */
-		if (sg_dns_anchor_save(dir, anchor) < 0)
-			return cli_lib_error();
-		if (!anchor) {
-			snprintf(anchor_path, sizeof(anchor_path), "%s/" SG_DNS_ANCHOR_FILE, dir);
-			anchor = anchor_path;
-		}
-		if (!realpath(anchor, abs))
-			return cli_error("%s: cannot resolve path", anchor);
-		o.anchor = abs;
-		rc = sg_dns_unbound_conf(dir, &o, &out);
-	} else {
-		rc = sg_dns_nsd_conf(dir, &o, &out);
-	}
-	if (rc < 0) {
-		sg_buf_free(&out);
+	return 0;
+}
+
+/* unbound's configuration into out, after the anchor file it names (the
+ * default one, in DIR, through DIR's transaction), so that it never
+ * names a file that is not there. */
+static int unbound_conf(const char *dir, const char *anchor, struct sg_dns_server_opts *o,
+			struct sg_buf *out)
+{
+	char path[PATH_MAX], abs[PATH_MAX];
+	int rc;
+
+	if (sg_dns_anchor_save(dir, anchor) < 0)
 		return cli_lib_error();
+	if (!anchor) {
+		snprintf(path, sizeof(path), "%s/" SG_DNS_ANCHOR_FILE, dir);
+		anchor = path;
 	}
-	rc = emit(output, &out);
-	sg_buf_free(&out);
+	if (!realpath(anchor, abs))
+		return cli_error("%s: cannot resolve path", anchor);
+	o->anchor = abs;
+	rc = sg_dns_unbound_conf(dir, o, out) < 0 ? cli_lib_error() : CLI_EXIT_OK;
+	o->anchor = NULL;
 	return rc;
+}
+
+static int dns_config(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, OPT_DIR },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "authority", required_argument, NULL, OPT_AUTHORITY },
+		{ "anchor-file", required_argument, NULL, OPT_ANCHOR_FILE },
+		{ "auto-anchor", no_argument, NULL, OPT_AUTO_ANCHOR },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const servers[] = { "nsd", "unbound" };
+	static const struct first_word server = { servers, 2, "nsd or unbound?", "server",
+						  " (nsd, unbound)" };
+	const struct cli_opts opts = { config_help, "o:", longopts, 0, 1 };
+	char state[PATH_MAX], auth[128];
+	struct sg_buf out = SG_BUF_INIT;
+	struct dns_args a;
+	int unbound, rc = dns_parse_word(&opts, &server, argc, argv, &a, &unbound);
+
+	if (rc != CLI_RUN)
+		return rc;
+	if (!a.dir || !a.port)
+		return cli_usage("--dir and --port are required");
+	a.server.port = (unsigned)a.port;
+	if (unbound && split_authority(a.authority, auth, sizeof(auth), &a.server))
+		return CLI_EXIT_USAGE;
+	if (make_state(&a, state, sizeof(state)))
+		return CLI_EXIT_FAIL;
+	a.server.state = state;
+	if (unbound)
+		rc = unbound_conf(a.dir, a.anchor, &a.server, &out);
+	else
+		rc = sg_dns_nsd_conf(a.dir, &a.server, &out) < 0 ? cli_lib_error() : CLI_EXIT_OK;
+	return emit_free(rc, a.output, &out);
 }
 
 static const char records_help[] =
@@ -540,69 +513,50 @@ static const char records_help[] =
 	"tlsa: the DANE-EE TLSA record 3 1 1 (SHA-256 of the SubjectPublicKeyInfo)\n"
 	"of a PEM or DER certificate, for _N._PROTO.HOST.\n";
 
-static int dns_records(int argc, char **argv)
+/* The records of each file: SSHFP of OpenSSH public keys, or TLSA of a
+ * certificate. */
+static int make_records(int tlsa, const struct dns_args *a, char **files, int n, struct sg_buf *out)
 {
-	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "proto", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct sg_buf out = SG_BUF_INIT;
-	const char *host = NULL, *proto = "tcp";
-	unsigned port = 0;
-	int c, rc = 0, tlsa;
+	int rc = 0;
 
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-		return argc < 2 ? cli_usage_error("signet dns records", "sshfp or tlsa?") :
-				  cli_help(records_help);
-	if (strcmp(argv[1], "sshfp") && strcmp(argv[1], "tlsa"))
-		return cli_usage_error("signet dns records", "unknown record '%s' (sshfp, tlsa)",
-				       argv[1]);
-	tlsa = !strcmp(argv[1], "tlsa");
-	optind = 0;
-	while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			host = optarg;
-			break;
-		case 'p':
-			if (parse_port(optarg, &port) < 0)
-				return cli_usage_error("signet dns records", "bad --port '%s'", optarg);
-			break;
-		case 'P':
-			if (strcmp(optarg, "tcp") && strcmp(optarg, "udp") && strcmp(optarg, "sctp"))
-				return cli_usage_error("signet dns records", "bad --proto '%s'", optarg);
-			proto = optarg;
-			break;
-		case 'h':
-			return cli_help(records_help);
-		default:
-			return cli_usage_error("signet dns records", "bad option");
-		}
-	}
-	argc--;
-	argv++;
-	if (!host || optind >= argc || (tlsa && (!port || optind != argc - 1)))
-		return cli_usage_error("signet dns records",
-				       tlsa ? "--host, --port and one CERT are required" :
-					      "--host and a KEYFILE are required");
-	for (int i = optind; rc == 0 && i < argc; i++) {
+	for (int i = 0; rc == 0 && i < n; i++) {
 		struct sg_buf in = SG_BUF_INIT;
-		rc = sg_read_file(argv[i], &in, 1 << 20);
-		if (rc == 0)
-			rc = tlsa ? sg_dns_tlsa(host, port, proto, in.data, in.len, argv[i], &out) :
-				    sg_dns_sshfp(host, (const char *)in.data, in.len, argv[i], &out);
+
+		rc = sg_read_file(files[i], &in, 1 << 20);
+		if (rc == 0 && tlsa)
+			rc = sg_dns_tlsa(a->host, (unsigned)a->port, a->proto, in.data, in.len,
+					 files[i], out);
+		else if (rc == 0)
+			rc = sg_dns_sshfp(a->host, (const char *)in.data, in.len, files[i], out);
 		sg_buf_free(&in);
 	}
-	if (rc < 0) {
-		sg_buf_free(&out);
-		return cli_lib_error();
-	}
-	rc = emit(NULL, &out);
-	sg_buf_free(&out);
-	return rc;
+	return rc < 0 ? cli_lib_error() : CLI_EXIT_OK;
+}
+
+static int dns_records(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "host", required_argument, NULL, OPT_HOST },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "proto", required_argument, NULL, OPT_PROTO },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const kinds[] = { "sshfp", "tlsa" };
+	static const struct first_word kind = { kinds, 2, "sshfp or tlsa?", "record",
+						" (sshfp, tlsa)" };
+	const struct cli_opts opts = { records_help, "", longopts, 0, -1 };
+	struct sg_buf out = SG_BUF_INIT;
+	struct dns_args a;
+	int tlsa, files, rc = dns_parse_word(&opts, &kind, argc, argv, &a, &tlsa);
+
+	if (rc != CLI_RUN)
+		return rc;
+	files = argc - optind - 1; /* the operands after the record's name */
+	if (!a.host || files < 1 || (tlsa && (!a.port || files != 1)))
+		return cli_usage("%s", tlsa ? "--host, --port and one CERT are required"
+					    : "--host and a KEYFILE are required");
+	rc = make_records(tlsa, &a, argv + optind + 1, files, &out);
+	return emit_free(rc, NULL, &out);
 }
 
 static const char rollover_help[] =
@@ -621,59 +575,30 @@ static const char rollover_help[] =
 
 static int dns_rollover(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "zone", required_argument, NULL, 'z' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "now", required_argument, NULL, 'N' },
-		{ "help", no_argument, NULL, 'h' },
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, OPT_DIR },
+		{ "zone", required_argument, NULL, OPT_ZONE },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "now", required_argument, NULL, OPT_NOW },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* in the order of enum sg_dns_roll_step */
 	static const char *const steps[] = { "start", "status", "revoke", "finish" };
+	static const struct first_word which = { steps, 4, "which step?", "step", "" };
+	const struct cli_opts opts = { rollover_help, "", longopts, 0, 1 };
 	struct sg_buf out = SG_BUF_INIT;
-	const char *dir = NULL, *zone = ".";
-	time_t now = time(NULL);
-	int c, rc, force = 0, step = -1;
+	struct dns_args a;
+	int step, rc = dns_parse_word(&opts, &which, argc, argv, &a, &step);
 
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-		return argc < 2 ? cli_usage_error("signet dns rollover", "which step?") :
-				  cli_help(rollover_help);
-	for (int i = 0; i < 4; i++)
-		if (!strcmp(argv[1], steps[i]))
-			step = i;
-	if (step < 0)
-		return cli_usage_error("signet dns rollover", "unknown step '%s'", argv[1]);
-	optind = 0;
-	while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'z':
-			zone = optarg;
-			break;
-		case 'f':
-			force = 1;
-			break;
-		case 'N':
-			if (parse_now("signet dns rollover", optarg, &now))
-				return CLI_EXIT_USAGE;
-			break;
-		case 'h':
-			return cli_help(rollover_help);
-		default:
-			return cli_usage_error("signet dns rollover", "bad option");
-		}
-	}
-	if (!dir || optind != argc - 1)
-		return cli_usage_error("signet dns rollover", "--dir is required");
-	if (sg_dns_rollover(dir, zone, (enum sg_dns_roll_step)step, now, force, &out) < 0) {
-		sg_buf_free(&out);
-		return cli_lib_error();
-	}
-	rc = emit(NULL, &out);
-	sg_buf_free(&out);
-	return rc;
+	if (rc != CLI_RUN)
+		return rc;
+	if (!a.dir)
+		return cli_usage("--dir is required");
+	rc = sg_dns_rollover(a.dir, a.zone ? a.zone : ".", (enum sg_dns_roll_step)step,
+			     (time_t)a.now, a.sign.force, &out) < 0
+		     ? cli_lib_error()
+		     : CLI_EXIT_OK;
+	return emit_free(rc, NULL, &out);
 }
 
 static const struct cli_command dns_commands[] = {

@@ -1,7 +1,6 @@
 /* cmd_domain.c - signet domain: genesis of an offline authority's
  * domain, its DomainID, its description, and root key rotation. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +45,7 @@ static const char id_help[] =
 	"Prints the DomainID of the current domain (recomputed from its root\n"
 	"public key), or its 12-character short form.\n"
 	"\n"
-	"Options:\n" AUTH_OPTIONS_HELP
-	"  --short                print the short form\n"
+	"Options:\n" AUTH_OPTIONS_HELP "  --short                print the short form\n"
 	"  -h, --help             show this help\n";
 
 static const char show_help[] =
@@ -57,8 +55,7 @@ static const char show_help[] =
 	"is protected, the current DAM, the audit log (verified) and the\n"
 	"environment claim in force.\n"
 	"\n"
-	"Options:\n" AUTH_OPTIONS_HELP
-	"  --json                 one JSON object instead of text\n"
+	"Options:\n" AUTH_OPTIONS_HELP "  --json                 one JSON object instead of text\n"
 	"  -h, --help             show this help\n";
 
 static const char rotate_help[] =
@@ -100,19 +97,6 @@ enum {
 	OPT_NEW_PASS,
 };
 
-static int parse_work_factor(const char *s, unsigned *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < 1 || v > SG_AGE_SCRYPT_MAX_WORK_FACTOR)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
 /* Fills rs with a passphrase from pass_file, or asks on the terminal,
  * when no recipient was given. */
 static int key_recipients(struct sg_age_recipients *rs, const char *pass_file, unsigned work)
@@ -132,9 +116,50 @@ static int key_recipients(struct sg_age_recipients *rs, const char *pass_file, u
 	return rc;
 }
 
+/* What init and rotate take for the (new) root key's protection. */
+struct key_args {
+	struct auth_opts auth;
+	struct sg_age_recipients rs;
+	struct sg_genesis g;
+	const char *home, *pass_file;
+	unsigned long long work;
+};
+
+static int key_option(void *ctx, int c, const char *arg)
+{
+	struct key_args *a = ctx;
+
+	switch (c) {
+	case 'r': return auth_add_recipient(&a->rs, arg) < 0 ? CLI_EXIT_FAIL : 0;
+	case OPT_WORK:
+		return cli_parse_number("--work-factor", arg, 1, SG_AGE_SCRYPT_MAX_WORK_FACTOR,
+					&a->work);
+	case OPT_NEW_PASS: a->pass_file = arg; return 0;
+	default: return auth_option_only(&a->auth, c, arg);
+	}
+}
+
+static int init_option(void *ctx, int c, const char *arg)
+{
+	struct key_args *a = ctx;
+
+	switch (c) {
+	case AUTH_OPT_HOME: a->home = arg; return 0;
+	case OPT_NAME: a->g.name = arg; return 0;
+	case OPT_DNS: a->g.dns_claim = arg; return 0;
+	case AUTH_OPT_PASSPHRASE_FILE: a->pass_file = arg; return 0;
+	case OPT_EXPIRES:
+		if (sg_time_parse(arg, strlen(arg), "--expires", &a->g.expires_at) < 0)
+			return cli_lib_error();
+		a->g.expires = 1;
+		return 0;
+	default: return key_option(ctx, c, arg);
+	}
+}
+
 static int domain_init(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "home", required_argument, NULL, AUTH_OPT_HOME },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "dns-claim", required_argument, NULL, OPT_DNS },
@@ -142,229 +167,116 @@ static int domain_init(int argc, char **argv)
 		{ "passphrase-file", required_argument, NULL, AUTH_OPT_PASSPHRASE_FILE },
 		{ "recipient", required_argument, NULL, 'r' },
 		{ "work-factor", required_argument, NULL, OPT_WORK },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sg_age_recipients rs = { 0 };
-	struct sg_genesis g = { .name = "domain" };
-	const char *home = NULL, *pass_file = NULL;
+	const struct cli_opts opts = { init_help, "r:", longopts, 0, 0 };
+	struct key_args a = { .g.name = "domain", .work = SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR };
 	char id[SG_DOMAIN_ID_LEN + 1];
-	unsigned work = SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR;
 	time_t now;
-	int c, rc = CLI_EXIT_FAIL;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "hr:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': sg_age_recipients_free(&rs); return cli_help(init_help);
-		case AUTH_OPT_HOME: home = optarg; break;
-		case OPT_NAME: g.name = optarg; break;
-		case OPT_DNS: g.dns_claim = optarg; break;
-		case OPT_EXPIRES:
-			if (sg_time_parse(optarg, strlen(optarg), "--expires", &g.expires_at) < 0)
-				goto lib_error;
-			g.expires = 1;
-			break;
-		case AUTH_OPT_PASSPHRASE_FILE: pass_file = optarg; break;
-		case 'r':
-			if (auth_add_recipient(&rs, optarg) < 0)
-				goto out;
-			break;
-		case OPT_WORK:
-			if (parse_work_factor(optarg, &work) < 0) {
-				rc = cli_usage_error("signet domain init", "bad --work-factor");
-				goto out;
-			}
-			break;
-		default: rc = cli_usage_error("signet domain init", "bad option"); goto out;
-		}
-	}
-	if (optind != argc) {
-		rc = cli_usage_error("signet domain init", "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse(&opts, argc, argv, init_option, &a)) != CLI_RUN)
+		goto out;
+	if (a.rs.n && a.pass_file) {
+		rc = cli_usage("give -r or --passphrase-file, not both");
 		goto out;
 	}
-	if (rs.n && pass_file) {
-		rc = cli_usage_error("signet domain init", "give -r or --passphrase-file, not both");
+	if (sg_time_now(&now) < 0 || key_recipients(&a.rs, a.pass_file, (unsigned)a.work) < 0) {
+		rc = cli_lib_error();
 		goto out;
 	}
-	if (sg_time_now(&now) < 0 || key_recipients(&rs, pass_file, work) < 0)
-		goto lib_error;
 	auth_protect_memory();
-	if (sg_authop_init(sg_home_default(home), &g, &rs, now, id) < 0)
-		goto lib_error;
+	if (sg_authop_init(sg_home_default(a.home), &a.g, &a.rs, now, id) < 0) {
+		rc = cli_lib_error();
+		goto out;
+	}
 	printf("%s\n", id);
 	rc = CLI_EXIT_OK;
-	goto out;
-lib_error:
-	rc = cli_lib_error();
 out:
-	sg_age_recipients_free(&rs);
+	sg_age_recipients_free(&a.rs);
 	return rc;
 }
 
 static int domain_id(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "home", required_argument, NULL, AUTH_OPT_HOME },
 		{ "domain", required_argument, NULL, AUTH_OPT_DOMAIN },
 		{ "short", no_argument, NULL, OPT_SHORT },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct auth_opts o = { 0 };
+	const struct cli_opts opts = { id_help, "", longopts, 0, 0 };
+	struct auth_flag_args a = { .flag_val = OPT_SHORT };
 	struct sg_domain d;
-	int c, shortform = 0;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(id_help);
-		if (c == OPT_SHORT)
-			shortform = 1;
-		else if (auth_option(&o, c, optarg) != 1)
-			return cli_usage_error("signet domain id", "bad option");
-	}
-	if (optind != argc)
-		return cli_usage_error("signet domain id", "unexpected argument '%s'", argv[optind]);
-	if (auth_open(&o, &d) < 0)
+	if ((rc = cli_parse(&opts, argc, argv, auth_flag_option, &a)) != CLI_RUN)
+		return rc;
+	if (auth_open(&a.auth, &d) < 0)
 		return CLI_EXIT_FAIL;
-	printf("%.*s\n", shortform ? SG_DOMAIN_SHORT_LEN : SG_DOMAIN_ID_LEN, d.id);
+	printf("%.*s\n", a.flag ? SG_DOMAIN_SHORT_LEN : SG_DOMAIN_ID_LEN, d.id);
 	sg_domain_free(&d);
 	return CLI_EXIT_OK;
 }
 
-/* Adds the current DAM's path and expiry to info. */
-static int describe_dam(const struct sg_domain *d, struct sg_json *info)
+/* domain show's text form of sg_domain_describe's object. */
+static void print_info(const struct sg_json *info)
 {
-	struct sg_json *file = NULL, *dam = sg_json_new_object();
-	const char *status;
-	char *path = NULL;
-	unsigned seq;
-	time_t now;
-	int rc = -1;
+	const struct sg_json *dam = sg_json_get(info, "dam");
+	const char *exp = sg_json_string(sg_json_get(dam, "expires_at"), NULL);
+	const char *claim = sg_json_string(sg_json_get(info, "claim_in_force"), NULL);
 
-	if (sg_json_set(info, "dam", dam) < 0 || sg_domain_dam_path(d, 0, &path, &seq) < 0)
-		goto out;
-	if (!path) {
-		rc = sg_fail("%s: no DAM", d->dir);
-		goto out;
-	}
-	if (auth_read_json(path, &file) < 0 || sg_time_now(&now) < 0)
-		goto out;
-	/* An expired DAM is shown as such; any other failure is an error. */
-	switch (sg_dam_verify(file, path, now, d->id)) {
-	case SG_DAM_OK:
-		status = "valid";
-		break;
-	case SG_DAM_EXPIRED:
-		status = "expired";
-		sg_errclear();
-		break;
-	default:
-		goto out;
-	}
-	if (sg_json_set(dam, "status", sg_json_new_string(status)) < 0 ||
-	    sg_json_set(dam, "path", sg_json_new_string(path + strlen(d->home) + 1)) < 0 ||
-	    sg_json_set(dam, "issued_at",
-			sg_json_clone(sg_json_get(sg_json_get(file, "dam"), "issued_at"))) < 0 ||
-	    sg_json_set(dam, "expires_at",
-			sg_json_clone(sg_json_get(sg_json_get(file, "dam"), "expires_at"))) < 0 ||
-	    sg_json_set(dam, "roles",
-			sg_json_clone(sg_json_get(sg_json_get(file, "dam"), "roles"))) < 0)
-		goto out;
-	rc = 0;
-out:
-	sg_json_free(file);
-	free(path);
-	return rc;
-}
-
-static struct sg_json *describe(const struct sg_domain *d)
-{
-	struct sg_json *info = sg_json_new_object();
-	struct sg_log_state st;
-	int wants = sg_domain_key_wants_passphrase(d);
-
-	if (wants < 0 || !info || sg_json_set(info, "name", sg_json_new_string(d->name)) < 0 ||
-	    sg_json_set(info, "domain_id", sg_json_new_string(d->id)) < 0 ||
-	    sg_json_set(info, "short_id", sg_json_new_stringn(d->id, SG_DOMAIN_SHORT_LEN)) < 0 ||
-	    sg_json_set(info, "root_public_key", sg_json_new_key32(d->pub)) < 0 ||
-	    sg_json_set(info, "key_created_at", sg_json_new_string(d->key_created_at)) < 0 ||
-	    sg_json_set(info, "root_key_protection",
-			sg_json_new_string(wants ? "passphrase" : "age-recipients")) < 0 ||
-	    sg_json_set(info, "directory", sg_json_new_string(d->dir)) < 0 ||
-	    describe_dam(d, info) < 0 || sg_auditlog_verify(d, &st) < 0 ||
-	    sg_json_set(info, "log_records", sg_json_new_int((int64_t)st.records)) < 0 ||
-	    sg_json_set(info, "claim_in_force",
-			st.claim[0] ? sg_json_new_string(st.claim) : sg_json_new_null()) < 0) {
-		sg_json_free(info);
-		return NULL;
-	}
-	return info;
+	printf("name:             %s\n", sg_json_string(sg_json_get(info, "name"), NULL));
+	printf("domain id:        %s\n", sg_json_string(sg_json_get(info, "domain_id"), NULL));
+	printf("short id:         %s\n", sg_json_string(sg_json_get(info, "short_id"), NULL));
+	printf("root public key:  %s (ed25519)\n",
+	       sg_json_string(sg_json_get(info, "root_public_key"), NULL));
+	printf("key created at:   %s\n", sg_json_string(sg_json_get(info, "key_created_at"), NULL));
+	printf("root key at rest: age-encrypted to %s\n",
+	       sg_json_string(sg_json_get(info, "root_key_protection"), NULL));
+	printf("directory:        %s\n", sg_json_string(sg_json_get(info, "directory"), NULL));
+	printf("current DAM:      %s (%s; issued %s, expires %s)\n",
+	       sg_json_string(sg_json_get(dam, "path"), NULL),
+	       sg_json_string(sg_json_get(dam, "status"), NULL),
+	       sg_json_string(sg_json_get(dam, "issued_at"), NULL), exp ? exp : "never");
+	printf("audit log:        %lld records, verified\n",
+	       (long long)sg_json_get(info, "log_records")->u.integer);
+	printf("claim in force:   %s\n", claim ? claim : "none");
 }
 
 static int domain_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "home", required_argument, NULL, AUTH_OPT_HOME },
 		{ "domain", required_argument, NULL, AUTH_OPT_DOMAIN },
 		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct auth_opts o = { 0 };
+	const struct cli_opts opts = { show_help, "", longopts, 0, 0 };
+	struct auth_flag_args a = { .flag_val = OPT_JSON };
 	struct sg_buf out = SG_BUF_INIT;
 	struct sg_json *info;
 	struct sg_domain d;
-	int c, lock = -1, json = 0;
+	int lock = -1, rc;
+	time_t now;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(show_help);
-		if (c == OPT_JSON)
-			json = 1;
-		else if (auth_option(&o, c, optarg) != 1)
-			return cli_usage_error("signet domain show", "bad option");
-	}
-	if (optind != argc)
-		return cli_usage_error("signet domain show", "unexpected argument '%s'", argv[optind]);
-	if (auth_open_read(&o, &d, &lock) < 0)
+	if ((rc = cli_parse(&opts, argc, argv, auth_flag_option, &a)) != CLI_RUN)
+		return rc;
+	if (sg_time_now(&now) < 0)
+		return cli_lib_error();
+	if (auth_open_read(&a.auth, &d, &lock) < 0)
 		return CLI_EXIT_FAIL;
-	info = describe(&d);
+	info = sg_domain_describe(&d, now);
 	sg_txn_read_end(&lock);
 	sg_domain_free(&d);
-	if (!info)
+	if (!info || (a.flag && sg_json_write(info, &out, 2) < 0)) {
+		sg_json_free(info);
 		return cli_lib_error();
-	if (json) {
-		if (sg_json_write(info, &out, 2) < 0) {
-			sg_json_free(info);
-			return cli_lib_error();
-		}
-		printf("%.*s\n", (int)out.len, (const char *)out.data);
-	} else {
-		const struct sg_json *dam = sg_json_get(info, "dam");
-		const char *exp = sg_json_string(sg_json_get(dam, "expires_at"), NULL);
-		const char *claim = sg_json_string(sg_json_get(info, "claim_in_force"), NULL);
-
-		printf("name:             %s\n", sg_json_string(sg_json_get(info, "name"), NULL));
-		printf("domain id:        %s\n", sg_json_string(sg_json_get(info, "domain_id"), NULL));
-		printf("short id:         %s\n", sg_json_string(sg_json_get(info, "short_id"), NULL));
-		printf("root public key:  %s (ed25519)\n",
-		       sg_json_string(sg_json_get(info, "root_public_key"), NULL));
-		printf("key created at:   %s\n",
-		       sg_json_string(sg_json_get(info, "key_created_at"), NULL));
-		printf("root key at rest: age-encrypted to %s\n",
-		       sg_json_string(sg_json_get(info, "root_key_protection"), NULL));
-		printf("directory:        %s\n", sg_json_string(sg_json_get(info, "directory"), NULL));
-		printf("current DAM:      %s (%s; issued %s, expires %s)\n",
-		       sg_json_string(sg_json_get(dam, "path"), NULL),
-		       sg_json_string(sg_json_get(dam, "status"), NULL),
-		       sg_json_string(sg_json_get(dam, "issued_at"), NULL), exp ? exp : "never");
-		printf("audit log:        %lld records, verified\n",
-		       (long long)sg_json_get(info, "log_records")->u.integer);
-		printf("claim in force:   %s\n", claim ? claim : "none");
 	}
+	if (a.flag)
+		printf("%.*s\n", (int)out.len, (const char *)out.data);
+	else
+		print_info(info);
 	sg_buf_free(&out);
 	sg_json_free(info);
 	return CLI_EXIT_OK;
@@ -372,60 +284,33 @@ static int domain_show(int argc, char **argv)
 
 static int domain_rotate(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		AUTH_LONG_OPTIONS,
 		{ "new-passphrase-file", required_argument, NULL, OPT_NEW_PASS },
 		{ "recipient", required_argument, NULL, 'r' },
 		{ "work-factor", required_argument, NULL, OPT_WORK },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct auth_opts o = { 0 };
-	struct sg_age_recipients rs = { 0 };
+	const struct cli_opts opts = { rotate_help, "i:r:", longopts, 0, 0 };
+	struct key_args a = { .work = SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR };
 	struct sg_domain old = { 0 };
-	const char *new_pass = NULL;
 	char new_id[SG_DOMAIN_ID_LEN + 1];
-	unsigned work = SG_AGE_SCRYPT_DEFAULT_WORK_FACTOR;
 	uint8_t old_seed[32];
-	int c, r, unlocked = 0, rc = CLI_EXIT_FAIL;
+	int unlocked = 0, rc;
 	time_t now;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "hi:r:", opts, NULL)) != -1) {
-		if (c == 'h') {
-			rc = cli_help(rotate_help);
-			goto out;
-		}
-		r = auth_option(&o, c, optarg);
-		if (r < 0)
-			goto out;
-		if (r == 1)
-			continue;
-		if (c == OPT_NEW_PASS) {
-			new_pass = optarg;
-		} else if (c == 'r') {
-			if (auth_add_recipient(&rs, optarg) < 0)
-				goto out;
-		} else if (c == OPT_WORK && parse_work_factor(optarg, &work) == 0) {
-			continue;
-		} else {
-			rc = cli_usage_error("signet domain rotate", "bad option");
-			goto out;
-		}
-	}
-	if (optind != argc) {
-		rc = cli_usage_error("signet domain rotate", "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse(&opts, argc, argv, key_option, &a)) != CLI_RUN)
+		goto out;
+	rc = CLI_EXIT_FAIL;
+	if (a.rs.n && a.pass_file) {
+		rc = cli_usage("give -r or --new-passphrase-file, not both");
 		goto out;
 	}
-	if (rs.n && new_pass) {
-		rc = cli_usage_error("signet domain rotate",
-				     "give -r or --new-passphrase-file, not both");
-		goto out;
-	}
-	if (auth_open(&o, &old) < 0 || auth_unlock(&o, &old, old_seed) < 0)
+	if (auth_open(&a.auth, &old) < 0 || auth_unlock(&a.auth, &old, old_seed) < 0)
 		goto out;
 	unlocked = 1;
-	if (sg_time_now(&now) < 0 || key_recipients(&rs, new_pass, work) < 0 ||
-	    sg_authop_rotate(&old, old_seed, &rs, now, new_id) < 0) {
+	if (sg_time_now(&now) < 0 || key_recipients(&a.rs, a.pass_file, (unsigned)a.work) < 0 ||
+	    sg_authop_rotate(&old, old_seed, &a.rs, now, new_id) < 0) {
 		rc = cli_lib_error();
 		goto out;
 	}
@@ -435,35 +320,33 @@ out:
 	if (unlocked)
 		sg_wipe(old_seed, sizeof(old_seed));
 	sg_domain_free(&old);
-	sg_age_recipients_free(&rs);
-	auth_opts_free(&o);
+	sg_age_recipients_free(&a.rs);
+	auth_opts_free(&a.auth);
 	return rc;
+}
+
+static int from_option(void *from, int c, const char *arg)
+{
+	(void)c;
+	*(const char **)from = arg;
+	return 0;
 }
 
 static int domain_verify_rotation(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct cli_opts opts = { verify_rotation_help, "", longopts, 1, 1 };
 	const char *from = NULL;
 	struct sg_json *stmt = NULL;
 	char to[SG_DOMAIN_ID_LEN + 1];
-	int c;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(verify_rotation_help);
-		if (c == 'f')
-			from = optarg;
-		else
-			return cli_usage_error("signet domain verify-rotation", "bad option");
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error("signet domain verify-rotation", "expected one FILE");
-	if (auth_read_json(argv[optind], &stmt) < 0 ||
+	if ((rc = cli_parse(&opts, argc, argv, from_option, &from)) != CLI_RUN)
+		return rc;
+	if (sg_read_json_file(argv[optind], &stmt) < 0 ||
 	    sg_rotation_verify(stmt, argv[optind], from, to) < 0) {
 		sg_json_free(stmt);
 		return cli_lib_error();

@@ -1,5 +1,4 @@
 /* cmd_env.c - signet env: environment claims of the authority host. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +22,7 @@ static const char claim_help[] =
 	"root key, writes HOME/env-claims/<snapshot-id>.claim and puts it in\n"
 	"force in the audit log. Prints the claim file's path.\n"
 	"\n"
-	"Options:\n" AUTH_OPTIONS_HELP AUTH_KEY_HELP
-	"  -h, --help             show this help\n";
+	"Options:\n" AUTH_OPTIONS_HELP AUTH_KEY_HELP "  -h, --help             show this help\n";
 
 static const char verify_help[] =
 	"Usage: signet env verify [--home DIR] [--domain ID] [--current] FILE\n"
@@ -33,38 +31,23 @@ static const char verify_help[] =
 	"--current, also measures the environment now and names the first\n"
 	"section (os, signet, tools, store) that differs from the claim.\n"
 	"\n"
-	"Options:\n" AUTH_OPTIONS_HELP
-	"  --current              compare with the environment now\n"
+	"Options:\n" AUTH_OPTIONS_HELP "  --current              compare with the environment now\n"
 	"  -h, --help             show this help\n";
 
 static int env_claim(int argc, char **argv)
 {
-	static const struct option opts[] = { AUTH_LONG_OPTIONS, { NULL, 0, NULL, 0 } };
+	static const struct option longopts[] = { AUTH_LONG_OPTIONS, { NULL, 0, NULL, 0 } };
+	const struct cli_opts opts = { claim_help, "i:", longopts, 0, 0 };
 	struct auth_opts o = { 0 };
 	struct sg_domain d = { 0 };
 	char *path = NULL;
 	uint8_t seed[32];
-	int c, r, unlocked = 0, rc = CLI_EXIT_FAIL;
+	int unlocked = 0, rc = cli_parse(&opts, argc, argv, auth_option_only, &o);
 	time_t now;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "hi:", opts, NULL)) != -1) {
-		if (c == 'h') {
-			rc = cli_help(claim_help);
-			goto out;
-		}
-		r = auth_option(&o, c, optarg);
-		if (r < 0)
-			goto out;
-		if (r == 0) {
-			rc = cli_usage_error("signet env claim", "bad option");
-			goto out;
-		}
-	}
-	if (optind != argc) {
-		rc = cli_usage_error("signet env claim", "unexpected argument '%s'", argv[optind]);
+	if (rc != CLI_RUN)
 		goto out;
-	}
+	rc = CLI_EXIT_FAIL;
 	if (sg_time_now(&now) < 0) {
 		rc = cli_lib_error();
 		goto out;
@@ -89,50 +72,33 @@ out:
 
 static int env_verify(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "home", required_argument, NULL, AUTH_OPT_HOME },
 		{ "domain", required_argument, NULL, AUTH_OPT_DOMAIN },
 		{ "current", no_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct auth_opts o = { 0 };
+	const struct cli_opts opts = { verify_help, "", longopts, 1, 1 };
+	struct auth_flag_args a = { .flag_val = 'c' };
 	struct sg_domain d = { 0 };
-	struct sg_json *file = NULL, *now_claim = NULL;
-	int c, lock = -1, current = 0, rc = CLI_EXIT_FAIL;
-	time_t now;
+	int lock = -1, rc;
+	time_t now = 0;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(verify_help);
-		if (c == 'c')
-			current = 1;
-		else if (auth_option(&o, c, optarg) != 1)
-			return cli_usage_error("signet env verify", "bad option");
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error("signet env verify", "expected one FILE");
-	if (auth_open_read(&o, &d, &lock) < 0)
+	if ((rc = cli_parse(&opts, argc, argv, auth_flag_option, &a)) != CLI_RUN)
+		return rc;
+	if (a.flag && sg_time_now(&now) < 0)
+		return cli_lib_error();
+	if (auth_open_read(&a.auth, &d, &lock) < 0)
 		return CLI_EXIT_FAIL;
-	if (auth_read_json(argv[optind], &file) < 0 ||
-	    sg_envclaim_verify(file, &d, argv[optind]) < 0)
-		goto lib_error;
-	if (current) {
-		if (sg_time_now(&now) < 0 || !(now_claim = sg_envclaim_build(&d, now)) ||
-		    sg_envclaim_compare(sg_json_get(file, "claim"), now_claim, argv[optind]) < 0)
-			goto lib_error;
-	}
-	printf("%s: claim of domain %s signed by its root key%s\n", argv[optind], d.id,
-	       current ? ", environment unchanged" : "");
-	rc = CLI_EXIT_OK;
-	goto out;
-lib_error:
-	rc = cli_lib_error();
-out:
+	rc = sg_envclaim_verify_file(&d, argv[optind], a.flag, now);
 	sg_txn_read_end(&lock);
-	sg_json_free(file);
-	sg_json_free(now_claim);
+	if (rc < 0) {
+		rc = cli_lib_error();
+	} else {
+		printf("%s: claim of domain %s signed by its root key%s\n", argv[optind], d.id,
+		       a.flag ? ", environment unchanged" : "");
+		rc = CLI_EXIT_OK;
+	}
 	sg_domain_free(&d);
 	return rc;
 }

@@ -1,9 +1,7 @@
 /* cmd_esp.c - signet esp: EFI system partition images with the A/B
  * slot layout signet-init boots from. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -33,75 +31,65 @@ static const char build_help[] =
 
 enum { OPT_BOOT = 256, OPT_SLOT, OPT_SIZE, OPT_LABEL, OPT_SERIAL };
 
-static const struct option build_options[] = {
-	{ "output", required_argument, NULL, 'o' },
-	{ "boot", required_argument, NULL, OPT_BOOT },
-	{ "slot", required_argument, NULL, OPT_SLOT },
-	{ "size", required_argument, NULL, OPT_SIZE },
-	{ "label", required_argument, NULL, OPT_LABEL },
-	{ "serial", required_argument, NULL, OPT_SERIAL },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-static int parse_ulong(const char *s, int base, unsigned long max, unsigned long *out)
+/* --slot S:DIR: slot A or B, each given once. */
+static int build_slot(struct sg_esp_opts *o, const char *arg)
 {
-	char *end;
+	int idx;
 
-	errno = 0;
-	*out = strtoul(s, &end, base);
-	return (errno || end == s || *end || s[0] == '-' || *out > max) ? -1 : 0;
+	if ((arg[0] != 'A' && arg[0] != 'B') || arg[1] != ':' || !arg[2])
+		return cli_usage("--slot takes A:DIR or B:DIR");
+	idx = arg[0] - 'A';
+	if (o->slot_dir[idx])
+		return cli_usage("slot %c given twice", arg[0]);
+	o->slot_dir[idx] = arg + 2;
+	return 0;
+}
+
+static int build_option(void *ctx, int c, const char *arg)
+{
+	struct sg_esp_opts *o = ctx;
+	unsigned long long n;
+
+	switch (c) {
+	case 'o': o->out = arg; return 0;
+	case OPT_BOOT: o->boot = arg; return 0;
+	case OPT_LABEL: o->label = arg; return 0;
+	case OPT_SLOT: return build_slot(o, arg);
+	case OPT_SIZE:
+		/* below the minimum is sg_esp_build's error, as before */
+		if (cli_parse_number("--size", arg, 0, SG_ESP_SIZE_MAX_MIB, &n))
+			return CLI_EXIT_USAGE;
+		o->size_mib = (uint32_t)n;
+		return 0;
+	case OPT_SERIAL:
+		if (cli_parse_hex("--serial", arg, 0xffffffffULL, &n))
+			return CLI_EXIT_USAGE;
+		o->serial = (uint32_t)n;
+		return 0;
+	default: return CLI_EXIT_USAGE;
+	}
 }
 
 static int esp_build(int argc, char **argv)
 {
-	const char *cmd = "signet esp build";
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "boot", required_argument, NULL, OPT_BOOT },
+		{ "slot", required_argument, NULL, OPT_SLOT },
+		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "label", required_argument, NULL, OPT_LABEL },
+		{ "serial", required_argument, NULL, OPT_SERIAL },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_opts opts = { build_help, "o:", longopts, 0, 0 };
 	struct sg_esp_opts o;
-	unsigned long n;
-	int ch, idx;
+	int rc;
 
 	sg_esp_opts_init(&o);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "ho:", build_options, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return cli_help(build_help);
-		case 'o':
-			o.out = optarg;
-			break;
-		case OPT_BOOT:
-			o.boot = optarg;
-			break;
-		case OPT_SLOT:
-			if ((optarg[0] != 'A' && optarg[0] != 'B') || optarg[1] != ':' || !optarg[2])
-				return cli_usage_error(cmd, "--slot takes A:DIR or B:DIR");
-			idx = optarg[0] - 'A';
-			if (o.slot_dir[idx])
-				return cli_usage_error(cmd, "slot %c given twice", optarg[0]);
-			o.slot_dir[idx] = optarg + 2;
-			break;
-		case OPT_SIZE:
-			if (parse_ulong(optarg, 10, SG_ESP_SIZE_MAX_MIB, &n) < 0)
-				return cli_usage_error(cmd, "--size: a number of MiB up to %d",
-						       SG_ESP_SIZE_MAX_MIB);
-			o.size_mib = (uint32_t)n;
-			break;
-		case OPT_LABEL:
-			o.label = optarg;
-			break;
-		case OPT_SERIAL:
-			if (parse_ulong(optarg, 16, 0xffffffffUL, &n) < 0)
-				return cli_usage_error(cmd, "--serial: up to 8 hex digits");
-			o.serial = (uint32_t)n;
-			break;
-		default:
-			return cli_usage_error(cmd, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse(&opts, argc, argv, build_option, &o)) != CLI_RUN)
+		return rc;
 	if (!o.out)
-		return cli_usage_error(cmd, "-o IMAGE is required");
+		return cli_usage("-o IMAGE is required");
 	if (sg_esp_build(&o) < 0)
 		return cli_lib_error();
 	return CLI_EXIT_OK;

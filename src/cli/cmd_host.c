@@ -1,9 +1,7 @@
 /* cmd_host.c - signet host: admit ASL SOPS bundles on an admitting host,
  * and show what was admitted. The rules and their exit codes are
  * admit.h's. */
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -101,6 +99,14 @@ struct confirm_ctx {
 	int no_tty;
 };
 
+struct admit_args {
+	struct auth_opts auth; /* only its -i identities */
+	struct sg_admit_limits lim;
+	struct confirm_ctx confirm;
+	const char *root;
+	int destroy;
+};
+
 static void print_lease(FILE *f, const struct sg_admit_plan *p)
 {
 	if (p->req.permanent)
@@ -127,8 +133,8 @@ static int confirm_intent(const struct sg_admit_plan *p, void *vctx)
 		ctx->no_tty = 1;
 		return 0;
 	}
-	fprintf(tty, "domain:     %s\npurpose:    %s\nbundle:     %s\n", p->domain_id,
-		p->h.purpose, p->h.bundle_id);
+	fprintf(tty, "domain:     %s\npurpose:    %s\nbundle:     %s\n", p->domain_id, p->h.purpose,
+		p->h.bundle_id);
 	print_lease(tty, p);
 	fprintf(tty, "intent:\n  %s%s", p->req.intent,
 		p->req.intent[strlen(p->req.intent) - 1] == '\n' ? "" : "\n");
@@ -142,23 +148,109 @@ static int confirm_intent(const struct sg_admit_plan *p, void *vctx)
 	return !strcmp(answer, "y\n") || !strcmp(answer, "yes\n") || !strcmp(answer, "Y\n");
 }
 
-static int parse_count(const char *s, uint64_t *out)
+/* --lease-max-bytes SIZE, in the policy's notation ("2TB"). */
+static int parse_max_bytes(const char *arg, struct sg_admit_limits *lim)
 {
-	char *end;
-	unsigned long long v;
+	struct sg_json *v = sg_json_new_string(arg);
+	int r = v ? sg_policy_size(v, 1, "--lease-max-bytes", &lim->max_bytes) : -1;
 
-	if (!*s || *s == '-')
-		return -1;
-	v = strtoull(s, &end, 10);
-	if (*end)
-		return -1;
-	*out = v;
+	sg_json_free(v);
+	if (r < 0)
+		return cli_usage("%s", sg_errmsg());
+	lim->has_max_bytes = 1;
 	return 0;
+}
+
+static int admit_option(void *ctx, int c, const char *arg)
+{
+	struct admit_args *a = ctx;
+	unsigned long long days;
+
+	switch (c) {
+	case 'y': a->confirm.yes = 1; return 0;
+	case OPT_HOST_ROOT: a->root = arg; return 0;
+	case OPT_PERMANENT: a->lim.allow_permanent = 1; return 0;
+	case OPT_DESTROY: a->destroy = 1; return 0;
+	case OPT_MAX_BYTES: return parse_max_bytes(arg, &a->lim);
+	case OPT_MAX_DAYS:
+		if (cli_parse_uint(arg, UINT64_MAX, &days) < 0)
+			return cli_usage("--lease-max-days: not a number of days");
+		a->lim.max_days = days;
+		return 0;
+	default: return auth_option_only(&a->auth, c, arg);
+	}
+}
+
+/* The exit code of an admission's result (admit.h's), after the one
+ * error line of a refusal. */
+static int admit_result(enum sg_admit_result res, const struct confirm_ctx *ctx, const char *file)
+{
+	if (res == SG_ADMIT_OK)
+		return CLI_EXIT_OK;
+	if (res == SG_ADMIT_INTENT && ctx->no_tty)
+		cli_error("%s: no terminal to confirm the admission intent on (use --yes "
+			  "after reading it with signet bundle open)",
+			  file);
+	else
+		cli_lib_error();
+	return (int)res;
+}
+
+/* Rule 1 (decrypt explicitly), the rules of sg_admit_evaluate, the
+ * admission when every one passes, and the bundle's removal with
+ * --destroy: 0, or the exit code after one error line. The contents,
+ * the root private key among them, are wiped before it returns; what
+ * the caller prints of plan is its own copy. */
+static int admit(struct admit_args *a, const char *file, struct sg_admit_plan *plan)
+{
+	struct sg_bundle_header h;
+	struct sg_json *contents = NULL;
+	struct sg_buf text = SG_BUF_INIT;
+	enum sg_admit_result res;
+	int rc;
+	time_t now;
+
+	auth_protect_memory();
+	if (sg_time_now(&now) < 0 || sg_read_file(file, &text, MAX_BUNDLE) < 0) {
+		rc = cli_lib_error();
+		goto out;
+	}
+	if (sg_bundle_sops_identities(&a->auth.ids) < 0 ||
+	    sg_bundle_open(file, (const char *)text.data, text.len, &a->auth.ids, &h, &contents) < 0) {
+		cli_lib_error();
+		rc = SG_ADMIT_DECRYPT;
+		goto out;
+	}
+	res = sg_admit_evaluate(a->root, &h, contents, &a->lim, now, confirm_intent, &a->confirm,
+				plan);
+	if (res == SG_ADMIT_OK)
+		res = sg_admit_commit(a->root, plan);
+	rc = admit_result(res, &a->confirm, file);
+	if (rc == CLI_EXIT_OK && a->destroy && unlink(file) < 0)
+		rc = cli_error("%s: admitted, but the bundle could not be removed", file);
+out:
+	sg_json_wipe(contents);
+	sg_buf_free(&text);
+	return rc;
+}
+
+static void print_admitted(const struct sg_admit_plan *plan, const char *file, int destroyed)
+{
+	char ts[SG_TIME_LEN + 1];
+
+	printf("admitted %s\n", plan->domain_id);
+	print_lease(stdout, plan);
+	if (plan->lease_days && sg_time_format(plan->now + (time_t)plan->lease_days * 86400, ts) == 0)
+		printf("expires:    %s\n", ts);
+	if (plan->rotated_from[0])
+		printf("rotated from %s (cross-signature verified)\n", plan->rotated_from);
+	if (destroyed)
+		printf("removed %s\n", file);
 }
 
 static int host_admit(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
 		{ "identity", required_argument, NULL, 'i' },
 		{ "yes", no_argument, NULL, 'y' },
@@ -166,131 +258,43 @@ static int host_admit(int argc, char **argv)
 		{ "lease-max-bytes", required_argument, NULL, OPT_MAX_BYTES },
 		{ "permanent", no_argument, NULL, OPT_PERMANENT },
 		{ "destroy", no_argument, NULL, OPT_DESTROY },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd = "signet host admit", *root = SG_DEFAULT_HOST_ROOT, *file;
-	struct auth_opts a = { 0 };
-	struct sg_admit_limits lim = { .max_days = SG_ADMIT_DEFAULT_MAX_DAYS };
-	struct confirm_ctx ctx = { 0 };
-	struct sg_bundle_header h;
+	const struct cli_opts opts = { admit_help, "i:y", longopts, 1, 1 };
+	struct admit_args a = {
+		.root = SG_DEFAULT_HOST_ROOT,
+		.lim = { .max_days = SG_ADMIT_DEFAULT_MAX_DAYS },
+	};
 	struct sg_admit_plan plan;
-	struct sg_json *contents = NULL;
-	struct sg_buf text = SG_BUF_INIT;
-	enum sg_admit_result res;
-	int c, destroy = 0, rc = CLI_EXIT_FAIL;
-	time_t now;
+	int rc = cli_parse(&opts, argc, argv, admit_option, &a);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "hi:y", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			rc = cli_help(admit_help);
-			goto out;
-		case 'i':
-			if (auth_option(&a, c, optarg) < 0)
-				goto out;
-			break;
-		case 'y': ctx.yes = 1; break;
-		case OPT_HOST_ROOT: root = optarg; break;
-		case OPT_PERMANENT: lim.allow_permanent = 1; break;
-		case OPT_DESTROY: destroy = 1; break;
-		case OPT_MAX_DAYS:
-			if (parse_count(optarg, &lim.max_days) < 0) {
-				rc = cli_usage_error(cmd, "--lease-max-days: not a number of days");
-				goto out;
-			}
-			break;
-		case OPT_MAX_BYTES: {
-			struct sg_json *v = sg_json_new_string(optarg);
-			int r = v ? sg_policy_size(v, 1, "--lease-max-bytes", &lim.max_bytes) : -1;
-			sg_json_free(v);
-			if (r < 0) {
-				rc = cli_usage_error(cmd, "%s", sg_errmsg());
-				goto out;
-			}
-			lim.has_max_bytes = 1;
-			break;
-		}
-		default:
-			rc = cli_usage_error(cmd, "bad option");
-			goto out;
-		}
-	}
-	if (optind + 1 != argc) {
-		rc = cli_usage_error(cmd, "expected one FILE");
-		goto out;
-	}
-	file = argv[optind];
-	auth_protect_memory();
-	if (sg_time_now(&now) < 0 || sg_read_file(file, &text, MAX_BUNDLE) < 0) {
-		rc = cli_lib_error();
-		goto out;
-	}
-	/* 1. decrypt explicitly */
-	if (sg_bundle_sops_identities(&a.ids) < 0 ||
-	    sg_bundle_open(file, (const char *)text.data, text.len, &a.ids, &h, &contents) < 0) {
-		cli_lib_error();
-		rc = SG_ADMIT_DECRYPT;
-		goto out;
-	}
-	res = sg_admit_evaluate(root, &h, contents, &lim, now, confirm_intent, &ctx, &plan);
-	if (res == SG_ADMIT_OK)
-		res = sg_admit_commit(root, &plan);
-	if (res != SG_ADMIT_OK) {
-		if (res == SG_ADMIT_INTENT && ctx.no_tty)
-			cli_error("%s: no terminal to confirm the admission intent on (use --yes "
-				  "after reading it with signet bundle open)", file);
-		else
-			cli_lib_error();
-		rc = (int)res;
-		goto out;
-	}
-	if (destroy && unlink(file) < 0) {
-		rc = cli_error("%s: admitted, but the bundle could not be removed", file);
-		goto out;
-	}
-	printf("admitted %s\n", plan.domain_id);
-	print_lease(stdout, &plan);
-	if (plan.lease_days) {
-		char ts[SG_TIME_LEN + 1];
-		if (sg_time_format(now + (time_t)plan.lease_days * 86400, ts) == 0)
-			printf("expires:    %s\n", ts);
-	}
-	if (plan.rotated_from[0])
-		printf("rotated from %s (cross-signature verified)\n", plan.rotated_from);
-	if (destroy)
-		printf("removed %s\n", file);
-	rc = CLI_EXIT_OK;
-out:
-	sg_json_wipe(contents);
-	sg_buf_free(&text);
-	auth_opts_free(&a);
+	if (rc == CLI_RUN && (rc = admit(&a, argv[optind], &plan)) == CLI_EXIT_OK)
+		print_admitted(&plan, argv[optind], a.destroy);
+	auth_opts_free(&a.auth);
 	return rc;
 }
 
-static int root_args(const char *cmd, const char *help, int argc, char **argv, const char **root)
-{
-	static const struct option opts[] = {
-		{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+/* The options of init, status and leases. */
+struct host_args {
+	const char *root;
+	const char *common;
+};
 
-	*root = SG_DEFAULT_HOST_ROOT;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(help), -1;
-		if (c != OPT_HOST_ROOT)
-			return cli_usage_error(cmd, "bad option");
-		*root = optarg;
-	}
-	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+static int host_option(void *ctx, int c, const char *arg)
+{
+	struct host_args *a = ctx;
+
+	if (c == OPT_COMMON)
+		a->common = arg;
+	else
+		a->root = arg;
 	return 0;
 }
+
+static const struct option root_longopts[] = {
+	{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
+	{ NULL, 0, NULL, 0 },
+};
 
 static void print_status(const char *root, const struct sg_admit_host *h, time_t now)
 {
@@ -314,7 +318,8 @@ static void print_status(const char *root, const struct sg_admit_host *h, time_t
 			       l->encrypted_only ? ", encrypted only" : "");
 		else if (l->encrypted_only)
 			printf("  storage:  encrypted only\n");
-		printf("  DAM:      expires %s\n", l->dam_expires_at[0] ? l->dam_expires_at : "never");
+		printf("  DAM:      expires %s\n",
+		       l->dam_expires_at[0] ? l->dam_expires_at : "never");
 		printf("  bundle:   %s\n", l->bundle_id);
 		if (l->superseded_by[0])
 			printf("  superseded by %s (rotation)\n", l->superseded_by);
@@ -356,51 +361,41 @@ static int show_host(const char *root, int status)
 
 static int host_status(int argc, char **argv)
 {
-	const char *root;
-	int rc = root_args("signet host status", status_help, argc, argv, &root);
+	const struct cli_opts opts = { status_help, NULL, root_longopts, 0, 0 };
+	struct host_args a = { .root = SG_DEFAULT_HOST_ROOT };
+	int rc = cli_parse(&opts, argc, argv, host_option, &a);
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
-	return show_host(root, 1);
+	return rc == CLI_RUN ? show_host(a.root, 1) : rc;
 }
 
 static int host_leases(int argc, char **argv)
 {
-	const char *root;
-	int rc = root_args("signet host leases", leases_help, argc, argv, &root);
+	const struct cli_opts opts = { leases_help, NULL, root_longopts, 0, 0 };
+	struct host_args a = { .root = SG_DEFAULT_HOST_ROOT };
+	int rc = cli_parse(&opts, argc, argv, host_option, &a);
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
-	return show_host(root, 0);
+	return rc == CLI_RUN ? show_host(a.root, 0) : rc;
 }
 
 static int host_init(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
 		{ "common", required_argument, NULL, OPT_COMMON },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd = "signet host init", *root = SG_DEFAULT_HOST_ROOT, *common = NULL;
-	int c, already;
+	const struct cli_opts opts = { init_help, NULL, longopts, 0, 0 };
+	struct host_args a = { .root = SG_DEFAULT_HOST_ROOT };
+	int already, rc = cli_parse(&opts, argc, argv, host_option, &a);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': return cli_help(init_help);
-		case OPT_HOST_ROOT: root = optarg; break;
-		case OPT_COMMON: common = optarg; break;
-		default: return cli_usage_error(cmd, "bad option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (!common)
-		return cli_usage_error(cmd, "--common DOMAINID is required");
-	if (sg_admit_init(root, common, &already) < 0)
+	if (rc != CLI_RUN)
+		return rc;
+	if (!a.common)
+		return cli_usage("--common DOMAINID is required");
+	if (sg_admit_init(a.root, a.common, &already) < 0)
 		return cli_lib_error();
-	printf("host root %s: Common domain %s%s\n", root, common, already ? " (already set)" : "");
+	printf("host root %s: Common domain %s%s\n", a.root, a.common,
+	       already ? " (already set)" : "");
 	return CLI_EXIT_OK;
 }
 

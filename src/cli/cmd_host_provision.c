@@ -1,6 +1,5 @@
 /* cmd_host_provision.c - signet host provision: one host's signed UKI,
  * its configuration, keys and trusted root hashes in the initrd. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,105 +52,129 @@ static const char provision_help[] =
 	"  -h, --help             show this help\n";
 
 enum {
-	OPT_CONFIG = 256, OPT_KERNEL, OPT_INIT, OPT_MODULE, OPT_ROOT_HASH, OPT_SIGNER,
-	OPT_AUTH_KEYS, OPT_HOST_KEY, OPT_CMDLINE, OPT_STUB, OPT_OSREL, OPT_LIB, OPT_KEY, OPT_CERT,
-	OPT_DET, OPT_INITRD_OUT,
+	OPT_CONFIG = 256,
+	OPT_KERNEL,
+	OPT_INIT,
+	OPT_MODULE,
+	OPT_ROOT_HASH,
+	OPT_SIGNER,
+	OPT_AUTH_KEYS,
+	OPT_HOST_KEY,
+	OPT_CMDLINE,
+	OPT_STUB,
+	OPT_OSREL,
+	OPT_LIB,
+	OPT_KEY,
+	OPT_CERT,
+	OPT_DET,
+	OPT_INITRD_OUT,
 };
 
-static const struct option provision_options[] = {
-	{ "config", required_argument, NULL, OPT_CONFIG },
-	{ "kernel", required_argument, NULL, OPT_KERNEL },
-	{ "init", required_argument, NULL, OPT_INIT },
-	{ "module", required_argument, NULL, OPT_MODULE },
-	{ "root-hash", required_argument, NULL, OPT_ROOT_HASH },
-	{ "signer-cert", required_argument, NULL, OPT_SIGNER },
-	{ "authorized-keys", required_argument, NULL, OPT_AUTH_KEYS },
-	{ "ssh-host-key", required_argument, NULL, OPT_HOST_KEY },
-	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
-	{ "stub", required_argument, NULL, OPT_STUB },
-	{ "os-release", required_argument, NULL, OPT_OSREL },
-	{ "lib", required_argument, NULL, OPT_LIB },
-	{ "key", required_argument, NULL, OPT_KEY },
-	{ "cert", required_argument, NULL, OPT_CERT },
-	{ "deterministic", no_argument, NULL, OPT_DET },
-	{ "initrd-out", required_argument, NULL, OPT_INITRD_OUT },
-	{ "output", required_argument, NULL, 'o' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+struct provision_args {
+	struct sg_provision p;
+	const char *key, *cert, *out, *initrd_out;
 };
 
 /* Appends value to a bounded list of the provision request. */
 static int push(const char **list, size_t *n, const char *value, const char *what)
 {
 	if (*n >= SG_PROVISION_MAX_LIST)
-		return cli_usage_error("signet host provision", "more than %d %s",
-				       SG_PROVISION_MAX_LIST, what);
+		return cli_usage("more than %d %s", SG_PROVISION_MAX_LIST, what);
 	list[(*n)++] = value;
 	return 0;
 }
 
-int cmd_host_provision(int argc, char **argv)
+static int provision_option(void *ctx, int c, const char *arg)
+{
+	struct provision_args *a = ctx;
+	struct sg_provision *p = &a->p;
+
+	switch (c) {
+	case OPT_CONFIG: p->config = arg; return 0;
+	case OPT_KERNEL: p->kernel = arg; return 0;
+	case OPT_INIT: p->init = arg; return 0;
+	case OPT_MODULE: return push(p->modules, &p->nmodules, arg, "modules");
+	case OPT_ROOT_HASH: return push(p->root_hashes, &p->nroot_hashes, arg, "root hashes");
+	case OPT_SIGNER: p->signer_cert = arg; return 0;
+	case OPT_AUTH_KEYS: p->authorized_keys = arg; return 0;
+	case OPT_HOST_KEY: p->ssh_host_key = arg; return 0;
+	case OPT_CMDLINE: p->cmdline = arg; return 0;
+	case OPT_STUB: p->stub = arg; return 0;
+	case OPT_OSREL: p->os_release = arg; return 0;
+	case OPT_LIB: return push(p->libs, &p->nlibs, arg, "libraries");
+	case OPT_KEY: a->key = arg; return 0;
+	case OPT_CERT: a->cert = arg; return 0;
+	case OPT_DET: p->deterministic = 1; return 0;
+	case OPT_INITRD_OUT: a->initrd_out = arg; return 0;
+	default: a->out = arg; return 0; /* -o */
+	}
+}
+
+/* The options every provision needs, and the default libraries when
+ * no --lib was given. */
+static int provision_complete(struct provision_args *a)
 {
 	static const char *const default_libs[] = { SG_PROVISION_DEFAULT_LIBS };
-	const char *cmd = "signet host provision", *keyf = NULL, *certf = NULL;
-	const char *out = NULL, *initrd_out = NULL;
-	struct sg_provision p;
-	struct sg_buf initrd = SG_BUF_INIT, uki = SG_BUF_INIT;
-	int ch, rc = CLI_EXIT_FAIL;
+	struct sg_provision *p = &a->p;
 
-	memset(&p, 0, sizeof(p));
-	p.stub = DEFAULT_STUB;
-	p.cmdline = DEFAULT_CMDLINE;
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "ho:", provision_options, NULL)) != -1) {
-		int bad = 0;
-
-		switch (ch) {
-		case 'h': return cli_help(provision_help);
-		case OPT_CONFIG: p.config = optarg; break;
-		case OPT_KERNEL: p.kernel = optarg; break;
-		case OPT_INIT: p.init = optarg; break;
-		case OPT_MODULE: bad = push(p.modules, &p.nmodules, optarg, "modules"); break;
-		case OPT_ROOT_HASH: bad = push(p.root_hashes, &p.nroot_hashes, optarg, "root hashes"); break;
-		case OPT_SIGNER: p.signer_cert = optarg; break;
-		case OPT_AUTH_KEYS: p.authorized_keys = optarg; break;
-		case OPT_HOST_KEY: p.ssh_host_key = optarg; break;
-		case OPT_CMDLINE: p.cmdline = optarg; break;
-		case OPT_STUB: p.stub = optarg; break;
-		case OPT_OSREL: p.os_release = optarg; break;
-		case OPT_LIB: bad = push(p.libs, &p.nlibs, optarg, "libraries"); break;
-		case OPT_KEY: keyf = optarg; break;
-		case OPT_CERT: certf = optarg; break;
-		case OPT_DET: p.deterministic = 1; break;
-		case OPT_INITRD_OUT: initrd_out = optarg; break;
-		case 'o': out = optarg; break;
-		default: return cli_usage_error(cmd, "unknown option");
-		}
-		if (bad)
-			return bad;
-	}
-	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (!p.config || !p.kernel || !p.init || !out)
-		return cli_usage_error(cmd, "--config, --kernel, --init and -o are required");
-	if (!keyf || !certf)
-		return cli_usage_error(cmd, "--key and --cert are required: the UKI is signed");
-	if (!p.nlibs)
+	if (!p->config || !p->kernel || !p->init || !a->out)
+		return cli_usage("--config, --kernel, --init and -o are required");
+	if (!a->key || !a->cert)
+		return cli_usage("--key and --cert are required: the UKI is signed");
+	if (!p->nlibs)
 		for (size_t i = 0; i < sizeof(default_libs) / sizeof(default_libs[0]); i++)
-			p.libs[p.nlibs++] = default_libs[i];
-	if (!(p.key = sg_sb_load_key(keyf)) || !(p.cert = sg_sb_load_cert(certf)) ||
-	    sg_provision_build(&p, &initrd, &uki) < 0 ||
+			p->libs[p->nlibs++] = default_libs[i];
+	return 0;
+}
+
+/* Builds the initrd and the signed UKI into initrd and uki and writes
+ * them: 0, or the exit code after one error line. */
+static int provision(struct provision_args *a, struct sg_buf *initrd, struct sg_buf *uki)
+{
+	struct sg_provision *p = &a->p;
+
+	if (!(p->key = sg_sb_load_key(a->key)) || !(p->cert = sg_sb_load_cert(a->cert)) ||
+	    sg_provision_build(p, initrd, uki) < 0 ||
 	    /* Both hold the recovery SSH host key when there is one. */
-	    (initrd_out && sg_write_file_atomic(initrd_out, initrd.data, initrd.len, 0600, 0) < 0) ||
-	    sg_write_file_atomic(out, uki.data, uki.len, p.ssh_host_key ? 0600 : 0644, 0) < 0) {
-		rc = cli_lib_error();
-		goto done;
-	}
-	printf("%s: signed UKI for %s (initrd %zu bytes)\n", out, p.config, initrd.len);
-	rc = CLI_EXIT_OK;
-done:
-	EVP_PKEY_free(p.key);
-	X509_free(p.cert);
+	    (a->initrd_out &&
+	     sg_write_file_atomic(a->initrd_out, initrd->data, initrd->len, 0600, 0) < 0) ||
+	    sg_write_file_atomic(a->out, uki->data, uki->len, p->ssh_host_key ? 0600 : 0644, 0) < 0)
+		return cli_lib_error();
+	return CLI_EXIT_OK;
+}
+
+int cmd_host_provision(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "init", required_argument, NULL, OPT_INIT },
+		{ "module", required_argument, NULL, OPT_MODULE },
+		{ "root-hash", required_argument, NULL, OPT_ROOT_HASH },
+		{ "signer-cert", required_argument, NULL, OPT_SIGNER },
+		{ "authorized-keys", required_argument, NULL, OPT_AUTH_KEYS },
+		{ "ssh-host-key", required_argument, NULL, OPT_HOST_KEY },
+		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+		{ "stub", required_argument, NULL, OPT_STUB },
+		{ "os-release", required_argument, NULL, OPT_OSREL },
+		{ "lib", required_argument, NULL, OPT_LIB },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "deterministic", no_argument, NULL, OPT_DET },
+		{ "initrd-out", required_argument, NULL, OPT_INITRD_OUT },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_opts opts = { provision_help, "o:", longopts, 0, 0 };
+	struct provision_args a = { .p = { .stub = DEFAULT_STUB, .cmdline = DEFAULT_CMDLINE } };
+	struct sg_buf initrd = SG_BUF_INIT, uki = SG_BUF_INIT;
+	int rc = cli_parse(&opts, argc, argv, provision_option, &a);
+
+	if (rc == CLI_RUN && (rc = provision_complete(&a)) == 0 &&
+	    (rc = provision(&a, &initrd, &uki)) == CLI_EXIT_OK)
+		printf("%s: signed UKI for %s (initrd %zu bytes)\n", a.out, a.p.config, initrd.len);
+	EVP_PKEY_free(a.p.key);
+	X509_free(a.p.cert);
 	sg_buf_wipe(&initrd);
 	sg_buf_wipe(&uki);
 	return rc;

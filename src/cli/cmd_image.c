@@ -37,87 +37,90 @@ static const char build_help[] =
 	"                         dm-verity root_hash_sig_key_desc expects)\n"
 	"  -h, --help             show this help\n";
 
-enum { OPT_FROM = 256, OPT_COMPRESS, OPT_VERITY, OPT_ROOT_FILE, OPT_SALT, OPT_UUID, OPT_KEY,
-       OPT_CERT, OPT_SIG };
-
-static const struct option build_options[] = {
-	{ "from", required_argument, NULL, OPT_FROM },
-	{ "output", required_argument, NULL, 'o' },
-	{ "compress", required_argument, NULL, OPT_COMPRESS },
-	{ "verity", required_argument, NULL, OPT_VERITY },
-	{ "root-hash-file", required_argument, NULL, OPT_ROOT_FILE },
-	{ "salt", required_argument, NULL, OPT_SALT },
-	{ "uuid", required_argument, NULL, OPT_UUID },
-	{ "key", required_argument, NULL, OPT_KEY },
-	{ "cert", required_argument, NULL, OPT_CERT },
-	{ "root-hash-sig", required_argument, NULL, OPT_SIG },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+enum {
+	OPT_FROM = 256,
+	OPT_COMPRESS,
+	OPT_VERITY,
+	OPT_ROOT_FILE,
+	OPT_SALT,
+	OPT_UUID,
+	OPT_KEY,
+	OPT_CERT,
+	OPT_SIG
 };
+
+static int build_option(void *ctx, int c, const char *arg)
+{
+	static const char *const compressors[] = { "gzip", "xz", "zstd", "lz4", "lzo" };
+	struct sg_image_opts *o = ctx;
+
+	switch (c) {
+	case OPT_FROM: o->from = arg; return 0;
+	case 'o': o->image = arg; return 0;
+	case OPT_VERITY: o->verity = arg; return 0;
+	case OPT_ROOT_FILE: o->root_hash = arg; return 0;
+	case OPT_KEY: o->key = arg; return 0;
+	case OPT_CERT: o->cert = arg; return 0;
+	case OPT_SIG: o->sig = arg; return 0;
+	case OPT_COMPRESS:
+		for (size_t i = 0; i < sizeof(compressors) / sizeof(compressors[0]); i++)
+			if (!strcmp(arg, compressors[i])) {
+				o->compress = arg;
+				return 0;
+			}
+		return cli_usage("--compress: gzip, xz, zstd, lz4 or lzo");
+	case OPT_SALT:
+		if (sg_verity_parse_salt(&o->params, arg) < 0)
+			return cli_lib_error();
+		o->salt_given = 1;
+		return 0;
+	case OPT_UUID:
+		if (sg_verity_parse_uuid(&o->params, arg) < 0)
+			return cli_lib_error();
+		o->uuid_given = 1;
+		return 0;
+	default: return CLI_EXIT_USAGE;
+	}
+}
+
+/* The options that only make sense together. */
+static int build_check(const struct sg_image_opts *o)
+{
+	if (!o->from || !o->image)
+		return cli_usage("--from DIR and -o IMAGE are required");
+	if ((o->root_hash || o->sig || o->salt_given || o->uuid_given) && !o->verity)
+		return cli_usage("--root-hash-file, --root-hash-sig, --salt and --uuid need --verity");
+	if ((o->key || o->cert || o->sig) && !(o->key && o->cert && o->sig))
+		return cli_usage("--key, --cert and --root-hash-sig go together");
+	return 0;
+}
 
 static int image_build(int argc, char **argv)
 {
-	const char *cmd = "signet image build";
+	static const struct option longopts[] = {
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "output", required_argument, NULL, 'o' },
+		{ "compress", required_argument, NULL, OPT_COMPRESS },
+		{ "verity", required_argument, NULL, OPT_VERITY },
+		{ "root-hash-file", required_argument, NULL, OPT_ROOT_FILE },
+		{ "salt", required_argument, NULL, OPT_SALT },
+		{ "uuid", required_argument, NULL, OPT_UUID },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "root-hash-sig", required_argument, NULL, OPT_SIG },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_opts opts = { build_help, "o:", longopts, 0, 0 };
 	struct sg_image_opts o;
 	struct sg_verity_info info;
 	char root[2 * SG_VERITY_DIGEST_MAX + 1];
-	int ch;
+	int rc;
 
 	sg_image_opts_init(&o);
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "ho:", build_options, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return cli_help(build_help);
-		case OPT_FROM:
-			o.from = optarg;
-			break;
-		case 'o':
-			o.image = optarg;
-			break;
-		case OPT_COMPRESS:
-			if (strcmp(optarg, "gzip") && strcmp(optarg, "xz") && strcmp(optarg, "zstd") &&
-			    strcmp(optarg, "lz4") && strcmp(optarg, "lzo"))
-				return cli_usage_error(cmd, "--compress: gzip, xz, zstd, lz4 or lzo");
-			o.compress = optarg;
-			break;
-		case OPT_VERITY:
-			o.verity = optarg;
-			break;
-		case OPT_ROOT_FILE:
-			o.root_hash = optarg;
-			break;
-		case OPT_SALT:
-			if (sg_verity_parse_salt(&o.params, optarg) < 0)
-				return cli_lib_error();
-			o.salt_given = 1;
-			break;
-		case OPT_UUID:
-			if (sg_verity_parse_uuid(&o.params, optarg) < 0)
-				return cli_lib_error();
-			o.uuid_given = 1;
-			break;
-		case OPT_KEY:
-			o.key = optarg;
-			break;
-		case OPT_CERT:
-			o.cert = optarg;
-			break;
-		case OPT_SIG:
-			o.sig = optarg;
-			break;
-		default:
-			return cli_usage_error(cmd, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (!o.from || !o.image)
-		return cli_usage_error(cmd, "--from DIR and -o IMAGE are required");
-	if ((o.root_hash || o.sig || o.salt_given || o.uuid_given) && !o.verity)
-		return cli_usage_error(cmd, "--root-hash-file, --root-hash-sig, --salt and --uuid need --verity");
-	if ((o.key || o.cert || o.sig) && !(o.key && o.cert && o.sig))
-		return cli_usage_error(cmd, "--key, --cert and --root-hash-sig go together");
+	if ((rc = cli_parse(&opts, argc, argv, build_option, &o)) != CLI_RUN)
+		return rc;
+	if ((rc = build_check(&o)) != 0)
+		return rc;
 	if (sg_image_build(&o, &info) < 0)
 		return cli_lib_error();
 	if (o.verity) {

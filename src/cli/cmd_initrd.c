@@ -1,5 +1,5 @@
 /* cmd_initrd.c - signet initrd: reproducible initramfs archives. */
-#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,25 +47,40 @@ static const struct option build_options[] = {
 	{ "mknod", required_argument, NULL, OPT_MKNOD },
 	{ "compress", required_argument, NULL, OPT_COMPRESS },
 	{ "output", required_argument, NULL, 'o' },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* "MAJ:MIN": two decimal numbers. */
+static int parse_dev(const char *s, unsigned *maj, unsigned *min)
+{
+	const char *colon = strchr(s, ':');
+	unsigned long long a, b;
+	char major[16];
+
+	if (!colon || (size_t)(colon - s) >= sizeof(major))
+		return -1;
+	memcpy(major, s, (size_t)(colon - s));
+	major[colon - s] = '\0';
+	if (cli_parse_uint(major, UINT_MAX, &a) < 0 || cli_parse_uint(colon + 1, UINT_MAX, &b) < 0)
+		return -1;
+	*maj = (unsigned)a;
+	*min = (unsigned)b;
+	return 0;
+}
 
 /* "DEST:c:5:1" */
 static int add_node(struct sg_cpio *c, const char *spec)
 {
-	char dest[4096], type;
+	char dest[4096];
 	unsigned maj, min;
-	int used = 0;
 	const char *colon = strchr(spec, ':');
 
-	if (!colon || (size_t)(colon - spec) >= sizeof(dest))
+	if (!colon || (size_t)(colon - spec) >= sizeof(dest) || !colon[1] || colon[2] != ':' ||
+	    parse_dev(colon + 3, &maj, &min) < 0)
 		return sg_fail("--mknod '%.200s': expected DEST:c|b:MAJOR:MINOR", spec);
 	memcpy(dest, spec, (size_t)(colon - spec));
 	dest[colon - spec] = '\0';
-	if (sscanf(colon + 1, "%c:%u:%u%n", &type, &maj, &min, &used) != 3 || colon[1 + used])
-		return sg_fail("--mknod '%.200s': expected DEST:c|b:MAJOR:MINOR", spec);
-	return sg_cpio_add_node(c, dest, type, maj, min, 0600);
+	return sg_cpio_add_node(c, dest, colon[1], maj, min, 0600);
 }
 
 /* "SRC:DEST"; the last ':' splits, so SRC may hold colons. */
@@ -120,69 +135,91 @@ out:
 	return rc;
 }
 
-static int initrd_build(int argc, char **argv)
+/* An --add, --add-elf or --mknod: applied after --from, in command-line
+ * order, later ones winning. */
+struct addition {
+	int option;
+	const char *spec;
+};
+
+struct build_args {
+	const char *from, *out;
+	enum sg_cpio_compress comp;
+	struct addition *adds; /* room for one per argument */
+	size_t nadds;
+};
+
+static int build_option(void *ctx, int c, const char *arg)
 {
-	const char *cmd = "signet initrd build";
-	const char *from = NULL, *out = NULL;
-	enum sg_cpio_compress comp = SG_CPIO_GZIP;
+	struct build_args *a = ctx;
+
+	switch (c) {
+	case OPT_FROM:
+		if (a->from)
+			return cli_usage("--from given twice");
+		a->from = arg;
+		return 0;
+	case OPT_COMPRESS: return sg_cpio_parse_compress(arg, &a->comp) < 0 ? cli_lib_error() : 0;
+	case 'o': a->out = arg; return 0;
+	default: /* OPT_ADD, OPT_ADD_ELF, OPT_MKNOD */
+		a->adds[a->nadds].option = c;
+		a->adds[a->nadds++].spec = arg;
+		return 0;
+	}
+}
+
+static int build_parse(int argc, char **argv, struct build_args *a)
+{
+	const struct cli_opts opts = { build_help, "o:", build_options, 0, -1 };
+	int rc = cli_parse(&opts, argc, argv, build_option, a);
+
+	if (rc != CLI_RUN)
+		return rc;
+	if (optind != argc)
+		return cli_usage("unexpected argument '%s'", argv[optind]);
+	if (!a->out)
+		return cli_usage("-o FILE is required");
+	if (!a->from && !a->nadds)
+		return cli_usage("nothing to archive: give --from, --add or --add-elf");
+	return CLI_RUN;
+}
+
+/* Writes the archive a describes: --from's tree, then the additions. */
+static int build(const struct build_args *a)
+{
 	struct sg_cpio c = SG_CPIO_INIT;
 	struct sg_elfdeps set = SG_ELFDEPS_INIT;
-	int ch, adds = 0, rc = CLI_EXIT_FAIL;
+	int rc = a->from ? sg_cpio_add_tree(&c, a->from) : 0;
 
-	/* First pass: options that do not depend on order. */
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "ho:", build_options, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return cli_help(build_help);
-		case OPT_FROM:
-			if (from)
-				return cli_usage_error(cmd, "--from given twice");
-			from = optarg;
-			break;
-		case OPT_ADD:
-		case OPT_ADD_ELF:
-		case OPT_MKNOD:
-			adds++;
-			break;
-		case OPT_COMPRESS:
-			if (sg_cpio_parse_compress(optarg, &comp) < 0)
-				return cli_lib_error();
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		default:
-			return cli_usage_error(cmd, "unknown option");
-		}
+	for (size_t i = 0; rc == 0 && i < a->nadds; i++) {
+		const struct addition *add = &a->adds[i];
+
+		if (add->option == OPT_ADD)
+			rc = add_spec(&c, add->spec);
+		else if (add->option == OPT_ADD_ELF)
+			rc = add_elf(&c, &set, add->spec);
+		else
+			rc = add_node(&c, add->spec);
 	}
-	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (!out)
-		return cli_usage_error(cmd, "-o FILE is required");
-	if (!from && !adds)
-		return cli_usage_error(cmd, "nothing to archive: give --from, --add or --add-elf");
-	if (from && sg_cpio_add_tree(&c, from) < 0)
-		goto fail;
-	/* Second pass: additions in command-line order, later ones winning. */
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "ho:", build_options, NULL)) != -1) {
-		if (ch == OPT_ADD && add_spec(&c, optarg) < 0)
-			goto fail;
-		if (ch == OPT_ADD_ELF && add_elf(&c, &set, optarg) < 0)
-			goto fail;
-		if (ch == OPT_MKNOD && add_node(&c, optarg) < 0)
-			goto fail;
-	}
-	if (sg_cpio_write_file(&c, out, comp, NULL) < 0)
-		goto fail;
-	rc = CLI_EXIT_OK;
-	goto done;
-fail:
-	cli_lib_error();
-done:
+	if (rc == 0)
+		rc = sg_cpio_write_file(&c, a->out, a->comp, NULL);
 	sg_elfdeps_free(&set);
 	sg_cpio_free(&c);
+	return rc;
+}
+
+static int initrd_build(int argc, char **argv)
+{
+	struct build_args a = { .comp = SG_CPIO_GZIP };
+	int rc;
+
+	/* each addition is an option with a value: argc bounds their count */
+	if (!(a.adds = calloc((size_t)argc, sizeof(*a.adds))))
+		return cli_error("out of memory");
+	rc = build_parse(argc, argv, &a);
+	if (rc == CLI_RUN)
+		rc = build(&a) < 0 ? cli_lib_error() : CLI_EXIT_OK;
+	free(a.adds);
 	return rc;
 }
 

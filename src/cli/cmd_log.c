@@ -1,9 +1,6 @@
 /* cmd_log.c - signet log: the domain's audit log and its receipts. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "auditlog.h"
 #include "authority.h"
@@ -11,7 +8,6 @@
 #include "cli.h"
 #include "commands.h"
 #include "err.h"
-#include "fileio.h"
 #include "txn.h"
 
 static const char verify_help[] =
@@ -22,8 +18,7 @@ static const char verify_help[] =
 	"back, every receipt signed by the root key, and the signed head naming\n"
 	"the last record. Names the first record that breaks a rule.\n"
 	"\n"
-	"Options:\n" AUTH_OPTIONS_HELP
-	"  -h, --help             show this help\n";
+	"Options:\n" AUTH_OPTIONS_HELP "  -h, --help             show this help\n";
 
 static const char show_help[] =
 	"Usage: signet log show [--home DIR] [--domain ID]\n"
@@ -31,31 +26,19 @@ static const char show_help[] =
 	"Verifies the log, then prints one line per record: seq, time, op, the\n"
 	"claim in force and the outputs.\n"
 	"\n"
-	"Options:\n" AUTH_OPTIONS_HELP
-	"  -h, --help             show this help\n";
+	"Options:\n" AUTH_OPTIONS_HELP "  -h, --help             show this help\n";
 
-static int parse(const char *cmd, const char *help, int argc, char **argv, struct auth_opts *o)
+/* Both take --home and --domain and no operand. */
+static int parse(const char *help, int argc, char **argv, struct auth_opts *o)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
 		{ "home", required_argument, NULL, AUTH_OPT_HOME },
 		{ "domain", required_argument, NULL, AUTH_OPT_DOMAIN },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct cli_opts opts = { help, "", longopts, 0, 0 };
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_help(help);
-			return -1;
-		}
-		if (auth_option(o, c, optarg) != 1)
-			return cli_usage_error(cmd, "bad option");
-	}
-	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	return 0;
+	return cli_parse(&opts, argc, argv, auth_option_only, o);
 }
 
 static int log_verify(int argc, char **argv)
@@ -63,10 +46,10 @@ static int log_verify(int argc, char **argv)
 	struct auth_opts o = { 0 };
 	struct sg_log_state st;
 	struct sg_domain d;
-	int lock = -1, rc = parse("signet log verify", verify_help, argc, argv, &o);
+	int lock = -1, rc = parse(verify_help, argc, argv, &o);
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (rc != CLI_RUN)
+		return rc;
 	if (auth_open_read(&o, &d, &lock) < 0)
 		return CLI_EXIT_FAIL;
 	rc = sg_auditlog_verify(&d, &st);
@@ -84,51 +67,23 @@ static int log_verify(int argc, char **argv)
 static int log_show(int argc, char **argv)
 {
 	struct auth_opts o = { 0 };
-	struct sg_log_state st;
 	struct sg_buf text = SG_BUF_INIT;
 	struct sg_domain d;
-	char *path = NULL;
-	int lock = -1, rc = parse("signet log show", show_help, argc, argv, &o);
+	int lock = -1, rc = parse(show_help, argc, argv, &o);
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (rc != CLI_RUN)
+		return rc;
 	if (auth_open_read(&o, &d, &lock) < 0)
 		return CLI_EXIT_FAIL;
-	rc = CLI_EXIT_FAIL;
-	path = sg_domain_path(&d, "log/audit.log");
-	/* the log shown is the one verified: read under the same lock */
-	if (!path || sg_auditlog_verify(&d, &st) < 0 || sg_read_file(path, &text, 1u << 28) < 0) {
-		sg_txn_read_end(&lock);
-		rc = cli_lib_error();
-		goto out;
-	}
+	/* the log shown is the one verified: read once, under the lock */
+	rc = sg_auditlog_list(&d, &text);
 	sg_txn_read_end(&lock);
-	for (size_t pos = 0; pos < text.len;) {
-		const uint8_t *nl = memchr(text.data + pos, '\n', text.len - pos);
-		size_t len = (size_t)(nl - (text.data + pos));
-		struct sg_json *j = NULL;
-		const struct sg_json *r, *outs;
-		const char *claim;
-
-		if (sg_json_parse((const char *)text.data + pos, len, &j) < 0) {
-			rc = cli_lib_error();
-			goto out;
-		}
-		r = sg_json_get(j, "record");
-		claim = sg_json_string(sg_json_get(r, "claim"), NULL);
-		printf("%" PRId64 " %s %s claim=%s", sg_json_get(r, "seq")->u.integer,
-		       sg_json_string(sg_json_get(r, "time"), NULL),
-		       sg_json_string(sg_json_get(r, "op"), NULL), claim ? claim : "none");
-		outs = sg_json_get(r, "outputs");
-		for (size_t i = 0; i < outs->u.object.len; i++)
-			printf(" %s", outs->u.object.members[i].key);
-		printf("\n");
-		sg_json_free(j);
-		pos += len + 1;
+	if (rc < 0) {
+		rc = cli_lib_error();
+	} else {
+		fwrite(text.data, 1, text.len, stdout);
+		rc = CLI_EXIT_OK;
 	}
-	rc = CLI_EXIT_OK;
-out:
-	free(path);
 	sg_buf_free(&text);
 	sg_domain_free(&d);
 	return rc;

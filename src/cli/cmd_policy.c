@@ -1,6 +1,5 @@
 /* cmd_policy.c - signet policy: check a domain policy and compute its
  * hash as docs/design.md defines it. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,121 +57,81 @@ static int load_checked(const char *path, struct sg_json **j, struct sg_policy *
 	return 0;
 }
 
-static int one_file_args(const char *cmd, const char *help, int argc, char **argv, int *json)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+static const struct option json_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ NULL, 0, NULL, 0 },
+};
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_help(help);
-			return -1;
-		}
-		if (c == 'j' && json)
-			*json = 1;
-		else
-			return cli_usage_error(cmd, "bad option");
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error(cmd, "expected one FILE");
+/* --json, the only option */
+static int set_flag(void *flag, int c, const char *arg)
+{
+	(void)c;
+	(void)arg;
+	*(int *)flag = 1;
 	return 0;
 }
 
 static int policy_hash(int argc, char **argv)
 {
+	const struct cli_opts opts = { hash_help, "", NULL, 1, 1 };
 	struct sg_json *j = NULL;
 	struct sg_policy p;
-	int rc = one_file_args("signet policy hash", hash_help, argc, argv, NULL);
+	int rc = cli_parse(&opts, argc, argv, NULL, NULL);
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (rc != CLI_RUN)
+		return rc;
 	if (load_checked(argv[optind], &j, &p) < 0)
 		return CLI_EXIT_FAIL;
 	printf("%s\n", p.hash);
 	sg_json_free(j);
 	return CLI_EXIT_OK;
 }
+/* policy check's text form. */
+static void print_checked(const char *path, const struct sg_policy *p)
+{
+	printf("%s: policy OK\n", path);
+	printf("policy hash:    %s%s\n", p->hash, p->has_hash ? " (carried, matches)" : "");
+	printf("capabilities:  ");
+	for (size_t i = 0; sg_capability_names[i]; i++)
+		if (p->capabilities & (1u << i))
+			printf(" %s", sg_capability_names[i]);
+	printf("\n");
+	if (p->has_max_blocks)
+		printf("max blocks:     %" PRIu64 "\n", p->max_blocks);
+	if (p->has_max_bytes)
+		printf("max bytes:      %" PRIu64 "\n", p->max_bytes);
+	printf("federation:     inbound %s, outbound %s\n",
+	       p->has_federation && p->allow_inbound ? "allowed" : "denied",
+	       p->has_federation && p->allow_outbound ? "allowed" : "denied");
+}
 
 static int policy_check(int argc, char **argv)
 {
-	struct sg_json *j = NULL, *out = NULL, *caps, *st, *fed;
+	const struct cli_opts opts = { check_help, "", json_opts, 1, 1 };
+	struct sg_json *j = NULL, *out = NULL;
 	struct sg_buf text = SG_BUF_INIT;
 	struct sg_policy p;
-	int json = 0, rc = one_file_args("signet policy check", check_help, argc, argv, &json);
+	int json = 0, rc = cli_parse(&opts, argc, argv, set_flag, &json);
 
-	if (rc)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (rc != CLI_RUN)
+		return rc;
 	if (load_checked(argv[optind], &j, &p) < 0)
 		return CLI_EXIT_FAIL;
-	out = sg_json_new_object();
-	caps = sg_json_new_array();
-	if (sg_json_set(out, "policy_hash", sg_json_new_string(p.hash)) < 0 ||
-	    sg_json_set(out, "policy_hash_carried", sg_json_new_bool(p.has_hash)) < 0 ||
-	    sg_json_set(out, "capabilities", caps) < 0)
-		goto fail;
-	for (size_t i = 0; sg_capability_names[i]; i++)
-		if ((p.capabilities & (1u << i)) &&
-		    sg_json_append(caps, sg_json_new_string(sg_capability_names[i])) < 0)
-			goto fail;
-	st = sg_json_new_object();
-	if (sg_json_set(out, "storage", st) < 0 ||
-	    sg_json_set(st, "max_blocks", sg_json_new_null()) < 0 ||
-	    sg_json_set(st, "max_bytes", sg_json_new_null()) < 0)
-		goto fail;
-	/* 64-bit values may exceed the model's integers: decimal strings. */
-	if (p.has_max_blocks) {
-		char b[24];
-
-		snprintf(b, sizeof(b), "%" PRIu64, p.max_blocks);
-		if (sg_json_set(st, "max_blocks", sg_json_new_string(b)) < 0)
-			goto fail;
+	/* the normalised form is built either way: the text one fails alike */
+	if (!(out = sg_policy_normalised(&p)) || (json && sg_json_write(out, &text, 2) < 0)) {
+		rc = cli_lib_error();
+		goto out;
 	}
-	if (p.has_max_bytes) {
-		char b[24];
-
-		snprintf(b, sizeof(b), "%" PRIu64, p.max_bytes);
-		if (sg_json_set(st, "max_bytes", sg_json_new_string(b)) < 0)
-			goto fail;
-	}
-	fed = sg_json_new_object();
-	if (sg_json_set(out, "federation", fed) < 0 ||
-	    sg_json_set(fed, "allow_inbound", sg_json_new_bool(p.has_federation && p.allow_inbound)) < 0 ||
-	    sg_json_set(fed, "allow_outbound", sg_json_new_bool(p.has_federation && p.allow_outbound)) < 0)
-		goto fail;
-	if (json) {
-		if (sg_json_write(out, &text, 2) < 0)
-			goto fail;
+	if (json)
 		printf("%.*s\n", (int)text.len, (const char *)text.data);
-	} else {
-		printf("%s: policy OK\n", argv[optind]);
-		printf("policy hash:    %s%s\n", p.hash, p.has_hash ? " (carried, matches)" : "");
-		printf("capabilities:  ");
-		for (size_t i = 0; sg_capability_names[i]; i++)
-			if (p.capabilities & (1u << i))
-				printf(" %s", sg_capability_names[i]);
-		printf("\n");
-		if (p.has_max_blocks)
-			printf("max blocks:     %" PRIu64 "\n", p.max_blocks);
-		if (p.has_max_bytes)
-			printf("max bytes:      %" PRIu64 "\n", p.max_bytes);
-		printf("federation:     inbound %s, outbound %s\n",
-		       p.has_federation && p.allow_inbound ? "allowed" : "denied",
-		       p.has_federation && p.allow_outbound ? "allowed" : "denied");
-	}
+	else
+		print_checked(argv[optind], &p);
+	rc = CLI_EXIT_OK;
+out:
 	sg_buf_free(&text);
 	sg_json_free(out);
 	sg_json_free(j);
-	return CLI_EXIT_OK;
-fail:
-	sg_buf_free(&text);
-	sg_json_free(out);
-	sg_json_free(j);
-	return cli_lib_error();
+	return rc;
 }
 
 int cmd_policy(int argc, char **argv)

@@ -1,6 +1,5 @@
 /* cmd_sb.c - signet sb: Secure Boot keys and Authenticode signatures. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,65 +63,50 @@ static const char keygen_help[] =
 	"                       rewrite the .esl and .auth files\n"
 	"  -h, --help           show this help\n";
 
-static int wants_help(int argc, char **argv)
+/* sbsign and sbverify permute their arguments, so they honour -h/--help
+ * even after the image; signet's options end at the image (a leading '+'),
+ * so help is looked for first, up to a "--". */
+static int sb_parse(const struct cli_opts *opts, int argc, char **argv, cli_option_fn *on_option,
+		    void *ctx)
 {
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			return 0;
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return 1;
+			return cli_help(opts->help);
+	return cli_parse(opts, argc, argv, on_option, ctx);
+}
+
+/* What sign and verify take: sbsign's and sbverify's spellings. */
+struct sign_args {
+	const char *key, *cert, *output;
+	int deterministic;
+};
+
+static int sign_option(void *ctx, int c, const char *arg)
+{
+	struct sign_args *a = ctx;
+
+	switch (c) {
+	case 'k': a->key = arg; break;
+	case 'c': a->cert = arg; break;
+	case 'd': a->deterministic = 1; break;
+	case 'o': a->output = arg; break;
 	}
 	return 0;
 }
 
-static int sb_sign(int argc, char **argv)
+/* Signs the image at pe into a->output. */
+static int sign_image(const struct sign_args *a, const char *pe)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "cert", required_argument, NULL, 'c' },
-		{ "deterministic", no_argument, NULL, 'd' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *keyf = NULL, *certf = NULL, *outf = NULL;
 	struct sg_buf img = SG_BUF_INIT, out = SG_BUF_INIT;
-	char *defout = NULL;
-	int det = 0, c, rc = CLI_EXIT_FAIL;
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
+	int rc = 0;
 
-	if (wants_help(argc, argv))
-		return cli_help(sign_help);
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+k:c:do:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k': keyf = optarg; break;
-		case 'c': certf = optarg; break;
-		case 'd': det = 1; break;
-		case 'o': outf = optarg; break;
-		default: return cli_usage_error("signet sb sign", "unknown option");
-		}
-	}
-	if (!keyf || !certf)
-		return cli_usage_error("signet sb sign", "--key and --cert are required");
-	if (optind != argc - 1)
-		return cli_usage_error("signet sb sign", "expected exactly one PE image");
-	if (!outf) {
-		if (asprintf(&defout, "%s.signed", argv[optind]) < 0)
-			return cli_error("out of memory");
-		outf = defout;
-	}
-	if (!(key = sg_sb_load_key(keyf)) || !(cert = sg_sb_load_cert(certf)) ||
-	    sg_read_file(argv[optind], &img, MAX_PE_SIZE) ||
-	    sg_authenticode_sign(img.data, img.len, argv[optind], key, cert, det, &out) ||
-	    sg_write_file_atomic(outf, out.data, out.len, 0644, 0)) {
-		rc = cli_lib_error();
-		goto out;
-	}
-	rc = CLI_EXIT_OK;
-out:
-	free(defout);
+	if (!(key = sg_sb_load_key(a->key)) || !(cert = sg_sb_load_cert(a->cert)) ||
+	    sg_read_file(pe, &img, MAX_PE_SIZE) ||
+	    sg_authenticode_sign(img.data, img.len, pe, key, cert, a->deterministic, &out) ||
+	    sg_write_file_atomic(a->output, out.data, out.len, 0644, 0))
+		rc = -1;
 	sg_buf_free(&img);
 	sg_buf_free(&out);
 	EVP_PKEY_free(key);
@@ -130,45 +114,71 @@ out:
 	return rc;
 }
 
-static int sb_verify(int argc, char **argv)
+static int sb_sign(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, 'k' },
 		{ "cert", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "deterministic", no_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *certf = NULL;
-	struct sg_buf img = SG_BUF_INIT;
-	uint8_t digest[32];
-	X509 *cert = NULL;
-	int c, rc = CLI_EXIT_FAIL;
+	const struct cli_opts opts = { sign_help, "+k:c:do:", longopts, 1, 1 };
+	struct sign_args a = { 0 };
+	char *defout = NULL;
+	int rc = sb_parse(&opts, argc, argv, sign_option, &a);
 
-	if (wants_help(argc, argv))
-		return cli_help(verify_help);
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
-		if (c != 'c')
-			return cli_usage_error("signet sb verify", "unknown option");
-		certf = optarg;
+	if (rc != CLI_RUN)
+		return rc;
+	if (!a.key || !a.cert)
+		return cli_usage("--key and --cert are required");
+	if (!a.output) {
+		if (asprintf(&defout, "%s.signed", argv[optind]) < 0)
+			return cli_error("out of memory");
+		a.output = defout;
 	}
-	if (!certf)
-		return cli_usage_error("signet sb verify", "--cert is required");
-	if (optind != argc - 1)
-		return cli_usage_error("signet sb verify", "expected exactly one PE image");
-	if (!(cert = sg_sb_load_cert(certf)) || sg_read_file(argv[optind], &img, MAX_PE_SIZE) ||
-	    sg_authenticode_verify(img.data, img.len, argv[optind], cert, digest)) {
-		rc = cli_lib_error();
-		goto out;
-	}
+	rc = sign_image(&a, argv[optind]) ? cli_lib_error() : CLI_EXIT_OK;
+	free(defout);
+	return rc;
+}
+
+/* Checks the image at pe against cert_path; its hash into digest. */
+static int verify_image(const char *cert_path, const char *pe, uint8_t digest[32])
+{
+	struct sg_buf img = SG_BUF_INIT;
+	X509 *cert = NULL;
+	int rc = 0;
+
+	if (!(cert = sg_sb_load_cert(cert_path)) || sg_read_file(pe, &img, MAX_PE_SIZE) ||
+	    sg_authenticode_verify(img.data, img.len, pe, cert, digest))
+		rc = -1;
+	sg_buf_free(&img);
+	X509_free(cert);
+	return rc;
+}
+
+static int sb_verify(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "cert", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_opts opts = { verify_help, "+c:", longopts, 1, 1 };
+	struct sign_args a = { 0 };
+	uint8_t digest[32];
+	int rc = sb_parse(&opts, argc, argv, sign_option, &a);
+
+	if (rc != CLI_RUN)
+		return rc;
+	if (!a.cert)
+		return cli_usage("--cert is required");
+	if (verify_image(a.cert, argv[optind], digest))
+		return cli_lib_error();
 	printf("image hash: ");
 	for (int i = 0; i < 32; i++)
 		printf("%02x", digest[i]);
 	printf("\nSignature verification OK\n");
-	rc = CLI_EXIT_OK;
-out:
-	sg_buf_free(&img);
-	X509_free(cert);
-	return rc;
+	return CLI_EXIT_OK;
 }
 
 /* One level of the hierarchy and the files it is written to. */
@@ -337,9 +347,33 @@ out:
 	return rc;
 }
 
-static int sb_keygen(int argc, char **argv)
+/* What keygen takes; bits and when follow from alg and timestamp. */
+struct keygen_args {
+	const char *dir, *cn, *alg, *timestamp, *owner_guid;
+	int days, reuse, bits;
+	time_t when;
+};
+
+static int keygen_option(void *ctx, int c, const char *arg)
 {
-	static const struct option opts[] = {
+	struct keygen_args *a = ctx;
+
+	switch (c) {
+	case 'D': a->dir = arg; break;
+	case 'n': a->cn = arg; break;
+	case 'a': a->alg = arg; break;
+	case 't': a->timestamp = arg; break;
+	case 'g': a->owner_guid = arg; break;
+	case 'r': a->reuse = 1; break;
+	case 'y': return cli_parse_days("--days", arg, &a->days);
+	}
+	return 0;
+}
+
+/* CLI_RUN with a filled in, or the exit code. */
+static int keygen_parse(struct keygen_args *a, int argc, char **argv)
+{
+	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'D' },
 		{ "cn", required_argument, NULL, 'n' },
 		{ "days", required_argument, NULL, 'y' },
@@ -347,102 +381,107 @@ static int sb_keygen(int argc, char **argv)
 		{ "timestamp", required_argument, NULL, 't' },
 		{ "owner-guid", required_argument, NULL, 'g' },
 		{ "reuse-keys", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL, *cn = "signet", *alg = "rsa2048", *ts = NULL, *guidopt = NULL;
-	struct sb_level lv[3] = {
-		{ "PK", NULL, NULL }, { "KEK", NULL, NULL }, { "db", NULL, NULL },
-	};
-	struct sg_buf esl = SG_BUF_INIT, auth = SG_BUF_INIT;
-	uint8_t guid[SG_GUID_LEN], efit[SG_EFI_TIME_LEN];
-	int days = 3650, bits, reuse = 0, c, rc = CLI_EXIT_FAIL;
-	time_t when = time(NULL);
-	char *end;
+	const struct cli_opts opts = { keygen_help, "+", longopts, 0, 0 };
+	int rc = sb_parse(&opts, argc, argv, keygen_option, a);
 
-	if (wants_help(argc, argv))
-		return cli_help(keygen_help);
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D': dir = optarg; break;
-		case 'n': cn = optarg; break;
-		case 'a': alg = optarg; break;
-		case 't': ts = optarg; break;
-		case 'g': guidopt = optarg; break;
-		case 'r': reuse = 1; break;
-		case 'y':
-			errno = 0;
-			days = (int)strtol(optarg, &end, 10);
-			if (errno || *end || days < 1 || days > 36500)
-				return cli_usage_error("signet sb keygen",
-						       "--days must be 1..36500");
-			break;
-		default: return cli_usage_error("signet sb keygen", "unknown option");
-		}
-	}
-	if (!dir)
-		return cli_usage_error("signet sb keygen", "--dir is required");
-	if (optind != argc)
-		return cli_usage_error("signet sb keygen", "unexpected argument '%s'", argv[optind]);
-	if (!strcmp(alg, "rsa2048"))
-		bits = 2048;
-	else if (!strcmp(alg, "rsa3072"))
-		bits = 3072;
-	else if (!strcmp(alg, "rsa4096"))
-		bits = 4096;
+	if (rc != CLI_RUN)
+		return rc;
+	if (!a->dir)
+		return cli_usage("--dir is required");
+	if (!strcmp(a->alg, "rsa2048"))
+		a->bits = 2048;
+	else if (!strcmp(a->alg, "rsa3072"))
+		a->bits = 3072;
+	else if (!strcmp(a->alg, "rsa4096"))
+		a->bits = 4096;
 	else
-		return cli_usage_error("signet sb keygen", "--alg must be rsa2048, rsa3072 or rsa4096");
-	if (ts && sg_parse_rfc3339(ts, &when))
+		return cli_usage("--alg must be rsa2048, rsa3072 or rsa4096");
+	if (a->timestamp && sg_parse_rfc3339(a->timestamp, &a->when))
 		return cli_lib_error();
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return cli_error("%s: cannot create directory: %s", dir, strerror(errno));
+	return CLI_RUN;
+}
 
-	/* Everything is made in memory first; files are written only when
-	 * all of it succeeded. */
+/* The three levels' keys and certificates, made in memory or, with
+ * --reuse-keys, loaded from the directory. */
+static int keygen_levels(const struct keygen_args *a, struct sb_level lv[3])
+{
+	char name[256];
+
 	for (int i = 0; i < 3; i++) {
-		char name[256];
-
-		if (reuse) {
-			if (load_level(dir, &lv[i]))
-				goto fail;
+		if (a->reuse) {
+			if (load_level(a->dir, &lv[i]))
+				return -1;
 			continue;
 		}
-		snprintf(name, sizeof(name), "%s %s", cn, lv[i].name);
-		if (!(lv[i].key = sg_sb_rsa_keygen(bits)) ||
-		    !(lv[i].cert = sg_sb_self_signed(lv[i].key, name, when, days)))
-			goto fail;
+		snprintf(name, sizeof(name), "%s %s", a->cn, lv[i].name);
+		if (!(lv[i].key = sg_sb_rsa_keygen(a->bits)) ||
+		    !(lv[i].cert = sg_sb_self_signed(lv[i].key, name, a->when, a->days)))
+			return -1;
 	}
-	if (owner_guid(dir, guidopt, reuse, guid))
-		goto fail;
-	sg_sb_efi_time(when, efit);
+	return 0;
+}
+
+/* Stages each level's files: new keys and certificates, and the .esl
+ * and .auth of its certificate. */
+static int keygen_stage(const struct keygen_args *a, const struct sb_level lv[3])
+{
+	struct sg_buf esl = SG_BUF_INIT, auth = SG_BUF_INIT;
+	uint8_t guid[SG_GUID_LEN], efit[SG_EFI_TIME_LEN];
+	int rc = -1;
+
+	if (owner_guid(a->dir, a->owner_guid, a->reuse, guid))
+		return -1;
+	sg_sb_efi_time(a->when, efit);
 	for (int i = 0; i < 3; i++) {
 		/* PK signs itself and KEK; KEK signs db. */
 		const struct sb_level *signer = &lv[i == 2 ? 1 : 0];
 
-		if (!reuse && write_key_files(dir, &lv[i]))
-			goto fail;
-		if (sg_sb_esl(lv[i].cert, guid, &esl) ||
-		    sg_sb_auth(lv[i].name, esl.data, esl.len, efit, signer->key, signer->cert,
-			       &auth) ||
-		    write_in(dir, lv[i].name, ".esl", esl.data, esl.len, 0644) ||
-		    write_in(dir, lv[i].name, ".auth", auth.data, auth.len, 0644))
-			goto fail;
+		if ((!a->reuse && write_key_files(a->dir, &lv[i])) ||
+		    sg_sb_esl(lv[i].cert, guid, &esl) ||
+		    sg_sb_auth(lv[i].name, esl.data, esl.len, efit, signer->key, signer->cert, &auth) ||
+		    write_in(a->dir, lv[i].name, ".esl", esl.data, esl.len, 0644) ||
+		    write_in(a->dir, lv[i].name, ".auth", auth.data, auth.len, 0644))
+			goto out;
 	}
-	if (commit_staged())
-		goto fail;
-	rc = CLI_EXIT_OK;
-	goto out;
-fail:
-	abort_staged();
-	rc = cli_lib_error();
+	rc = 0;
 out:
+	sg_buf_free(&esl);
+	sg_buf_free(&auth);
+	return rc;
+}
+
+/* Everything is made in memory and staged first; files are renamed
+ * into place only when all of it succeeded. */
+static int keygen_run(const struct keygen_args *a, struct sb_level lv[3])
+{
+	if (mkdir(a->dir, 0755) && errno != EEXIST)
+		return sg_fail("%s: cannot create directory: %s", a->dir, strerror(errno));
+	if (keygen_levels(a, lv) || keygen_stage(a, lv) || commit_staged()) {
+		abort_staged();
+		return -1;
+	}
+	return 0;
+}
+
+static int sb_keygen(int argc, char **argv)
+{
+	struct keygen_args a = { .cn = "signet", .alg = "rsa2048", .days = 3650, .when = time(NULL) };
+	struct sb_level lv[3] = {
+		{ "PK", NULL, NULL },
+		{ "KEK", NULL, NULL },
+		{ "db", NULL, NULL },
+	};
+	int rc = keygen_parse(&a, argc, argv);
+
+	if (rc != CLI_RUN)
+		return rc;
+	rc = keygen_run(&a, lv) ? cli_lib_error() : CLI_EXIT_OK;
 	for (int i = 0; i < 3; i++) {
 		EVP_PKEY_free(lv[i].key);
 		X509_free(lv[i].cert);
 	}
-	sg_buf_free(&esl);
-	sg_buf_free(&auth);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 /* cmd_sb_enroll.c - signet sb enroll: Secure Boot keys written offline
  * into a copy of OVMF's variable store. */
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,15 +53,14 @@ static const struct option enroll_options[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "timestamp", required_argument, NULL, OPT_TIMESTAMP },
 	{ "output", required_argument, NULL, 'o' },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct key_file {
-	const char *name;   /* PK, KEK, db */
-	const char *path;   /* from --pk etc., else found in DIR */
+	const char *name; /* PK, KEK, db */
+	const char *path; /* from --pk etc., else found in DIR */
 	struct sg_buf buf;
-	size_t esl_off;     /* where the signature list starts in buf */
+	size_t esl_off; /* where the signature list starts in buf */
 	int is_auth;
 	struct sg_efi_time auth_time;
 };
@@ -98,104 +97,119 @@ static int load_key(struct key_file *k, const char *dir)
 	return 0;
 }
 
+/* A time stamp of the command line or the environment is not a usage
+ * error of its own: one error line, exit 1. */
 static int parse_timestamp(const char *s, long long *out)
 {
-	char *end;
+	unsigned long long v;
 
-	errno = 0;
-	*out = strtoll(s, &end, 10);
-	if (errno || end == s || *end || *out < 0)
+	if (cli_parse_uint(s, LLONG_MAX, &v) < 0)
 		return sg_fail("timestamp '%.40s': not a number of seconds since 1970", s);
+	*out = (long long)v;
 	return 0;
+}
+
+/* What enroll takes. */
+struct enroll_args {
+	const char *tmpl, *dir, *out, *timestamp;
+	struct key_file keys[3];
+};
+
+static int enroll_option(void *ctx, int c, const char *arg)
+{
+	struct enroll_args *a = ctx;
+
+	switch (c) {
+	case OPT_TEMPLATE: a->tmpl = arg; break;
+	case OPT_DIR: a->dir = arg; break;
+	case OPT_PK:
+	case OPT_KEK:
+	case OPT_DB: a->keys[c - OPT_PK].path = arg; break;
+	case OPT_TIMESTAMP: a->timestamp = arg; break;
+	case 'o': a->out = arg; break;
+	}
+	return 0;
+}
+
+/* CLI_RUN, or the exit code. */
+static int enroll_parse(struct enroll_args *a, int argc, char **argv)
+{
+	const struct cli_opts opts = { enroll_help, "o:", enroll_options, 0, 0 };
+	int rc = cli_parse(&opts, argc, argv, enroll_option, a);
+
+	if (rc != CLI_RUN)
+		return rc;
+	if (!a->tmpl)
+		return cli_usage("--template FILE is required");
+	if (!a->out)
+		return cli_usage("-o FILE is required");
+	for (int i = 0; i < 3; i++)
+		if (!a->keys[i].path && !a->dir)
+			return cli_usage("--dir DIR (or --%s FILE) is required", i == 0	  ? "pk"
+										 : i == 1 ? "kek"
+											  : "db");
+	return CLI_RUN;
+}
+
+/* The time stamp: asked for, else the signed update's, else the build's
+ * (SOURCE_DATE_EPOCH), else now. */
+static int enroll_time(const struct enroll_args *a, struct sg_efi_time *t)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	long long secs = 0;
+
+	if (a->timestamp)
+		return parse_timestamp(a->timestamp, &secs) < 0 ? -1 : sg_efi_time_from_unix(secs, t);
+	if (a->keys[0].is_auth) {
+		*t = a->keys[0].auth_time;
+		return 0;
+	}
+	if (sde) {
+		if (parse_timestamp(sde, &secs) < 0 || sg_efi_time_from_unix(secs, t) < 0)
+			return sg_fail_prefix("SOURCE_DATE_EPOCH");
+		return 0;
+	}
+	return sg_efi_time_from_unix((long long)time(NULL), t);
+}
+
+/* The key's signature list: the file, or the payload of a signed update. */
+#define ESL_OF(k) (k).buf.data + (k).esl_off, (k).buf.len - (k).esl_off
+
+/* Writes a->out: the template with the keys enrolled. */
+static int enroll(struct enroll_args *a)
+{
+	struct sg_buf tbuf = SG_BUF_INIT;
+	struct sg_ovmf_store store = SG_OVMF_STORE_INIT;
+	struct sg_efi_time t;
+	int rc = -1;
+
+	if (sg_read_file(a->tmpl, &tbuf, TEMPLATE_MAX) < 0 ||
+	    sg_ovmf_parse(&store, tbuf.data, tbuf.len, a->tmpl) < 0)
+		goto out;
+	for (int i = 0; i < 3; i++)
+		if (load_key(&a->keys[i], a->dir) < 0)
+			goto out;
+	if (enroll_time(a, &t) < 0 ||
+	    sg_ovmf_enroll(&store, ESL_OF(a->keys[0]), ESL_OF(a->keys[1]), ESL_OF(a->keys[2]), &t) <
+		    0 ||
+	    sg_write_file_atomic(a->out, store.img, store.len, 0644, 0) < 0)
+		goto out;
+	rc = 0;
+out:
+	sg_ovmf_free(&store);
+	sg_buf_free(&tbuf);
+	return rc;
 }
 
 int cmd_sb_enroll(int argc, char **argv)
 {
-	const char *cmd = "signet sb enroll";
-	const char *tmpl = NULL, *dir = NULL, *out = NULL, *ts_arg = NULL;
-	struct key_file keys[3] = { { .name = "PK" }, { .name = "KEK" }, { .name = "db" } };
-	struct sg_buf tbuf = SG_BUF_INIT;
-	struct sg_ovmf_store store = SG_OVMF_STORE_INIT;
-	struct sg_efi_time t;
-	long long secs;
-	int ch, rc = CLI_EXIT_FAIL;
+	struct enroll_args a = { .keys = { { .name = "PK" }, { .name = "KEK" }, { .name = "db" } } };
+	int rc = enroll_parse(&a, argc, argv);
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "ho:", enroll_options, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			return cli_help(enroll_help);
-		case OPT_TEMPLATE:
-			tmpl = optarg;
-			break;
-		case OPT_DIR:
-			dir = optarg;
-			break;
-		case OPT_PK:
-		case OPT_KEK:
-		case OPT_DB:
-			keys[ch - OPT_PK].path = optarg;
-			break;
-		case OPT_TIMESTAMP:
-			ts_arg = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		default:
-			return cli_usage_error(cmd, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (!tmpl)
-		return cli_usage_error(cmd, "--template FILE is required");
-	if (!out)
-		return cli_usage_error(cmd, "-o FILE is required");
+	if (rc != CLI_RUN)
+		return rc;
+	rc = enroll(&a) < 0 ? cli_lib_error() : CLI_EXIT_OK;
 	for (int i = 0; i < 3; i++)
-		if (!keys[i].path && !dir)
-			return cli_usage_error(cmd, "--dir DIR (or --%s FILE) is required",
-					       i == 0 ? "pk" : i == 1 ? "kek" : "db");
-
-	if (sg_read_file(tmpl, &tbuf, TEMPLATE_MAX) < 0 ||
-	    sg_ovmf_parse(&store, tbuf.data, tbuf.len, tmpl) < 0)
-		goto fail;
-	for (int i = 0; i < 3; i++)
-		if (load_key(&keys[i], dir) < 0)
-			goto fail;
-
-	/* The time stamp: asked for, else the signed update's, else the
-	 * build's (SOURCE_DATE_EPOCH), else now. */
-	if (ts_arg) {
-		if (parse_timestamp(ts_arg, &secs) < 0 || sg_efi_time_from_unix(secs, &t) < 0)
-			goto fail;
-	} else if (keys[0].is_auth) {
-		t = keys[0].auth_time;
-	} else if (getenv("SOURCE_DATE_EPOCH")) {
-		if (parse_timestamp(getenv("SOURCE_DATE_EPOCH"), &secs) < 0 ||
-		    sg_efi_time_from_unix(secs, &t) < 0) {
-			sg_fail_prefix("SOURCE_DATE_EPOCH");
-			goto fail;
-		}
-	} else if (sg_efi_time_from_unix((long long)time(NULL), &t) < 0) {
-		goto fail;
-	}
-
-	if (sg_ovmf_enroll(&store, keys[0].buf.data + keys[0].esl_off, keys[0].buf.len - keys[0].esl_off,
-			   keys[1].buf.data + keys[1].esl_off, keys[1].buf.len - keys[1].esl_off,
-			   keys[2].buf.data + keys[2].esl_off, keys[2].buf.len - keys[2].esl_off,
-			   &t) < 0)
-		goto fail;
-	if (sg_write_file_atomic(out, store.img, store.len, 0644, 0) < 0)
-		goto fail;
-	rc = CLI_EXIT_OK;
-	goto done;
-fail:
-	cli_lib_error();
-done:
-	sg_ovmf_free(&store);
-	sg_buf_free(&tbuf);
-	for (int i = 0; i < 3; i++)
-		sg_buf_free(&keys[i].buf);
+		sg_buf_free(&a.keys[i].buf);
 	return rc;
 }

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +86,6 @@ enum mode { MODE_NONE, MODE_ENCRYPT, MODE_DECRYPT, MODE_ROTATE, MODE_UPDATEKEYS,
 
 struct sops_opts {
 	enum mode mode;
-	const char *cmd;
 	char **age;
 	size_t nage;
 	char **rm_age;
@@ -121,7 +119,8 @@ static int add_recipients(char ***v, size_t *n, const char *s)
 		while (len && (p[len - 1] == ' ' || p[len - 1] == '\n'))
 			len--;
 		if (len) {
-			if (!(nv = realloc(*v, (*n + 1) * sizeof(*nv))) || !(nv[*n] = strndup(p, len))) {
+			if (!(nv = realloc(*v, (*n + 1) * sizeof(*nv))) ||
+			    !(nv[*n] = strndup(p, len))) {
 				if (nv)
 					*v = nv;
 				return sg_fail("out of memory");
@@ -166,11 +165,13 @@ static int load_identities(struct sg_age_identities *ids)
 		if (xdg && *xdg)
 			snprintf(path, sizeof(path), "%s/sops/age/keys.txt", xdg);
 		else
-			snprintf(path, sizeof(path), "%s/.config/sops/age/keys.txt", home ? home : "");
+			snprintf(path, sizeof(path), "%s/.config/sops/age/keys.txt",
+				 home ? home : "");
 		if (access(path, F_OK) == 0) {
 			rc = sg_read_file(path, &text, 1 << 20);
 			if (rc == 0)
-				rc = sg_age_identities_parse(ids, path, (const char *)text.data, text.len);
+				rc = sg_age_identities_parse(ids, path, (const char *)text.data,
+							     text.len);
 		}
 	}
 	sg_buf_wipe(&text);
@@ -309,7 +310,8 @@ static int meta_from_opts(const struct sops_opts *o, struct sg_sops_meta *meta)
 	if (o->enc_suffix)
 		return sg_sops_meta_set_rule(meta, &meta->encrypted_suffix, o->enc_suffix);
 	return sg_sops_meta_set_rule(meta, &meta->unencrypted_suffix,
-				     o->unenc_suffix ? o->unenc_suffix : SG_SOPS_DEFAULT_UNENCRYPTED_SUFFIX);
+				     o->unenc_suffix ? o->unenc_suffix
+						     : SG_SOPS_DEFAULT_UNENCRYPTED_SUFFIX);
 }
 
 static int run_encrypt(struct sops_opts *o)
@@ -338,11 +340,10 @@ static int run_encrypt(struct sops_opts *o)
 			sg_sops_rule_free(&rule);
 			return rc;
 		}
-		return cli_usage_error("signet sops",
-				       "no recipients: use --age, $SOPS_AGE_RECIPIENTS or a .sops.yaml");
+		return cli_usage("no recipients: use --age, $SOPS_AGE_RECIPIENTS or a .sops.yaml");
 	}
 	if (o->extract)
-		return cli_usage_error("signet sops", "--extract is for -d");
+		return cli_usage("--extract is for -d");
 	if (formats(o, &fin, &fout) < 0 || check_recipients(o->age, o->nage) < 0 ||
 	    read_input(o, &text) < 0)
 		goto out;
@@ -370,8 +371,9 @@ out:
 }
 
 /* Reads FILE, finds the data key and decrypts it in place (MAC checked). */
-static int open_encrypted(const struct sops_opts *o, enum sg_sops_format fin, struct sg_sops_node **doc,
-			  struct sg_sops_meta *meta, uint8_t key[SG_SOPS_KEY_LEN], int decrypt)
+static int open_encrypted(const struct sops_opts *o, enum sg_sops_format fin,
+			  struct sg_sops_node **doc, struct sg_sops_meta *meta,
+			  uint8_t key[SG_SOPS_KEY_LEN], int decrypt)
 {
 	struct sg_age_identities ids = { 0 };
 	struct sg_buf text = SG_BUF_INIT;
@@ -432,10 +434,11 @@ static int run_decrypt(struct sops_opts *o)
 
 	memset(&meta, 0, sizeof(meta));
 	if (o->nage || o->nrules || o->mac_only)
-		return cli_usage_error("signet sops", "--age and the encryption rules are for -e");
+		return cli_usage("--age and the encryption rules are for -e");
 	if (formats(o, &fin, &fout) < 0 || open_encrypted(o, fin, &doc, &meta, key, 1) < 0)
 		goto out;
-	if (o->extract ? write_extract(o, fout, doc, &out) < 0 : sg_sops_write(fout, doc, NULL, &out) < 0)
+	if (o->extract ? write_extract(o, fout, doc, &out) < 0
+		       : sg_sops_write(fout, doc, NULL, &out) < 0)
 		goto out;
 	if (emit(o, &out, 0600) < 0)
 		goto out;
@@ -446,6 +449,23 @@ out:
 	sg_sops_meta_free(&meta);
 	sg_buf_wipe(&out);
 	return rc < 0 ? cli_lib_error() : CLI_EXIT_OK;
+}
+
+/* FILE's document as it is stored, the values still encrypted (its
+ * metadata dropped): what updatekeys writes back under new keys. */
+static int read_stored(const struct sops_opts *o, enum sg_sops_format fin, struct sg_sops_node **doc)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	struct sg_sops_meta old;
+	int rc = read_input(o, &text);
+
+	if (rc == 0)
+		rc = sg_sops_read_encrypted(fin, o->file, (const char *)text.data, text.len, doc,
+					    &old);
+	sg_buf_wipe(&text);
+	if (rc == 0)
+		sg_sops_meta_free(&old);
+	return rc;
 }
 
 static int run_updatekeys(struct sops_opts *o)
@@ -471,7 +491,7 @@ static int run_updatekeys(struct sops_opts *o)
 			sg_sops_rule_free(&rule);
 			return rc;
 		}
-		return cli_usage_error("signet sops updatekeys", "no recipients: use --age or a .sops.yaml");
+		return cli_usage("no recipients: use --age or a .sops.yaml");
 	}
 	if (formats(o, &fin, &fout) < 0 || check_recipients(o->age, o->nage) < 0)
 		goto out;
@@ -481,19 +501,8 @@ static int run_updatekeys(struct sops_opts *o)
 		goto out;
 	sg_sops_wipe(doc);
 	doc = NULL;
-	{
-		struct sg_sops_meta old;
-		struct sg_buf text = SG_BUF_INIT;
-		rc = read_input(o, &text);
-		if (rc == 0)
-			rc = sg_sops_read_encrypted(fin, o->file, (const char *)text.data, text.len, &doc,
-						    &old);
-		sg_buf_wipe(&text);
-		if (rc < 0)
-			goto out_meta;
-		sg_sops_meta_free(&old);
-		rc = -1;
-	}
+	if (read_stored(o, fin, &doc) < 0)
+		goto out_meta;
 	if (sg_sops_wrap_key(&meta, o->age, o->nage, key) < 0 ||
 	    sg_sops_write(fin, doc, &meta, &out) < 0)
 		goto out_meta;
@@ -568,6 +577,7 @@ static int run_editor(const char *path)
 
 	if (!editor || !*editor)
 		editor = "vi";
+	setenv("SIGNET_EDITOR", editor, 1);
 	pid = fork();
 	if (pid < 0)
 		return sg_fail_errno("fork");
@@ -654,125 +664,225 @@ static void wipe_dead_edits(const char *tmp)
 	closedir(d);
 }
 
-static int run_edit(struct sops_opts *o)
-{
-	struct sg_buf plain = SG_BUF_INIT, edited = SG_BUF_INIT, out = SG_BUF_INIT;
-	struct sg_sops_node *doc = NULL, *ndoc = NULL;
-	struct sg_sops_meta meta;
-	enum sg_sops_format fin, fout;
-	uint8_t key[SG_SOPS_KEY_LEN];
+/* An edit's plaintext copy: a directory of its own in $TMPDIR, locked
+ * while the edit lives, holding FILE's plaintext under its format's
+ * extension (so the editor knows the syntax). */
+struct edit_dir {
+	const char *tmp;
 	char dir[4096], path[4096 + 32];
-	const char *tmp = getenv("TMPDIR");
-	struct sg_sops_rule rule;
-	int rc = -1, have_dir = 0, have_meta = 0, have_rule = 0, created = 0, dir_fd = -1;
+	int fd, made;
+};
 
-	memset(&meta, 0, sizeof(meta));
-	memset(&rule, 0, sizeof(rule));
-	if (formats(o, &fin, &fout) < 0)
-		goto out;
-	(void)fout;
-	if (access(o->file, F_OK) != 0 && errno == ENOENT) {
-		/* a new file, as sops creates one: recipients from --age,
-		 * $SOPS_AGE_RECIPIENTS or the .sops.yaml rule */
-		created = 1;
-		if (!o->nage && getenv("SOPS_AGE_RECIPIENTS") &&
-		    add_recipients(&o->age, &o->nage, getenv("SOPS_AGE_RECIPIENTS")) < 0)
-			goto out;
-		if (!o->nage) {
-			int found = apply_config(o, &rule);
-			if (found < 0)
-				goto out;
-			have_rule = found;
-		}
-		if (!o->nage) {
-			sg_fail("%s does not exist: to create it, give recipients (--age, "
-				"$SOPS_AGE_RECIPIENTS or a .sops.yaml)", o->file);
-			goto out;
-		}
-		have_meta = 1;
-		if (check_recipients(o->age, o->nage) < 0 || meta_from_opts(o, &meta) < 0 ||
-		    sg_random(key, sizeof(key)) < 0 || sg_sops_wrap_key(&meta, o->age, o->nage, key) < 0)
-			goto out;
-		if (fin == SG_SOPS_JSON && sg_buf_append_str(&plain, "{}\n") < 0)
-			goto out;
-	} else {
-		if (open_encrypted(o, fin, &doc, &meta, key, 1) < 0)
-			goto out;
-		have_meta = 1;
-		if (sg_sops_write(fin, doc, NULL, &plain) < 0)
-			goto out;
-	}
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	wipe_dead_edits(tmp);
-	snprintf(dir, sizeof(dir), "%s/" EDIT_PREFIX "XXXXXX", tmp);
-	if (!mkdtemp(dir)) {
-		sg_fail_errno("mkdtemp");
-		goto out;
-	}
-	have_dir = 1;
+static int edit_dir_open(struct edit_dir *e, enum sg_sops_format fin)
+{
+	e->tmp = getenv("TMPDIR");
+	if (!e->tmp || !*e->tmp)
+		e->tmp = "/tmp";
+	wipe_dead_edits(e->tmp);
+	snprintf(e->dir, sizeof(e->dir), "%s/" EDIT_PREFIX "XXXXXX", e->tmp);
+	if (!mkdtemp(e->dir))
+		return sg_fail_errno("mkdtemp");
+	e->made = 1;
 	/* held until the directory is wiped: a kill leaves it unlocked */
-	if ((dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    flock(dir_fd, LOCK_EX) < 0) {
-		sg_fail_errno("%s", dir);
-		goto out;
+	if ((e->fd = open(e->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    flock(e->fd, LOCK_EX) < 0)
+		return sg_fail_errno("%s", e->dir);
+	snprintf(e->path, sizeof(e->path), "%s/%s", e->dir,
+		 fin == SG_SOPS_JSON	 ? "file.json"
+		 : fin == SG_SOPS_DOTENV ? "file.env"
+		 : fin == SG_SOPS_BINARY ? "file.txt"
+					 : "file.yaml");
+	return 0;
+}
+
+/* The plaintext overwritten before it is unlinked, and whatever the
+ * editor left beside it (backups, swap files). */
+static void edit_dir_close(struct edit_dir *e)
+{
+	int parent;
+
+	if (!e->made)
+		return;
+	parent = open(e->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (parent >= 0 && e->fd >= 0)
+		wipe_edit_dir(parent, strrchr(e->dir, '/') + 1, e->fd);
+	if (parent >= 0)
+		close(parent);
+	if (e->fd >= 0)
+		close(e->fd);
+}
+
+/* Puts plain in the edit directory, runs the editor on it and reads back
+ * what it left. */
+static int edit_in_editor(const struct edit_dir *e, const struct sg_buf *plain, struct sg_buf *edited)
+{
+	if (sg_write_file_atomic(e->path, plain->data, plain->len, 0600, 0) < 0 ||
+	    run_editor(e->path) < 0 || sg_read_file(e->path, edited, MAX_SOPS_INPUT) < 0)
+		return -1;
+	return 0;
+}
+
+/* What an edit works on: FILE's data key and metadata, and its plaintext. */
+struct edit {
+	struct sg_sops_node *doc;
+	struct sg_sops_meta meta;
+	struct sg_sops_rule rule;
+	uint8_t key[SG_SOPS_KEY_LEN];
+	struct sg_buf plain;
+	int have_meta, have_rule, created;
+};
+
+/* A FILE that does not exist, as sops creates one: recipients from
+ * --age, $SOPS_AGE_RECIPIENTS or the .sops.yaml rule, a new data key and
+ * an empty plaintext ("{}" for JSON). */
+static int edit_start_new(struct sops_opts *o, enum sg_sops_format fin, struct edit *e)
+{
+	e->created = 1;
+	if (!o->nage && getenv("SOPS_AGE_RECIPIENTS") &&
+	    add_recipients(&o->age, &o->nage, getenv("SOPS_AGE_RECIPIENTS")) < 0)
+		return -1;
+	if (!o->nage) {
+		int found = apply_config(o, &e->rule);
+		if (found < 0)
+			return -1;
+		e->have_rule = found;
 	}
-	snprintf(path, sizeof(path), "%s/%s", dir,
-		 fin == SG_SOPS_JSON ? "file.json" : fin == SG_SOPS_DOTENV ? "file.env"
-		 : fin == SG_SOPS_BINARY ? "file.txt" : "file.yaml");
-	if (sg_write_file_atomic(path, plain.data, plain.len, 0600, 0) < 0)
-		goto out;
-	setenv("SIGNET_EDITOR", getenv("EDITOR") && *getenv("EDITOR") ? getenv("EDITOR") : "vi", 1);
-	if (run_editor(path) < 0 || sg_read_file(path, &edited, MAX_SOPS_INPUT) < 0)
-		goto out;
-	if (edited.len == plain.len && (!plain.len || !memcmp(edited.data, plain.data, plain.len))) {
-		fprintf(stderr, created ? "signet: %s: nothing written, the file stays absent\n"
-					: "signet: %s: file unchanged, not re-encrypted\n",
-			o->file);
-		rc = 0;
-		goto out;
-	}
-	if (sg_sops_read_plain(fin, o->file, (const char *)edited.data, edited.len, &ndoc) < 0)
+	if (!o->nage)
+		return sg_fail("%s does not exist: to create it, give recipients (--age, "
+			       "$SOPS_AGE_RECIPIENTS or a .sops.yaml)",
+			       o->file);
+	e->have_meta = 1;
+	if (check_recipients(o->age, o->nage) < 0 || meta_from_opts(o, &e->meta) < 0 ||
+	    sg_random(e->key, sizeof(e->key)) < 0 ||
+	    sg_sops_wrap_key(&e->meta, o->age, o->nage, e->key) < 0)
+		return -1;
+	if (fin == SG_SOPS_JSON && sg_buf_append_str(&e->plain, "{}\n") < 0)
+		return -1;
+	return 0;
+}
+
+/* An existing FILE: its data key and metadata, and its decrypted values. */
+static int edit_start_existing(struct sops_opts *o, enum sg_sops_format fin, struct edit *e)
+{
+	if (open_encrypted(o, fin, &e->doc, &e->meta, e->key, 1) < 0)
+		return -1;
+	e->have_meta = 1;
+	return sg_sops_write(fin, e->doc, NULL, &e->plain);
+}
+
+/* Encrypts the edited plaintext with FILE's data key and recipients (sops
+ * keeps both when editing) and replaces FILE. */
+static int edit_save(struct sops_opts *o, enum sg_sops_format fin, struct edit *e,
+		     const struct sg_buf *edited)
+{
+	struct sg_sops_node *ndoc = NULL;
+	struct sg_buf out = SG_BUF_INIT;
+	int rc = -1;
+
+	if (sg_sops_read_plain(fin, o->file, (const char *)edited->data, edited->len, &ndoc) < 0)
 		goto out;
 	if (has_metadata(fin, ndoc)) {
 		sg_fail("%s: the edited file must not contain sops metadata", o->file);
 		goto out;
 	}
-	/* sops keeps the data key and the recipients when editing */
-	if (sg_sops_encrypt(ndoc, &meta, key, getenv("SIGNET_SOPS_NOW")) < 0 ||
-	    sg_sops_write(fin, ndoc, &meta, &out) < 0)
+	if (sg_sops_encrypt(ndoc, &e->meta, e->key, getenv("SIGNET_SOPS_NOW")) < 0 ||
+	    sg_sops_write(fin, ndoc, &e->meta, &out) < 0)
 		goto out;
 	o->in_place = 1;
-	if (emit(o, &out, public_mode()) < 0)
-		goto out;
-	rc = 0;
+	rc = emit(o, &out, public_mode());
 out:
-	if (have_dir) {
-		/* the plaintext overwritten before it is unlinked, and whatever
-		 * the editor left beside it (backups, swap files) */
-		int parent = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (parent >= 0 && dir_fd >= 0)
-			wipe_edit_dir(parent, strrchr(dir, '/') + 1, dir_fd);
-		if (parent >= 0)
-			close(parent);
-		if (dir_fd >= 0)
-			close(dir_fd);
-	}
-	if (have_meta)
-		sg_sops_meta_free(&meta);
-	if (have_rule) {
+	sg_sops_wipe(ndoc);
+	sg_buf_free(&out);
+	return rc;
+}
+
+static void edit_free(struct sops_opts *o, struct edit *e)
+{
+	if (e->have_meta)
+		sg_sops_meta_free(&e->meta);
+	if (e->have_rule) {
 		/* the rule owned the recipients */
 		o->age = NULL;
 		o->nage = 0;
-		sg_sops_rule_free(&rule);
+		sg_sops_rule_free(&e->rule);
 	}
-	sg_wipe(key, sizeof(key));
-	sg_sops_wipe(doc);
-	sg_sops_wipe(ndoc);
-	sg_buf_wipe(&plain);
+	sg_wipe(e->key, sizeof(e->key));
+	sg_sops_wipe(e->doc);
+	sg_buf_wipe(&e->plain);
+}
+
+static int run_edit(struct sops_opts *o)
+{
+	struct sg_buf edited = SG_BUF_INIT;
+	struct edit_dir dir = { .fd = -1 };
+	enum sg_sops_format fin, fout;
+	struct edit e;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = formats(o, &fin, &fout); /* edit writes FILE in its own format */
+	if (rc == 0)
+		rc = access(o->file, F_OK) != 0 && errno == ENOENT ? edit_start_new(o, fin, &e)
+								   : edit_start_existing(o, fin, &e);
+	if (rc == 0)
+		rc = edit_dir_open(&dir, fin);
+	if (rc == 0)
+		rc = edit_in_editor(&dir, &e.plain, &edited);
+	if (rc == 0 && edited.len == e.plain.len &&
+	    (!e.plain.len || !memcmp(edited.data, e.plain.data, e.plain.len)))
+		fprintf(stderr,
+			e.created ? "signet: %s: nothing written, the file stays absent\n"
+				  : "signet: %s: file unchanged, not re-encrypted\n",
+			o->file);
+	else if (rc == 0)
+		rc = edit_save(o, fin, &e, &edited);
+	edit_dir_close(&dir);
+	edit_free(o, &e);
 	sg_buf_wipe(&edited);
-	sg_buf_free(&out);
 	return rc < 0 ? cli_lib_error() : CLI_EXIT_OK;
+}
+
+static int sops_option(void *ctx, int c, const char *arg)
+{
+	struct sops_opts *o = ctx;
+	enum mode mode;
+
+	switch (c) {
+	case 'e': mode = MODE_ENCRYPT; break;
+	case 'd': mode = MODE_DECRYPT; break;
+	case 'r': mode = MODE_ROTATE; break;
+	case 'i': o->in_place = 1; return 0;
+	case 'y': return 0; /* sops updatekeys asks; signet never does */
+	case OPT_AGE:
+	case OPT_ADD_AGE: return add_recipients(&o->age, &o->nage, arg) < 0 ? cli_lib_error() : 0;
+	case OPT_RM_AGE: return add_recipients(&o->rm_age, &o->nrm, arg) < 0 ? cli_lib_error() : 0;
+	case OPT_ENC_REGEX:
+		o->enc_regex = arg;
+		o->nrules++;
+		return 0;
+	case OPT_UNENC_REGEX:
+		o->unenc_regex = arg;
+		o->nrules++;
+		return 0;
+	case OPT_ENC_SUFFIX:
+		o->enc_suffix = arg;
+		o->nrules++;
+		return 0;
+	case OPT_UNENC_SUFFIX:
+		o->unenc_suffix = arg;
+		o->nrules++;
+		return 0;
+	case OPT_MAC_ONLY: o->mac_only = 1; return 0;
+	case OPT_INPUT_TYPE: o->input_type = arg; return 0;
+	case OPT_OUTPUT_TYPE: o->output_type = arg; return 0;
+	case OPT_EXTRACT: o->extract = arg; return 0;
+	case OPT_OUTPUT: o->output = arg; return 0;
+	default: o->config = arg; return 0; /* OPT_CONFIG */
+	}
+	if (o->mode != MODE_NONE && o->mode != mode)
+		return cli_usage("-e, -d and -r are mutually exclusive");
+	o->mode = mode;
+	return 0;
 }
 
 static int parse_args(struct sops_opts *o, int argc, char **argv)
@@ -796,117 +906,103 @@ static int parse_args(struct sops_opts *o, int argc, char **argv)
 		{ "rm-age", required_argument, NULL, OPT_RM_AGE },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "yes", no_argument, NULL, 'y' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct cli_opts opts = { usage, "edriy", longopts, 1, 1 };
+	int rc = cli_parse(&opts, argc, argv, sops_option, o);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "edrihy", longopts, NULL)) != -1) {
-		int mode = MODE_NONE;
-		switch (c) {
-		case 'e': mode = MODE_ENCRYPT; break;
-		case 'd': mode = MODE_DECRYPT; break;
-		case 'r': mode = MODE_ROTATE; break;
-		case 'i': o->in_place = 1; break;
-		case 'y': break; /* sops updatekeys asks; signet never does */
-		case OPT_AGE:
-		case OPT_ADD_AGE:
-			if (add_recipients(&o->age, &o->nage, optarg) < 0)
-				return cli_lib_error();
-			break;
-		case OPT_RM_AGE:
-			if (add_recipients(&o->rm_age, &o->nrm, optarg) < 0)
-				return cli_lib_error();
-			break;
-		case OPT_ENC_REGEX: o->enc_regex = optarg; o->nrules++; break;
-		case OPT_UNENC_REGEX: o->unenc_regex = optarg; o->nrules++; break;
-		case OPT_ENC_SUFFIX: o->enc_suffix = optarg; o->nrules++; break;
-		case OPT_UNENC_SUFFIX: o->unenc_suffix = optarg; o->nrules++; break;
-		case OPT_MAC_ONLY: o->mac_only = 1; break;
-		case OPT_INPUT_TYPE: o->input_type = optarg; break;
-		case OPT_OUTPUT_TYPE: o->output_type = optarg; break;
-		case OPT_EXTRACT: o->extract = optarg; break;
-		case OPT_OUTPUT: o->output = optarg; break;
-		case OPT_CONFIG: o->config = optarg; break;
-		case 'h': return -1;
-		default: return cli_usage_error(o->cmd, "invalid option");
-		}
-		if (mode != MODE_NONE) {
-			if (o->mode != MODE_NONE && o->mode != (enum mode)mode)
-				return cli_usage_error(o->cmd, "-e, -d and -r are mutually exclusive");
-			o->mode = (enum mode)mode;
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error(o->cmd, argc - optind ? "too many arguments" : "missing FILE");
+	if (rc != CLI_RUN)
+		return rc;
 	o->file = argv[optind];
 	if (o->nrules > 1)
-		return cli_usage_error(o->cmd, "use only one of --encrypted-regex, --unencrypted-regex, "
-				       "--encrypted-suffix, --unencrypted-suffix");
+		return cli_usage("use only one of --encrypted-regex, --unencrypted-regex, "
+				 "--encrypted-suffix, --unencrypted-suffix");
 	if (o->in_place && o->output)
-		return cli_usage_error(o->cmd, "-i and --output are mutually exclusive");
+		return cli_usage("-i and --output are mutually exclusive");
 	if (o->in_place && o->extract)
-		return cli_usage_error(o->cmd, "-i and --extract are mutually exclusive");
+		return cli_usage("-i and --extract are mutually exclusive");
+	return CLI_RUN;
+}
+
+/* The checks that need the mode: a subcommand's (sub) or -e/-d/-r's. */
+static int check_mode(struct sops_opts *o, enum mode sub)
+{
+	if (sub != MODE_NONE) {
+		if (o->mode != MODE_NONE && o->mode != sub)
+			return cli_usage("-e, -d and -r do not go with this command");
+		o->mode = sub;
+	}
+	if (o->nrm && o->mode != MODE_ROTATE)
+		return cli_usage("--add-age and --rm-age are for rotate");
+	/* sops FILE, without a mode, edits FILE */
+	if ((o->mode == MODE_EDIT || o->mode == MODE_NONE) && (o->in_place || o->output || o->extract))
+		return cli_usage("edit writes FILE itself (no -i, --output, --extract)");
 	return 0;
 }
 
-int cmd_sops(int argc, char **argv)
+static int sops_run(enum mode sub, int argc, char **argv)
 {
 	struct sops_opts o;
-	enum mode sub = MODE_NONE;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	o.cmd = "signet sops";
-	if (argc > 1) {
-		if (!strcmp(argv[1], "updatekeys"))
-			sub = MODE_UPDATEKEYS, o.cmd = "signet sops updatekeys";
-		else if (!strcmp(argv[1], "rotate"))
-			sub = MODE_ROTATE, o.cmd = "signet sops rotate";
-		else if (!strcmp(argv[1], "edit"))
-			sub = MODE_EDIT, o.cmd = "signet sops edit";
-		else if (!strcmp(argv[1], "encrypt"))
-			sub = MODE_ENCRYPT, o.cmd = "signet sops encrypt";
-		else if (!strcmp(argv[1], "decrypt"))
-			sub = MODE_DECRYPT, o.cmd = "signet sops decrypt";
-	}
-	if (sub != MODE_NONE) {
-		argc--;
-		argv++;
-	}
 	rc = parse_args(&o, argc, argv);
-	if (rc == -1) {
-		rc = cli_help(usage);
-		goto out;
-	} else if (rc == 0) {
-		if (sub != MODE_NONE) {
-			if (o.mode != MODE_NONE && o.mode != sub)
-				rc = cli_usage_error(o.cmd, "-e, -d and -r do not go with this command");
-			o.mode = sub;
-		}
-	}
-	if (rc == 0) {
-		if (o.nrm && o.mode != MODE_ROTATE)
-			rc = cli_usage_error(o.cmd, "--add-age and --rm-age are for rotate");
-	}
-	if (rc == 0) {
+	if (rc == CLI_RUN && (rc = check_mode(&o, sub)) == 0) {
 		switch (o.mode) {
 		case MODE_ENCRYPT: rc = run_encrypt(&o); break;
 		case MODE_DECRYPT: rc = run_decrypt(&o); break;
 		case MODE_ROTATE: rc = run_rotate(&o); break;
 		case MODE_UPDATEKEYS: rc = run_updatekeys(&o); break;
 		case MODE_EDIT:
-		case MODE_NONE:
-			if (o.in_place || o.output || o.extract)
-				rc = cli_usage_error(o.cmd, "edit writes FILE itself (no -i, --output, --extract)");
-			else
-				rc = run_edit(&o);
-			break;
+		case MODE_NONE: rc = run_edit(&o); break;
 		}
 	}
-out:
 	free_list(o.age, o.nage);
 	free_list(o.rm_age, o.nrm);
 	return rc;
+}
+
+static int sops_encrypt(int argc, char **argv)
+{
+	return sops_run(MODE_ENCRYPT, argc, argv);
+}
+
+static int sops_decrypt(int argc, char **argv)
+{
+	return sops_run(MODE_DECRYPT, argc, argv);
+}
+
+static int sops_updatekeys(int argc, char **argv)
+{
+	return sops_run(MODE_UPDATEKEYS, argc, argv);
+}
+
+static int sops_rotate(int argc, char **argv)
+{
+	return sops_run(MODE_ROTATE, argc, argv);
+}
+
+static int sops_edit(int argc, char **argv)
+{
+	return sops_run(MODE_EDIT, argc, argv);
+}
+
+int cmd_sops(int argc, char **argv)
+{
+	/* the dispatch names a subcommand's usage errors after it ("signet
+	 * sops rotate"); its options and help are sops's own */
+	static const struct cli_command table[] = {
+		{ "updatekeys", sops_updatekeys, "re-encrypt the data key to new recipients" },
+		{ "rotate", sops_rotate, "a new data key" },
+		{ "edit", sops_edit, "edit the decrypted file in $EDITOR" },
+		{ "encrypt", sops_encrypt, "the same as -e" },
+		{ "decrypt", sops_decrypt, "the same as -d" },
+	};
+	const size_t n = sizeof(table) / sizeof(table[0]);
+
+	/* without a subcommand, as sops: "signet sops -d FILE" */
+	for (size_t i = 0; argc > 1 && i < n; i++)
+		if (!strcmp(argv[1], table[i].name))
+			return cli_dispatch(table, n, "signet sops", argc, argv);
+	return sops_run(MODE_NONE, argc, argv);
 }

@@ -1,9 +1,6 @@
 /* cmd_tpm.c - signet tpm: seal and unseal secrets in a TPM2 under a PCR
  * policy, and read PCRs. */
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -14,9 +11,9 @@
 #include "hex.h"
 #include "tpm.h"
 
-#define TPM_OPTIONS_HELP \
+#define TPM_OPTIONS_HELP                                                                     \
 	"  -T, --tcti CONF        TCTI to reach the TPM (default " SG_TPM_DEFAULT_TCTI ",\n" \
-	"                         e.g. swtpm:host=127.0.0.1,port=2321)\n" \
+	"                         e.g. swtpm:host=127.0.0.1,port=2321)\n"                    \
 	"  -p, --pcr LIST         sha256 PCRs of the policy, e.g. 7 or 0,7 (default 7)\n"
 
 static const char seal_help[] =
@@ -71,7 +68,7 @@ struct tpm_opts {
 	const char *out;
 	uint32_t pcrs;
 	uint32_t handle;
-	uint32_t given;        /* PCRs with a --pcr-value */
+	uint32_t given;		/* PCRs with a --pcr-value */
 	uint8_t values[24][32]; /* their values */
 	int force;
 	int policy;
@@ -79,91 +76,61 @@ struct tpm_opts {
 
 enum { OPT_POLICY = 256 };
 
-/* "N:HEX": the sha256 value PCR N is to hold. */
-static int parse_pcr_value(const char *arg, struct tpm_opts *o)
+/* The options every subcommand has; each adds its own to them. */
+/* clang-format off */
+#define TPM_LONG_OPTIONS \
+	{ "tcti", required_argument, NULL, 'T' }, \
+	{ "pcr", required_argument, NULL, 'p' }
+/* clang-format on */
+
+static void tpm_defaults(struct tpm_opts *o)
 {
-	const char *colon = strchr(arg, ':');
-	char *end;
-	unsigned long n;
-	size_t len;
-
-	errno = 0;
-	n = strtoul(arg, &end, 10);
-	if (!colon || end != colon || end == arg || errno || n >= 24)
-		return sg_fail("--pcr-value '%s': expected N:HEX with N in 0-23", arg);
-	if (sg_hex_decode(colon + 1, strlen(colon + 1), o->values[n], 32, &len) < 0 || len != 32)
-		return sg_fail("--pcr-value '%s': expected 64 hex digits (a sha256 value)", arg);
-	o->given |= 1u << n;
-	return 0;
-}
-
-/* Parses the options of one subcommand; returns -1 to continue, or the
- * exit code (help, usage error). */
-static int tpm_parse(int argc, char **argv, const char *cmd, const char *help,
-		     const char *shortopts, struct tpm_opts *o)
-{
-	static const struct option opts[] = {
-		{ "tcti", required_argument, NULL, 'T' },
-		{ "pcr", required_argument, NULL, 'p' },
-		{ "handle", required_argument, NULL, 'H' },
-		{ "in", required_argument, NULL, 'i' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "pcr-value", required_argument, NULL, 'V' },
-		{ "policy", no_argument, NULL, OPT_POLICY },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
 	memset(o, 0, sizeof(*o));
 	o->pcrs = SG_TPM_DEFAULT_PCRS;
 	o->handle = SG_TPM_DEFAULT_HANDLE;
 	o->in = "-";
-	optind = 0;
-	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
-		/* Long options of another subcommand are refused here. */
-		if (c != 'h' && c != '?' && c < 256 && !strchr(shortopts, c))
-			return cli_usage_error(cmd, "option not accepted here");
-		if (c == OPT_POLICY && strcmp(cmd, "signet tpm pcr") != 0)
-			return cli_usage_error(cmd, "option --policy not accepted here");
-		switch (c) {
-		case 'h':
-			return cli_help(help);
-		case 'T':
-			o->tcti = optarg;
-			break;
-		case 'p':
-			if (sg_tpm_parse_pcrs(optarg, &o->pcrs) < 0)
-				return cli_usage_error(cmd, "%s", sg_errmsg());
-			break;
-		case 'H':
-			if (sg_tpm_parse_handle(optarg, &o->handle) < 0)
-				return cli_usage_error(cmd, "%s", sg_errmsg());
-			break;
-		case 'i':
-			o->in = optarg;
-			break;
-		case 'o':
-			o->out = optarg;
-			break;
-		case 'f':
-			o->force = 1;
-			break;
-		case 'V':
-			if (parse_pcr_value(optarg, o) < 0)
-				return cli_usage_error(cmd, "%s", sg_errmsg());
-			break;
-		case OPT_POLICY:
-			o->policy = 1;
-			break;
-		default:
-			return cli_usage_error(cmd, "bad option");
-		}
+}
+
+/* "N:HEX": the sha256 value PCR N is to hold. */
+static int parse_pcr_value(const char *arg, struct tpm_opts *o)
+{
+	const char *colon = strchr(arg, ':');
+	char digits[16] = ""; /* N, zero-terminated by the initialiser */
+	unsigned long long n;
+	size_t len;
+
+	if (colon && (size_t)(colon - arg) < sizeof(digits))
+		memcpy(digits, arg, (size_t)(colon - arg));
+	if (cli_parse_uint(digits, 23, &n) < 0)
+		return cli_usage("--pcr-value '%s': expected N:HEX with N in 0-23", arg);
+	if (sg_hex_decode(colon + 1, strlen(colon + 1), o->values[n], 32, &len) < 0 || len != 32)
+		return cli_usage("--pcr-value '%s': expected 64 hex digits (a sha256 value)", arg);
+	o->given |= 1u << n;
+	return 0;
+}
+
+/* Each subcommand's table holds only its own options, so only those
+ * get here. */
+static int tpm_option(void *ctx, int c, const char *arg)
+{
+	struct tpm_opts *o = ctx;
+
+	switch (c) {
+	case 'T': o->tcti = arg; return 0;
+	case 'i': o->in = arg; return 0;
+	case 'o': o->out = arg; return 0;
+	case 'f': o->force = 1; return 0;
+	case OPT_POLICY: o->policy = 1; return 0;
+	case 'V': return parse_pcr_value(arg, o);
+	case 'p':
+		if (sg_tpm_parse_pcrs(arg, &o->pcrs) < 0)
+			return cli_usage("%s", sg_errmsg());
+		return 0;
+	default: /* 'H' */
+		if (sg_tpm_parse_handle(arg, &o->handle) < 0)
+			return cli_usage("%s", sg_errmsg());
+		return 0;
 	}
-	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	return -1;
 }
 
 /* The policy over the PCRs of o: given values where there are, current
@@ -185,118 +152,163 @@ static int predict_policy(struct sg_tpm *t, const struct tpm_opts *o, uint8_t po
 	return sg_tpm_policy_predict(o->pcrs, (const uint8_t(*)[32])values, policy);
 }
 
-static int tpm_seal(int argc, char **argv)
+/* The secret to seal, from o->in: 1 to SG_TPM_SECRET_MAX bytes. */
+static int read_secret(const struct tpm_opts *o, struct sg_buf *secret)
 {
-	struct sg_buf secret = SG_BUF_INIT;
-	struct sg_tpm *t = NULL;
-	struct tpm_opts o;
-	uint8_t policy[32];
-	char hex[65], pcrs[64];
-	int rc;
+	int from_stdin = strcmp(o->in, "-") == 0;
 
-	rc = tpm_parse(argc, argv, "signet tpm seal", seal_help, "hT:p:H:i:fV:", &o);
-	if (rc >= 0)
-		return rc;
-	if (o.given & ~o.pcrs)
-		return cli_usage_error("signet tpm seal", "--pcr-value names a PCR not in --pcr");
-	rc = CLI_EXIT_FAIL;
-	if (sg_read_file(o.in, &secret, SG_TPM_SECRET_MAX) < 0) {
-		if (strcmp(o.in, "-") == 0 && strncmp(sg_errmsg(), "-: ", 3) == 0) {
+	if (sg_read_file(o->in, secret, SG_TPM_SECRET_MAX) < 0) {
+		if (from_stdin && strncmp(sg_errmsg(), "-: ", 3) == 0) {
 			char msg[256];
 
 			snprintf(msg, sizeof(msg), "%s", sg_errmsg() + 3);
 			sg_fail("standard input: %s", msg);
 		}
-		goto lib_error;
+		return -1;
 	}
-	if (secret.len == 0) {
-		sg_fail("%s: the secret is empty", strcmp(o.in, "-") ? o.in : "standard input");
-		goto lib_error;
-	}
-	if (sg_tpm_open(&t, o.tcti) < 0)
-		goto lib_error;
-	if (o.given && predict_policy(t, &o, policy) < 0)
-		goto lib_error;
-	if (sg_tpm_seal(t, o.pcrs, o.handle, secret.data, secret.len, o.force,
-			o.given ? policy : NULL, policy) < 0)
-		goto lib_error;
-	sg_hex_encode(policy, sizeof(policy), hex, SG_HEX_LOWER);
-	sg_tpm_format_pcrs(o.pcrs, pcrs, sizeof(pcrs));
-	printf("0x%08x: sealed %zu bytes to sha256 PCR %s, policy %s\n", o.handle, secret.len,
-	       pcrs, hex);
-	rc = CLI_EXIT_OK;
-	goto out;
-lib_error:
-	rc = cli_lib_error();
-out:
-	sg_buf_wipe(&secret);
+	if (secret->len == 0)
+		return sg_fail("%s: the secret is empty", from_stdin ? "standard input" : o->in);
+	return 0;
+}
+
+/* Seals secret as o says; policy gets the object's authPolicy. */
+static int seal(const struct tpm_opts *o, const struct sg_buf *secret, uint8_t policy[32])
+{
+	struct sg_tpm *t = NULL;
+	int rc = -1;
+
+	if (sg_tpm_open(&t, o->tcti) == 0 && (!o->given || predict_policy(t, o, policy) == 0))
+		rc = sg_tpm_seal(t, o->pcrs, o->handle, secret->data, secret->len, o->force,
+				 o->given ? policy : NULL, policy);
 	sg_tpm_close(t);
 	return rc;
+}
+
+static int tpm_seal(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		TPM_LONG_OPTIONS,
+		{ "handle", required_argument, NULL, 'H' },
+		{ "in", required_argument, NULL, 'i' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "pcr-value", required_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_opts opts = { seal_help, "T:p:H:i:fV:", longopts, 0, 0 };
+	struct sg_buf secret = SG_BUF_INIT;
+	struct tpm_opts o;
+	uint8_t policy[32];
+	char hex[65], pcrs[64];
+	int rc;
+
+	tpm_defaults(&o);
+	if ((rc = cli_parse(&opts, argc, argv, tpm_option, &o)) != CLI_RUN)
+		return rc;
+	if (o.given & ~o.pcrs)
+		return cli_usage("--pcr-value names a PCR not in --pcr");
+	if (read_secret(&o, &secret) < 0 || seal(&o, &secret, policy) < 0) {
+		rc = cli_lib_error();
+	} else {
+		sg_hex_encode(policy, sizeof(policy), hex, SG_HEX_LOWER);
+		sg_tpm_format_pcrs(o.pcrs, pcrs, sizeof(pcrs));
+		printf("0x%08x: sealed %zu bytes to sha256 PCR %s, policy %s\n", o.handle,
+		       secret.len, pcrs, hex);
+		rc = CLI_EXIT_OK;
+	}
+	sg_buf_wipe(&secret);
+	return rc;
+}
+
+/* Unseals the secret at o's handle into secret. */
+static int unseal(const struct tpm_opts *o, struct sg_buf *secret)
+{
+	struct sg_tpm *t = NULL;
+	int rc = -1;
+
+	if (sg_tpm_open(&t, o->tcti) == 0)
+		rc = sg_tpm_unseal(t, o->pcrs, o->handle, secret);
+	sg_tpm_close(t);
+	return rc;
+}
+
+/* Writes the secret to o->out (0600, atomically) or standard output. */
+static int write_secret(const struct tpm_opts *o, const struct sg_buf *secret)
+{
+	if (o->out)
+		return sg_write_file_atomic(o->out, secret->data, secret->len, 0600, 0);
+	if (sg_write_all(1, secret->data, secret->len) < 0)
+		return sg_fail_prefix("standard output");
+	return 0;
 }
 
 static int tpm_unseal(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		TPM_LONG_OPTIONS,
+		{ "handle", required_argument, NULL, 'H' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_opts opts = { unseal_help, "T:p:H:o:", longopts, 0, 0 };
 	struct sg_buf secret = SG_BUF_INIT;
-	struct sg_tpm *t = NULL;
 	struct tpm_opts o;
 	int rc;
 
-	rc = tpm_parse(argc, argv, "signet tpm unseal", unseal_help, "hT:p:H:o:", &o);
-	if (rc >= 0)
+	tpm_defaults(&o);
+	if ((rc = cli_parse(&opts, argc, argv, tpm_option, &o)) != CLI_RUN)
 		return rc;
-	if (sg_tpm_open(&t, o.tcti) < 0 || sg_tpm_unseal(t, o.pcrs, o.handle, &secret) < 0)
-		goto lib_error;
-	if (o.out) {
-		if (sg_write_file_atomic(o.out, secret.data, secret.len, 0600, 0) < 0)
-			goto lib_error;
-	} else if (sg_write_all(1, secret.data, secret.len) < 0) {
-		sg_fail_prefix("standard output");
-		goto lib_error;
-	}
-	rc = CLI_EXIT_OK;
-	goto out;
-lib_error:
-	rc = cli_lib_error();
-out:
+	if (unseal(&o, &secret) < 0 || write_secret(&o, &secret) < 0)
+		rc = cli_lib_error();
+	else
+		rc = CLI_EXIT_OK;
 	sg_buf_wipe(&secret);
-	sg_tpm_close(t);
 	return rc;
+}
+
+/* Prints each PCR of o's list, or with --policy the PolicyPCR digest
+ * over them. */
+static int print_pcrs(struct sg_tpm *t, const struct tpm_opts *o)
+{
+	uint8_t value[32];
+	char hex[65];
+
+	if (o->policy) {
+		if (sg_tpm_policy_digest(t, o->pcrs, value) < 0)
+			return -1;
+		sg_hex_encode(value, sizeof(value), hex, SG_HEX_LOWER);
+		printf("%s\n", hex);
+		return 0;
+	}
+	for (unsigned i = 0; i < 24; i++) {
+		if (!(o->pcrs & (1u << i)))
+			continue;
+		if (sg_tpm_pcr_read(t, i, value) < 0)
+			return -1;
+		sg_hex_encode(value, sizeof(value), hex, SG_HEX_LOWER);
+		printf("%u: %s\n", i, hex);
+	}
+	return 0;
 }
 
 static int tpm_pcr(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		TPM_LONG_OPTIONS,
+		{ "policy", no_argument, NULL, OPT_POLICY },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_opts opts = { pcr_help, "T:p:", longopts, 0, 0 };
 	struct sg_tpm *t = NULL;
 	struct tpm_opts o;
-	uint8_t value[32];
-	char hex[65];
-	unsigned i;
 	int rc;
 
-	rc = tpm_parse(argc, argv, "signet tpm pcr", pcr_help, "hT:p:", &o);
-	if (rc >= 0)
+	tpm_defaults(&o);
+	if ((rc = cli_parse(&opts, argc, argv, tpm_option, &o)) != CLI_RUN)
 		return rc;
-	if (sg_tpm_open(&t, o.tcti) < 0)
-		goto lib_error;
-	if (o.policy) {
-		if (sg_tpm_policy_digest(t, o.pcrs, value) < 0)
-			goto lib_error;
-		sg_hex_encode(value, sizeof(value), hex, SG_HEX_LOWER);
-		printf("%s\n", hex);
-	} else {
-		for (i = 0; i < 24; i++) {
-			if (!(o.pcrs & (1u << i)))
-				continue;
-			if (sg_tpm_pcr_read(t, i, value) < 0)
-				goto lib_error;
-			sg_hex_encode(value, sizeof(value), hex, SG_HEX_LOWER);
-			printf("%u: %s\n", i, hex);
-		}
-	}
-	rc = CLI_EXIT_OK;
-	goto out;
-lib_error:
-	rc = cli_lib_error();
-out:
+	if (sg_tpm_open(&t, o.tcti) < 0 || print_pcrs(t, &o) < 0)
+		rc = cli_lib_error();
+	else
+		rc = CLI_EXIT_OK;
 	sg_tpm_close(t);
 	return rc;
 }

@@ -1,5 +1,4 @@
 /* cmd_uki.c - signet uki: build and inspect unified kernel images. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,12 +51,15 @@ static const char inspect_help[] =
 	"\n"
 	"  -h, --help  show this help\n";
 
-static int wants_help(int argc, char **argv)
+/* Help is honoured anywhere on the command line, as before the option
+ * front: uki build stops at its first operand (a leading '+'). */
+static int uki_parse(const struct cli_opts *opts, int argc, char **argv, cli_option_fn *on_option,
+		     void *ctx)
 {
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return 1;
-	return 0;
+			return cli_help(opts->help);
+	return cli_parse(opts, argc, argv, on_option, ctx);
 }
 
 static void hex(const uint8_t *d, size_t n)
@@ -66,9 +68,42 @@ static void hex(const uint8_t *d, size_t n)
 		printf("%02x", d[i]);
 }
 
-static int uki_build(int argc, char **argv)
+/* What build takes. */
+struct build_args {
+	const char *stub, *kernel, *cmdline, *osrel, *uname, *sbat, *key, *cert, *output;
+	const char *initrds[MAX_INITRDS];
+	size_t ninitrd;
+	int deterministic;
+};
+
+static int build_option(void *ctx, int c, const char *arg)
 {
-	static const struct option opts[] = {
+	struct build_args *a = ctx;
+
+	switch (c) {
+	case 's': a->stub = arg; break;
+	case 'l': a->kernel = arg; break;
+	case 'c': a->cmdline = arg; break;
+	case 'r': a->osrel = arg; break;
+	case 'u': a->uname = arg; break;
+	case 'b': a->sbat = arg; break;
+	case 'o': a->output = arg; break;
+	case 'k': a->key = arg; break;
+	case 'C': a->cert = arg; break;
+	case 'd': a->deterministic = 1; break;
+	case 'i':
+		if (a->ninitrd == MAX_INITRDS)
+			return cli_usage("at most %d --initrd", MAX_INITRDS);
+		a->initrds[a->ninitrd++] = arg;
+		break;
+	}
+	return 0;
+}
+
+/* CLI_RUN, or the exit code. */
+static int build_parse(struct build_args *a, int argc, char **argv)
+{
+	static const struct option longopts[] = {
 		{ "stub", required_argument, NULL, 's' },
 		{ "linux", required_argument, NULL, 'l' },
 		{ "initrd", required_argument, NULL, 'i' },
@@ -80,140 +115,133 @@ static int uki_build(int argc, char **argv)
 		{ "cert", required_argument, NULL, 'C' },
 		{ "deterministic", no_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *keyf = NULL, *certf = NULL;
+	const struct cli_opts opts = { build_help, "+o:", longopts, 0, 0 };
+	int rc = uki_parse(&opts, argc, argv, build_option, a);
+
+	if (rc != CLI_RUN)
+		return rc;
+	if (!a->kernel || !a->cmdline || !a->output)
+		return cli_usage("--linux, --cmdline and -o are required");
+	if (!a->key != !a->cert)
+		return cli_usage("--key and --cert go together");
+	return CLI_RUN;
+}
+
+/* The files build reads. */
+struct build_inputs {
+	struct sg_buf stub, kernel, initrd, cmdline, osrel, sbat;
+};
+
+static void inputs_free(struct build_inputs *in)
+{
+	sg_buf_free(&in->stub);
+	sg_buf_free(&in->kernel);
+	sg_buf_free(&in->initrd);
+	sg_buf_free(&in->cmdline);
+	sg_buf_free(&in->osrel);
+	sg_buf_free(&in->sbat);
+}
+
+/* Concatenated archives, each starting 4-byte aligned: the kernel skips
+ * the NUL padding between them. */
+static int read_initrds(const struct build_args *a, struct sg_buf *initrd)
+{
+	struct sg_buf part = SG_BUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < a->ninitrd; i++) {
+		while (rc == 0 && initrd->len % 4)
+			rc = sg_buf_append_byte(initrd, 0);
+		sg_buf_free(&part);
+		if (rc == 0 && (sg_read_file(a->initrds[i], &part, UKI_MAX_INPUT) ||
+				sg_buf_append(initrd, part.data, part.len)))
+			rc = -1;
+	}
+	sg_buf_free(&part);
+	return rc;
+}
+
+static int read_inputs(const struct build_args *a, struct build_inputs *in)
+{
+	if (sg_read_file(a->stub, &in->stub, UKI_MAX_INPUT) ||
+	    sg_read_file(a->kernel, &in->kernel, UKI_MAX_INPUT))
+		return -1;
+	if (a->cmdline[0] == '@' ? sg_read_file(a->cmdline + 1, &in->cmdline, 1 << 20)
+				 : sg_buf_append_str(&in->cmdline, a->cmdline))
+		return -1;
+	if ((a->osrel && sg_read_file(a->osrel, &in->osrel, 1 << 20)) ||
+	    (a->sbat && sg_read_file(a->sbat, &in->sbat, 1 << 20)))
+		return -1;
+	return read_initrds(a, &in->initrd);
+}
+
+static void parts_of(const struct build_args *a, const struct build_inputs *in,
+		     struct sg_uki_parts *parts)
+{
+	parts->osrel = a->osrel ? in->osrel.data : NULL;
+	parts->osrel_len = in->osrel.len;
+	parts->cmdline = in->cmdline.data ? in->cmdline.data : (const uint8_t *)"";
+	parts->cmdline_len = in->cmdline.len;
+	parts->uname = a->uname;
+	parts->sbat = a->sbat ? in->sbat.data : NULL;
+	parts->sbat_len = in->sbat.len;
+	parts->initrd = in->initrd.data;
+	parts->initrd_len = in->initrd.len;
+	parts->kernel = in->kernel.data;
+	parts->kernel_len = in->kernel.len;
+}
+
+/* Writes a->output: the UKI, signed when a names a key. */
+static int build_image(const struct build_args *a)
+{
+	struct build_inputs in = { SG_BUF_INIT, SG_BUF_INIT, SG_BUF_INIT,
+				   SG_BUF_INIT, SG_BUF_INIT, SG_BUF_INIT };
+	struct sg_buf out = SG_BUF_INIT;
+	struct sg_uki_parts parts;
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
-	int det = 0;
-	const char *stubf = DEFAULT_STUB, *linuxf = NULL, *cmdline = NULL, *osrelf = NULL;
-	const char *uname_s = NULL, *sbatf = NULL, *outf = NULL, *initrds[MAX_INITRDS];
-	struct sg_buf stub = SG_BUF_INIT, kernel = SG_BUF_INIT, initrd = SG_BUF_INIT;
-	struct sg_buf cmd = SG_BUF_INIT, osrel = SG_BUF_INIT, sbat = SG_BUF_INIT;
-	struct sg_buf part = SG_BUF_INIT, out = SG_BUF_INIT;
-	struct sg_uki_parts parts;
-	size_t ninitrd = 0;
-	int c, rc = CLI_EXIT_FAIL;
+	int rc = -1;
 
-	if (wants_help(argc, argv))
-		return cli_help(build_help);
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': stubf = optarg; break;
-		case 'l': linuxf = optarg; break;
-		case 'c': cmdline = optarg; break;
-		case 'r': osrelf = optarg; break;
-		case 'u': uname_s = optarg; break;
-		case 'b': sbatf = optarg; break;
-		case 'o': outf = optarg; break;
-		case 'k': keyf = optarg; break;
-		case 'C': certf = optarg; break;
-		case 'd': det = 1; break;
-		case 'i':
-			if (ninitrd == MAX_INITRDS)
-				return cli_usage_error("signet uki build", "at most %d --initrd",
-						       MAX_INITRDS);
-			initrds[ninitrd++] = optarg;
-			break;
-		default: return cli_usage_error("signet uki build", "unknown option");
-		}
-	}
-	if (!linuxf || !cmdline || !outf)
-		return cli_usage_error("signet uki build", "--linux, --cmdline and -o are required");
-	if (optind != argc)
-		return cli_usage_error("signet uki build", "unexpected argument '%s'", argv[optind]);
-	if (!keyf != !certf)
-		return cli_usage_error("signet uki build", "--key and --cert go together");
-	if (keyf && (!(key = sg_sb_load_key(keyf)) || !(cert = sg_sb_load_cert(certf))))
-		goto fail;
-
-	if (sg_read_file(stubf, &stub, UKI_MAX_INPUT) ||
-	    sg_read_file(linuxf, &kernel, UKI_MAX_INPUT))
-		goto fail;
-	if (cmdline[0] == '@') {
-		if (sg_read_file(cmdline + 1, &cmd, 1 << 20))
-			goto fail;
-	} else if (sg_buf_append_str(&cmd, cmdline)) {
-		goto fail;
-	}
-	if (osrelf && sg_read_file(osrelf, &osrel, 1 << 20))
-		goto fail;
-	if (sbatf && sg_read_file(sbatf, &sbat, 1 << 20))
-		goto fail;
-	for (size_t i = 0; i < ninitrd; i++) {
-		/* Concatenated archives, each starting 4-byte aligned: the
-		 * kernel skips the NUL padding between them. */
-		while (initrd.len % 4)
-			if (sg_buf_append_byte(&initrd, 0))
-				goto fail;
-		sg_buf_free(&part);
-		if (sg_read_file(initrds[i], &part, UKI_MAX_INPUT) ||
-		    sg_buf_append(&initrd, part.data, part.len))
-			goto fail;
-	}
-	parts.osrel = osrelf ? osrel.data : NULL;
-	parts.osrel_len = osrel.len;
-	parts.cmdline = cmd.data ? cmd.data : (const uint8_t *)"";
-	parts.cmdline_len = cmd.len;
-	parts.uname = uname_s;
-	parts.sbat = sbatf ? sbat.data : NULL;
-	parts.sbat_len = sbat.len;
-	parts.initrd = initrd.data;
-	parts.initrd_len = initrd.len;
-	parts.kernel = kernel.data;
-	parts.kernel_len = kernel.len;
-	if (sg_uki_assemble(stub.data, stub.len, stubf, &parts, key, cert, det, outf, &out))
-		goto fail;
-	if (sg_write_file_atomic(outf, out.data, out.len, 0644, 0))
-		goto fail;
-	rc = CLI_EXIT_OK;
-	goto out;
-fail:
-	rc = cli_lib_error();
+	if (a->key && (!(key = sg_sb_load_key(a->key)) || !(cert = sg_sb_load_cert(a->cert))))
+		goto out;
+	if (read_inputs(a, &in))
+		goto out;
+	parts_of(a, &in, &parts);
+	if (sg_uki_assemble(in.stub.data, in.stub.len, a->stub, &parts, key, cert, a->deterministic,
+			    a->output, &out) ||
+	    sg_write_file_atomic(a->output, out.data, out.len, 0644, 0))
+		goto out;
+	rc = 0;
 out:
-	sg_buf_free(&stub);
-	sg_buf_free(&kernel);
-	sg_buf_free(&initrd);
-	sg_buf_free(&cmd);
-	sg_buf_free(&osrel);
-	sg_buf_free(&sbat);
-	sg_buf_free(&part);
+	inputs_free(&in);
 	sg_buf_free(&out);
 	EVP_PKEY_free(key);
 	X509_free(cert);
 	return rc;
 }
 
-static int uki_inspect(int argc, char **argv)
+static int uki_build(int argc, char **argv)
 {
-	struct sg_buf img = SG_BUF_INIT;
-	struct sg_uki_info *info = NULL;
-	struct sg_pe pe;
-	int rc = CLI_EXIT_FAIL;
+	struct build_args a = { .stub = DEFAULT_STUB };
+	int rc = build_parse(&a, argc, argv);
 
-	if (wants_help(argc, argv))
-		return cli_help(inspect_help);
-	if (argc != 2)
-		return cli_usage_error("signet uki inspect", "expected exactly one image");
-	info = malloc(sizeof(*info));
-	if (!info)
-		return cli_error("out of memory");
-	if (sg_read_file(argv[1], &img, UKI_MAX_INPUT) ||
-	    sg_pe_parse(&pe, img.data, img.len, argv[1]) ||
-	    sg_uki_inspect(&pe, argv[1], info)) {
-		rc = cli_lib_error();
-		goto out;
-	}
+	if (rc != CLI_RUN)
+		return rc;
+	return build_image(&a) ? cli_lib_error() : CLI_EXIT_OK;
+}
+
+static void print_inspect(const struct sg_pe *pe, const struct sg_uki_info *info)
+{
 	if (info->stub_version)
 		printf("stub: systemd-stub %u\n", info->stub_version);
 	else
 		printf("stub: unknown (all UKI sections assumed measured)\n");
 	printf("%-9s %-10s %-10s %-10s %-10s %s\n", "section", "vaddr", "vsize", "offset",
 	       "rawsize", "sha256");
-	for (unsigned i = 0; i < pe.nsections; i++) {
-		const struct sg_pe_section *s = &pe.sections[i];
+	for (unsigned i = 0; i < pe->nsections; i++) {
+		const struct sg_pe_section *s = &pe->sections[i];
 
 		printf("%-9s 0x%08x 0x%08x 0x%08x 0x%08x ", s->name, s->virtual_address,
 		       s->virtual_size, s->raw_ptr, s->raw_size);
@@ -223,8 +251,30 @@ static int uki_inspect(int argc, char **argv)
 	printf("pcr11-sha256: ");
 	hex(info->pcr11, 32);
 	printf("\n");
-	rc = CLI_EXIT_OK;
-out:
+}
+
+static int uki_inspect(int argc, char **argv)
+{
+	const struct cli_opts opts = { inspect_help, "", NULL, 1, 1 };
+	struct sg_buf img = SG_BUF_INIT;
+	struct sg_uki_info *info = NULL;
+	const char *path;
+	struct sg_pe pe;
+	int rc = uki_parse(&opts, argc, argv, NULL, NULL);
+
+	if (rc != CLI_RUN)
+		return rc;
+	path = argv[optind];
+	info = malloc(sizeof(*info));
+	if (!info)
+		return cli_error("out of memory");
+	if (sg_read_file(path, &img, UKI_MAX_INPUT) || sg_pe_parse(&pe, img.data, img.len, path) ||
+	    sg_uki_inspect(&pe, path, info)) {
+		rc = cli_lib_error();
+	} else {
+		print_inspect(&pe, info);
+		rc = CLI_EXIT_OK;
+	}
 	free(info);
 	sg_buf_free(&img);
 	return rc;

@@ -1,7 +1,5 @@
 /* cmd_verity.c - signet verity: dm-verity hash trees and root hash
  * signatures, compatible with veritysetup and the kernel. */
-#include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,26 +102,8 @@ static const struct option tree_options[] = {
 	{ "no-superblock", no_argument, NULL, OPT_NO_SB },
 	{ "root-hash-file", required_argument, NULL, OPT_ROOT_FILE },
 	{ "threads", required_argument, NULL, OPT_THREADS },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-/* What the option parsers return after printing --help (any other
- * non-zero value is the exit code of an error already reported). */
-#define PARSED_HELP (-1)
-
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long n;
-
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || n > max)
-		return -1;
-	*out = n;
-	return 0;
-}
 
 /* Options shared by format and verify. */
 struct tree_args {
@@ -133,68 +113,71 @@ struct tree_args {
 	unsigned threads;
 };
 
-static int parse_tree_args(const char *cmd, const char *help, int argc, char **argv,
-			   struct tree_args *a)
+/* The numbers among them: --data-blocks, --format, --threads. */
+static int tree_number(struct tree_args *a, int c, const char *arg)
 {
-	uint64_t n;
-	int c;
+	unsigned long long n;
+
+	switch (c) {
+	case OPT_DATA_BLOCKS:
+		if (cli_parse_number("--data-blocks", arg, 1, UINT64_MAX, &n))
+			return CLI_EXIT_USAGE;
+		a->p.data_blocks = n;
+		return 0;
+	case OPT_FORMAT:
+		if (cli_parse_number("--format", arg, 0, 1, &n))
+			return CLI_EXIT_USAGE;
+		a->p.hash_type = (uint32_t)n;
+		return 0;
+	default: /* OPT_THREADS */
+		if (cli_parse_number("--threads", arg, 1, 64, &n))
+			return CLI_EXIT_USAGE;
+		a->threads = (unsigned)n;
+		return 0;
+	}
+}
+
+static int tree_option(void *ctx, int c, const char *arg)
+{
+	struct tree_args *a = ctx;
+
+	switch (c) {
+	case OPT_SALT:
+		if (sg_verity_parse_salt(&a->p, arg) < 0)
+			return cli_lib_error();
+		a->have_salt = 1;
+		return 0;
+	case OPT_UUID:
+		if (sg_verity_parse_uuid(&a->p, arg) < 0)
+			return cli_lib_error();
+		a->have_uuid = 1;
+		return 0;
+	case OPT_DATA_BS:
+		if (sg_verity_parse_block_size(arg, &a->p.data_block_size) < 0)
+			return cli_error("--data-block-size: %s", sg_errmsg());
+		return 0;
+	case OPT_HASH_BS:
+		if (sg_verity_parse_block_size(arg, &a->p.hash_block_size) < 0)
+			return cli_error("--hash-block-size: %s", sg_errmsg());
+		return 0;
+	case OPT_HASH:
+		if (strlen(arg) > SG_VERITY_HASH_NAME_MAX)
+			return cli_usage("--hash: name '%.40s' too long", arg);
+		strcpy(a->p.hash_name, arg);
+		return 0;
+	case OPT_NO_SB: a->p.no_superblock = 1; return 0;
+	case OPT_ROOT_FILE: a->root_file = arg; return 0;
+	default: return tree_number(a, c, arg);
+	}
+}
+
+/* format's and verify's option loop; the operands are theirs to check. */
+static int parse_tree_args(const char *help, int argc, char **argv, struct tree_args *a)
+{
+	const struct cli_opts opts = { help, "", tree_options, 0, -1 };
 
 	sg_verity_params_init(&a->p);
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", tree_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			cli_help(help);
-			return PARSED_HELP;
-		case OPT_SALT:
-			if (sg_verity_parse_salt(&a->p, optarg) < 0)
-				return cli_lib_error();
-			a->have_salt = 1;
-			break;
-		case OPT_UUID:
-			if (sg_verity_parse_uuid(&a->p, optarg) < 0)
-				return cli_lib_error();
-			a->have_uuid = 1;
-			break;
-		case OPT_DATA_BS:
-			if (sg_verity_parse_block_size(optarg, &a->p.data_block_size) < 0)
-				return cli_error("--data-block-size: %s", sg_errmsg());
-			break;
-		case OPT_HASH_BS:
-			if (sg_verity_parse_block_size(optarg, &a->p.hash_block_size) < 0)
-				return cli_error("--hash-block-size: %s", sg_errmsg());
-			break;
-		case OPT_DATA_BLOCKS:
-			if (parse_u64(optarg, UINT64_MAX, &a->p.data_blocks) < 0 || !a->p.data_blocks)
-				return cli_usage_error(cmd, "--data-blocks: '%s' is not a positive number",
-						       optarg);
-			break;
-		case OPT_HASH:
-			if (strlen(optarg) > SG_VERITY_HASH_NAME_MAX)
-				return cli_usage_error(cmd, "--hash: name '%.40s' too long", optarg);
-			strcpy(a->p.hash_name, optarg);
-			break;
-		case OPT_FORMAT:
-			if (parse_u64(optarg, 1, &n) < 0)
-				return cli_usage_error(cmd, "--format: '%s' is not 0 or 1", optarg);
-			a->p.hash_type = (uint32_t)n;
-			break;
-		case OPT_NO_SB:
-			a->p.no_superblock = 1;
-			break;
-		case OPT_ROOT_FILE:
-			a->root_file = optarg;
-			break;
-		case OPT_THREADS:
-			if (parse_u64(optarg, 64, &n) < 0 || n == 0)
-				return cli_usage_error(cmd, "--threads: '%s' is not from 1 to 64", optarg);
-			a->threads = (unsigned)n;
-			break;
-		default:
-			return cli_usage_error(cmd, "unknown option");
-		}
-	}
-	return 0;
+	return cli_parse(&opts, argc, argv, tree_option, a);
 }
 
 static void print_header(const char *hash_path, const struct sg_verity_params *p,
@@ -223,45 +206,57 @@ static void print_header(const char *hash_path, const struct sg_verity_params *p
 	printf("Hash device size: \t%" PRIu64 " [bytes]\n", info->hash_device_size);
 }
 
+/* A random salt and UUID where the options gave none. */
+static int fill_random(struct tree_args *a)
+{
+	struct sg_verity_params fresh = a->p;
+
+	if (sg_verity_random_salt_uuid(&fresh) < 0)
+		return -1;
+	if (!a->have_salt) {
+		memcpy(a->p.salt, fresh.salt, fresh.salt_size);
+		a->p.salt_size = fresh.salt_size;
+	}
+	if (!a->have_uuid)
+		memcpy(a->p.uuid, fresh.uuid, sizeof(a->p.uuid));
+	return 0;
+}
+
+/* What format wrote but the kernel will not use as one expects. */
+static void format_warnings(const char *data_path, const struct sg_verity_params *p,
+			    const struct sg_verity_info *info)
+{
+	if (p->data_block_size > (uint32_t)sysconf(_SC_PAGESIZE))
+		fprintf(stderr,
+			"signet: warning: the kernel cannot activate a device whose data block size"
+			" exceeds the page size (%ld)\n",
+			sysconf(_SC_PAGESIZE));
+	if (info->data_tail)
+		fprintf(stderr,
+			"signet: warning: the last %" PRIu64 " bytes of %s are not a whole data block"
+			" and are not covered\n",
+			info->data_tail, data_path);
+}
+
 static int verity_format(int argc, char **argv)
 {
-	const char *cmd = "signet verity format";
 	struct tree_args a = { 0 };
 	struct sg_verity_info info;
 	char root[2 * SG_VERITY_DIGEST_MAX + 1];
-	int rc = parse_tree_args(cmd, format_help, argc, argv, &a);
+	int rc = parse_tree_args(format_help, argc, argv, &a);
 
-	if (rc)
-		return rc == PARSED_HELP ? CLI_EXIT_OK : rc;
+	if (rc != CLI_RUN)
+		return rc;
 	if (argc - optind != 2)
-		return cli_usage_error(cmd, "expected DATA and HASH");
-	{
-		struct sg_verity_params fresh = a.p;
-		if (sg_verity_random_salt_uuid(&fresh) < 0)
-			return cli_lib_error();
-		if (!a.have_salt) {
-			memcpy(a.p.salt, fresh.salt, fresh.salt_size);
-			a.p.salt_size = fresh.salt_size;
-		}
-		if (!a.have_uuid)
-			memcpy(a.p.uuid, fresh.uuid, sizeof(a.p.uuid));
-	}
-	if (sg_verity_format(argv[optind], argv[optind + 1], &a.p, a.threads, &info) < 0)
+		return cli_usage("expected DATA and HASH");
+	if (fill_random(&a) < 0 ||
+	    sg_verity_format(argv[optind], argv[optind + 1], &a.p, a.threads, &info) < 0)
 		return cli_lib_error();
 	sg_verity_hex(info.root, info.root_size, root);
 	if (a.root_file && sg_write_file_atomic(a.root_file, root, strlen(root), 0644, 0) < 0)
 		return cli_lib_error();
 	print_header(argv[optind + 1], &a.p, &info);
-	if (a.p.data_block_size > (uint32_t)sysconf(_SC_PAGESIZE))
-		fprintf(stderr,
-			"signet: warning: the kernel cannot activate a device whose data block size"
-			" exceeds the page size (%ld)\n",
-			sysconf(_SC_PAGESIZE));
-	if (info.data_tail)
-		fprintf(stderr,
-			"signet: warning: the last %" PRIu64 " bytes of %s are not a whole data block"
-			" and are not covered\n",
-			info.data_tail, argv[optind]);
+	format_warnings(argv[optind], &a.p, &info);
 	return CLI_EXIT_OK;
 }
 
@@ -294,25 +289,24 @@ static int read_root_arg(const char *inline_hex, const char *file, char *out, si
 
 static int verity_verify(int argc, char **argv)
 {
-	const char *cmd = "signet verity verify";
 	struct tree_args a = { 0 };
 	uint8_t root[SG_VERITY_DIGEST_MAX];
 	char hex[2 * SG_VERITY_DIGEST_MAX + 2];
 	size_t root_len;
-	int rc = parse_tree_args(cmd, verify_help, argc, argv, &a);
+	int rc = parse_tree_args(verify_help, argc, argv, &a);
 
-	if (rc)
-		return rc == PARSED_HELP ? CLI_EXIT_OK : rc;
+	if (rc != CLI_RUN)
+		return rc;
 	if (a.have_uuid)
-		return cli_usage_error(cmd, "--uuid is for format only");
+		return cli_usage("--uuid is for format only");
 	if (argc - optind != 3 && !(argc - optind == 2 && a.root_file))
-		return cli_usage_error(cmd, "expected DATA, HASH and ROOTHASH");
+		return cli_usage("expected DATA, HASH and ROOTHASH");
 	if (read_root_arg(argc - optind == 3 ? argv[optind + 2] : NULL, a.root_file, hex,
 			  sizeof(hex)) < 0 ||
 	    sg_verity_parse_root(hex, root, &root_len) < 0)
 		return cli_lib_error();
-	if (sg_verity_verify(argv[optind], argv[optind + 1], &a.p, root, root_len, a.threads,
-			     NULL) < 0)
+	if (sg_verity_verify(argv[optind], argv[optind + 1], &a.p, root, root_len, a.threads, NULL) <
+	    0)
 		return cli_lib_error();
 	return CLI_EXIT_OK;
 }
@@ -323,65 +317,56 @@ static const struct option sig_options[] = {
 	{ "root-hash", required_argument, NULL, OPT_ROOT },
 	{ "root-hash-file", required_argument, NULL, OPT_ROOT_FILE },
 	{ "output", required_argument, NULL, 'o' },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Options shared by sign and verify-sig. */
 struct sig_args {
 	const char *key, *cert, *root, *root_file, *out;
 };
 
-static int parse_sig_args(const char *cmd, const char *help, int argc, char **argv,
-			  struct sig_args *a)
+static int sig_option(void *ctx, int c, const char *arg)
 {
-	int c;
+	struct sig_args *a = ctx;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "ho:", sig_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			cli_help(help);
-			return PARSED_HELP;
-		case OPT_KEY:
-			a->key = optarg;
-			break;
-		case OPT_CERT:
-			a->cert = optarg;
-			break;
-		case OPT_ROOT:
-			a->root = optarg;
-			break;
-		case OPT_ROOT_FILE:
-			a->root_file = optarg;
-			break;
-		case 'o':
-			a->out = optarg;
-			break;
-		default:
-			return cli_usage_error(cmd, "unknown option");
-		}
+	switch (c) {
+	case OPT_KEY: a->key = arg; return 0;
+	case OPT_CERT: a->cert = arg; return 0;
+	case OPT_ROOT: a->root = arg; return 0;
+	case OPT_ROOT_FILE: a->root_file = arg; return 0;
+	default: a->out = arg; return 0; /* -o */
 	}
+}
+
+/* sign's and verify-sig's option loop and the options both require; the
+ * operands are theirs to check. */
+static int parse_sig_args(const char *help, int argc, char **argv, struct sig_args *a)
+{
+	const struct cli_opts opts = { help, "o:", sig_options, 0, -1 };
+	int rc = cli_parse(&opts, argc, argv, sig_option, a);
+
+	if (rc != CLI_RUN)
+		return rc;
 	if (!a->cert)
-		return cli_usage_error(cmd, "--cert is required");
+		return cli_usage("--cert is required");
 	if (!!a->root == !!a->root_file)
-		return cli_usage_error(cmd, "give one of --root-hash and --root-hash-file");
-	return 0;
+		return cli_usage("give one of --root-hash and --root-hash-file");
+	return CLI_RUN;
 }
 
 static int verity_sign(int argc, char **argv)
 {
-	const char *cmd = "signet verity sign";
 	struct sig_args a = { 0 };
 	struct sg_buf sig = SG_BUF_INIT;
 	char hex[2 * SG_VERITY_DIGEST_MAX + 2];
-	int rc = parse_sig_args(cmd, sign_help, argc, argv, &a);
+	int rc = parse_sig_args(sign_help, argc, argv, &a);
 
-	if (rc)
-		return rc == PARSED_HELP ? CLI_EXIT_OK : rc;
+	if (rc != CLI_RUN)
+		return rc;
 	if (!a.key || !a.out)
-		return cli_usage_error(cmd, "--key and -o are required");
+		return cli_usage("--key and -o are required");
 	if (optind != argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+		return cli_usage("unexpected argument '%s'", argv[optind]);
 	if (read_root_arg(a.root, a.root_file, hex, sizeof(hex)) < 0 ||
 	    sg_verity_sign(a.key, a.cert, hex, &sig) < 0 ||
 	    sg_write_file_atomic(a.out, sig.data, sig.len, 0644, 0) < 0) {
@@ -394,18 +379,17 @@ static int verity_sign(int argc, char **argv)
 
 static int verity_verify_sig(int argc, char **argv)
 {
-	const char *cmd = "signet verity verify-sig";
 	struct sig_args a = { 0 };
 	struct sg_buf sig = SG_BUF_INIT;
 	char hex[2 * SG_VERITY_DIGEST_MAX + 2];
-	int rc = parse_sig_args(cmd, verify_sig_help, argc, argv, &a);
+	int rc = parse_sig_args(verify_sig_help, argc, argv, &a);
 
-	if (rc)
-		return rc == PARSED_HELP ? CLI_EXIT_OK : rc;
+	if (rc != CLI_RUN)
+		return rc;
 	if (a.key || a.out)
-		return cli_usage_error(cmd, "--key and -o are for sign");
+		return cli_usage("--key and -o are for sign");
 	if (argc - optind != 1)
-		return cli_usage_error(cmd, "expected one signature file");
+		return cli_usage("expected one signature file");
 	if (read_root_arg(a.root, a.root_file, hex, sizeof(hex)) < 0 ||
 	    sg_read_file(argv[optind], &sig, 1 << 20) < 0 ||
 	    sg_verity_verify_sig(a.cert, hex, sig.data, sig.len) < 0) {

@@ -10,8 +10,13 @@
 
 static int cmd_version(int argc, char **argv)
 {
-	if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-		return cli_help("Usage: signet version\n\nPrints the version of signet.\n");
+	static const struct cli_opts opts = {
+		"Usage: signet version\n\nPrints the version of signet.\n", NULL, NULL, 0, 0,
+	};
+	int rc = cli_parse(&opts, argc, argv, NULL, NULL);
+
+	if (rc != CLI_RUN)
+		return rc;
 	printf("signet %s\n", SIGNET_VERSION);
 	return CLI_EXIT_OK;
 }
@@ -44,6 +49,6 @@ int main(int argc, char **argv)
 {
 	cli_install_signal_cleanup();
 	if (argc == 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0))
-		return cmd_version(argc, argv);
+		return cmd_version(1, argv); /* the option itself is no option of version */
 	return cli_dispatch(commands, sizeof(commands) / sizeof(commands[0]), "signet", argc, argv);
 }

@@ -153,9 +153,9 @@ static int write_sshd_config(const struct sg_host_cfg *cfg)
 		      "X11Forwarding no\n"
 		      "PidFile none\n",
 		      cfg->ssh_port);
-	rc = sg_buf_terminate(&b) < 0 ? -1
-					 : sg_write_file_atomic(RECOVERY_DIR "/sshd_config", b.data,
-								b.len, 0600, 0);
+	rc = sg_buf_terminate(&b) < 0
+		     ? -1
+		     : sg_write_file_atomic(RECOVERY_DIR "/sshd_config", b.data, b.len, 0600, 0);
 	sg_buf_free(&b);
 	return rc;
 }
@@ -183,7 +183,9 @@ int sshd_start(const struct sg_host_cfg *cfg, const char *root)
 	if (pid < 0)
 		return sg_fail_errno("fork");
 	if (pid == 0) {
-		char *argv[] = { "/usr/sbin/sshd", "-D", "-e", "-f", RECOVERY_DIR "/sshd_config", NULL };
+		char *argv[] = {
+			"/usr/sbin/sshd", "-D", "-e", "-f", RECOVERY_DIR "/sshd_config", NULL
+		};
 		char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 
 		if (chroot(root) < 0 || chdir("/") < 0) {

@@ -296,7 +296,8 @@ static int read_all(const char *node, const char *image, uint64_t size)
 		if (n <= 0) {
 			if (n < 0 && errno == EIO)
 				sg_fail("%s does not match its root hash: Input/output error in the"
-					" 64 KiB at byte %" PRIu64, image, off);
+					" 64 KiB at byte %" PRIu64,
+					image, off);
 			else
 				sg_fail("%s at byte %" PRIu64 ": %s", node, off,
 					n < 0 ? strerror(errno) : "unexpected end");
@@ -366,7 +367,8 @@ static int slot_root(const struct slot_paths *s, const struct sg_buf *trusted, u
 		return 0;
 	if (access(s->sig, F_OK) == 0 && access(SIGNER_CERT, F_OK) == 0)
 		return root_signed(s, root, *root_size);
-	return sg_fail("%s: root hash not among the initrd's trusted ones and not signed", s->roothash);
+	return sg_fail("%s: root hash not among the initrd's trusted ones and not signed",
+		       s->roothash);
 }
 
 static int read_superblock(const char *path, struct sg_verity_params *p)
@@ -505,7 +507,8 @@ static void remove_tree(int fd, dev_t dev)
 		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			sub = openat(dirfd(d), e->d_name,
+				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0)
 				remove_tree(sub, dev);
 			unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
@@ -726,7 +729,8 @@ int main(int argc, char **argv)
 
 	(void)argv;
 	if (getpid() != 1 || argc > 1) {
-		fprintf(stderr, "Usage: signet-init (runs only as PID 1 in the initrd; see signet-init(8))\n");
+		fprintf(stderr,
+			"Usage: signet-init (runs only as PID 1 in the initrd; see signet-init(8))\n");
 		return 2;
 	}
 	sg_init_cmdline_defaults(&cfg);
@@ -750,8 +754,8 @@ int main(int argc, char **argv)
 	if (access(TRUSTED_ROOTS, F_OK) == 0 && read_small(TRUSTED_ROOTS, &trusted) < 0)
 		refuse(&cfg, secure, sg_errmsg());
 	if (trusted.len == 0 && access(SIGNER_CERT, F_OK) < 0)
-		refuse(&cfg, secure, "the initrd trusts no root hash: neither " TRUSTED_ROOTS
-		       " nor " SIGNER_CERT);
+		refuse(&cfg, secure,
+		       "the initrd trusts no root hash: neither " TRUSTED_ROOTS " nor " SIGNER_CERT);
 	if (find_esp(&cfg) < 0)
 		refuse(&cfg, secure, sg_errmsg());
 	slots[0] = cfg.slot;
@@ -766,8 +770,9 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (host.has_disk) {
-			struct boot bt = { .cmd = &cfg, .host = &host, .slot = slots[i],
-					   .secure = secure, .t0 = t0 };
+			struct boot bt = {
+				.cmd = &cfg, .host = &host, .slot = slots[i], .secure = secure, .t0 = t0
+			};
 
 			say("slot %c verified after %.3f s", slots[i], now() - t0);
 			/* The recovery shell sees which slot booted, too. */

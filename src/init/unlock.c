@@ -83,7 +83,8 @@ int disk_find(const struct sg_host_cfg *cfg, unsigned wait, char *dev)
 		}
 		if (now() >= end) {
 			if (cfg->disk_device[0])
-				return sg_fail("disk %s did not appear in %u s", cfg->disk_device, wait);
+				return sg_fail("disk %s did not appear in %u s", cfg->disk_device,
+					       wait);
 			return sg_fail("no block device holds the LUKS2 disk %s after %u s",
 				       cfg->disk_uuid, wait);
 		}

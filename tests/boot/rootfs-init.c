@@ -45,8 +45,8 @@ int main(void)
 	printf("SIGNET-ROOTFS-OK pid=%d slot=%s env=%s overlay=%s writable=%d id=%s sidecar=%s"
 	       " uptime=%.3f\n",
 	       (int)getpid(), slot, env ? env : "-",
-	       statfs("/", &fs) == 0 && fs.f_type == OVERLAYFS_MAGIC ? "yes" : "no", writable,
-	       id, sidecar, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+	       statfs("/", &fs) == 0 && fs.f_type == OVERLAYFS_MAGIC ? "yes" : "no", writable, id,
+	       sidecar, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 	fflush(stdout);
 	sync();
 	reboot(RB_POWER_OFF);

@@ -13,28 +13,6 @@ export SIGNET_HOME="$T/home"
 H=$SIGNET_HOME
 touch "$T/.start"
 
-# expect_exit CODE DESCRIPTION COMMAND...: exits CODE; failures (not usage
-# errors, which add a pointer to --help) print exactly one line on stderr.
-expect_exit() {
-	local code=$1 what=$2 rc; shift 2
-	"$@" >"$T/.out" 2>"$T/.err"; rc=$?
-	if [ "$rc" -ne "$code" ]; then
-		ko "$what: exit $rc, expected $code: $(head -c 300 "$T/.err")"
-	elif [ "$code" -eq 1 ] || [ "$code" -gt 2 ] && [ "$(wc -l <"$T/.err")" -ne 1 ]; then
-		ko "$what: expected one error line, got: $(head -c 300 "$T/.err")"
-	else
-		ok
-	fi
-}
-
-# contains DESCRIPTION FILE TEXT
-contains() {
-	if grep -q -- "$3" "$2"; then ok; else ko "$1: '$3' not in $(head -c 300 "$2")"; fi
-}
-
-# Fingerprint of a tree: every path with its hash, to prove "nothing changed".
-tree_sum() { (cd "$1" && find . -printf '%p %m\n' -type f -exec sha256sum {} + | sort) ; }
-
 "$SIGNET" age-keygen -o "$T/id" 2>/dev/null
 R=$("$SIGNET" age-keygen -y "$T/id")
 "$SIGNET" age-keygen -o "$T/other-id" 2>/dev/null
@@ -65,20 +43,8 @@ if [ -z "$(ls -A "$T/half/domains")" ] && [ -z "$(ls -A "$T/half/env-claims")" ]
 else ko "half-way genesis left $(find "$T/half" -type f)"; fi
 
 # --- the key never in plaintext -----------------------------------------
-KEYHEX=""
-# no_plaintext_key WHEN: the root seed (raw, hex, base64 forms) appears in
-# no file under the home or in any file made in /tmp since the start.
-scan_key() {
-	local files
-	files=$( { find "$H" -type f; find /tmp -xdev -type f -newer "$T/.start" 2>/dev/null; } |
-		grep -v "^$T/\.\(out\|err\)$")
-	if KEYHEX="$KEYHEX" python3 "$(dirname "$0")/find_secret.py" "$files"
-	then return 0; else return 1; fi
-}
-no_plaintext_key() {
-	if [ -z "$KEYHEX" ]; then ko "no key to search for after $1"; return; fi
-	if scan_key; then ok; else ko "plaintext root key after $1"; fi
-}
+SCAN_DIRS=("$H")
+SCAN_SKIP="^$T/\.\(out\|err\)$"
 
 # --- genesis ----------------------------------------------------------
 check "domain init" "$SIGNET" domain init -r "$R" --name alpha --dns-claim alpha.example

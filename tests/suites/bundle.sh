@@ -14,33 +14,7 @@ H=$SIGNET_HOME
 HR="$T/hostroot"
 touch "$T/.start"
 
-expect_exit() {
-	local code=$1 what=$2 rc; shift 2
-	"$@" >"$T/.out" 2>"$T/.err"; rc=$?
-	if [ "$rc" -ne "$code" ]; then
-		ko "$what: exit $rc, expected $code: $(head -c 300 "$T/.err")"
-	elif [ "$code" -ne 2 ] && [ "$(wc -l <"$T/.err")" -ne 1 ]; then
-		ko "$what: expected one error line, got: $(head -c 300 "$T/.err")"
-	else
-		ok
-	fi
-	rescan "$@"
-}
-contains() {
-	if grep -q -- "$3" "$2"; then ok; else ko "$1: '$3' not in $(head -c 300 "$2")"; fi
-}
-tree_sum() { (cd "$1" && find . -printf '%p %m\n' -type f -exec sha256sum {} + | sort); }
-
-KEYHEX=""
-scan_key() {
-	local files
-	files=$( { find "$H" "$HR" "$T" -type f 2>/dev/null; find /tmp -xdev -type f -newer "$T/.start" 2>/dev/null; } | sort -u)
-	KEYHEX="$KEYHEX" python3 "$(dirname "$0")/find_secret.py" "$files"
-}
-no_plaintext_key() {
-	if [ -z "$KEYHEX" ]; then ko "no key to search for after $1"; return; fi
-	if scan_key; then ok; else ko "plaintext root key after $1"; fi
-}
+SCAN_DIRS=("$H" "$HR" "$T")
 # After every command below (once the key exists), the search runs again.
 SCANS=0
 rescan() {
@@ -50,6 +24,8 @@ rescan() {
 }
 eval "lib_$(declare -f check)"
 check() { lib_check "$@"; rescan "$@"; }
+eval "lib_$(declare -f expect_exit)"
+expect_exit() { lib_expect_exit "$@"; rescan "$@"; }
 
 "$SIGNET" age-keygen -o "$T/id" 2>/dev/null
 R=$("$SIGNET" age-keygen -y "$T/id")

@@ -12,7 +12,6 @@ for tool in openssl strace; do
 	command -v $tool >/dev/null || { echo "missing $tool (scripts/deps check)" >&2; exit 1; }
 done
 
-why() { echo "$*" >&2; return 1; }
 
 # What openssl says about a file, kept by the file's SHA-256: most kill
 # points leave the setup's certificates as they were, and a suite of

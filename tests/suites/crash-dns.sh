@@ -11,7 +11,6 @@ for tool in ldns-verify-zone strace; do
 	command -v $tool >/dev/null || { echo "missing $tool (scripts/deps check)" >&2; exit 1; }
 done
 
-why() { echo "$*" >&2; return 1; }
 
 # One signing time for the whole suite: the serial a signing gives is
 # then known (T0, T0 + 1, ...), and signatures are valid now for
@@ -30,7 +29,6 @@ zone_verifies() {
 	ldns-verify-zone "$1" >"$T/.ldns" 2>&1 || why "ldns-verify-zone ${1##*/}: $(tail -2 "$T/.ldns")" || return
 	touch "$T/.cache/$h.ok"
 }
-soa_serial() { awk '$4 == "SOA" { print $7; exit }' "$1"; }
 stem() { if [ "$1" = . ]; then echo root; else echo "${1%.}"; fi; }
 
 # dns_consistent D: a reader (dns check) first settles what a kill left,

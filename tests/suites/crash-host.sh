@@ -27,7 +27,6 @@ export SOPS_AGE_KEY_FILE="$T/id"
 # timed NAME: crash_command NAME, and how long it took.
 timed() { local t0=$SECONDS; crash_command "$@"; echo "crash: $1: $((SECONDS - t0)) s"; }
 # why TEXT: the reason a state is inconsistent, on stderr, and failure.
-why() { echo "$*" >&2; return 1; }
 
 # --- host admit -----------------------------------------------------------
 ID=$("$SIGNET" domain init -r "$R" --name alpha) || exit 1

@@ -37,7 +37,6 @@ head -c 32 /dev/zero | tr '\0' o >"$T/old"
 head -c 32 /dev/zero | tr '\0' n >"$T/new"
 
 # why TEXT: the reason a state is inconsistent, on stderr, and failure.
-why() { echo "$*" >&2; return 1; }
 # on DIR: swtpm (re)started on DIR/tpm; sets TCTI.
 on() { swtpm_stop; swtpm_host "$1/tpm" >/dev/null || exit 1; }
 # handles: the persistent handles the TPM lists, space separated.

@@ -31,6 +31,10 @@ CRASH_BAD=0
 CRASH_POINTS=0
 
 # LeakSanitizer stops the world with ptrace, which strace already holds.
+# why REASON: says on stderr why a state is inconsistent; returns 1, for
+# NAME_state's `... || why "..." || return`.
+why() { echo "$*" >&2; return 1; }
+
 crash_env() { env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 "$@"; }
 
 # crash_count LOG SYSCALL: the most calls of SYSCALL made by one process.

@@ -100,7 +100,10 @@ esp() {
 	done
 	"$SIGNET" esp build -o "$T/esp.img" --size 16 "${args[@]}"
 }
-APPEND="signet.reboot_delay=1 signet.wait=30"
+# signet.wait: how long signet-init looks for its ESP. The guest runs under
+# TCG on a machine that may be busy with other work, so it gets far more
+# than a real machine needs; no case here expects the wait to run out.
+APPEND="signet.reboot_delay=1 signet.wait=600"
 
 # 1. Both slots good: slot A boots; the rootfs runs as PID 1 on an
 #    overlay it can write.

@@ -69,6 +69,57 @@ has() {
 }
 lacks() { if tr -d '\r' <"$T/$1.log" | grep -aqE "$2"; then ko "$1: $3"; else ok; fi; }
 
+# expect_exit CODE DESCRIPTION COMMAND...: exits CODE; a failure (not a
+# usage error, which adds a pointer to --help) prints exactly one line on
+# stderr.
+expect_exit() {
+	local code=$1 what=$2 rc; shift 2
+	"$@" >"$T/.out" 2>"$T/.err"; rc=$?
+	if [ "$rc" -ne "$code" ]; then
+		ko "$what: exit $rc, expected $code: $(head -c 300 "$T/.err")"
+	elif [ "$code" -ne 0 ] && [ "$code" -ne 2 ] && [ "$(wc -l <"$T/.err")" -ne 1 ]; then
+		ko "$what: expected one error line, got: $(head -c 300 "$T/.err")"
+	else
+		ok
+	fi
+}
+
+# contains DESCRIPTION FILE TEXT: FILE holds TEXT.
+contains() {
+	if grep -q -- "$3" "$2"; then ok; else ko "$1: '$3' not in $(head -c 300 "$2")"; fi
+}
+
+# tree_sum DIR: every path with its mode and every file's hash, sorted, to
+# show that nothing in DIR changed.
+tree_sum() { (cd "$1" && find . -printf '%p %m\n' -type f -exec sha256sum {} + | sort); }
+
+# soa_serial ZONEFILE: the SOA serial of a zone file in ldns's layout.
+soa_serial() { awk '$4 == "SOA" { print $7; exit }' "$1"; }
+
+# The search for a secret key in plaintext (find_secret.py): KEYHEX holds
+# the seeds (hex, space-separated), SCAN_DIRS the directories searched
+# whole, SCAN_SKIP a grep pattern of paths not searched; besides them
+# every file made in /tmp since $T/.start (which the suite touches at its
+# start) is searched, but for the build directory, where meson writes
+# the tests' logs and signet writes nothing. find_secret.py names the
+# files that hold a key.
+KEYHEX=""
+SCAN_DIRS=()
+SCAN_SKIP='^$'
+scan_key() {
+	local files build
+	build=$(cd "$(dirname "$SIGNET")" && pwd)
+	files=$( { find "${SCAN_DIRS[@]}" -type f 2>/dev/null
+		find /tmp -xdev -type f -newer "$T/.start" 2>/dev/null | grep -v "^$build/"; } |
+		sort -u | grep -v -- "$SCAN_SKIP")
+	KEYHEX="$KEYHEX" python3 "$SRCDIR/tests/suites/find_secret.py" "$files"
+}
+# no_plaintext_key WHEN: no key is found after WHEN.
+no_plaintext_key() {
+	if [ -z "$KEYHEX" ]; then ko "no key to search for after $1"; return; fi
+	if scan_key; then ok; else ko "plaintext root key after $1"; fi
+}
+
 finish() {
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]

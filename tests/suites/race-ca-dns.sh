@@ -69,7 +69,6 @@ eight=$(awk -F'\t' '$5 ~ /^r[0-9]+-h[0-9]\.example\.org\// { print $4 }' "$Q/ind
 D=$T/dns
 T0=$(date +%s)
 SIGN=(--threads 1 --now "$T0")
-soa_serial() { awk '$4 == "SOA" { print $7; exit }' "$1"; }
 check "dns init" "$SIGNET" dns init --dir "$D"
 check "dns add-zone" "$SIGNET" dns add-zone --dir "$D" --zone example.org --ns ns1.example.org=192.0.2.1
 check "first signing" "$SIGNET" dns sign --dir "$D" "${SIGN[@]}"

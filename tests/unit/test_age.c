@@ -26,8 +26,8 @@ static int roundtrip(const struct sg_age_recipients *rs, const struct sg_age_ide
 
 int main(void)
 {
-	static const size_t sizes[] = { 0, 1, 65535, 65536, 65537, 16 * 65536, 16 * 65536 + 1,
-					33 * 65536 - 1 };
+	static const size_t sizes[] = { 0,     1,	   65535,	   65536,
+					65537, 16 * 65536, 16 * 65536 + 1, 33 * 65536 - 1 };
 	struct sg_age_identities ids = { 0 }, other = { 0 }, pw = { 0 };
 	struct sg_age_recipients rs = { 0 }, rpw = { 0 };
 	struct sg_age_identity id;

@@ -106,8 +106,9 @@ int main(void)
 	 * log stays in order */
 	{
 		struct sg_artifact a = { "tools/c", "tools/c", "c", 1, 0644, 0 };
-		struct sg_log_entry e = { .op = "early", .now = 1767225600 - 3600, .files = &a,
-					  .nfiles = 1 };
+		struct sg_log_entry e = {
+			.op = "early", .now = 1767225600 - 3600, .files = &a, .nfiles = 1
+		};
 		struct sg_log_state st;
 
 		CHECK(sg_auditlog_commit(&d, seed, &e) == 0);
@@ -129,7 +130,8 @@ int main(void)
 	{
 		struct sg_log_entry e = { .op = "genesis", .now = 1767225600, .genesis = 1 };
 
-		CHECK(sg_auditlog_commit(&d, seed, &e) < 0 && strstr(sg_errmsg(), "audit log already"));
+		CHECK(sg_auditlog_commit(&d, seed, &e) < 0 &&
+		      strstr(sg_errmsg(), "audit log already"));
 		CHECK(records(&d) == 4);
 	}
 

@@ -30,7 +30,8 @@ int main(void)
 		CHECK(sg_b32_encoded_len(len) == strlen(vectors[i].out));
 		CHECK(sg_b32_encode(vectors[i].in, len, enc) == strlen(vectors[i].out));
 		CHECK_STR(enc, vectors[i].out);
-		CHECK(sg_b32_decode(vectors[i].out, strlen(vectors[i].out), dec, sizeof(dec), &n) == 0);
+		CHECK(sg_b32_decode(vectors[i].out, strlen(vectors[i].out), dec, sizeof(dec), &n) ==
+		      0);
 		CHECK(n == len && memcmp(dec, vectors[i].in, len) == 0);
 	}
 	/* Uppercase, padding, impossible lengths, non-zero trailing bits. */

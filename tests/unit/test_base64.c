@@ -39,11 +39,11 @@ int main(void)
 		CHECK_STR(enc, vectors[i].unpadded);
 		CHECK(sg_b64_encoded_len(len, SG_B64_NOPAD) == strlen(vectors[i].unpadded));
 
-		CHECK(sg_b64_decode(vectors[i].padded, strlen(vectors[i].padded), dec, sizeof(dec), &n,
-				    SG_B64_PAD) == 0);
+		CHECK(sg_b64_decode(vectors[i].padded, strlen(vectors[i].padded), dec, sizeof(dec),
+				    &n, SG_B64_PAD) == 0);
 		CHECK(n == len && memcmp(dec, vectors[i].plain, len) == 0);
-		CHECK(sg_b64_decode(vectors[i].unpadded, strlen(vectors[i].unpadded), dec, sizeof(dec),
-				    &n, SG_B64_NOPAD) == 0);
+		CHECK(sg_b64_decode(vectors[i].unpadded, strlen(vectors[i].unpadded), dec,
+				    sizeof(dec), &n, SG_B64_NOPAD) == 0);
 		CHECK(n == len && memcmp(dec, vectors[i].plain, len) == 0);
 	}
 

@@ -12,17 +12,19 @@ static const char *valid[] = {
 };
 
 static const char *invalid[] = {
-	"\x20" "1nwldj5",  /* hrp character out of range */
-	"\x7f" "1axkwrx",  /* hrp character out of range */
-	"pzry9x0s0muk",    /* no separator */
-	"1pzry9x0s0muk",   /* empty hrp */
-	"x1b4n0q5v",       /* invalid data character */
-	"li1dgmt3",        /* checksum too short */
-	"A1G7SGD8",        /* checksum computed with uppercase hrp */
-	"10a06t8",         /* empty hrp */
-	"1qzzfhee",        /* empty hrp */
-	"A12uEL5L",        /* mixed case */
-	"a12uel5m",        /* bad checksum */
+	"\x20"
+	"1nwldj5", /* hrp character out of range */
+	"\x7f"
+	"1axkwrx",	 /* hrp character out of range */
+	"pzry9x0s0muk",	 /* no separator */
+	"1pzry9x0s0muk", /* empty hrp */
+	"x1b4n0q5v",	 /* invalid data character */
+	"li1dgmt3",	 /* checksum too short */
+	"A1G7SGD8",	 /* checksum computed with uppercase hrp */
+	"10a06t8",	 /* empty hrp */
+	"1qzzfhee",	 /* empty hrp */
+	"A12uEL5L",	 /* mixed case */
+	"a12uel5m",	 /* bad checksum */
 };
 
 int main(void)
@@ -35,8 +37,8 @@ int main(void)
 		struct sg_buf b = SG_BUF_INIT;
 		int upper = valid[i][0] >= 'A' && valid[i][0] <= 'Z';
 
-		CHECK(sg_bech32_decode(valid[i], strlen(valid[i]), hrp, sizeof(hrp), data, sizeof(data),
-				       &n) == 0);
+		CHECK(sg_bech32_decode(valid[i], strlen(valid[i]), hrp, sizeof(hrp), data,
+				       sizeof(data), &n) == 0);
 		CHECK(sg_bech32_encode(&b, hrp, data, n, upper) == 0);
 		CHECK(b.len == strlen(valid[i]) && memcmp(b.data, valid[i], b.len) == 0);
 		sg_buf_free(&b);
@@ -47,10 +49,12 @@ int main(void)
 
 	/* An age identity from the C2SP vectors: 32 bytes under its hrp. */
 	{
-		const char *key = "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
+		const char *key =
+			"AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
 		struct sg_buf b = SG_BUF_INIT;
 
-		CHECK(sg_bech32_decode(key, strlen(key), hrp, sizeof(hrp), data, sizeof(data), &n) == 0);
+		CHECK(sg_bech32_decode(key, strlen(key), hrp, sizeof(hrp), data, sizeof(data), &n) ==
+		      0);
 		CHECK(n == 32);
 		CHECK_STR(hrp, "age-secret-key-");
 		CHECK(sg_bech32_encode(&b, "age-secret-key-", data, n, 1) == 0);

@@ -3,6 +3,7 @@
  * the old contents; reserve refuses sizes that would overflow; free and
  * wipe reset to empty. */
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "buf.h"
 #include "check.h"
@@ -35,16 +36,11 @@ static const size_t growth[] = { 0, 1, 62, 63, 64, 65, 127, 128, 129, 1000, 4096
 static int apply(struct sg_buf *b, size_t i)
 {
 	switch (steps[i].op) {
-	case APPEND:
-		return sg_buf_append(b, steps[i].arg, steps[i].len);
-	case STR:
-		return sg_buf_append_str(b, steps[i].arg);
-	case BYTE:
-		return sg_buf_append_byte(b, (uint8_t)steps[i].arg[0]);
-	case PRINTF:
-		return sg_buf_printf(b, "%d-%s", 42, steps[i].arg);
-	case TERMINATE:
-		return sg_buf_terminate(b);
+	case APPEND: return sg_buf_append(b, steps[i].arg, steps[i].len);
+	case STR: return sg_buf_append_str(b, steps[i].arg);
+	case BYTE: return sg_buf_append_byte(b, (uint8_t)steps[i].arg[0]);
+	case PRINTF: return sg_buf_printf(b, "%d-%s", 42, steps[i].arg);
+	case TERMINATE: return sg_buf_terminate(b);
 	}
 	return -1;
 }
@@ -111,5 +107,29 @@ int main(void)
 	sg_buf_free(&b);
 	sg_buf_wipe(&b);
 	CHECK(b.data == NULL && b.len == 0 && b.cap == 0);
+
+	/* sg_array_grow: room for one more when full, capacity 8, 16, ...;
+	 * an element size whose doubling overflows leaves the array alone. */
+	{
+		static const struct {
+			size_t cap, len, size, cap_after;
+			int rc;
+		} grows[] = {
+			{ 0, 0, sizeof(int), 8, 0 },   { 8, 7, sizeof(int), 8, 0 },
+			{ 8, 8, sizeof(int), 16, 0 },  { 16, 16, sizeof(int), 32, 0 },
+			{ 8, 8, SIZE_MAX / 8, 8, -1 }, { 0, 0, 0, 0, -1 },
+		};
+		for (size_t i = 0; i < sizeof(grows) / sizeof(grows[0]); i++) {
+			size_t cap = grows[i].cap;
+			void *v = cap ? calloc(cap, sizeof(int)) : NULL, *before = v;
+			int rc = sg_array_grow(&v, &cap, grows[i].len, grows[i].size);
+
+			CHECK(rc == grows[i].rc && cap == grows[i].cap_after);
+			CHECK(rc == 0 || v == before);
+			if (rc == 0 && cap)
+				((int *)v)[grows[i].len] = 1; /* ASan: the new slot is there */
+			free(v);
+		}
+	}
 	return check_done();
 }

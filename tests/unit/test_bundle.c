@@ -41,8 +41,9 @@ static int ledger(const char *text)
 	return rc < 0 ? -1 : (int)n;
 }
 
-#define ENTRY "{\"admitted_at\":\"2026-01-01T00:00:00Z\",\"bundle_id\":\"4dbbf6bf-0b0e-46ef-95cf-e71f2f2cb28f\"," \
-	"\"domain_id\":\"svjni7nzg6za6cjemspmjart2ushcta32h7yyt2nbywuqa6y4wgq\",\"policy_hash\":" \
+#define ENTRY                                                                                               \
+	"{\"admitted_at\":\"2026-01-01T00:00:00Z\",\"bundle_id\":\"4dbbf6bf-0b0e-46ef-95cf-e71f2f2cb28f\"," \
+	"\"domain_id\":\"svjni7nzg6za6cjemspmjart2ushcta32h7yyt2nbywuqa6y4wgq\",\"policy_hash\":"           \
 	"\"339eab58d098e50e467e585e1c5569a26b47312814d8af9a1efb90a8a05b5791\"}"
 
 int main(void)
@@ -57,7 +58,8 @@ int main(void)
 	CHECK(yaml_model("# c\na: 1_000_000\nb: 5TB\nc: [x, true, null]\n", &j) == 0);
 	CHECK(sg_json_canonical(j, &canon) == 0);
 	CHECK(canon.len == strlen("{\"a\":1000000,\"b\":\"5TB\",\"c\":[\"x\",true,null]}") &&
-	      memcmp(canon.data, "{\"a\":1000000,\"b\":\"5TB\",\"c\":[\"x\",true,null]}", canon.len) == 0);
+	      memcmp(canon.data, "{\"a\":1000000,\"b\":\"5TB\",\"c\":[\"x\",true,null]}",
+		     canon.len) == 0);
 	/* and back to a tree that writes the same model */
 	n = sg_sops_from_json(j, SG_SOPS_NUMBERS_MODEL);
 	CHECK(n != NULL && n->kind == SG_SOPS_MAP && n->n == 3);
@@ -89,7 +91,8 @@ int main(void)
 	sg_json_free(j);
 	CHECK(admission("{\"courtesy_lease\":{\"requested\":{\"duration_days\":-1}}}", &r, &j) < 0);
 	sg_json_free(j);
-	CHECK(admission("{\"courtesy_lease\":{\"requested\":{\"storage_bytes\":\"2XB\"}}}", &r, &j) < 0);
+	CHECK(admission("{\"courtesy_lease\":{\"requested\":{\"storage_bytes\":\"2XB\"}}}", &r, &j) <
+	      0);
 	sg_json_free(j);
 	CHECK(admission("{\"target_domain\":\"common\"}", &r, &j) < 0);
 	sg_json_free(j);

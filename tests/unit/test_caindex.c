@@ -14,17 +14,17 @@ static const char good[] =
 	"E\t200101000000Z\t\tFF\tunknown\t\n";
 
 static const char *const bad[] = {
-	"V\t271224060304Z\t\t01\tf\n",				 /* 5 fields */
-	"V\t271224060304Z\t\t01\tf\t/CN=x\textra\n",		 /* 7 fields */
-	"X\t271224060304Z\t\t01\tf\t/CN=x\n",			 /* status */
-	"V\t2712240603Z\t\t01\tf\t/CN=x\n",			 /* time */
-	"V\t271324060304Z\t\t01\tf\t/CN=x\n",			 /* month 13 */
-	"V\t271224060304Z\t261122060304Z\t01\tf\t/CN=x\n",	 /* revoked time on V */
+	"V\t271224060304Z\t\t01\tf\n",				   /* 5 fields */
+	"V\t271224060304Z\t\t01\tf\t/CN=x\textra\n",		   /* 7 fields */
+	"X\t271224060304Z\t\t01\tf\t/CN=x\n",			   /* status */
+	"V\t2712240603Z\t\t01\tf\t/CN=x\n",			   /* time */
+	"V\t271324060304Z\t\t01\tf\t/CN=x\n",			   /* month 13 */
+	"V\t271224060304Z\t261122060304Z\t01\tf\t/CN=x\n",	   /* revoked time on V */
 	"R\t271224060304Z\t261122060304Z,because\t01\tf\t/CN=x\n", /* reason */
-	"V\t271224060304Z\t\t1\tf\t/CN=x\n",			 /* odd serial */
-	"V\t271224060304Z\t\tab\tf\t/CN=x\n",			 /* lower-case serial */
-	"V\t271224060304Z\t\t01\tf\t/CN=x",			 /* no newline */
-	"V\t271224060304Z\t\t01\tf\t/CN=\x01\n",		 /* control char */
+	"V\t271224060304Z\t\t1\tf\t/CN=x\n",			   /* odd serial */
+	"V\t271224060304Z\t\tab\tf\t/CN=x\n",			   /* lower-case serial */
+	"V\t271224060304Z\t\t01\tf\t/CN=x",			   /* no newline */
+	"V\t271224060304Z\t\t01\tf\t/CN=\x01\n",		   /* control char */
 	"V\t271224060304Z\t\t01\tf\t/CN=a\nV\t271224060304Z\t\t01\tg\t/CN=b\n", /* duplicate serial */
 };
 
@@ -38,7 +38,8 @@ int main(void)
 
 	CHECK(sg_ca_index_parse((const uint8_t *)good, strlen(good), "index.txt", &idx) == 0);
 	CHECK(idx.n == 4);
-	CHECK(idx.e[1].status == 'R' && idx.e[1].reason == 1 && !strcmp(idx.e[1].revoked, "261122060304Z"));
+	CHECK(idx.e[1].status == 'R' && idx.e[1].reason == 1 &&
+	      !strcmp(idx.e[1].revoked, "261122060304Z"));
 	CHECK(idx.e[2].reason == SG_CA_NO_REASON);
 	CHECK_STR(idx.e[2].subject, "/CN=long lived/O=Example Org");
 	CHECK(sg_ca_index_format(&idx, &out) == 0);
@@ -51,7 +52,8 @@ int main(void)
 	sg_ca_index_free(&idx);
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK(sg_ca_index_parse((const uint8_t *)bad[i], strlen(bad[i]), "index.txt", &idx) < 0);
+		CHECK(sg_ca_index_parse((const uint8_t *)bad[i], strlen(bad[i]), "index.txt", &idx) <
+		      0);
 		CHECK(strncmp(sg_errmsg(), "index.txt: line ", 16) == 0);
 		CHECK(idx.n == 0);
 	}

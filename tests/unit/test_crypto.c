@@ -22,7 +22,8 @@ static void test_sha(void)
 	CHECK_MEM(out, a, 32);
 	sg_digest_free(dg);
 	check_unhex("ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
-		    "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f", a);
+		    "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+		    a);
 	CHECK(sg_sha512("abc", 3, out) == 0);
 	CHECK_MEM(out, a, 64);
 }
@@ -39,12 +40,14 @@ static void test_hmac_hkdf(void)
 	check_unhex("000102030405060708090a0b0c", c);
 	check_unhex("f0f1f2f3f4f5f6f7f8f9", d);
 	check_unhex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
-		    "34007208d5b887185865", a);
+		    "34007208d5b887185865",
+		    a);
 	CHECK(sg_hkdf_sha256(b, 22, c, 13, d, 10, out, 42) == 0);
 	CHECK_MEM(out, a, 42);
 	/* RFC 5869 test case 3: no salt, no info. */
 	check_unhex("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d"
-		    "9d201395faa4b61a96c8", a);
+		    "9d201395faa4b61a96c8",
+		    a);
 	CHECK(sg_hkdf_sha256(b, 22, NULL, 0, "", 0, out, 42) == 0);
 	CHECK_MEM(out, a, 42);
 }
@@ -54,11 +57,13 @@ static void test_scrypt(void)
 	uint8_t out[64];
 
 	check_unhex("77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442"
-		    "fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906", a);
+		    "fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906",
+		    a);
 	CHECK(sg_scrypt("", 0, "", 0, 4, 1, 1, out, 64) == 0);
 	CHECK_MEM(out, a, 64);
 	check_unhex("fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
-		    "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640", a);
+		    "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640",
+		    a);
 	CHECK(sg_scrypt("password", 8, "NaCl", 4, 10, 8, 16, out, 64) == 0);
 	CHECK_MEM(out, a, 64);
 }
@@ -86,7 +91,8 @@ static void test_ed25519(void)
 	check_unhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", a);
 	check_unhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", b);
 	check_unhex("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
-		    "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b", c);
+		    "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+		    c);
 	CHECK(sg_ed25519_public(a, pub) == 0);
 	CHECK_MEM(pub, b, 32);
 	CHECK(sg_ed25519_sign(a, "", 0, sig) == 0);

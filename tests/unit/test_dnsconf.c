@@ -22,17 +22,18 @@ int main(void)
 	char out[256];
 	struct sg_dnsconf c;
 	struct sg_buf a = SG_BUF_INIT, b = SG_BUF_INIT;
-	static const char good[] = "# comment\n"
-				   "signet-dns 1\n"
-				   "age-recipient age1e58wcfcqjx7wrffuypcwuwr5t4c2hgygg3pkugtm6apvhztxw3rsaavfpq\n"
-				   "zone .\n"
-				   "ns . ns.root. 127.0.0.1\n"
-				   "key . 13 257 10708 active 1795327458\n"
-				   "key . 13 256 604 active 1795327458\n"
-				   "zone example.org.   # trailing comment\n"
-				   "ns example.org. ns1.example.org. 2001:db8::1 5353\n"
-				   "ns example.org. ns.elsewhere.\n"
-				   "key example.org. 15 257 51885 revoked 7\n";
+	static const char good[] =
+		"# comment\n"
+		"signet-dns 1\n"
+		"age-recipient age1e58wcfcqjx7wrffuypcwuwr5t4c2hgygg3pkugtm6apvhztxw3rsaavfpq\n"
+		"zone .\n"
+		"ns . ns.root. 127.0.0.1\n"
+		"key . 13 257 10708 active 1795327458\n"
+		"key . 13 256 604 active 1795327458\n"
+		"zone example.org.   # trailing comment\n"
+		"ns example.org. ns1.example.org. 2001:db8::1 5353\n"
+		"ns example.org. ns.elsewhere.\n"
+		"key example.org. 15 257 51885 revoked 7\n";
 
 	CHECK(sg_dns_canon_name("Example.ORG", out, sizeof(out)) == 0);
 	CHECK_STR(out, "example.org.");
@@ -59,11 +60,11 @@ int main(void)
 	sg_dnsconf_free(&c);
 
 	CHECK(!parses(""));
-	CHECK(!parses("zone .\n"));                                   /* no header */
+	CHECK(!parses("zone .\n")); /* no header */
 	CHECK(!parses("signet-dns 2\nzone .\n"));
-	CHECK(!parses("signet-dns 1\nzone example.org.\n"));          /* root first */
+	CHECK(!parses("signet-dns 1\nzone example.org.\n")); /* root first */
 	CHECK(!parses("signet-dns 1\nzone .\nzone .\n"));
-	CHECK(!parses("signet-dns 1\nzone .\nzone Example.org.\n"));  /* not canonical */
+	CHECK(!parses("signet-dns 1\nzone .\nzone Example.org.\n"));	 /* not canonical */
 	CHECK(!parses("signet-dns 1\nzone .\nns a.org. ns. 1.2.3.4\n")); /* undeclared zone */
 	CHECK(!parses("signet-dns 1\nzone .\nns . ns. 1.2.3.400\n"));
 	CHECK(!parses("signet-dns 1\nzone .\nns . ns. 1.2.3.4 0\n"));

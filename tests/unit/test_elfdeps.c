@@ -20,14 +20,13 @@
 #define DYN_OFF 0x300
 #define STR_OFF 0x800
 
-
 struct spec {
-	uint16_t type;       /* 0: ET_DYN */
+	uint16_t type; /* 0: ET_DYN */
 	const char *interp;
 	const char *soname, *runpath, *rpath;
 	const char *needed[8];
 	uint64_t flags_1;
-	int is_static;       /* no PT_DYNAMIC */
+	int is_static; /* no PT_DYNAMIC */
 };
 
 static uint8_t img[IMG];
@@ -126,7 +125,8 @@ static int parse_fails_with(size_t len, int want_rc, const char *msg)
 	sg_errclear();
 	rc = sg_elf_parse(&e, img, len, "t.so");
 	if (rc != want_rc || strcmp(sg_errmsg(), msg) != 0) {
-		fprintf(stderr, "rc %d, message: %s\n  wanted %d: %s\n", rc, sg_errmsg(), want_rc, msg);
+		fprintf(stderr, "rc %d, message: %s\n  wanted %d: %s\n", rc, sg_errmsg(), want_rc,
+			msg);
 		return 0;
 	}
 	return 1;
@@ -150,7 +150,8 @@ static void test_parse(void)
 	CHECK(e.type == SG_ELF_ET_DYN && e.dynamic == 1);
 	CHECK(e.interp && !strcmp(e.interp, "/lib64/ld-linux-x86-64.so.2"));
 	CHECK(e.nneeded == 2);
-	CHECK(e.nneeded == 2 && !strcmp(e.needed[0], "libcrypto.so.3") && !strcmp(e.needed[1], "libc.so.6"));
+	CHECK(e.nneeded == 2 && !strcmp(e.needed[0], "libcrypto.so.3") &&
+	      !strcmp(e.needed[1], "libc.so.6"));
 	CHECK(e.soname && !strcmp(e.soname, "libt.so.1"));
 	CHECK(e.runpath && !strcmp(e.runpath, "$ORIGIN/../lib:/opt/x"));
 	CHECK(e.rpath && !strcmp(e.rpath, "/old"));
@@ -168,8 +169,8 @@ static void test_parse(void)
 	CHECK(parse_fails_with(0, -1, "t.so: not an ELF file (no \\177ELF magic)"));
 	CHECK(parse_fails_with(10, -1, "t.so: ELF identification is truncated (10 bytes)"));
 	CHECK(parse_fails_with(40, -1, "t.so: ELF header is truncated (40 of 64 bytes)"));
-	CHECK(parse_fails_with(100, -1,
-			       "t.so: ELF program headers (3 at 0x40) extend beyond the end of the file"));
+	CHECK(parse_fails_with(
+		100, -1, "t.so: ELF program headers (3 at 0x40) extend beyond the end of the file"));
 	CHECK(parse_fails_with(0x900, -1,
 			       "t.so: ELF program header 0 (type 1) extends beyond the end of the file"));
 	img[1] = 'e';
@@ -184,15 +185,17 @@ static void test_parse(void)
 	CHECK(parse_fails_with(IMG, -1, "t.so: ELF class 3 is neither ELF32 nor ELF64"));
 	build(&prog);
 	img[5] = 2;
-	CHECK(parse_fails_with(IMG, -1,
-			       "t.so: ELF data encoding 2 is not little-endian: only ELF64 little-endian x86-64 is supported"));
+	CHECK(parse_fails_with(
+		IMG, -1,
+		"t.so: ELF data encoding 2 is not little-endian: only ELF64 little-endian x86-64 is supported"));
 	build(&prog);
 	img[7] = 9;
 	CHECK(parse_fails_with(IMG, -1, "t.so: ELF OS ABI 9 is neither System V (0) nor GNU (3)"));
 	build(&prog);
 	put16(18, 183);
-	CHECK(parse_fails_with(IMG, SG_ELF_OTHER_ABI,
-			       "t.so: ELF machine 183 is not x86-64 (62): only ELF64 little-endian x86-64 is supported"));
+	CHECK(parse_fails_with(
+		IMG, SG_ELF_OTHER_ABI,
+		"t.so: ELF machine 183 is not x86-64 (62): only ELF64 little-endian x86-64 is supported"));
 	build(&prog);
 	put16(16, 1);
 	CHECK(parse_fails_with(IMG, -1, "t.so: ELF type 1 is neither ET_EXEC (2) nor ET_DYN (3)"));
@@ -203,15 +206,17 @@ static void test_parse(void)
 	/* Huge counts and sizes. */
 	build(&prog);
 	put16(56, 0xfffe);
-	CHECK(parse_fails_with(IMG, -1,
-			       "t.so: ELF program headers (65534 at 0x40) extend beyond the end of the file"));
+	CHECK(parse_fails_with(
+		IMG, -1,
+		"t.so: ELF program headers (65534 at 0x40) extend beyond the end of the file"));
 	put16(56, 0xffff);
-	CHECK(parse_fails_with(IMG, -1,
-			       "t.so: ELF e_phnum is PN_XNUM (over 65534 program headers): not supported"));
+	CHECK(parse_fails_with(
+		IMG, -1, "t.so: ELF e_phnum is PN_XNUM (over 65534 program headers): not supported"));
 	build(&prog);
 	put64(32, UINT64_MAX - 8);
-	CHECK(parse_fails_with(IMG, -1,
-			       "t.so: ELF program headers (3 at 0xfffffffffffffff7) extend beyond the end of the file"));
+	CHECK(parse_fails_with(
+		IMG, -1,
+		"t.so: ELF program headers (3 at 0xfffffffffffffff7) extend beyond the end of the file"));
 	build(&prog);
 	put64(PH_OFF + 2 * 56 + 32, UINT64_MAX - 15); /* PT_DYNAMIC p_filesz */
 	CHECK(parse_fails_with(IMG, -1,
@@ -225,24 +230,29 @@ static void test_parse(void)
 	CHECK(parse_fails_with(IMG, -1, "t.so: ELF PT_DYNAMIC size 17 is not a multiple of 16"));
 	build(&prog);
 	put64(dyn_val(DT_STRSZ), UINT64_MAX);
-	CHECK(parse_fails_with(IMG, -1,
-			       "t.so: ELF DT_STRTAB 0x10800 (18446744073709551615 bytes) lies in no PT_LOAD segment's file contents"));
+	CHECK(parse_fails_with(
+		IMG, -1,
+		"t.so: ELF DT_STRTAB 0x10800 (18446744073709551615 bytes) lies in no PT_LOAD segment's file contents"));
 
 	/* DT_STRTAB outside any PT_LOAD's file contents. */
 	build(&prog);
 	put64(dyn_val(DT_STRTAB), 0x5000);
-	CHECK(parse_fails_with(IMG, -1,
-			       "t.so: ELF DT_STRTAB 0x5000 (63 bytes) lies in no PT_LOAD segment's file contents"));
+	CHECK(parse_fails_with(
+		IMG, -1,
+		"t.so: ELF DT_STRTAB 0x5000 (63 bytes) lies in no PT_LOAD segment's file contents"));
 	put64(dyn_val(DT_STRTAB), BASE + IMG - 10); /* starts inside, ends outside */
-	CHECK(parse_fails_with(IMG, -1,
-			       "t.so: ELF DT_STRTAB 0x10ff6 (63 bytes) lies in no PT_LOAD segment's file contents"));
+	CHECK(parse_fails_with(
+		IMG, -1,
+		"t.so: ELF DT_STRTAB 0x10ff6 (63 bytes) lies in no PT_LOAD segment's file contents"));
 	put64(dyn_val(DT_STRTAB), UINT64_MAX - 2);
-	CHECK(parse_fails_with(IMG, -1,
-			       "t.so: ELF DT_STRTAB 0xfffffffffffffffd (63 bytes) lies in no PT_LOAD segment's file contents"));
+	CHECK(parse_fails_with(
+		IMG, -1,
+		"t.so: ELF DT_STRTAB 0xfffffffffffffffd (63 bytes) lies in no PT_LOAD segment's file contents"));
 	build(&prog);
 	put64(PH_OFF + 32, 0x700); /* the PT_LOAD's file part ends before the table */
-	CHECK(parse_fails_with(IMG, -1,
-			       "t.so: ELF DT_STRTAB 0x10800 (63 bytes) lies in no PT_LOAD segment's file contents"));
+	CHECK(parse_fails_with(
+		IMG, -1,
+		"t.so: ELF DT_STRTAB 0x10800 (63 bytes) lies in no PT_LOAD segment's file contents"));
 
 	/* Unterminated and out-of-table strings. */
 	build(&prog);
@@ -251,8 +261,8 @@ static void test_parse(void)
 			       "t.so: ELF DT_SONAME string offset 0x1a lies beyond DT_STRSZ (10 bytes)"));
 	build(&(struct spec){ .needed = { "libcrypto.so.3" } });
 	put64(dyn_val(DT_STRSZ), 10);
-	CHECK(parse_fails_with(IMG, -1,
-			       "t.so: ELF DT_NEEDED string at 0x1 is not NUL-terminated within DT_STRSZ"));
+	CHECK(parse_fails_with(
+		IMG, -1, "t.so: ELF DT_NEEDED string at 0x1 is not NUL-terminated within DT_STRSZ"));
 	build(&(struct spec){ .needed = { "a" } });
 	put64(dyn_val(DT_NEEDED), 0);
 	CHECK(parse_fails_with(IMG, -1, "t.so: ELF DT_NEEDED entry 1 is an empty name"));
@@ -369,7 +379,8 @@ static void base_system(void)
 {
 	fs_reset();
 	fs_add(LD, &(struct spec){ .soname = "ld-linux-x86-64.so.2" });
-	fs_add(MA "/libc.so.6", &(struct spec){ .soname = "libc.so.6", .needed = { "ld-linux-x86-64.so.2" } });
+	fs_add(MA "/libc.so.6",
+	       &(struct spec){ .soname = "libc.so.6", .needed = { "ld-linux-x86-64.so.2" } });
 }
 
 /* The closure of src at dest, as "path<src>" or "path->link" lines. */
@@ -418,7 +429,8 @@ static void test_search(void)
 	fs_add("/usr/lib/libB.so.2", &(struct spec){ .needed = { "libc.so.6" } });
 	fs_add("/bin/prog", &(struct spec){ .interp = LD, .needed = { "libA.so.1", "libc.so.6" } });
 	CHECK(closure_is("/bin/prog", "/bin/prog",
-			 "/bin/prog\n" LD "\n" UMA "/libA.so.1\n" MA "/libc.so.6\n/usr/lib/libB.so.2\n"));
+			 "/bin/prog\n" LD "\n" UMA "/libA.so.1\n" MA
+			 "/libc.so.6\n/usr/lib/libB.so.2\n"));
 
 	/* The system directories in order; an ELF32 file is skipped; /lib64
 	 * is not searched. */
@@ -432,7 +444,8 @@ static void test_search(void)
 			 "/bin/prog\n" LD "\n" UMA "/libA.so.1\n" MA "/libc.so.6\n/lib/libB.so.2\n"));
 	fs_add("/bin/z", &(struct spec){ .interp = LD, .needed = { "libZ.so.1" } });
 	CHECK(closure_is("/bin/z", "/bin/z",
-			 "error: /bin/z: library libZ.so.1 not found (tried " MA ":" UMA ":/lib:/usr/lib)"));
+			 "error: /bin/z: library libZ.so.1 not found (tried " MA ":" UMA
+			 ":/lib:/usr/lib)"));
 
 	/* A missing library is named with the object that needs it. */
 	base_system();
@@ -470,22 +483,26 @@ static void test_paths(void)
 	 * the host's is the real path's; ".." is resolved in the target. */
 	base_system();
 	fs_add("/opt/app/lib/libA.so.1", &(struct spec){ .needed = { "libc.so.6" } });
-	fs_add("/opt/app/bin/prog", &(struct spec){ .interp = LD, .runpath = "${ORIGIN}/../lib",
-						     .needed = { "libA.so.1" } });
+	fs_add("/opt/app/bin/prog", &(struct spec){ .interp = LD,
+						    .runpath = "${ORIGIN}/../lib",
+						    .needed = { "libA.so.1" } });
 	build(&(struct spec){ .interp = LD, .runpath = "$ORIGIN/../lib", .needed = { "libA.so.1" } });
 	fs_put("/usr/local/bin/alias", "/opt/app/bin/prog", 999);
 	CHECK(closure_is("/opt/app/bin/prog", "/usr/bin/prog",
-			 "/usr/bin/prog</opt/app/bin/prog\n" LD "\n/usr/lib/libA.so.1</opt/app/bin/../lib/libA.so.1\n"
-			 MA "/libc.so.6\n"));
+			 "/usr/bin/prog</opt/app/bin/prog\n" LD
+			 "\n/usr/lib/libA.so.1</opt/app/bin/../lib/libA.so.1\n" MA "/libc.so.6\n"));
 	CHECK(closure_is("/usr/local/bin/alias", "/usr/local/bin/alias",
-			 "/usr/local/bin/alias\n" LD "\n/usr/local/lib/libA.so.1</opt/app/bin/../lib/libA.so.1\n"
-			 MA "/libc.so.6\n"));
+			 "/usr/local/bin/alias\n" LD
+			 "\n/usr/local/lib/libA.so.1</opt/app/bin/../lib/libA.so.1\n" MA
+			 "/libc.so.6\n"));
 
 	/* DT_RUNPATH comes before the system directories, for the asking
 	 * object only; $LIB is lib/x86_64-linux-gnu. */
 	fs_add("/opt/u/lib/x86_64-linux-gnu/libc.so.6", &(struct spec){ .soname = "libc.so.6" });
-	fs_add("/bin/u", &(struct spec){ .interp = LD, .runpath = "/opt/u/$LIB", .needed = { "libc.so.6" } });
-	CHECK(closure_is("/bin/u", "/bin/u", "/bin/u\n" LD "\n/opt/u/lib/x86_64-linux-gnu/libc.so.6\n"));
+	fs_add("/bin/u",
+	       &(struct spec){ .interp = LD, .runpath = "/opt/u/$LIB", .needed = { "libc.so.6" } });
+	CHECK(closure_is("/bin/u", "/bin/u",
+			 "/bin/u\n" LD "\n/opt/u/lib/x86_64-linux-gnu/libc.so.6\n"));
 
 	/* DT_RPATH: inherited by the objects loaded through it that have no
 	 * DT_RUNPATH, ignored where the object has DT_RUNPATH. */
@@ -494,37 +511,49 @@ static void test_paths(void)
 	fs_add("/opt/u/libX.so.1", &(struct spec){ .needed = { "libc.so.6" } });
 	fs_add(UMA "/libA.so.1", &(struct spec){ .needed = { "libX.so.1" } });
 	fs_add(UMA "/libB.so.1", &(struct spec){ .runpath = "/nowhere", .needed = { "libX.so.1" } });
-	fs_add("/bin/r", &(struct spec){ .interp = LD, .rpath = "/opt/r", .needed = { "libA.so.1" } });
+	fs_add("/bin/r",
+	       &(struct spec){ .interp = LD, .rpath = "/opt/r", .needed = { "libA.so.1" } });
 	CHECK(closure_is("/bin/r", "/bin/r",
 			 "/bin/r\n" LD "\n" UMA "/libA.so.1\n/opt/r/libX.so.1\n" MA "/libc.so.6\n"));
-	fs_add("/bin/rb", &(struct spec){ .interp = LD, .rpath = "/opt/r", .needed = { "libB.so.1" } });
+	fs_add("/bin/rb",
+	       &(struct spec){ .interp = LD, .rpath = "/opt/r", .needed = { "libB.so.1" } });
 	CHECK(closure_is("/bin/rb", "/bin/rb",
 			 "error: /bin/rb: library libX.so.1 needed by " UMA
 			 "/libB.so.1 not found (tried /nowhere:" MA ":" UMA ":/lib:/usr/lib)"));
-	fs_add("/bin/ru", &(struct spec){ .interp = LD, .rpath = "/opt/r", .runpath = "/opt/u",
+	fs_add("/bin/ru", &(struct spec){ .interp = LD,
+					  .rpath = "/opt/r",
+					  .runpath = "/opt/u",
 					  .needed = { "libX.so.1" } });
-	CHECK(closure_is("/bin/ru", "/bin/ru", "/bin/ru\n" LD "\n/opt/u/libX.so.1\n" MA "/libc.so.6\n"));
+	CHECK(closure_is("/bin/ru", "/bin/ru",
+			 "/bin/ru\n" LD "\n/opt/u/libX.so.1\n" MA "/libc.so.6\n"));
 
 	/* -z nodeflib: no system directories. */
-	fs_add("/bin/nd", &(struct spec){ .interp = LD, .flags_1 = SG_ELF_DF_1_NODEFLIB,
+	fs_add("/bin/nd", &(struct spec){ .interp = LD,
+					  .flags_1 = SG_ELF_DF_1_NODEFLIB,
 					  .needed = { "libc.so.6" } });
 	CHECK(closure_is("/bin/nd", "/bin/nd",
 			 "error: /bin/nd: library libc.so.6 not found (tried nothing)"));
 
 	/* What cannot be known before run time is refused. */
-	fs_add("/bin/pl", &(struct spec){ .interp = LD, .runpath = "/$PLATFORM", .needed = { "libc.so.6" } });
+	fs_add("/bin/pl",
+	       &(struct spec){ .interp = LD, .runpath = "/$PLATFORM", .needed = { "libc.so.6" } });
 	CHECK(closure_is("/bin/pl", "/bin/pl",
 			 "error: /bin/pl: DT_RUNPATH uses $PLATFORM, which depends on the CPU"));
-	fs_add("/bin/rel", &(struct spec){ .interp = LD, .runpath = "/opt/r:lib", .needed = { "libX.so.1" } });
-	CHECK(closure_is("/bin/rel", "/bin/rel", "/bin/rel\n" LD "\n/opt/r/libX.so.1\n" MA "/libc.so.6\n"));
-	fs_add("/bin/rel2", &(struct spec){ .interp = LD, .runpath = "/opt/none::/x", .needed = { "libc.so.6" } });
+	fs_add("/bin/rel",
+	       &(struct spec){ .interp = LD, .runpath = "/opt/r:lib", .needed = { "libX.so.1" } });
+	CHECK(closure_is("/bin/rel", "/bin/rel",
+			 "/bin/rel\n" LD "\n/opt/r/libX.so.1\n" MA "/libc.so.6\n"));
+	fs_add("/bin/rel2",
+	       &(struct spec){ .interp = LD, .runpath = "/opt/none::/x", .needed = { "libc.so.6" } });
 	CHECK(closure_is("/bin/rel2", "/bin/rel2",
 			 "error: /bin/rel2: DT_RUNPATH directory '' is relative to the working directory"));
 
 	/* A DT_NEEDED path: no search. */
 	fs_add("/bin/lib/libP.so", &(struct spec){ 0 });
-	fs_add("/bin/pa", &(struct spec){ .interp = LD, .needed = { "$ORIGIN/lib/libP.so", "libc.so.6" } });
-	CHECK(closure_is("/bin/pa", "/bin/pa", "/bin/pa\n" LD "\n/bin/lib/libP.so\n" MA "/libc.so.6\n"));
+	fs_add("/bin/pa",
+	       &(struct spec){ .interp = LD, .needed = { "$ORIGIN/lib/libP.so", "libc.so.6" } });
+	CHECK(closure_is("/bin/pa", "/bin/pa",
+			 "/bin/pa\n" LD "\n/bin/lib/libP.so\n" MA "/libc.so.6\n"));
 }
 
 static void test_identity(void)
@@ -536,12 +565,14 @@ static void test_identity(void)
 	base_system();
 	fs_add(MA "/libQ.so.1", &(struct spec){ 0 });
 	fs_put(UMA "/libQ.so.1.0", NULL, files[nfiles - 1].ino);
-	fs_add("/bin/q", &(struct spec){ .interp = LD, .needed = { "libQ.so.1", "libQ.so.1.0", "libQ.so.1.0" } });
+	fs_add("/bin/q", &(struct spec){ .interp = LD,
+					 .needed = { "libQ.so.1", "libQ.so.1.0", "libQ.so.1.0" } });
 	CHECK(closure_is("/bin/q", "/bin/q",
 			 "/bin/q\n" LD "\n" MA "/libQ.so.1\n" UMA "/libQ.so.1.0->" MA "/libQ.so.1\n"));
 
 	/* A shared library: closed as loaded by the psABI interpreter. */
-	fs_add(UMA "/libtcti.so.0", &(struct spec){ .soname = "libtcti.so.0", .needed = { "libc.so.6" } });
+	fs_add(UMA "/libtcti.so.0",
+	       &(struct spec){ .soname = "libtcti.so.0", .needed = { "libc.so.6" } });
 	CHECK(closure_is(UMA "/libtcti.so.0", UMA "/libtcti.so.0",
 			 UMA "/libtcti.so.0\n" LD "\n" MA "/libc.so.6\n"));
 
@@ -557,7 +588,8 @@ static void test_identity(void)
 
 	/* Another file at a path the set holds: refused, set unchanged. */
 	fs_add("/opt/other/libc.so.6", &(struct spec){ .soname = "libc.so.6" });
-	fs_add("/opt/other/prog", &(struct spec){ .interp = LD, .runpath = "$ORIGIN", .needed = { "libc.so.6" } });
+	fs_add("/opt/other/prog",
+	       &(struct spec){ .interp = LD, .runpath = "$ORIGIN", .needed = { "libc.so.6" } });
 	CHECK(sg_elfdeps_add(&set, &fake_fs, "/opt/other/prog", MA "/prog", &first) == -1);
 	CHECK_STR(sg_errmsg(), "/opt/other/prog: " MA "/libc.so.6 would be /opt/other/libc.so.6, "
 			       "but is already " MA "/libc.so.6");

@@ -34,16 +34,10 @@ static const struct {
 static int apply(size_t i)
 {
 	switch (steps[i].op) {
-	case CLEAR:
-		sg_errclear();
-		return -1;
-	case FAIL:
-		return sg_fail("%s", steps[i].arg);
-	case FAIL_ERRNO:
-		errno = steps[i].err;
-		return sg_fail_errno("%s", steps[i].arg);
-	case PREFIX:
-		return sg_fail_prefix(steps[i].arg);
+	case CLEAR: sg_errclear(); return -1;
+	case FAIL: return sg_fail("%s", steps[i].arg);
+	case FAIL_ERRNO: errno = steps[i].err; return sg_fail_errno("%s", steps[i].arg);
+	case PREFIX: return sg_fail_prefix(steps[i].arg);
 	}
 	return 0;
 }

@@ -61,7 +61,7 @@ static void stale_temps_swept(void)
 	CHECK(exists(dir, ".signet-tmp-CCCCCCC"));
 	CHECK(count_entries(dir) == 3);
 	close(live);
-	const char *names[] = {".signet-tmp-BBBBBB", ".signet-tmp-CCCCCCC", "out"};
+	const char *names[] = { ".signet-tmp-BBBBBB", ".signet-tmp-CCCCCCC", "out" };
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		unlink(path);

@@ -22,29 +22,28 @@ static const struct {
 	const char *hex;
 	size_t cap;
 } bad[] = {
-	{ "0", 8 },    /* odd */
-	{ "abc", 8 },  /* odd */
-	{ "0g", 8 },   /* not a digit */
-	{ "g0", 8 },   /* not a digit, high nibble */
-	{ " 0", 8 },   /* whitespace */
-	{ "0x00", 8 }, /* prefix */
-	{ "+1", 8 },   /* sign */
-	{ "-1", 8 },
-	{ "0011", 1 }, /* longer than cap */
+	{ "0", 8 },		      /* odd */
+	{ "abc", 8 },		      /* odd */
+	{ "0g", 8 },		      /* not a digit */
+	{ "g0", 8 },		      /* not a digit, high nibble */
+	{ " 0", 8 },		      /* whitespace */
+	{ "0x00", 8 },		      /* prefix */
+	{ "+1", 8 },		      /* sign */
+	{ "-1", 8 },   { "0011", 1 }, /* longer than cap */
 	{ "00", 0 },
 };
 
 static const struct {
 	int c, value;
 } digits[] = {
-	{ '0', 0 }, { '9', 9 }, { 'a', 10 }, { 'f', 15 }, { 'A', 10 }, { 'F', 15 },
-	{ '/', -1 }, { ':', -1 }, { '`', -1 }, { 'g', -1 }, { '@', -1 }, { 'G', -1 },
+	{ '0', 0 },  { '9', 9 },   { 'a', 10 },	 { 'f', 15 }, { 'A', 10 }, { 'F', 15 },
+	{ '/', -1 }, { ':', -1 },  { '`', -1 },	 { 'g', -1 }, { '@', -1 }, { 'G', -1 },
 	{ ' ', -1 }, { '\0', -1 }, { 0x80, -1 }, { -1, -1 },
 };
 
 static const struct {
-	const char *in;   /* what sg_uuid_parse reads */
-	const char *out;  /* what sg_uuid_format writes back, NULL: refused */
+	const char *in;	 /* what sg_uuid_parse reads */
+	const char *out; /* what sg_uuid_format writes back, NULL: refused */
 	const char *bytes;
 } uuids[] = {
 	/* RFC 9562 appendix A.4 (version 4 example). */
@@ -56,13 +55,13 @@ static const struct {
 	  "00000000000000000000000000000000" },
 	{ "ffffffff-ffff-ffff-ffff-ffffffffffff", "ffffffff-ffff-ffff-ffff-ffffffffffff",
 	  "ffffffffffffffffffffffffffffffff" },
-	{ "919108f752d143209bacf847db4148a8", NULL, NULL },     /* no dashes */
-	{ "919108f7-52d1-4320-9bac-f847db4148a", NULL, NULL },  /* short */
-	{ "919108f7-52d1-4320-9bac-f847db4148a80", NULL, NULL }, /* long */
-	{ "919108f7-52d1-4320-9bac_f847db4148a8", NULL, NULL }, /* wrong separator */
-	{ "919108f-752d1-4320-9bac-f847db4148a8", NULL, NULL }, /* dash misplaced */
-	{ "919108f7-52d1-4320-9bac-f847db4148ag", NULL, NULL }, /* bad digit, last */
-	{ "g19108f7-52d1-4320-9bac-f847db4148a8", NULL, NULL }, /* bad digit, first */
+	{ "919108f752d143209bacf847db4148a8", NULL, NULL },	  /* no dashes */
+	{ "919108f7-52d1-4320-9bac-f847db4148a", NULL, NULL },	  /* short */
+	{ "919108f7-52d1-4320-9bac-f847db4148a80", NULL, NULL },  /* long */
+	{ "919108f7-52d1-4320-9bac_f847db4148a8", NULL, NULL },	  /* wrong separator */
+	{ "919108f-752d1-4320-9bac-f847db4148a8", NULL, NULL },	  /* dash misplaced */
+	{ "919108f7-52d1-4320-9bac-f847db4148ag", NULL, NULL },	  /* bad digit, last */
+	{ "g19108f7-52d1-4320-9bac-f847db4148a8", NULL, NULL },	  /* bad digit, first */
 	{ "{919108f7-52d1-4320-9bac-f847db4148a8}", NULL, NULL }, /* braces */
 	{ "", NULL, NULL },
 };

@@ -65,7 +65,8 @@ static void test_defaults(void)
 	CHECK(c.prompt_seconds == 2 && c.passphrase_seconds == 120 && c.ssh_port == 22);
 	/* A tpm object alone takes the default handle and PCR 7. */
 	CHECK(parse("{\"version\":\"0.1\",\"disk\":{\"uuid\":\"ce4a0c2c-bd62-48cd-a53f-c116cb91645c\","
-		    "\"tpm\":{}}}", &c) == 0);
+		    "\"tpm\":{}}}",
+		    &c) == 0);
 	CHECK(c.has_tpm && c.tpm_handle == 0x81000010u && c.tpm_pcrs == 1u << 7);
 	CHECK_STR(c.disk_uuid, "ce4a0c2c-bd62-48cd-a53f-c116cb91645c");
 	CHECK(c.disk_fs == SG_HOST_FS_EXT4);
@@ -82,7 +83,8 @@ static void test_refusals(void)
 	CHECK(refused("{\"version\":\"0.1\",\"rootfs\":\"debian\"}", "$.rootfs: needs a \"disk\""));
 	CHECK(refused("{\"version\":\"0.1\",\"disk\":{}}", "exactly one of"));
 	CHECK(refused("{\"version\":\"0.1\",\"disk\":{\"device\":\"/dev/vdb\","
-		      "\"uuid\":\"ce4a0c2c-bd62-48cd-a53f-c116cb91645c\"}}", "exactly one of"));
+		      "\"uuid\":\"ce4a0c2c-bd62-48cd-a53f-c116cb91645c\"}}",
+		      "exactly one of"));
 	CHECK(refused("{\"version\":\"0.1\",\"disk\":{\"device\":\"/tmp/x\"}}", "below /dev/"));
 	CHECK(refused("{\"version\":\"0.1\",\"disk\":{\"device\":\"/dev/../x\"}}", "'..'"));
 	CHECK(refused("{\"version\":\"0.1\",\"disk\":{\"uuid\":\"CE4A0C2C-BD62-48CD-A53F-C116CB91645C\"}}",
@@ -107,7 +109,8 @@ static void test_refusals(void)
 		      "$.rootfs: only letters"));
 	CHECK(refused("{\"version\":\"0.1\",\"init\":\"sbin/init\"}", "$.init: must be an absolute"));
 	CHECK(refused("{\"version\":\"0.1\",\"console\":{\"prompt_seconds\":61}}", "from 0 to 60"));
-	CHECK(refused("{\"version\":\"0.1\",\"console\":{\"passphrase_seconds\":0}}", "from 1 to 3600"));
+	CHECK(refused("{\"version\":\"0.1\",\"console\":{\"passphrase_seconds\":0}}",
+		      "from 1 to 3600"));
 	CHECK(refused("{\"version\":\"0.1\",\"console\":{\"prompt_seconds\":1.5}}", "line 1"));
 	CHECK(refused("{\"version\":\"0.1\",\"recovery\":{\"interface\":\"eth0\"}}", "go together"));
 	CHECK(refused("{\"version\":\"0.1\",\"recovery\":{\"interface\":\"eth0\",\"address\":\"10.0.2.15\"}}",
@@ -118,7 +121,8 @@ static void test_refusals(void)
 		      "prefix length"));
 	CHECK(refused("{\"version\":\"0.1\",\"recovery\":{\"interface\":\"eth0\",\"address\":\"10.0.2.1/33\"}}",
 		      "prefix length"));
-	CHECK(refused("{\"version\":\"0.1\",\"recovery\":{\"gateway\":\"10.0.2.2\"}}", "needs an \"address\""));
+	CHECK(refused("{\"version\":\"0.1\",\"recovery\":{\"gateway\":\"10.0.2.2\"}}",
+		      "needs an \"address\""));
 	CHECK(refused("{\"version\":\"0.1\",\"recovery\":{\"ssh_port\":0}}", "from 1 to 65535"));
 	CHECK(refused("{\"version\":\"0.1\",\"host\":\"a\\u0000b\"}", "without NUL"));
 }

@@ -26,7 +26,8 @@ static void test_cmdline(void)
 	CHECK_STR(c.init, "/sbin/init");
 	CHECK(c.insecure == 0 && c.reboot_delay == 10 && c.wait == 10);
 
-	CHECK(parse("BOOT_IMAGE=/vmlinuz root=/dev/sda1 quiet signet.slot=B console=ttyS0\n", &c) == 0);
+	CHECK(parse("BOOT_IMAGE=/vmlinuz root=/dev/sda1 quiet signet.slot=B console=ttyS0\n", &c) ==
+	      0);
 	CHECK(c.slot == 'B');
 	CHECK(parse("signet.slot=B signet.slot=A", &c) == 0 && c.slot == 'A'); /* last wins */
 	CHECK(parse("signet.esp=/dev/vda1 signet.init=/usr/lib/systemd/systemd", &c) == 0);
@@ -105,7 +106,8 @@ static void test_modules(void)
 	struct collected c;
 
 	CHECK(modules("# modules\n/lib/modules/dm-mod.ko\n\n  /lib/modules/dm-verity.ko  # verity\r\n"
-		      "/lib/modules/loop.ko", &c) == 0);
+		      "/lib/modules/loop.ko",
+		      &c) == 0);
 	CHECK(c.n == 3);
 	CHECK_STR(c.paths[0], "/lib/modules/dm-mod.ko");
 	CHECK_STR(c.paths[1], "/lib/modules/dm-verity.ko");
@@ -134,7 +136,8 @@ static void test_roothash(void)
 	CHECK(sg_init_roothash_parse(root_hex, strlen(root_hex), root, &n) == 0 && n == 32);
 	CHECK(root[0] == 0x43 && root[31] == 0x76);
 	CHECK(sg_init_roothash_parse("4392712BA01368EFDF14B05C76F9E4DF0D53664630B5D48632ED17A137F39076\n",
-				     65, root, &n) == 0 && n == 32);
+				     65, root, &n) == 0 &&
+	      n == 32);
 	CHECK(sg_init_roothash_parse("", 0, root, &n) == -1);
 	CHECK(sg_init_roothash_parse("43927", 5, root, &n) == -1);
 	CHECK(sg_init_roothash_parse("zz92712ba01368efdf14b05c76f9e4df0d53664630b5d48632ed17a137f39076",
@@ -164,7 +167,9 @@ static void test_verity_target(void)
 	/* verity.rst: "0 2097152 verity 1 /dev/sda1 /dev/sda2 4096 4096
 	 * 262144 1 sha256 4392...076 1234000...000". */
 	sg_verity_params_init(&p);
-	CHECK(sg_verity_parse_salt(&p, "1234000000000000000000000000000000000000000000000000000000000000") == 0);
+	CHECK(sg_verity_parse_salt(&p,
+				   "1234000000000000000000000000000000000000000000000000000000000000") ==
+	      0);
 	p.data_blocks = 262144;
 	CHECK(sg_init_roothash_parse(root_hex, 64, root, &n) == 0);
 	CHECK(sg_init_verity_target(&p, "/dev/sda1", "/dev/sda2", root, n, out, sizeof(out)) == 0);
@@ -225,7 +230,8 @@ static void test_dm_request(void)
 
 static void test_secureboot(void)
 {
-	const uint8_t on[] = { 0x06, 0, 0, 0, 1 }, off[] = { 0x06, 0, 0, 0, 0 }, bad[] = { 6, 0, 0, 0, 2 };
+	const uint8_t on[] = { 0x06, 0, 0, 0, 1 }, off[] = { 0x06, 0, 0, 0, 0 },
+		      bad[] = { 6, 0, 0, 0, 2 };
 
 	CHECK(sg_init_secureboot_parse(on, 5) == 1);
 	CHECK(sg_init_secureboot_parse(off, 5) == 0);

@@ -90,10 +90,11 @@ static void test_rfc8785_sorting(void)
 				 "  \"\\u0080\": \"Control\",\n"
 				 "  \"\\u00f6\": \"Latin Small Letter O With Diaeresis\"\n"
 				 "}\n";
-	static const char want[] = "{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\xc2\x80\":\"Control\","
-				   "\"\xc3\xb6\":\"Latin Small Letter O With Diaeresis\","
-				   "\"\xe2\x82\xac\":\"Euro Sign\",\"\xf0\x9f\x98\x80\":\"Emoji: Grinning Face\","
-				   "\"\xef\xac\xb3\":\"Hebrew Letter Dalet With Dagesh\"}";
+	static const char want[] =
+		"{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\xc2\x80\":\"Control\","
+		"\"\xc3\xb6\":\"Latin Small Letter O With Diaeresis\","
+		"\"\xe2\x82\xac\":\"Euro Sign\",\"\xf0\x9f\x98\x80\":\"Emoji: Grinning Face\","
+		"\"\xef\xac\xb3\":\"Hebrew Letter Dalet With Dagesh\"}";
 	char out[512];
 
 	CHECK(canon(in, out, sizeof(out)) == 0);
@@ -107,16 +108,18 @@ static void test_rfc8785_strings(void)
 {
 	/* RFC 8785 section 3.2.2.2's example without its numbers (floats are
 	 * outside the model), then the full example refused. */
-	static const char in[] = "{\n"
-				 "  \"string\": \"\\u20ac$\\u000F\\u000aA'\\u0042\\u0022\\u005c\\\\\\\"\\/\",\n"
-				 "  \"literals\": [null, true, false]\n"
-				 "}";
+	static const char in[] =
+		"{\n"
+		"  \"string\": \"\\u20ac$\\u000F\\u000aA'\\u0042\\u0022\\u005c\\\\\\\"\\/\",\n"
+		"  \"literals\": [null, true, false]\n"
+		"}";
 	static const char want[] = "{\"literals\":[null,true,false],"
 				   "\"string\":\"\xe2\x82\xac$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\"}";
-	static const char full[] = "{\n"
-				   "  \"numbers\": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],\n"
-				   "  \"literals\": [null, true, false]\n"
-				   "}";
+	static const char full[] =
+		"{\n"
+		"  \"numbers\": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],\n"
+		"  \"literals\": [null, true, false]\n"
+		"}";
 	char out[512];
 
 	CHECK(canon(in, out, sizeof(out)) == 0);
@@ -147,10 +150,14 @@ static void test_jcs_testdata(void)
 		  "\"\xc3\xb6\":\"Latin Small Letter O With Diaeresis\",\"\xe2\x82\xac\":\"Euro Sign\","
 		  "\"\xf0\x9f\x98\x82\":\"Smiley\",\"\xef\xac\xb3\":\"Hebrew Letter Dalet With Dagesh\"}" },
 		{ "french",
-		  "{\n  \"peach\": \"This sorting order\",\n  \"p\xc3\xa9" "ch\xc3\xa9\": \"is wrong according to French\",\n"
-		  "  \"p\xc3\xaa" "che\": \"but canonicalization MUST\",\n  \"sin\":   \"ingnore locale\"\n}\n",
-		  "{\"peach\":\"This sorting order\",\"p\xc3\xa9" "ch\xc3\xa9\":\"is wrong according to French\","
-		  "\"p\xc3\xaa" "che\":\"but canonicalization MUST\",\"sin\":\"ingnore locale\"}" },
+		  "{\n  \"peach\": \"This sorting order\",\n  \"p\xc3\xa9"
+		  "ch\xc3\xa9\": \"is wrong according to French\",\n"
+		  "  \"p\xc3\xaa"
+		  "che\": \"but canonicalization MUST\",\n  \"sin\":   \"ingnore locale\"\n}\n",
+		  "{\"peach\":\"This sorting order\",\"p\xc3\xa9"
+		  "ch\xc3\xa9\":\"is wrong according to French\","
+		  "\"p\xc3\xaa"
+		  "che\":\"but canonicalization MUST\",\"sin\":\"ingnore locale\"}" },
 		{ "unicode", "{\n  \"Unnormalized Unicode\":\"\\u1e0d\\u0307\"\n}\n",
 		  "{\"Unnormalized Unicode\":\"\xe1\xb8\x8d\xcc\x87\"}" },
 		{ "structures (56 for 56.0)",
@@ -159,14 +166,16 @@ static void test_jcs_testdata(void)
 		  "{\"\":\"empty\",\"1\":{\"\\n\":56,\"f\":{\"F\":5,\"f\":\"hi\"}},\"10\":{},\"111\":[{}],\"A\":{},"
 		  "\"a\":{}}" },
 	};
-	static const char structures[] = "{\n  \"1\": {\"f\": {\"f\": \"hi\",\"F\": 5} ,\"\\n\": 56.0},\n"
-					 "  \"10\": { },\n  \"\": \"empty\",\n  \"a\": { },\n"
-					 "  \"111\": [ { } ],\n  \"A\": { }\n}";
+	static const char structures[] =
+		"{\n  \"1\": {\"f\": {\"f\": \"hi\",\"F\": 5} ,\"\\n\": 56.0},\n"
+		"  \"10\": { },\n  \"\": \"empty\",\n  \"a\": { },\n"
+		"  \"111\": [ { } ],\n  \"A\": { }\n}";
 	char out[512];
 	size_t i;
 
 	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
-		int ok = canon(vectors[i].in, out, sizeof(out)) == 0 && strcmp(out, vectors[i].out) == 0;
+		int ok = canon(vectors[i].in, out, sizeof(out)) == 0 &&
+			 strcmp(out, vectors[i].out) == 0;
 		CHECK(ok);
 		if (!ok)
 			fprintf(stderr, "  JCS vector %s failed\n", vectors[i].name);
@@ -192,9 +201,10 @@ static void test_escaping(void)
 	CHECK(sg_json_canonical(j, &b) == 0);
 	CHECK(b.len == 2 + 6 * 32 - 4 * 5 + 2);
 	CHECK(b.len > 0 &&
-	      memcmp(b.data, "\"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n"
-			     "\\u000b\\f\\r\\u000e\\u000f\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015"
-			     "\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b\\u001c\\u001d\\u001e\\u001f\x7f/\"",
+	      memcmp(b.data,
+		     "\"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n"
+		     "\\u000b\\f\\r\\u000e\\u000f\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015"
+		     "\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b\\u001c\\u001d\\u001e\\u001f\x7f/\"",
 		     b.len) == 0);
 	sg_json_free(j);
 	sg_buf_free(&b);
@@ -274,8 +284,12 @@ static void test_floats_written(void)
 		double v;
 		const char *text;
 	} cases[] = {
-		{ 0.1, "0.1" },       { 1.0, "1.0" },	      { -2.5, "-2.5" },
-		{ 1e300, "1e+300" }, { 5e-324, "5e-324" }, { 0.30000000000000004, "0.30000000000000004" },
+		{ 0.1, "0.1" },
+		{ 1.0, "1.0" },
+		{ -2.5, "-2.5" },
+		{ 1e300, "1e+300" },
+		{ 5e-324, "5e-324" },
+		{ 0.30000000000000004, "0.30000000000000004" },
 		{ 123456789.0, "123456789.0" },
 	};
 	struct sg_buf b = SG_BUF_INIT;
@@ -405,8 +419,7 @@ static void test_error_positions(void)
 {
 	CHECK_STR(error_of("{\n  \"a\" 1\n}", 0), "line 2, column 7: expected ':'");
 	CHECK_STR(error_of("[1,]", 0), "line 1, column 4: trailing comma before ']'");
-	CHECK_STR(error_of("{\"a\":1,\"a\":2}", 0),
-		  "line 1, column 8: duplicate member name \"a\"");
+	CHECK_STR(error_of("{\"a\":1,\"a\":2}", 0), "line 1, column 8: duplicate member name \"a\"");
 	CHECK_STR(error_of("[\n\"\xc3\xa9\xc3\xa9\",\n01]", 0),
 		  "line 3, column 1: leading zeros are not allowed");
 	CHECK_STR(error_of("[\"\xc3\xa9\xc3\xa9\", x]", 0), "line 1, column 8: expected a value");
@@ -550,7 +563,8 @@ static void test_builders(void)
 	CHECK(sg_json_remove(c, "count") == 0);
 	CHECK(sg_json_get(c, "count") == NULL && sg_json_get(o, "count") != NULL);
 	CHECK(sg_json_canonical(c, &b) == 0);
-	CHECK_STR((char *)b.data, "{\"n\\u0000ul\":\"x\\u0000y\",\"name\":\"beta\",\"none\":null,\"ok\":true}");
+	CHECK_STR((char *)b.data,
+		  "{\"n\\u0000ul\":\"x\\u0000y\",\"name\":\"beta\",\"none\":null,\"ok\":true}");
 	sg_buf_free(&b);
 	sg_json_wipe(c);
 
@@ -582,7 +596,8 @@ static void test_sort_order(void)
 	CHECK_STR(out, "{\"\":4,\"B\":7,\"a\":5,\"ab\":6,\"\xf0\x90\x80\x80\":3,\"\xee\x80\x80\":2,"
 		       "\"\xef\xbf\xbf\":1}");
 	/* Nested objects are sorted too; arrays keep their order. */
-	CHECK(canon("{\"b\":[{\"y\":1,\"x\":2},3,2],\"a\":{\"d\":{},\"c\":[]}}", out, sizeof(out)) == 0);
+	CHECK(canon("{\"b\":[{\"y\":1,\"x\":2},3,2],\"a\":{\"d\":{},\"c\":[]}}", out, sizeof(out)) ==
+	      0);
 	CHECK_STR(out, "{\"a\":{\"c\":[],\"d\":{}},\"b\":[{\"x\":2,\"y\":1},3,2]}");
 }
 

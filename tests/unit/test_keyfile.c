@@ -39,8 +39,8 @@ int main(void)
 {
 	char dir[] = "/tmp/signet-test-keyfile-XXXXXX", pass_path[256], x_path[256], bad_path[256];
 	struct sg_age_recipients pass_rs = { 0 }, x_rs = { 0 };
-	struct sg_age_identities pass_ids = { 0 }, wrong_ids = { 0 }, x_ids = { 0 }, other_ids = { 0 },
-				 none = { 0 };
+	struct sg_age_identities pass_ids = { 0 }, wrong_ids = { 0 }, x_ids = { 0 },
+				 other_ids = { 0 }, none = { 0 };
 	struct sg_age_identity id, other;
 	struct sg_buf ct = SG_BUF_INIT, text = SG_BUF_INIT;
 	struct stat st;

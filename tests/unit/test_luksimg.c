@@ -16,23 +16,22 @@
  * number 0xff, 512 bytes of 00..ff twice. */
 static const char v10_key[] = "2718281828459045235360287471352662497757247093699959574966967627"
 			      "3141592653589793238462643383279502884197169399375105820974944592";
-static const char v10_ct[] =
-	"1c3b3a102f770386e4836c99e370cf9bea00803f5e482357a4ae12d414a3e63b"
-	"5d31e276f8fe4a8d66b317f9ac683f44680a86ac35adfc3345befecb4bb188fd"
-	"5776926c49a3095eb108fd1098baec70aaa66999a72a82f27d848b21d4a741b0"
-	"c5cd4d5fff9dac89aeba122961d03a757123e9870f8acf1000020887891429ca"
-	"2a3e7a7d7df7b10355165c8b9a6d0a7de8b062c4500dc4cd120c0f7418dae3d0"
-	"b5781c34803fa75421c790dfe1de1834f280d7667b327f6c8cd7557e12ac3a0f"
-	"93ec05c52e0493ef31a12d3d9260f79a289d6a379bc70c50841473d1a8cc81ec"
-	"583e9645e07b8d9670655ba5bbcfecc6dc3966380ad8fecb17b6ba02469a020a"
-	"84e18e8f84252070c13e9f1f289be54fbc481457778f616015e1327a02b140f1"
-	"505eb309326d68378f8374595c849d84f4c333ec4423885143cb47bd71c5edae"
-	"9be69a2ffeceb1bec9de244fbe15992b11b77c040f12bd8f6a975a44a0f90c29"
-	"a9abc3d4d893927284c58754cce294529f8614dcd2aba991925fedc4ae74ffac"
-	"6e333b93eb4aff0479da9a410e4450e0dd7ae4c6e2910900575da401fc07059f"
-	"645e8b7e9bfdef33943054ff84011493c27b3429eaedb4ed5376441a77ed4385"
-	"1ad77f16f541dfd269d50d6a5f14fb0aab1cbb4c1550be97f7ab4066193c4caa"
-	"773dad38014bd2092fa755c824bb5e54c4f36ffda9fcea70b9c6e693e148c151";
+static const char v10_ct[] = "1c3b3a102f770386e4836c99e370cf9bea00803f5e482357a4ae12d414a3e63b"
+			     "5d31e276f8fe4a8d66b317f9ac683f44680a86ac35adfc3345befecb4bb188fd"
+			     "5776926c49a3095eb108fd1098baec70aaa66999a72a82f27d848b21d4a741b0"
+			     "c5cd4d5fff9dac89aeba122961d03a757123e9870f8acf1000020887891429ca"
+			     "2a3e7a7d7df7b10355165c8b9a6d0a7de8b062c4500dc4cd120c0f7418dae3d0"
+			     "b5781c34803fa75421c790dfe1de1834f280d7667b327f6c8cd7557e12ac3a0f"
+			     "93ec05c52e0493ef31a12d3d9260f79a289d6a379bc70c50841473d1a8cc81ec"
+			     "583e9645e07b8d9670655ba5bbcfecc6dc3966380ad8fecb17b6ba02469a020a"
+			     "84e18e8f84252070c13e9f1f289be54fbc481457778f616015e1327a02b140f1"
+			     "505eb309326d68378f8374595c849d84f4c333ec4423885143cb47bd71c5edae"
+			     "9be69a2ffeceb1bec9de244fbe15992b11b77c040f12bd8f6a975a44a0f90c29"
+			     "a9abc3d4d893927284c58754cce294529f8614dcd2aba991925fedc4ae74ffac"
+			     "6e333b93eb4aff0479da9a410e4450e0dd7ae4c6e2910900575da401fc07059f"
+			     "645e8b7e9bfdef33943054ff84011493c27b3429eaedb4ed5376441a77ed4385"
+			     "1ad77f16f541dfd269d50d6a5f14fb0aab1cbb4c1550be97f7ab4066193c4caa"
+			     "773dad38014bd2092fa755c824bb5e54c4f36ffda9fcea70b9c6e693e148c151";
 
 /* python3-cryptography 38 (modes.XTS), key 00..3f, plaintext
  * (i * 7 + 3) & 0xff for i < 4096, at byte 8192 of the segment:
@@ -41,7 +40,8 @@ static const char v10_ct[] =
 static const char py_4k_head[] = "1144a3dd8f6068ad90adb765b6bd25b7072ac842759fcf58e2bbeba0c7cfa8a8";
 static const char py_4k_sha[] = "3fcdd4587dc8ed727a8d5689d54abc260f3da13c71fe5a2b2f8ee3f49d9b368d";
 static const char py_512x8_sha[] = "92c4d1f468799cc1920a68bcb5b6887640843e67764c4d12cd1ba8be021c07c3";
-static const char py_large_iv_sha[] = "bb5e9d733e35309639838d1ba268cdd9041001040ea87f5badd4bab55b47d6f9";
+static const char py_large_iv_sha[] =
+	"bb5e9d733e35309639838d1ba268cdd9041001040ea87f5badd4bab55b47d6f9";
 
 static int sha_is(const uint8_t *data, size_t len, const char *hex)
 {
@@ -92,8 +92,8 @@ static void test_vectors(void)
 	CHECK(sha_is(ct, 4096, py_512x8_sha));
 	/* ... and sector by sector. */
 	for (int i = 0; i < 8; i++)
-		CHECK(sg_luksimg_xts(key, 512, 8192 + 512 * (uint64_t)i, pt + 512 * i, back + 512 * i,
-				     512, 1) == 0);
+		CHECK(sg_luksimg_xts(key, 512, 8192 + 512 * (uint64_t)i, pt + 512 * i,
+				     back + 512 * i, 512, 1) == 0);
 	CHECK_MEM(back, ct, 4096);
 
 	/* Whole sectors only. */
@@ -151,28 +151,79 @@ static void refused(void (*f)(struct sg_luksimg_opts *), const char *want)
 	CHECK(strstr(sg_errmsg(), want) != NULL);
 }
 
-static void size7(struct sg_luksimg_opts *o) { o->size_mib = 7; }
-static void size_huge(struct sg_luksimg_opts *o) { o->size_mib = SG_LUKSIMG_MAX_MIB + 1; }
-static void sector1024(struct sg_luksimg_opts *o) { o->sector_size = 1024; }
-static void no_secret(struct sg_luksimg_opts *o) { o->n_secrets = 0; }
-static void short_key(struct sg_luksimg_opts *o) { ((struct sg_luksimg_secret *)o->secrets)->len = 15; }
+static void size7(struct sg_luksimg_opts *o)
+{
+	o->size_mib = 7;
+}
+static void size_huge(struct sg_luksimg_opts *o)
+{
+	o->size_mib = SG_LUKSIMG_MAX_MIB + 1;
+}
+static void sector1024(struct sg_luksimg_opts *o)
+{
+	o->sector_size = 1024;
+}
+static void no_secret(struct sg_luksimg_opts *o)
+{
+	o->n_secrets = 0;
+}
+static void short_key(struct sg_luksimg_opts *o)
+{
+	((struct sg_luksimg_secret *)o->secrets)->len = 15;
+}
 static void empty_pass(struct sg_luksimg_opts *o)
 {
 	struct sg_luksimg_secret *s = (struct sg_luksimg_secret *)o->secrets;
 	s->kind = SG_LUKSIMG_PASSPHRASE;
 	s->len = 0;
 }
-static void long_label(struct sg_luksimg_opts *o) { o->label = "seventeen-chars-x"; }
-static void tab_label(struct sg_luksimg_opts *o) { o->label = "a\tb"; }
-static void scrypt(struct sg_luksimg_opts *o) { o->pbkdf = "scrypt"; }
-static void pbkdf2_memory(struct sg_luksimg_opts *o) { o->pbkdf = "pbkdf2"; o->pbkdf_memory_kib = 1024; }
-static void argon_memory_low(struct sg_luksimg_opts *o) { o->pbkdf_memory_kib = 31; }
-static void argon_iter_low(struct sg_luksimg_opts *o) { o->pbkdf_iterations = 3; }
-static void pbkdf2_iter_low(struct sg_luksimg_opts *o) { o->pbkdf = "pbkdf2"; o->pbkdf_iterations = 999; }
-static void iter_and_time(struct sg_luksimg_opts *o) { o->pbkdf_iterations = 10; o->iter_time_ms = 100; }
-static void iter_time_long(struct sg_luksimg_opts *o) { o->iter_time_ms = SG_LUKSIMG_ITER_TIME_MAX + 1; }
-static void key_is_image(struct sg_luksimg_opts *o) { o->new_key_file = "disk.img"; }
-static void no_from(struct sg_luksimg_opts *o) { o->from = NULL; }
+static void long_label(struct sg_luksimg_opts *o)
+{
+	o->label = "seventeen-chars-x";
+}
+static void tab_label(struct sg_luksimg_opts *o)
+{
+	o->label = "a\tb";
+}
+static void scrypt(struct sg_luksimg_opts *o)
+{
+	o->pbkdf = "scrypt";
+}
+static void pbkdf2_memory(struct sg_luksimg_opts *o)
+{
+	o->pbkdf = "pbkdf2";
+	o->pbkdf_memory_kib = 1024;
+}
+static void argon_memory_low(struct sg_luksimg_opts *o)
+{
+	o->pbkdf_memory_kib = 31;
+}
+static void argon_iter_low(struct sg_luksimg_opts *o)
+{
+	o->pbkdf_iterations = 3;
+}
+static void pbkdf2_iter_low(struct sg_luksimg_opts *o)
+{
+	o->pbkdf = "pbkdf2";
+	o->pbkdf_iterations = 999;
+}
+static void iter_and_time(struct sg_luksimg_opts *o)
+{
+	o->pbkdf_iterations = 10;
+	o->iter_time_ms = 100;
+}
+static void iter_time_long(struct sg_luksimg_opts *o)
+{
+	o->iter_time_ms = SG_LUKSIMG_ITER_TIME_MAX + 1;
+}
+static void key_is_image(struct sg_luksimg_opts *o)
+{
+	o->new_key_file = "disk.img";
+}
+static void no_from(struct sg_luksimg_opts *o)
+{
+	o->from = NULL;
+}
 
 static void test_options(void)
 {

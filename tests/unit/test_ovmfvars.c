@@ -243,8 +243,8 @@ static void test_refusals(uint8_t *img, const struct sg_buf *esl)
 	/* A store too small for the keys. */
 	make_store(bad, 0x200);
 	CHECK(sg_ovmf_parse(&s, bad, FV_LEN, "small") == 0);
-	CHECK(sg_ovmf_enroll(&s, esl->data, esl->len, esl->data, esl->len, esl->data, esl->len,
-			     &t) < 0);
+	CHECK(sg_ovmf_enroll(&s, esl->data, esl->len, esl->data, esl->len, esl->data, esl->len, &t) <
+	      0);
 	CHECK(strstr(sg_errmsg(), "too full") != NULL);
 	sg_ovmf_free(&s);
 	free(bad);

@@ -24,13 +24,13 @@ static const struct {
 	{ "./a/./b/.", R, 64, "a/b", NULL },
 	{ ".a/..b/...", R, 64, ".a/..b/...", NULL }, /* dots that are names */
 	{ "a/b..", R, 64, "a/b..", NULL },
-	{ "a\\b", R, 64, "a\\b", NULL },            /* only '/' separates */
+	{ "a\\b", R, 64, "a\\b", NULL }, /* only '/' separates */
 	{ "a/..", R, 64, NULL, "p 'a/..': '..' not allowed" },
 	{ "../a", R, 64, NULL, "p '../a': '..' not allowed" },
 	{ "a/../b", R, 64, NULL, "p 'a/../b': '..' not allowed" },
 	{ "a/b/../c", D, 64, "a/c", NULL },
 	{ "a/b/c/../../d", D, 64, "a/d", NULL },
-	{ "../a", D, 64, "a", NULL },               /* none above the top */
+	{ "../a", D, 64, "a", NULL }, /* none above the top */
 	{ "/../../a/..//../b", D, 64, "b", NULL },
 	{ "aa/bb/..", D, 64, "aa", NULL },
 	{ "a/..", D, 64, NULL, "p 'a/..': names no entry" },
@@ -53,8 +53,43 @@ static const struct {
 	{ "abcd", R, 0, NULL, "p 'abcd': too long" },
 };
 
+/* sg_path_join: one '/', a result of exactly cap - 1 bytes fits, one
+ * more is refused with an empty out. */
+static const struct {
+	const char *dir, *name;
+	size_t cap;
+	const char *out, *msg;
+} joins[] = {
+	{ "a", "b", 64, "a/b", NULL },
+	{ "a/", "b", 64, "a/b", NULL },
+	{ "/", "etc", 64, "/etc", NULL },
+	{ "dir", "x/y", 8, "dir/x/y", NULL },
+	{ "dir", "x/yz", 8, NULL, "dir/x/yz: path too long" },
+	{ "", "name", 64, "/name", NULL },
+};
+
+static void path_joins(void)
+{
+	for (size_t i = 0; i < sizeof(joins) / sizeof(joins[0]); i++) {
+		char out[64];
+		int rc;
+
+		memset(out, '#', sizeof(out));
+		sg_errclear();
+		rc = sg_path_join(out, joins[i].cap, joins[i].dir, joins[i].name);
+		if (joins[i].out) {
+			CHECK(rc == 0 && strcmp(out, joins[i].out) == 0);
+		} else {
+			CHECK(rc == -1 && out[0] == '\0');
+			CHECK_STR(sg_errmsg(), joins[i].msg);
+		}
+		CHECK(joins[i].cap >= sizeof(out) || out[joins[i].cap] == '#');
+	}
+}
+
 int main(void)
 {
+	path_joins();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char out[64];
 		int rc;

@@ -40,10 +40,10 @@ static void make_image(void)
 	put16(PE_OFF + 6, 2);
 	put16(PE_OFF + 20, OPT_SIZE);
 	put16(OPT_OFF, 0x20b);
-	put32(OPT_OFF + 32, 0x1000); /* SectionAlignment */
-	put32(OPT_OFF + 36, 0x200); /* FileAlignment */
-	put32(OPT_OFF + 56, 0x3000); /* SizeOfImage */
-	put32(OPT_OFF + 60, 0x200); /* SizeOfHeaders */
+	put32(OPT_OFF + 32, 0x1000);	 /* SectionAlignment */
+	put32(OPT_OFF + 36, 0x200);	 /* FileAlignment */
+	put32(OPT_OFF + 56, 0x3000);	 /* SizeOfImage */
+	put32(OPT_OFF + 60, 0x200);	 /* SizeOfHeaders */
 	put32(OPT_OFF + 64, 0xdeadbeef); /* CheckSum */
 	put32(OPT_OFF + 108, 16);
 	memcpy(img + SEC_OFF, ".text", 5);

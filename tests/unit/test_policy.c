@@ -72,7 +72,8 @@ int main(void)
 	CHECK(check_policy("{\"requested_capabilities\":[]}", &p) == 0);
 	/* sha256sum of the 29 bytes {"requested_capabilities":[]} */
 	CHECK_STR(p.hash, "c8d79c04bd57a1f2065b0525b270e7fabcc2078a5942899efe6057f872410b28");
-	CHECK(check_policy("{\"requested_capabilities\":[\"store_blocks\",\"store_blocks\"]}", &p) < 0);
+	CHECK(check_policy("{\"requested_capabilities\":[\"store_blocks\",\"store_blocks\"]}", &p) <
+	      0);
 	CHECK(check_policy("{\"requested_capabilities\":[\"fly\"]}", &p) < 0);
 	CHECK(check_policy("{\"requested_capabilities\":[],\"x\":1}", &p) < 0);
 	CHECK(check_policy("{\"requested_capabilities\":[],\"federation\":{\"allow_inbound\":true}}",

@@ -16,9 +16,9 @@ static const char *const with_x[] = { "SG_RUN_TEST_X=fixed value", NULL };
 static const struct {
 	const char *script; /* given to sh -c; NULL: run a tool that is not there */
 	const char *const *env;
-	const char *msg;     /* sg_run's error; NULL: it succeeds */
-	const char *errout;  /* what sg_run_stderr collects */
-	const char *errmsg;  /* sg_run_stderr's error; NULL: it succeeds */
+	const char *msg;    /* sg_run's error; NULL: it succeeds */
+	const char *errout; /* what sg_run_stderr collects */
+	const char *errmsg; /* sg_run_stderr's error; NULL: it succeeds */
 } cases[] = {
 	{ "exit 0", NULL, NULL, "", NULL },
 	{ "exit 1", NULL, "job: sh failed: no output", "", "job: sh failed: no output" },
@@ -44,8 +44,7 @@ static const struct {
 	/* ...and only when given. */
 	{ "[ -z \"$SG_RUN_TEST_X\" ] || { echo env leaked >&2; exit 1; }", NULL, NULL, "", NULL },
 	/* The environment the caller has is kept. */
-	{ "[ \"$SG_RUN_TEST_KEPT\" = yes ] || { echo env lost >&2; exit 1; }", NULL, NULL, "",
-	  NULL },
+	{ "[ \"$SG_RUN_TEST_KEPT\" = yes ] || { echo env lost >&2; exit 1; }", NULL, NULL, "", NULL },
 	/* A tool that is not there. */
 	{ NULL, NULL,
 	  "job: signet-no-such-tool failed: cannot run signet-no-such-tool: No such file or directory",
@@ -100,9 +99,9 @@ int main(void)
 		const char *big[] = { "sh", "-c",
 				      "yes 0123456789 | head -c 200000; echo; echo final; exit 1",
 				      NULL };
-		const char *bigerr[] = {
-			"sh", "-c", "yes 0123456789 | head -c 3000000 >&2; echo final >&2", NULL
-		};
+		const char *bigerr[] = { "sh", "-c",
+					 "yes 0123456789 | head -c 3000000 >&2; echo final >&2",
+					 NULL };
 		CHECK(sg_run(big, NULL, "job") == -1);
 		CHECK_STR(sg_errmsg(), "job: sh failed: final");
 		CHECK(sg_run_stderr(bigerr, NULL, "job", &err) == 0);

@@ -55,7 +55,8 @@ int main(void)
 	sg_json_free(bad);
 	/* Member order is not signed: JCS sorts. */
 	{
-		static const char reordered[] = "{\"\\u20ac\":{},\"a\":[true,null,\"x\\u00e9\"],\"b\":1}";
+		static const char reordered[] =
+			"{\"\\u20ac\":{},\"a\":[true,null,\"x\\u00e9\"],\"b\":1}";
 		struct sg_json *o2;
 
 		CHECK(sg_json_parse(reordered, strlen(reordered), &o2) == 0);

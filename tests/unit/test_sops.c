@@ -14,8 +14,9 @@
 static void known_answer(void)
 {
 	/* sops aes/cipher_test.go: key 32 x 0x66, AAD "bar:" */
-	static const char enc[] = "ENC[AES256_GCM,data:oYyi,iv:MyIDYbT718JRr11QtBkcj3Dwm4k1aCGZBVeZf0EyV8o=,"
-				  "tag:t5z2Z023Up0kxwCgw1gNxg==,type:str]";
+	static const char enc[] =
+		"ENC[AES256_GCM,data:oYyi,iv:MyIDYbT718JRr11QtBkcj3Dwm4k1aCGZBVeZf0EyV8o=,"
+		"tag:t5z2Z023Up0kxwCgw1gNxg==,type:str]";
 	uint8_t key[32];
 	struct sg_sops_node *v = NULL;
 	struct sg_buf b = SG_BUF_INIT;
@@ -117,24 +118,23 @@ static void go_numbers(void)
  * unchanged when written in sops's style. */
 static void yaml_round_trip(void)
 {
-	static const char doc[] =
-		"# head\n"
-		"a: 1\n"
-		"b: 0x10\n"
-		"c: \"1\"\n"
-		"d: 1.5\n"
-		"e: true\n"
-		"f: null\n"
-		"g: text # inline\n"
-		"h:\n"
-		"    - x\n"
-		"    # between\n"
-		"    - k: v\n"
-		"      l: |\n"
-		"        two\n"
-		"        lines\n"
-		"i: {}\n"
-		"# tail\n";
+	static const char doc[] = "# head\n"
+				  "a: 1\n"
+				  "b: 0x10\n"
+				  "c: \"1\"\n"
+				  "d: 1.5\n"
+				  "e: true\n"
+				  "f: null\n"
+				  "g: text # inline\n"
+				  "h:\n"
+				  "    - x\n"
+				  "    # between\n"
+				  "    - k: v\n"
+				  "      l: |\n"
+				  "        two\n"
+				  "        lines\n"
+				  "i: {}\n"
+				  "# tail\n";
 	struct sg_sops_node *n = NULL;
 	struct sg_buf out = SG_BUF_INIT;
 
@@ -166,9 +166,11 @@ static void yaml_round_trip(void)
 /* JSON as sops writes it: tabs, ": ", Go's HTML-safe escapes, floats. */
 static void json_and_dotenv(void)
 {
-	static const char in[] = "{\"a\": \"<&>\\u2028\", \"n\": 7, \"f\": 1e21, \"e\": [], \"o\": {\"x\": [1, true, null]}}";
-	static const char want[] = "{\n\t\"a\": \"\\u003c\\u0026\\u003e\\u2028\",\n\t\"n\": 7,\n\t\"f\": 1e+21,\n"
-				   "\t\"e\": [],\n\t\"o\": {\n\t\t\"x\": [\n\t\t\t1,\n\t\t\ttrue,\n\t\t\tnull\n\t\t]\n\t}\n}\n";
+	static const char in[] =
+		"{\"a\": \"<&>\\u2028\", \"n\": 7, \"f\": 1e21, \"e\": [], \"o\": {\"x\": [1, true, null]}}";
+	static const char want[] =
+		"{\n\t\"a\": \"\\u003c\\u0026\\u003e\\u2028\",\n\t\"n\": 7,\n\t\"f\": 1e+21,\n"
+		"\t\"e\": [],\n\t\"o\": {\n\t\t\"x\": [\n\t\t\t1,\n\t\t\ttrue,\n\t\t\tnull\n\t\t]\n\t}\n}\n";
 	static const char env[] = "# c\nA=x\\ny=z\n\nB=\n";
 	struct sg_sops_node *n = NULL;
 	struct sg_buf out = SG_BUF_INIT;

@@ -12,9 +12,11 @@ static const struct {
 	const char *values[2]; /* hex, ascending PCR order */
 	const char *digest;
 } vectors[] = {
-	{ 1u << 7, { "0000000000000000000000000000000000000000000000000000000000000000" },
+	{ 1u << 7,
+	  { "0000000000000000000000000000000000000000000000000000000000000000" },
 	  "8b5682d81b29435d08d79278150611dc7e5923b2fefcce684a09577b40130a8b" },
-	{ 1u << 7, { "5c85955f709283ecce2b74f1b1552918819f390911816e7bb466805a38ab87f3" },
+	{ 1u << 7,
+	  { "5c85955f709283ecce2b74f1b1552918819f390911816e7bb466805a38ab87f3" },
 	  "67d37b71a578ca89bd5c7a1fcff92b4af0c25c512e189377fbd1f4c24c888c3e" },
 	{ 1u << 0 | 1u << 7,
 	  { "0000000000000000000000000000000000000000000000000000000000000000",
@@ -24,7 +26,8 @@ static const struct {
 	  { "0000000000000000000000000000000000000000000000000000000000000000",
 	    "5c85955f709283ecce2b74f1b1552918819f390911816e7bb466805a38ab87f3" },
 	  "523eb002f07df581018c143e878d2b368a5cd7f4a0b01dd923209cb417d548c0" },
-	{ 1u << 23, { "0000000000000000000000000000000000000000000000000000000000000000" },
+	{ 1u << 23,
+	  { "0000000000000000000000000000000000000000000000000000000000000000" },
 	  "3c87a4b3fb85ebeea58c5fb36ac22d3f280cec27a9f6dd0fa23be9ce560deec8" },
 };
 
@@ -44,7 +47,8 @@ int main(void)
 	CHECK(sg_tpm_policy_predict(0, (const uint8_t(*)[32])values, got) < 0);
 
 	CHECK(sg_tpm_parse_pcrs("7", &mask) == 0 && mask == 1u << 7);
-	CHECK(sg_tpm_parse_pcrs("0,2,7,23", &mask) == 0 && mask == (1u | 1u << 2 | 1u << 7 | 1u << 23));
+	CHECK(sg_tpm_parse_pcrs("0,2,7,23", &mask) == 0 &&
+	      mask == (1u | 1u << 2 | 1u << 7 | 1u << 23));
 	CHECK(sg_tpm_parse_pcrs("24", &mask) < 0);
 	CHECK(sg_tpm_parse_pcrs("", &mask) < 0);
 	CHECK(sg_tpm_parse_pcrs("7,", &mask) < 0);

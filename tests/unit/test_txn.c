@@ -122,8 +122,9 @@ static void read_sees_staged(void)
 
 static void bad_paths_refused(void)
 {
-	static const char *const bad[] = { "", "/abs", "../up", "a/../b", "a//b", "a/./b",
-					   "a/", ".txn", ".txn/journal", "new\nline", NULL };
+	static const char *const bad[] = { "",	    "/abs", "../up", "a/../b",	     "a//b",
+					   "a/./b", "a/",   ".txn",  ".txn/journal", "new\nline",
+					   NULL };
 	struct sg_txn t;
 
 	CHECK(sg_txn_begin(&t, dir) == 0);
@@ -174,7 +175,7 @@ static void caller_made_file(void)
 static void committed_journal_is_finished(void)
 {
 	CHECK(mkdir(at(".txn"), 0700) == 0);
-	put("p", "new-p");			/* f0, already applied */
+	put("p", "new-p"); /* f0, already applied */
 	put(".txn/f1", "new-q");
 	put(".txn/journal", "signet-txn 1\nw 644 f0 p\nw 640 f1 q/r\nr old2\nd 750 e\n");
 	put("old2", "x");

@@ -21,7 +21,9 @@ static void pattern(uint8_t *p, size_t n)
 static void fixed_params(struct sg_verity_params *p)
 {
 	sg_verity_params_init(p);
-	CHECK(sg_verity_parse_salt(p, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1") == 0);
+	CHECK(sg_verity_parse_salt(p,
+				   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1") ==
+	      0);
 	CHECK(sg_verity_parse_uuid(p, "12345678-1234-1234-1234-123456789abc") == 0);
 }
 
@@ -91,7 +93,8 @@ int main(void)
 	CHECK(info.hash_blocks == 4 && info.hash_device_size == 20480 && p.data_blocks == 259);
 	CHECK(sg_read_file(hash, &b, 1 << 20) == 0 && b.len == 20480);
 	CHECK(sg_sha256(b.data, b.len, digest) == 0);
-	CHECK(check_unhex("937c04a8399a38d4e7aecf52020f037f77acff775219b4d7298630767f147514", root) == 32);
+	CHECK(check_unhex("937c04a8399a38d4e7aecf52020f037f77acff775219b4d7298630767f147514",
+			  root) == 32);
 	CHECK_MEM(digest, root, 32);
 	/* The superblock as veritysetup wrote it decodes to our parameters. */
 	CHECK(sg_verity_sb_decode(b.data, b.len, &q) == 0);

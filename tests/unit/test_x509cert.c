@@ -58,13 +58,19 @@ static X509 *reread(X509 *x)
 int main(void)
 {
 	static const char *const in[] = {
-		"example.com", "www.example.com", "*.example.com", "a.b.corp.example.net",
-		"10.1.2.3", "ops@example.com", "ops@mail.example.com",
-		"https://www.example.com/x", "spiffe://mesh.corp.example.net/a",
+		"example.com",
+		"www.example.com",
+		"*.example.com",
+		"a.b.corp.example.net",
+		"10.1.2.3",
+		"ops@example.com",
+		"ops@mail.example.com",
+		"https://www.example.com/x",
+		"spiffe://mesh.corp.example.net/a",
 	};
 	static const char *const out[] = {
-		"badexample.com", "corp.example.net", "example.org", "11.0.0.1", "::1",
-		"ops@evil.com", "https://evil.com/", "https://10.1.2.3/",
+		"badexample.com", "corp.example.net",  "example.org",	    "11.0.0.1", "::1",
+		"ops@evil.com",	  "https://evil.com/", "https://10.1.2.3/",
 	};
 	char *dns[] = { "example.com", ".corp.example.net" };
 	struct sg_cidr ip[1];

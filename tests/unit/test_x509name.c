@@ -29,7 +29,9 @@ static const struct {
 	{ "a-.example", 0, NULL },
 	{ "under_score.example", 0, NULL },
 	{ "sp ace.example", 0, NULL },
-	{ "b\xc3\xbc" "cher.example", 0, NULL },
+	{ "b\xc3\xbc"
+	  "cher.example",
+	  0, NULL },
 	{ "", 0, NULL },
 	{ "192.0.2.1", 0, NULL },
 	{ "0123456789012345678901234567890123456789012345678901234567890123.example", 0, NULL },
@@ -58,14 +60,10 @@ static const struct {
 	const char *email, *base;
 	int want;
 } email_within[] = {
-	{ "ops@example.com", "example.com", 1 },
-	{ "ops@EXAMPLE.com", "example.com", 1 },
-	{ "ops@mail.example.com", "example.com", 0 },
-	{ "ops@mail.example.com", ".example.com", 1 },
-	{ "ops@example.com", ".example.com", 0 },
-	{ "ops@example.com", "ops@example.com", 1 },
-	{ "Ops@example.com", "ops@example.com", 0 },
-	{ "ops@evil.com", "example.com", 0 },
+	{ "ops@example.com", "example.com", 1 },      { "ops@EXAMPLE.com", "example.com", 1 },
+	{ "ops@mail.example.com", "example.com", 0 }, { "ops@mail.example.com", ".example.com", 1 },
+	{ "ops@example.com", ".example.com", 0 },     { "ops@example.com", "ops@example.com", 1 },
+	{ "Ops@example.com", "ops@example.com", 0 },  { "ops@evil.com", "example.com", 0 },
 };
 
 static const struct {
@@ -91,18 +89,12 @@ static const struct {
 	int ok;
 	const char *formatted;
 } cidrs[] = {
-	{ "10.0.0.0/8", 1, "10.0.0.0/8" },
-	{ "10.0.0.1", 1, "10.0.0.1/32" },
-	{ "0.0.0.0/0", 1, "0.0.0.0/0" },
-	{ "fd00::/8", 1, "fd00::/8" },
-	{ "::1", 1, "::1/128" },
-	{ "10.0.0.1/8", 0, NULL },
-	{ "10.0.0.0/33", 0, NULL },
-	{ "10.0.0.0/", 0, NULL },
-	{ "10.0.0.0/-1", 0, NULL },
-	{ "10.0.0/8", 0, NULL },
-	{ "fd00::/129", 0, NULL },
-	{ "host/8", 0, NULL },
+	{ "10.0.0.0/8", 1, "10.0.0.0/8" }, { "10.0.0.1", 1, "10.0.0.1/32" },
+	{ "0.0.0.0/0", 1, "0.0.0.0/0" },   { "fd00::/8", 1, "fd00::/8" },
+	{ "::1", 1, "::1/128" },	   { "10.0.0.1/8", 0, NULL },
+	{ "10.0.0.0/33", 0, NULL },	   { "10.0.0.0/", 0, NULL },
+	{ "10.0.0.0/-1", 0, NULL },	   { "10.0.0/8", 0, NULL },
+	{ "fd00::/129", 0, NULL },	   { "host/8", 0, NULL },
 	{ "010.0.0.0/8", 0, NULL },
 };
 
@@ -126,7 +118,8 @@ int main(void)
 	for (size_t i = 0; i < sizeof(dns_within) / sizeof(dns_within[0]); i++)
 		CHECK(sg_dns_within(dns_within[i].name, dns_within[i].base) == dns_within[i].want);
 	for (size_t i = 0; i < sizeof(email_within) / sizeof(email_within[0]); i++)
-		CHECK(sg_email_within(email_within[i].email, email_within[i].base) == email_within[i].want);
+		CHECK(sg_email_within(email_within[i].email, email_within[i].base) ==
+		      email_within[i].want);
 	for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
 		int rc = sg_name_uri(uris[i].uri, out);
 		CHECK((rc == 0) == (uris[i].host != NULL));
@@ -149,11 +142,14 @@ int main(void)
 	CHECK(sg_name_cidr("10.0.0.0/8", &c) == 0);
 	CHECK(sg_name_parse(SG_NAME_IP, "10.255.0.1", &n) == 0 && sg_ip_within(n.ip, n.iplen, &c));
 	CHECK(sg_name_parse(SG_NAME_IP, "11.0.0.1", &n) == 0 && !sg_ip_within(n.ip, n.iplen, &c));
-	CHECK(sg_name_parse(SG_NAME_IP, "::ffff:10.0.0.1", &n) == 0 && !sg_ip_within(n.ip, n.iplen, &c));
+	CHECK(sg_name_parse(SG_NAME_IP, "::ffff:10.0.0.1", &n) == 0 &&
+	      !sg_ip_within(n.ip, n.iplen, &c));
 	CHECK(sg_name_parse(SG_NAME_IP, "1.2.3", &n) < 0);
-	CHECK(sg_name_parse(SG_NAME_IP, "2001:db8::1", &n) == 0 && n.iplen == 16 && !strcmp(n.text, "2001:db8::1"));
+	CHECK(sg_name_parse(SG_NAME_IP, "2001:db8::1", &n) == 0 && n.iplen == 16 &&
+	      !strcmp(n.text, "2001:db8::1"));
 
-	CHECK(sg_name_parse(SG_NAME_EMAIL, "Ops@Example.COM", &n) == 0 && !strcmp(n.text, "Ops@example.com"));
+	CHECK(sg_name_parse(SG_NAME_EMAIL, "Ops@Example.COM", &n) == 0 &&
+	      !strcmp(n.text, "Ops@example.com"));
 	CHECK(sg_name_parse(SG_NAME_EMAIL, "@example.com", &n) < 0);
 	CHECK(sg_name_parse(SG_NAME_EMAIL, "a b@example.com", &n) < 0);
 	CHECK(sg_name_parse(SG_NAME_EMAIL, "a..b@example.com", &n) < 0);
@@ -162,6 +158,7 @@ int main(void)
 	CHECK(sg_name_parse_any("192.0.2.1", &n) == 0 && n.type == SG_NAME_IP);
 	CHECK(sg_name_parse_any("a@example.com", &n) == 0 && n.type == SG_NAME_EMAIL);
 	CHECK(sg_name_parse_any("https://example.com/", &n) == 0 && n.type == SG_NAME_URI);
-	CHECK(sg_name_parse_any("Example.com", &n) == 0 && n.type == SG_NAME_DNS && !strcmp(n.text, "example.com"));
+	CHECK(sg_name_parse_any("Example.com", &n) == 0 && n.type == SG_NAME_DNS &&
+	      !strcmp(n.text, "example.com"));
 	return check_done();
 }

@@ -1,0 +1,195 @@
+#include "image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "crypto.h"
+#include "err.h"
+#include "fileio.h"
+#include "hex.h"
+#include "run.h"
+#include "txn.h"
+
+void sg_image_opts_init(struct sg_image_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->compress = "gzip";
+	o->mksquashfs = "mksquashfs";
+	sg_verity_params_init(&o->params);
+}
+
+static int run_mksquashfs(const struct sg_image_opts *o, const char *out)
+{
+	const char *argv[] = { o->mksquashfs,	o->from,     out,	   "-noappend",
+			       "-reproducible", "-all-root", "-mkfs-time", "0",
+			       "-all-time",	"0",	     "-no-xattrs", "-no-progress",
+			       "-quiet",	"-comp",     o->compress,  NULL };
+
+	return sg_run(argv, NULL, o->image);
+}
+
+/* SHA-256 of a whole file, streamed. */
+static int hash_file(const char *path, uint8_t out[SG_SHA256_LEN])
+{
+	static uint8_t chunk[1 << 16];
+	struct sg_digest *d = sg_digest_new("SHA256");
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	ssize_t n;
+
+	if (!d || fd < 0) {
+		if (fd < 0)
+			sg_fail_errno("%s", path);
+		goto done;
+	}
+	while ((n = sg_read_full(fd, chunk, sizeof(chunk))) > 0)
+		if (sg_digest_update(d, chunk, (size_t)n) < 0)
+			goto done;
+	if (n < 0 || sg_digest_final(d, out) < 0)
+		goto done;
+	rc = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	sg_digest_free(d);
+	return rc;
+}
+
+/* Salt SHA-256(image); UUID from SHA-256("signet verity uuid" || salt),
+ * marked as version 4 / variant 1 like a random one. */
+static int derive_salt_uuid(struct sg_image_opts *o, const char *image)
+{
+	static const char label[] = "signet verity uuid";
+	uint8_t d[SG_SHA256_LEN], in[sizeof(label) - 1 + SG_VERITY_SALT_MAX];
+
+	if (!o->salt_given) {
+		if (hash_file(image, d) < 0)
+			return -1;
+		memcpy(o->params.salt, d, sizeof(d));
+		o->params.salt_size = sizeof(d);
+	}
+	if (!o->uuid_given) {
+		memcpy(in, label, sizeof(label) - 1);
+		memcpy(in + sizeof(label) - 1, o->params.salt, o->params.salt_size);
+		if (sg_sha256(in, sizeof(label) - 1 + o->params.salt_size, d) < 0)
+			return -1;
+		memcpy(o->params.uuid, d, 16);
+		sg_uuid_mark_v4(o->params.uuid);
+	}
+	return 0;
+}
+
+enum { OUT_IMAGE, OUT_VERITY, OUT_ROOT, OUT_SIG, OUT_N };
+
+/* path as its directory (malloc'ed) and its last component. */
+static int split_path(const char *path, char **dir, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	*base = slash ? slash + 1 : path;
+	*dir = !slash	       ? strdup(".")
+	       : slash == path ? strdup("/")
+			       : strndup(path, (size_t)(slash - path));
+	return *dir ? 0 : sg_fail("out of memory");
+}
+
+/* The outputs' one directory (*dir) and their names in it (rel): they
+ * are one transaction on that directory, so all must be in it. */
+static int output_names(const char *const final[OUT_N], char **dir, const char *rel[OUT_N])
+{
+	struct stat first = { 0 }, st; /* set with *dir; gcc -O3 cannot see that */
+	char *d;
+
+	*dir = NULL;
+	for (int i = 0; i < OUT_N; i++) {
+		rel[i] = NULL;
+		if (!final[i])
+			continue;
+		if (split_path(final[i], &d, &rel[i]) < 0)
+			return -1;
+		if (!*rel[i] || !strcmp(rel[i], ".") || !strcmp(rel[i], "..")) {
+			free(d);
+			return sg_fail("%s: names a directory, not a file", final[i]);
+		}
+		if (stat(d, &st) < 0 || (!S_ISDIR(st.st_mode) && (errno = ENOTDIR))) {
+			sg_fail_errno("%s: its directory %s", final[i], d);
+			free(d);
+			return -1;
+		}
+		if (!*dir) {
+			*dir = d;
+			first = st;
+			continue;
+		}
+		free(d);
+		if (st.st_dev != first.st_dev || st.st_ino != first.st_ino)
+			return sg_fail("%s: not in the image's directory %s (the outputs appear "
+				       "together)",
+				       final[i], *dir);
+		for (int j = 0; j < i; j++)
+			if (rel[j] && !strcmp(rel[j], rel[i]))
+				return sg_fail("%s: named twice among the outputs", final[i]);
+	}
+	return 0;
+}
+
+int sg_image_build(struct sg_image_opts *o, struct sg_verity_info *info)
+{
+	const char *final[OUT_N] = { o->image, o->verity, o->root_hash, o->sig }, *rel[OUT_N];
+	char *staged[OUT_N] = { NULL }, *dir = NULL;
+	char hex[2 * SG_VERITY_DIGEST_MAX + 1];
+	struct sg_buf sig = SG_BUF_INIT;
+	struct sg_txn t;
+	struct stat st;
+	int rc = -1, in_txn = 0;
+
+	if ((o->root_hash || o->sig) && !o->verity)
+		return sg_fail("a root hash or its signature needs the verity tree output");
+	if (o->sig && (!o->key || !o->cert))
+		return sg_fail("signing the root hash needs a key and a certificate");
+	if (stat(o->from, &st) < 0)
+		return sg_fail_errno("%s", o->from);
+	if (!S_ISDIR(st.st_mode))
+		return sg_fail("%s: not a directory", o->from);
+	if (sg_verity_check_params(&o->params) < 0 || output_names(final, &dir, rel) < 0)
+		goto done;
+	/* Every output is staged in one transaction on their directory: its
+	 * commit makes all of them appear at once, so no crash leaves a new
+	 * image beside an old tree or root hash. */
+	if (sg_txn_begin(&t, dir) < 0)
+		goto done;
+	in_txn = 1;
+	if (sg_txn_stage(&t, rel[OUT_IMAGE], 0644, &staged[OUT_IMAGE]) < 0 ||
+	    run_mksquashfs(o, staged[OUT_IMAGE]) < 0)
+		goto done;
+	if (o->verity) {
+		if (derive_salt_uuid(o, staged[OUT_IMAGE]) < 0 ||
+		    sg_txn_stage(&t, rel[OUT_VERITY], 0644, &staged[OUT_VERITY]) < 0)
+			goto done;
+		o->params.data_blocks = 0;
+		if (sg_verity_format(staged[OUT_IMAGE], staged[OUT_VERITY], &o->params, 0, info) < 0)
+			goto done;
+		sg_verity_hex(info->root, info->root_size, hex);
+		if (o->root_hash && sg_txn_write(&t, rel[OUT_ROOT], hex, strlen(hex), 0644) < 0)
+			goto done;
+		if (o->sig && (sg_verity_sign(o->key, o->cert, hex, &sig) < 0 ||
+			       sg_txn_write(&t, rel[OUT_SIG], sig.data, sig.len, 0644) < 0))
+			goto done;
+	}
+	if (sg_txn_commit(&t) < 0)
+		goto done;
+	rc = 0;
+done:
+	if (in_txn)
+		sg_txn_end(&t);
+	for (int i = 0; i < OUT_N; i++)
+		free(staged[i]);
+	free(dir);
+	sg_buf_free(&sig);
+	return rc;
+}

@@ -1,0 +1,41 @@
+/* image.h - sidecar and rootfs images: a reproducible squashfs of a
+ * directory, its dm-verity tree and root hash, optionally signed.
+ *
+ * The squashfs is made by mksquashfs (squashfs-tools) with everything
+ * that varies between builds pinned: files owned by root, every time
+ * stamp 0, no extended attributes, no appending, reproducible mode. Two
+ * builds of the same tree give byte-identical images, and so identical
+ * trees and root hashes: the verity salt is not random but SHA-256 of
+ * the image, and the superblock UUID is derived from that salt (both
+ * may be given instead). The outputs must be in one directory DIR: they
+ * are one transaction on it (txn.h), made under DIR/.txn/ and appearing
+ * together at its commit, so a failed or interrupted build (a crash)
+ * never leaves a new image beside an old tree or root hash; the next
+ * build in DIR finishes or drops what an interrupted one left.
+ */
+#ifndef SIGNET_IMAGE_H
+#define SIGNET_IMAGE_H
+
+#include "verity.h"
+
+struct sg_image_opts {
+	const char *from;	/* directory to pack */
+	const char *image;	/* squashfs output */
+	const char *verity;	/* hash tree output (NULL: none) */
+	const char *root_hash;	/* root hash output, hex (NULL: none) */
+	const char *sig;	/* detached PKCS#7 over the root hash (NULL: none) */
+	const char *key, *cert; /* signing key and certificate for sig */
+	const char *compress;	/* gzip (default), xz, zstd, lz4, lzo */
+	const char *mksquashfs; /* program (default "mksquashfs" from PATH) */
+	int salt_given;		/* params.salt / uuid set by the caller */
+	int uuid_given;
+	struct sg_verity_params params;
+};
+
+/* Initialises o with the defaults (sha256, 4096-byte blocks, gzip). */
+void sg_image_opts_init(struct sg_image_opts *o);
+
+/* Builds what o names; info receives the verity results. */
+int sg_image_build(struct sg_image_opts *o, struct sg_verity_info *info);
+
+#endif
