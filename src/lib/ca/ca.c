@@ -557,19 +557,11 @@ static int gen_name(const GENERAL_NAME *g, struct sg_name *out, const char *path
 	char t[SG_NAME_MAX];
 	enum sg_name_type type;
 
-	if (g->type == GEN_IPADD) {
-		if (g->d.iPAddress->length != 4 && g->d.iPAddress->length != 16)
-			return sg_fail("%s: bad IP address in subjectAltName", path);
-		sg_name_ip_format(g->d.iPAddress->data, (size_t)g->d.iPAddress->length, t);
-		type = SG_NAME_IP;
-	} else if (g->type == GEN_DNS || g->type == GEN_EMAIL || g->type == GEN_URI) {
-		if (sg_x509_ia5_text(g->d.ia5, t) < 0)
-			return sg_fail("%s: bad name in subjectAltName", path);
-		type = g->type == GEN_DNS     ? SG_NAME_DNS
-		       : g->type == GEN_EMAIL ? SG_NAME_EMAIL
-					      : SG_NAME_URI;
-	} else {
-		return sg_fail("%s: unsupported kind of name in subjectAltName", path);
+	switch (sg_x509_general_name(g, &type, t)) {
+	case SG_X509_GEN_OK: break;
+	case SG_X509_GEN_BAD_IP: return sg_fail("%s: bad IP address in subjectAltName", path);
+	case SG_X509_GEN_BAD_TEXT: return sg_fail("%s: bad name in subjectAltName", path);
+	default: return sg_fail("%s: unsupported kind of name in subjectAltName", path);
 	}
 	if (sg_name_parse(type, t, out) < 0)
 		return sg_fail_prefix(path);

@@ -700,6 +700,25 @@ int sg_x509_serial_hex(X509 *x, char out[SG_CA_SERIAL_MAX + 1])
 	return rc;
 }
 
+enum sg_x509_gen_result sg_x509_general_name(const GENERAL_NAME *g, enum sg_name_type *type, char *t)
+{
+	if (g->type == GEN_IPADD) {
+		if (g->d.iPAddress->length != 4 && g->d.iPAddress->length != 16)
+			return SG_X509_GEN_BAD_IP;
+		sg_name_ip_format(g->d.iPAddress->data, (size_t)g->d.iPAddress->length, t);
+		*type = SG_NAME_IP;
+		return SG_X509_GEN_OK;
+	}
+	if (g->type != GEN_DNS && g->type != GEN_EMAIL && g->type != GEN_URI)
+		return SG_X509_GEN_UNSUPPORTED;
+	if (sg_x509_ia5_text(g->d.ia5, t) < 0)
+		return SG_X509_GEN_BAD_TEXT;
+	*type = g->type == GEN_DNS     ? SG_NAME_DNS
+		: g->type == GEN_EMAIL ? SG_NAME_EMAIL
+				       : SG_NAME_URI;
+	return SG_X509_GEN_OK;
+}
+
 /* The names of a certificate's subjectAltName. */
 int sg_x509_cert_names(X509 *x, struct sg_name **out, size_t *n, const char *path)
 {
@@ -713,19 +732,10 @@ int sg_x509_cert_names(X509 *x, struct sg_name **out, size_t *n, const char *pat
 		goto out;
 	}
 	for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
 		char t[SG_NAME_MAX];
 		enum sg_name_type type;
-		if (g->type == GEN_IPADD &&
-		    (g->d.iPAddress->length == 4 || g->d.iPAddress->length == 16)) {
-			sg_name_ip_format(g->d.iPAddress->data, (size_t)g->d.iPAddress->length, t);
-			type = SG_NAME_IP;
-		} else if ((g->type == GEN_DNS || g->type == GEN_EMAIL || g->type == GEN_URI) &&
-			   sg_x509_ia5_text(g->d.ia5, t) == 0) {
-			type = g->type == GEN_DNS     ? SG_NAME_DNS
-			       : g->type == GEN_EMAIL ? SG_NAME_EMAIL
-						      : SG_NAME_URI;
-		} else {
+
+		if (sg_x509_general_name(sk_GENERAL_NAME_value(gens, i), &type, t) != SG_X509_GEN_OK) {
 			rc = sg_fail("%s: unsupported name in subjectAltName", path);
 			goto out;
 		}

@@ -72,6 +72,17 @@ NAME_CONSTRAINTS *sg_x509_build_constraints(char **dns, size_t ndns, const struc
 /* Copies an IA5String without NULs into out (SG_NAME_MAX bytes). */
 int sg_x509_ia5_text(const ASN1_IA5STRING *s, char *out);
 
+/* One name of a subjectAltName as signet's text (t, SG_NAME_MAX bytes)
+ * and kind: an IPv4/IPv6 address, a DNS name, a mailbox or a URI. Sets
+ * no error; the result says what is wrong, for the caller's message. */
+enum sg_x509_gen_result {
+	SG_X509_GEN_OK,
+	SG_X509_GEN_BAD_IP,	 /* an address of neither 4 nor 16 bytes */
+	SG_X509_GEN_BAD_TEXT,	 /* an IA5String holding a NUL or too long */
+	SG_X509_GEN_UNSUPPORTED, /* another kind of name */
+};
+enum sg_x509_gen_result sg_x509_general_name(const GENERAL_NAME *g, enum sg_name_type *type, char *t);
+
 /* Every name against the constraints of issuer and root (root may be
  * NULL or the issuer). */
 int sg_x509_check_names(const struct sg_name *names, size_t n, X509 *issuer, X509 *root);
