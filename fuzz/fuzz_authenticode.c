@@ -26,16 +26,13 @@
 #include "err.h"
 #include "fixedrand.h"
 #include "pe.h"
+#include "../tests/unit/pe_sample.h"
 #include "sbkeys.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define IMG_LEN 0x600
-#define PE_OFF 0x80
-#define OPT_OFF (PE_OFF + 24)
-#define OPT_SIZE (112 + 16 * 8)
-#define SEC_OFF (OPT_OFF + OPT_SIZE)
 #define WIN_CERT_HEADER 8
 
 static EVP_PKEY *key;
@@ -43,36 +40,10 @@ static X509 *cert;
 static struct sg_buf base = SG_BUF_INIT; /* the signed image */
 static size_t cert_offset, certdir_offset;
 
-/* A PE32+ image as tests/unit/test_pe.c makes it: headers in 0x200
- * bytes, .text at 0x200, .data at 0x400. */
+/* tests/unit/pe_sample.h's image. */
 static void make_image(uint8_t *img)
 {
-	memset(img, 0, IMG_LEN);
-	img[0] = 'M';
-	img[1] = 'Z';
-	sg_put_le32(img + 0x3c, PE_OFF);
-	memcpy(img + PE_OFF, "PE\0\0", 4);
-	sg_put_le16(img + PE_OFF + 4, 0x8664);
-	sg_put_le16(img + PE_OFF + 6, 2);
-	sg_put_le16(img + PE_OFF + 20, OPT_SIZE);
-	sg_put_le16(img + OPT_OFF, 0x20b);
-	sg_put_le32(img + OPT_OFF + 32, 0x1000);
-	sg_put_le32(img + OPT_OFF + 36, 0x200);
-	sg_put_le32(img + OPT_OFF + 56, 0x3000);
-	sg_put_le32(img + OPT_OFF + 60, 0x200);
-	sg_put_le32(img + OPT_OFF + 108, 16);
-	memcpy(img + SEC_OFF, ".text", 5);
-	sg_put_le32(img + SEC_OFF + 8, 0x200);
-	sg_put_le32(img + SEC_OFF + 12, 0x1000);
-	sg_put_le32(img + SEC_OFF + 16, 0x200);
-	sg_put_le32(img + SEC_OFF + 20, 0x200);
-	memcpy(img + SEC_OFF + 40, ".data", 5);
-	sg_put_le32(img + SEC_OFF + 48, 0x1f0);
-	sg_put_le32(img + SEC_OFF + 52, 0x2000);
-	sg_put_le32(img + SEC_OFF + 56, 0x1f0);
-	sg_put_le32(img + SEC_OFF + 60, 0x400);
-	for (size_t i = 0x200; i < IMG_LEN; i++)
-		img[i] = (uint8_t)(i * 7 + 3);
+	pe_sample(img, IMG_LEN);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

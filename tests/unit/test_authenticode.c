@@ -18,12 +18,9 @@
 #include "endian.h"
 #include "err.h"
 #include "pe.h"
+#include "pe_sample.h"
 
 #define IMG_LEN 0x5fc
-#define PE_OFF 0x80
-#define OPT_OFF (PE_OFF + 24)
-#define OPT_SIZE (112 + 16 * 8)
-#define SEC_OFF (OPT_OFF + OPT_SIZE)
 #define CERTDIR (OPT_OFF + 112 + 4 * 8)
 
 /* sbsign --key k1 --cert c1 on the image below: its SpcIndirectData hash. */
@@ -128,36 +125,10 @@ static const char cert2_pem[] = /* CN=unit-other */
 
 static uint8_t img[IMG_LEN];
 
-/* A PE32+ image: headers in 0x200 bytes, .text at 0x200 (0x200 bytes),
- * .data at 0x400 (0x1f0 bytes raw), 0xc bytes of trailing data. */
+/* pe_sample.h's image, with 0xc bytes of trailing data. */
 static void make_image(void)
 {
-	memset(img, 0, sizeof(img));
-	img[0] = 'M';
-	img[1] = 'Z';
-	sg_put_le32(img + 0x3c, PE_OFF);
-	memcpy(img + PE_OFF, "PE\0\0", 4);
-	sg_put_le16(img + PE_OFF + 4, 0x8664);
-	sg_put_le16(img + PE_OFF + 6, 2);
-	sg_put_le16(img + PE_OFF + 20, OPT_SIZE);
-	sg_put_le16(img + OPT_OFF, 0x20b);
-	sg_put_le32(img + OPT_OFF + 32, 0x1000);
-	sg_put_le32(img + OPT_OFF + 36, 0x200);
-	sg_put_le32(img + OPT_OFF + 56, 0x3000);
-	sg_put_le32(img + OPT_OFF + 60, 0x200);
-	sg_put_le32(img + OPT_OFF + 108, 16);
-	memcpy(img + SEC_OFF, ".text", 5);
-	sg_put_le32(img + SEC_OFF + 8, 0x200);
-	sg_put_le32(img + SEC_OFF + 12, 0x1000);
-	sg_put_le32(img + SEC_OFF + 16, 0x200);
-	sg_put_le32(img + SEC_OFF + 20, 0x200);
-	memcpy(img + SEC_OFF + 40, ".data", 5);
-	sg_put_le32(img + SEC_OFF + 48, 0x1f0);
-	sg_put_le32(img + SEC_OFF + 52, 0x2000);
-	sg_put_le32(img + SEC_OFF + 56, 0x1f0);
-	sg_put_le32(img + SEC_OFF + 60, 0x400);
-	for (size_t i = 0x200; i < IMG_LEN; i++)
-		img[i] = (uint8_t)(i * 7 + 3);
+	pe_sample(img, sizeof(img));
 }
 
 static EVP_PKEY *read_key(const char *pem)

@@ -8,12 +8,9 @@
 #include "crypto.h"
 #include "err.h"
 #include "pe.h"
+#include "pe_sample.h"
 
 #define IMG_LEN 0x600
-#define PE_OFF 0x80
-#define OPT_OFF (PE_OFF + 24)
-#define OPT_SIZE (112 + 16 * 8)
-#define SEC_OFF (OPT_OFF + OPT_SIZE)
 
 static uint8_t img[IMG_LEN + 16];
 
@@ -27,37 +24,13 @@ static void put32(size_t off, uint32_t v)
 	sg_put_le32(img + off, v);
 }
 
-/* A PE32+ image: headers in 0x200 bytes, .text at 0x200 (0x200 bytes),
- * .data at 0x400 (0x1f0 bytes raw), 0x10 bytes of trailing data. */
+/* pe_sample.h's image with a CheckSum set (the hash must skip it) and
+ * 0x10 bytes of trailing data. */
 static void make_image(void)
 {
 	memset(img, 0, sizeof(img));
-	img[0] = 'M';
-	img[1] = 'Z';
-	put32(0x3c, PE_OFF);
-	memcpy(img + PE_OFF, "PE\0\0", 4);
-	put16(PE_OFF + 4, 0x8664);
-	put16(PE_OFF + 6, 2);
-	put16(PE_OFF + 20, OPT_SIZE);
-	put16(OPT_OFF, 0x20b);
-	put32(OPT_OFF + 32, 0x1000);	 /* SectionAlignment */
-	put32(OPT_OFF + 36, 0x200);	 /* FileAlignment */
-	put32(OPT_OFF + 56, 0x3000);	 /* SizeOfImage */
-	put32(OPT_OFF + 60, 0x200);	 /* SizeOfHeaders */
+	pe_sample(img, IMG_LEN);
 	put32(OPT_OFF + 64, 0xdeadbeef); /* CheckSum */
-	put32(OPT_OFF + 108, 16);
-	memcpy(img + SEC_OFF, ".text", 5);
-	put32(SEC_OFF + 8, 0x200);
-	put32(SEC_OFF + 12, 0x1000);
-	put32(SEC_OFF + 16, 0x200);
-	put32(SEC_OFF + 20, 0x200);
-	memcpy(img + SEC_OFF + 40, ".data", 5);
-	put32(SEC_OFF + 48, 0x1f0);
-	put32(SEC_OFF + 52, 0x2000);
-	put32(SEC_OFF + 56, 0x1f0);
-	put32(SEC_OFF + 60, 0x400);
-	for (size_t i = 0x200; i < IMG_LEN; i++)
-		img[i] = (uint8_t)(i * 7 + 3);
 }
 
 static int parse_fails_with(size_t len, const char *rule)
