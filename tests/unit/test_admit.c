@@ -29,6 +29,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "json.h"
+#include "jsonedit.h"
 #include "policy.h"
 #include "signed.h"
 #include "timestamp.h"
@@ -228,24 +229,6 @@ static void free_expanded(void)
 {
 	for (int i = 0; i < 4; i++)
 		expand(NULL, NULL, NULL);
-}
-
-/* Sets (json) or removes (json NULL) the member at a dotted path. */
-static int edit(struct sg_json *root, const char *path, const char *json)
-{
-	char buf[256], *dot, *key = buf;
-	struct sg_json *o = root;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	while ((dot = strchr(key, '.'))) {
-		*dot = 0;
-		if (!(o = sg_json_get(o, key)))
-			return -1;
-		key = dot + 1;
-	}
-	if (!json)
-		return sg_json_remove(o, key) == 1 ? 0 : -1;
-	return sg_json_set(o, key, parse(json));
 }
 
 struct edit {
@@ -500,7 +483,7 @@ static struct sg_json *mutate(const struct row *r, struct sg_bundle_header *h)
 		snprintf(h->bundle_id, sizeof(h->bundle_id), "%s", r->hdr_bundle_id);
 	bid = h->bundle_id;
 	for (int i = 0; i < 3 && r->e[i].path; i++)
-		if (edit(c, r->e[i].path, expand(r->e[i].json, bid, "")) < 0) {
+		if (json_edit(c, r->e[i].path, expand(r->e[i].json, bid, "")) < 0) {
 			fprintf(stderr, "%s: cannot edit %s\n", r->name, r->e[i].path);
 			exit(1);
 		}

@@ -15,6 +15,7 @@
 #include "dam.h"
 #include "err.h"
 #include "json.h"
+#include "jsonedit.h"
 #include "signed.h"
 
 #define T0 ((time_t)1767225600)	     /* 2026-01-01T00:00:00Z */
@@ -67,25 +68,6 @@ static const char *expand(const char *t)
 	}
 	*o = 0;
 	return out[k];
-}
-
-static int edit(struct sg_json *root, const char *path, const char *json)
-{
-	char buf[256], *dot, *key = buf;
-	struct sg_json *o = root, *v = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	while ((dot = strchr(key, '.'))) {
-		*dot = 0;
-		if (!(o = sg_json_get(o, key)))
-			return -1;
-		key = dot + 1;
-	}
-	if (!json)
-		return sg_json_remove(o, key) == 1 ? 0 : -1;
-	if (sg_json_parse_flags(json, strlen(json), SG_JSON_MODEL, &v) < 0)
-		return -1;
-	return sg_json_set(o, key, v);
 }
 
 struct row {
@@ -268,9 +250,9 @@ int main(void)
 			char q[80];
 
 			snprintf(q, sizeof(q), "\"%s\"", pub_b64);
-			CHECK(edit(f, r->path, q) == 0);
+			CHECK(json_edit(f, r->path, q) == 0);
 		} else if (r->path) {
-			CHECK(edit(f, r->path, expand(json)) == 0);
+			CHECK(json_edit(f, r->path, expand(json)) == 0);
 		}
 		if (r->resign)
 			sg_json_set(f, "dam_signature",
