@@ -414,6 +414,37 @@ static void check_write_value(void)
 	}
 }
 
+/* Where each key and value starts, for messages that name file:line
+ * (the fleet's documents): keys of block and flow mappings, list
+ * entries, a nested block on the line after its key, and an alias. */
+static void check_lines(void)
+{
+	static const char doc[] = "# a comment\n"
+				  "a: 1\n"
+				  "b:\n"
+				  "  c: &x [2, 3]\n"
+				  "\n"
+				  "  d:\n"
+				  "    - e\n"
+				  "    - {f: 4}\n"
+				  "g: *x\n";
+	struct sg_sops_node *n = NULL, *b, *d;
+
+	CHECK(sg_yaml_read("t", doc, strlen(doc), &n) == 0);
+	if (!n)
+		return;
+	CHECK(n->line == 2 && n->items[1].line == 2 && sg_sops_get(n, "a")->line == 2);
+	b = sg_sops_get(n, "b");
+	CHECK(b && b->line == 4 && n->items[2].line == 3);
+	CHECK(b && b->items[0].line == 4 && b->items[0].value->items[1].line == 4);
+	d = b ? sg_sops_get(b, "d") : NULL;
+	CHECK(d && d->line == 7 && b->items[1].line == 6);
+	CHECK(d && d->items[0].line == 7 && d->items[1].line == 8 &&
+	      d->items[1].value->items[0].line == 8);
+	CHECK(sg_sops_get(n, "g")->line == 9 && n->items[3].line == 9);
+	sg_sops_free(n);
+}
+
 int main(void)
 {
 	check_docs();
@@ -422,5 +453,6 @@ int main(void)
 	check_refusals();
 	check_limits();
 	check_write_value();
+	check_lines();
 	return check_done();
 }

@@ -114,6 +114,7 @@ int sg_sops_insert(struct sg_sops_node *c, size_t pos, const char *key, size_t k
 	c->items[pos].key = k;
 	c->items[pos].key_len = key ? key_len : 0;
 	c->items[pos].value = value;
+	c->items[pos].line = 0;
 	c->n++;
 	return 0;
 }
@@ -171,6 +172,7 @@ struct sg_sops_node *sg_sops_clone(const struct sg_sops_node *src)
 	n->inline_comment = src->inline_comment;
 	n->integer = src->integer;
 	n->number = src->number;
+	n->line = src->line;
 	if (src->str) {
 		if (!(n->str = copy_bytes(src->str, src->len))) {
 			free(n);
@@ -184,6 +186,7 @@ struct sg_sops_node *sg_sops_clone(const struct sg_sops_node *src)
 			sg_sops_free(n);
 			return NULL;
 		}
+		n->items[n->n - 1].line = it->line;
 	}
 	return n;
 }

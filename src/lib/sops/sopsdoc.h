@@ -51,6 +51,7 @@ struct sg_sops_item {
 	char *key; /* NUL-terminated; NULL for list entries and comments */
 	size_t key_len;
 	struct sg_sops_node *value;
+	unsigned line; /* 1-based line of the key (of the value in a list), 0 if unknown */
 };
 
 struct sg_sops_node {
@@ -63,6 +64,7 @@ struct sg_sops_node {
 	size_t len;
 	struct sg_sops_item *items; /* MAP, LIST: document order */
 	size_t n, cap;
+	unsigned line; /* 1-based line where the value starts in its YAML text, 0 if unknown */
 };
 
 /* Constructors: NULL with an error set when out of memory. */

@@ -553,6 +553,7 @@ static int map_entry(struct reader *r, const yaml_event_t *k, int depth, struct 
 	last_line[0] = (long)v.start_mark.line;
 	if (parse_node(r, &v, depth + 1, &val, &vend) < 0 || sg_sops_push(map, key, klen, val) < 0)
 		goto out;
+	map->items[map->n - 1].line = (unsigned)k->start_mark.line + 1;
 	last_line[1] = (long)vend.line;
 	rc = 0;
 out:
@@ -633,6 +634,7 @@ static int parse_list(struct reader *r, yaml_event_t *start, int depth, struct s
 		if (parse_node(r, &ev, depth + 1, &val, &vend) < 0 ||
 		    sg_sops_push(list, NULL, 0, val) < 0)
 			goto fail;
+		list->items[list->n - 1].line = val->line;
 		last_line[1] = (long)vend.line;
 	}
 fail:
@@ -677,6 +679,8 @@ static int parse_node(struct reader *r, yaml_event_t *ev, int depth, struct sg_s
 		break;
 	default: fail_at(r, mark_pos(ev->start_mark), "unexpected YAML event"); break;
 	}
+	if (rc == 0)
+		(*out)->line = (unsigned)ev->start_mark.line + 1;
 	if (rc == 0 && anchor && add_anchor(r, anchor, *out) < 0) {
 		sg_sops_wipe(*out);
 		*out = NULL;
