@@ -12,6 +12,7 @@ int cmd_disk(int argc, char **argv);
 int cmd_domain(int argc, char **argv);
 int cmd_env(int argc, char **argv);
 int cmd_esp(int argc, char **argv);
+int cmd_fleet(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_initrd(int argc, char **argv);
 int cmd_sb_enroll(int argc, char **argv);

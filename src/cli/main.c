@@ -32,6 +32,7 @@ static const struct cli_command commands[] = {
 	{ "domain", cmd_domain, "offline authority domains: genesis, DomainID, rotation" },
 	{ "env", cmd_env, "environment claims of the authority host" },
 	{ "esp", cmd_esp, "EFI system partition images with the A/B slots" },
+	{ "fleet", cmd_fleet, "the fleet repository: documents, builds, attestations" },
 	{ "host", cmd_host, "admit domains from bundles on an admitting host" },
 	{ "image", cmd_image, "reproducible squashfs images with dm-verity" },
 	{ "initrd", cmd_initrd, "reproducible initramfs archives (newc cpio)" },
