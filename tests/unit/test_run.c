@@ -115,5 +115,17 @@ int main(void)
 		CHECK(sg_run(longline, NULL, "job") == -1);
 		CHECK(strlen(sg_errmsg()) == strlen("job: sh failed: ") + 300);
 	}
+	/* sg_run_stdout: standard output only, all of it; stderr dropped. */
+	{
+		const char *out[] = { "sh", "-c", "echo one; echo noise >&2; printf two", NULL };
+		const char *fail[] = { "sh", "-c", "echo partial; exit 4", NULL };
+		struct sg_buf o = SG_BUF_INIT;
+		CHECK(sg_run_stdout(out, NULL, "job", &o) == 0);
+		CHECK(o.len == 7 && memcmp(o.data, "one\ntwo", 7) == 0);
+		sg_buf_free(&o);
+		CHECK(sg_run_stdout(fail, NULL, "job", &o) == -1);
+		CHECK_STR(sg_errmsg(), "job: sh failed (exit 4)");
+		sg_buf_free(&o);
+	}
 	return check_done();
 }

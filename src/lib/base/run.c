@@ -27,8 +27,8 @@ static const char *last_line(struct sg_buf *b)
 	return nl ? nl + 1 : s;
 }
 
-/* The child: standard input /dev/null, standard output to out (or
- * /dev/null when out < 0), standard error to err. */
+/* The child: standard input /dev/null, standard output to out and
+ * standard error to err (each /dev/null when < 0). */
 static void child(const char *const *argv, const char *const *env_extra, int out, int err)
 {
 	int null = open("/dev/null", O_RDWR);
@@ -38,9 +38,12 @@ static void child(const char *const *argv, const char *const *env_extra, int out
 		if (out < 0)
 			dup2(null, 1);
 	}
+	if (null >= 0 && err < 0)
+		dup2(null, 2);
 	if (out >= 0)
 		dup2(out, 1);
-	dup2(err, 2);
+	if (err >= 0)
+		dup2(err, 2);
 	for (; env_extra && *env_extra; env_extra++)
 		putenv((char *)*env_extra);
 	execvp(argv[0], (char *const *)argv);
@@ -48,11 +51,14 @@ static void child(const char *const *argv, const char *const *env_extra, int out
 	_exit(127);
 }
 
-/* Runs argv with what it prints collected in msg: standard output too
- * when both is set. Only the tail is kept beyond keep bytes. Returns the
- * exit status as waitpid() gives it, or -1 when it could not be run. */
-static int run_collect(const char *const *argv, const char *const *env_extra, int both, size_t keep,
-		       struct sg_buf *msg)
+/* What run_collect keeps of what the child prints. */
+enum collect { COLLECT_ERR, COLLECT_BOTH, COLLECT_OUT };
+
+/* Runs argv with what it prints collected in msg, as `what` says. Only
+ * the tail is kept beyond keep bytes. Returns the exit status as
+ * waitpid() gives it, or -1 when it could not be run. */
+static int run_collect(const char *const *argv, const char *const *env_extra, enum collect what,
+		       size_t keep, struct sg_buf *msg)
 {
 	int pipefd[2], status = 0;
 	char chunk[4096];
@@ -67,7 +73,8 @@ static int run_collect(const char *const *argv, const char *const *env_extra, in
 		return sg_fail_errno("fork");
 	}
 	if (pid == 0)
-		child(argv, env_extra, both ? pipefd[1] : -1, pipefd[1]);
+		child(argv, env_extra, what == COLLECT_ERR ? -1 : pipefd[1],
+		      what == COLLECT_OUT ? -1 : pipefd[1]);
 	close(pipefd[1]);
 	while ((n = read(pipefd[0], chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)
@@ -89,7 +96,7 @@ static int run_collect(const char *const *argv, const char *const *env_extra, in
 int sg_run(const char *const *argv, const char *const *env_extra, const char *what)
 {
 	struct sg_buf msg = SG_BUF_INIT;
-	int status = run_collect(argv, env_extra, 1, 65536, &msg), rc = -1;
+	int status = run_collect(argv, env_extra, COLLECT_BOTH, 65536, &msg), rc = -1;
 
 	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		rc = 0;
@@ -102,11 +109,24 @@ int sg_run(const char *const *argv, const char *const *env_extra, const char *wh
 int sg_run_stderr(const char *const *argv, const char *const *env_extra, const char *what,
 		  struct sg_buf *err)
 {
-	int status = run_collect(argv, env_extra, 0, 1 << 20, err);
+	int status = run_collect(argv, env_extra, COLLECT_ERR, 1 << 20, err);
 
 	if (status < 0)
 		return -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	return sg_fail("%s: %s failed: %.300s", what, argv[0], last_line(err));
+}
+
+int sg_run_stdout(const char *const *argv, const char *const *env_extra, const char *what,
+		  struct sg_buf *out)
+{
+	int status = run_collect(argv, env_extra, COLLECT_OUT, (size_t)-1, out);
+
+	if (status < 0)
+		return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	return sg_fail("%s: %s failed (exit %d)", what, argv[0],
+		       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }

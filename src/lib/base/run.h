@@ -21,4 +21,9 @@ struct sg_buf;
 int sg_run_stderr(const char *const *argv, const char *const *env_extra, const char *what,
 		  struct sg_buf *err);
 
+/* Runs argv for what it prints: all of its standard output appended to
+ * out, its standard error discarded; 0 when it exits 0 (git rev-parse). */
+int sg_run_stdout(const char *const *argv, const char *const *env_extra, const char *what,
+		  struct sg_buf *out);
+
 #endif
