@@ -221,6 +221,14 @@ static const struct {
 	  "hosts/web1.yaml:6: 'age_recipient' must be an age1... X25519 recipient" },
 	{ "hosts/auth.yaml", "[authority]", "[authority]\naddresses: [127.10.0.2]",
 	  "hosts/auth.yaml:4: an authority host has no network: no 'addresses'" },
+	{ "hosts/b1.yaml", NULL,
+	  "version: \"0.1\"\nhost: b1\nroles: [builder]\naddresses: [127.10.0.11]\nssh_host_key: " SSH
+	  "\n",
+	  "hosts/b1.yaml:3: role 'builder' needs 'attestation_key' (its attestations verify with it)" },
+	{ "hosts/b1.yaml", NULL,
+	  "version: \"0.1\"\nhost: b1\nroles: [builder]\naddresses: [127.10.0.11]\nssh_host_key: " SSH
+	  "\nattestation_key: AAAA\n",
+	  "hosts/b1.yaml:6: 'attestation_key' must be an Ed25519 public key (32 bytes, base64)" },
 	{ "hosts/auth.yaml", "[authority]", "[authority, app]",
 	  "hosts/auth.yaml:3: an authority host has no other role" },
 	{ "hosts/app1.yaml", "\"0x81000010\"", "\"0x91000010\"",

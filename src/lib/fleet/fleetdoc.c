@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "age.h"
+#include "base64.h"
 #include "bundle.h"
 #include "dnsconf.h"
 #include "dnsrec.h"
@@ -432,10 +433,19 @@ static int read_lock(struct rd *r, const struct sg_sops_node *doc, struct sg_fle
 /* ---- hosts/<name>.yaml ---- */
 
 static const struct key host_keys[] = {
-	{ "version", K_STR, 1 },    { "host", K_STR, 1 },	  { "roles", K_STRS, 1 },
-	{ "addresses", K_STRS, 0 }, { "ssh_host_key", K_STR, 0 }, { "age_recipient", K_STR, 0 },
-	{ "rootfs", K_STR, 0 },	    { "init", K_STR, 0 },	  { "disk", K_MAP, 0 },
-	{ "console", K_MAP, 0 },    { "recovery", K_MAP, 0 },	  { NULL, 0, 0 },
+	{ "version", K_STR, 1 },
+	{ "host", K_STR, 1 },
+	{ "roles", K_STRS, 1 },
+	{ "addresses", K_STRS, 0 },
+	{ "ssh_host_key", K_STR, 0 },
+	{ "age_recipient", K_STR, 0 },
+	{ "rootfs", K_STR, 0 },
+	{ "init", K_STR, 0 },
+	{ "disk", K_MAP, 0 },
+	{ "console", K_MAP, 0 },
+	{ "recovery", K_MAP, 0 },
+	{ "attestation_key", K_STR, 0 },
+	{ NULL, 0, 0 },
 };
 /* The keys of the host document signet-init reads; the others are the
  * fleet's own (or unknown, and reported once, by check_keys). */
@@ -485,6 +495,8 @@ static void read_keys(struct rd *r, const struct sg_sops_node *doc, struct sg_fl
 {
 	struct sg_buf sshfp = SG_BUF_INIT;
 	struct sg_age_recipients rs = { 0 };
+	const struct sg_sops_node *v;
+	size_t n;
 
 	if ((h->ssh_host_key = str_dup(doc, "ssh_host_key")) &&
 	    (strchr(h->ssh_host_key, '\n') ||
@@ -498,6 +510,15 @@ static void read_keys(struct rd *r, const struct sg_sops_node *doc, struct sg_fl
 		diag(r, line_of(doc, "age_recipient"),
 		     "'age_recipient' must be an age1... X25519 recipient");
 	sg_age_recipients_free(&rs);
+	if ((v = sg_sops_get(doc, "attestation_key")) && v->kind == SG_SOPS_STR) {
+		if (sg_b64_decode(v->str, v->len, h->attestation_key, sizeof(h->attestation_key),
+				  &n, SG_B64_PAD) < 0 ||
+		    n != 32)
+			diag(r, line_of(doc, "attestation_key"),
+			     "'attestation_key' must be an Ed25519 public key (32 bytes, base64)");
+		else
+			h->has_attestation_key = 1;
+	}
 }
 
 /* The line of the key a hostcfg message names ("$.disk.tpm.handle: ..."). */
@@ -577,6 +598,9 @@ static void check_role_fields(struct rd *r, const struct sg_sops_node *doc,
 		     sg_fleet_role_name(h->roles & (0u - h->roles)));
 	if (h->naddrs && !h->ssh_host_key)
 		diag(r, line, "a host with addresses needs 'ssh_host_key' (its SSHFP records)");
+	if ((h->roles & SG_FLEET_BUILDER) && !h->has_attestation_key)
+		diag(r, line,
+		     "role 'builder' needs 'attestation_key' (its attestations verify with it)");
 	if ((h->roles & (SG_FLEET_WEB | SG_FLEET_CA)) && !h->age_recipient)
 		diag(r, line, "role '%s' needs 'age_recipient' (its TLS keys are encrypted to it)",
 		     h->roles & SG_FLEET_WEB ? "web" : "ca");

@@ -82,9 +82,11 @@ struct sg_fleet_host {
 	struct sg_fleet_addr addrs[SG_FLEET_MAX_LIST];
 	unsigned addr_line[SG_FLEET_MAX_LIST];
 	size_t naddrs;
-	char *rootfs;	     /* NULL: boots into the sidecar */
-	char *ssh_host_key;  /* "ssh-ed25519 AAAA..." (one line), or NULL */
-	char *age_recipient; /* "age1...", or NULL */
+	char *rootfs;		 /* NULL: boots into the sidecar */
+	char *ssh_host_key;	 /* "ssh-ed25519 AAAA..." (one line), or NULL */
+	char *age_recipient;	 /* "age1...", or NULL */
+	int has_attestation_key; /* builders: the key their attestations verify with */
+	uint8_t attestation_key[32];
 	/* The host document signet-init reads (hostcfg.h): every key of
 	 * the file but the fleet's own, in the data model. */
 	struct sg_json *boot;

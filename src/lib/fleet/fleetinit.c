@@ -13,16 +13,20 @@
 #include "crypto.h"
 #include "err.h"
 #include "fileio.h"
+#include "base64.h"
+#include "fleetattest.h"
 #include "fleetinit.h"
+#include "signed.h"
 #include "path.h"
 #include "run.h"
 
 /* The example hosts; keys: 1 when the host has an age identity. */
 static const struct {
 	const char *name;
-	int age;
+	int age, builder;
 } hosts[] = {
-	{ "app1", 0 }, { "app2", 0 }, { "bubo", 0 }, { "crucible", 0 }, { "ns1", 0 }, { "web1", 1 },
+	{ "app1", 0, 0 },     { "app2", 0, 0 }, { "bubo", 0, 1 },
+	{ "crucible", 0, 1 }, { "ns1", 0, 0 },	{ "web1", 1, 0 },
 };
 #define NHOSTS (sizeof(hosts) / sizeof(hosts[0]))
 
@@ -48,6 +52,8 @@ static const struct {
 	     "  interface: eth0\n"                                                     \
 	     "  address: 10.0.2.15/24\n"                                               \
 	     "  gateway: 10.0.2.2\n"
+
+#define BUILDER_KEY "attestation_key: @ATT@   # its attestations verify with it\n"
 
 static const struct {
 	const char *path, *text;
@@ -76,9 +82,9 @@ static const struct {
 	  "# The offline authority: no network, no other role.\n" HEAD "host: authority\n"
 	  "roles: [authority]\n" },
 	{ "hosts/bubo.yaml", HEAD "host: bubo\nroles: [builder]\naddresses: [127.10.0.11]\n"
-				  "ssh_host_key: @SSH@\n" },
+				  "ssh_host_key: @SSH@\n" BUILDER_KEY },
 	{ "hosts/crucible.yaml", HEAD "host: crucible\nroles: [builder]\naddresses: [127.10.0.12]\n"
-				      "ssh_host_key: @SSH@\n" },
+				      "ssh_host_key: @SSH@\n" BUILDER_KEY },
 	{ "hosts/ns1.yaml", HEAD "host: ns1\nroles: [dns-authoritative, dns-resolver]\n"
 				 "addresses: [127.10.0.53]\nssh_host_key: @SSH@\n" },
 	{ "hosts/web1.yaml", HEAD "host: web1\nroles: [ca, web]\naddresses: [127.10.0.80]\n"
@@ -111,6 +117,7 @@ struct made {
 	char domain_id[SG_DOMAIN_ID_LEN + 1];
 	char ssh[NHOSTS][256];
 	char age[NHOSTS][80];
+	char att[NHOSTS][SG_KEY_B64_LEN + 1];
 };
 
 static int mkdir_p(const char *path, mode_t mode)
@@ -179,6 +186,20 @@ out:
 	return rc;
 }
 
+/* The builder's attestation key (fleetattest.h); its public key, in
+ * base64, into out. */
+static int make_builder_key(const char *hostdir, char out[SG_KEY_B64_LEN + 1])
+{
+	char path[SG_PATH_MAX];
+	uint8_t pub[32];
+
+	if (sg_path_join(path, sizeof(path), hostdir, "attestation.key") < 0 ||
+	    sg_fleet_builder_keygen(path, pub) < 0)
+		return -1;
+	out[sg_b64_encode(pub, sizeof(pub), out, SG_B64_PAD)] = '\0';
+	return 0;
+}
+
 static int make_keys(const char *keys, time_t now, struct made *m)
 {
 	struct sg_age_recipients operator= { 0 };
@@ -199,6 +220,8 @@ static int make_keys(const char *keys, time_t now, struct made *m)
 		    sg_path_join(path, sizeof(path), dir, "age.key") < 0)
 			goto out;
 		if (hosts[i].age && make_age_key(path, m->age[i], NULL) < 0)
+			goto out;
+		if (hosts[i].builder && make_builder_key(dir, m->att[i]) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -236,6 +259,8 @@ static int fill(const char *path, const char *tmpl, const struct made *m, struct
 			v = m->ssh[hi], skip = 5;
 		else if (strncmp(p, "@AGE@", 5) == 0 && hi < NHOSTS)
 			v = m->age[hi], skip = 5;
+		else if (strncmp(p, "@ATT@", 5) == 0 && hi < NHOSTS)
+			v = m->att[hi], skip = 5;
 		else if (strncmp(p, "@DOMAIN_ID@", 11) == 0)
 			v = m->domain_id, skip = 11;
 		if (v ? sg_buf_append_str(out, v) < 0 : sg_buf_append_byte(out, (uint8_t)*p) < 0)

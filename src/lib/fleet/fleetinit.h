@@ -13,6 +13,7 @@
  *                                     encrypted to the operator
  *   KEYS/hosts/<h>/ssh_host_ed25519_key[.pub]
  *   KEYS/hosts/<h>/age.key            (web and ca hosts)
+ *   KEYS/hosts/<h>/attestation.key    (builders: fleetattest.h)
  *                                     what a real host makes for itself
  *                                     at installation; its public parts
  *                                     are in hosts/<h>.yaml
