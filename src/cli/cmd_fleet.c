@@ -12,6 +12,7 @@
 #include "fleetbuild.h"
 #include "fleetdoc.h"
 #include "fleetinit.h"
+#include "fleetlock.h"
 #include "timestamp.h"
 
 static const char init_help[] =
@@ -42,7 +43,7 @@ static const char check_help[] =
 	"  -h, --help             show this help\n";
 
 static const char build_help[] =
-	"Usage: signet fleet build [-C DIR] --out OUT [--json]\n"
+	"Usage: signet fleet build [-C DIR] --out OUT [--inputs DIR] [--json]\n"
 	"\n"
 	"Makes every host's artifacts from the repository's documents and\n"
 	"state/ into OUT, with OUT/manifest.json listing each (path, host, kind,\n"
@@ -51,11 +52,13 @@ static const char build_help[] =
 	"same bytes on any machine, in any directory, under any TZ, umask or\n"
 	"locale. An artifact whose inputs did not change since the build in OUT\n"
 	"is taken from it. OUT is replaced in one rename when the build is\n"
-	"complete. Builders hold no private keys: see signet fleet sign.\n"
+	"complete. Every input fleet.lock pins must be in the inputs directory\n"
+	"with its pinned SHA-256, or nothing is built.\n"
 	"\n"
 	"Options:\n"
 	"  -C DIR                 the repository (default: the current directory)\n"
 	"  --out OUT              where the build goes\n"
+	"  --inputs DIR           the outside inputs, by their names in fleet.lock\n"
 	"  --json                 print the manifest and what was made or reused\n"
 	"  -h, --help             show this help\n";
 
@@ -89,6 +92,18 @@ static const char attest_help[] =
 	"  -o, --output FILE      the attestation (not overwritten)\n"
 	"  -h, --help             show this help\n";
 
+static const char lock_help[] =
+	"Usage: signet fleet lock [-C DIR] --inputs DIR\n"
+	"\n"
+	"Rewrites fleet.lock to pin every regular file under the inputs\n"
+	"directory by its path there (an input name: [a-z0-9._-] components),\n"
+	"its size and SHA-256. An input already pinned keeps its source.\n"
+	"\n"
+	"Options:\n"
+	"  -C DIR                 the repository (default: the current directory)\n"
+	"  --inputs DIR           the outside inputs\n"
+	"  -h, --help             show this help\n";
+
 static const char compare_help[] =
 	"Usage: signet fleet compare [-C DIR] ATTESTATION ATTESTATION\n"
 	"\n"
@@ -101,11 +116,20 @@ static const char compare_help[] =
 	"  -C DIR                 the repository (default: the current directory)\n"
 	"  -h, --help             show this help\n";
 
-enum { OPT_KEYS = 256, OPT_OUT, OPT_JSON, OPT_AGAINST, OPT_BUILD, OPT_BUILDER, OPT_KEY };
+enum {
+	OPT_KEYS = 256,
+	OPT_OUT,
+	OPT_JSON,
+	OPT_AGAINST,
+	OPT_BUILD,
+	OPT_BUILDER,
+	OPT_KEY,
+	OPT_INPUTS
+};
 
 /* What the build-side commands take. */
 struct fleet_args {
-	const char *dir, *out, *against, *build, *builder, *key, *output;
+	const char *dir, *out, *against, *build, *builder, *key, *output, *inputs;
 	int json;
 };
 
@@ -122,6 +146,7 @@ static int fleet_option(void *ctx, int c, const char *arg)
 	case OPT_BUILD: a->build = arg; return 0;
 	case OPT_BUILDER: a->builder = arg; return 0;
 	case OPT_KEY: a->key = arg; return 0;
+	case OPT_INPUTS: a->inputs = arg; return 0;
 	default: return CLI_EXIT_USAGE;
 	}
 }
@@ -232,6 +257,7 @@ static int fleet_build(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, OPT_OUT },
+		{ "inputs", required_argument, NULL, OPT_INPUTS },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -242,6 +268,7 @@ static int fleet_build(int argc, char **argv)
 	struct sg_fleet_ctx c;
 	struct sg_fleet_built built;
 	struct sg_json *m = NULL;
+	struct sg_buf diag = SG_BUF_INIT;
 	int rc;
 
 	if ((rc = cli_parse(&opts, argc, argv, fleet_option, &a)) != CLI_RUN)
@@ -251,8 +278,12 @@ static int fleet_build(int argc, char **argv)
 	rc = CLI_EXIT_FAIL;
 	if (open_ctx(a.dir, &f, &src, &c) < 0)
 		goto out;
-	if (sg_fleet_build(&c, &src, a.out, &m, &built) < 0) {
-		rc = cli_lib_error();
+	c.inputs = a.inputs;
+	if (sg_fleet_build(&c, &src, a.out, &m, &built, &diag) < 0) {
+		if (diag.len)
+			fwrite(diag.data, 1, diag.len, stderr);
+		else
+			cli_lib_error();
 		goto out;
 	}
 	if (a.json && (sg_json_set(m, "made", sg_json_new_int((int64_t)built.made)) < 0 ||
@@ -265,7 +296,33 @@ static int fleet_build(int argc, char **argv)
 			    built.made + built.reused, built.made, built.reused,
 			    src.commit[0] ? src.commit : "(none)", src.dirty ? " (dirty)" : "") < 0;
 out:
+	sg_buf_free(&diag);
 	sg_json_free(m);
+	sg_fleet_free(&f);
+	return rc;
+}
+
+static int fleet_lock(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "inputs", required_argument, NULL, OPT_INPUTS },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_opts opts = { lock_help, "C:", longopts, 0, 0 };
+	struct fleet_args a = { .dir = "." };
+	struct sg_fleet f = { 0 };
+	size_t n = 0;
+	int rc;
+
+	if ((rc = cli_parse(&opts, argc, argv, fleet_option, &a)) != CLI_RUN)
+		return rc;
+	if (!a.inputs)
+		return cli_usage("--inputs DIR is required");
+	rc = CLI_EXIT_FAIL;
+	if (load(a.dir, &f) == 0 || f.organisation) /* a lock that pins what is gone is rewritten */
+		rc = sg_fleet_lock_write(&f, a.dir, a.inputs, &n) < 0 ? cli_lib_error() : CLI_EXIT_OK;
+	if (rc == CLI_EXIT_OK)
+		printf("%s/fleet.lock: %zu inputs pinned\n", a.dir, n);
 	sg_fleet_free(&f);
 	return rc;
 }
@@ -396,6 +453,7 @@ static const struct cli_command fleet_commands[] = {
 	{ "init", fleet_init, "write a working example fleet repository" },
 	{ "check", fleet_check, "check every document of a fleet repository" },
 	{ "plan", fleet_plan, "what a build would change, per host and artifact" },
+	{ "lock", fleet_lock, "pin the build's outside inputs in fleet.lock" },
 	{ "build", fleet_build, "make every host's artifacts, reproducibly" },
 	{ "attest", fleet_attest, "sign the list of a build's artifacts as its builder" },
 	{ "compare", fleet_compare, "check that two builders' attestations agree" },

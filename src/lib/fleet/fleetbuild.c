@@ -13,6 +13,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "fleetbuild.h"
+#include "fleetlock.h"
 #include "hex.h"
 #include "path.h"
 #include "run.h"
@@ -346,6 +347,8 @@ static int outdir_open(const char *out, struct outdir *o)
 	    snprintf(o->lock, sizeof(o->lock), "%s/.%s.signet-lock", o->parent, basename(b)) >=
 		    (int)sizeof(o->lock))
 		return sg_fail("%s: path too long", out);
+	if (mkdirs_for(o->lock) < 0)
+		return -1;
 	if ((o->lockfd = open(o->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		return sg_fail_errno("%s", o->lock);
 	if (flock(o->lockfd, LOCK_EX) < 0)
@@ -386,7 +389,7 @@ static int outdir_commit(const char *out, struct outdir *o)
 
 static void outdir_close(struct outdir *o, int failed)
 {
-	if (failed && access(o->fresh, F_OK) == 0) {
+	if (failed && o->fresh[0] && access(o->fresh, F_OK) == 0) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", sg_errmsg());
 		sg_remove_tree(o->fresh);
@@ -397,7 +400,7 @@ static void outdir_close(struct outdir *o, int failed)
 }
 
 int sg_fleet_build(const struct sg_fleet_ctx *c, const struct sg_fleet_source *src, const char *out,
-		   struct sg_json **manifest, struct sg_fleet_built *built)
+		   struct sg_json **manifest, struct sg_fleet_built *built, struct sg_buf *diag)
 {
 	struct sg_fleet_jobs jobs = { 0 };
 	struct sg_json *prev = NULL, *m = NULL;
@@ -407,7 +410,9 @@ int sg_fleet_build(const struct sg_fleet_ctx *c, const struct sg_fleet_source *s
 
 	memset(built, 0, sizeof(*built));
 	*manifest = NULL;
-	if (outdir_open(out, &o) < 0)
+	o.lockfd = -1;
+	o.fresh[0] = '\0';
+	if (sg_fleet_inputs_check(c->f, c->inputs, diag) < 0 || outdir_open(out, &o) < 0)
 		goto done;
 	if (access(out, F_OK) == 0 && sg_fleet_manifest_read(out, &prev) < 0)
 		sg_errclear(); /* no usable previous build: everything is made */

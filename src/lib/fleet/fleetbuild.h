@@ -58,9 +58,11 @@ struct sg_fleet_built {
 };
 
 /* Builds into out; the manifest's JSON object in *manifest (the caller
- * frees it). */
+ * frees it). First every input the lock pins is checked in c->inputs
+ * (fleetlock.h): a mismatch is one line each in diag, and nothing is
+ * written. */
 int sg_fleet_build(const struct sg_fleet_ctx *c, const struct sg_fleet_source *src, const char *out,
-		   struct sg_json **manifest, struct sg_fleet_built *built);
+		   struct sg_json **manifest, struct sg_fleet_built *built, struct sg_buf *diag);
 
 /* The manifest of the build in dir (its shape checked), or -1. */
 int sg_fleet_manifest_read(const char *dir, struct sg_json **manifest);

@@ -360,8 +360,7 @@ static const struct key input_keys[] = {
 	{ NULL, 0, 0 },
 };
 
-/* Input names are relative paths of [a-z0-9._-] components. */
-static int input_name_ok(const char *s)
+int sg_fleet_input_name_ok(const char *s)
 {
 	const char *c = s;
 
@@ -379,7 +378,7 @@ static int read_input(struct rd *r, const struct sg_sops_item *it, struct sg_fle
 	char ctx[160];
 	size_t n;
 
-	if (!input_name_ok(it->key)) {
+	if (!sg_fleet_input_name_ok(it->key)) {
 		diag(r, it->line, "input name '%s' is not a relative path of [a-z0-9._-]", it->key);
 		return 0;
 	}
@@ -398,6 +397,7 @@ static int read_input(struct rd *r, const struct sg_sops_item *it, struct sg_fle
 		return 0;
 	}
 	in->size = (uint64_t)size->integer;
+	in->line = it->line;
 	if (!(in->name = strdup(it->key)) ||
 	    (sg_sops_get(v, "source") && !(in->source = str_dup(v, "source"))))
 		return sg_fail("out of memory");

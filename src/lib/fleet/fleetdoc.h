@@ -118,7 +118,8 @@ struct sg_fleet_input {
 	char *name; /* "kernel", "stub", "signet-init", "rootfs/debian", ... */
 	uint8_t sha256[32];
 	uint64_t size;
-	char *source; /* where it comes from, for people; may be NULL */
+	char *source;  /* where it comes from, for people; may be NULL */
+	unsigned line; /* of its name in fleet.lock */
 };
 
 struct sg_fleet {
@@ -152,6 +153,10 @@ int sg_fleet_load(const char *dir, struct sg_fleet *f, struct sg_buf *diag);
  * "hosts/x.yaml", "services/y.yaml"). */
 int sg_fleet_parse(const char *const *names, const char *const *docs, const size_t *lens, size_t n,
 		   struct sg_fleet *f, struct sg_buf *diag);
+
+/* 1 when s is an input name: a relative path of [a-z0-9._-] components,
+ * at most 128 bytes, without "..", "//" or a final '/'. */
+int sg_fleet_input_name_ok(const char *s);
 
 const struct sg_fleet_host *sg_fleet_host(const struct sg_fleet *f, const char *name);
 const struct sg_fleet_input *sg_fleet_input(const struct sg_fleet *f, const char *name);

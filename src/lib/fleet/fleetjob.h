@@ -37,6 +37,7 @@ struct sg_fleet_ctx {
 	const struct sg_fleet *f;
 	const char *repo;
 	int64_t epoch;
+	const char *inputs; /* the inputs directory (fleetlock.h), or NULL */
 };
 
 typedef int sg_fleet_make_fn(const struct sg_json *inputs, struct sg_buf *out);
