@@ -1,133 +1,14 @@
-/* test_fleetdoc.c - the fleet's documents (fleetdoc.h): a small fleet
- * read whole, then one row per rule: an edit of one document (a
- * substitution in its text, or a document added) and the exact first
- * "FILE:LINE: rule" line it must give. */
+/* test_fleetdoc.c - the fleet's documents (fleetdoc.h): the small fleet
+ * of fleet_sample.h read whole, then one row per rule: an edit of one
+ * document (a substitution in its text, or a document added) and the
+ * exact first "FILE:LINE: rule" line it must give. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "err.h"
+#include "fleet_sample.h"
 #include "fleetdoc.h"
-
-#define SSH "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPqQB82iN6bislc3tE1Qq6LAKLXkkQS09CzOJuS9QPMe"
-#define AGE "age1qrkrul4wl0yqyr3llh3x20sz86nthp89vc3t7msfs7wnjlehmces7aut7q"
-#define SUM "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
-
-static const char *const base_names[] = {
-	"fleet.yaml",	   "fleet.lock",      "hosts/app1.yaml",   "hosts/auth.yaml",
-	"hosts/dns1.yaml", "hosts/web1.yaml", "services/dns.yaml", "services/www.yaml",
-};
-static const char *const base_docs[] = {
-	/* fleet.yaml */
-	"version: \"0.1\"\n"
-	"organisation: Example Water Utility\n"
-	"authority:\n"
-	"  domain_id: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
-	"ca:\n"
-	"  name: Example Water Utility\n"
-	"  algorithm: ecdsa-p256\n"
-	"  permit_dns: [example.internal]\n"
-	"  permit_ip: [127.10.0.0/24]\n"
-	"dns:\n"
-	"  zones: [example.internal]\n"
-	"  hosts: example.internal\n"
-	"release:\n"
-	"  channel: stable\n"
-	"  mirrors: [\"https://bubo.example.internal/releases/\"]\n",
-	/* fleet.lock */
-	"version: \"0.1\"\n"
-	"inputs:\n"
-	"  kernel:\n"
-	"    sha256: " SUM "\n"
-	"    size: 8000000\n"
-	"    source: linux-image-6.1.0-28-amd64\n"
-	"  rootfs/debian:\n"
-	"    sha256: " SUM "\n"
-	"    size: 100\n",
-	/* hosts/app1.yaml */
-	"version: \"0.1\"\n"
-	"host: app1\n"
-	"roles: [app]\n"
-	"addresses: [127.10.0.31]\n"
-	"ssh_host_key: " SSH "\n"
-	"rootfs: debian\n"
-	"disk:\n"
-	"  device: /dev/vdb\n"
-	"  tpm:\n"
-	"    handle: \"0x81000010\"\n"
-	"    pcrs: [7]\n",
-	/* hosts/auth.yaml */
-	"version: \"0.1\"\n"
-	"host: auth\n"
-	"roles: [authority]\n",
-	/* hosts/dns1.yaml */
-	"version: \"0.1\"\n"
-	"host: dns1\n"
-	"roles: [dns-authoritative, dns-resolver]\n"
-	"addresses: [127.10.0.53]\n"
-	"ssh_host_key: " SSH "\n",
-	/* hosts/web1.yaml */
-	"version: \"0.1\"\n"
-	"host: web1\n"
-	"roles: [web, ca]\n"
-	"addresses: [127.10.0.80, \"fd00::80\"]\n"
-	"ssh_host_key: " SSH "\n"
-	"age_recipient: " AGE "\n",
-	/* services/dns.yaml */
-	"version: \"0.1\"\n"
-	"service: dns\n"
-	"kind: dns\n"
-	"hosts: [dns1]\n"
-	"zones: [\".\", example.internal]\n",
-	/* services/www.yaml */
-	"version: \"0.1\"\n"
-	"service: www\n"
-	"kind: web\n"
-	"hosts: [web1]\n"
-	"names: [www.example.internal, Status.Example.Internal.]\n"
-	"root: /srv/www\n"
-	"client_certificates: required\n",
-};
-#define NBASE (sizeof(base_names) / sizeof(base_names[0]))
-
-/* The base fleet with doc (a name) edited: from replaced by to, or, for
- * a name not in the base, added with the text to (from NULL). */
-static int parse_edited(const char *doc, const char *from, const char *to, struct sg_fleet *f,
-			struct sg_buf *diag)
-{
-	const char *names[NBASE + 1], *docs[NBASE + 1];
-	size_t lens[NBASE + 1], n = NBASE;
-	char *edited = NULL;
-	int rc;
-
-	for (size_t i = 0; i < NBASE; i++) {
-		names[i] = base_names[i];
-		docs[i] = base_docs[i];
-		if (doc && from && strcmp(doc, names[i]) == 0) {
-			const char *at = strstr(docs[i], from);
-			size_t pre;
-			if (!at) {
-				fprintf(stderr, "  %s: no '%s' to replace\n", doc, from);
-				return -2;
-			}
-			pre = (size_t)(at - docs[i]);
-			edited = malloc(strlen(docs[i]) + strlen(to) + 1);
-			memcpy(edited, docs[i], pre);
-			strcpy(edited + pre, to);
-			strcat(edited, at + strlen(from));
-			docs[i] = edited;
-		}
-	}
-	if (doc && !from) {
-		names[n] = doc;
-		docs[n++] = to;
-	}
-	for (size_t i = 0; i < n; i++)
-		lens[i] = strlen(docs[i]);
-	rc = sg_fleet_parse(names, docs, lens, n, f, diag);
-	free(edited);
-	return rc;
-}
 
 static void check_base(void)
 {
@@ -151,7 +32,7 @@ static void check_base(void)
 	CHECK(f.services[1].port == 443 && f.services[1].clients == SG_FLEET_CLIENTS_REQUIRED);
 	CHECK_STR(f.host_zone, "example.internal");
 	CHECK(f.ca_alg == SG_CA_ECDSA_P256 && f.npermit_ip == 1);
-	CHECK(sg_fleet_input(&f, "rootfs/debian") && sg_fleet_input(&f, "rootfs/debian")->size == 100);
+	CHECK(sg_fleet_input(&f, "rootfs/debian") && sg_fleet_input(&f, "rootfs/debian")->size == 7);
 	CHECK_STR(sg_fleet_host(&f, "app1")->rootfs, "debian");
 	/* the boot part is the document without the fleet's keys */
 	CHECK(sg_json_get(sg_fleet_host(&f, "app1")->boot, "disk") &&
@@ -187,11 +68,11 @@ static const struct {
 	{ "fleet.yaml", "\n", "\n  bad: [",
 	  "fleet.yaml:2: did not find expected key while parsing a block mapping (column 3)" },
 	/* the lock */
-	{ "fleet.lock", "size: 100", "size: \"100\"",
-	  "fleet.lock:9: 'rootfs/debian.size' must be an integer" },
-	{ "fleet.lock", "size: 100", "size: -1",
-	  "fleet.lock:9: 'rootfs/debian.size' must not be negative" },
-	{ "fleet.lock", "    sha256: " SUM "\n    size: 100", "    sha256: abcd\n    size: 100",
+	{ "fleet.lock", "size: 7\n", "size: \"7\"\n",
+	  "fleet.lock:5: 'kernel.size' must be an integer" },
+	{ "fleet.lock", "size: 7\n", "size: -1\n",
+	  "fleet.lock:5: 'kernel.size' must not be negative" },
+	{ "fleet.lock", "    sha256: " ROOTFS_SUM "\n    size: 7", "    sha256: abcd\n    size: 7",
 	  "fleet.lock:8: 'rootfs/debian.sha256' must be 64 hex digits" },
 	{ "fleet.lock", "rootfs/debian:", "rootfs/../x:",
 	  "fleet.lock:7: input name 'rootfs/../x' is not a relative path of [a-z0-9._-]" },
