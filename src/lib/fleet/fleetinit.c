@@ -118,6 +118,7 @@ struct made {
 	char ssh[NHOSTS][256];
 	char age[NHOSTS][80];
 	char att[NHOSTS][SG_KEY_B64_LEN + 1];
+	char operator_ssh[256];
 };
 
 static int mkdir_p(const char *path, mode_t mode)
@@ -138,8 +139,9 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-/* The host's SSH key pair, as a host makes it (ssh-keygen). */
-static int make_ssh_key(const char *hostdir, const char *name, char out[256])
+/* An SSH key pair dir/file and dir/file.pub, as a host (or the operator)
+ * makes it (ssh-keygen); the public key line into out. */
+static int make_ssh_key(const char *dir, const char *file, const char *name, char out[256])
 {
 	char key[SG_PATH_MAX], pub[SG_PATH_MAX];
 	struct sg_buf text = SG_BUF_INIT;
@@ -147,8 +149,8 @@ static int make_ssh_key(const char *hostdir, const char *name, char out[256])
 			       "-C",	     name, "-f", key,	    NULL };
 	int rc = -1;
 
-	if (sg_path_join(key, sizeof(key), hostdir, "ssh_host_ed25519_key") < 0 ||
-	    sg_path_join(pub, sizeof(pub), hostdir, "ssh_host_ed25519_key.pub") < 0 ||
+	if (sg_path_join(key, sizeof(key), dir, file) < 0 ||
+	    snprintf(pub, sizeof(pub), "%s.pub", key) >= (int)sizeof(pub) ||
 	    sg_run(argv, NULL, "ssh-keygen") < 0 || sg_read_file(pub, &text, 4096) < 0)
 		goto out;
 	if (text.len == 0 || text.len >= 256 || text.data[text.len - 1] != '\n') {
@@ -210,13 +212,15 @@ static int make_keys(const char *keys, time_t now, struct made *m)
 	if (sg_path_join(path, sizeof(path), keys, "operator.key") < 0 ||
 	    make_age_key(path, m->age[0], &operator) < 0 ||
 	    sg_path_join(path, sizeof(path), keys, "authority") < 0 ||
-	    sg_authop_init(path, &g, &operator, now, m->domain_id) < 0)
+	    sg_authop_init(path, &g, &operator, now, m->domain_id) < 0 ||
+	    make_ssh_key(keys, "operator_ed25519", "operator", m->operator_ssh) < 0)
 		goto out;
 	memset(m->age[0], 0, sizeof(m->age[0]));
 	for (size_t i = 0; i < NHOSTS; i++) {
 		if (sg_path_join(path, sizeof(path), keys, "hosts") < 0 ||
 		    sg_path_join(dir, sizeof(dir), path, hosts[i].name) < 0 ||
-		    mkdir_p(dir, 0700) < 0 || make_ssh_key(dir, hosts[i].name, m->ssh[i]) < 0 ||
+		    mkdir_p(dir, 0700) < 0 ||
+		    make_ssh_key(dir, "ssh_host_ed25519_key", hosts[i].name, m->ssh[i]) < 0 ||
 		    sg_path_join(path, sizeof(path), dir, "age.key") < 0)
 			goto out;
 		if (hosts[i].age && make_age_key(path, m->age[i], NULL) < 0)
@@ -294,7 +298,15 @@ static int write_docs(const char *dir, const struct made *m)
 		return -1;
 	static const char readme[] = "What is made once and kept: certificates, public DNS keys,\n"
 				     "host secrets as SOPS files. Never a private signing key.\n";
-	return sg_write_file_atomic(path, readme, sizeof(readme) - 1, 0644, SG_ATOMIC_NO_CLOBBER);
+	if (sg_write_file_atomic(path, readme, sizeof(readme) - 1, 0644, SG_ATOMIC_NO_CLOBBER) < 0)
+		return -1;
+	/* who may log in to a host's recovery shell: the operator */
+	struct sg_buf keys = SG_BUF_INIT;
+	int rc = sg_path_join(path, sizeof(path), dir, "state/authorized_keys") < 0 ||
+		 sg_buf_printf(&keys, "%s\n", m->operator_ssh) < 0 ||
+		 sg_write_file_atomic(path, keys.data, keys.len, 0644, SG_ATOMIC_NO_CLOBBER) < 0;
+	sg_buf_free(&keys);
+	return rc ? -1 : 0;
 }
 
 /* Renames tmp onto path (which must not exist) and syncs the parent. */

@@ -8,6 +8,8 @@
  * machine. The keys that exist outside any repository go to KEYS:
  *
  *   KEYS/operator.key                 the operator's age identity (0600)
+ *   KEYS/operator_ed25519[.pub]       the operator's SSH key (recovery
+ *                                     logins: DIR/state/authorized_keys)
  *   KEYS/authority/                   the authority's home: a new domain
  *                                     (signet domain init), its root key
  *                                     encrypted to the operator
