@@ -190,35 +190,40 @@ static int attestation_shape(const struct sg_json *a, const char *path)
 	return 0;
 }
 
-int sg_fleet_attestation_read(const struct sg_fleet *f, const char *path, struct sg_json **att)
+int sg_fleet_attestation_parse(const struct sg_fleet *f, const char *name, const char *text,
+			       size_t len, struct sg_json **att)
 {
 	static const char *const members[] = { "attestation", "signature", NULL };
-	struct sg_buf text = SG_BUF_INIT;
 	struct sg_json *doc = NULL;
-	const struct sg_json *a, *b;
+	const struct sg_json *a;
 	const struct sg_fleet_host *h;
 	int rc = -1;
 
 	*att = NULL;
-	if (sg_read_file(path, &text, ATTESTATION_MAX) < 0)
-		return -1;
-	if (sg_json_parse((const char *)text.data, text.len, &doc) < 0) {
-		sg_fail_prefix(path);
-		goto out;
-	}
-	if (sg_obj_members(doc, path, members, NULL) < 0)
+	if (sg_json_parse(text, len, &doc) < 0)
+		return sg_fail_prefix(name);
+	if (sg_obj_members(doc, name, members, NULL) < 0)
 		goto out;
 	a = sg_json_get(doc, "attestation");
-	if (attestation_shape(a, path) < 0)
-		goto out;
-	b = sg_json_get(a, "builder");
-	if (!(h = builder_of(f, b->u.string.data)) ||
-	    sg_signature_check(KIND, a, sg_json_get(doc, "signature"), h->attestation_key, path) < 0)
+	if (attestation_shape(a, name) < 0 ||
+	    !(h = builder_of(f, sg_json_get(a, "builder")->u.string.data)) ||
+	    sg_signature_check(KIND, a, sg_json_get(doc, "signature"), h->attestation_key, name) < 0)
 		goto out;
 	*att = sg_json_clone(a);
 	rc = *att ? 0 : -1;
 out:
 	sg_json_free(doc);
+	return rc;
+}
+
+int sg_fleet_attestation_read(const struct sg_fleet *f, const char *path, struct sg_json **att)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	int rc = -1;
+
+	*att = NULL;
+	if (sg_read_file(path, &text, ATTESTATION_MAX) == 0)
+		rc = sg_fleet_attestation_parse(f, path, (const char *)text.data, text.len, att);
 	sg_buf_free(&text);
 	return rc;
 }

@@ -53,5 +53,8 @@ int sg_fleet_compare(const struct sg_fleet *f, const char *att_a, const char *at
 /* Reads an attestation file and checks its signature by its builder;
  * *att gets the attestation object (the caller frees it). */
 int sg_fleet_attestation_read(const struct sg_fleet *f, const char *path, struct sg_json **att);
+/* The same from memory; name is used in messages. */
+int sg_fleet_attestation_parse(const struct sg_fleet *f, const char *name, const char *text,
+			       size_t len, struct sg_json **att);
 
 #endif

@@ -161,39 +161,42 @@ static int is_string(const struct sg_json *obj, const char *key)
 	return v && v->kind == SG_JSON_STRING;
 }
 
-int sg_fleet_manifest_read(const char *dir, struct sg_json **manifest)
+int sg_fleet_manifest_parse(const char *name, const char *text, size_t len, struct sg_json **manifest)
 {
-	char path[SG_PATH_MAX];
-	struct sg_buf text = SG_BUF_INIT;
 	const struct sg_json *a;
-	int rc = -1;
 
 	*manifest = NULL;
-	if (sg_path_join(path, sizeof(path), dir, MANIFEST) < 0 ||
-	    sg_read_file(path, &text, MANIFEST_MAX) < 0)
-		return -1;
-	if (sg_json_parse((const char *)text.data, text.len, manifest) < 0) {
-		sg_fail_prefix(path);
-		goto out;
-	}
+	if (sg_json_parse(text, len, manifest) < 0)
+		return sg_fail_prefix(name);
 	if (!str_is(*manifest, "version", "0.1") || !(a = artifacts_of(*manifest))) {
-		sg_fail("%s: not a fleet build's manifest (version 0.1, artifacts)", path);
-		goto out;
+		sg_fail("%s: not a fleet build's manifest (version 0.1, artifacts)", name);
+		goto fail;
 	}
 	for (size_t i = 0; i < a->u.array.len; i++)
 		if (!is_string(a->u.array.items[i], "path") ||
 		    !is_string(a->u.array.items[i], "sha256") ||
 		    !is_string(a->u.array.items[i], "inputs") ||
 		    !is_string(a->u.array.items[i], "kind")) {
-			sg_fail("%s: artifact %zu lacks path, kind, sha256 or inputs", path, i);
-			goto out;
+			sg_fail("%s: artifact %zu lacks path, kind, sha256 or inputs", name, i);
+			goto fail;
 		}
-	rc = 0;
-out:
-	if (rc < 0) {
-		sg_json_free(*manifest);
-		*manifest = NULL;
-	}
+	return 0;
+fail:
+	sg_json_free(*manifest);
+	*manifest = NULL;
+	return -1;
+}
+
+int sg_fleet_manifest_read(const char *dir, struct sg_json **manifest)
+{
+	char path[SG_PATH_MAX];
+	struct sg_buf text = SG_BUF_INIT;
+	int rc = -1;
+
+	*manifest = NULL;
+	if (sg_path_join(path, sizeof(path), dir, MANIFEST) == 0 &&
+	    sg_read_file(path, &text, MANIFEST_MAX) == 0)
+		rc = sg_fleet_manifest_parse(path, (const char *)text.data, text.len, manifest);
 	sg_buf_free(&text);
 	return rc;
 }

@@ -66,6 +66,9 @@ int sg_fleet_build(const struct sg_fleet_ctx *c, const struct sg_fleet_source *s
 
 /* The manifest of the build in dir (its shape checked), or -1. */
 int sg_fleet_manifest_read(const char *dir, struct sg_json **manifest);
+/* The same from memory; name is used in messages. */
+int sg_fleet_manifest_parse(const char *name, const char *text, size_t len,
+			    struct sg_json **manifest);
 
 /* Per artifact, what a build would do against base (a manifest or an
  * attestation's object; NULL: nothing built yet): a JSON array of
