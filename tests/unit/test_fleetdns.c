@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "crypto.h"
 #include "err.h"
 #include "fileio.h"
 #include "fleetdns.h"
@@ -111,6 +112,20 @@ static int parse_edited(const char *doc, const char *from, const char *to, struc
 	return rc;
 }
 
+/* snprintf that refuses to truncate (the test's paths are short). */
+static void tfmt(char *out, size_t cap, const char *f, ...) __attribute__((format(printf, 3, 4)));
+static void tfmt(char *out, size_t cap, const char *f, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, f);
+	n = vsnprintf(out, cap, f, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= cap)
+		abort();
+}
+
 static char tmp[] = "/tmp/test_fleetdns.XXXXXX";
 static char repo[600], dns_dir[600], build[600], build2[600];
 
@@ -133,7 +148,7 @@ static int mkdir_p(const char *path)
 {
 	char cmd[1024];
 
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", path);
+	tfmt(cmd, sizeof(cmd), "mkdir -p '%s'", path);
 	return system(cmd);
 }
 
@@ -161,7 +176,7 @@ static int build_all(const struct sg_fleet *f, const char *dir, size_t *njobs)
 				/* the same inputs, the same bytes */
 				CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
 				sg_path_join(path, sizeof(path), dir, jobs.v[k].path);
-				snprintf(parent, sizeof(parent), "%s", path);
+				tfmt(parent, sizeof(parent), "%s", path);
 				*strrchr(parent, '/') = '\0';
 				if (mkdir_p(parent) != 0 ||
 				    sg_write_file_atomic(path, a.data, a.len, 0644, 0) < 0)
@@ -246,11 +261,11 @@ static void check_flow(const struct sg_fleet *f)
 	report.len = 0;
 	CHECK(sg_fleet_dns_issue(f, repo, dns_dir, NULL, &report) == 0);
 	CHECK(report.len == 0);
-	snprintf(path, sizeof(path), "%s/state/dns/root.ds", repo);
+	tfmt(path, sizeof(path), "%s/state/dns/root.ds", repo);
 	CHECK(file_has(path, "\tIN\tDS\t") && file_has(path, " 15 2 "));
 
 	/* the www certificate is there, status's and ca's are not */
-	snprintf(path, sizeof(path), "%s/state/certs/www", repo);
+	tfmt(path, sizeof(path), "%s/state/certs/www", repo);
 	CHECK(mkdir_p(path) == 0);
 	CHECK(run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
 		  "-subj /CN=www.example.internal -days 2 -keyout %s/key.pem -out %s/cert.pem "
@@ -259,17 +274,20 @@ static void check_flow(const struct sg_fleet *f)
 
 	CHECK(build_all(f, build, &njobs) == 0);
 	CHECK(njobs == 7); /* ns1: nsd.conf, 2 zones, unbound.conf, root.ds; res1: 2 */
-	snprintf(ns1, sizeof(ns1), "%s/hosts/ns1", build);
-	snprintf(path, sizeof(path), "%s/nsd/zones/example.internal.zone", ns1);
+	tfmt(ns1, sizeof(ns1), "%s/hosts/ns1", build);
+	tfmt(path, sizeof(path), "%s/nsd/zones/example.internal.zone", ns1);
 	CHECK(file_has(path, "www.example.internal.\t3600\tIN\tA\t127.10.0.80\n"));
 	CHECK(file_has(path, "www.example.internal.\t3600\tIN\tAAAA\tfd00::80\n"));
 	CHECK(file_has(path, "; no TLSA records: state/certs/status/cert.pem is missing\n"));
 	CHECK(file_has(path, "; no TLSA records: state/certs/ca/cert.pem is missing\n"));
 	CHECK(file_has(path, "app1.example.internal.\t3600\tIN\tSSHFP\t4 2 "));
 	CHECK(file_has(path, "\tSOA\tns1.example.internal. hostmaster.example.internal. 1700000000 "));
-	snprintf(path, sizeof(path), "%s/nsd/zones/root.zone", ns1);
+	tfmt(path, sizeof(path), "%s/nsd/zones/root.zone", ns1);
 	CHECK(file_has(path, ".\t518400\tIN\tNS\tns1.example.internal.\n"));
 	CHECK(!file_has(path, "\tA\t"));
+
+	/* a copy of the keys and state, to sign the same build again below */
+	CHECK(run("cp -a '%s' '%s/dns-copy'", dns_dir, tmp) == 0);
 
 	/* sign into the build itself */
 	report.len = 0;
@@ -280,28 +298,28 @@ static void check_flow(const struct sg_fleet *f)
 		fprintf(stderr, "  %s\n", sg_errmsg());
 
 	/* the peers */
-	snprintf(path, sizeof(path), "%s/nsd", ns1);
+	tfmt(path, sizeof(path), "%s/nsd", ns1);
 	CHECK(run("cd '%s' && nsd-checkconf nsd.conf", path) == 0);
 	CHECK(run("cd '%s' && nsd-checkzone . zones/root.signed >/dev/null", path) == 0);
 	CHECK(run("cd '%s' && nsd-checkzone example.internal zones/example.internal.signed "
 		  ">/dev/null",
 		  path) == 0);
-	snprintf(p2, sizeof(p2), "%s/unbound", ns1);
+	tfmt(p2, sizeof(p2), "%s/unbound", ns1);
 	CHECK(run("cd '%s' && unbound-checkconf unbound.conf >/dev/null", p2) == 0);
-	snprintf(p2, sizeof(p2), "%s/hosts/res1/unbound", build);
+	tfmt(p2, sizeof(p2), "%s/hosts/res1/unbound", build);
 	CHECK(run("cd '%s' && unbound-checkconf unbound.conf >/dev/null", p2) == 0);
-	snprintf(p2, sizeof(p2), "%s/hosts/res1/unbound/unbound.conf", build);
+	tfmt(p2, sizeof(p2), "%s/hosts/res1/unbound/unbound.conf", build);
 	CHECK(file_has(p2, "\tinterface: 127.10.0.54\n") &&
 	      file_has(p2, "\tstub-addr: 127.10.0.53@53\n"));
-	snprintf(p2, sizeof(p2), "%s/hosts/ns1/unbound/unbound.conf", build);
+	tfmt(p2, sizeof(p2), "%s/hosts/ns1/unbound/unbound.conf", build);
 	CHECK(file_has(p2, "\tinterface: 127.0.0.1\n") &&
 	      file_has(p2, "\taccess-control: 127.10.0.0/24 allow\n"));
 	/* every signed zone verifies, the root chained to the resolvers'
 	 * anchor, the child to the root's DS of it */
-	snprintf(p2, sizeof(p2), "%s/hosts/ns1/unbound/root.ds", build);
+	tfmt(p2, sizeof(p2), "%s/hosts/ns1/unbound/root.ds", build);
 	CHECK(run("ldns-verify-zone -V 1 -t " AT " -k '%s' '%s/zones/root.signed'", p2, path) == 0);
 	CHECK(run("ldns-verify-zone -V 1 -t " AT " '%s/zones/example.internal.signed'", path) == 0);
-	snprintf(p2, sizeof(p2), "%s/zones/example.internal.signed", path);
+	tfmt(p2, sizeof(p2), "%s/zones/example.internal.signed", path);
 	CHECK(file_has(p2, "\tSSHFP\t4 2 ") && file_has(p2, "\tTLSA\t3 1 1 "));
 	CHECK(file_has(p2, "_443._tcp.www.example.internal."));
 	CHECK(!file_has(p2, "_443._tcp.status.example.internal."));
@@ -313,7 +331,7 @@ static void check_flow(const struct sg_fleet *f)
 		  path) == 0);
 
 	/* signing the same build again changes nothing, to the byte */
-	snprintf(p2, sizeof(p2), "cp -r '%s' '%s'", build, build2);
+	tfmt(p2, sizeof(p2), "cp -r '%s' '%s'", build, build2);
 	CHECK(system(p2) == 0);
 	report.len = 0;
 	CHECK(sg_fleet_dns_sign(f, build, dns_dir, build, EPOCH, NULL, &report) == 0);
@@ -321,9 +339,61 @@ static void check_flow(const struct sg_fleet *f)
 	CHECK(strstr((const char *)report.data, "up to date") != NULL &&
 	      strstr((const char *)report.data, ": signed ") == NULL &&
 	      strstr((const char *)report.data, "from the build") == NULL);
-	snprintf(path, sizeof(path), "%s/hosts/ns1/nsd/zones/root.signed", build);
-	snprintf(p2, sizeof(p2), "%s/hosts/ns1/nsd/zones/root.signed", build2);
+	tfmt(path, sizeof(path), "%s/hosts/ns1/nsd/zones/root.signed", build);
+	tfmt(p2, sizeof(p2), "%s/hosts/ns1/nsd/zones/root.signed", build2);
 	CHECK(same_file(path, p2));
+	/* the same keys and state, the same build: the same bytes (Ed25519
+	 * signatures are deterministic) */
+	tfmt(p2, sizeof(p2), "%s/dns-copy", tmp);
+	tfmt(path, sizeof(path), "%s/out-copy", tmp);
+	report.len = 0;
+	CHECK(sg_fleet_dns_sign(f, build, p2, path, EPOCH, NULL, &report) == 0);
+	for (int z = 0; z < 2; z++) {
+		const char *rel = z ? "hosts/ns1/nsd/zones/example.internal.signed"
+				    : "hosts/ns1/nsd/zones/root.signed";
+		char a[SG_PATH_MAX], b[SG_PATH_MAX];
+		tfmt(a, sizeof(a), "%s/%s", build, rel);
+		tfmt(b, sizeof(b), "%s/%s", path, rel);
+		CHECK(same_file(a, b));
+	}
+	sg_buf_free(&report);
+}
+
+/* Private keys encrypted at rest to the operator's age recipient, and
+ * the signing that decrypts them. */
+static void check_encrypted(const struct sg_fleet *f)
+{
+	struct sg_age_identity id;
+	struct sg_age_identities ids = { 0 };
+	struct sg_age_recipients rs = { 0 };
+	struct sg_buf text = SG_BUF_INIT, pub = SG_BUF_INIT, report = SG_BUF_INIT;
+	char repo2[700], dir[700], out[700];
+
+	tfmt(repo2, sizeof(repo2), "%s/repo2", tmp);
+	tfmt(dir, sizeof(dir), "%s/keys/dns-age", tmp);
+	tfmt(out, sizeof(out), "%s/out-age", tmp);
+	CHECK(sg_age_identity_generate(&id) == 0 && sg_age_identity_encode(&id, &text) == 0 &&
+	      sg_age_identities_parse(&ids, "id", (const char *)text.data, text.len) == 0 &&
+	      sg_age_recipient_encode(id.public, &pub) == 0 &&
+	      sg_age_recipients_add(&rs, (const char *)pub.data, pub.len) == 0);
+	CHECK(mkdir(repo2, 0755) == 0);
+	CHECK(sg_fleet_dns_issue(f, repo2, dir, &rs, &report) == 0);
+	CHECK(run("ls '%s'/keys/*.private.age >/dev/null && ! ls '%s'/keys/*.private 2>/dev/null",
+		  dir, dir) == 0);
+	CHECK(sg_fleet_dns_sign(f, build, dir, out, EPOCH, NULL, &report) < 0);
+	CHECK(sg_fleet_dns_sign(f, build, dir, out, EPOCH, &ids, &report) == 0);
+	CHECK(run("ldns-verify-zone -V 1 -t " AT " -k '%s/state/dns/root.ds' "
+		  "'%s/hosts/ns1/nsd/zones/root.signed'",
+		  repo2, out) == 0);
+	/* and another anchor does not verify it */
+	CHECK(run("ldns-verify-zone -V 0 -t " AT " -k '%s/state/dns/root.ds' "
+		  "'%s/hosts/ns1/nsd/zones/root.signed'",
+		  repo, out) != 0);
+	sg_wipe(&id, sizeof(id));
+	sg_age_identities_free(&ids);
+	sg_age_recipients_free(&rs);
+	sg_buf_wipe(&text);
+	sg_buf_free(&pub);
 	sg_buf_free(&report);
 }
 
@@ -367,7 +437,7 @@ static void check_no_anchor(const struct sg_fleet *f)
 	struct sg_fleet_ctx c = { .f = f, .repo = empty, .epoch = EPOCH };
 	struct sg_fleet_jobs jobs = { 0 };
 
-	snprintf(empty, sizeof(empty), "%s/empty", tmp);
+	tfmt(empty, sizeof(empty), "%s/empty", tmp);
 	CHECK(mkdir(empty, 0755) == 0);
 	CHECK(sg_fleet_dns_jobs(&c, sg_fleet_host(f, "res1"), &jobs) < 0);
 	CHECK_STR(sg_errmsg(), "state/dns/root.ds: missing (run signet fleet issue)");
@@ -381,10 +451,10 @@ int main(void)
 	struct sg_fleet f;
 
 	CHECK(mkdtemp(tmp) != NULL);
-	snprintf(repo, sizeof(repo), "%s/repo", tmp);
-	snprintf(dns_dir, sizeof(dns_dir), "%s/keys/dns", tmp);
-	snprintf(build, sizeof(build), "%s/build", tmp);
-	snprintf(build2, sizeof(build2), "%s/build2", tmp);
+	tfmt(repo, sizeof(repo), "%s/repo", tmp);
+	tfmt(dns_dir, sizeof(dns_dir), "%s/keys/dns", tmp);
+	tfmt(build, sizeof(build), "%s/build", tmp);
+	tfmt(build2, sizeof(build2), "%s/build2", tmp);
 	CHECK(mkdir(repo, 0755) == 0);
 	if (parse_edited(NULL, NULL, NULL, &f) < 0) {
 		CHECK(0);
@@ -392,6 +462,7 @@ int main(void)
 		return check_done();
 	}
 	check_flow(&f);
+	check_encrypted(&f);
 	check_inputs(&f);
 	check_no_anchor(&f);
 	sg_fleet_free(&f);
