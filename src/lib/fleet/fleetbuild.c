@@ -314,7 +314,7 @@ static int make_all(const struct sg_fleet_ctx *c, const struct sg_fleet_jobs *jo
 		char inputs[65];
 		int rc = sg_fleet_job_digest(j, inputs), again = 0;
 		if (rc == 0 && !(again = reuse(out, prev, j, inputs, &data)))
-			rc = j->make(j->inputs, &data);
+			rc = sg_fleet_job_make(c, j, &data);
 		if (rc < 0)
 			sg_fail_prefix(j->path);
 		if (rc == 0 && (write_artifact(dir, j->path, &data) < 0 ||
@@ -325,7 +325,6 @@ static int make_all(const struct sg_fleet_ctx *c, const struct sg_fleet_jobs *jo
 			return -1;
 		again ? built->reused++ : built->made++;
 	}
-	(void)c;
 	return 0;
 }
 

@@ -6,14 +6,17 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "crypto.h"
 #include "fileio.h"
+#include "hex.h"
 #include "fleetjob.h"
 #include "path.h"
 
 #define STATE_FILE_MAX (1u << 24)
 
-int sg_fleet_jobs_add(struct sg_fleet_jobs *jobs, const struct sg_fleet_host *h, const char *kind,
-		      const char *rel, struct sg_json *inputs, sg_fleet_make_fn *make)
+static int jobs_add(struct sg_fleet_jobs *jobs, const struct sg_fleet_host *h, const char *kind,
+		    const char *rel, struct sg_json *inputs, sg_fleet_make_fn *make,
+		    sg_fleet_make_pinned_fn *make_pinned)
 {
 	struct sg_fleet_job *j;
 	int n;
@@ -34,7 +37,70 @@ int sg_fleet_jobs_add(struct sg_fleet_jobs *jobs, const struct sg_fleet_host *h,
 	snprintf(j->kind, sizeof(j->kind), "%s", kind);
 	j->inputs = inputs;
 	j->make = make;
+	j->make_pinned = make_pinned;
 	jobs->n++;
+	return 0;
+}
+
+int sg_fleet_jobs_add(struct sg_fleet_jobs *jobs, const struct sg_fleet_host *h, const char *kind,
+		      const char *rel, struct sg_json *inputs, sg_fleet_make_fn *make)
+{
+	return jobs_add(jobs, h, kind, rel, inputs, make, NULL);
+}
+
+int sg_fleet_jobs_add_pinned(struct sg_fleet_jobs *jobs, const struct sg_fleet_host *h,
+			     const char *kind, const char *rel, struct sg_json *inputs,
+			     sg_fleet_make_pinned_fn *make_pinned)
+{
+	return jobs_add(jobs, h, kind, rel, inputs, NULL, make_pinned);
+}
+
+int sg_fleet_job_make(const struct sg_fleet_ctx *c, const struct sg_fleet_job *j, struct sg_buf *out)
+{
+	if (j->make_pinned)
+		return j->make_pinned(j->inputs, c->inputs, out);
+	return j->make(j->inputs, out);
+}
+
+struct sg_json *sg_fleet_pinned_json(const struct sg_fleet *f, const char *name)
+{
+	const struct sg_fleet_input *in = sg_fleet_input(f, name);
+	struct sg_json *v;
+	char hex[65];
+
+	if (!in) {
+		sg_fail("fleet.lock: input '%s' is not pinned (run signet fleet lock)", name);
+		return NULL;
+	}
+	sg_hex_encode(in->sha256, sizeof(in->sha256), hex, SG_HEX_LOWER);
+	v = sg_json_new_object();
+	if (!v || sg_json_set(v, "name", sg_json_new_string(name)) < 0 ||
+	    sg_json_set(v, "sha256", sg_json_new_string(hex)) < 0) {
+		sg_json_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+int sg_fleet_pinned_read(const char *inputs_dir, const struct sg_json *v, struct sg_buf *out,
+			 size_t max)
+{
+	const char *name = sg_json_string(sg_json_get(v, "name"), NULL);
+	const char *want = sg_json_string(sg_json_get(v, "sha256"), NULL);
+	char path[SG_PATH_MAX], hex[65];
+	uint8_t digest[32];
+
+	if (!name || !want || !sg_fleet_input_name_ok(name))
+		return sg_fail("job inputs: a pinned input needs a name and a sha256");
+	if (!inputs_dir)
+		return sg_fail("input '%s': no inputs directory (--inputs DIR)", name);
+	if (sg_path_join(path, sizeof(path), inputs_dir, name) < 0 || sg_read_file(path, out, max) < 0)
+		return -1;
+	if (sg_sha256(out->data, out->len, digest) < 0)
+		return -1;
+	sg_hex_encode(digest, sizeof(digest), hex, SG_HEX_LOWER);
+	if (strcmp(hex, want) != 0)
+		return sg_fail("%s: SHA-256 %s, the job names %s", path, hex, want);
 	return 0;
 }
 

@@ -42,12 +42,22 @@ struct sg_fleet_ctx {
 
 typedef int sg_fleet_make_fn(const struct sg_json *inputs, struct sg_buf *out);
 
+/* A make function that also reads outside inputs pinned in fleet.lock
+ * (a kernel, an EFI stub, a rootfs image): its inputs value names each
+ * one by name and SHA-256 (sg_fleet_pinned_json), and it reads them from
+ * the inputs directory with sg_fleet_pinned_read, which refuses a file
+ * whose digest is not the one named. The artifact so still depends on
+ * its inputs value alone: a different file is a different digest. */
+typedef int sg_fleet_make_pinned_fn(const struct sg_json *inputs, const char *inputs_dir,
+				    struct sg_buf *out);
+
 struct sg_fleet_job {
 	char host[64];			 /* the host it is for */
 	char kind[SG_FLEET_KIND_MAX];	 /* "nginx.conf", "zone", ... */
 	char path[SG_FLEET_ARTPATH_MAX]; /* in the build: "hosts/<host>/..." */
 	struct sg_json *inputs;		 /* owned by the job */
-	sg_fleet_make_fn *make;
+	sg_fleet_make_fn *make;		 /* one of make and make_pinned */
+	sg_fleet_make_pinned_fn *make_pinned;
 };
 
 struct sg_fleet_jobs {
@@ -60,7 +70,27 @@ struct sg_fleet_jobs {
 int sg_fleet_jobs_add(struct sg_fleet_jobs *jobs, const struct sg_fleet_host *h, const char *kind,
 		      const char *rel, struct sg_json *inputs, sg_fleet_make_fn *make);
 
+/* The same for a job made by make_pinned. */
+int sg_fleet_jobs_add_pinned(struct sg_fleet_jobs *jobs, const struct sg_fleet_host *h,
+			     const char *kind, const char *rel, struct sg_json *inputs,
+			     sg_fleet_make_pinned_fn *make_pinned);
+
+/* Runs the job's make function (with c->inputs for make_pinned). */
+int sg_fleet_job_make(const struct sg_fleet_ctx *c, const struct sg_fleet_job *j, struct sg_buf *out);
+
 void sg_fleet_jobs_free(struct sg_fleet_jobs *jobs);
+
+/* The value that names the pinned input `name` in a job's inputs:
+ * {"name": NAME, "sha256": HEX}; NULL (with the error "fleet.lock:
+ * input 'NAME' is not pinned (run signet fleet lock)") when the lock
+ * has no such input. */
+struct sg_json *sg_fleet_pinned_json(const struct sg_fleet *f, const char *name);
+
+/* Reads the input that v (a value of sg_fleet_pinned_json) names from
+ * inputs_dir into out, at most max bytes; fails when inputs_dir is NULL,
+ * the file is missing or larger, or its SHA-256 is not v's. */
+int sg_fleet_pinned_read(const char *inputs_dir, const struct sg_json *v, struct sg_buf *out,
+			 size_t max);
 
 /* A producer: the jobs of host h, appended to jobs (none when h has no
  * role the producer serves). */
