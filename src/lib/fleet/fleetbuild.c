@@ -96,6 +96,34 @@ static int cmp_job(const void *a, const void *b)
 	return strcmp(((const struct sg_fleet_job *)a)->path, ((const struct sg_fleet_job *)b)->path);
 }
 
+/* Keeps one of each run of equal shared jobs (sorted by path); two jobs
+ * of one path are otherwise an error. */
+static int merge_shared(struct sg_fleet_jobs *jobs)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < jobs->n; i++) {
+		struct sg_fleet_job *j = &jobs->v[i];
+		char a[65], b[65];
+		if (w > 0 && strcmp(jobs->v[w - 1].path, j->path) == 0) {
+			if (j->host[0] != '\0' || sg_fleet_job_digest(&jobs->v[w - 1], a) < 0 ||
+			    sg_fleet_job_digest(j, b) < 0 || strcmp(a, b) != 0 ||
+			    strcmp(jobs->v[w - 1].kind, j->kind) != 0)
+				return sg_fail("%s: two jobs make this artifact", j->path);
+			sg_json_free(j->inputs);
+			j->inputs = NULL;
+			continue;
+		}
+		if (w != i) {
+			jobs->v[w] = *j;
+			j->inputs = NULL; /* moved: freed once, also after a failure */
+		}
+		w++;
+	}
+	jobs->n = w;
+	return 0;
+}
+
 int sg_fleet_jobs_all(const struct sg_fleet_ctx *c, struct sg_fleet_jobs *jobs)
 {
 	for (size_t i = 0; i < c->f->nhosts; i++)
@@ -103,10 +131,7 @@ int sg_fleet_jobs_all(const struct sg_fleet_ctx *c, struct sg_fleet_jobs *jobs)
 			if (producers[p](c, &c->f->hosts[i], jobs) < 0)
 				return -1;
 	qsort(jobs->v, jobs->n, sizeof(*jobs->v), cmp_job);
-	for (size_t i = 1; i < jobs->n; i++)
-		if (strcmp(jobs->v[i - 1].path, jobs->v[i].path) == 0)
-			return sg_fail("%s: two jobs make this artifact", jobs->v[i].path);
-	return 0;
+	return merge_shared(jobs);
 }
 
 int sg_fleet_job_digest(const struct sg_fleet_job *j, char hex[65])

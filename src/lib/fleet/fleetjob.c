@@ -14,6 +14,7 @@
 
 #define STATE_FILE_MAX (1u << 24)
 
+/* host NULL: a shared artifact. */
 static int jobs_add(struct sg_fleet_jobs *jobs, const struct sg_fleet_host *h, const char *kind,
 		    const char *rel, struct sg_json *inputs, sg_fleet_make_fn *make,
 		    sg_fleet_make_pinned_fn *make_pinned)
@@ -28,12 +29,15 @@ static int jobs_add(struct sg_fleet_jobs *jobs, const struct sg_fleet_host *h, c
 	}
 	j = &jobs->v[jobs->n];
 	memset(j, 0, sizeof(*j));
-	n = snprintf(j->path, sizeof(j->path), "hosts/%s/%s", h->name, rel);
+	if (h)
+		n = snprintf(j->path, sizeof(j->path), "hosts/%s/%s", h->name, rel);
+	else
+		n = snprintf(j->path, sizeof(j->path), "shared/%s", rel);
 	if (n < 0 || (size_t)n >= sizeof(j->path) || strlen(kind) >= sizeof(j->kind)) {
 		sg_json_free(inputs);
-		return sg_fail("%s: artifact path or kind too long", h->name);
+		return sg_fail("%s: artifact path or kind too long", h ? h->name : rel);
 	}
-	snprintf(j->host, sizeof(j->host), "%s", h->name);
+	snprintf(j->host, sizeof(j->host), "%s", h ? h->name : "");
 	snprintf(j->kind, sizeof(j->kind), "%s", kind);
 	j->inputs = inputs;
 	j->make = make;
@@ -53,6 +57,13 @@ int sg_fleet_jobs_add_pinned(struct sg_fleet_jobs *jobs, const struct sg_fleet_h
 			     sg_fleet_make_pinned_fn *make_pinned)
 {
 	return jobs_add(jobs, h, kind, rel, inputs, NULL, make_pinned);
+}
+
+int sg_fleet_jobs_add_shared(struct sg_fleet_jobs *jobs, const char *kind, const char *rel,
+			     struct sg_json *inputs, sg_fleet_make_fn *make,
+			     sg_fleet_make_pinned_fn *make_pinned)
+{
+	return jobs_add(jobs, NULL, kind, rel, inputs, make, make_pinned);
 }
 
 int sg_fleet_job_make(const struct sg_fleet_ctx *c, const struct sg_fleet_job *j, struct sg_buf *out)

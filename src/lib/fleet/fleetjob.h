@@ -52,7 +52,7 @@ typedef int sg_fleet_make_pinned_fn(const struct sg_json *inputs, const char *in
 				    struct sg_buf *out);
 
 struct sg_fleet_job {
-	char host[64];			 /* the host it is for */
+	char host[64];			 /* the host it is for; "" when shared */
 	char kind[SG_FLEET_KIND_MAX];	 /* "nginx.conf", "zone", ... */
 	char path[SG_FLEET_ARTPATH_MAX]; /* in the build: "hosts/<host>/..." */
 	struct sg_json *inputs;		 /* owned by the job */
@@ -73,6 +73,14 @@ int sg_fleet_jobs_add(struct sg_fleet_jobs *jobs, const struct sg_fleet_host *h,
 /* The same for a job made by make_pinned. */
 int sg_fleet_jobs_add_pinned(struct sg_fleet_jobs *jobs, const struct sg_fleet_host *h,
 			     const char *kind, const char *rel, struct sg_json *inputs,
+			     sg_fleet_make_pinned_fn *make_pinned);
+
+/* A shared artifact, one for the fleet rather than one per host (the
+ * sidecar image every host boots): path "shared/<rel>", host "". Several
+ * hosts' producers may add it; the build keeps one when their inputs are
+ * equal and fails when they differ. Takes inputs (freed on failure). */
+int sg_fleet_jobs_add_shared(struct sg_fleet_jobs *jobs, const char *kind, const char *rel,
+			     struct sg_json *inputs, sg_fleet_make_fn *make,
 			     sg_fleet_make_pinned_fn *make_pinned);
 
 /* Runs the job's make function (with c->inputs for make_pinned). */
