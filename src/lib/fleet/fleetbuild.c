@@ -1,11 +1,9 @@
 /* fleetbuild.c - the fleet build (fleetbuild.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +12,7 @@
 #include "fileio.h"
 #include "fleetbuild.h"
 #include "fleetlock.h"
+#include "fleetout.h"
 #include "hex.h"
 #include "path.h"
 #include "run.h"
@@ -226,41 +225,6 @@ int sg_fleet_manifest_read(const char *dir, struct sg_json **manifest)
 	return rc;
 }
 
-/* ---- writing the tree ---- */
-
-static int mkdirs_for(const char *path)
-{
-	char tmp[SG_PATH_MAX];
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return sg_fail("%s: path too long", path);
-	for (char *p = strchr(tmp + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdir(tmp, 0755) == 0 && chmod(tmp, 0755) < 0) /* whatever the umask */
-			return sg_fail_errno("%s", tmp);
-		if (errno != EEXIST && access(tmp, F_OK) < 0)
-			return sg_fail_errno("%s", tmp);
-		*p = '/';
-	}
-	return 0;
-}
-
-/* dir/rel with its directories, 0644 whatever the umask, synced. */
-static int write_artifact(const char *dir, const char *rel, const struct sg_buf *data)
-{
-	char path[SG_PATH_MAX];
-	int fd, rc;
-
-	if (sg_path_join(path, sizeof(path), dir, rel) < 0 || mkdirs_for(path) < 0)
-		return -1;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
-		return sg_fail_errno("%s", path);
-	rc = fchmod(fd, 0644) < 0 || sg_write_all(fd, data->data, data->len) < 0 || fsync(fd) < 0;
-	if (close(fd) < 0 || rc)
-		return sg_fail_errno("%s", path);
-	return 0;
-}
-
 /* The previous build's bytes of j, when its entry has j's inputs and the
  * file still has the listed digest: 1 with them in data, 0 otherwise. */
 static int reuse(const char *out, const struct sg_json *prev, const struct sg_fleet_job *j,
@@ -342,7 +306,7 @@ static int make_all(const struct sg_fleet_ctx *c, const struct sg_fleet_jobs *jo
 			rc = sg_fleet_job_make(c, j, &data);
 		if (rc < 0)
 			sg_fail_prefix(j->path);
-		if (rc == 0 && (write_artifact(dir, j->path, &data) < 0 ||
+		if (rc == 0 && (sg_fleet_artifact_write(dir, j->path, &data) < 0 ||
 				sg_json_append(list, artifact_entry(j, &data, inputs)) < 0))
 			rc = -1;
 		sg_buf_free(&data);
@@ -353,93 +317,20 @@ static int make_all(const struct sg_fleet_ctx *c, const struct sg_fleet_jobs *jo
 	return 0;
 }
 
-/* ---- the swap ---- */
-
-struct outdir {
-	char parent[SG_PATH_MAX], fresh[SG_PATH_MAX], lock[SG_PATH_MAX];
-	int lockfd;
-};
-
-static int outdir_open(const char *out, struct outdir *o)
-{
-	char a[SG_PATH_MAX], b[SG_PATH_MAX];
-
-	o->lockfd = -1;
-	if (snprintf(a, sizeof(a), "%s", out) >= (int)sizeof(a) ||
-	    snprintf(b, sizeof(b), "%s", out) >= (int)sizeof(b))
-		return sg_fail("%s: path too long", out);
-	snprintf(o->parent, sizeof(o->parent), "%s", dirname(a));
-	if (snprintf(o->fresh, sizeof(o->fresh), "%s/.%s.signet-new", o->parent, basename(b)) >=
-		    (int)sizeof(o->fresh) ||
-	    snprintf(o->lock, sizeof(o->lock), "%s/.%s.signet-lock", o->parent, basename(b)) >=
-		    (int)sizeof(o->lock))
-		return sg_fail("%s: path too long", out);
-	if (mkdirs_for(o->lock) < 0)
-		return -1;
-	if ((o->lockfd = open(o->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
-		return sg_fail_errno("%s", o->lock);
-	if (flock(o->lockfd, LOCK_EX) < 0)
-		return sg_fail_errno("%s", o->lock);
-	/* what a crashed build left */
-	if (access(o->fresh, F_OK) == 0 && sg_remove_tree(o->fresh) < 0)
-		return -1;
-	if (mkdir(o->fresh, 0755) < 0 || chmod(o->fresh, 0755) < 0)
-		return sg_fail_errno("%s", o->fresh);
-	return 0;
-}
-
-static int sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return sg_fail_errno("%s", dir);
-	rc = fsync(fd);
-	close(fd);
-	return rc < 0 ? sg_fail_errno("%s", dir) : 0;
-}
-
-/* The new build takes out's place in one rename; the old one goes. */
-static int outdir_commit(const char *out, struct outdir *o)
-{
-	if (access(out, F_OK) == 0) {
-		if (renameat2(AT_FDCWD, o->fresh, AT_FDCWD, out, RENAME_EXCHANGE) < 0)
-			return sg_fail_errno("%s", out);
-		if (sync_dir(o->parent) < 0)
-			return -1;
-		return sg_remove_tree(o->fresh);
-	}
-	if (rename(o->fresh, out) < 0)
-		return sg_fail_errno("%s", out);
-	return sync_dir(o->parent);
-}
-
-static void outdir_close(struct outdir *o, int failed)
-{
-	if (failed && o->fresh[0] && access(o->fresh, F_OK) == 0) {
-		char msg[1024];
-		snprintf(msg, sizeof(msg), "%s", sg_errmsg());
-		sg_remove_tree(o->fresh);
-		sg_fail("%s", msg);
-	}
-	if (o->lockfd >= 0)
-		close(o->lockfd);
-}
-
 int sg_fleet_build(const struct sg_fleet_ctx *c, const struct sg_fleet_source *src, const char *out,
 		   struct sg_json **manifest, struct sg_fleet_built *built, struct sg_buf *diag)
 {
 	struct sg_fleet_jobs jobs = { 0 };
 	struct sg_json *prev = NULL, *m = NULL;
 	struct sg_buf text = SG_BUF_INIT;
-	struct outdir o;
+	struct sg_fleet_outdir o;
 	int rc = -1;
 
 	memset(built, 0, sizeof(*built));
 	*manifest = NULL;
 	o.lockfd = -1;
 	o.fresh[0] = '\0';
-	if (sg_fleet_inputs_check(c->f, c->inputs, diag) < 0 || outdir_open(out, &o) < 0)
+	if (sg_fleet_inputs_check(c->f, c->inputs, diag) < 0 || sg_fleet_outdir_open(out, &o) < 0)
 		goto done;
 	if (access(out, F_OK) == 0 && sg_fleet_manifest_read(out, &prev) < 0)
 		sg_errclear(); /* no usable previous build: everything is made */
@@ -447,14 +338,14 @@ int sg_fleet_build(const struct sg_fleet_ctx *c, const struct sg_fleet_source *s
 	    make_all(c, &jobs, out, prev, o.fresh, m, built) < 0)
 		goto done;
 	if (sg_json_write(m, &text, 2) < 0 || sg_buf_append_byte(&text, '\n') < 0 ||
-	    write_artifact(o.fresh, MANIFEST, &text) < 0 || sync_dir(o.fresh) < 0 ||
-	    outdir_commit(out, &o) < 0)
+	    sg_fleet_artifact_write(o.fresh, MANIFEST, &text) < 0 ||
+	    sg_fleet_dir_sync(o.fresh) < 0 || sg_fleet_outdir_commit(out, &o) < 0)
 		goto done;
 	*manifest = m;
 	m = NULL;
 	rc = 0;
 done:
-	outdir_close(&o, rc < 0);
+	sg_fleet_outdir_close(&o, rc < 0);
 	sg_fleet_jobs_free(&jobs);
 	sg_json_free(prev);
 	sg_json_free(m);
