@@ -10,6 +10,7 @@
 #include "fileio.h"
 #include "fleetattest.h"
 #include "fleetbuild.h"
+#include "fleetctl.h"
 #include "fleetdoc.h"
 #include "fleetinit.h"
 #include "fleetlock.h"
@@ -116,6 +117,39 @@ static const char compare_help[] =
 	"  -C DIR                 the repository (default: the current directory)\n"
 	"  -h, --help             show this help\n";
 
+static const char issue_help[] =
+	"Usage: signet fleet issue [-C DIR] --keys KEYS\n"
+	"\n"
+	"On the control plane, before a build: makes in KEYS what the fleet's\n"
+	"documents need and KEYS lacks (the DNS root and zone keys, their\n"
+	"private parts encrypted to KEYS/operator.key), and writes their public\n"
+	"parts into the repository's state/ (state/dns/root.ds), to be committed\n"
+	"before the builders build. One line per thing made; a second run makes\n"
+	"nothing.\n"
+	"\n"
+	"Options:\n"
+	"  -C DIR                 the repository (default: the current directory)\n"
+	"  --keys KEYS            the control plane's keys (signet-fleet(5))\n"
+	"  -h, --help             show this help\n";
+
+static const char sign_help[] =
+	"Usage: signet fleet sign [-C DIR] --keys KEYS --build OUT --out SIGNED ATT ATT\n"
+	"\n"
+	"On the control plane, after two builders built the same commit: checks\n"
+	"that their attestations ATT and ATT agree (as signet fleet compare) and\n"
+	"that the build in OUT is exactly what they list, then writes the signed\n"
+	"release to SIGNED: the manifest, both attestations, every artifact\n"
+	"(each checked against its SHA-256) and every zone signed with the keys\n"
+	"of KEYS/dns at the build's time. SIGNED is replaced in one rename when\n"
+	"it is complete; nothing is written when a check fails.\n"
+	"\n"
+	"Options:\n"
+	"  -C DIR                 the repository (default: the current directory)\n"
+	"  --keys KEYS            the control plane's keys\n"
+	"  --build OUT            the builders' build (either one's)\n"
+	"  --out SIGNED           where the signed release goes\n"
+	"  -h, --help             show this help\n";
+
 enum {
 	OPT_KEYS = 256,
 	OPT_OUT,
@@ -129,7 +163,7 @@ enum {
 
 /* What the build-side commands take. */
 struct fleet_args {
-	const char *dir, *out, *against, *build, *builder, *key, *output, *inputs;
+	const char *dir, *out, *against, *build, *builder, *key, *output, *inputs, *keys;
 	int json;
 };
 
@@ -147,6 +181,7 @@ static int fleet_option(void *ctx, int c, const char *arg)
 	case OPT_BUILDER: a->builder = arg; return 0;
 	case OPT_KEY: a->key = arg; return 0;
 	case OPT_INPUTS: a->inputs = arg; return 0;
+	case OPT_KEYS: a->keys = arg; return 0;
 	default: return CLI_EXIT_USAGE;
 	}
 }
@@ -449,6 +484,73 @@ static int fleet_compare(int argc, char **argv)
 	return rc;
 }
 
+/* Prints report (to stderr when failed), then the error unless the
+ * report already holds it. */
+static int print_report(struct sg_buf *report, int failed)
+{
+	fwrite(report->data, 1, report->len, failed ? stderr : stdout);
+	if (failed && (sg_buf_append_byte(report, '\0') < 0 ||
+		       !strstr((const char *)report->data, sg_errmsg())))
+		return cli_lib_error();
+	return failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+static int fleet_issue(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "keys", required_argument, NULL, OPT_KEYS },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_opts opts = { issue_help, "C:", longopts, 0, 0 };
+	struct fleet_args a = { .dir = "." };
+	struct sg_fleet f = { 0 };
+	struct sg_buf report = SG_BUF_INIT;
+	time_t now;
+	int rc;
+
+	if ((rc = cli_parse(&opts, argc, argv, fleet_option, &a)) != CLI_RUN)
+		return rc;
+	if (!a.keys)
+		return cli_usage("--keys KEYS is required");
+	rc = CLI_EXIT_FAIL;
+	if (load(a.dir, &f) == 0) {
+		if (sg_time_now(&now) < 0 || sg_fleet_issue(&f, a.dir, a.keys, now, &report) < 0)
+			rc = cli_lib_error();
+		else
+			rc = print_report(&report, 0);
+	}
+	sg_buf_free(&report);
+	sg_fleet_free(&f);
+	return rc;
+}
+
+static int fleet_sign(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "keys", required_argument, NULL, OPT_KEYS },
+		{ "build", required_argument, NULL, OPT_BUILD },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_opts opts = { sign_help, "C:", longopts, 2, 2 };
+	struct fleet_args a = { .dir = "." };
+	struct sg_fleet f = { 0 };
+	struct sg_buf report = SG_BUF_INIT;
+	int rc;
+
+	if ((rc = cli_parse(&opts, argc, argv, fleet_option, &a)) != CLI_RUN)
+		return rc;
+	if (!a.keys || !a.build || !a.out)
+		return cli_usage("--keys, --build and --out are required");
+	rc = CLI_EXIT_FAIL;
+	if (load(a.dir, &f) == 0)
+		rc = print_report(&report, sg_fleet_sign(&f, a.keys, a.build, argv[optind],
+							 argv[optind + 1], a.out, &report) < 0);
+	sg_buf_free(&report);
+	sg_fleet_free(&f);
+	return rc;
+}
+
 static const struct cli_command fleet_commands[] = {
 	{ "init", fleet_init, "write a working example fleet repository" },
 	{ "check", fleet_check, "check every document of a fleet repository" },
@@ -457,6 +559,8 @@ static const struct cli_command fleet_commands[] = {
 	{ "build", fleet_build, "make every host's artifacts, reproducibly" },
 	{ "attest", fleet_attest, "sign the list of a build's artifacts as its builder" },
 	{ "compare", fleet_compare, "check that two builders' attestations agree" },
+	{ "issue", fleet_issue, "make the keys and public state a build needs" },
+	{ "sign", fleet_sign, "sign what two agreeing builders built" },
 };
 
 int cmd_fleet(int argc, char **argv)

@@ -12,6 +12,7 @@ unset SOURCE_DATE_EPOCH
 
 F=$T/fleet K=$T/fleet.keys
 check "fleet init" "$SIGNET" fleet init "$F"
+check "fleet issue (the DNS keys; state/dns/root.ds)" "$SIGNET" fleet issue -C "$F" --keys "$K"
 (cd "$F" && git init -q && git add . && git commit -qm "the fleet") && ok || ko "commit the fleet"
 git clone -q "$F" "$T/bubo/src" && git clone -q "$F" "$T/crucible/deep/er/src" && ok || ko "clones"
 

@@ -5,10 +5,13 @@
 #ifndef SIGNET_TEST_FLEET_SAMPLE_H
 #define SIGNET_TEST_FLEET_SAMPLE_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "fileio.h"
 #include "fleetdoc.h"
 
 #define SSH "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPqQB82iN6bislc3tE1Qq6LAKLXkkQS09CzOJuS9QPMe"
@@ -130,6 +133,27 @@ static inline int parse_edited(const char *doc, const char *from, const char *to
 	rc = sg_fleet_parse(names, docs, lens, n, f, diag);
 	free(edited);
 	return rc;
+}
+
+/* A repository under tmp holding only what the sample's producers read
+ * from state/: the DNS anchor its resolver gets. Its path into repo. */
+static inline int sample_repo(const char *tmp, char *repo, size_t cap)
+{
+	static const char ds[] = ". 3600 IN DS 1 15 2 00\n";
+	static const char *const dirs[] = { "/repo", "/repo/state", "/repo/state/dns" };
+
+	for (size_t i = 0; i < 3; i++) {
+		int n = snprintf(repo, cap, "%s%s", tmp, dirs[i]);
+		if (n < 0 || (size_t)n >= cap || (mkdir(repo, 0755) < 0 && errno != EEXIST))
+			return -1;
+	}
+	if (strlen(repo) + sizeof("/root.ds") > cap)
+		return -1;
+	strcat(repo, "/root.ds");
+	if (sg_write_file_atomic(repo, ds, strlen(ds), 0644, 0) < 0)
+		return -1;
+	repo[strlen(repo) - sizeof("/state/dns/root.ds") + 1] = '\0';
+	return 0;
 }
 
 #endif

@@ -58,11 +58,13 @@ static void make_builders(void)
 	}
 }
 
+static char repo[600];
+
 static void build(const struct sg_fleet *f, const char *rel)
 {
 	struct sg_fleet_source src = { .commit = "c0ffee", .dirty = 0, .epoch = 1796000000 };
 	char out[600], inputs[600], p[700];
-	struct sg_fleet_ctx c = { .f = f, .repo = "/nonexistent", .epoch = 1796000000 };
+	struct sg_fleet_ctx c = { .f = f, .repo = repo, .epoch = 1796000000 };
 	struct sg_fleet_built built;
 	struct sg_buf diag = SG_BUF_INIT;
 	struct sg_json *m = NULL;
@@ -149,6 +151,7 @@ int main(void)
 	int rc;
 
 	CHECK(mkdtemp(tmp) != NULL);
+	CHECK(sample_repo(tmp, repo, sizeof(repo)) == 0);
 	make_builders();
 	rc = parse_fleet(&f);
 	CHECK(rc == 0);
@@ -160,7 +163,7 @@ int main(void)
 	attest(&f, "out2", "b2", "b2.att");
 	CHECK(compare(&f, "b1.att", "b2.att", &report) == NULL);
 	CHECK(report.len && strncmp((const char *)report.data,
-				    "b1 and b2 agree: 6 artifacts, commit c0ffee\n", report.len) == 0);
+				    "b1 and b2 agree: 11 artifacts, commit c0ffee\n", report.len) == 0);
 	/* one builder twice */
 	CHECK(compare(&f, "b1.att", "b1.att", &report) &&
 	      strcmp(sg_errmsg(), "both attestations are b1's: two builders must agree") == 0);

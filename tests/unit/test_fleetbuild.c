@@ -43,12 +43,20 @@ static const char *change_of(const struct sg_json *plan, const char *path)
 	return "";
 }
 
+/* The sample's repository: only what its producers read from state/
+ * (the DNS anchor its resolver gets). */
+static char repo[600];
+
+/* host.json for each of the 4 hosts; for dns1 nsd.conf, 2 zones,
+ * unbound.conf and root.ds */
+#define NJOBS 9
+
 static int plan_of(const char *doc, const char *from, const char *to, const struct sg_json *base,
 		   struct sg_json **plan)
 {
 	struct sg_buf diag = SG_BUF_INIT;
 	struct sg_fleet f;
-	struct sg_fleet_ctx c = { .f = &f, .repo = "/nonexistent", .epoch = 1796000000 };
+	struct sg_fleet_ctx c = { .f = &f, .repo = repo, .epoch = 1796000000 };
 	int rc = parse_edited(doc, from, to, &f, &diag);
 
 	if (rc == 0)
@@ -63,7 +71,7 @@ static void check_plan(const char *out)
 	struct sg_json *m = NULL, *plan = NULL;
 
 	/* against nothing: everything added, sorted by path */
-	CHECK(plan_of(NULL, NULL, NULL, NULL, &plan) == 0 && plan->u.array.len == 4);
+	CHECK(plan_of(NULL, NULL, NULL, NULL, &plan) == 0 && plan->u.array.len == NJOBS);
 	CHECK_STR(change_of(plan, "hosts/app1/host.json"), "added");
 	CHECK(strcmp(sg_json_get(plan->u.array.items[0], "path")->u.string.data,
 		     sg_json_get(plan->u.array.items[1], "path")->u.string.data) < 0);
@@ -91,9 +99,7 @@ static int build_sample(const char *out, struct sg_fleet_built *built)
 	struct sg_buf diag = SG_BUF_INIT;
 	struct sg_fleet f;
 	struct sg_fleet_source src = { .commit = "c0ffee", .dirty = 0, .epoch = 1796000000 };
-	struct sg_fleet_ctx c = {
-		.f = &f, .repo = "/nonexistent", .epoch = 1796000000, .inputs = inputs
-	};
+	struct sg_fleet_ctx c = { .f = &f, .repo = repo, .epoch = 1796000000, .inputs = inputs };
 	struct sg_json *m = NULL;
 	int rc = parse_edited(NULL, NULL, NULL, &f, &diag);
 
@@ -121,16 +127,16 @@ static void check_build(const char *tmp)
 	CHECK(sg_write_file_atomic(path, "kernel\n", 7, 0644, 0) == 0);
 	snprintf(path, sizeof(path), "%s/rootfs/debian", inputs);
 	CHECK(sg_write_file_atomic(path, "rootfs\n", 7, 0644, 0) == 0);
-	CHECK(build_sample(out, &built) == 0 && built.made == 4 && built.reused == 0);
+	CHECK(build_sample(out, &built) == 0 && built.made == NJOBS && built.reused == 0);
 	snprintf(path, sizeof(path), "%s/hosts/auth/host.json", out);
 	CHECK(sg_read_file(path, &text, 4096) == 0);
 	CHECK(text.len == 31 && memcmp(text.data, "{\"host\":\"auth\",\"version\":\"0.1\"}", 31) == 0);
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0644);
 	/* again: nothing to make */
-	CHECK(build_sample(out, &built) == 0 && built.made == 0 && built.reused == 4);
+	CHECK(build_sample(out, &built) == 0 && built.made == 0 && built.reused == NJOBS);
 	/* a file changed behind the build's back is made again */
 	CHECK(sg_write_file_atomic(path, "x", 1, 0644, 0) == 0);
-	CHECK(build_sample(out, &built) == 0 && built.made == 1 && built.reused == 3);
+	CHECK(build_sample(out, &built) == 0 && built.made == 1 && built.reused == NJOBS - 1);
 	/* a crashed build's directory is removed by the next one */
 	snprintf(fresh, sizeof(fresh), "%s/a/b/.out.signet-new", tmp);
 	CHECK(mkdir(fresh, 0755) == 0);
@@ -166,6 +172,7 @@ int main(void)
 	char tmp[] = "/tmp/test_fleetbuild.XXXXXX";
 
 	CHECK(mkdtemp(tmp) != NULL);
+	CHECK(sample_repo(tmp, repo, sizeof(repo)) == 0);
 	check_digest();
 	check_build(tmp);
 	check_manifest_shape(tmp);

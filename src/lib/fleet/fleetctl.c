@@ -1,0 +1,216 @@
+/* fleetctl.c - the control plane's steps (fleetctl.h). */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "age.h"
+#include "crypto.h"
+#include "err.h"
+#include "fileio.h"
+#include "fleetattest.h"
+#include "fleetbuild.h"
+#include "fleetctl.h"
+#include "fleetdns.h"
+#include "fleetout.h"
+#include "hex.h"
+#include "json.h"
+#include "path.h"
+
+#define IDENTITY_MAX (1u << 16)
+#define ARTIFACT_MAX (1ull << 32)
+#define ATTESTATION_MAX (1u << 26)
+
+/* KEYS/operator.key's identities (none when there is no such file). */
+static int operator_identities(const char *keys, struct sg_age_identities *ids)
+{
+	struct sg_buf text = SG_BUF_INIT;
+	char path[SG_PATH_MAX];
+	int rc;
+
+	if (sg_path_join(path, sizeof(path), keys, "operator.key") < 0)
+		return -1;
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	rc = sg_read_file(path, &text, IDENTITY_MAX) < 0 ||
+			     sg_age_identities_parse(ids, path, (const char *)text.data, text.len) < 0
+		     ? -1
+		     : 0;
+	sg_buf_wipe(&text);
+	return rc;
+}
+
+/* The recipients of the identities: what keys are encrypted to at rest. */
+static int recipients_of(const struct sg_age_identities *ids, struct sg_age_recipients *rs)
+{
+	for (size_t i = 0; i < ids->n; i++) {
+		struct sg_buf s = SG_BUF_INIT;
+		int rc = sg_age_recipient_encode(ids->v[i].public, &s) < 0 ||
+			 sg_age_recipients_add(rs, (const char *)s.data, s.len) < 0;
+		sg_buf_free(&s);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+int sg_fleet_issue(const struct sg_fleet *f, const char *repo, const char *keys, int64_t now,
+		   struct sg_buf *report)
+{
+	struct sg_age_identities ids = { 0 };
+	struct sg_age_recipients rs = { 0 };
+	char dns[SG_PATH_MAX];
+	int rc = -1;
+
+	(void)now; /* for the CA step: certificates are issued at now */
+	if (sg_path_join(dns, sizeof(dns), keys, "dns") < 0 ||
+	    operator_identities(keys, &ids) < 0 || recipients_of(&ids, &rs) < 0)
+		goto out;
+	rc = sg_fleet_dns_issue(f, repo, dns, &rs, report);
+out:
+	sg_age_identities_free(&ids);
+	sg_age_recipients_free(&rs);
+	return rc;
+}
+
+/* ---- sign ---- */
+
+/* 1 when a[key] and b[key] have the same canonical form. */
+static int same_member(const struct sg_json *a, const struct sg_json *b, const char *key)
+{
+	struct sg_buf x = SG_BUF_INIT, y = SG_BUF_INIT;
+	int same = sg_json_canonical(sg_json_get(a, key), &x) == 0 &&
+		   sg_json_canonical(sg_json_get(b, key), &y) == 0 && x.len == y.len &&
+		   memcmp(x.data, y.data, x.len) == 0;
+
+	sg_buf_free(&x);
+	sg_buf_free(&y);
+	return same;
+}
+
+/* The build's manifest says what the attestation says. */
+static int build_is_attested(const char *build, const struct sg_json *m, const struct sg_json *att,
+			     const char *att_path)
+{
+	static const char *const keys[] = { "version", "commit", "dirty", "epoch", "artifacts" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!same_member(m, att, keys[i]))
+			return sg_fail("%s/manifest.json: its %s is not the one %s attests", build,
+				       keys[i], att_path);
+	return 0;
+}
+
+/* BUILD/<path> into fresh/<path>, refused unless it has the listed
+ * SHA-256. */
+static int copy_artifact(const char *build, const char *fresh, const struct sg_json *a)
+{
+	const char *rel = sg_json_string(sg_json_get(a, "path"), NULL);
+	const char *want = sg_json_string(sg_json_get(a, "sha256"), NULL);
+	struct sg_buf data = SG_BUF_INIT;
+	char path[SG_PATH_MAX], hex[65];
+	uint8_t d[SG_SHA256_LEN];
+	int rc = -1;
+
+	if (!rel || !want || sg_path_join(path, sizeof(path), build, rel) < 0 ||
+	    sg_read_file(path, &data, ARTIFACT_MAX) < 0 || sg_sha256(data.data, data.len, d) < 0)
+		goto out;
+	sg_hex_encode(d, sizeof(d), hex, SG_HEX_LOWER);
+	hex[64] = '\0';
+	if (strcmp(hex, want) != 0) {
+		sg_fail("%s: SHA-256 %s, the attestations say %s", path, hex, want);
+		goto out;
+	}
+	rc = sg_fleet_artifact_write(fresh, rel, &data);
+out:
+	sg_buf_free(&data);
+	return rc;
+}
+
+/* dir/name, copied from path. */
+static int copy_file(const char *path, const char *dir, const char *name)
+{
+	struct sg_buf data = SG_BUF_INIT;
+	int rc = sg_read_file(path, &data, ATTESTATION_MAX) < 0 ||
+				 sg_fleet_artifact_write(dir, name, &data) < 0
+			 ? -1
+			 : 0;
+
+	sg_buf_free(&data);
+	return rc;
+}
+
+/* The attestations, the manifest and every artifact, into fresh. */
+static int copy_build(const char *build, const struct sg_json *m, const char *const atts[2],
+		      const struct sg_json *const objs[2], const char *fresh)
+{
+	const struct sg_json *list = sg_json_get(m, "artifacts");
+	char path[SG_PATH_MAX], name[SG_PATH_MAX];
+
+	for (int i = 0; i < 2; i++) {
+		const char *b = sg_json_string(sg_json_get(objs[i], "builder"), NULL);
+		int n = snprintf(name, sizeof(name), "attestations/%s.json", b ? b : "");
+		if (!b || n < 0 || (size_t)n >= sizeof(name) || copy_file(atts[i], fresh, name) < 0)
+			return -1;
+	}
+	if (sg_path_join(path, sizeof(path), build, "manifest.json") < 0 ||
+	    copy_file(path, fresh, "manifest.json") < 0)
+		return -1;
+	for (size_t i = 0; i < list->u.array.len; i++)
+		if (copy_artifact(build, fresh, list->u.array.items[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* The zones, signed into fresh with KEYS/dns. */
+static int sign_zones(const struct sg_fleet *f, const char *keys, const char *build,
+		      const struct sg_json *m, const char *fresh, struct sg_buf *report)
+{
+	struct sg_age_identities ids = { 0 };
+	const struct sg_json *epoch = sg_json_get(m, "epoch");
+	char dns[SG_PATH_MAX];
+	int rc = -1;
+
+	if (sg_path_join(dns, sizeof(dns), keys, "dns") == 0 && operator_identities(keys, &ids) == 0)
+		rc = sg_fleet_dns_sign(f, build, dns, fresh, epoch->u.integer, &ids, report);
+	sg_age_identities_free(&ids);
+	return rc;
+}
+
+/* Both attestations agree, and the build is what they list. */
+static int check_build(const struct sg_fleet *f, const char *build, const char *const atts[2],
+		       struct sg_json *objs[2], struct sg_json **m, struct sg_buf *report)
+{
+	if (sg_fleet_compare(f, atts[0], atts[1], report) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++)
+		if (sg_fleet_attestation_read(f, atts[i], &objs[i]) < 0)
+			return -1;
+	if (sg_fleet_manifest_read(build, m) < 0)
+		return -1;
+	return build_is_attested(build, *m, objs[0], atts[0]);
+}
+
+int sg_fleet_sign(const struct sg_fleet *f, const char *keys, const char *build, const char *att_a,
+		  const char *att_b, const char *out, struct sg_buf *report)
+{
+	const char *const atts[2] = { att_a, att_b };
+	struct sg_json *objs[2] = { NULL, NULL }, *m = NULL;
+	struct sg_fleet_outdir o;
+	int rc = -1;
+
+	o.lockfd = -1;
+	o.fresh[0] = '\0';
+	if (check_build(f, build, atts, objs, &m, report) < 0 || sg_fleet_outdir_open(out, &o) < 0)
+		goto out;
+	if (copy_build(build, m, atts, (const struct sg_json *const *)objs, o.fresh) < 0 ||
+	    sign_zones(f, keys, build, m, o.fresh, report) < 0 || sg_fleet_dir_sync(o.fresh) < 0 ||
+	    sg_fleet_outdir_commit(out, &o) < 0)
+		goto out;
+	rc = 0;
+out:
+	sg_fleet_outdir_close(&o, rc < 0);
+	sg_json_free(objs[0]);
+	sg_json_free(objs[1]);
+	sg_json_free(m);
+	return rc;
+}
