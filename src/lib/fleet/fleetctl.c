@@ -176,12 +176,10 @@ static int sign_zones(const struct sg_fleet *f, const char *keys, const char *bu
 	return rc;
 }
 
-/* Both attestations agree, and the build is what they list. */
+/* The build is what both (agreeing) attestations list. */
 static int check_build(const struct sg_fleet *f, const char *build, const char *const atts[2],
-		       struct sg_json *objs[2], struct sg_json **m, struct sg_buf *report)
+		       struct sg_json *objs[2], struct sg_json **m)
 {
-	if (sg_fleet_compare(f, atts[0], atts[1], report) < 0)
-		return -1;
 	for (int i = 0; i < 2; i++)
 		if (sg_fleet_attestation_read(f, atts[i], &objs[i]) < 0)
 			return -1;
@@ -196,11 +194,14 @@ int sg_fleet_sign(const struct sg_fleet *f, const char *keys, const char *build,
 	const char *const atts[2] = { att_a, att_b };
 	struct sg_json *objs[2] = { NULL, NULL }, *m = NULL;
 	struct sg_fleet_outdir o;
+	size_t len0 = report->len;
 	int rc = -1;
 
 	o.lockfd = -1;
 	o.fresh[0] = '\0';
-	if (check_build(f, build, atts, objs, &m, report) < 0 || sg_fleet_outdir_open(out, &o) < 0)
+	if (sg_fleet_compare(f, att_a, att_b, report) < 0)
+		return -1; /* its lines say why */
+	if (check_build(f, build, atts, objs, &m) < 0 || sg_fleet_outdir_open(out, &o) < 0)
 		goto out;
 	if (copy_build(build, m, atts, (const struct sg_json *const *)objs, o.fresh) < 0 ||
 	    sign_zones(f, keys, build, m, o.fresh, report) < 0 || sg_fleet_dir_sync(o.fresh) < 0 ||
@@ -209,6 +210,8 @@ int sg_fleet_sign(const struct sg_fleet *f, const char *keys, const char *build,
 	rc = 0;
 out:
 	sg_fleet_outdir_close(&o, rc < 0);
+	if (rc < 0)
+		report->len = len0; /* the error says it; the lines before it do not */
 	sg_json_free(objs[0]);
 	sg_json_free(objs[1]);
 	sg_json_free(m);

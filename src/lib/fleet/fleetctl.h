@@ -50,7 +50,8 @@ int sg_fleet_issue(const struct sg_fleet *f, const char *repo, const char *keys,
  * (sg_fleet_compare) and the build's manifest lists exactly their
  * artifacts; zones are signed at the build's epoch (fleetdns.h), with
  * the keys of KEYS/dns decrypted by KEYS/operator.key. One line per
- * step in report. */
+ * step in report; on failure report holds only the lines of the
+ * comparison, when that is what failed. */
 int sg_fleet_sign(const struct sg_fleet *f, const char *keys, const char *build, const char *att_a,
 		  const char *att_b, const char *out, struct sg_buf *report);
 
