@@ -1,7 +1,10 @@
 #!/bin/sh
 # demo/run.sh SIGNET - the main job on the embedded example, step by step.
 #
-# age interop, the offline authority and a sealed bundle admitted on a
+# First (demo/fleet.sh) the infrastructure from its fleet repository:
+# built twice by two builders that must agree, signed by the control
+# plane, its DNS served and validated on loopback. Then the parts one by
+# one: age interop, the offline authority and a sealed bundle admitted on a
 # host, the CA with mutual TLS, the own DNSSEC root, a UKI signed with
 # the organisation's Secure Boot keys, and last (demo/host-boot.sh) the
 # full verified boot of a host with its disk unlocked by the TPM.
@@ -17,6 +20,8 @@ step() { printf '\n==> %s\n' "$*"; }
 run() { printf '$ %s\n' "$*" >&2; "$@"; }
 # same A B MESSAGE: the demo stops unless A and B are identical.
 same() { cmp -s "$1" "$2" || { echo "demo: $1 and $2 differ" >&2; exit 1; }; echo "$3"; }
+
+bash "$here/fleet.sh" "$SIGNET"
 
 step "Make an age identity with signet (0600, never overwritten)"
 run "$SIGNET" age-keygen -o operator.key

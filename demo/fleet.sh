@@ -1,0 +1,60 @@
+#!/bin/bash
+# demo/fleet.sh SIGNET - the first part of the demo, run in the demo's
+# directory: an infrastructure described by a fleet repository. The
+# control plane issues the keys' public parts into it, two builders
+# (Bubo and Crucible) build the commit from their own clones and must
+# agree byte for byte, the control plane signs what they built, and the
+# DNS host's NSD and Unbound serve the signed zones on loopback (in a
+# network namespace of their own, so nothing of this machine's network
+# is touched), validating with the fleet's own root anchor.
+set -euo pipefail
+SIGNET=$1
+here=$(cd "$(dirname "$0")" && pwd)
+step() { printf '\n==> %s\n' "$*"; }
+run() { printf '$ %s\n' "$*" >&2; "$@"; }
+export GIT_AUTHOR_NAME=operator GIT_AUTHOR_EMAIL=operator@example.internal
+export GIT_COMMITTER_NAME=operator GIT_COMMITTER_EMAIL=operator@example.internal
+unset SOURCE_DATE_EPOCH
+
+step "A fleet repository: the example infrastructure, its private keys kept outside it"
+run "$SIGNET" fleet init fleet
+(cd fleet && find . -type f | sort | sed 's/^/    /')
+echo "    --- hosts/app1.yaml"
+sed 's/^/    /' fleet/hosts/app1.yaml
+run "$SIGNET" fleet check -C fleet
+
+step "A broken document is refused with its file and line, nothing written"
+cp -a fleet broken
+sed -i 's/^roles: \[app\]/roles: [app, mainframe]/' broken/hosts/app2.yaml
+"$SIGNET" fleet check -C broken || true
+rm -rf broken
+
+step "The control plane issues what a build needs: DNS keys (in fleet.keys), the root's anchor (in state/)"
+run "$SIGNET" fleet issue -C fleet --keys fleet.keys
+(cd fleet && git init -q && git add . && git commit -qm "the example fleet, issued")
+echo "    committed: $(git -C fleet log --oneline)"
+
+step "Two builders build the commit, each from its own clone, directory, TZ, umask and locale"
+git clone -q fleet bubo/src
+git clone -q fleet crucible/deep/src
+(cd bubo/src && TZ=UTC LANG=C umask 022 && run "$SIGNET" fleet build --out ../out)
+(cd crucible/deep/src && TZ=Pacific/Auckland LC_ALL=C.UTF-8 umask 077 && run "$SIGNET" fleet build --out ../out)
+run "$SIGNET" fleet attest -C fleet --builder bubo --key fleet.keys/hosts/bubo/attestation.key \
+	--build bubo/out -o bubo.att
+run "$SIGNET" fleet attest -C fleet --builder crucible --key fleet.keys/hosts/crucible/attestation.key \
+	--build crucible/deep/out -o crucible.att
+
+step "They agree byte for byte"
+run "$SIGNET" fleet compare -C fleet bubo.att crucible.att
+
+step "An edit of one host's document changes exactly that host's artifacts"
+(cd bubo/src && sed -i 's/prompt_seconds: 2 /prompt_seconds: 5 /' hosts/app2.yaml)
+run "$SIGNET" fleet plan -C bubo/src --against crucible.att | grep -v '^unchanged' | sed 's/^/    /'
+git -C bubo/src checkout -q hosts/app2.yaml
+
+step "The control plane signs what both attested: every zone, with the fleet's DNS keys"
+run "$SIGNET" fleet sign -C fleet --keys fleet.keys --build bubo/out --out signed bubo.att crucible.att
+run ldns-verify-zone -k signed/hosts/ns1/unbound/root.ds signed/hosts/ns1/nsd/zones/root.signed
+
+step "ns1's NSD and Unbound, from the signed release, on loopback in their own network namespace"
+unshare --net --mount bash "$here/fleet-net.sh" "$PWD/signed"
