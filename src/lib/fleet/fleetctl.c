@@ -139,6 +139,29 @@ static int copy_file(const char *path, const char *dir, const char *name)
 	return rc;
 }
 
+/* The report's lines from `from` on name files in fresh as they will be
+ * named: in out. */
+static int report_rename(struct sg_buf *report, size_t from, const char *fresh, const char *out)
+{
+	struct sg_buf b = SG_BUF_INIT;
+	size_t flen = strlen(fresh), i = from;
+	int rc = 0;
+
+	while (rc == 0 && i < report->len) {
+		if (report->len - i >= flen && memcmp(report->data + i, fresh, flen) == 0) {
+			rc = sg_buf_append_str(&b, out);
+			i += flen;
+		} else {
+			rc = sg_buf_append_byte(&b, report->data[i++]);
+		}
+	}
+	report->len = from;
+	if (rc == 0)
+		rc = sg_buf_append(report, b.data, b.len);
+	sg_buf_free(&b);
+	return rc;
+}
+
 /* The attestations, the manifest and every artifact, into fresh. */
 static int copy_build(const char *build, const struct sg_json *m, const char *const atts[2],
 		      const struct sg_json *const objs[2], const char *fresh)
@@ -194,7 +217,7 @@ int sg_fleet_sign(const struct sg_fleet *f, const char *keys, const char *build,
 	const char *const atts[2] = { att_a, att_b };
 	struct sg_json *objs[2] = { NULL, NULL }, *m = NULL;
 	struct sg_fleet_outdir o;
-	size_t len0 = report->len;
+	size_t len0 = report->len, len1;
 	int rc = -1;
 
 	o.lockfd = -1;
@@ -203,8 +226,10 @@ int sg_fleet_sign(const struct sg_fleet *f, const char *keys, const char *build,
 		return -1; /* its lines say why */
 	if (check_build(f, build, atts, objs, &m) < 0 || sg_fleet_outdir_open(out, &o) < 0)
 		goto out;
+	len1 = report->len;
 	if (copy_build(build, m, atts, (const struct sg_json *const *)objs, o.fresh) < 0 ||
-	    sign_zones(f, keys, build, m, o.fresh, report) < 0 || sg_fleet_dir_sync(o.fresh) < 0 ||
+	    sign_zones(f, keys, build, m, o.fresh, report) < 0 ||
+	    report_rename(report, len1, o.fresh, out) < 0 || sg_fleet_dir_sync(o.fresh) < 0 ||
 	    sg_fleet_outdir_commit(out, &o) < 0)
 		goto out;
 	rc = 0;
