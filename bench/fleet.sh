@@ -17,7 +17,8 @@ export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid GIT_COMMITTE
 export GIT_COMMITTER_EMAIL=bench@example.invalid
 now() { date +%s.%N; }
 
-"$SIGNET" fleet init "$dir/base" >/dev/null
+"$SIGNET" fleet init --keys "$dir/keys" "$dir/base" >/dev/null
+"$SIGNET" fleet issue -C "$dir/base" --keys "$dir/keys" >/dev/null
 prev_n="" prev_t="" prev_b=""
 printf '%-6s %10s %12s %16s %16s\n' hosts "build s" "build bytes" "s/extra host" "bytes/extra host"
 for n in $SIZES; do

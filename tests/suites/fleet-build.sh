@@ -61,8 +61,9 @@ refuse "an edited attestation" "$SIGNET" fleet compare -C "$F" "$T/forged.att" "
 
 # One app host's document edited: plan names exactly its artifacts, the
 # rebuild makes only them, and the builders no longer agree.
+# (committed ten minutes later: a new commit time alone changes nothing)
 (cd "$T/bubo/src" && sed -i 's/prompt_seconds: 2 /prompt_seconds: 7 /' hosts/app2.yaml &&
-	git commit -qam "app2: a longer prompt") && ok || ko "edit app2"
+	GIT_COMMITTER_DATE=@1796000600 git commit -qam "app2: a longer prompt") && ok || ko "edit app2"
 check "plan against crucible's attestation" "$SIGNET" fleet plan -C "$T/bubo/src" --against "$T/crucible.att" --json
 python3 - "$T/.out" "$T/b2.json" <<'PY' && ok || ko "plan: exactly app2's artifacts changed: $(head -c 300 "$T/.out")"
 import json, sys

@@ -780,7 +780,7 @@ static struct sg_json *zone_inputs(const struct sg_fleet_ctx *c, const char *zon
 			goto fail;
 	snprintf(hm, sizeof(hm), "hostmaster.%s.", f->host_zone);
 	if (sg_json_set(in, "zone", sg_json_new_string(fq)) < 0 ||
-	    sg_json_set(in, "serial", sg_json_new_int((int64_t)(uint32_t)c->epoch)) < 0 ||
+	    sg_json_set(in, "serial", sg_json_new_int(1)) < 0 ||
 	    sg_json_set(in, "hostmaster", sg_json_new_string(hm)) < 0)
 		goto fail;
 	if (!strcmp(zone, f->host_zone) && zone_hosts(f, in) < 0)

@@ -31,7 +31,11 @@
  *                              file (<stem> "root" for ".", else the
  *                              zone's name), what the DNS directory's
  *                              zones/<stem>.zone holds for sg_dns_sign:
- *                              SOA (serial: the build's epoch), apex NS,
+ *                              SOA (serial 1: the signer sets the
+ *                              serial, never below its time and always
+ *                              above the last, so a commit that changes
+ *                              nothing in a zone changes no zone file),
+ *                              apex NS,
  *                              then, sorted: in the dns.hosts zone every
  *                              host with addresses (A/AAAA, SSHFP of its
  *                              ssh_host_key); every web and ca service
