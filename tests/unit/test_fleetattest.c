@@ -162,8 +162,9 @@ int main(void)
 	attest(&f, "out1", "b1", "b1.att");
 	attest(&f, "out2", "b2", "b2.att");
 	CHECK(compare(&f, "b1.att", "b2.att", &report) == NULL);
-	CHECK(report.len && strncmp((const char *)report.data,
-				    "b1 and b2 agree: 11 artifacts, commit c0ffee\n", report.len) == 0);
+	CHECK(report.len &&
+	      strncmp((const char *)report.data, "b1 and b2 agree: 11 artifacts, commit c0ffee\n",
+		      report.len) == 0);
 	/* one builder twice */
 	CHECK(compare(&f, "b1.att", "b1.att", &report) &&
 	      strcmp(sg_errmsg(), "both attestations are b1's: two builders must agree") == 0);
