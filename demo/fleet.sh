@@ -29,16 +29,34 @@ sed -i 's/^roles: \[app\]/roles: [app, mainframe]/' broken/hosts/app2.yaml
 "$SIGNET" fleet check -C broken || true
 rm -rf broken
 
+step "The outside inputs of a build, pinned in fleet.lock: kernel, EFI stub, signet-init, sidecar, a rootfs"
+"$here/../scripts/fleet-inputs" "$SIGNET" inputs
+# The rootfs app1 runs: for now the marker program the boot tests use
+# (OCI images of a real Debian come with their own issue), as a tar
+# made byte for byte the same every time.
+mkdir -p rootfs/sbin rootfs/etc
+cc -static -Os -o rootfs/sbin/init "$here/../tests/boot/rootfs-init.c"
+echo rootfs-debian >rootfs/etc/sidecar-id
+mkdir -p inputs/rootfs
+tar -C rootfs --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf inputs/rootfs/debian .
+run "$SIGNET" fleet lock -C fleet --inputs inputs
+sed -n '1,/^  [a-z]/p' fleet/fleet.lock | sed 's/^/    /'
+echo "    ..."
+echo "rootfs: debian" >>fleet/hosts/app1.yaml
+run "$SIGNET" fleet check -C fleet
+
 step "The control plane issues what a build needs: DNS keys (in fleet.keys), the root's anchor (in state/)"
 run "$SIGNET" fleet issue -C fleet --keys fleet.keys
+run "$SIGNET" sb keygen --dir fleet.keys/sb --cn "Example Water Utility"
 (cd fleet && git init -q && git add . && git commit -qm "the example fleet, issued")
 echo "    committed: $(git -C fleet log --oneline)"
 
 step "Two builders build the commit, each from its own clone, directory, TZ, umask and locale"
 git clone -q fleet bubo/src
 git clone -q fleet crucible/deep/src
-(cd bubo/src && TZ=UTC LANG=C umask 022 && run "$SIGNET" fleet build --out ../out)
-(cd crucible/deep/src && TZ=Pacific/Auckland LC_ALL=C.UTF-8 umask 077 && run "$SIGNET" fleet build --out ../out)
+(cd bubo/src && TZ=UTC LANG=C umask 022 && run "$SIGNET" fleet build --out ../out --inputs ../../inputs)
+(cd crucible/deep/src && TZ=Pacific/Auckland LC_ALL=C.UTF-8 umask 077 &&
+	run "$SIGNET" fleet build --out ../out --inputs ../../../inputs)
 run "$SIGNET" fleet attest -C fleet --builder bubo --key fleet.keys/hosts/bubo/attestation.key \
 	--build bubo/out -o bubo.att
 run "$SIGNET" fleet attest -C fleet --builder crucible --key fleet.keys/hosts/crucible/attestation.key \
@@ -58,3 +76,5 @@ run ldns-verify-zone -k signed/hosts/ns1/unbound/root.ds signed/hosts/ns1/nsd/zo
 
 step "ns1's NSD and Unbound, from the signed release, on loopback in their own network namespace"
 unshare --net --mount bash "$here/fleet-net.sh" "$PWD/signed"
+
+bash "$here/fleet-boot.sh" "$SIGNET" "$PWD/signed" app1
