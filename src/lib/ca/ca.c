@@ -1234,6 +1234,74 @@ out:
 	return rc;
 }
 
+/* ---- reissue ---- */
+
+int sg_ca_reissue(struct sg_ca *ca, const struct sg_ca_request *r, char *old_out, char *serial_out)
+{
+	X509_REQ *req = NULL;
+	struct sg_name *owned = NULL, *oldnames = NULL;
+	const struct sg_name *names;
+	size_t n, oldn = 0;
+	char rel[SG_NAME_MAX], dir[SG_PATH_MAX], cpath[SG_PATH_MAX], kpath[SG_PATH_MAX];
+	char old[SG_CA_SERIAL_MAX + 1], serial[SG_CA_SERIAL_MAX + 1], arch[SG_PATH_MAX * 2];
+	char krel[SG_PATH_MAX * 2];
+	EVP_PKEY *key = NULL, *pub;
+	X509 *oldx = NULL, *leaf = NULL;
+	time_t not_after = 0;
+	int rc = -1;
+
+	if (!ca->key)
+		return sg_fail("%s: CA key not loaded", ca->dir);
+	if (!ca->writing)
+		return sg_fail("%s: the CA was opened for reading", ca->dir);
+	if (request_names(r, &req, &owned, &names, &n) < 0 ||
+	    check_days(ca, r->days, &not_after) < 0 ||
+	    sg_x509_check_names(names, n, ca->issuer, ca->root) < 0 ||
+	    leaf_dir_name(&names[0], rel) < 0)
+		goto out;
+	if (sg_path_join(dir, SG_PATH_MAX, ca->dir, rel) < 0 ||
+	    sg_path_join(cpath, SG_PATH_MAX, dir, "cert.pem") < 0 ||
+	    sg_path_join(kpath, SG_PATH_MAX, dir, "key.pem") < 0 ||
+	    !(oldx = renew_old(ca, cpath, old, &oldnames, &oldn)))
+		goto out;
+	if (req) {
+		pub = X509_REQ_get0_pubkey(req);
+	} else {
+		if (!(key = sg_x509_keygen(r->alg)))
+			goto out;
+		pub = key;
+	}
+	if (!(leaf = sg_x509_make_leaf(ca->issuer, ca->key, pub, names, n,
+				       r->client ? SG_X509_EKU_CLIENT : SG_X509_EKU_SERVER,
+				       sg_x509_is_rsa(pub), not_after, !chain_constrained(ca),
+				       serial)) ||
+	    sg_x509_verify_leaf(leaf, ca->root, ca->chain,
+				r->client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) < 0)
+		goto out;
+	/* From a CSR the old key.pem no longer matches: archived, removed. */
+	if (!key && exists(kpath)) {
+		snprintf(arch, sizeof(arch), "%s/key-%s.pem", rel, old);
+		snprintf(krel, sizeof(krel), "%s/key.pem", rel);
+		if (stage_copy(ca, krel, arch, 0600) < 0 || sg_txn_remove(&ca->txn, krel) < 0)
+			goto out;
+	}
+	if (renew_stage(ca, rel, old, key, leaf, serial) < 0)
+		goto out;
+	if (old_out)
+		snprintf(old_out, SG_CA_SERIAL_MAX + 1, "%s", old);
+	if (serial_out)
+		snprintf(serial_out, SG_CA_SERIAL_MAX + 1, "%s", serial);
+	rc = 0;
+out:
+	X509_free(oldx);
+	X509_free(leaf);
+	EVP_PKEY_free(key);
+	X509_REQ_free(req);
+	free(owned);
+	free(oldnames);
+	return rc;
+}
+
 /* ---- minica ---- */
 
 /* The directory part of path ("." when there is none) and its last

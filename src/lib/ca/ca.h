@@ -131,6 +131,17 @@ int sg_ca_crl(struct sg_ca *ca, const char *path, int days);
  * cert-<serial>.pem and key-<serial>.pem. Commits. */
 int sg_ca_renew(struct sg_ca *ca, const char *name, int days, int reuse_key, char *serial_out);
 
+/* Issues r anew into DIR/<first name>/, where a leaf issued by this CA
+ * already is: its names may differ from the old leaf's, its key is a
+ * new one (or r's CSR's). As renew: the old cert.pem (and key.pem) kept
+ * as cert-<serial>.pem (key-<serial>.pem), the index's old entry naming
+ * the archive; a key.pem the new leaf does not use (from a CSR) is
+ * archived and removed. The old certificate is not revoked. The old
+ * and new serials into old and serial (either may be NULL). Commits;
+ * on failure nothing is staged that the caller's close does not
+ * discard. */
+int sg_ca_reissue(struct sg_ca *ca, const struct sg_ca_request *r, char *old, char *serial);
+
 /* The index as loaded (and updated). */
 const struct sg_ca_index *sg_ca_index(const struct sg_ca *ca);
 /* The CA directory and its paths. */
