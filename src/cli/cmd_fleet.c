@@ -121,15 +121,32 @@ static const char issue_help[] =
 	"Usage: signet fleet issue [-C DIR] --keys KEYS\n"
 	"\n"
 	"On the control plane, before a build: makes in KEYS what the fleet's\n"
-	"documents need and KEYS lacks (the DNS root and zone keys, their\n"
-	"private parts encrypted to KEYS/operator.key), and writes their public\n"
-	"parts into the repository's state/ (state/dns/root.ds), to be committed\n"
+	"documents need and KEYS lacks (the CA, each web and ca service's\n"
+	"certificate, the DNS root and zone keys; private keys encrypted to\n"
+	"KEYS/operator.key), and writes the public parts into the repository's\n"
+	"state/ (state/ca/, state/certs/, state/secrets/<host>/ sealed to each\n"
+	"host, state/dns/root.ds), to be committed\n"
 	"before the builders build. One line per thing made; a second run makes\n"
 	"nothing.\n"
 	"\n"
 	"Options:\n"
 	"  -C DIR                 the repository (default: the current directory)\n"
 	"  --keys KEYS            the control plane's keys (signet-fleet(5))\n"
+	"  -h, --help             show this help\n";
+
+static const char client_help[] =
+	"Usage: signet fleet client [-C DIR] --keys KEYS --out DIR WHO\n"
+	"\n"
+	"Issues a client certificate of the fleet's CA to a person, named\n"
+	"WHO@<dns.hosts> (e.g. operator@example.internal), for the services\n"
+	"that ask for client certificates: DIR/WHO.crt and DIR/WHO.key (0600).\n"
+	"Issuing again makes a new key and revokes the old certificate (the\n"
+	"repository's state/ca/crl.pem changes: commit it).\n"
+	"\n"
+	"Options:\n"
+	"  -C DIR                 the repository (default: the current directory)\n"
+	"  --keys KEYS            the control plane's keys\n"
+	"  --out DIR              where the certificate and key go\n"
 	"  -h, --help             show this help\n";
 
 static const char sign_help[] =
@@ -524,6 +541,33 @@ static int fleet_issue(int argc, char **argv)
 	return rc;
 }
 
+static int fleet_client(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "keys", required_argument, NULL, OPT_KEYS },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_opts opts = { client_help, "C:", longopts, 1, 1 };
+	struct fleet_args a = { .dir = "." };
+	struct sg_fleet f = { 0 };
+	struct sg_buf report = SG_BUF_INIT;
+	int rc;
+
+	if ((rc = cli_parse(&opts, argc, argv, fleet_option, &a)) != CLI_RUN)
+		return rc;
+	if (!a.keys || !a.out)
+		return cli_usage("--keys and --out are required");
+	rc = CLI_EXIT_FAIL;
+	if (load(a.dir, &f) == 0)
+		rc = sg_fleet_client(&f, a.dir, a.keys, argv[optind], a.out, &report) < 0
+			     ? cli_lib_error()
+			     : print_report(&report, 0);
+	sg_buf_free(&report);
+	sg_fleet_free(&f);
+	return rc;
+}
+
 static int fleet_sign(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -561,6 +605,7 @@ static const struct cli_command fleet_commands[] = {
 	{ "compare", fleet_compare, "check that two builders' attestations agree" },
 	{ "issue", fleet_issue, "make the keys and public state a build needs" },
 	{ "sign", fleet_sign, "sign what two agreeing builders built" },
+	{ "client", fleet_client, "issue a person's client certificate" },
 };
 
 int cmd_fleet(int argc, char **argv)

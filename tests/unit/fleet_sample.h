@@ -135,24 +135,58 @@ static inline int parse_edited(const char *doc, const char *from, const char *to
 	return rc;
 }
 
+/* A self-signed certificate (made once with openssl req -x509, P-256,
+ * 100 years), standing in for what signet fleet issue writes. */
+static const char sample_cert[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBlTCCATugAwIBAgIUSUeNzT9qfhpceD2DrwIJ/tb2RZMwCgYIKoZIzj0EAwIw\n"
+	"HzEdMBsGA1UEAwwUd3d3LmV4YW1wbGUuaW50ZXJuYWwwIBcNMjYxMjA0MDY0MTIy\n"
+	"WhgPMjEyNjExMTAwNjQxMjJaMB8xHTAbBgNVBAMMFHd3dy5leGFtcGxlLmludGVy\n"
+	"bmFsMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEOB4xDrbIJur423vftgFvLWhJ\n"
+	"MjPBk8ItRCmUMcjIZyVk6ljJEt5/CwWWXov4x4K0mPiNPjZan3uiZYzE91RcxaNT\n"
+	"MFEwHQYDVR0OBBYEFCYSlKcLt9Th/RCO4xdgdE2tlyU+MB8GA1UdIwQYMBaAFCYS\n"
+	"lKcLt9Th/RCO4xdgdE2tlyU+MA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwID\n"
+	"SAAwRQIhAOTXDO/npU3z7NucCtrMLNLqj8qIYxyDTRg2z2iCrz2ZAiAzyCddxoRV\n"
+	"aa6VYc5jCNfFkQgBEHLEGbUOjlR5BSXmBQ==\n"
+	"-----END CERTIFICATE-----\n";
+
 /* A repository under tmp holding only what the sample's producers read
- * from state/: the DNS anchor its resolver gets. Its path into repo. */
+ * from state/: the DNS anchor its resolver gets, the CA's anchor and CRL
+ * and the certificate and sealed key of the web service (their contents
+ * are only copied, except the certificate's, from which the zones' TLSA
+ * records come). Its path into repo. */
 static inline int sample_repo(const char *tmp, char *repo, size_t cap)
 {
-	static const char ds[] = ". 3600 IN DS 1 15 2 00\n";
-	static const char *const dirs[] = { "/repo", "/repo/state", "/repo/state/dns" };
+	static const char *const dirs[] = { "",
+					    "/state",
+					    "/state/dns",
+					    "/state/ca",
+					    "/state/certs",
+					    "/state/certs/www",
+					    "/state/secrets",
+					    "/state/secrets/web1" };
+	static const struct {
+		const char *rel, *text;
+	} files[] = {
+		{ "/state/dns/root.ds", ". 3600 IN DS 1 15 2 00\n" },
+		{ "/state/ca/ca.pem", sample_cert },
+		{ "/state/ca/crl.pem", "crl\n" },
+		{ "/state/certs/www/cert.pem", sample_cert },
+		{ "/state/secrets/web1/www.key.sops.yaml", "tls_key: sealed\n" },
+	};
+	char path[1024];
 
-	for (size_t i = 0; i < 3; i++) {
-		int n = snprintf(repo, cap, "%s%s", tmp, dirs[i]);
-		if (n < 0 || (size_t)n >= cap || (mkdir(repo, 0755) < 0 && errno != EEXIST))
+	if (snprintf(repo, cap, "%s/repo", tmp) >= (int)cap)
+		return -1;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (snprintf(path, sizeof(path), "%s%s", repo, dirs[i]) >= (int)sizeof(path) ||
+		    (mkdir(path, 0755) < 0 && errno != EEXIST))
 			return -1;
 	}
-	if (strlen(repo) + sizeof("/root.ds") > cap)
-		return -1;
-	strcat(repo, "/root.ds");
-	if (sg_write_file_atomic(repo, ds, strlen(ds), 0644, 0) < 0)
-		return -1;
-	repo[strlen(repo) - sizeof("/state/dns/root.ds") + 1] = '\0';
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (snprintf(path, sizeof(path), "%s%s", repo, files[i].rel) >= (int)sizeof(path) ||
+		    sg_write_file_atomic(path, files[i].text, strlen(files[i].text), 0644, 0) < 0)
+			return -1;
 	return 0;
 }
 

@@ -163,7 +163,7 @@ int main(void)
 	attest(&f, "out2", "b2", "b2.att");
 	CHECK(compare(&f, "b1.att", "b2.att", &report) == NULL);
 	CHECK(report.len &&
-	      strncmp((const char *)report.data, "b1 and b2 agree: 11 artifacts, commit c0ffee\n",
+	      strncmp((const char *)report.data, "b1 and b2 agree: 16 artifacts, commit c0ffee\n",
 		      report.len) == 0);
 	/* one builder twice */
 	CHECK(compare(&f, "b1.att", "b1.att", &report) &&

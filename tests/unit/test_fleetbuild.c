@@ -47,9 +47,10 @@ static const char *change_of(const struct sg_json *plan, const char *path)
  * (the DNS anchor its resolver gets). */
 static char repo[600];
 
-/* host.json for each of the 4 hosts; for dns1 nsd.conf, 2 zones,
+/* host.json for each of the 4 hosts; for web1 nginx.conf, its
+ * certificate, sealed key, the CA and the CRL; for dns1 nsd.conf, 2 zones,
  * unbound.conf and root.ds */
-#define NJOBS 9
+#define NJOBS 14
 
 static int plan_of(const char *doc, const char *from, const char *to, const struct sg_json *base,
 		   struct sg_json **plan)

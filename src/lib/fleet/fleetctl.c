@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "fleetattest.h"
 #include "fleetbuild.h"
+#include "fleetca.h"
 #include "fleetctl.h"
 #include "fleetdns.h"
 #include "fleetout.h"
@@ -58,17 +59,33 @@ int sg_fleet_issue(const struct sg_fleet *f, const char *repo, const char *keys,
 {
 	struct sg_age_identities ids = { 0 };
 	struct sg_age_recipients rs = { 0 };
-	char dns[SG_PATH_MAX];
+	char dns[SG_PATH_MAX], ca[SG_PATH_MAX];
 	int rc = -1;
 
-	(void)now; /* for the CA step: certificates are issued at now */
 	if (sg_path_join(dns, sizeof(dns), keys, "dns") < 0 ||
-	    operator_identities(keys, &ids) < 0 || recipients_of(&ids, &rs) < 0)
+	    sg_path_join(ca, sizeof(ca), keys, "ca") < 0 || operator_identities(keys, &ids) < 0 ||
+	    recipients_of(&ids, &rs) < 0)
+		goto out;
+	/* the certificates first: the zones' TLSA records are made from them */
+	if (sg_fleet_ca_issue(f, repo, ca, &rs, &ids, now, report) < 0)
 		goto out;
 	rc = sg_fleet_dns_issue(f, repo, dns, &rs, report);
 out:
 	sg_age_identities_free(&ids);
 	sg_age_recipients_free(&rs);
+	return rc;
+}
+
+int sg_fleet_client(const struct sg_fleet *f, const char *repo, const char *keys, const char *who,
+		    const char *out_dir, struct sg_buf *report)
+{
+	struct sg_age_identities ids = { 0 };
+	char ca[SG_PATH_MAX];
+	int rc = -1;
+
+	if (sg_path_join(ca, sizeof(ca), keys, "ca") == 0 && operator_identities(keys, &ids) == 0)
+		rc = sg_fleet_ca_client(f, repo, ca, &ids, who, out_dir, report);
+	sg_age_identities_free(&ids);
 	return rc;
 }
 

@@ -10,7 +10,7 @@
  *                         rest to it, and sign decrypts with it
  *   dns/                  the DNS directory (fleetdns.h): root and zone
  *                         keys, the signing state
- *   ca/                   the CA (fleetca.h), when the CA step exists
+ *   ca/                   the CA (fleetca.h): its root key, its index
  *   sb/db.key, db.crt     the Secure Boot db key (signet sb keygen
  *                         --dir KEYS/sb), when the boot step exists
  *   hosts/<h>/            what is made for each host once
@@ -29,13 +29,23 @@
 #include "buf.h"
 #include "fleetdoc.h"
 
-/* Makes in KEYS what is missing (the DNS directory and its zones) and
- * writes the matching public state into REPO/state/ (state/dns/root.ds);
+/* Makes in KEYS what is missing (the CA, the DNS directory and its
+ * zones) and writes the matching public state into REPO/state/: the
+ * CA's anchor and CRL, each web and ca service's certificate and its key
+ * sealed to each of its hosts (fleetca.h), then state/dns/root.ds (the
+ * zones' TLSA records are made from the certificates);
  * one line per thing made in report, nothing when all exists (a second
  * run changes nothing). Each step is one transaction: after a failure
  * the steps before it are kept and a retry goes on from there. */
 int sg_fleet_issue(const struct sg_fleet *f, const char *repo, const char *keys, int64_t now,
 		   struct sg_buf *report);
+
+/* A client certificate for a person, e.g. the operator, issued by the
+ * fleet's CA as who@<dns.hosts> (fleetca.h: sg_fleet_ca_client): into
+ * out_dir/<who>.crt and <who>.key (0600), for the services that ask for
+ * client certificates. */
+int sg_fleet_client(const struct sg_fleet *f, const char *repo, const char *keys, const char *who,
+		    const char *out_dir, struct sg_buf *report);
 
 /* The signed release of the build in BUILD, into OUT (made whole and
  * swapped in, fleetout.h):
