@@ -253,6 +253,60 @@ fail:
 	return -1;
 }
 
+int sg_uki_set_section(const uint8_t *img, size_t len, const char *name, const char *section,
+		       const uint8_t *data, size_t dlen, struct sg_buf *out)
+{
+	struct sg_uki_section later[SG_PE_MAX_SECTIONS];
+	struct sg_buf cut = SG_BUF_INIT;
+	struct sg_pe pe;
+	uint64_t init_data;
+	size_t k, n = 0;
+	int rc = -1;
+
+	if (sg_pe_parse(&pe, img, len, name))
+		return -1;
+	if (pe.cert_size)
+		return sg_fail("%s: is signed; its sections cannot change", name);
+	for (k = 0; k < pe.nsections && strcmp(pe.sections[k].name, section) != 0; k++)
+		;
+	if (k == pe.nsections)
+		return sg_fail("%s: has no %s section", name, section);
+	/* Section k and those after it must be as sg_uki_build appends
+	 * them: in file order, each right after the one before, the last
+	 * ending the file. */
+	for (size_t i = k; i < pe.nsections; i++) {
+		const struct sg_pe_section *s = &pe.sections[i];
+		uint64_t end = (uint64_t)s->raw_ptr + s->raw_size;
+
+		if ((i > k && s->raw_ptr != pe.sections[i - 1].raw_ptr + pe.sections[i - 1].raw_size) ||
+		    (i + 1 == pe.nsections && end != len) || s->virtual_size > s->raw_size)
+			return sg_fail("%s: section %s is not laid out as a UKI's appended section",
+				       name, s->name);
+	}
+	init_data = sg_get_le32(img + pe.opt_offset + OPT_SIZE_OF_INIT_DATA);
+	for (size_t i = k; i < pe.nsections; i++) {
+		const struct sg_pe_section *s = &pe.sections[i];
+
+		later[n].name = s->name;
+		later[n].data = i == k ? data : img + s->raw_ptr;
+		later[n].len = i == k ? dlen : s->virtual_size;
+		n++;
+		init_data -= s->raw_size;
+	}
+	/* The image as it was before section k was appended. */
+	if (sg_buf_append(&cut, img, pe.sections[k].raw_ptr))
+		goto out;
+	memset(cut.data + pe.sections_offset + k * SECTION_HEADER_SIZE, 0,
+	       (pe.nsections - k) * SECTION_HEADER_SIZE);
+	sg_put_le16(cut.data + pe.pe_offset + 4 + 2, (uint16_t)k);
+	sg_put_le32(cut.data + pe.opt_offset + OPT_SIZE_OF_INIT_DATA, (uint32_t)init_data);
+	sg_put_le32(cut.data + pe.opt_offset + OPT_SIZE_OF_IMAGE, pe.sections[k].virtual_address);
+	rc = sg_uki_build(cut.data, cut.len, name, later, n, out);
+out:
+	sg_buf_wipe(&cut);
+	return rc;
+}
+
 /* The systemd major version in the stub's .sdmagic
  * ("#### LoaderInfo: systemd-stub 252.39-1 ####"), or 0. */
 static unsigned stub_version(const struct sg_pe *pe)

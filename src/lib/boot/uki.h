@@ -58,6 +58,15 @@ int sg_uki_assemble(const uint8_t *stub, size_t stub_len, const char *stub_name,
 		    const struct sg_uki_parts *parts, EVP_PKEY *key, X509 *cert, int deterministic,
 		    const char *name, struct sg_buf *out);
 
+/* Replaces the contents of one section of an unsigned UKI made by
+ * sg_uki_build (section and those after it appended in file order, as
+ * sg_uki_build lays them out) with data[0..dlen), moving the sections
+ * after it: out receives exactly what sg_uki_build would have made with
+ * the new contents. Fails on a signed image, a missing section, or one
+ * not laid out so. out is freed on failure. */
+int sg_uki_set_section(const uint8_t *img, size_t len, const char *name, const char *section,
+		       const uint8_t *data, size_t dlen, struct sg_buf *out);
+
 struct sg_uki_info {
 	unsigned stub_version;			/* systemd-stub major version, 0 if unknown */
 	int measured[SG_PE_MAX_SECTIONS];	/* 1 when section i goes into PCR 11 */

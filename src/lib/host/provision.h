@@ -28,7 +28,11 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <sys/types.h>
+
 #include "buf.h"
+#include "elfdeps.h"
+#include "json.h"
 
 #define SG_PROVISION_MAX_LIST 64
 
@@ -63,7 +67,67 @@ struct sg_provision {
 int sg_provision_check_authorized_keys(const char *path, const uint8_t *data, size_t len);
 
 /* Builds the initrd (appended to initrd) and the signed UKI around it
- * (appended to uki). */
+ * (appended to uki). Reads every file p names and calls
+ * sg_provision_build_mem. */
 int sg_provision_build(const struct sg_provision *p, struct sg_buf *initrd, struct sg_buf *uki);
+
+/* One input given in memory. */
+struct sg_provision_blob {
+	const char *name; /* a module's NAME.ko; otherwise for messages */
+	const uint8_t *data;
+	size_t len;
+	mode_t mode; /* a module's permission bits */
+};
+
+/* The same inputs in memory: what sg_provision_build reads from files,
+ * or what a fleet build takes from its pinned inputs (fleetboot.h). */
+struct sg_provision_mem {
+	const struct sg_json *config; /* the host document, in the data model */
+	const char *config_name;      /* for messages */
+	/* signet-init and the dlopen()ed libraries with their closures: read
+	 * through fs (elf_mode their permission bits), or from the host's
+	 * files with their own permission bits when fs is NULL. */
+	const struct sg_elf_fs *fs;
+	mode_t elf_mode;
+	const char *init;
+	const char *const *libs;
+	size_t nlibs;
+	const struct sg_provision_blob *modules; /* load order */
+	size_t nmodules;
+	const char *const *root_hashes; /* hex */
+	size_t nroot_hashes;
+	struct sg_provision_blob signer_cert;	  /* data NULL: none */
+	struct sg_provision_blob authorized_keys; /* data NULL: none */
+	struct sg_provision_blob ssh_host_key;	  /* data NULL: none */
+	/* The SSH host key is added later by sg_provision_add_host_key
+	 * (the control plane's): a host with a disk needs none here. */
+	int host_key_later;
+	struct sg_provision_blob kernel, stub, os_release; /* os_release optional */
+	const char *cmdline;
+	EVP_PKEY *key; /* NULL: the UKI is left unsigned */
+	X509 *cert;
+	int deterministic;
+};
+
+/* Builds the initrd and the UKI of m as sg_provision_build does: the
+ * same inputs give the same bytes. Fails on any input signet-init would
+ * refuse (the host document by hostcfg's rules, a root hash, a module
+ * name, an authorized_keys or host key file, a certificate). */
+int sg_provision_build_mem(const struct sg_provision_mem *m, struct sg_buf *initrd,
+			   struct sg_buf *uki);
+
+/* The control plane's step after a build without the SSH host key
+ * (host_key_later): appends to the .initrd section of the unsigned UKI
+ * img a second, uncompressed newc archive holding only
+ * /etc/signet/ssh_host_ed25519_key (0600; the kernel unpacks
+ * concatenated archives, the first one's gzip member padded with zeros
+ * to 4 bytes as its unpacker wants), and Authenticode-signs the result
+ * with key and cert (deterministic: no signingTime) into out. The same
+ * image, host key and db key give the same bytes. out holds the host
+ * key: the caller wipes it. Fails, out freed, on a signed image, one
+ * without .initrd, or a host key that is not an OpenSSH private key. */
+int sg_provision_add_host_key(const uint8_t *img, size_t len, const char *name,
+			      const uint8_t *host_key, size_t host_key_len, EVP_PKEY *key,
+			      X509 *cert, struct sg_buf *out);
 
 #endif

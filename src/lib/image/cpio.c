@@ -317,6 +317,33 @@ int sg_cpio_add_elf(struct sg_cpio *c, struct sg_elfdeps *set, const char *src, 
 	return 0;
 }
 
+int sg_cpio_add_elf_fs(struct sg_cpio *c, struct sg_elfdeps *set, const struct sg_elf_fs *fs,
+		       const char *src, const char *dest, mode_t perm)
+{
+	size_t first;
+
+	if (sg_elfdeps_add(set, fs, src, dest, &first) < 0)
+		return -1;
+	for (size_t i = first; i < set->n; i++) {
+		const struct sg_elf_dep *d = &set->d[i];
+		struct sg_elf_file f;
+		int rc;
+
+		if (d->link) {
+			if (sg_cpio_add_symlink(c, d->path, d->link) < 0)
+				return -1;
+			continue;
+		}
+		if ((rc = fs->open(fs->ctx, d->src, &f)) != 0)
+			return rc < 0 ? -1 : sg_fail("%.200s: no longer there", d->src);
+		rc = sg_cpio_add_data(c, d->path, f.data, f.len, perm);
+		fs->close(fs->ctx, &f);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int sg_cpio_add_node(struct sg_cpio *c, const char *dest, char type, unsigned maj, unsigned min,
 		     mode_t perm)
 {

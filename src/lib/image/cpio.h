@@ -70,6 +70,13 @@ int sg_cpio_add_data(struct sg_cpio *c, const char *dest, const void *data, size
  * calls added, so shared libraries go in once). */
 int sg_cpio_add_elf(struct sg_cpio *c, struct sg_elfdeps *set, const char *src, const char *dest);
 
+/* The same with the closure's files read through fs (elfdeps.h) and
+ * stored with permission bits perm, for objects that are not the host's
+ * (a sysroot held in memory). */
+struct sg_elf_fs;
+int sg_cpio_add_elf_fs(struct sg_cpio *c, struct sg_elfdeps *set, const struct sg_elf_fs *fs,
+		       const char *src, const char *dest, mode_t perm);
+
 /* Adds a device node: type 'c' or 'b', with permission bits perm. */
 int sg_cpio_add_node(struct sg_cpio *c, const char *dest, char type, unsigned major, unsigned minor,
 		     mode_t perm);

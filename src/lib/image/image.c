@@ -60,28 +60,34 @@ done:
 	return rc;
 }
 
-/* Salt SHA-256(image); UUID from SHA-256("signet verity uuid" || salt),
- * marked as version 4 / variant 1 like a random one. */
-static int derive_salt_uuid(struct sg_image_opts *o, const char *image)
+int sg_image_verity_salt_uuid(const uint8_t image_sha256[SG_SHA256_LEN], struct sg_verity_params *p,
+			      int salt_given, int uuid_given)
 {
 	static const char label[] = "signet verity uuid";
 	uint8_t d[SG_SHA256_LEN], in[sizeof(label) - 1 + SG_VERITY_SALT_MAX];
 
-	if (!o->salt_given) {
-		if (hash_file(image, d) < 0)
-			return -1;
-		memcpy(o->params.salt, d, sizeof(d));
-		o->params.salt_size = sizeof(d);
+	if (!salt_given) {
+		memcpy(p->salt, image_sha256, SG_SHA256_LEN);
+		p->salt_size = SG_SHA256_LEN;
 	}
-	if (!o->uuid_given) {
+	if (!uuid_given) {
 		memcpy(in, label, sizeof(label) - 1);
-		memcpy(in + sizeof(label) - 1, o->params.salt, o->params.salt_size);
-		if (sg_sha256(in, sizeof(label) - 1 + o->params.salt_size, d) < 0)
+		memcpy(in + sizeof(label) - 1, p->salt, p->salt_size);
+		if (sg_sha256(in, sizeof(label) - 1 + p->salt_size, d) < 0)
 			return -1;
-		memcpy(o->params.uuid, d, 16);
-		sg_uuid_mark_v4(o->params.uuid);
+		memcpy(p->uuid, d, 16);
+		sg_uuid_mark_v4(p->uuid);
 	}
 	return 0;
+}
+
+static int derive_salt_uuid(struct sg_image_opts *o, const char *image)
+{
+	uint8_t d[SG_SHA256_LEN] = { 0 };
+
+	if (!o->salt_given && hash_file(image, d) < 0)
+		return -1;
+	return sg_image_verity_salt_uuid(d, &o->params, o->salt_given, o->uuid_given);
 }
 
 enum { OUT_IMAGE, OUT_VERITY, OUT_ROOT, OUT_SIG, OUT_N };

@@ -16,6 +16,8 @@
 #ifndef SIGNET_IMAGE_H
 #define SIGNET_IMAGE_H
 
+#include <stdint.h>
+
 #include "verity.h"
 
 struct sg_image_opts {
@@ -31,6 +33,14 @@ struct sg_image_opts {
 	int uuid_given;
 	struct sg_verity_params params;
 };
+
+/* The deterministic verity salt and UUID of an image whose SHA-256 is
+ * image_sha256, as sg_image_build picks them: salt SHA-256(image), UUID
+ * the first 16 bytes of SHA-256("signet verity uuid" || salt) marked
+ * version 4 / variant 1. What is given is kept. -1 only when hashing
+ * fails. */
+int sg_image_verity_salt_uuid(const uint8_t image_sha256[32], struct sg_verity_params *p,
+			      int salt_given, int uuid_given);
 
 /* Initialises o with the defaults (sha256, 4096-byte blocks, gzip). */
 void sg_image_opts_init(struct sg_image_opts *o);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -587,6 +588,27 @@ static int input_size(int fd, const char *name, uint64_t *size)
 	return 0;
 }
 
+/* How many data blocks of size bytes p covers, and the bytes after them. */
+static int data_blocks(const char *name, uint64_t size, const struct sg_verity_params *p,
+		       uint64_t *tail, uint64_t *blocks)
+{
+	if (p->data_blocks == 0) {
+		*blocks = size / p->data_block_size;
+		if (*blocks == 0)
+			return sg_fail("%s: %" PRIu64 " bytes, smaller than one %" PRIu32
+				       "-byte data block",
+				       name, size, p->data_block_size);
+	} else {
+		*blocks = p->data_blocks;
+		if (size / p->data_block_size < p->data_blocks)
+			return sg_fail("%s: %" PRIu64 " bytes, too small for %" PRIu64
+				       " data blocks of %" PRIu32,
+				       name, size, p->data_blocks, p->data_block_size);
+	}
+	*tail = size - *blocks * p->data_block_size;
+	return 0;
+}
+
 static int open_data(const char *path, const struct sg_verity_params *p, uint64_t *tail,
 		     uint64_t *blocks)
 {
@@ -595,30 +617,12 @@ static int open_data(const char *path, const struct sg_verity_params *p, uint64_
 
 	if (fd < 0)
 		return sg_fail_errno("%s", path);
-	if (input_size(fd, path, &size) < 0)
-		goto fail;
-	if (p->data_blocks == 0) {
-		*blocks = size / p->data_block_size;
-		if (*blocks == 0) {
-			sg_fail("%s: %" PRIu64 " bytes, smaller than one %" PRIu32 "-byte data block",
-				path, size, p->data_block_size);
-			goto fail;
-		}
-	} else {
-		*blocks = p->data_blocks;
-		if (size / p->data_block_size < p->data_blocks) {
-			sg_fail("%s: %" PRIu64 " bytes, too small for %" PRIu64
-				" data blocks of %" PRIu32,
-				path, size, p->data_blocks, p->data_block_size);
-			goto fail;
-		}
+	if (input_size(fd, path, &size) < 0 || data_blocks(path, size, p, tail, blocks) < 0) {
+		close(fd);
+		return -1;
 	}
-	*tail = size - *blocks * p->data_block_size;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	return fd;
-fail:
-	close(fd);
-	return -1;
 }
 
 /* Whether path names the file open as fd (writing the tree there would
@@ -642,6 +646,26 @@ static void fill_info(const struct sg_verity_params *p, const struct layout *l, 
 	info->hash_blocks = l->end - l->offset;
 	info->hash_device_size = l->end * p->hash_block_size;
 	info->data_tail = tail;
+}
+
+/* The superblock (unless p->no_superblock) and the tree into hash_fd. */
+static int write_tree(const struct sg_verity_params *p, const struct layout *l, const EVP_MD *md,
+		      int data_fd, const char *data_name, int hash_fd, const char *hash_name,
+		      unsigned threads, uint8_t *root)
+{
+	if (!p->no_superblock) {
+		size_t len = (size_t)(l->offset * p->hash_block_size);
+		uint8_t *sb = calloc(1, len);
+		int w;
+
+		if (!sb)
+			return sg_fail("out of memory");
+		w = sg_verity_sb_encode(p, sb) < 0 ? -1 : pwrite_full(hash_fd, sb, len, 0, hash_name);
+		free(sb);
+		if (w < 0)
+			return -1;
+	}
+	return build_tree(p, l, md, data_fd, data_name, hash_fd, hash_name, 0, threads, root);
 }
 
 int sg_verity_format(const char *data_path, const char *hash_path, struct sg_verity_params *p,
@@ -673,21 +697,7 @@ int sg_verity_format(const char *data_path, const char *hash_path, struct sg_ver
 		sg_fail_errno("%s: cannot size the hash file", hash_path);
 		goto out;
 	}
-	if (!p->no_superblock) {
-		size_t len = (size_t)(l.offset * p->hash_block_size);
-		uint8_t *sb = calloc(1, len);
-		int w;
-
-		if (!sb) {
-			sg_fail("out of memory");
-			goto out;
-		}
-		w = sg_verity_sb_encode(p, sb) < 0 ? -1 : pwrite_full(out.fd, sb, len, 0, hash_path);
-		free(sb);
-		if (w < 0)
-			goto out;
-	}
-	if (build_tree(p, &l, md, data_fd, data_path, out.fd, hash_path, 0, threads, root) < 0)
+	if (write_tree(p, &l, md, data_fd, data_path, out.fd, hash_path, threads, root) < 0)
 		goto out;
 	opened = 0;
 	if (sg_atomic_commit(&out) < 0)
@@ -699,6 +709,45 @@ out:
 		sg_atomic_abort(&out);
 	EVP_MD_free(md);
 	close(data_fd);
+	return rc;
+}
+
+int sg_verity_format_mem(const uint8_t *data, size_t len, const char *name,
+			 struct sg_verity_params *p, struct sg_buf *tree, struct sg_verity_info *info)
+{
+	struct layout l;
+	uint8_t root[EVP_MAX_MD_SIZE];
+	uint64_t tail = 0, blocks;
+	EVP_MD *md = NULL;
+	int data_fd = -1, hash_fd = -1, rc = -1;
+	size_t size;
+
+	if (sg_verity_check_params(p) < 0 || data_blocks(name, len, p, &tail, &blocks) < 0)
+		return -1;
+	p->data_blocks = blocks;
+	if (!(md = fetch_md(p->hash_name)) || plan_layout(p, (size_t)EVP_MD_get_size(md), &l) < 0)
+		goto out;
+	size = (size_t)(l.end * p->hash_block_size);
+	/* Anonymous memory, not files: the tree code reads and writes fds. */
+	if ((data_fd = memfd_create("verity-data", MFD_CLOEXEC)) < 0 ||
+	    (hash_fd = memfd_create("verity-tree", MFD_CLOEXEC)) < 0) {
+		sg_fail_errno("%s: memfd_create", name);
+		goto out;
+	}
+	if (pwrite_full(data_fd, data, len, 0, name) < 0 || ftruncate(hash_fd, (off_t)size) < 0 ||
+	    write_tree(p, &l, md, data_fd, name, hash_fd, "verity tree", 0, root) < 0 ||
+	    sg_buf_reserve(tree, size) < 0 ||
+	    pread_full(hash_fd, tree->data + tree->len, size, 0, "verity tree") < 0)
+		goto out;
+	tree->len += size;
+	fill_info(p, &l, tail, root, info);
+	rc = 0;
+out:
+	if (data_fd >= 0)
+		close(data_fd);
+	if (hash_fd >= 0)
+		close(hash_fd);
+	EVP_MD_free(md);
 	return rc;
 }
 

@@ -97,6 +97,14 @@ int sg_verity_sb_decode(const uint8_t *buf, size_t len, struct sg_verity_params 
 int sg_verity_format(const char *data_path, const char *hash_path, struct sg_verity_params *p,
 		     unsigned threads, struct sg_verity_info *info);
 
+/* The same over data[0..len) in memory (name for messages): the hash
+ * file's bytes (superblock unless p->no_superblock, then the tree) are
+ * appended to tree. Reads and writes no file (anonymous memory only);
+ * tree is left as it was on failure but for its capacity. */
+int sg_verity_format_mem(const uint8_t *data, size_t len, const char *name,
+			 struct sg_verity_params *p, struct sg_buf *tree,
+			 struct sg_verity_info *info);
+
 /* Checks data_path against hash_path and the expected root hash. The
  * parameters are read from the superblock unless p->no_superblock, in
  * which case p must hold them. The error names the first bad block. */

@@ -1,0 +1,95 @@
+/* fleetboot.h - the boot artifacts of a fleet build, and their signing
+ * on the control plane.
+ *
+ * Every host that boots (every host but the offline authority, whose
+ * image is another chain) boots the same sidecar and its own UKI. The
+ * builders make, from the inputs pinned in fleet.lock (scripts/
+ * fleet-inputs fills such a directory for the example fleet):
+ *
+ *   shared/sidecar/sidecar.sqfs      "sidecar-image": the pinned
+ *                                    sidecar.sqfs, as it is
+ *   shared/sidecar/sidecar.verity    "sidecar-verity": its dm-verity
+ *                                    tree (superblock, sha256, 4096-byte
+ *                                    blocks, the salt and UUID signet
+ *                                    image build derives from the
+ *                                    image's SHA-256: image.h)
+ *   shared/sidecar/sidecar.roothash  "sidecar-roothash": its root hash,
+ *                                    hex without newline
+ *   hosts/<h>/boot/uki.unsigned.efi  "uki-unsigned": the host's UKI as
+ *                                    signet host provision makes it
+ *                                    (provision.h) from the pinned
+ *                                    kernel, stub, signet-init,
+ *                                    modules (modules/NAME.ko in the
+ *                                    order of modules.order), the
+ *                                    libraries under sysroot/ (the ELF
+ *                                    closure is resolved there, never
+ *                                    on the build machine's /lib),
+ *                                    the host's boot document as JCS,
+ *                                    the sidecar's root hash and
+ *                                    state/authorized_keys, with the
+ *                                    command line FLEET_BOOT_CMDLINE;
+ *                                    not signed, and without the SSH
+ *                                    host key.
+ *
+ * The root hash is an input too (sidecar.roothash, pinned beside the
+ * image), not computed from the image when the jobs are listed: listing
+ * jobs (fleet plan, the build's digests) then reads fleet.lock only, as
+ * for every other job, and never a 100 MiB image; the sidecar-verity
+ * and sidecar-roothash jobs recompute the tree from the image and fail
+ * the build when the pinned root hash is not the image's, so a UKI
+ * never trusts a root hash the shared image does not have.
+ *
+ * Why the builders never see the host key: builders are machines that
+ * read a public repository and outside inputs and must agree byte for
+ * byte; what they make is compared, attested and published, and a
+ * builder may be compromised without the fleet being so, because the
+ * control plane signs only what two builders agree on. A host's SSH
+ * host private key in a builder's output would be a secret on every
+ * builder, in every build directory and cache, in every attestation's
+ * scope; and it cannot be in the repository (which holds public parts
+ * only). So the unsigned UKI carries everything but the key, and
+ * sg_fleet_boot_sign, on the control plane that holds the keys, adds
+ * it as a second cpio archive appended to the .initrd section and
+ * signs: the builders' output stays public and identical, and only the
+ * signed UKI (0600) is secret.
+ */
+#ifndef SIGNET_FLEETBOOT_H
+#define SIGNET_FLEETBOOT_H
+
+#include "buf.h"
+#include "fleetdoc.h"
+#include "fleetjob.h"
+
+/* For now one command line for every host; it belongs in the fleet's
+ * documents (fleet.yaml's boot defaults, a host's override), which
+ * fleetdoc.h does not read yet. */
+#define FLEET_BOOT_CMDLINE "console=ttyS0 panic=-1 signet.reboot_delay=5"
+
+/* 1 when host h boots a UKI and the sidecar (every role but authority). */
+int sg_fleet_boot_host(const struct sg_fleet_host *h);
+
+/* The producer: for a host that boots, the three shared sidecar jobs
+ * and its uki-unsigned job (none for the authority). Fails when an
+ * input is not pinned (kernel, stub, signet-init, modules.order,
+ * sidecar.sqfs, sidecar.roothash) or state/ cannot be read; the make
+ * functions fail on anything signet-init would refuse. */
+int sg_fleet_boot_jobs(const struct sg_fleet_ctx *c, const struct sg_fleet_host *h,
+		       struct sg_fleet_jobs *jobs);
+
+/* The control plane's step: for each uki-unsigned artifact of the build
+ * in BUILD (its manifest.json), checks the file's SHA-256 against the
+ * manifest, reads the host's SSH host key KEYS/hosts/<h>/
+ * ssh_host_ed25519_key (an OpenSSH ed25519 private key whose public key
+ * must be the host document's ssh_host_key), adds it to the initrd and
+ * signs with KEYS/sb/db.key and db.crt (signet sb keygen --dir KEYS/sb;
+ * deterministic Authenticode, no signingTime) into
+ * OUT/hosts/<h>/boot/uki.efi, 0600, atomically; the key and every copy
+ * of the signed image are wiped from memory. Idempotent: a UKI already
+ * there with the same bytes is left as it is. report gets one line a
+ * host, "signed PATH SHA256" or "unchanged PATH SHA256", by path. On
+ * failure -1 naming the file and rule; the hosts signed before it stay
+ * signed (each file is whole: the old one or the new). */
+int sg_fleet_boot_sign(const struct sg_fleet *f, const char *build, const char *keys,
+		       const char *out, struct sg_buf *report);
+
+#endif
