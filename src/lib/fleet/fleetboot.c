@@ -392,7 +392,8 @@ fail:
 int sg_fleet_boot_jobs(const struct sg_fleet_ctx *c, const struct sg_fleet_host *h,
 		       struct sg_fleet_jobs *jobs)
 {
-	if (!sg_fleet_boot_host(h))
+	/* a fleet whose lock pins no signet-init builds its configuration only */
+	if (!sg_fleet_boot_host(h) || !sg_fleet_input(c->f, "signet-init"))
 		return 0;
 	if (sg_fleet_jobs_add_shared(jobs, "sidecar-image", "sidecar/sidecar.sqfs",
 				     sidecar_inputs(c->f, 0), NULL, make_image) < 0 ||

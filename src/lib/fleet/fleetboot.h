@@ -69,7 +69,9 @@
 int sg_fleet_boot_host(const struct sg_fleet_host *h);
 
 /* The producer: for a host that boots, the three shared sidecar jobs
- * and its uki-unsigned job (none for the authority). Fails when an
+ * and its uki-unsigned job (none for the authority, and none at all
+ * while fleet.lock pins no "signet-init": a fleet without boot inputs builds
+ * its hosts' configuration only). Fails when an
  * input is not pinned (kernel, stub, signet-init, modules.order,
  * sidecar.sqfs, sidecar.roothash) or state/ cannot be read; the make
  * functions fail on anything signet-init would refuse. */

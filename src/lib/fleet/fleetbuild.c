@@ -11,6 +11,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "fleetbuild.h"
+#include "fleetboot.h"
 #include "fleetdns.h"
 #include "fleetweb.h"
 #include "fleetlock.h"
@@ -90,7 +91,8 @@ static int host_jobs(const struct sg_fleet_ctx *c, const struct sg_fleet_host *h
 				 host_document);
 }
 
-static sg_fleet_producer_fn *const producers[] = { host_jobs, sg_fleet_dns_jobs, sg_fleet_web_jobs };
+static sg_fleet_producer_fn *const producers[] = { host_jobs, sg_fleet_boot_jobs, sg_fleet_dns_jobs,
+						   sg_fleet_web_jobs };
 
 static int cmp_job(const void *a, const void *b)
 {

@@ -8,6 +8,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "fleetattest.h"
+#include "fleetboot.h"
 #include "fleetbuild.h"
 #include "fleetca.h"
 #include "fleetctl.h"
@@ -216,6 +217,19 @@ static int sign_zones(const struct sg_fleet *f, const char *keys, const char *bu
 	return rc;
 }
 
+/* 1 when the manifest lists an artifact of this kind. */
+static int has_kind(const struct sg_json *m, const char *kind)
+{
+	const struct sg_json *list = sg_json_get(m, "artifacts");
+
+	for (size_t i = 0; i < list->u.array.len; i++) {
+		const char *k = sg_json_string(sg_json_get(list->u.array.items[i], "kind"), NULL);
+		if (k && strcmp(k, kind) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* The build is what both (agreeing) attestations list. */
 static int check_build(const struct sg_fleet *f, const char *build, const char *const atts[2],
 		       struct sg_json *objs[2], struct sg_json **m)
@@ -246,6 +260,7 @@ int sg_fleet_sign(const struct sg_fleet *f, const char *keys, const char *build,
 	len1 = report->len;
 	if (copy_build(build, m, atts, (const struct sg_json *const *)objs, o.fresh) < 0 ||
 	    sign_zones(f, keys, build, m, o.fresh, report) < 0 ||
+	    (has_kind(m, "uki-unsigned") && sg_fleet_boot_sign(f, build, keys, o.fresh, report) < 0) ||
 	    report_rename(report, len1, o.fresh, out) < 0 || sg_fleet_dir_sync(o.fresh) < 0 ||
 	    sg_fleet_outdir_commit(out, &o) < 0)
 		goto out;

@@ -12,7 +12,7 @@
  *                         keys, the signing state
  *   ca/                   the CA (fleetca.h): its root key, its index
  *   sb/db.key, db.crt     the Secure Boot db key (signet sb keygen
- *                         --dir KEYS/sb), when the boot step exists
+ *                         --dir KEYS/sb), for builds with UKIs
  *   hosts/<h>/            what is made for each host once
  *
  * Issue runs before a build and writes into the repository's state/
@@ -55,6 +55,9 @@ int sg_fleet_client(const struct sg_fleet *f, const char *repo, const char *keys
  *   OUT/<path>                   every artifact of the build, each
  *                                checked against its SHA-256 as copied
  *   OUT/hosts/<h>/nsd/zones/<stem>.signed   every zone, signed
+ *   OUT/hosts/<h>/boot/uki.efi   every host's UKI, its SSH host key
+ *                                added and signed with KEYS/sb's db key
+ *                                (fleetboot.h), 0600: it holds that key
  *
  * Refuses (nothing written) unless att_a and att_b agree
  * (sg_fleet_compare) and the build's manifest lists exactly their
