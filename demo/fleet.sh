@@ -3,10 +3,11 @@
 # directory: an infrastructure described by a fleet repository. The
 # control plane issues the keys' public parts into it, two builders
 # (Bubo and Crucible) build the commit from their own clones and must
-# agree byte for byte, the control plane signs what they built, and the
-# DNS host's NSD and Unbound serve the signed zones on loopback (in a
-# network namespace of their own, so nothing of this machine's network
-# is touched), validating with the fleet's own root anchor.
+# agree byte for byte, the control plane signs what they built; the DNS
+# host's NSD and Unbound and the web host's nginx serve the signed
+# release on loopback (demo/fleet-net.sh, in a network namespace of
+# their own, so nothing of this machine's network is touched), and app1
+# boots from its signed UKI under qemu (demo/fleet-boot.sh).
 set -euo pipefail
 SIGNET=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -75,6 +76,7 @@ run "$SIGNET" fleet sign -C fleet --keys fleet.keys --build bubo/out --out signe
 run ldns-verify-zone -k signed/hosts/ns1/unbound/root.ds signed/hosts/ns1/nsd/zones/root.signed
 
 step "ns1's NSD and Unbound, from the signed release, on loopback in their own network namespace"
-unshare --net --mount bash "$here/fleet-net.sh" "$PWD/signed"
+run "$SIGNET" fleet client -C fleet --keys fleet.keys --out operator operator
+unshare --net --mount bash "$here/fleet-net.sh" "$SIGNET" "$PWD/signed" "$PWD/fleet.keys" "$PWD/operator"
 
 bash "$here/fleet-boot.sh" "$SIGNET" "$PWD/signed" app1

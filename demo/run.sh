@@ -6,8 +6,8 @@
 # plane, its DNS served and validated on loopback. Then the parts one by
 # one: age interop, the offline authority and a sealed bundle admitted on a
 # host, the CA with mutual TLS, the own DNSSEC root, a UKI signed with
-# the organisation's Secure Boot keys, and last (demo/host-boot.sh) the
-# full verified boot of a host with its disk unlocked by the TPM.
+# the organisation's Secure Boot keys; the full verified boot of a host
+# is the fleet's (demo/fleet-boot.sh), at the start.
 set -eu
 SIGNET=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,23 +28,23 @@ run "$SIGNET" age-keygen -o operator.key
 ls -l operator.key
 RECIPIENT=$("$SIGNET" age-keygen -y operator.key)
 
-step "Encrypt the site document to it, armored"
-run "$SIGNET" age -a -r "$RECIPIENT" -o site.yaml.age "$here/example/site.yaml"
+step "Encrypt the fleet's fleet.yaml to it, armored"
+run "$SIGNET" age -a -r "$RECIPIENT" -o site.yaml.age "fleet/fleet.yaml"
 head -3 site.yaml.age; echo "..."
 
 step "Decrypt it with signet"
 run "$SIGNET" age -d -i operator.key -o site.signet.yaml site.yaml.age
-same "$here/example/site.yaml" site.signet.yaml "identical to the original"
+same "fleet/fleet.yaml" site.signet.yaml "identical to the original"
 
 step "The real age opens what signet wrote"
 run age -d -i operator.key -o site.age.yaml site.yaml.age
-same "$here/example/site.yaml" site.age.yaml "age $(age --version) decrypted it: identical"
+same "fleet/fleet.yaml" site.age.yaml "age $(age --version) decrypted it: identical"
 
 step "And signet opens what age writes, to a key made by age-keygen"
 run age-keygen -o age.key
-run age -r "$(age-keygen -y age.key)" -o site.from-age.age "$here/example/site.yaml"
+run age -r "$(age-keygen -y age.key)" -o site.from-age.age "fleet/fleet.yaml"
 run "$SIGNET" age -d -i age.key -o site.from-age.yaml site.from-age.age
-same "$here/example/site.yaml" site.from-age.yaml "identical"
+same "fleet/fleet.yaml" site.from-age.yaml "identical"
 
 step "A tampered file is refused, and nothing is written"
 # One base64 character of the armor replaced by a different one.
@@ -210,6 +210,5 @@ tr -d '\r' <boot.log | grep -E "Secure boot enabled|SIGNET-BOOT-MARKER" ||
 tr -d '\r' <boot.log | grep -q "Secure boot enabled" && tr -d '\r' <boot.log | grep -q "SIGNET-BOOT-MARKER" ||
 	{ echo "demo: no Secure Boot or no marker (see $out/boot.log)" >&2; exit 1; }
 
-bash "$here/host-boot.sh" "$SIGNET"
 
 printf '\nDemo done. Files are in %s\n' "$out"

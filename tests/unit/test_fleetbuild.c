@@ -114,7 +114,7 @@ static int build_sample(const char *out, struct sg_fleet_built *built)
 
 static void check_build(const char *tmp)
 {
-	char out[512], path[600], fresh[600];
+	char out[512], path[700], fresh[600];
 	struct sg_fleet_built built;
 	struct sg_buf text = SG_BUF_INIT;
 	struct stat st;
