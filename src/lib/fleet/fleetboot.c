@@ -14,6 +14,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "fleetboot.h"
+#include "fleetout.h"
 #include "fleetbuild.h"
 #include "hex.h"
 #include "image.h"
@@ -476,25 +477,6 @@ out:
 	return rc;
 }
 
-static int mkdir_parents(const char *path)
-{
-	char tmp[SG_PATH_MAX];
-	size_t n = strlen(path);
-
-	if (n >= sizeof(tmp))
-		return sg_fail("%s: path too long", path);
-	memcpy(tmp, path, n + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return sg_fail_errno("%s", tmp);
-		*p = '/';
-	}
-	return 0;
-}
-
 /* 1 when path holds exactly data[0..len), 0 when not (or absent). */
 static int same_file(const char *path, const uint8_t *data, size_t len)
 {
@@ -551,7 +533,7 @@ static int sign_one(const struct sg_fleet *f, const char *build, const char *key
 		goto out;
 	}
 	/* The signed UKI holds the host key: 0600. */
-	if (mkdir_parents(opath) < 0 ||
+	if (sg_fleet_mkdirs_for(opath) < 0 ||
 	    sg_write_file_atomic(opath, signed_.data, signed_.len, 0600, 0) < 0)
 		goto out;
 	rc = sg_buf_printf(report, "signed %s %s\n", orel, hex);

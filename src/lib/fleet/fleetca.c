@@ -1,4 +1,6 @@
+/* fleetca.c - the fleet's CA step and its client certificates (fleetca.h). */
 #include "fleetca.h"
+#include "fleetout.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -29,50 +31,6 @@
 #define CRL_RENEW_DAYS 10
 #define REASON_SUPERSEDED 4
 #define MAX_NAMES (2 * SG_FLEET_MAX_LIST)
-
-static int mkdir_p(const char *path)
-{
-	char tmp[SG_PATH_MAX];
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return sg_fail("%s: path too long", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-				return sg_fail_errno("%s", tmp);
-			*p = '/';
-		}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return sg_fail_errno("%s", tmp);
-	return 0;
-}
-
-/* Writes path (mode, atomically, its directory made) unless it holds
- * exactly data already: 1 written, 0 unchanged. */
-static int write_if_changed(const char *path, const void *data, size_t len, mode_t mode)
-{
-	struct sg_buf now = SG_BUF_INIT;
-	char dir[SG_PATH_MAX];
-	char *slash;
-	int same = 0;
-
-	if (access(path, F_OK) == 0) {
-		if (sg_read_file(path, &now, CERT_MAX) < 0)
-			return -1;
-		same = now.len == len && (len == 0 || memcmp(now.data, data, len) == 0);
-		sg_buf_wipe(&now);
-		if (same)
-			return 0;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) && slash != dir) {
-		*slash = '\0';
-		if (mkdir_p(dir) < 0)
-			return -1;
-	}
-	return sg_write_file_atomic(path, data, len, mode, 0) < 0 ? -1 : 1;
-}
 
 /* --- the CA directory --- */
 
@@ -478,8 +436,8 @@ static int write_crl(const char *repo, const char *ca_dir, const struct sg_age_i
 	int rc;
 
 	if (sg_path_join(path, sizeof(path), repo, SG_FLEET_CA_CRL) < 0 ||
-	    sg_path_join(dir, sizeof(dir), repo, "state/ca") < 0 || mkdir_p(dir) < 0 ||
-	    !(ca = ca_writer(ca_dir, ids)))
+	    sg_path_join(dir, sizeof(dir), repo, "state/ca") < 0 ||
+	    sg_fleet_mkdir_p(dir, 0755) < 0 || !(ca = ca_writer(ca_dir, ids)))
 		return -1;
 	rc = sg_ca_crl(ca, path, CRL_DAYS);
 	sg_ca_close(ca);
@@ -499,7 +457,7 @@ static int write_anchor(const char *repo, const char *ca_dir, struct sg_buf *rep
 	if (sg_path_join(from, sizeof(from), ca_dir, "ca.pem") == 0 &&
 	    sg_path_join(to, sizeof(to), repo, SG_FLEET_CA_PEM) == 0 &&
 	    sg_read_file(from, &pem, CERT_MAX) == 0)
-		w = write_if_changed(to, pem.data, pem.len, 0644);
+		w = sg_fleet_write_if_changed(to, pem.data, pem.len, 0644, CERT_MAX);
 	sg_buf_free(&pem);
 	if (w > 0)
 		return sg_buf_printf(report, SG_FLEET_CA_PEM ": the CA's certificate written\n");
@@ -605,7 +563,8 @@ int sg_fleet_ca_client(const struct sg_fleet *f, const char *repo, const char *c
 	if (sg_path_join(cpath, sizeof(cpath), out_dir, file) < 0)
 		goto out;
 	snprintf(file, sizeof(file), "%s.key", who);
-	if (sg_path_join(kpath, sizeof(kpath), out_dir, file) < 0 || mkdir_p(out_dir) < 0)
+	if (sg_path_join(kpath, sizeof(kpath), out_dir, file) < 0 ||
+	    sg_fleet_mkdir_p(out_dir, 0755) < 0)
 		goto out;
 	if (!(key = sg_x509_keygen(f->ca_alg)) || sg_x509_key_pem(key, &keypem) < 0)
 		goto out;

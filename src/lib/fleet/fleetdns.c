@@ -13,6 +13,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "fleetdns.h"
+#include "fleetout.h"
 #include "path.h"
 #include "txn.h"
 
@@ -167,50 +168,6 @@ out:
 	return rc;
 }
 
-static int mkdir_p(const char *path)
-{
-	char tmp[SG_PATH_MAX];
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return sg_fail("%s: path too long", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-				return sg_fail_errno("%s", tmp);
-			*p = '/';
-		}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return sg_fail_errno("%s", tmp);
-	return 0;
-}
-
-/* Writes path (0644, atomically, its directory made) unless it holds
- * exactly data already: 1 written, 0 unchanged. */
-static int write_if_changed(const char *path, const void *data, size_t len)
-{
-	struct sg_buf now = SG_BUF_INIT;
-	char dir[SG_PATH_MAX];
-	char *slash;
-	int same = 0;
-
-	if (access(path, F_OK) == 0) {
-		if (sg_read_file(path, &now, ZONE_MAX) < 0)
-			return -1;
-		same = now.len == len && (len == 0 || memcmp(now.data, data, len) == 0);
-		sg_buf_free(&now);
-		if (same)
-			return 0;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) && slash != dir) {
-		*slash = '\0';
-		if (mkdir_p(dir) < 0)
-			return -1;
-	}
-	return sg_write_file_atomic(path, data, len, 0644, 0) < 0 ? -1 : 1;
-}
-
 /* --- issue --- */
 
 static int recipient_strings(const struct sg_age_recipients *rs, struct sg_buf *text,
@@ -290,7 +247,7 @@ static int write_anchor(const char *repo, const char *dns_dir, struct sg_buf *re
 	if (sg_path_join(path, sizeof(path), repo, SG_FLEET_ROOT_DS) < 0 ||
 	    sg_dns_anchor(dns_dir, "unbound", &text) < 0)
 		goto out;
-	if ((w = write_if_changed(path, text.data, text.len)) < 0)
+	if ((w = sg_fleet_write_if_changed(path, text.data, text.len, 0644, ZONE_MAX)) < 0)
 		goto out;
 	rc = w ? sg_buf_printf(report, "%s: the root's trust anchor written\n", SG_FLEET_ROOT_DS) : 0;
 out:
@@ -1096,7 +1053,8 @@ static int write_signed(const struct sg_fleet *f, const char *dns_dir, const cha
 			snprintf(rel, sizeof(rel), "hosts/%s/nsd/zones/%s.signed", hs[k]->name,
 				 zone_stem(zone));
 			if (sg_path_join(dst, sizeof(dst), out, rel) < 0 ||
-			    (w = write_if_changed(dst, text.data, text.len)) < 0)
+			    (w = sg_fleet_write_if_changed(dst, text.data, text.len, 0644,
+							   ZONE_MAX)) < 0)
 				w = -1;
 			else if (w && sg_buf_printf(report, "%s: %s\n", fq, dst) < 0)
 				w = -1;

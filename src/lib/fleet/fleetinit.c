@@ -16,6 +16,7 @@
 #include "base64.h"
 #include "fleetattest.h"
 #include "fleetinit.h"
+#include "fleetout.h"
 #include "signed.h"
 #include "path.h"
 #include "run.h"
@@ -121,24 +122,6 @@ struct made {
 	char operator_ssh[256];
 };
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char tmp[SG_PATH_MAX];
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return sg_fail("%s: path too long", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-				return sg_fail_errno("%s", tmp);
-			*p = '/';
-		}
-	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-		return sg_fail_errno("%s", tmp);
-	return 0;
-}
-
 /* An SSH key pair dir/file and dir/file.pub, as a host (or the operator)
  * makes it (ssh-keygen); the public key line into out. */
 static int make_ssh_key(const char *dir, const char *file, const char *name, char out[256])
@@ -219,7 +202,7 @@ static int make_keys(const char *keys, time_t now, struct made *m)
 	for (size_t i = 0; i < NHOSTS; i++) {
 		if (sg_path_join(path, sizeof(path), keys, "hosts") < 0 ||
 		    sg_path_join(dir, sizeof(dir), path, hosts[i].name) < 0 ||
-		    mkdir_p(dir, 0700) < 0 ||
+		    sg_fleet_mkdir_p(dir, 0700) < 0 ||
 		    make_ssh_key(dir, "ssh_host_ed25519_key", hosts[i].name, m->ssh[i]) < 0 ||
 		    sg_path_join(path, sizeof(path), dir, "age.key") < 0)
 			goto out;
@@ -284,7 +267,7 @@ static int write_docs(const char *dir, const struct made *m)
 		if (sg_path_join(path, sizeof(path), dir, docs[i].path) < 0)
 			return -1;
 		*strrchr(path, '/') = '\0';
-		if (mkdir_p(path, 0755) < 0)
+		if (sg_fleet_mkdir_p(path, 0755) < 0)
 			return -1;
 		path[strlen(path)] = '/'; /* the document's path again */
 		rc = fill(docs[i].path, docs[i].text, m, &text) < 0 ||
@@ -293,7 +276,7 @@ static int write_docs(const char *dir, const struct made *m)
 		if (rc)
 			return -1;
 	}
-	if (sg_path_join(path, sizeof(path), dir, "state") < 0 || mkdir_p(path, 0755) < 0 ||
+	if (sg_path_join(path, sizeof(path), dir, "state") < 0 || sg_fleet_mkdir_p(path, 0755) < 0 ||
 	    sg_path_join(path, sizeof(path), dir, "state/README") < 0)
 		return -1;
 	static const char readme[] = "What is made once and kept: certificates, public DNS keys,\n"

@@ -111,3 +111,39 @@ void sg_fleet_outdir_close(struct sg_fleet_outdir *o, int failed)
 	if (o->lockfd >= 0)
 		close(o->lockfd);
 }
+
+int sg_fleet_mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[SG_PATH_MAX];
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return sg_fail("%s: path too long", path);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+				return sg_fail_errno("%s", tmp);
+			*p = '/';
+		}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return sg_fail_errno("%s", tmp);
+	return 0;
+}
+
+int sg_fleet_write_if_changed(const char *path, const void *data, size_t len, mode_t mode, size_t max)
+{
+	struct sg_buf now = SG_BUF_INIT;
+	int same = 0;
+
+	if (access(path, F_OK) == 0) {
+		if (sg_read_file(path, &now, max) < 0)
+			return -1;
+		same = now.len == len && (len == 0 || memcmp(now.data, data, len) == 0);
+		sg_buf_wipe(&now);
+		if (same)
+			return 0;
+	}
+	if (sg_fleet_mkdirs_for(path) < 0)
+		return -1;
+	return sg_write_file_atomic(path, data, len, mode, 0) < 0 ? -1 : 1;
+}

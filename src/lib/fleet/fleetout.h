@@ -11,6 +11,8 @@
 #ifndef SIGNET_FLEETOUT_H
 #define SIGNET_FLEETOUT_H
 
+#include <sys/types.h>
+
 #include "buf.h"
 #include "path.h"
 
@@ -35,6 +37,15 @@ int sg_fleet_dir_sync(const char *dir);
 
 /* Makes the missing directories above path (0755 whatever the umask). */
 int sg_fleet_mkdirs_for(const char *path);
+
+/* Makes path and the missing directories above it, with mode (less the
+ * umask); an existing directory is left as it is. */
+int sg_fleet_mkdir_p(const char *path, mode_t mode);
+
+/* Writes path (mode, atomically, its directories made) unless it holds
+ * exactly data already (read up to max bytes): 1 written, 0 unchanged. */
+int sg_fleet_write_if_changed(const char *path, const void *data, size_t len, mode_t mode,
+			      size_t max);
 
 /* Writes dir/rel (a new file, 0644 whatever the umask, synced) with its
  * missing directories. */
