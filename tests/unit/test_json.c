@@ -601,6 +601,31 @@ static void test_sort_order(void)
 	CHECK_STR(out, "{\"a\":{\"c\":[],\"d\":{}},\"b\":[{\"x\":2,\"y\":1},3,2]}");
 }
 
+/* sg_json_equal: the same canonical form, whatever the member order or
+ * spacing; different values, a missing side or a float are unequal. */
+static void check_equal(void)
+{
+	static const struct {
+		const char *a, *b;
+		int same;
+	} rows[] = {
+		{ "{\"a\":1,\"b\":[true,null]}", "{ \"b\": [true, null], \"a\": 1 }", 1 },
+		{ "\"x\"", "\"\\u0078\"", 1 },
+		{ "{\"a\":1}", "{\"a\":2}", 0 },
+		{ "[1,2]", "[2,1]", 0 },
+		{ "1.5", "1.5", 0 }, /* floats have no canonical form here */
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct sg_json *a = NULL, *b = NULL;
+		CHECK(sg_json_parse(rows[i].a, strlen(rows[i].a), &a) == 0 &&
+		      sg_json_parse(rows[i].b, strlen(rows[i].b), &b) == 0);
+		CHECK(sg_json_equal(a, b) == rows[i].same);
+		sg_json_free(a);
+		sg_json_free(b);
+	}
+	CHECK(sg_json_equal(NULL, NULL) == 0);
+}
+
 int main(void)
 {
 	test_rfc8785_sorting();
@@ -615,5 +640,6 @@ int main(void)
 	test_integers();
 	test_builders();
 	test_sort_order();
+	check_equal();
 	return check_done();
 }

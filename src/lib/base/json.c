@@ -1313,3 +1313,14 @@ int sg_json_write(const struct sg_json *j, struct sg_buf *out, int indent)
 		return sg_fail("JSON indent must be between 0 and 16");
 	return write_value(j, out, indent, 0, NULL);
 }
+
+int sg_json_equal(const struct sg_json *a, const struct sg_json *b)
+{
+	struct sg_buf x = SG_BUF_INIT, y = SG_BUF_INIT;
+	int same = a && b && sg_json_canonical(a, &x) == 0 && sg_json_canonical(b, &y) == 0 &&
+		   x.len == y.len && memcmp(x.data, y.data, x.len) == 0;
+
+	sg_buf_free(&x);
+	sg_buf_free(&y);
+	return same;
+}

@@ -134,6 +134,10 @@ void sg_json_wipe(struct sg_json *j);
  * path of the offending value (e.g. "$.roles[2]"). */
 int sg_json_canonical(const struct sg_json *j, struct sg_buf *out);
 
+/* 1 when a and b are both present and have the same canonical form
+ * (as above), 0 otherwise (also when either cannot be made canonical). */
+int sg_json_equal(const struct sg_json *a, const struct sg_json *b);
+
 /* Appends j in document order: compact when indent is 0, otherwise one
  * member or element per line indented by `indent` spaces per level.
  * Floats keep their lexeme, or take the shortest form that reads back to

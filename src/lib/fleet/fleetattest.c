@@ -255,18 +255,6 @@ static size_t diff_artifacts(const struct sg_json *x, const struct sg_json *y, c
 	return diffs;
 }
 
-static int same_member(const struct sg_json *a, const struct sg_json *b, const char *key)
-{
-	struct sg_buf x = SG_BUF_INIT, y = SG_BUF_INIT;
-	int same = sg_json_canonical(sg_json_get(a, key), &x) == 0 &&
-		   sg_json_canonical(sg_json_get(b, key), &y) == 0 && x.len == y.len &&
-		   memcmp(x.data, y.data, x.len) == 0;
-
-	sg_buf_free(&x);
-	sg_buf_free(&y);
-	return same;
-}
-
 int sg_fleet_compare(const struct sg_fleet *f, const char *att_a, const char *att_b,
 		     struct sg_buf *report)
 {
@@ -283,7 +271,8 @@ int sg_fleet_compare(const struct sg_fleet *f, const char *att_a, const char *at
 		diffs += sg_buf_printf(report,
 				       "both attestations are %s's: two builders must agree\n",
 				       na) == 0;
-	if (!same_member(a, b, "commit") || !same_member(a, b, "epoch"))
+	if (!sg_json_equal(sg_json_get(a, "commit"), sg_json_get(b, "commit")) ||
+	    !sg_json_equal(sg_json_get(a, "epoch"), sg_json_get(b, "epoch")))
 		diffs += sg_buf_printf(report, "%s and %s built different commits\n", na, nb) == 0;
 	if (sg_json_get(a, "dirty")->u.boolean || sg_json_get(b, "dirty")->u.boolean)
 		diffs += sg_buf_printf(report,

@@ -92,19 +92,6 @@ int sg_fleet_client(const struct sg_fleet *f, const char *repo, const char *keys
 
 /* ---- sign ---- */
 
-/* 1 when a[key] and b[key] have the same canonical form. */
-static int same_member(const struct sg_json *a, const struct sg_json *b, const char *key)
-{
-	struct sg_buf x = SG_BUF_INIT, y = SG_BUF_INIT;
-	int same = sg_json_canonical(sg_json_get(a, key), &x) == 0 &&
-		   sg_json_canonical(sg_json_get(b, key), &y) == 0 && x.len == y.len &&
-		   memcmp(x.data, y.data, x.len) == 0;
-
-	sg_buf_free(&x);
-	sg_buf_free(&y);
-	return same;
-}
-
 /* The build's manifest says what the attestation says. */
 static int build_is_attested(const char *build, const struct sg_json *m, const struct sg_json *att,
 			     const char *att_path)
@@ -112,7 +99,7 @@ static int build_is_attested(const char *build, const struct sg_json *m, const s
 	static const char *const keys[] = { "version", "commit", "dirty", "epoch", "artifacts" };
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!same_member(m, att, keys[i]))
+		if (!sg_json_equal(sg_json_get(m, keys[i]), sg_json_get(att, keys[i])))
 			return sg_fail("%s/manifest.json: its %s is not the one %s attests", build,
 				       keys[i], att_path);
 	return 0;
