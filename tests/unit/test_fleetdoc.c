@@ -34,6 +34,9 @@ static void check_base(void)
 	CHECK(f.ca_alg == SG_CA_ECDSA_P256 && f.npermit_ip == 1);
 	CHECK(sg_fleet_input(&f, "rootfs/debian") && sg_fleet_input(&f, "rootfs/debian")->size == 7);
 	CHECK_STR(sg_fleet_host(&f, "app1")->rootfs, "debian");
+	/* no boot.cmdline: the default, and no host replaces it */
+	CHECK_STR(f.cmdline, SG_FLEET_DEFAULT_CMDLINE);
+	CHECK(sg_fleet_host(&f, "app1")->cmdline == NULL);
 	/* the boot part is the document without the fleet's keys */
 	CHECK(sg_json_get(sg_fleet_host(&f, "app1")->boot, "disk") &&
 	      !sg_json_get(sg_fleet_host(&f, "app1")->boot, "roles") &&
@@ -42,9 +45,34 @@ static void check_base(void)
 	sg_buf_free(&diag);
 }
 
+/* boot.cmdline for every host, and a host's own cmdline instead. */
+static void check_cmdline(void)
+{
+	struct sg_buf diag = SG_BUF_INIT;
+	struct sg_fleet f;
+
+	CHECK(parse_edited("fleet.yaml", "release:",
+			   "boot:\n  cmdline: console=ttyS0 quiet\nrelease:", &f, &diag) == 0);
+	CHECK_STR(f.cmdline, "console=ttyS0 quiet");
+	sg_fleet_free(&f);
+	CHECK(parse_edited("hosts/app1.yaml", "rootfs: debian", "rootfs: debian\ncmdline: quiet",
+			   &f, &diag) == 0);
+	CHECK_STR(sg_fleet_host(&f, "app1")->cmdline, "quiet");
+	/* the fleet's key, not signet-init's: not in the boot document */
+	CHECK(!sg_json_get(sg_fleet_host(&f, "app1")->boot, "cmdline"));
+	sg_fleet_free(&f);
+	sg_buf_free(&diag);
+}
+
 static const struct {
 	const char *doc, *from, *to, *want;
 } rules[] = {
+	{ "fleet.yaml", "release:", "boot:\n  cmdline: \"\"\nrelease:",
+	  "fleet.yaml:14: 'boot.cmdline' must be 1 to 2047 printable ASCII characters on one line" },
+	{ "fleet.yaml", "release:", "boot:\n  cmdlin: quiet\nrelease:",
+	  "fleet.yaml:14: unknown key 'boot.cmdlin'" },
+	{ "hosts/app1.yaml", "rootfs: debian", "rootfs: debian\ncmdline: \"quiet\\nsingle\"",
+	  "hosts/app1.yaml:7: 'cmdline' must be 1 to 2047 printable ASCII characters on one line" },
 	/* keys and types */
 	{ "hosts/app1.yaml", "rootfs:", "rootfz:", "hosts/app1.yaml:6: unknown key 'rootfz'" },
 	{ "fleet.yaml", "  algorithm", "  algo", "fleet.yaml:7: unknown key 'ca.algo'" },
@@ -190,6 +218,7 @@ static void check_all_reported(void)
 int main(void)
 {
 	check_base();
+	check_cmdline();
 	check_rules();
 	check_all_reported();
 	return check_done();

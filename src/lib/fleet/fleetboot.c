@@ -373,7 +373,7 @@ static struct sg_json *uki_inputs(const struct sg_fleet_ctx *c, const struct sg_
 	    sg_json_set(o, "sysroot", pins_under(f, "sysroot/")) < 0 ||
 	    sg_json_set(o, "host", sg_json_clone(h->boot)) < 0 ||
 	    sg_json_set(o, "file", sg_json_new_string(h->file)) < 0 ||
-	    sg_json_set(o, "cmdline", sg_json_new_string(FLEET_BOOT_CMDLINE)) < 0)
+	    sg_json_set(o, "cmdline", sg_json_new_string(h->cmdline ? h->cmdline : f->cmdline)) < 0)
 		goto fail;
 	if ((rc = sg_fleet_state_read(c, "authorized_keys", &ak)) < 0)
 		goto fail;

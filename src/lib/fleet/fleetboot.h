@@ -27,7 +27,9 @@
  *                                    the host's boot document as JCS,
  *                                    the sidecar's root hash and
  *                                    state/authorized_keys, with the
- *                                    command line FLEET_BOOT_CMDLINE;
+ *                                    command line the host's
+ *                                    cmdline names, or fleet.yaml's
+ *                                    boot.cmdline (fleetdoc.h);
  *                                    not signed, and without the SSH
  *                                    host key.
  *
@@ -59,11 +61,6 @@
 #include "buf.h"
 #include "fleetdoc.h"
 #include "fleetjob.h"
-
-/* For now one command line for every host; it belongs in the fleet's
- * documents (fleet.yaml's boot defaults, a host's override), which
- * fleetdoc.h does not read yet. */
-#define FLEET_BOOT_CMDLINE "console=ttyS0 panic=-1 signet.reboot_delay=5"
 
 /* 1 when host h boots a UKI and the sidecar (every role but authority). */
 int sg_fleet_boot_host(const struct sg_fleet_host *h);

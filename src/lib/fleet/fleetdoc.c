@@ -237,9 +237,10 @@ static int dns_names(struct rd *r, struct sg_fleet_strs *s, const char *what)
 /* ---- fleet.yaml ---- */
 
 static const struct key fleet_keys[] = {
-	{ "version", K_STR, 1 }, { "organisation", K_STR, 1 }, { "authority", K_MAP, 1 },
-	{ "ca", K_MAP, 1 },	 { "dns", K_MAP, 1 },	       { "release", K_MAP, 1 },
-	{ NULL, 0, 0 },
+	{ "version", K_STR, 1 },   { "organisation", K_STR, 1 },
+	{ "authority", K_MAP, 1 }, { "ca", K_MAP, 1 },
+	{ "dns", K_MAP, 1 },	   { "release", K_MAP, 1 },
+	{ "boot", K_MAP, 0 },	   { NULL, 0, 0 },
 };
 static const struct key authority_keys[] = { { "domain_id", K_STR, 1 }, { NULL, 0, 0 } };
 static const struct key ca_keys[] = {
@@ -250,6 +251,7 @@ static const struct key ca_keys[] = {
 	{ NULL, 0, 0 },
 };
 static const struct key dns_keys[] = { { "zones", K_STRS, 1 }, { "hosts", K_STR, 1 }, { NULL, 0, 0 } };
+static const struct key boot_defaults_keys[] = { { "cmdline", K_STR, 0 }, { NULL, 0, 0 } };
 static const struct key release_keys[] = {
 	{ "channel", K_STR, 1 },
 	{ "mirrors", K_STRS, 0 },
@@ -312,6 +314,29 @@ static int read_dns(struct rd *r, const struct sg_sops_node *dns, struct sg_flee
 	return 0;
 }
 
+/* A kernel command line as the UKI's .cmdline carries it: printable
+ * ASCII on one line, within x86's COMMAND_LINE_SIZE (2048 with its NUL). */
+static void check_cmdline(struct rd *r, unsigned line, const char *key, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			break;
+	if (s[i] || i == 0 || i > 2047)
+		diag(r, line, "'%s' must be 1 to 2047 printable ASCII characters on one line", key);
+}
+
+static int read_boot_defaults(struct rd *r, const struct sg_sops_node *b, struct sg_fleet *f)
+{
+	if (check_keys(r, b, "boot.", boot_defaults_keys) < 0 || !sg_sops_get(b, "cmdline"))
+		return 0;
+	if (!(f->cmdline = str_dup(b, "cmdline")))
+		return sg_fail("out of memory");
+	check_cmdline(r, line_of(b, "cmdline"), "boot.cmdline", f->cmdline);
+	return 0;
+}
+
 static int read_release(struct rd *r, const struct sg_sops_node *rel, struct sg_fleet *f)
 {
 	if (check_keys(r, rel, "release.", release_keys) < 0)
@@ -345,6 +370,11 @@ static int read_fleet(struct rd *r, const struct sg_sops_node *doc, struct sg_fl
 		return -1;
 	if ((m = sg_sops_get(doc, "release")) && m->kind == SG_SOPS_MAP && read_release(r, m, f) < 0)
 		return -1;
+	if ((m = sg_sops_get(doc, "boot")) && m->kind == SG_SOPS_MAP &&
+	    read_boot_defaults(r, m, f) < 0)
+		return -1;
+	if (!f->cmdline && !(f->cmdline = strdup(SG_FLEET_DEFAULT_CMDLINE)))
+		return sg_fail("out of memory");
 	return 0;
 }
 
@@ -433,19 +463,13 @@ static int read_lock(struct rd *r, const struct sg_sops_node *doc, struct sg_fle
 /* ---- hosts/<name>.yaml ---- */
 
 static const struct key host_keys[] = {
-	{ "version", K_STR, 1 },
-	{ "host", K_STR, 1 },
-	{ "roles", K_STRS, 1 },
-	{ "addresses", K_STRS, 0 },
-	{ "ssh_host_key", K_STR, 0 },
-	{ "age_recipient", K_STR, 0 },
-	{ "rootfs", K_STR, 0 },
-	{ "init", K_STR, 0 },
-	{ "disk", K_MAP, 0 },
-	{ "console", K_MAP, 0 },
-	{ "recovery", K_MAP, 0 },
-	{ "attestation_key", K_STR, 0 },
-	{ NULL, 0, 0 },
+	{ "version", K_STR, 1 },      { "host", K_STR, 1 },
+	{ "roles", K_STRS, 1 },	      { "addresses", K_STRS, 0 },
+	{ "ssh_host_key", K_STR, 0 }, { "age_recipient", K_STR, 0 },
+	{ "rootfs", K_STR, 0 },	      { "init", K_STR, 0 },
+	{ "disk", K_MAP, 0 },	      { "console", K_MAP, 0 },
+	{ "recovery", K_MAP, 0 },     { "attestation_key", K_STR, 0 },
+	{ "cmdline", K_STR, 0 },      { NULL, 0, 0 },
 };
 /* The keys of the host document signet-init reads; the others are the
  * fleet's own (or unknown, and reported once, by check_keys). */
@@ -621,6 +645,11 @@ static int read_host(struct rd *r, const char *name, const struct sg_sops_node *
 	read_addresses(r, doc, h);
 	read_keys(r, doc, h);
 	h->rootfs = str_dup(doc, "rootfs");
+	if (sg_sops_get(doc, "cmdline")) {
+		if (!(h->cmdline = str_dup(doc, "cmdline")))
+			return sg_fail("out of memory");
+		check_cmdline(r, line_of(doc, "cmdline"), "cmdline", h->cmdline);
+	}
 	if (read_boot(r, doc, h) < 0)
 		return -1;
 	check_role_fields(r, doc, h);
@@ -1050,6 +1079,7 @@ void sg_fleet_free(struct sg_fleet *f)
 		free(h->name);
 		free(h->file);
 		free(h->rootfs);
+		free(h->cmdline);
 		free(h->ssh_host_key);
 		free(h->age_recipient);
 		sg_json_free(h->boot);
@@ -1076,6 +1106,7 @@ void sg_fleet_free(struct sg_fleet *f)
 	free(f->ca_name);
 	free(f->host_zone);
 	free(f->channel);
+	free(f->cmdline);
 	strs_free(&f->permit_dns);
 	strs_free(&f->zones);
 	strs_free(&f->mirrors);

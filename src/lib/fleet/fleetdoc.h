@@ -4,7 +4,8 @@
  * A fleet repository is a directory kept in git:
  *
  *   fleet.yaml            the organisation: its authority's DomainID,
- *                         the CA, the DNS zones, the release channel
+ *                         the CA, the DNS zones, the release channel,
+ *                         the hosts' default kernel command line
  *   hosts/<name>.yaml     one per host: the host document signet-init
  *                         reads, plus roles, addresses, the rootfs it
  *                         runs, its SSH host key and age recipient
@@ -48,6 +49,11 @@
 #define SG_FLEET_MAX_DOCS 4096	     /* hosts, services */
 #define SG_FLEET_MAX_LIST 64	     /* addresses, names, zones, ... */
 
+/* The kernel command line of a booting host when neither fleet.yaml's
+ * boot.cmdline nor the host's cmdline names one: the serial console, a
+ * reboot (not a hang) on panic, and signet-init's delay before it. */
+#define SG_FLEET_DEFAULT_CMDLINE "console=ttyS0 panic=-1 signet.reboot_delay=5"
+
 enum sg_fleet_role {
 	SG_FLEET_AUTHORITY = 1u << 0,
 	SG_FLEET_BUILDER = 1u << 1,
@@ -83,6 +89,7 @@ struct sg_fleet_host {
 	unsigned addr_line[SG_FLEET_MAX_LIST];
 	size_t naddrs;
 	char *rootfs;		 /* NULL: boots into the sidecar */
+	char *cmdline;		 /* its kernel command line, or NULL: the fleet's */
 	char *ssh_host_key;	 /* "ssh-ed25519 AAAA..." (one line), or NULL */
 	char *age_recipient;	 /* "age1...", or NULL */
 	int has_attestation_key; /* builders: the key their attestations verify with */
@@ -134,6 +141,7 @@ struct sg_fleet {
 	char *host_zone;	    /* where <host>.<zone> lives: one of zones */
 	char *channel;
 	struct sg_fleet_strs mirrors;
+	char *cmdline;		     /* boot.cmdline, or SG_FLEET_DEFAULT_CMDLINE */
 	struct sg_fleet_host *hosts; /* sorted by name */
 	size_t nhosts;
 	struct sg_fleet_service *services; /* sorted by name */
