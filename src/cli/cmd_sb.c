@@ -15,6 +15,8 @@
 #include "commands.h"
 #include "err.h"
 #include "fileio.h"
+#include "hex.h"
+#include "pcr7.h"
 #include "sbkeys.h"
 
 #define MAX_PE_SIZE (1ull << 31) /* PE offsets are 32-bit */
@@ -41,6 +43,17 @@ static const char verify_help[] =
 	"\n"
 	"  -c, --cert CERT  trusted certificate, PEM or DER\n"
 	"  -h, --help       show this help\n";
+
+static const char pcr7_help[] =
+	"Usage: signet sb pcr7 --dir DIR\n"
+	"\n"
+	"Prints the TPM PCR 7 (sha256) that UEFI firmware holding exactly the keys\n"
+	"of DIR (signet sb keygen, enrolled by signet sb enroll: PK, KEK, db, no\n"
+	"dbx) measures when it boots an image signed by DIR's db key: the value to\n"
+	"seal a disk key to before the machine first boots.\n"
+	"\n"
+	"  -d, --dir DIR  the keys' directory (PK.esl, KEK.esl, db.esl)\n"
+	"  -h, --help     show this help\n";
 
 static const char keygen_help[] =
 	"Usage: signet sb keygen --dir DIR [--cn NAME] [--days N] [--alg rsa2048|rsa3072|rsa4096]\n"
@@ -178,6 +191,36 @@ static int sb_verify(int argc, char **argv)
 	for (int i = 0; i < 32; i++)
 		printf("%02x", digest[i]);
 	printf("\nSignature verification OK\n");
+	return CLI_EXIT_OK;
+}
+
+static int dir_option(void *ctx, int c, const char *arg)
+{
+	(void)c;
+	*(const char **)ctx = arg;
+	return 0;
+}
+
+static int sb_pcr7(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_opts opts = { pcr7_help, "+d:", longopts, 0, 0 };
+	const char *dir = NULL;
+	uint8_t pcr[32];
+	char hex[65];
+	int rc = cli_parse(&opts, argc, argv, dir_option, &dir);
+
+	if (rc != CLI_RUN)
+		return rc;
+	if (!dir)
+		return cli_usage("--dir is required");
+	if (sg_pcr7_predict_dir(dir, pcr) < 0)
+		return cli_lib_error();
+	sg_hex_encode(pcr, sizeof(pcr), hex, SG_HEX_LOWER);
+	printf("%s\n", hex);
 	return CLI_EXIT_OK;
 }
 
@@ -490,6 +533,7 @@ static const struct cli_command sb_commands[] = {
 	{ "sign", sb_sign, "Authenticode-sign a PE image" },
 	{ "verify", sb_verify, "check a PE image's Authenticode signature" },
 	{ "enroll", cmd_sb_enroll, "write PK, KEK and db into an OVMF variable store" },
+	{ "pcr7", sb_pcr7, "the PCR 7 firmware with these keys measures" },
 };
 
 int cmd_sb(int argc, char **argv)

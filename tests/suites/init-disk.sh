@@ -172,6 +172,9 @@ has pass 'signet-init: disk /dev/vdb unlocked by passphrase' "passphrase unlocks
 has pass "$(printf "$MARK" A A A)" "rootfs on the disk runs as PID 1, sidecar beside it"
 lacks pass 'correct horse' "passphrase not echoed"
 PCR7=$(tr -d '\r' <"$T/pass.log" | sed -n 's/.*signet-init: PCR 7 is now \([0-9a-f]\{64\}\).*/\1/p' | head -1)
+# The firmware measured what signet sb pcr7 predicts from the keys alone.
+PREDICTED=$("$SIGNET" sb pcr7 --dir "$T/sb")
+[ -n "$PCR7" ] && [ "$PREDICTED" = "$PCR7" ] && ok || ko "PCR 7: OVMF measured '$PCR7', sb pcr7 predicts '$PREDICTED'"
 
 # 2. Sealed to the PCR 7 the firmware measured: the full verified boot,
 #    nobody typing.

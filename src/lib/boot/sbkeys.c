@@ -267,9 +267,9 @@ void sg_sb_efi_time(time_t t, uint8_t out[SG_EFI_TIME_LEN])
 	out[6] = (uint8_t)tm.tm_sec;
 }
 
-static const uint8_t *vendor_guid(const char *var)
+const uint8_t *sg_sb_vendor_guid(const char *var)
 {
-	if (!strcmp(var, "PK") || !strcmp(var, "KEK"))
+	if (!strcmp(var, "PK") || !strcmp(var, "KEK") || !strcmp(var, "SecureBoot"))
 		return global_variable_guid;
 	if (!strcmp(var, "db") || !strcmp(var, "dbx"))
 		return image_security_guid;
@@ -279,7 +279,7 @@ static const uint8_t *vendor_guid(const char *var)
 int sg_sb_auth(const char *var, const uint8_t *data, size_t len,
 	       const uint8_t efi_time[SG_EFI_TIME_LEN], EVP_PKEY *key, X509 *cert, struct sg_buf *out)
 {
-	const uint8_t *vendor = vendor_guid(var);
+	const uint8_t *vendor = sg_sb_vendor_guid(var);
 	struct sg_buf msg = SG_BUF_INIT;
 	uint8_t attrs[4], hdr[8], *der = NULL;
 	PKCS7 *p7 = NULL;

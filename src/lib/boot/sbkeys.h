@@ -52,6 +52,11 @@ int sg_sb_esl(X509 *cert, const uint8_t owner[SG_GUID_LEN], struct sg_buf *out);
 /* EFI_TIME for a UTC time (nanoseconds, time zone and daylight 0). */
 void sg_sb_efi_time(time_t t, uint8_t out[SG_EFI_TIME_LEN]);
 
+/* The vendor GUID of a Secure Boot variable: EFI_GLOBAL_VARIABLE for
+ * SecureBoot, PK and KEK, EFI_IMAGE_SECURITY_DATABASE for db and dbx;
+ * NULL for any other name. */
+const uint8_t *sg_sb_vendor_guid(const char *var);
+
 /* The authenticated update of variable var ("PK", "KEK", "db", "dbx")
  * to data, signed by key/cert: AUTH_2 header then data. The vendor GUID
  * is EFI_GLOBAL_VARIABLE for PK and KEK and EFI_IMAGE_SECURITY_DATABASE
