@@ -1,30 +1,49 @@
 #!/bin/bash
 # The fleet's boot artifacts from the REAL inputs (scripts/fleet-inputs:
 # Debian's kernel, systemd-stub, signet-init and its libraries, modules,
-# the sidecar): two builds in two directories agree byte for byte; the
-# sidecar's verity tree passes veritysetup; the unsigned UKIs hold no
-# signature and no SSH host key; signed on the control plane, every UKI
-# passes sbverify, its .initrd holds the host key (0600) as a second
-# cpio archive, and signing again changes nothing. Driven through
-# tests/fleet_boot_tool.c until fleet build runs the producer.
+# the sidecar), through the commands: fleet build in two clones, in two
+# directories, under other TZ, umask and locale, agree byte for byte
+# (fleet compare of their attestations); the sidecar's verity tree
+# passes veritysetup; the unsigned UKIs hold no signature and no SSH
+# host key; fleet sign makes every UKI pass sbverify, its .initrd
+# holding the host key (0600) as a second cpio archive, predicts the
+# PCR 11 that systemd-measure computes from the same sections and the
+# PCR 7 of sb pcr7, and writes each host's ESP (mtools reads it back);
+# signing again gives the same bytes. A host's own cmdline changes that
+# host's UKI only.
 . "$(dirname "$0")/lib.sh"
-: "${FLEET_BOOT_TOOL:=$BUILDDIR/tests/fleet_boot_tool}"
-for tool in sbverify veritysetup objcopy python3 mksquashfs busybox cc; do
+for tool in sbverify veritysetup objcopy python3 mksquashfs busybox cc git mdir mtype; do
 	command -v "$tool" >/dev/null || { echo "missing tool $tool" >&2; exit 1; }
 done
+MEASURE=/usr/lib/systemd/systemd-measure
+[ -x "$MEASURE" ] || { echo "missing $MEASURE" >&2; exit 1; }
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid GIT_COMMITTER_NAME=t
+export GIT_COMMITTER_EMAIL=t@example.invalid GIT_AUTHOR_DATE=@1796000000 GIT_COMMITTER_DATE=@1796000000
 unset SOURCE_DATE_EPOCH
+F=$T/r K=$T/r.keys S=$T/signed
 
 check "fleet inputs" "$SRCDIR/scripts/fleet-inputs" "$SIGNET" "$T/in"
-check "fleet init" "$SIGNET" fleet init "$T/r"
-check "fleet lock" "$SIGNET" fleet lock -C "$T/r" --inputs "$T/in"
-check "build in one directory" "$FLEET_BOOT_TOOL" build "$T/r" "$T/in" "$T/b1"
-(cd "$T" && umask 077 && "$FLEET_BOOT_TOOL" build "$T/r" "$T/in" "$T/deep/er/b2") >"$T/.o" 2>&1 &&
-	ok || ko "build in another: $(cat "$T/.o")"
-same "two builds: identical manifests" "$T/b1/manifest.json" "$T/deep/er/b2/manifest.json"
-S=$T/b1/shared/sidecar
-check "veritysetup verify the sidecar" veritysetup verify "$S/sidecar.sqfs" "$S/sidecar.verity" "$(cat "$S/sidecar.roothash")"
-same "the pinned root hash is the built one" "$T/in/sidecar.roothash" "$S/sidecar.roothash"
-hosts=$(cd "$T/b1/hosts" && ls)
+check "fleet init" "$SIGNET" fleet init "$F"
+check "fleet lock" "$SIGNET" fleet lock -C "$F" --inputs "$T/in"
+check "fleet issue" "$SIGNET" fleet issue -C "$F" --keys "$K"
+check "sb keygen" "$SIGNET" sb keygen --dir "$K/sb" --cn "fleet db"
+(cd "$F" && git init -q && git add . && git commit -qm "the fleet, issued") && ok || ko "commit"
+git clone -q "$F" "$T/bubo/src" && git clone -q "$F" "$T/crucible/deep/er/src" && ok || ko "clones"
+(cd "$T/bubo/src" && TZ=UTC LANG=C && umask 022 && "$SIGNET" fleet build --out ../out --inputs "$T/in") \
+	>"$T/.o" 2>&1 && ok || ko "bubo builds: $(cat "$T/.o")"
+(cd "$T/crucible/deep/er/src" && export TZ=Pacific/Auckland LC_ALL=C.UTF-8 && umask 077 &&
+	"$SIGNET" fleet build --out ../out --inputs "$T/in") >"$T/.o" 2>&1 && ok || ko "crucible builds: $(cat "$T/.o")"
+check "bubo attests" "$SIGNET" fleet attest -C "$F" --builder bubo --key "$K/hosts/bubo/attestation.key" \
+	--build "$T/bubo/out" -o "$T/bubo.att"
+check "crucible attests" "$SIGNET" fleet attest -C "$F" --builder crucible \
+	--key "$K/hosts/crucible/attestation.key" --build "$T/crucible/deep/er/out" -o "$T/crucible.att"
+check "fleet compare" "$SIGNET" fleet compare -C "$F" "$T/bubo.att" "$T/crucible.att"
+same "two builds: identical manifests" "$T/bubo/out/manifest.json" "$T/crucible/deep/er/out/manifest.json"
+B=$T/bubo/out
+S1=$B/shared/sidecar
+check "veritysetup verify the sidecar" veritysetup verify "$S1/sidecar.sqfs" "$S1/sidecar.verity" "$(cat "$S1/sidecar.roothash")"
+same "the pinned root hash is the built one" "$T/in/sidecar.roothash" "$S1/sidecar.roothash"
+hosts=$(cd "$B/hosts" && for h in *; do [ -e "$h/boot/uki.unsigned.efi" ] && echo "$h"; done)
 [ "$(echo $hosts)" = "app1 app2 bubo crucible ns1 web1" ] && ok || ko "every host but the authority boots: $hosts"
 
 # initrd_entries UKI: the .initrd's cpio archives as the kernel reads
@@ -57,27 +76,81 @@ while d:
         d = d.strip(b"\0")
 PY
 }
-U=$T/b1/hosts/app1/boot/uki.unsigned.efi
+# pe_section PE NAME: the section's contents as the stub measures them
+# (VirtualSize bytes, not the file's padding).
+pe_section() {
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+pe = struct.unpack_from("<I", d, 0x3c)[0]
+n, opt = struct.unpack_from("<H", d, pe + 6)[0], struct.unpack_from("<H", d, pe + 20)[0]
+for i in range(n):
+    o = pe + 24 + opt + 40 * i
+    name = d[o:o + 8].rstrip(b"\0").decode()
+    vsize, _, raw, ptr = struct.unpack_from("<IIII", d, o + 8)
+    if name == sys.argv[2]:
+        sys.stdout.buffer.write(d[ptr:ptr + min(vsize, raw)] + b"\0" * max(0, vsize - raw))
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+U=$B/hosts/app1/boot/uki.unsigned.efi
 if sbverify --list "$U" 2>/dev/null | grep -q "signature 1"; then ko "the unsigned UKI is signed"; else ok; fi
 initrd_entries "$U" >"$T/unsigned.ls" && ok || ko "read the unsigned initrd"
 grep -q " etc/signet/host.json$" "$T/unsigned.ls" && grep -q " init$" "$T/unsigned.ls" &&
 	grep -q " lib/x86_64-linux-gnu/libc.so.6$" "$T/unsigned.ls" && ok || ko "unsigned initrd: $(head -c 300 "$T/unsigned.ls")"
 grep -q "ssh_host_ed25519_key" "$T/unsigned.ls" && ko "the unsigned UKI holds the host key" || ok
+pe_section "$U" .cmdline >"$T/cmdline" && grep -q "^console=ttyS0 panic=-1" "$T/cmdline" &&
+	ok || ko "fleet.yaml's boot.cmdline in the UKI: $(cat "$T/cmdline")"
 
-"$SIGNET" sb keygen --dir "$T/r.keys/sb" --cn "fleet db" >/dev/null && ok || ko "sb keygen"
-check "sign" "$FLEET_BOOT_TOOL" sign "$T/r" "$T/b1" "$T/r.keys" "$T/signed"
-[ "$(grep -c '^signed hosts/' "$T/.out")" = 6 ] && ok || ko "six signed: $(cat "$T/.out")"
+sign() { "$SIGNET" fleet sign -C "$F" --keys "$K" --build "$B" --out "$1" "$T/bubo.att" "$T/crucible.att"; }
+check "fleet sign" sign "$S"
+[ "$(grep -c '^signed hosts/.*/boot/uki.efi ' "$T/.out")" = 6 ] && ok || ko "six signed: $(cat "$T/.out")"
+PCR7=$("$SIGNET" sb pcr7 --dir "$K/sb")
 for h in $hosts; do
-	check "sbverify $h" sbverify --cert "$T/r.keys/sb/db.crt" "$T/signed/hosts/$h/boot/uki.efi"
-	[ "$(stat -c %a "$T/signed/hosts/$h/boot/uki.efi")" = 600 ] && ok || ko "$h's UKI not 0600"
+	H=$S/hosts/$h/boot
+	check "sbverify $h" sbverify --cert "$K/sb/db.crt" "$H/uki.efi"
+	[ "$(stat -c %a "$H/uki.efi") $(stat -c %a "$H/esp.img")" = "600 600" ] && ok || ko "$h's UKI and ESP not 0600"
+	# PCR 11 as systemd-measure computes it from the signed UKI's sections
+	# (systemd 252 measures .linux .osrel .cmdline .initrd, not .uname/.sbat).
+	args=()
+	for sec in linux osrel cmdline initrd; do
+		pe_section "$H/uki.efi" .$sec >"$T/$h.$sec" && args+=("--$sec=$T/$h.$sec")
+	done
+	THEIRS=$("$MEASURE" calculate "${args[@]}" --bank=sha256 --phase= 2>/dev/null |
+		awk -F= '/^11:sha256=/ {print $2; exit}')
+	[ -n "$THEIRS" ] && [ "$(cat "$H/pcrs")" = "$(printf '7:%s\n11:%s' "$PCR7" "$THEIRS")" ] && ok ||
+		ko "$h's pcrs: $(tr '\n' ' ' <"$H/pcrs"), systemd-measure 11:$THEIRS, sb pcr7 $PCR7"
+	# The ESP: the signed UKI as the default loader, the sidecar in A and B.
+	mtype -i "$H/esp.img" ::EFI/BOOT/BOOTX64.EFI | cmp -s - "$H/uki.efi" &&
+		mtype -i "$H/esp.img" ::EFI/signet/B/sidecar.roothash | cmp -s - "$S1/sidecar.roothash" &&
+		ok || ko "$h's ESP holds its UKI and the sidecar"
 done
-initrd_entries "$T/signed/hosts/web1/boot/uki.efi" >"$T/signed.ls" && ok || ko "read the signed initrd"
+initrd_entries "$S/hosts/web1/boot/uki.efi" >"$T/signed.ls" && ok || ko "read the signed initrd"
 grep -q "^2 100600 etc/signet/ssh_host_ed25519_key$" "$T/signed.ls" && ok ||
 	ko "second archive with the key 0600: $(grep -v '^1 ' "$T/signed.ls")"
-check "sign again" "$FLEET_BOOT_TOOL" sign "$T/r" "$T/b1" "$T/r.keys" "$T/signed"
-[ "$(grep -c '^unchanged hosts/' "$T/.out")" = 6 ] && ok || ko "again: $(cat "$T/.out")"
-cp "$T/r.keys/hosts/app2/ssh_host_ed25519_key" "$T/r.keys/hosts/app1/ssh_host_ed25519_key"
-refuse "another host's key" "$FLEET_BOOT_TOOL" sign "$T/r" "$T/b1" "$T/r.keys" "$T/s2"
-echo x >>"$T/b1/hosts/app1/boot/uki.unsigned.efi"
-refuse "an artifact changed after the build" "$FLEET_BOOT_TOOL" sign "$T/r" "$T/b1" "$T/r.keys" "$T/s3"
+check "sign again, elsewhere" sign "$T/signed2"
+for f in hosts/app1/boot/uki.efi hosts/app1/boot/pcrs hosts/app1/boot/esp.img; do
+	same "signing is deterministic: $f" "$S/$f" "$T/signed2/$f"
+done
+
+# The keys sign refuses: another host's SSH key; a build changed after
+# the attestations.
+cp "$K/hosts/app1/ssh_host_ed25519_key" "$T/app1.key"
+cp "$K/hosts/app2/ssh_host_ed25519_key" "$K/hosts/app1/ssh_host_ed25519_key"
+refuse "another host's key" sign "$T/s2"
+absent "nothing signed" "$T/s2"
+cp "$T/app1.key" "$K/hosts/app1/ssh_host_ed25519_key"
+cp "$B/hosts/app1/boot/uki.unsigned.efi" "$T/u.efi"
+echo x >>"$B/hosts/app1/boot/uki.unsigned.efi"
+refuse "an artifact changed after the build" sign "$T/s3"
+cp "$T/u.efi" "$B/hosts/app1/boot/uki.unsigned.efi"
+
+# app1's own command line: its UKI changes, no other host's.
+(cd "$T/bubo/src" && echo "cmdline: console=ttyS0 panic=-1 quiet" >>hosts/app1.yaml &&
+	git commit -qam "app1: quiet") && ok || ko "edit app1"
+"$SIGNET" fleet plan -C "$T/bubo/src" --against "$T/crucible.att" | grep -v '^unchanged' | tr -s ' ' >"$T/plan"
+[ "$(head -1 "$T/plan")" = "changed app1 uki-unsigned hosts/app1/boot/uki.unsigned.efi" ] &&
+	grep -q "^0 added, 1 changed, [0-9]* unchanged, 0 removed$" "$T/plan" && ok ||
+	ko "plan after app1's cmdline: $(cat "$T/plan")"
 finish

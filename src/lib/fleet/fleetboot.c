@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "elfdeps.h"
 #include "err.h"
+#include "esp.h"
 #include "fileio.h"
 #include "fleetboot.h"
 #include "fleetout.h"
@@ -19,8 +20,11 @@
 #include "hex.h"
 #include "image.h"
 #include "path.h"
+#include "pcr7.h"
+#include "pe.h"
 #include "provision.h"
 #include "sbkeys.h"
+#include "uki.h"
 #include "verity.h"
 
 #define BOOT_MAX_INPUT (1u << 31)
@@ -478,43 +482,27 @@ out:
 }
 
 /* 1 when path holds exactly data[0..len), 0 when not (or absent). */
-static int same_file(const char *path, const uint8_t *data, size_t len)
+/* The signed UKI of host h: the unsigned one of the build (its digest
+ * the manifest's) with the host's SSH key added, signed by key/cert;
+ * into signed_ (wiped by the caller: it holds the key). */
+static int sign_uki(const char *build, const char *keys, const struct sg_json *art,
+		    const struct sg_fleet_host *h, EVP_PKEY *key, X509 *cert, struct sg_buf *signed_)
 {
-	struct sg_buf b = SG_BUF_INIT;
-	int same;
-
-	if (access(path, F_OK) < 0 || sg_read_file(path, &b, len + 1) < 0) {
-		sg_errclear();
-		return 0;
-	}
-	same = b.len == len && memcmp(b.data, data, len) == 0;
-	sg_buf_wipe(&b);
-	return same;
-}
-
-static int sign_one(const struct sg_fleet *f, const char *build, const char *keys, const char *out,
-		    const struct sg_json *art, EVP_PKEY *key, X509 *cert, struct sg_buf *report)
-{
-	const char *host = sg_json_string(sg_json_get(art, "host"), NULL);
 	const char *rel = sg_json_string(sg_json_get(art, "path"), NULL);
 	const char *sum = sg_json_string(sg_json_get(art, "sha256"), NULL);
-	const struct sg_fleet_host *h = host ? sg_fleet_host(f, host) : NULL;
-	struct sg_buf img = SG_BUF_INIT, hk = SG_BUF_INIT, signed_ = SG_BUF_INIT;
-	char path[SG_PATH_MAX], kpath[SG_PATH_MAX], opath[SG_PATH_MAX], hex[65], orel[SG_PATH_MAX];
+	struct sg_buf img = SG_BUF_INIT, hk = SG_BUF_INIT;
+	char path[SG_PATH_MAX], kpath[SG_PATH_MAX], hex[65];
 	uint8_t d[SG_SHA256_LEN];
 	int rc = -1, n;
 
-	if (!rel || !sum || !h)
-		return sg_fail("%s/manifest.json: uki-unsigned artifact of unknown host '%s'",
-			       build, host ? host : "");
+	if (!rel || !sum)
+		return sg_fail("%s/manifest.json: uki-unsigned artifact without path or sha256",
+			       build);
 	n = snprintf(kpath, sizeof(kpath), "%s/hosts/%s/ssh_host_ed25519_key", keys, h->name);
 	if (n < 0 || (size_t)n >= sizeof(kpath))
 		return sg_fail("%s: path too long", keys);
-	n = snprintf(orel, sizeof(orel), "hosts/%s/boot/uki.efi", h->name);
-	if (n < 0 || (size_t)n >= sizeof(orel) || sg_path_join(path, sizeof(path), build, rel) < 0 ||
-	    sg_path_join(opath, sizeof(opath), out, orel) < 0)
-		return -1;
-	if (sg_read_file(path, &img, BOOT_MAX_INPUT) < 0 || sg_sha256(img.data, img.len, d) < 0)
+	if (sg_path_join(path, sizeof(path), build, rel) < 0 ||
+	    sg_read_file(path, &img, BOOT_MAX_INPUT) < 0 || sg_sha256(img.data, img.len, d) < 0)
 		goto out;
 	sg_hex_encode(d, sizeof(d), hex, SG_HEX_LOWER);
 	if (strcmp(hex, sum) != 0) {
@@ -522,24 +510,130 @@ static int sign_one(const struct sg_fleet *f, const char *build, const char *key
 		goto out;
 	}
 	if (sg_read_file(kpath, &hk, BOOT_MAX_SMALL) < 0 ||
-	    key_is_hosts(kpath, &hk, h->ssh_host_key) < 0 ||
-	    sg_provision_add_host_key(img.data, img.len, path, hk.data, hk.len, key, cert,
-				      &signed_) < 0 ||
-	    sg_sha256(signed_.data, signed_.len, d) < 0)
+	    key_is_hosts(kpath, &hk, h->ssh_host_key) < 0)
 		goto out;
-	sg_hex_encode(d, sizeof(d), hex, SG_HEX_LOWER);
-	if (same_file(opath, signed_.data, signed_.len)) {
-		rc = sg_buf_printf(report, "unchanged %s %s\n", orel, hex);
-		goto out;
-	}
-	/* The signed UKI holds the host key: 0600. */
-	if (sg_fleet_mkdirs_for(opath) < 0 ||
-	    sg_write_file_atomic(opath, signed_.data, signed_.len, 0600, 0) < 0)
-		goto out;
-	rc = sg_buf_printf(report, "signed %s %s\n", orel, hex);
+	rc = sg_provision_add_host_key(img.data, img.len, path, hk.data, hk.len, key, cert, signed_);
 out:
 	sg_buf_free(&img);
 	sg_buf_wipe(&hk);
+	return rc;
+}
+
+/* Writes OUT/hosts/<h>/boot/NAME unless it holds data already, and
+ * reports it: "VERB hosts/<h>/boot/NAME SHA256" or "unchanged ...". */
+static int write_boot_file(const char *out, const char *host, const char *name, const void *data,
+			   size_t len, mode_t mode, const char *verb, struct sg_buf *report)
+{
+	char rel[SG_PATH_MAX], path[SG_PATH_MAX], hex[65];
+	uint8_t d[SG_SHA256_LEN];
+	int n = snprintf(rel, sizeof(rel), "hosts/%s/boot/%s", host, name), rc;
+
+	if (n < 0 || (size_t)n >= sizeof(rel) || sg_path_join(path, sizeof(path), out, rel) < 0 ||
+	    sg_sha256(data, len, d) < 0)
+		return sg_fail("%s: path too long", out);
+	if ((rc = sg_fleet_write_if_changed(path, data, len, mode, len + 1)) < 0)
+		return -1;
+	sg_hex_encode(d, sizeof(d), hex, SG_HEX_LOWER);
+	return sg_buf_printf(report, "%s %s %s\n", rc ? verb : "unchanged", rel, hex);
+}
+
+/* OUT/hosts/<h>/boot/pcrs: the PCRs the host measures when it boots its
+ * signed UKI, "7:HEX" then "11:HEX", as signet tpm seal --pcr-value
+ * takes them: PCR 7 from the fleet's Secure Boot keys (pcr7.h), PCR 11
+ * from the UKI's sections (uki.h, as systemd-stub extends it). */
+static int write_pcrs(const char *out, const char *host, const uint8_t pcr7[32],
+		      const struct sg_buf *uki, struct sg_buf *report)
+{
+	struct sg_uki_info *info = calloc(1, sizeof(*info));
+	struct sg_pe pe;
+	char text[160], h7[65], h11[65];
+	int rc = -1;
+
+	if (!info)
+		return sg_fail("out of memory");
+	if (sg_pe_parse(&pe, uki->data, uki->len, host) == 0 && sg_uki_inspect(&pe, host, info) == 0) {
+		sg_hex_encode(pcr7, 32, h7, SG_HEX_LOWER);
+		sg_hex_encode(info->pcr11, 32, h11, SG_HEX_LOWER);
+		snprintf(text, sizeof(text), "7:%s\n11:%s\n", h7, h11);
+		rc = write_boot_file(out, host, "pcrs", text, strlen(text), 0644, "predicted",
+				     report);
+	}
+	free(info);
+	return rc;
+}
+
+/* The ESP's size: its files and a sixteenth for FAT's tables, rounded
+ * up to MiB, with 4 MiB to spare. */
+static uint32_t esp_mib(const char *uki, const char *sidecar)
+{
+	static const char *const files[] = { "sidecar.sqfs", "sidecar.verity", "sidecar.roothash" };
+	char path[SG_PATH_MAX];
+	struct stat st;
+	uint64_t bytes = stat(uki, &st) == 0 ? (uint64_t)st.st_size : 0, mib;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (sg_path_join(path, sizeof(path), sidecar, files[i]) == 0 && stat(path, &st) == 0)
+			bytes += 2 * (uint64_t)st.st_size; /* slots A and B */
+	mib = (bytes + (1u << 20) - 1) >> 20;
+	mib += mib / 16 + 4;
+	return mib < SG_ESP_SIZE_MIN_MIB ? SG_ESP_SIZE_MIN_MIB : (uint32_t)mib;
+}
+
+/* OUT/hosts/<h>/boot/esp.img: the host's A/B ESP (esp.h) with its signed
+ * UKI as the default loader and the shared sidecar in both slots; 0600,
+ * as its UKI holds the host's key. The volume serial is the first four
+ * bytes of SHA-256("signet-esp:" host): fixed per host. */
+static int write_esp(const char *out, const struct sg_fleet_host *h, struct sg_buf *report)
+{
+	char uki[SG_PATH_MAX], sidecar[SG_PATH_MAX], img[SG_PATH_MAX], seed[160];
+	struct sg_esp_opts o;
+	struct sg_buf b = SG_BUF_INIT;
+	uint8_t d[SG_SHA256_LEN];
+	int rc;
+
+	snprintf(seed, sizeof(seed), "signet-esp:%s", h->name);
+	if (sg_path_join(sidecar, sizeof(sidecar), out, "shared/sidecar") < 0 ||
+	    snprintf(uki, sizeof(uki), "%s/hosts/%s/boot/uki.efi", out, h->name) >= (int)sizeof(uki) ||
+	    snprintf(img, sizeof(img), "%s/hosts/%s/boot/esp.img", out, h->name) >= (int)sizeof(img) ||
+	    sg_sha256(seed, strlen(seed), d) < 0)
+		return sg_fail("%s: path too long", out);
+	sg_esp_opts_init(&o);
+	o.out = img;
+	o.size_mib = esp_mib(uki, sidecar);
+	o.serial = get_be32(d);
+	o.boot = uki;
+	o.slot_dir[0] = o.slot_dir[1] = sidecar;
+	o.mode = 0600;
+	if (sg_esp_build(&o) < 0 || sg_read_file(img, &b, BOOT_MAX_INPUT) < 0 ||
+	    sg_sha256(b.data, b.len, d) < 0) {
+		sg_buf_wipe(&b);
+		return -1;
+	}
+	sg_buf_wipe(&b);
+	sg_hex_encode(d, sizeof(d), seed, SG_HEX_LOWER);
+	rc = sg_buf_printf(report, "made hosts/%s/boot/esp.img %s\n", h->name, seed);
+	return rc;
+}
+
+static int sign_one(const struct sg_fleet *f, const char *build, const char *keys, const char *out,
+		    const struct sg_json *art, EVP_PKEY *key, X509 *cert, const uint8_t pcr7[32],
+		    struct sg_buf *report)
+{
+	const char *host = sg_json_string(sg_json_get(art, "host"), NULL);
+	const struct sg_fleet_host *h = host ? sg_fleet_host(f, host) : NULL;
+	struct sg_buf signed_ = SG_BUF_INIT;
+	int rc;
+
+	if (!h)
+		return sg_fail("%s/manifest.json: uki-unsigned artifact of unknown host '%s'",
+			       build, host ? host : "");
+	/* The signed UKI holds the host key: 0600. */
+	rc = -1;
+	if (sign_uki(build, keys, art, h, key, cert, &signed_) == 0 &&
+	    write_boot_file(out, h->name, "uki.efi", signed_.data, signed_.len, 0600, "signed",
+			    report) == 0 &&
+	    write_pcrs(out, h->name, pcr7, &signed_, report) == 0)
+		rc = write_esp(out, h, report);
 	sg_buf_wipe(&signed_);
 	return rc;
 }
@@ -549,7 +643,8 @@ int sg_fleet_boot_sign(const struct sg_fleet *f, const char *build, const char *
 {
 	struct sg_json *m = NULL;
 	const struct sg_json *arts;
-	char kp[SG_PATH_MAX], cp[SG_PATH_MAX];
+	char kp[SG_PATH_MAX], cp[SG_PATH_MAX], sb[SG_PATH_MAX];
+	uint8_t pcr7[32];
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
 	int rc = -1;
@@ -558,15 +653,16 @@ int sg_fleet_boot_sign(const struct sg_fleet *f, const char *build, const char *
 		return -1;
 	arts = sg_json_get(m, "artifacts");
 	if (sg_path_join(kp, sizeof(kp), keys, "sb/db.key") < 0 ||
-	    sg_path_join(cp, sizeof(cp), keys, "sb/db.crt") < 0 || !(key = sg_sb_load_key(kp)) ||
-	    !(cert = sg_sb_load_cert(cp)))
+	    sg_path_join(cp, sizeof(cp), keys, "sb/db.crt") < 0 ||
+	    sg_path_join(sb, sizeof(sb), keys, "sb") < 0 || !(key = sg_sb_load_key(kp)) ||
+	    !(cert = sg_sb_load_cert(cp)) || sg_pcr7_predict_dir(sb, pcr7) < 0)
 		goto out;
 	for (size_t i = 0; arts && arts->kind == SG_JSON_ARRAY && i < arts->u.array.len; i++) {
 		const struct sg_json *a = arts->u.array.items[i];
 		const char *kind = sg_json_string(sg_json_get(a, "kind"), NULL);
 
 		if (kind && !strcmp(kind, "uki-unsigned") &&
-		    sign_one(f, build, keys, out, a, key, cert, report) < 0)
+		    sign_one(f, build, keys, out, a, key, cert, pcr7, report) < 0)
 			goto out;
 	}
 	rc = 0;

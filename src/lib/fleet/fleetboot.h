@@ -81,13 +81,24 @@ int sg_fleet_boot_jobs(const struct sg_fleet_ctx *c, const struct sg_fleet_host 
  * ssh_host_ed25519_key (an OpenSSH ed25519 private key whose public key
  * must be the host document's ssh_host_key), adds it to the initrd and
  * signs with KEYS/sb/db.key and db.crt (signet sb keygen --dir KEYS/sb;
- * deterministic Authenticode, no signingTime) into
- * OUT/hosts/<h>/boot/uki.efi, 0600, atomically; the key and every copy
- * of the signed image are wiped from memory. Idempotent: a UKI already
- * there with the same bytes is left as it is. report gets one line a
- * host, "signed PATH SHA256" or "unchanged PATH SHA256", by path. On
- * failure -1 naming the file and rule; the hosts signed before it stay
- * signed (each file is whole: the old one or the new). */
+ * deterministic Authenticode, no signingTime). Into OUT/hosts/<h>/boot/:
+ *
+ *   uki.efi   the signed UKI, 0600 (it holds the host key)
+ *   pcrs      "7:HEX\n11:HEX\n", the PCRs the host will measure booting
+ *             it, in signet tpm seal's --pcr-value spelling: PCR 7 from
+ *             KEYS/sb's PK, KEK and db (pcr7.h: firmware holding exactly
+ *             those keys), PCR 11 from the UKI's sections (uki.h)
+ *   esp.img   the host's A/B ESP (esp.h): the UKI as EFI/BOOT/BOOTX64.EFI,
+ *             OUT/shared/sidecar (which must be there: sg_fleet_sign
+ *             copies the build first) in slots A and B; 0600
+ *
+ * each atomically; the key and every copy of the signed image are wiped
+ * from memory. Deterministic: the same keys and build give the same
+ * bytes; a uki.efi or pcrs already there with them is left as it is,
+ * esp.img is made again (the same bytes). report
+ * gets a line per file, "signed|predicted|made PATH SHA256" or
+ * "unchanged PATH SHA256". On failure -1 naming the file and rule; the
+ * hosts done before it stay done (each file is whole: old or new). */
 int sg_fleet_boot_sign(const struct sg_fleet *f, const char *build, const char *keys,
 		       const char *out, struct sg_buf *report);
 

@@ -58,6 +58,8 @@ int sg_fleet_client(const struct sg_fleet *f, const char *repo, const char *keys
  *   OUT/hosts/<h>/boot/uki.efi   every host's UKI, its SSH host key
  *                                added and signed with KEYS/sb's db key
  *                                (fleetboot.h), 0600: it holds that key
+ *   OUT/hosts/<h>/boot/pcrs      the PCR 7 and 11 it will measure
+ *   OUT/hosts/<h>/boot/esp.img   its A/B ESP: that UKI and the sidecar
  *
  * Refuses (nothing written) unless att_a and att_b agree
  * (sg_fleet_compare) and the build's manifest lists exactly their

@@ -181,7 +181,13 @@ int sg_esp_build(const struct sg_esp_opts *o)
 	if (asprintf(&tmp, "%s.signet-tmp-%ld", o->out, (long)getpid()) < 0)
 		return sg_fail("out of memory");
 	unlink(tmp);
-	if (format(o, tmp) < 0 || mtools("mmd", tmp, "::EFI", NULL, o->out) < 0)
+	if (format(o, tmp) < 0)
+		goto done;
+	if (o->mode && chmod(tmp, o->mode) < 0) {
+		sg_fail_errno("%s", tmp);
+		goto done;
+	}
+	if (mtools("mmd", tmp, "::EFI", NULL, o->out) < 0)
 		goto done;
 	if (o->boot && (mtools("mmd", tmp, "::EFI/BOOT", NULL, o->out) < 0 ||
 			mtools("mcopy", tmp, o->boot, "::EFI/BOOT/BOOTX64.EFI", o->out) < 0))

@@ -27,6 +27,9 @@ struct sg_esp_opts {
 	const char *label;	 /* volume label, at most 11 characters */
 	const char *boot;	 /* file for EFI/BOOT/BOOTX64.EFI, or NULL */
 	const char *slot_dir[2]; /* directories for slots A and B, or NULL */
+	unsigned mode;		 /* 0: as created (0666 less the umask); else the
+				  * image's mode, set before anything is copied
+				  * into it (0600 for an ESP whose UKI holds a key) */
 };
 
 /* Defaults: 64 MiB, label "ESP", serial 0x5349474e ("SIGN"). */
