@@ -1,7 +1,8 @@
-/* fleetca_sample.h - the example-like fleet of test_fleetdns with web1's
- * age recipient one the test holds the identity of, and the helpers the
- * CA and web tests share: formatting, running a peer, and reading a
- * sealed key back with signet's own sops layer. */
+/* fleetca_sample.h - the example-like fleet of the CA, DNS and web
+ * tests, web1's age recipient replaceable by one the test holds the
+ * identity of, and the helpers they share: formatting, running a peer,
+ * making a producer's jobs into a directory, and reading a sealed key
+ * back with signet's own sops layer. */
 #ifndef SIGNET_TEST_FLEETCA_SAMPLE_H
 #define SIGNET_TEST_FLEETCA_SAMPLE_H
 
@@ -15,6 +16,8 @@
 #include "err.h"
 #include "fileio.h"
 #include "fleetdoc.h"
+#include "fleetjob.h"
+#include "path.h"
 #include "sops.h"
 
 #define SSH "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPqQB82iN6bislc3tE1Qq6LAKLXkkQS09CzOJuS9QPMe"
@@ -142,9 +145,59 @@ static int run(const char *fmt, ...)
 	return rc;
 }
 
+static int mkdir_p(const char *path)
+{
+	char cmd[1024];
+
+	tfmt(cmd, sizeof(cmd), "mkdir -p '%s'", path);
+	return system(cmd);
+}
+
+/* Every job produce gives for each host of f, made twice (the same
+ * inputs must give the same bytes) into dir/<path>; "KIND PATH" a line
+ * into paths. */
+__attribute__((unused)) static int make_jobs(const struct sg_fleet_ctx *c,
+					     sg_fleet_producer_fn *produce, const char *dir,
+					     struct sg_buf *paths)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < c->f->nhosts; i++) {
+		struct sg_fleet_jobs jobs = { 0 };
+		if (produce(c, &c->f->hosts[i], &jobs) < 0) {
+			fprintf(stderr, "  jobs of %s: %s\n", c->f->hosts[i].name, sg_errmsg());
+			rc = -1;
+		}
+		for (size_t k = 0; rc == 0 && k < jobs.n; k++) {
+			struct sg_buf a = SG_BUF_INIT, b = SG_BUF_INIT;
+			char path[SG_PATH_MAX], parent[SG_PATH_MAX];
+			CHECK(jobs.v[k].make != NULL);
+			if (jobs.v[k].make(jobs.v[k].inputs, &a) < 0 ||
+			    jobs.v[k].make(jobs.v[k].inputs, &b) < 0) {
+				fprintf(stderr, "  make %s: %s\n", jobs.v[k].path, sg_errmsg());
+				rc = -1;
+			} else {
+				CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+				sg_path_join(path, sizeof(path), dir, jobs.v[k].path);
+				tfmt(parent, sizeof(parent), "%s", path);
+				*strrchr(parent, '/') = '\0';
+				if (mkdir_p(parent) != 0 ||
+				    sg_write_file_atomic(path, a.data, a.len, 0644, 0) < 0)
+					rc = -1;
+				sg_buf_printf(paths, "%s %s\n", jobs.v[k].kind, jobs.v[k].path);
+			}
+			sg_buf_free(&a);
+			sg_buf_free(&b);
+		}
+		sg_fleet_jobs_free(&jobs);
+	}
+	return rc;
+}
+
 /* A fresh age identity: its recipient text into rcpt (100 bytes), the
  * identity into ids, its text into idtext. */
-static int test_identity(char *rcpt, struct sg_age_identities *ids, struct sg_buf *idtext)
+__attribute__((unused)) static int test_identity(char *rcpt, struct sg_age_identities *ids,
+						 struct sg_buf *idtext)
 {
 	struct sg_age_identity id;
 	struct sg_buf pub = SG_BUF_INIT;
@@ -163,7 +216,8 @@ static int test_identity(char *rcpt, struct sg_age_identities *ids, struct sg_bu
 }
 
 /* The tls_key of the SOPS file at path, decrypted with ids, into out. */
-static int unseal_key(const char *path, const struct sg_age_identities *ids, struct sg_buf *out)
+__attribute__((unused)) static int unseal_key(const char *path, const struct sg_age_identities *ids,
+					      struct sg_buf *out)
 {
 	struct sg_buf text = SG_BUF_INIT;
 	struct sg_sops_node *doc = NULL;

@@ -12,182 +12,36 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check.h"
 #include "crypto.h"
-#include "err.h"
-#include "fileio.h"
+#include "fleetca_sample.h"
 #include "fleetdns.h"
 #include "json.h"
 #include "path.h"
 
-#define SSH "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPqQB82iN6bislc3tE1Qq6LAKLXkkQS09CzOJuS9QPMe"
 #define SSH2 "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFf7D7XyO+Zee/lyBcFUyVl7Nywh92JtAj/qisbVzMOz"
-#define AGE "age1qrkrul4wl0yqyr3llh3x20sz86nthp89vc3t7msfs7wnjlehmces7aut7q"
 #define EPOCH 1700000000 /* 2023-11-14T22:13:20Z */
 #define AT "20231115000000"
-
-static const char *const base_names[] = {
-	"fleet.yaml",	     "fleet.lock",	     "hosts/app1.yaml",	  "hosts/authority.yaml",
-	"hosts/ns1.yaml",    "hosts/res1.yaml",	     "hosts/web1.yaml",	  "services/ca.yaml",
-	"services/dns.yaml", "services/status.yaml", "services/www.yaml",
-};
-static const char *const base_docs[] = {
-	"version: \"0.1\"\n"
-	"organisation: Example Water Utility\n"
-	"authority:\n"
-	"  domain_id: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
-	"ca:\n"
-	"  name: Example Water Utility\n"
-	"  permit_dns: [example.internal]\n"
-	"  permit_ip: [127.10.0.0/24]\n"
-	"dns:\n"
-	"  zones: [example.internal]\n"
-	"  hosts: example.internal\n"
-	"release:\n"
-	"  channel: stable\n"
-	"  mirrors: [\"https://bubo.example.internal/releases/\"]\n",
-	"version: \"0.1\"\ninputs: {}\n",
-	"version: \"0.1\"\n"
-	"host: app1\n"
-	"roles: [app]\n"
-	"addresses: [127.10.0.101]\n"
-	"ssh_host_key: " SSH "\n"
-	"console:\n"
-	"  prompt_seconds: 2\n",
-	"version: \"0.1\"\nhost: authority\nroles: [authority]\n",
-	"version: \"0.1\"\n"
-	"host: ns1\n"
-	"roles: [dns-authoritative, dns-resolver]\n"
-	"addresses: [127.10.0.53]\n"
-	"ssh_host_key: " SSH "\n",
-	"version: \"0.1\"\n"
-	"host: res1\n"
-	"roles: [dns-resolver]\n"
-	"addresses: [127.10.0.54]\n"
-	"ssh_host_key: " SSH "\n",
-	"version: \"0.1\"\n"
-	"host: web1\n"
-	"roles: [ca, web]\n"
-	"addresses: [127.10.0.80, \"fd00::80\"]\n"
-	"ssh_host_key: " SSH "\n"
-	"age_recipient: " AGE "\n",
-	"version: \"0.1\"\nservice: ca\nkind: ca\nhosts: [web1]\nnames: [ca.example.internal]\n",
-	"version: \"0.1\"\nservice: dns\nkind: dns\nhosts: [ns1]\nzones: [\".\", example.internal]\n",
-	"version: \"0.1\"\nservice: status\nkind: web\nhosts: [web1]\n"
-	"names: [status.example.internal]\nupstream: http://127.10.0.101:8080\n",
-	"version: \"0.1\"\nservice: www\nkind: web\nhosts: [web1]\nnames: [www.example.internal]\n"
-	"root: /srv/www\nclient_certificates: required\n",
-};
-#define NBASE (sizeof(base_names) / sizeof(base_names[0]))
 
 /* The base fleet with doc's from replaced by to (doc NULL: as it is). */
 static int parse_edited(const char *doc, const char *from, const char *to, struct sg_fleet *f)
 {
-	const char *docs[NBASE];
-	size_t lens[NBASE];
-	struct sg_buf diag = SG_BUF_INIT;
-	char *edited = NULL;
-	int rc;
-
-	for (size_t i = 0; i < NBASE; i++) {
-		docs[i] = base_docs[i];
-		if (doc && !strcmp(doc, base_names[i])) {
-			const char *at = strstr(docs[i], from);
-			if (!at)
-				return -1;
-			size_t pre = (size_t)(at - docs[i]);
-			edited = malloc(strlen(docs[i]) + strlen(to) + 1);
-			memcpy(edited, docs[i], pre);
-			strcpy(edited + pre, to);
-			strcat(edited, at + strlen(from));
-			docs[i] = edited;
-		}
-		lens[i] = strlen(docs[i]);
-	}
-	rc = sg_fleet_parse(base_names, docs, lens, NBASE, f, &diag);
-	if (rc < 0)
-		fprintf(stderr, "%.*s", (int)diag.len, (const char *)diag.data);
-	sg_buf_free(&diag);
-	free(edited);
-	return rc;
-}
-
-/* snprintf that refuses to truncate (the test's paths are short). */
-static void tfmt(char *out, size_t cap, const char *f, ...) __attribute__((format(printf, 3, 4)));
-static void tfmt(char *out, size_t cap, const char *f, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(out, cap, f, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= cap)
-		abort();
+	return parse_fleet(NULL, doc, from, to, f);
 }
 
 static char tmp[] = "/tmp/test_fleetdns.XXXXXX";
 static char repo[600], dns_dir[600], build[600], build2[600];
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	int rc = system(cmd);
-	if (rc != 0)
-		fprintf(stderr, "  failed (%d): %s\n", rc, cmd);
-	return rc;
-}
-
-static int mkdir_p(const char *path)
-{
-	char cmd[1024];
-
-	tfmt(cmd, sizeof(cmd), "mkdir -p '%s'", path);
-	return system(cmd);
-}
-
 /* Every job of every host, made into dir/<path>. */
 static int build_all(const struct sg_fleet *f, const char *dir, size_t *njobs)
 {
 	struct sg_fleet_ctx c = { .f = f, .repo = repo, .epoch = EPOCH };
-	int rc = 0;
+	struct sg_buf paths = SG_BUF_INIT;
+	int rc = make_jobs(&c, sg_fleet_dns_jobs, dir, &paths);
 
 	*njobs = 0;
-	for (size_t i = 0; rc == 0 && i < f->nhosts; i++) {
-		struct sg_fleet_jobs jobs = { 0 };
-		if (sg_fleet_dns_jobs(&c, &f->hosts[i], &jobs) < 0) {
-			fprintf(stderr, "  jobs of %s: %s\n", f->hosts[i].name, sg_errmsg());
-			rc = -1;
-		}
-		for (size_t k = 0; rc == 0 && k < jobs.n; k++) {
-			struct sg_buf a = SG_BUF_INIT, b = SG_BUF_INIT;
-			char path[SG_PATH_MAX], parent[SG_PATH_MAX];
-			if (jobs.v[k].make(jobs.v[k].inputs, &a) < 0 ||
-			    jobs.v[k].make(jobs.v[k].inputs, &b) < 0) {
-				fprintf(stderr, "  make %s: %s\n", jobs.v[k].path, sg_errmsg());
-				rc = -1;
-			} else {
-				/* the same inputs, the same bytes */
-				CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
-				sg_path_join(path, sizeof(path), dir, jobs.v[k].path);
-				tfmt(parent, sizeof(parent), "%s", path);
-				*strrchr(parent, '/') = '\0';
-				if (mkdir_p(parent) != 0 ||
-				    sg_write_file_atomic(path, a.data, a.len, 0644, 0) < 0)
-					rc = -1;
-				(*njobs)++;
-			}
-			sg_buf_free(&a);
-			sg_buf_free(&b);
-		}
-		sg_fleet_jobs_free(&jobs);
-	}
+	for (size_t i = 0; i < paths.len; i++)
+		*njobs += paths.data[i] == '\n';
+	sg_buf_free(&paths);
 	return rc;
 }
 

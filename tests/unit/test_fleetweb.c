@@ -19,51 +19,13 @@
 static char tmp[] = "/tmp/test_fleetweb.XXXXXX";
 static char repo[600], ca_dir[600], build[600];
 
-static int mkdir_p(const char *path)
-{
-	char cmd[1024];
-
-	tfmt(cmd, sizeof(cmd), "mkdir -p '%s'", path);
-	return system(cmd);
-}
-
-/* Every web job of every host made into dir; the paths, one a line,
- * into paths. */
+/* Every web job of every host made into dir; "KIND PATH" a line into
+ * paths. */
 static int build_all(const struct sg_fleet *f, const char *dir, struct sg_buf *paths)
 {
 	struct sg_fleet_ctx c = { .f = f, .repo = repo, .epoch = EPOCH };
-	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && i < f->nhosts; i++) {
-		struct sg_fleet_jobs jobs = { 0 };
-		if (sg_fleet_web_jobs(&c, &f->hosts[i], &jobs) < 0) {
-			fprintf(stderr, "  jobs of %s: %s\n", f->hosts[i].name, sg_errmsg());
-			rc = -1;
-		}
-		for (size_t k = 0; rc == 0 && k < jobs.n; k++) {
-			struct sg_buf a = SG_BUF_INIT, b = SG_BUF_INIT;
-			char path[SG_PATH_MAX], parent[SG_PATH_MAX];
-			CHECK(jobs.v[k].make != NULL);
-			if (jobs.v[k].make(jobs.v[k].inputs, &a) < 0 ||
-			    jobs.v[k].make(jobs.v[k].inputs, &b) < 0) {
-				fprintf(stderr, "  make %s: %s\n", jobs.v[k].path, sg_errmsg());
-				rc = -1;
-			} else {
-				CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
-				sg_path_join(path, sizeof(path), dir, jobs.v[k].path);
-				tfmt(parent, sizeof(parent), "%s", path);
-				*strrchr(parent, '/') = '\0';
-				if (mkdir_p(parent) != 0 ||
-				    sg_write_file_atomic(path, a.data, a.len, 0644, 0) < 0)
-					rc = -1;
-				sg_buf_printf(paths, "%s %s\n", jobs.v[k].kind, jobs.v[k].path);
-			}
-			sg_buf_free(&a);
-			sg_buf_free(&b);
-		}
-		sg_fleet_jobs_free(&jobs);
-	}
-	return rc;
+	return make_jobs(&c, sg_fleet_web_jobs, dir, paths);
 }
 
 static const char expect_paths[] = "certificate hosts/web1/nginx/tls/ca.crt\n"
