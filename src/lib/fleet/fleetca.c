@@ -171,6 +171,15 @@ out:
 	return rc;
 }
 
+/* The CA's leaf directory for names: the first name, '*' as '_'. */
+static void leaf_rel(const struct sg_name *names, char *rel, size_t cap)
+{
+	snprintf(rel, cap, "%s", names[0].text);
+	for (char *p = rel; *p; p++)
+		if (*p == '*')
+			*p = '_';
+}
+
 /* Issues names for key's CSR (client: clientAuth) into ca_dir, a new
  * leaf or, where the first name's leaf exists, a reissue; the
  * certificate (PEM) into cert. */
@@ -187,10 +196,7 @@ static int ca_sign(const char *ca_dir, const struct sg_age_identities *ids, EVP_
 	r.n = n;
 	r.client = client;
 	r.csr = csr;
-	snprintf(rel, sizeof(rel), "%s", names[0].text);
-	for (char *p = rel; *p; p++)
-		if (*p == '*')
-			*p = '_';
+	leaf_rel(names, rel, sizeof(rel));
 	if (sg_path_join(leaf, sizeof(leaf), ca_dir, rel) < 0 || write_csr(key, csr) < 0)
 		return -1;
 	if (!(ca = ca_writer(ca_dir, ids)))
@@ -211,6 +217,16 @@ out:
 	return rc;
 }
 
+static X509 *pem_cert(const struct sg_buf *pem)
+{
+	BIO *bio = BIO_new_mem_buf(pem->data, (int)pem->len);
+	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+
+	BIO_free(bio);
+	ERR_clear_error();
+	return x;
+}
+
 /* Revokes cert (PEM) as superseded when the CA issued it and it is not
  * revoked yet: 1 revoked, 0 nothing to do. */
 static int revoke_old(const char *ca_dir, const struct sg_age_identities *ids,
@@ -219,12 +235,9 @@ static int revoke_old(const char *ca_dir, const struct sg_age_identities *ids,
 	char serial[SG_CA_SERIAL_MAX + 1];
 	struct sg_ca_entry *e;
 	struct sg_ca *ca;
-	BIO *bio = BIO_new_mem_buf(pem->data, (int)pem->len);
-	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	X509 *x = pem_cert(pem);
 	int rc = 0;
 
-	BIO_free(bio);
-	ERR_clear_error();
 	if (!x)
 		return 0;
 	if (sg_x509_serial_hex(x, serial) < 0) {
@@ -241,17 +254,66 @@ static int revoke_old(const char *ca_dir, const struct sg_age_identities *ids,
 	return rc;
 }
 
-/* --- the state of a service --- */
-
-static X509 *pem_cert(const struct sg_buf *pem)
+/* The serials of the valid leaves in the CA's leaf directory rel other
+ * than keep, one after the other (SG_CA_SERIAL_MAX + 1 each) into out. */
+static int stale_serials(const char *ca_dir, const char *rel, const char *keep, struct sg_buf *out)
 {
-	BIO *bio = BIO_new_mem_buf(pem->data, (int)pem->len);
-	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	struct sg_ca *ca = sg_ca_open(ca_dir, SG_CA_READ);
+	const struct sg_ca_index *ix;
+	size_t len = strlen(rel);
+	int rc = 0;
 
-	BIO_free(bio);
-	ERR_clear_error();
-	return x;
+	if (!ca)
+		return -1;
+	ix = sg_ca_index(ca);
+	for (size_t i = 0; rc == 0 && i < ix->n; i++) {
+		const struct sg_ca_entry *e = &ix->e[i];
+		if (e->status == 'V' && e->file && !strncmp(e->file, rel, len) &&
+		    e->file[len] == '/' && strcmp(e->serial, keep) != 0)
+			rc = sg_buf_append(out, e->serial, sizeof(e->serial));
+	}
+	sg_ca_close(ca);
+	return rc;
 }
+
+/* Revokes, as superseded, every valid leaf the CA holds in the service's
+ * leaf directory rel but the one state/ has (cur): the leaf replaced by
+ * the last issue, and what a crash left valid (between the CA's commit
+ * and state/'s, a leaf whose key was never kept; between state/'s and
+ * the revocation, the replaced one). Run for every service on every
+ * issue, so a retry heals both; nothing is opened for writing when
+ * nothing is stale. 1 when any was revoked. */
+static int revoke_stale(const char *ca_dir, const struct sg_age_identities *ids, const char *rel,
+			const struct sg_buf *cur)
+{
+	char keep[SG_CA_SERIAL_MAX + 1] = "";
+	struct sg_buf stale = SG_BUF_INIT;
+	struct sg_ca *ca = NULL;
+	X509 *x = pem_cert(cur);
+	int rc = -1;
+
+	if (x && sg_x509_serial_hex(x, keep) < 0)
+		goto out;
+	if (stale_serials(ca_dir, rel, keep, &stale) < 0)
+		goto out;
+	rc = 0;
+	if (!stale.len)
+		goto out;
+	if (!(ca = ca_writer(ca_dir, ids)))
+		rc = -1;
+	for (size_t at = 0; ca && rc == 0 && at < stale.len; at += SG_CA_SERIAL_MAX + 1)
+		if (sg_ca_revoke(ca, (const char *)stale.data + at, REASON_SUPERSEDED) < 0)
+			rc = -1;
+	if (rc == 0)
+		rc = 1;
+out:
+	sg_ca_close(ca);
+	X509_free(x);
+	sg_buf_free(&stale);
+	return rc;
+}
+
+/* --- the state of a service --- */
 
 static int secret_rel(const struct sg_fleet_host *h, const struct sg_fleet_service *s, char *out,
 		      size_t cap)
@@ -371,11 +433,11 @@ out:
 	return rc;
 }
 
-/* Issues service s; 1 when a certificate was replaced (revoked). */
+/* Issues service s: a new key and leaf, staged into state/ with its
+ * sealed keys (the leaf it replaces is revoked by revoke_stale). */
 static int issue_service(const struct sg_fleet *f, const char *state, const char *ca_dir,
 			 const struct sg_age_identities *ids, const struct sg_fleet_service *s,
-			 const struct sg_name *names, size_t n, const struct sg_buf *old,
-			 int64_t now, struct sg_buf *report)
+			 const struct sg_name *names, size_t n, int64_t now, struct sg_buf *report)
 {
 	struct sg_buf cert = SG_BUF_INIT, keypem = SG_BUF_INIT;
 	EVP_PKEY *key = NULL;
@@ -391,9 +453,7 @@ static int issue_service(const struct sg_fleet *f, const char *state, const char
 		sg_fail_prefix(s->file);
 		goto out;
 	}
-	if (stage_service(f, state, s, &cert, &keypem, now, report) < 0)
-		goto out;
-	rc = old->len ? revoke_old(ca_dir, ids, old) : 0;
+	rc = stage_service(f, state, s, &cert, &keypem, now, report);
 out:
 	EVP_PKEY_free(key);
 	sg_buf_wipe(&keypem);
@@ -485,9 +545,9 @@ int sg_fleet_ca_issue(const struct sg_fleet *f, const char *repo, const char *ca
 	for (size_t i = 0; i < f->nservices; i++) {
 		const struct sg_fleet_service *s = &f->services[i];
 		struct sg_buf old = SG_BUF_INIT;
-		char rel[SG_PATH_MAX], cpath[SG_PATH_MAX];
+		char rel[SG_PATH_MAX], cpath[SG_PATH_MAX], leaf[SG_NAME_MAX];
 		size_t n;
-		int r;
+		int r = 0;
 
 		if (s->kind != SG_FLEET_SVC_WEB && s->kind != SG_FLEET_SVC_CA)
 			continue;
@@ -497,11 +557,15 @@ int sg_fleet_ca_issue(const struct sg_fleet *f, const char *repo, const char *ca
 			goto out;
 		if (access(cpath, F_OK) == 0 && sg_read_file(cpath, &old, CERT_MAX) < 0)
 			goto out;
-		if (service_current(f, state, s, root, names, n, now, &old)) {
+		if (!service_current(f, state, s, root, names, n, now, &old)) {
 			sg_buf_free(&old);
-			continue;
+			if (issue_service(f, state, ca_dir, ids, s, names, n, now, report) < 0 ||
+			    sg_read_file(cpath, &old, CERT_MAX) < 0)
+				r = -1;
 		}
-		r = issue_service(f, state, ca_dir, ids, s, names, n, &old, now, report);
+		leaf_rel(names, leaf, sizeof(leaf));
+		if (r == 0)
+			r = revoke_stale(ca_dir, ids, leaf, &old);
 		sg_buf_free(&old);
 		if (r < 0)
 			goto out;
