@@ -50,17 +50,19 @@
  * every service of kind web or ca issues a certificate when
  * state/certs/<svc>/cert.pem is missing, is not the CA's, names other
  * names than the service's, expires within 30 days of now, or a host of
- * the service lacks its sealed key; the certificate it replaces is
- * revoked (superseded). Then the CRL as above. ids decrypt an encrypted
+ * the service lacks its sealed key; then every valid leaf the CA holds
+ * for the service's names but state/'s is revoked (superseded): the one
+ * just replaced, and any a crash left valid. Then the CRL as above. ids decrypt an encrypted
  * CA key (may be NULL for a plain one). One line per thing made is
  * appended to report; a second run with nothing changed writes nothing
  * and reports nothing. Fails when a host of such a service has no
  * age_recipient, on a name the CA's constraints refuse (nothing of that
  * service is issued), and on what the CA layer refuses; each service is
- * its own transactions (the CA's, then state/'s), so a failure leaves
- * the services before it done and a retry goes on from there (a leaf
- * the CA issued whose state/ files were not written is superseded by
- * the retry's). */
+ * its own transactions (the CA's, then state/'s, then the
+ * revocation), so a failure leaves the services before it done and a
+ * retry goes on from there: a leaf the CA issued whose state/ files
+ * were not written, or one state/ replaced before a crash kept it from
+ * being revoked, is revoked by the retry. */
 int sg_fleet_ca_issue(const struct sg_fleet *f, const char *repo, const char *ca_dir,
 		      const struct sg_age_recipients *key_rs, const struct sg_age_identities *ids,
 		      int64_t now, struct sg_buf *report);
