@@ -6,7 +6,7 @@
 # (fleet compare of their attestations); the sidecar's verity tree
 # passes veritysetup; the unsigned UKIs hold no signature and no SSH
 # host key; fleet sign makes every UKI pass sbverify, its .initrd
-# holding the host key (0600) as a second cpio archive, predicts the
+# holding the host key (0600) as a cpio archive of its own, predicts the
 # PCR 11 that systemd-measure computes from the same sections and the
 # PCR 7 of sb pcr7, and writes each host's ESP (mtools reads it back);
 # signing again gives the same bytes. A host's own cmdline changes that
@@ -127,8 +127,8 @@ for h in $hosts; do
 		ok || ko "$h's ESP holds its UKI and the sidecar"
 done
 initrd_entries "$S/hosts/web1/boot/uki.efi" >"$T/signed.ls" && ok || ko "read the signed initrd"
-grep -q "^2 100600 etc/signet/ssh_host_ed25519_key$" "$T/signed.ls" && ok ||
-	ko "second archive with the key 0600: $(grep -v '^1 ' "$T/signed.ls")"
+grep -q "^3 100600 etc/signet/ssh_host_ed25519_key$" "$T/signed.ls" && ok ||
+	ko "third archive (after the system and the host archives) with the key 0600: $(grep -v "^[12] " "$T/signed.ls")"
 check "sign again, elsewhere" sign "$T/signed2"
 for f in hosts/app1/boot/uki.efi hosts/app1/boot/pcrs hosts/app1/boot/esp.img; do
 	same "signing is deterministic: $f" "$S/$f" "$T/signed2/$f"

@@ -271,6 +271,55 @@ static int blob_of(struct sg_buf *b, const char *name, struct sg_provision_blob 
 	return 0;
 }
 
+/* The system archive (provision.h) of the last UKI made, by the SHA-256
+ * of the inputs it comes from: every host of a fleet boots the same
+ * signet-init, libraries and modules, so a build compresses them once
+ * instead of once a host (that was nine tenths of a UKI's time). A
+ * cache only: the value is a function of the key, so a UKI is the same
+ * bytes with or without it. */
+static struct {
+	uint8_t key[SG_SHA256_LEN];
+	struct sg_buf archive;
+} system_memo;
+
+static int system_key(const struct sg_json *in, uint8_t key[SG_SHA256_LEN])
+{
+	static const char *const names[] = { "init", "modules_order", "modules", "sysroot" };
+	struct sg_json *o = sg_json_new_object();
+	struct sg_buf canon = SG_BUF_INIT;
+	int rc = -1;
+
+	for (size_t i = 0; o && i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct sg_json *v = sg_json_get(in, names[i]);
+		if (v && sg_json_set(o, names[i], sg_json_clone(v)) < 0)
+			goto out;
+	}
+	if (o && sg_json_canonical(o, &canon) == 0 && sg_sha256(canon.data, canon.len, key) == 0)
+		rc = 0;
+out:
+	sg_json_free(o);
+	sg_buf_free(&canon);
+	return rc;
+}
+
+/* m's system archive, made or from system_memo. */
+static const struct sg_buf *system_archive(const struct sg_json *in, const struct sg_provision_mem *m)
+{
+	uint8_t key[SG_SHA256_LEN];
+
+	if (system_key(in, key) < 0)
+		return NULL;
+	if (system_memo.archive.len && !memcmp(key, system_memo.key, sizeof(key)))
+		return &system_memo.archive;
+	sg_buf_free(&system_memo.archive);
+	if (sg_provision_system_archive(m, &system_memo.archive) < 0) {
+		sg_buf_free(&system_memo.archive);
+		return NULL;
+	}
+	memcpy(system_memo.key, key, sizeof(key));
+	return &system_memo.archive;
+}
+
 static int make_uki(const struct sg_json *in, const char *dir, struct sg_buf *out)
 {
 	static const char *const libs[] = { SG_PROVISION_DEFAULT_LIBS };
@@ -318,7 +367,8 @@ static int make_uki(const struct sg_json *in, const char *dir, struct sg_buf *ou
 		m.authorized_keys.len = ak_len;
 	}
 	m.host_key_later = 1;
-	rc = sg_provision_build_mem(&m, &initrd, out);
+	if ((m.system_archive = system_archive(in, &m)))
+		rc = sg_provision_build_mem(&m, &initrd, out);
 out:
 	sg_buf_free(&initrd);
 	uki_bufs_free(&u);

@@ -51,7 +51,7 @@
  * scope; and it cannot be in the repository (which holds public parts
  * only). So the unsigned UKI carries everything but the key, and
  * sg_fleet_boot_sign, on the control plane that holds the keys, adds
- * it as a second cpio archive appended to the .initrd section and
+ * it as a cpio archive of its own appended to the .initrd section and
  * signs: the builders' output stays public and identical, and only the
  * signed UKI (0600) is secret.
  */

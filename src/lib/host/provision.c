@@ -156,10 +156,47 @@ static int add_elf(const struct sg_provision_mem *p, struct sg_cpio *c, struct s
 	return sg_cpio_add_elf(c, set, src, dest);
 }
 
-static int build_initrd(const struct sg_provision_mem *p, struct sg_buf *initrd)
+int sg_provision_system_archive(const struct sg_provision_mem *p, struct sg_buf *out)
 {
 	struct sg_cpio c = SG_CPIO_INIT;
 	struct sg_elfdeps set = SG_ELFDEPS_INIT;
+	int rc = -1;
+
+	if (add_elf(p, &c, &set, p->init, "/init") < 0)
+		goto out;
+	for (size_t i = 0; i < p->nlibs; i++)
+		if (add_elf(p, &c, &set, p->libs[i], p->libs[i]) < 0)
+			goto out;
+	if (add_modules(p, &c) < 0 || sg_cpio_add_node(&c, "/dev/console", 'c', 5, 1, 0600) < 0)
+		goto out;
+	rc = sg_cpio_write_buf(&c, "initrd", SG_CPIO_GZIP, out);
+out:
+	sg_cpio_free(&c);
+	sg_elfdeps_free(&set);
+	return rc;
+}
+
+/* The host's own archive: its document, what it trusts, its keys. */
+static int host_archive(const struct sg_provision_mem *p, const struct sg_buf *json,
+			const struct sg_buf *roots, struct sg_buf *out)
+{
+	struct sg_cpio c = SG_CPIO_INIT;
+	int rc = -1;
+
+	if (sg_cpio_add_data(&c, "/etc/signet/host.json", json->data, json->len, 0644) == 0 &&
+	    (!roots->len || sg_cpio_add_data(&c, "/etc/signet/sidecar.roothash", roots->data,
+					     roots->len, 0644) == 0) &&
+	    add_blob(&c, &p->signer_cert, "/etc/signet/sidecar-signer.pem", 0644, NULL) == 0 &&
+	    add_blob(&c, &p->authorized_keys, "/etc/signet/authorized_keys", 0644,
+		     check_authorized_keys) == 0 &&
+	    add_blob(&c, &p->ssh_host_key, HOST_KEY_PATH, 0600, check_host_key) == 0)
+		rc = sg_cpio_write_buf(&c, "initrd", SG_CPIO_GZIP, out);
+	sg_cpio_free(&c);
+	return rc;
+}
+
+static int build_initrd(const struct sg_provision_mem *p, struct sg_buf *initrd)
+{
 	struct sg_buf json = SG_BUF_INIT, roots = SG_BUF_INIT;
 	struct sg_host_cfg cfg;
 	int rc = -1;
@@ -179,25 +216,14 @@ static int build_initrd(const struct sg_provision_mem *p, struct sg_buf *initrd)
 	}
 	if (p->signer_cert.data && check_cert(&p->signer_cert) < 0)
 		goto out;
-	if (add_elf(p, &c, &set, p->init, "/init") < 0)
-		goto out;
-	for (size_t i = 0; i < p->nlibs; i++)
-		if (add_elf(p, &c, &set, p->libs[i], p->libs[i]) < 0)
+	if (p->system_archive) {
+		if (sg_buf_append(initrd, p->system_archive->data, p->system_archive->len) < 0)
 			goto out;
-	if (add_modules(p, &c) < 0 ||
-	    sg_cpio_add_data(&c, "/etc/signet/host.json", json.data, json.len, 0644) < 0 ||
-	    (roots.len && sg_cpio_add_data(&c, "/etc/signet/sidecar.roothash", roots.data,
-					   roots.len, 0644) < 0) ||
-	    add_blob(&c, &p->signer_cert, "/etc/signet/sidecar-signer.pem", 0644, NULL) < 0 ||
-	    add_blob(&c, &p->authorized_keys, "/etc/signet/authorized_keys", 0644,
-		     check_authorized_keys) < 0 ||
-	    add_blob(&c, &p->ssh_host_key, HOST_KEY_PATH, 0600, check_host_key) < 0 ||
-	    sg_cpio_add_node(&c, "/dev/console", 'c', 5, 1, 0600) < 0)
+	} else if (sg_provision_system_archive(p, initrd) < 0) {
 		goto out;
-	rc = sg_cpio_write_buf(&c, "initrd", SG_CPIO_GZIP, initrd);
+	}
+	rc = host_archive(p, &json, &roots, initrd);
 out:
-	sg_cpio_free(&c);
-	sg_elfdeps_free(&set);
 	sg_buf_free(&json);
 	sg_buf_free(&roots);
 	return rc;

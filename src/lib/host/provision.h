@@ -3,7 +3,10 @@
  * initrd around signet-init, in a UKI signed with the organisation's db
  * key (signet host provision).
  *
- * The initrd holds:
+ * The initrd is two gzip'ed newc archives, one after the other (the
+ * kernel unpacks each in turn): the system's, the same for every host
+ * that boots the same signet-init, libraries and modules, and the
+ * host's own. They hold:
  *   /init                               signet-init and the libraries it
  *                                       loads (ELF closure), plus the
  *                                       dlopen()ed ones (the TPM's TCTI,
@@ -16,7 +19,9 @@
  *   /etc/signet/authorized_keys         who may log in in recovery
  *   /etc/signet/ssh_host_ed25519_key    the recovery sshd's key (0600)
  *   /dev/console
- * Nothing else: equal inputs give byte-identical initrds, and with a
+ * (the system's: /init, the libraries, the modules, /dev/console; the
+ * host's: the rest). Nothing else: equal inputs give byte-identical
+ * initrds, and with a
  * deterministic signature byte-identical UKIs.
  */
 #ifndef SIGNET_PROVISION_H
@@ -107,7 +112,16 @@ struct sg_provision_mem {
 	EVP_PKEY *key; /* NULL: the UKI is left unsigned */
 	X509 *cert;
 	int deterministic;
+	/* NULL, or what sg_provision_system_archive gave for these init,
+	 * libs and modules: used as it is (a fleet build makes it once for
+	 * all its hosts). */
+	const struct sg_buf *system_archive;
 };
+
+/* The system's archive of m (gzip'ed newc): /init and its libraries,
+ * the dlopen()ed ones, the modules and their load order, /dev/console,
+ * appended to out. Everything in it is the same for every host. */
+int sg_provision_system_archive(const struct sg_provision_mem *m, struct sg_buf *out);
 
 /* Builds the initrd and the UKI of m as sg_provision_build does: the
  * same inputs give the same bytes. Fails on any input signet-init would
@@ -118,9 +132,9 @@ int sg_provision_build_mem(const struct sg_provision_mem *m, struct sg_buf *init
 
 /* The control plane's step after a build without the SSH host key
  * (host_key_later): appends to the .initrd section of the unsigned UKI
- * img a second, uncompressed newc archive holding only
+ * img one more, uncompressed newc archive holding only
  * /etc/signet/ssh_host_ed25519_key (0600; the kernel unpacks
- * concatenated archives, the first one's gzip member padded with zeros
+ * concatenated archives, the last gzip member padded with zeros
  * to 4 bytes as its unpacker wants), and Authenticode-signs the result
  * with key and cert (deterministic: no signingTime) into out. The same
  * image, host key and db key give the same bytes. out holds the host
