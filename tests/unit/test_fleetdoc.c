@@ -71,6 +71,8 @@ static const struct {
 	  "fleet.yaml:14: 'boot.cmdline' must be 1 to 2047 printable ASCII characters on one line" },
 	{ "fleet.yaml", "release:", "boot:\n  cmdlin: quiet\nrelease:",
 	  "fleet.yaml:14: unknown key 'boot.cmdlin'" },
+	{ "hosts/app1.yaml", "device: /dev/vdb", "device: /dev/vdb\n  size: 1.5",
+	  "hosts/app1.yaml:7: disk: floats are not in the data model" },
 	{ "hosts/app1.yaml", "rootfs: debian", "rootfs: debian\ncmdline: \"quiet\\nsingle\"",
 	  "hosts/app1.yaml:7: 'cmdline' must be 1 to 2047 printable ASCII characters on one line" },
 	/* keys and types */

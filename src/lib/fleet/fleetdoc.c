@@ -585,7 +585,18 @@ static int read_boot(struct rd *r, const struct sg_sops_node *doc, struct sg_fle
 		return -1;
 	for (size_t i = 0; i < sizeof(boot_keys) / sizeof(boot_keys[0]); i++) {
 		const struct sg_sops_node *v = sg_sops_get(doc, boot_keys[i]);
-		if (v && sg_sops_push(boot, boot_keys[i], strlen(boot_keys[i]), sg_sops_clone(v)) < 0)
+		struct sg_json *j = NULL;
+		if (!v)
+			continue;
+		/* A value JSON cannot hold (a float, say) is the document's
+		 * error, on the line of its key. */
+		if (sg_bundle_node_to_json(v, boot_keys[i], &j) < 0) {
+			diag(r, line_of(doc, boot_keys[i]), "%s", sg_errmsg());
+			rc = 0;
+			goto out;
+		}
+		sg_json_free(j);
+		if (sg_sops_push(boot, boot_keys[i], strlen(boot_keys[i]), sg_sops_clone(v)) < 0)
 			goto out;
 	}
 	if (sg_bundle_node_to_json(boot, r->file, &h->boot) < 0 ||
