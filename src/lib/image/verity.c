@@ -880,12 +880,10 @@ static EVP_PKEY *load_key(const char *path)
 	return k;
 }
 
-int sg_verity_sign(const char *key_path, const char *cert_path, const char *root_hex,
-		   struct sg_buf *out)
+int sg_verity_sign_key(EVP_PKEY *key, X509 *cert, const char *name, const char *root_hex,
+		       struct sg_buf *out)
 {
 	char text[2 * SG_VERITY_DIGEST_MAX + 1];
-	X509 *cert = NULL;
-	EVP_PKEY *key = NULL;
 	BIO *in = NULL;
 	PKCS7 *p7 = NULL;
 	unsigned char *der = NULL;
@@ -893,16 +891,14 @@ int sg_verity_sign(const char *key_path, const char *cert_path, const char *root
 
 	if ((n = root_text(root_hex, text, sizeof(text))) < 0)
 		return -1;
-	if (!(cert = load_cert(cert_path)) || !(key = load_key(key_path)))
-		goto out;
 	if (X509_check_private_key(cert, key) != 1) {
-		sg_fail("%s: the key does not belong to certificate %s", key_path, cert_path);
+		sg_fail("%s: the key does not belong to its certificate", name);
 		goto out;
 	}
 	if (!(in = BIO_new_mem_buf(text, n)) ||
 	    !(p7 = PKCS7_sign(cert, key, NULL, in,
 			      PKCS7_DETACHED | PKCS7_BINARY | PKCS7_NOATTR | PKCS7_NOCERTS))) {
-		sg_fail("%s: PKCS#7 signing failed", key_path);
+		sg_fail("%s: PKCS#7 signing failed", name);
 		goto out;
 	}
 	if ((len = i2d_PKCS7(p7, &der)) <= 0) {
@@ -916,6 +912,16 @@ out:
 	OPENSSL_free(der);
 	PKCS7_free(p7);
 	BIO_free(in);
+	return rc;
+}
+
+int sg_verity_sign(const char *key_path, const char *cert_path, const char *root_hex,
+		   struct sg_buf *out)
+{
+	X509 *cert = load_cert(cert_path);
+	EVP_PKEY *key = cert ? load_key(key_path) : NULL;
+	int rc = key ? sg_verity_sign_key(key, cert, key_path, root_hex, out) : -1;
+
 	EVP_PKEY_free(key);
 	X509_free(cert);
 	return rc;

@@ -30,6 +30,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "buf.h"
 
 #define SG_VERITY_SB_SIZE 512
@@ -116,6 +119,11 @@ int sg_verity_verify(const char *data_path, const char *hash_path, struct sg_ver
  * certificate; out receives the DER detached PKCS#7 signature. */
 int sg_verity_sign(const char *key_path, const char *cert_path, const char *root_hex,
 		   struct sg_buf *out);
+/* The same with the key and certificate in memory (name for messages):
+ * with an RSA key (PKCS#1 v1.5) the same key and root hash give the
+ * same bytes. */
+int sg_verity_sign_key(EVP_PKEY *key, X509 *cert, const char *name, const char *root_hex,
+		       struct sg_buf *out);
 
 /* Checks a DER (or PEM) detached PKCS#7 signature over root_hex
  * (lowercased) made by the key of cert_path. */
