@@ -8,11 +8,12 @@
 # host key; fleet sign makes every UKI pass sbverify, its .initrd
 # holding the host key (0600) as a cpio archive of its own, predicts the
 # PCR 11 that systemd-measure computes from the same sections and the
-# PCR 7 of sb pcr7, and writes each host's ESP (mtools reads it back);
+# PCR 7 of sb pcr7, signs the sidecar's root hash (openssl cms accepts
+# it), and writes each host's ESP (mtools reads it back);
 # signing again gives the same bytes. A host's own cmdline changes that
 # host's UKI only.
 . "$(dirname "$0")/lib.sh"
-for tool in sbverify veritysetup objcopy python3 mksquashfs busybox cc git mdir mtype; do
+for tool in sbverify veritysetup objcopy python3 mksquashfs busybox cc git mdir mtype openssl; do
 	command -v "$tool" >/dev/null || { echo "missing tool $tool" >&2; exit 1; }
 done
 MEASURE=/usr/lib/systemd/systemd-measure
@@ -100,12 +101,25 @@ initrd_entries "$U" >"$T/unsigned.ls" && ok || ko "read the unsigned initrd"
 grep -q " etc/signet/host.json$" "$T/unsigned.ls" && grep -q " init$" "$T/unsigned.ls" &&
 	grep -q " lib/x86_64-linux-gnu/libc.so.6$" "$T/unsigned.ls" && ok || ko "unsigned initrd: $(head -c 300 "$T/unsigned.ls")"
 grep -q "ssh_host_ed25519_key" "$T/unsigned.ls" && ko "the unsigned UKI holds the host key" || ok
+grep -q "^2 100644 etc/signet/sidecar-signer.pem$" "$T/unsigned.ls" && ok ||
+	ko "the host archive trusts the sidecar signer: $(grep -v '^1 ' "$T/unsigned.ls")"
 pe_section "$U" .cmdline >"$T/cmdline" && grep -q "^console=ttyS0 panic=-1" "$T/cmdline" &&
 	ok || ko "fleet.yaml's boot.cmdline in the UKI: $(cat "$T/cmdline")"
 
 sign() { "$SIGNET" fleet sign -C "$F" --keys "$K" --build "$B" --out "$1" "$T/bubo.att" "$T/crucible.att"; }
 check "fleet sign" sign "$S"
 [ "$(grep -c '^signed hosts/.*/boot/uki.efi ' "$T/.out")" = 6 ] && ok || ko "six signed: $(cat "$T/.out")"
+# The sidecar's root hash signed by the sidecar signer: accepted by
+# openssl cms and by signet-init's own check, with the certificate in
+# state/ (what the UKIs hold).
+P7S=$S/shared/sidecar/sidecar.roothash.p7s
+check "openssl cms -verify: the root hash signature" openssl cms -verify -binary -inform DER -in "$P7S" \
+	-content "$S1/sidecar.roothash" -certfile "$F/state/verity/signer.pem" -nointern -noverify -out /dev/null
+check "verity verify-sig: the root hash signature" "$SIGNET" verity verify-sig \
+	--cert "$F/state/verity/signer.pem" --root-hash-file "$S1/sidecar.roothash" "$P7S"
+cmp -s "$F/state/verity/signer.pem" "$K/verity/signer.pem" && ! grep -q "PRIVATE" "$F/state/verity/signer.pem" &&
+	grep -q "^-----BEGIN AGE ENCRYPTED FILE-----" "$K/verity/signer.key.age" && ok ||
+	ko "the signer: its certificate in state/, its key encrypted in KEYS"
 PCR7=$("$SIGNET" sb pcr7 --dir "$K/sb")
 for h in $hosts; do
 	H=$S/hosts/$h/boot
@@ -124,13 +138,15 @@ for h in $hosts; do
 	# The ESP: the signed UKI as the default loader, the sidecar in A and B.
 	mtype -i "$H/esp.img" ::EFI/BOOT/BOOTX64.EFI | cmp -s - "$H/uki.efi" &&
 		mtype -i "$H/esp.img" ::EFI/signet/B/sidecar.roothash | cmp -s - "$S1/sidecar.roothash" &&
+		mtype -i "$H/esp.img" ::EFI/signet/A/sidecar.roothash.p7s | cmp -s - "$P7S" &&
 		ok || ko "$h's ESP holds its UKI and the sidecar"
 done
 initrd_entries "$S/hosts/web1/boot/uki.efi" >"$T/signed.ls" && ok || ko "read the signed initrd"
 grep -q "^3 100600 etc/signet/ssh_host_ed25519_key$" "$T/signed.ls" && ok ||
 	ko "third archive (after the system and the host archives) with the key 0600: $(grep -v "^[12] " "$T/signed.ls")"
 check "sign again, elsewhere" sign "$T/signed2"
-for f in hosts/app1/boot/uki.efi hosts/app1/boot/pcrs hosts/app1/boot/esp.img; do
+for f in hosts/app1/boot/uki.efi hosts/app1/boot/pcrs hosts/app1/boot/esp.img \
+	shared/sidecar/sidecar.roothash.p7s; do
 	same "signing is deterministic: $f" "$S/$f" "$T/signed2/$f"
 done
 

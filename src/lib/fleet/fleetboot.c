@@ -4,9 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 
 #include "base64.h"
 #include "crypto.h"
@@ -19,6 +22,7 @@
 #include "fleetbuild.h"
 #include "hex.h"
 #include "image.h"
+#include "keyfile.h"
 #include "path.h"
 #include "pcr7.h"
 #include "pe.h"
@@ -26,10 +30,14 @@
 #include "sbkeys.h"
 #include "uki.h"
 #include "verity.h"
+#include "x509cert.h"
 
 #define BOOT_MAX_INPUT (1u << 31)
 #define BOOT_MAX_SMALL (1u << 20)
 #define BOOT_MAX_MODULES 64
+#define SIGNER_KEY "verity/signer.key.age" /* in KEYS */
+#define SIGNER_CERT "verity/signer.pem"	   /* in KEYS and in state/ */
+#define SIGNER_DAYS 7300		   /* 20 years: a root of trust, not a leaf */
 
 static uint32_t get_be32(const uint8_t *p)
 {
@@ -330,8 +338,8 @@ static int make_uki(const struct sg_json *in, const char *dir, struct sg_buf *ou
 	struct sg_buf initrd = SG_BUF_INIT;
 	char hex[2 * SG_VERITY_DIGEST_MAX + 8];
 	const char *roots[1] = { hex };
-	const char *ak;
-	size_t ak_len = 0;
+	const char *ak, *signer;
+	size_t ak_len = 0, signer_len = 0;
 	int rc = -1;
 
 	memset(&u, 0, sizeof(u));
@@ -340,6 +348,7 @@ static int make_uki(const struct sg_json *in, const char *dir, struct sg_buf *ou
 	m.config_name = sg_json_string(sg_json_get(in, "file"), NULL);
 	m.cmdline = sg_json_string(sg_json_get(in, "cmdline"), NULL);
 	ak = sg_json_string(sg_json_get(in, "authorized_keys"), &ak_len);
+	signer = sg_json_string(sg_json_get(in, "signer"), &signer_len);
 	if (!m.config || !m.config_name || !m.cmdline || !root.init ||
 	    (root.files && root.files->kind != SG_JSON_OBJECT)) {
 		sg_fail("job inputs: a UKI needs host, file, cmdline and init");
@@ -365,6 +374,11 @@ static int make_uki(const struct sg_json *in, const char *dir, struct sg_buf *ou
 		m.authorized_keys.name = "state/authorized_keys";
 		m.authorized_keys.data = (const uint8_t *)ak;
 		m.authorized_keys.len = ak_len;
+	}
+	if (signer) {
+		m.signer_cert.name = "state/" SIGNER_CERT;
+		m.signer_cert.data = (const uint8_t *)signer;
+		m.signer_cert.len = signer_len;
 	}
 	m.host_key_later = 1;
 	if ((m.system_archive = system_archive(in, &m)))
@@ -434,6 +448,14 @@ static struct sg_json *uki_inputs(const struct sg_fleet_ctx *c, const struct sg_
 	if (rc == 1) {
 		v = sg_json_new_stringn(ak.data ? (const char *)ak.data : "", ak.len);
 		if (sg_json_set(o, "authorized_keys", v) < 0)
+			goto fail;
+	}
+	sg_buf_free(&ak);
+	if ((rc = sg_fleet_state_read(c, SIGNER_CERT, &ak)) < 0)
+		goto fail;
+	if (rc == 1) {
+		v = sg_json_new_stringn(ak.data ? (const char *)ak.data : "", ak.len);
+		if (sg_json_set(o, "signer", v) < 0)
 			goto fail;
 	}
 	sg_buf_free(&ak);
@@ -532,6 +554,112 @@ out:
 }
 
 /* 1 when path holds exactly data[0..len), 0 when not (or absent). */
+/* ---- the sidecar signer ---- */
+
+/* KEYS/verity: a new RSA key and its self-signed certificate, the
+ * certificate written first: a crash between the two leaves no key, so
+ * the retry makes both again. */
+static int signer_make(const struct sg_fleet *f, const char *keys,
+		       const struct sg_age_recipients *rs, int64_t now, struct sg_buf *report)
+{
+	char kpath[SG_PATH_MAX], cpath[SG_PATH_MAX], cn[160];
+	EVP_PKEY *key = sg_sb_rsa_keygen(3072);
+	X509 *cert = NULL;
+	struct sg_buf kp = SG_BUF_INIT, cp = SG_BUF_INIT;
+	int rc = -1;
+
+	snprintf(cn, sizeof(cn), "%.120s sidecar signer", f->organisation);
+	if (!key || sg_path_join(kpath, sizeof(kpath), keys, SIGNER_KEY) < 0 ||
+	    sg_path_join(cpath, sizeof(cpath), keys, SIGNER_CERT) < 0 ||
+	    !(cert = sg_sb_self_signed(key, cn, (time_t)now, SIGNER_DAYS)) ||
+	    sg_x509_key_pem(key, &kp) < 0 || sg_x509_cert_pem(cert, &cp) < 0 ||
+	    sg_fleet_mkdirs_for(kpath) < 0 ||
+	    sg_write_file_atomic(cpath, cp.data, cp.len, 0644, 0) < 0 ||
+	    sg_keyfile_write(kpath, rs, kp.data, kp.len, 1) < 0)
+		goto out;
+	rc = sg_buf_printf(report, "%s: the sidecar signer made (%s)\n", kpath, cn);
+out:
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	sg_buf_wipe(&kp);
+	sg_buf_free(&cp);
+	return rc;
+}
+
+int sg_fleet_boot_issue(const struct sg_fleet *f, const char *repo, const char *keys,
+			const struct sg_age_recipients *rs, int64_t now, struct sg_buf *report)
+{
+	char kpath[SG_PATH_MAX], cpath[SG_PATH_MAX], spath[SG_PATH_MAX];
+	struct sg_buf cert = SG_BUF_INIT;
+	int rc = -1, w;
+
+	if (sg_path_join(kpath, sizeof(kpath), keys, SIGNER_KEY) < 0 ||
+	    sg_path_join(cpath, sizeof(cpath), keys, SIGNER_CERT) < 0 ||
+	    snprintf(spath, sizeof(spath), "%s/state/%s", repo, SIGNER_CERT) >= (int)sizeof(spath))
+		return sg_fail("%s: path too long", keys);
+	if (!rs || rs->n == 0)
+		return sg_fail("%s: no operator recipient to encrypt the sidecar signer's key to",
+			       keys);
+	if (access(kpath, F_OK) < 0 && signer_make(f, keys, rs, now, report) < 0)
+		return -1;
+	if (sg_read_file(cpath, &cert, BOOT_MAX_SMALL) < 0)
+		goto out;
+	if ((w = sg_fleet_write_if_changed(spath, cert.data, cert.len, 0644, BOOT_MAX_SMALL)) < 0)
+		goto out;
+	rc = w ? sg_buf_printf(report, "state/%s: the sidecar signer's certificate written\n",
+			       SIGNER_CERT)
+	       : 0;
+out:
+	sg_buf_free(&cert);
+	return rc;
+}
+
+/* OUT/shared/sidecar/sidecar.roothash.p7s: the sidecar's root hash
+ * signed by KEYS/verity's key (signet verity sign's form), for
+ * signet-init's check against the certificate in the UKI. */
+static int sign_roothash(const char *keys, const struct sg_age_identities *ids, const char *out,
+			 struct sg_buf *report)
+{
+	char kpath[SG_PATH_MAX], cpath[SG_PATH_MAX], rpath[SG_PATH_MAX], spath[SG_PATH_MAX];
+	char hex[65];
+	struct sg_buf kp = SG_BUF_INIT, root = SG_BUF_INIT, sig = SG_BUF_INIT;
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	uint8_t d[SG_SHA256_LEN];
+	BIO *bio = NULL;
+	int rc = -1;
+
+	if (sg_path_join(kpath, sizeof(kpath), keys, SIGNER_KEY) < 0 ||
+	    sg_path_join(cpath, sizeof(cpath), keys, SIGNER_CERT) < 0 ||
+	    sg_path_join(rpath, sizeof(rpath), out, "shared/sidecar/sidecar.roothash") < 0 ||
+	    sg_path_join(spath, sizeof(spath), out, "shared/sidecar/sidecar.roothash.p7s") < 0)
+		return -1;
+	if (sg_keyfile_open(kpath, ids, BOOT_MAX_SMALL, &kp) < 0 ||
+	    sg_read_file(rpath, &root, BOOT_MAX_SMALL) < 0 || !(cert = sg_x509_read_cert(cpath)))
+		goto out;
+	if (!(bio = BIO_new_mem_buf(kp.data, (int)kp.len)) ||
+	    !(key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL))) {
+		sg_fail("%s: not a PEM private key", kpath);
+		goto out;
+	}
+	if (sg_buf_append(&root, "", 1) < 0 ||
+	    sg_verity_sign_key(key, cert, kpath, (const char *)root.data, &sig) < 0 ||
+	    sg_sha256(sig.data, sig.len, d) < 0 ||
+	    sg_write_file_atomic(spath, sig.data, sig.len, 0644, 0) < 0)
+		goto out;
+	sg_hex_encode(d, sizeof(d), hex, SG_HEX_LOWER);
+	rc = sg_buf_printf(report, "signed shared/sidecar/sidecar.roothash.p7s %s\n", hex);
+out:
+	ERR_clear_error();
+	BIO_free(bio);
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	sg_buf_wipe(&kp);
+	sg_buf_free(&root);
+	sg_buf_free(&sig);
+	return rc;
+}
+
 /* The signed UKI of host h: the unsigned one of the build (its digest
  * the manifest's) with the host's SSH key added, signed by key/cert;
  * into signed_ (wiped by the caller: it holds the key). */
@@ -689,7 +817,7 @@ static int sign_one(const struct sg_fleet *f, const char *build, const char *key
 }
 
 int sg_fleet_boot_sign(const struct sg_fleet *f, const char *build, const char *keys,
-		       const char *out, struct sg_buf *report)
+		       const struct sg_age_identities *ids, const char *out, struct sg_buf *report)
 {
 	struct sg_json *m = NULL;
 	const struct sg_json *arts;
@@ -705,7 +833,8 @@ int sg_fleet_boot_sign(const struct sg_fleet *f, const char *build, const char *
 	if (sg_path_join(kp, sizeof(kp), keys, "sb/db.key") < 0 ||
 	    sg_path_join(cp, sizeof(cp), keys, "sb/db.crt") < 0 ||
 	    sg_path_join(sb, sizeof(sb), keys, "sb") < 0 || !(key = sg_sb_load_key(kp)) ||
-	    !(cert = sg_sb_load_cert(cp)) || sg_pcr7_predict_dir(sb, pcr7) < 0)
+	    !(cert = sg_sb_load_cert(cp)) || sg_pcr7_predict_dir(sb, pcr7) < 0 ||
+	    sign_roothash(keys, ids, out, report) < 0)
 		goto out;
 	for (size_t i = 0; arts && arts->kind == SG_JSON_ARRAY && i < arts->u.array.len; i++) {
 		const struct sg_json *a = arts->u.array.items[i];

@@ -25,8 +25,9 @@
  *                                    closure is resolved there, never
  *                                    on the build machine's /lib),
  *                                    the host's boot document as JCS,
- *                                    the sidecar's root hash and
- *                                    state/authorized_keys, with the
+ *                                    the sidecar's root hash,
+ *                                    state/authorized_keys and
+ *                                    state/verity/signer.pem, with the
  *                                    command line the host's
  *                                    cmdline names, or fleet.yaml's
  *                                    boot.cmdline (fleetdoc.h);
@@ -58,6 +59,7 @@
 #ifndef SIGNET_FLEETBOOT_H
 #define SIGNET_FLEETBOOT_H
 
+#include "age.h"
 #include "buf.h"
 #include "fleetdoc.h"
 #include "fleetjob.h"
@@ -75,13 +77,30 @@ int sg_fleet_boot_host(const struct sg_fleet_host *h);
 int sg_fleet_boot_jobs(const struct sg_fleet_ctx *c, const struct sg_fleet_host *h,
 		       struct sg_fleet_jobs *jobs);
 
+/* The control plane's step before a build (signet fleet issue): makes
+ * the sidecar signer when KEYS has none, an RSA 3072 key sealed to rs
+ * (the operator: KEYS/verity/signer.key.age) and its self-signed
+ * certificate (KEYS/verity/signer.pem, "<organisation> sidecar
+ * signer", valid 20 years from now), and writes the certificate into
+ * REPO/state/verity/signer.pem when it is not there: every UKI trusts a
+ * sidecar whose root hash it signed, as well as the one root hash baked
+ * in, so a sidecar can be replaced without a new UKI. One line per
+ * thing made in report; nothing when all is there. */
+int sg_fleet_boot_issue(const struct sg_fleet *f, const char *repo, const char *keys,
+			const struct sg_age_recipients *rs, int64_t now, struct sg_buf *report);
+
 /* The control plane's step: for each uki-unsigned artifact of the build
  * in BUILD (its manifest.json), checks the file's SHA-256 against the
  * manifest, reads the host's SSH host key KEYS/hosts/<h>/
  * ssh_host_ed25519_key (an OpenSSH ed25519 private key whose public key
  * must be the host document's ssh_host_key), adds it to the initrd and
  * signs with KEYS/sb/db.key and db.crt (signet sb keygen --dir KEYS/sb;
- * deterministic Authenticode, no signingTime). Into OUT/hosts/<h>/boot/:
+ * deterministic Authenticode, no signingTime). First the sidecar's root
+ * hash, OUT/shared/sidecar/sidecar.roothash (which must be there:
+ * sg_fleet_sign copies the build first), is signed with the sidecar
+ * signer's key (KEYS/verity, decrypted with ids) into
+ * sidecar.roothash.p7s beside it (signet verity sign's form). Then into
+ * OUT/hosts/<h>/boot/:
  *
  *   uki.efi   the signed UKI, 0600 (it holds the host key)
  *   pcrs      "7:HEX\n11:HEX\n", the PCRs the host will measure booting
@@ -89,8 +108,8 @@ int sg_fleet_boot_jobs(const struct sg_fleet_ctx *c, const struct sg_fleet_host 
  *             KEYS/sb's PK, KEK and db (pcr7.h: firmware holding exactly
  *             those keys), PCR 11 from the UKI's sections (uki.h)
  *   esp.img   the host's A/B ESP (esp.h): the UKI as EFI/BOOT/BOOTX64.EFI,
- *             OUT/shared/sidecar (which must be there: sg_fleet_sign
- *             copies the build first) in slots A and B; 0600
+ *             OUT/shared/sidecar (with the signature) in slots A and B;
+ *             0600
  *
  * each atomically; the key and every copy of the signed image are wiped
  * from memory. Deterministic: the same keys and build give the same
@@ -100,6 +119,6 @@ int sg_fleet_boot_jobs(const struct sg_fleet_ctx *c, const struct sg_fleet_host 
  * "unchanged PATH SHA256". On failure -1 naming the file and rule; the
  * hosts done before it stay done (each file is whole: old or new). */
 int sg_fleet_boot_sign(const struct sg_fleet *f, const char *build, const char *keys,
-		       const char *out, struct sg_buf *report);
+		       const struct sg_age_identities *ids, const char *out, struct sg_buf *report);
 
 #endif

@@ -68,7 +68,8 @@ int sg_fleet_issue(const struct sg_fleet *f, const char *repo, const char *keys,
 	    recipients_of(&ids, &rs) < 0)
 		goto out;
 	/* the certificates first: the zones' TLSA records are made from them */
-	if (sg_fleet_ca_issue(f, repo, ca, &rs, &ids, now, report) < 0)
+	if (sg_fleet_ca_issue(f, repo, ca, &rs, &ids, now, report) < 0 ||
+	    sg_fleet_boot_issue(f, repo, keys, &rs, now, report) < 0)
 		goto out;
 	rc = sg_fleet_dns_issue(f, repo, dns, &rs, report);
 out:
@@ -204,6 +205,20 @@ static int sign_zones(const struct sg_fleet *f, const char *keys, const char *bu
 	return rc;
 }
 
+/* The boot artifacts, with the keys of KEYS/verity decrypted by
+ * KEYS/operator.key. */
+static int sign_boot(const struct sg_fleet *f, const char *keys, const char *build,
+		     const char *fresh, struct sg_buf *report)
+{
+	struct sg_age_identities ids = { 0 };
+	int rc = -1;
+
+	if (operator_identities(keys, &ids) == 0)
+		rc = sg_fleet_boot_sign(f, build, keys, &ids, fresh, report);
+	sg_age_identities_free(&ids);
+	return rc;
+}
+
 /* 1 when the manifest lists an artifact of this kind. */
 static int has_kind(const struct sg_json *m, const char *kind)
 {
@@ -247,7 +262,7 @@ int sg_fleet_sign(const struct sg_fleet *f, const char *keys, const char *build,
 	len1 = report->len;
 	if (copy_build(build, m, atts, (const struct sg_json *const *)objs, o.fresh) < 0 ||
 	    sign_zones(f, keys, build, m, o.fresh, report) < 0 ||
-	    (has_kind(m, "uki-unsigned") && sg_fleet_boot_sign(f, build, keys, o.fresh, report) < 0) ||
+	    (has_kind(m, "uki-unsigned") && sign_boot(f, keys, build, o.fresh, report) < 0) ||
 	    report_rename(report, len1, o.fresh, out) < 0 || sg_fleet_dir_sync(o.fresh) < 0 ||
 	    sg_fleet_outdir_commit(out, &o) < 0)
 		goto out;

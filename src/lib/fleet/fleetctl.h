@@ -13,6 +13,8 @@
  *   ca/                   the CA (fleetca.h): its root key, its index
  *   sb/db.key, db.crt     the Secure Boot db key (signet sb keygen
  *                         --dir KEYS/sb), for builds with UKIs
+ *   verity/               the sidecar signer (fleetboot.h): its key
+ *                         (signer.key.age) and certificate
  *   hosts/<h>/            what is made for each host once
  *
  * Issue runs before a build and writes into the repository's state/
@@ -32,7 +34,8 @@
 /* Makes in KEYS what is missing (the CA, the DNS directory and its
  * zones) and writes the matching public state into REPO/state/: the
  * CA's anchor and CRL, each web and ca service's certificate and its key
- * sealed to each of its hosts (fleetca.h), then state/dns/root.ds (the
+ * sealed to each of its hosts (fleetca.h), the sidecar signer's
+ * certificate (fleetboot.h), then state/dns/root.ds (the
  * zones' TLSA records are made from the certificates);
  * one line per thing made in report, nothing when all exists (a second
  * run changes nothing). Each step is one transaction: after a failure
