@@ -29,6 +29,8 @@ ls -l "$S/hosts/$H/boot/" "$S"/shared/sidecar/* | awk 'NF > 5 {print "    " $5 "
 run sbverify --cert fleet.keys/sb/db.crt "$S/hosts/$H/boot/uki.efi"
 run veritysetup verify "$S/shared/sidecar/sidecar.sqfs" "$S/shared/sidecar/sidecar.verity" \
 	"$(cat "$S/shared/sidecar/sidecar.roothash")"
+run "$SIGNET" verity verify-sig --cert fleet/state/verity/signer.pem \
+	--root-hash-file "$S/shared/sidecar/sidecar.roothash" "$S/shared/sidecar/sidecar.roothash.p7s"
 echo "    the PCRs $H will measure (predicted at signing):"
 sed 's/^/      /' "$S/hosts/$H/boot/pcrs"
 PCR7=$(sed -n 's/^7://p' "$S/hosts/$H/boot/pcrs")
