@@ -78,7 +78,8 @@ struct sg_tar;
 int sg_tar_open(struct sg_tar **t, struct sg_reader in, const char *name);
 
 /* The next entry into e: 1, or 0 at the end of the archive, or -1. The
- * data of the entry before it that was not read is skipped. */
+ * data of the entry before it that was not read is skipped. After -1
+ * the reader only closes. */
 int sg_tar_next(struct sg_tar *t, struct sg_tar_entry *e);
 
 /* Reads up to len bytes of the current entry's data: the count, 0 at
