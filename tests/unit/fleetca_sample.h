@@ -13,6 +13,7 @@
 
 #include "age.h"
 #include "check.h"
+#include "runcmd.h"
 #include "err.h"
 #include "fileio.h"
 #include "fleetdoc.h"
@@ -128,21 +129,6 @@ static void tfmt(char *out, size_t cap, const char *f, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= cap)
 		abort();
-}
-
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	int rc = system(cmd);
-	if (rc != 0)
-		fprintf(stderr, "  failed (%d): %s\n", rc, cmd);
-	return rc;
 }
 
 static int mkdir_p(const char *path)

@@ -11,22 +11,11 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "runcmd.h"
 #include "err.h"
 #include "ocilayout.h"
 
 static char tmp[] = "/tmp/test_ocilayout.XXXXXX";
-
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 /* Python's reading of layout L's tag: "MANIFEST CONFIG LAYER..." with
  * each digest's hex and size. */

@@ -12,24 +12,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "runcmd.h"
 #include "err.h"
 #include "fileio.h"
 #include "io.h"
 #include "tar.h"
 
 static char tmp[] = "/tmp/test_tar.XXXXXX";
-
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 /* Every entry of the archive in data, one line each into out:
  * "TYPE PATH MODE UID GID SIZE MTIME[.NSEC] LINK DATA|XATTRS", or the
