@@ -3,8 +3,6 @@
 
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "buf.h"
 #include "crypto.h"
 #include "endian.h"
@@ -17,14 +15,22 @@
 #define ESL_MAX (1u << 20) /* one signature list file */
 #define VAR_NAME_MAX 16	   /* "SecureBoot" is the longest measured */
 
-/* pcr = SHA-256(pcr || SHA-256(UEFI_VARIABLE_DATA of name = data)). */
+int sg_pcr_extend(uint8_t pcr[32], const uint8_t digest[32])
+{
+	uint8_t both[64];
+
+	memcpy(both, pcr, 32);
+	memcpy(both + 32, digest, 32);
+	return sg_sha256(both, sizeof(both), pcr);
+}
+
+/* pcr extended with SHA-256(UEFI_VARIABLE_DATA of name = data). */
 static int extend_var(uint8_t pcr[32], const char *name, const uint8_t *data, size_t len)
 {
-	uint8_t head[16 + 8 + 8 + 2 * VAR_NAME_MAX], d[32], both[64];
+	uint8_t head[16 + 8 + 8 + 2 * VAR_NAME_MAX], d[32];
 	size_t n = strlen(name), at = 0;
 	const uint8_t *guid = sg_sb_vendor_guid(name);
-	EVP_MD_CTX *ctx;
-	unsigned dl;
+	struct sg_digest *md;
 	int ok;
 
 	if (!guid || n > VAR_NAME_MAX)
@@ -36,33 +42,26 @@ static int extend_var(uint8_t pcr[32], const char *name, const uint8_t *data, si
 		head[at] = (uint8_t)*name;
 		head[at + 1] = 0;
 	}
-	if (!(ctx = EVP_MD_CTX_new()))
-		return sg_fail("out of memory");
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) && EVP_DigestUpdate(ctx, head, at) &&
-	     (len == 0 || EVP_DigestUpdate(ctx, data, len)) && EVP_DigestFinal_ex(ctx, d, &dl);
-	EVP_MD_CTX_free(ctx);
-	if (!ok)
-		return sg_fail("PCR 7: SHA-256 failed");
-	memcpy(both, pcr, 32);
-	memcpy(both + 32, d, 32);
-	return sg_sha256(both, sizeof(both), pcr);
+	if (!(md = sg_digest_new("SHA256")))
+		return -1;
+	ok = sg_digest_update(md, head, at) == 0 &&
+	     (len == 0 || sg_digest_update(md, data, len) == 0) && sg_digest_final(md, d) == 32;
+	sg_digest_free(md);
+	return ok ? sg_pcr_extend(pcr, d) : -1;
 }
 
 int sg_pcr7_predict(const struct sg_pcr7_vars *v, uint8_t pcr[32])
 {
 	static const uint8_t secure_boot_on = 1, separator[4] = { 0 };
-	uint8_t both[64];
+	uint8_t d[32];
 
 	memset(pcr, 0, 32);
 	if (extend_var(pcr, "SecureBoot", &secure_boot_on, 1) < 0 ||
 	    extend_var(pcr, "PK", v->pk, v->pk_len) < 0 ||
 	    extend_var(pcr, "KEK", v->kek, v->kek_len) < 0 ||
 	    extend_var(pcr, "db", v->db, v->db_len) < 0 ||
-	    extend_var(pcr, "dbx", v->dbx, v->dbx_len) < 0)
-		return -1;
-	memcpy(both, pcr, 32);
-	if (sg_sha256(separator, sizeof(separator), both + 32) < 0 ||
-	    sg_sha256(both, sizeof(both), pcr) < 0)
+	    extend_var(pcr, "dbx", v->dbx, v->dbx_len) < 0 ||
+	    sg_sha256(separator, sizeof(separator), d) < 0 || sg_pcr_extend(pcr, d) < 0)
 		return -1;
 	return extend_var(pcr, "db", v->authority, v->authority_len);
 }

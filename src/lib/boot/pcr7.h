@@ -41,6 +41,10 @@ struct sg_pcr7_vars {
 
 int sg_pcr7_predict(const struct sg_pcr7_vars *v, uint8_t pcr[32]);
 
+/* A TPM's extend in the SHA-256 bank: pcr = SHA-256(pcr || digest). For
+ * every prediction (PCR 7 here, PCR 11 in uki.c). */
+int sg_pcr_extend(uint8_t pcr[32], const uint8_t digest[32]);
+
 /* The first EFI_SIGNATURE_DATA of the EFI_SIGNATURE_LIST esl (signet's
  * db.esl holds one: the db certificate with its owner): a pointer into
  * esl. Fails on a list that is not whole. */

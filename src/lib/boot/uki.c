@@ -6,6 +6,7 @@
 #include "authenticode.h"
 #include "crypto.h"
 #include "err.h"
+#include "pcr7.h"
 
 #define SECTION_HEADER_SIZE 40
 #define SCN_INITIALIZED_DATA 0x00000040u
@@ -357,15 +358,6 @@ fail:
 	return -1;
 }
 
-static int pcr_extend(uint8_t pcr[32], const uint8_t digest[32])
-{
-	uint8_t buf[64];
-
-	memcpy(buf, pcr, 32);
-	memcpy(buf + 32, digest, 32);
-	return sg_sha256(buf, sizeof(buf), pcr);
-}
-
 int sg_uki_inspect(const struct sg_pe *pe, const char *name, struct sg_uki_info *info)
 {
 	/* The UKI sections in the order systemd-stub measures them, and the
@@ -395,7 +387,8 @@ int sg_uki_inspect(const struct sg_pe *pe, const char *name, struct sg_uki_info 
 			if (!pe->sections[i].virtual_size)
 				break; /* the stub skips empty sections */
 			if (sg_sha256(order[k].name, strlen(order[k].name) + 1, nd) ||
-			    pcr_extend(info->pcr11, nd) || pcr_extend(info->pcr11, info->sha256[i]))
+			    sg_pcr_extend(info->pcr11, nd) ||
+			    sg_pcr_extend(info->pcr11, info->sha256[i]))
 				return sg_fail_prefix(name);
 			info->measured[i] = 1;
 			break;
