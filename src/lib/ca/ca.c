@@ -336,20 +336,6 @@ static int find_key(struct sg_ca *ca, const char *kpath)
 	return 0;
 }
 
-/* Parses a PEM private key held in memory (for a decrypted key file). */
-static EVP_PKEY *parse_key(const struct sg_buf *pem, const char *path)
-{
-	BIO *bio = BIO_new_mem_buf(pem->data, (int)pem->len);
-	EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"") : NULL;
-
-	BIO_free(bio);
-	if (!k) {
-		ERR_clear_error();
-		sg_fail("%s: does not hold a PEM private key", path);
-	}
-	return k;
-}
-
 int sg_ca_key_storage(const struct sg_ca *ca)
 {
 	int wants;
@@ -379,7 +365,7 @@ int sg_ca_load_key(struct sg_ca *ca, const struct sg_age_identities *ids)
 			       ca->kpath);
 	} else {
 		if (sg_keyfile_open(ca->kpath, ids, KEY_MAX, &pem) == 0)
-			ca->key = parse_key(&pem, ca->kpath);
+			ca->key = sg_x509_key_from_pem(pem.data, pem.len, ca->kpath);
 		sg_buf_wipe(&pem);
 	}
 	if (!ca->key)

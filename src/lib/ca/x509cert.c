@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -159,23 +160,29 @@ X509 *sg_x509_read_cert(const char *path)
 	return x;
 }
 
+EVP_PKEY *sg_x509_key_from_pem(const uint8_t *pem, size_t len, const char *name)
+{
+	BIO *bio = len <= INT_MAX ? BIO_new_mem_buf(pem ? pem : (const uint8_t *)"", (int)len) : NULL;
+	/* "" as the passphrase: an encrypted key fails instead of prompting */
+	EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"") : NULL;
+
+	BIO_free(bio);
+	if (!k) {
+		ERR_clear_error();
+		sg_fail("%s: not a PEM private key (or it is encrypted)", name);
+	}
+	return k;
+}
+
 EVP_PKEY *sg_x509_read_key(const char *path)
 {
 	struct sg_buf b = SG_BUF_INIT;
 	EVP_PKEY *k = NULL;
-	BIO *bio;
 
 	if (sg_read_file(path, &b, SG_X509_FILE_MAX) < 0)
 		return NULL;
-	bio = BIO_new_mem_buf(b.data, (int)b.len);
-	if (bio)
-		k = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"");
-	BIO_free(bio);
+	k = sg_x509_key_from_pem(b.data, b.len, path);
 	sg_buf_wipe(&b);
-	if (!k) {
-		ERR_clear_error();
-		sg_fail("%s: not a PEM private key (or it is encrypted)", path);
-	}
 	return k;
 }
 

@@ -60,6 +60,9 @@ int sg_x509_cert_pem(X509 *x, struct sg_buf *out);
  * PKCS#1, SEC1), unencrypted. */
 X509 *sg_x509_read_cert(const char *path);
 EVP_PKEY *sg_x509_read_key(const char *path);
+/* The same key from PEM text in memory (a key file decrypted from age;
+ * name for the message). */
+EVP_PKEY *sg_x509_key_from_pem(const uint8_t *pem, size_t len, const char *name);
 
 /* The authority key identifier a certificate or CRL of issuer carries. */
 AUTHORITY_KEYID *sg_x509_issuer_akid(X509 *issuer);

@@ -8,8 +8,6 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
 
 #include "base64.h"
 #include "crypto.h"
@@ -553,7 +551,6 @@ out:
 	return rc;
 }
 
-/* 1 when path holds exactly data[0..len), 0 when not (or absent). */
 /* ---- the sidecar signer ---- */
 
 /* KEYS/verity: a new RSA key and its self-signed certificate, the
@@ -626,7 +623,6 @@ static int sign_roothash(const char *keys, const struct sg_age_identities *ids, 
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
 	uint8_t d[SG_SHA256_LEN];
-	BIO *bio = NULL;
 	int rc = -1;
 
 	if (sg_path_join(kpath, sizeof(kpath), keys, SIGNER_KEY) < 0 ||
@@ -637,12 +633,7 @@ static int sign_roothash(const char *keys, const struct sg_age_identities *ids, 
 	if (sg_keyfile_open(kpath, ids, BOOT_MAX_SMALL, &kp) < 0 ||
 	    sg_read_file(rpath, &root, BOOT_MAX_SMALL) < 0 || !(cert = sg_x509_read_cert(cpath)))
 		goto out;
-	if (!(bio = BIO_new_mem_buf(kp.data, (int)kp.len)) ||
-	    !(key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL))) {
-		sg_fail("%s: not a PEM private key", kpath);
-		goto out;
-	}
-	if (sg_buf_append(&root, "", 1) < 0 ||
+	if (!(key = sg_x509_key_from_pem(kp.data, kp.len, kpath)) || sg_buf_append(&root, "", 1) < 0 ||
 	    sg_verity_sign_key(key, cert, kpath, (const char *)root.data, &sig) < 0 ||
 	    sg_sha256(sig.data, sig.len, d) < 0 ||
 	    sg_write_file_atomic(spath, sig.data, sig.len, 0644, 0) < 0)
@@ -650,8 +641,6 @@ static int sign_roothash(const char *keys, const struct sg_age_identities *ids, 
 	sg_hex_encode(d, sizeof(d), hex, SG_HEX_LOWER);
 	rc = sg_buf_printf(report, "signed shared/sidecar/sidecar.roothash.p7s %s\n", hex);
 out:
-	ERR_clear_error();
-	BIO_free(bio);
 	EVP_PKEY_free(key);
 	X509_free(cert);
 	sg_buf_wipe(&kp);
