@@ -227,33 +227,6 @@ static X509 *pem_cert(const struct sg_buf *pem)
 	return x;
 }
 
-/* Revokes cert (PEM) as superseded when the CA issued it and it is not
- * revoked yet: 1 revoked, 0 nothing to do. */
-static int revoke_old(const char *ca_dir, const struct sg_age_identities *ids,
-		      const struct sg_buf *pem)
-{
-	char serial[SG_CA_SERIAL_MAX + 1];
-	struct sg_ca_entry *e;
-	struct sg_ca *ca;
-	X509 *x = pem_cert(pem);
-	int rc = 0;
-
-	if (!x)
-		return 0;
-	if (sg_x509_serial_hex(x, serial) < 0) {
-		X509_free(x);
-		return -1;
-	}
-	X509_free(x);
-	if (!(ca = ca_writer(ca_dir, ids)))
-		return -1;
-	e = sg_ca_index_find((struct sg_ca_index *)sg_ca_index(ca), serial);
-	if (e && e->status == 'V')
-		rc = sg_ca_revoke(ca, serial, REASON_SUPERSEDED) < 0 ? -1 : 1;
-	sg_ca_close(ca);
-	return rc;
-}
-
 /* The serials of the valid leaves in the CA's leaf directory rel other
  * than keep, one after the other (SG_CA_SERIAL_MAX + 1 each) into out. */
 static int stale_serials(const char *ca_dir, const char *rel, const char *keep, struct sg_buf *out)
@@ -601,10 +574,10 @@ int sg_fleet_ca_client(const struct sg_fleet *f, const char *repo, const char *c
 {
 	struct sg_buf cert = SG_BUF_INIT, keypem = SG_BUF_INIT;
 	struct sg_name name;
-	char text[SG_NAME_MAX], cpath[SG_PATH_MAX], kpath[SG_PATH_MAX], leaf[SG_PATH_MAX];
+	char text[SG_NAME_MAX], cpath[SG_PATH_MAX], kpath[SG_PATH_MAX], leaf[SG_NAME_MAX];
 	char file[200];
 	EVP_PKEY *key = NULL;
-	int had, rc = -1;
+	int r, rc = -1;
 
 	if (!who_ok(who))
 		return sg_fail("'%s': a person is a plain name ([A-Za-z0-9._-]) or a mailbox", who);
@@ -614,15 +587,6 @@ int sg_fleet_ca_client(const struct sg_fleet *f, const char *repo, const char *c
 		return sg_fail("'%s': too long", who);
 	if (sg_name_parse(SG_NAME_EMAIL, text, &name) < 0)
 		return -1;
-	if (sg_path_join(leaf, sizeof(leaf), ca_dir, name.text) < 0)
-		return -1;
-	had = access(leaf, F_OK) == 0;
-	if (had) {
-		char old[SG_PATH_MAX];
-		if (sg_path_join(old, sizeof(old), leaf, "cert.pem") < 0 ||
-		    sg_read_file(old, &cert, CERT_MAX) < 0)
-			return -1;
-	}
 	snprintf(file, sizeof(file), "%s.crt", who);
 	if (sg_path_join(cpath, sizeof(cpath), out_dir, file) < 0)
 		goto out;
@@ -632,23 +596,17 @@ int sg_fleet_ca_client(const struct sg_fleet *f, const char *repo, const char *c
 		goto out;
 	if (!(key = sg_x509_keygen(f->ca_alg)) || sg_x509_key_pem(key, &keypem) < 0)
 		goto out;
-	{
-		struct sg_buf fresh = SG_BUF_INIT;
-		int ok = ca_sign(ca_dir, ids, key, &name, 1, 1, &fresh) == 0 &&
-			 sg_write_file_atomic(kpath, keypem.data, keypem.len, 0600, 0) == 0 &&
-			 sg_write_file_atomic(cpath, fresh.data, fresh.len, 0644, 0) == 0;
-		sg_buf_free(&fresh);
-		if (!ok)
-			goto out;
-	}
-	if (sg_buf_printf(report, "%s: client certificate for %s issued\n%s: its key\n", cpath,
+	if (ca_sign(ca_dir, ids, key, &name, 1, 1, &cert) < 0 ||
+	    sg_write_file_atomic(kpath, keypem.data, keypem.len, 0600, 0) < 0 ||
+	    sg_write_file_atomic(cpath, cert.data, cert.len, 0644, 0) < 0 ||
+	    sg_buf_printf(report, "%s: client certificate for %s issued\n%s: its key\n", cpath,
 			  name.text, kpath) < 0)
 		goto out;
-	if (had) {
-		int r = revoke_old(ca_dir, ids, &cert);
-		if (r < 0 || (r > 0 && repo && write_crl(repo, ca_dir, ids, report) < 0))
-			goto out;
-	}
+	/* the person's earlier certificates, and any a crash left valid */
+	leaf_rel(&name, leaf, sizeof(leaf));
+	if ((r = revoke_stale(ca_dir, ids, leaf, &cert)) < 0 ||
+	    (r > 0 && repo && write_crl(repo, ca_dir, ids, report) < 0))
+		goto out;
 	rc = 0;
 out:
 	EVP_PKEY_free(key);
