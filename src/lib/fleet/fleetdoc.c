@@ -576,13 +576,13 @@ static unsigned path_line(const struct sg_sops_node *doc, const char *msg)
  * rules. */
 static int read_boot(struct rd *r, const struct sg_sops_node *doc, struct sg_fleet_host *h)
 {
-	struct sg_sops_node *boot = sg_sops_new(SG_SOPS_MAP);
+	struct sg_json *boot = sg_json_new_object();
 	struct sg_buf canon = SG_BUF_INIT;
 	struct sg_host_cfg cfg;
 	int rc = -1;
 
 	if (!boot)
-		return -1;
+		return sg_fail("out of memory");
 	for (size_t i = 0; i < sizeof(boot_keys) / sizeof(boot_keys[0]); i++) {
 		const struct sg_sops_node *v = sg_sops_get(doc, boot_keys[i]);
 		struct sg_json *j = NULL;
@@ -595,18 +595,18 @@ static int read_boot(struct rd *r, const struct sg_sops_node *doc, struct sg_fle
 			rc = 0;
 			goto out;
 		}
-		sg_json_free(j);
-		if (sg_sops_push(boot, boot_keys[i], strlen(boot_keys[i]), sg_sops_clone(v)) < 0)
+		if (sg_json_set(boot, boot_keys[i], j) < 0)
 			goto out;
 	}
-	if (sg_bundle_node_to_json(boot, r->file, &h->boot) < 0 ||
-	    sg_json_canonical(h->boot, &canon) < 0)
+	if (sg_json_canonical(boot, &canon) < 0)
 		goto out;
 	if (sg_host_cfg_parse((const char *)canon.data, canon.len, &cfg) < 0)
 		diag(r, path_line(doc, sg_errmsg()), "%s", sg_errmsg());
+	h->boot = boot;
+	boot = NULL;
 	rc = 0;
 out:
-	sg_sops_free(boot);
+	sg_json_free(boot);
 	sg_buf_free(&canon);
 	return rc;
 }
