@@ -191,32 +191,18 @@ static int copy_build(const char *build, const struct sg_json *m, const char *co
 }
 
 /* The zones, signed into fresh with KEYS/dns. */
+/* Every zone, signed at the build's epoch with the keys of KEYS/dns
+ * (decrypted with ids). */
 static int sign_zones(const struct sg_fleet *f, const char *keys, const char *build,
-		      const struct sg_json *m, const char *fresh, struct sg_buf *report)
+		      const struct sg_json *m, const struct sg_age_identities *ids,
+		      const char *fresh, struct sg_buf *report)
 {
-	struct sg_age_identities ids = { 0 };
 	const struct sg_json *epoch = sg_json_get(m, "epoch");
 	char dns[SG_PATH_MAX];
-	int rc = -1;
 
-	if (sg_path_join(dns, sizeof(dns), keys, "dns") == 0 && operator_identities(keys, &ids) == 0)
-		rc = sg_fleet_dns_sign(f, build, dns, fresh, epoch->u.integer, &ids, report);
-	sg_age_identities_free(&ids);
-	return rc;
-}
-
-/* The boot artifacts, with the keys of KEYS/verity decrypted by
- * KEYS/operator.key. */
-static int sign_boot(const struct sg_fleet *f, const char *keys, const char *build,
-		     const char *fresh, struct sg_buf *report)
-{
-	struct sg_age_identities ids = { 0 };
-	int rc = -1;
-
-	if (operator_identities(keys, &ids) == 0)
-		rc = sg_fleet_boot_sign(f, build, keys, &ids, fresh, report);
-	sg_age_identities_free(&ids);
-	return rc;
+	if (sg_path_join(dns, sizeof(dns), keys, "dns") < 0)
+		return -1;
+	return sg_fleet_dns_sign(f, build, dns, fresh, epoch->u.integer, ids, report);
 }
 
 /* 1 when the manifest lists an artifact of this kind. */
@@ -249,6 +235,7 @@ int sg_fleet_sign(const struct sg_fleet *f, const char *keys, const char *build,
 {
 	const char *const atts[2] = { att_a, att_b };
 	struct sg_json *objs[2] = { NULL, NULL }, *m = NULL;
+	struct sg_age_identities ids = { 0 };
 	struct sg_fleet_outdir o;
 	size_t len0 = report->len, len1;
 	int rc = -1;
@@ -257,12 +244,14 @@ int sg_fleet_sign(const struct sg_fleet *f, const char *keys, const char *build,
 	o.fresh[0] = '\0';
 	if (sg_fleet_compare(f, att_a, att_b, report) < 0)
 		return -1; /* its lines say why */
-	if (check_build(f, build, atts, objs, &m) < 0 || sg_fleet_outdir_open(out, &o) < 0)
+	if (check_build(f, build, atts, objs, &m) < 0 || operator_identities(keys, &ids) < 0 ||
+	    sg_fleet_outdir_open(out, &o) < 0)
 		goto out;
 	len1 = report->len;
 	if (copy_build(build, m, atts, (const struct sg_json *const *)objs, o.fresh) < 0 ||
-	    sign_zones(f, keys, build, m, o.fresh, report) < 0 ||
-	    (has_kind(m, "uki-unsigned") && sign_boot(f, keys, build, o.fresh, report) < 0) ||
+	    sign_zones(f, keys, build, m, &ids, o.fresh, report) < 0 ||
+	    (has_kind(m, "uki-unsigned") &&
+	     sg_fleet_boot_sign(f, build, keys, &ids, o.fresh, report) < 0) ||
 	    report_rename(report, len1, o.fresh, out) < 0 || sg_fleet_dir_sync(o.fresh) < 0 ||
 	    sg_fleet_outdir_commit(out, &o) < 0)
 		goto out;
@@ -271,6 +260,7 @@ out:
 	sg_fleet_outdir_close(&o, rc < 0);
 	if (rc < 0)
 		report->len = len0; /* the error says it; the lines before it do not */
+	sg_age_identities_free(&ids);
 	sg_json_free(objs[0]);
 	sg_json_free(objs[1]);
 	sg_json_free(m);
