@@ -47,7 +47,7 @@ struct pax {
 };
 
 struct sg_tar {
-	struct sg_reader in;
+	struct sg_bufreader in;
 	const char *name;
 	uint64_t off;	    /* bytes consumed */
 	uint64_t left, pad; /* of the current entry's data, and its padding */
@@ -74,7 +74,11 @@ int sg_tar_open(struct sg_tar **t, struct sg_reader in, const char *name)
 {
 	if (!(*t = calloc(1, sizeof(**t))))
 		return sg_fail("out of memory");
-	(*t)->in = in;
+	if (sg_bufreader_init(&(*t)->in, in) < 0) {
+		free(*t);
+		*t = NULL;
+		return -1;
+	}
 	(*t)->name = name;
 	return 0;
 }
@@ -89,6 +93,7 @@ void sg_tar_close(struct sg_tar *t)
 	sg_buf_free(&t->link);
 	sg_buf_free(&t->uname);
 	sg_buf_free(&t->gname);
+	sg_bufreader_free(&t->in);
 	free(t);
 }
 
@@ -102,18 +107,11 @@ static int fail_at(const struct sg_tar *t, uint64_t off, const char *rule)
 /* Reads up to len bytes: fewer only at the end of input. */
 static ssize_t read_full(struct sg_tar *t, uint8_t *buf, size_t len)
 {
-	size_t got = 0;
+	ssize_t got = sg_bufreader_read(&t->in, buf, len);
 
-	while (got < len) {
-		ssize_t n = t->in.read(t->in.ctx, buf + got, len - got);
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	t->off += got;
-	return (ssize_t)got;
+	if (got > 0)
+		t->off += (uint64_t)got;
+	return got;
 }
 
 /* Skips len bytes of input, the data of entry n (or its padding);
@@ -452,17 +450,22 @@ static enum sg_tar_type entry_type(uint8_t c)
 	}
 }
 
+/* dst = src (a NUL-ended string). */
+static int copy_str(struct sg_buf *dst, const struct sg_buf *src)
+{
+	dst->len = 0;
+	return sg_buf_append(dst, src->data, src->len);
+}
+
 /* The entry's path: pax path, else the GNU long name, else prefix/name
  * (the prefix only in a POSIX ustar header). */
 static int entry_path(struct sg_tar *t, const uint8_t *h, const struct longnames *ln)
 {
-	const struct pax *p = t->local.set & P_PATH ? &t->local : NULL;
-
-	t->path.len = 0;
-	if (p)
-		return sg_buf_append(&t->path, p->path.data, p->path.len);
+	if (t->local.set & P_PATH)
+		return copy_str(&t->path, &t->local.path);
 	if (ln->has_name)
-		return sg_buf_append(&t->path, ln->name.data, ln->name.len);
+		return copy_str(&t->path, &ln->name);
+	t->path.len = 0;
 	if (!memcmp(h + H_MAGIC, "ustar\0", 6) && h[345]) {
 		size_t pl = field_len(h, H_PREFIX);
 		if (sg_buf_append(&t->path, h + 345, pl) < 0 || sg_buf_append(&t->path, "/", 1) < 0)
@@ -476,14 +479,10 @@ static int entry_path(struct sg_tar *t, const uint8_t *h, const struct longnames
 
 static int entry_link(struct sg_tar *t, const uint8_t *h, const struct longnames *ln)
 {
-	if (t->local.set & P_LINK) {
-		t->link.len = 0;
-		return sg_buf_append(&t->link, t->local.link.data, t->local.link.len);
-	}
-	if (ln->has_link) {
-		t->link.len = 0;
-		return sg_buf_append(&t->link, ln->link.data, ln->link.len);
-	}
+	if (t->local.set & P_LINK)
+		return copy_str(&t->link, &t->local.link);
+	if (ln->has_link)
+		return copy_str(&t->link, &ln->link);
 	return set_field(&t->link, h, H_LINK);
 }
 
@@ -532,22 +531,11 @@ static int entry_numbers(struct sg_tar *t, const uint8_t *h, uint64_t at, struct
 
 static int entry_names(struct sg_tar *t, const uint8_t *h, struct sg_tar_entry *e)
 {
-	const struct pax *p;
+	const struct pax *u = pax_for(t, P_UNAME), *g = pax_for(t, P_GNAME);
 
-	if ((p = pax_for(t, P_UNAME))) {
-		t->uname.len = 0;
-		if (sg_buf_append(&t->uname, p->uname.data, p->uname.len) < 0)
-			return -1;
-	} else if (set_field(&t->uname, h, H_UNAME) < 0) {
+	if ((u ? copy_str(&t->uname, &u->uname) : set_field(&t->uname, h, H_UNAME)) < 0 ||
+	    (g ? copy_str(&t->gname, &g->gname) : set_field(&t->gname, h, H_GNAME)) < 0)
 		return -1;
-	}
-	if ((p = pax_for(t, P_GNAME))) {
-		t->gname.len = 0;
-		if (sg_buf_append(&t->gname, p->gname.data, p->gname.len) < 0)
-			return -1;
-	} else if (set_field(&t->gname, h, H_GNAME) < 0) {
-		return -1;
-	}
 	e->uname = (const char *)t->uname.data;
 	e->gname = (const char *)t->gname.data;
 	return 0;
