@@ -50,32 +50,8 @@ hosts=$(cd "$B/hosts" && for h in *; do [ -e "$h/boot/uki.unsigned.efi" ] && ech
 # initrd_entries UKI: the .initrd's cpio archives as the kernel reads
 # them, one line "ARCHIVE MODE PATH" per entry.
 initrd_entries() {
-	objcopy -O binary --only-section=.initrd "$1" "$T/.ird" && python3 - "$T/.ird" <<'PY'
-import sys, zlib
-d = open(sys.argv[1], "rb").read()
-arch = 0
-while d:
-    if d[0] == 0:
-        d = d[1:]; continue
-    if d[:2] == b"\x1f\x8b":
-        z = zlib.decompressobj(16 + 15); body = z.decompress(d); d = z.unused_data
-    else:
-        body, d = d, b""
-    arch += 1
-    off = 0
-    while True:
-        h = body[off:off + 110]
-        assert h[:6] == b"070701", h[:6]
-        mode = int(h[14:22], 16); size = int(h[54:62], 16); nl = int(h[94:102], 16)
-        name = body[off + 110:off + 110 + nl - 1].decode()
-        off = (off + 110 + nl + 3) & ~3
-        off = (off + size + 3) & ~3
-        if name == "TRAILER!!!":
-            break
-        print(arch, "%o" % mode, name)
-    if d is not None and not d.strip(b"\0") and arch:
-        d = d.strip(b"\0")
-PY
+	objcopy -O binary --only-section=.initrd "$1" "$T/.ird" &&
+		python3 "$SRCDIR/tests/suites/initrd_unpack.py" --list "$T/.ird"
 }
 # pe_section PE NAME: the section's contents as the stub measures them
 # (VirtualSize bytes, not the file's padding).
