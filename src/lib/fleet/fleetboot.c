@@ -424,12 +424,24 @@ static struct sg_json *sidecar_inputs(const struct sg_fleet *f, int with_root)
 	return o;
 }
 
+/* o[key] = the text of state/<rel>, when that file exists. */
+static int set_state_text(const struct sg_fleet_ctx *c, struct sg_json *o, const char *key,
+			  const char *rel)
+{
+	struct sg_buf b = SG_BUF_INIT;
+	int rc = sg_fleet_state_read(c, rel, &b);
+
+	if (rc == 1)
+		rc = sg_json_set(o, key,
+				 sg_json_new_stringn(b.data ? (const char *)b.data : "", b.len));
+	sg_buf_free(&b);
+	return rc < 0 ? -1 : 0;
+}
+
 static struct sg_json *uki_inputs(const struct sg_fleet_ctx *c, const struct sg_fleet_host *h)
 {
 	const struct sg_fleet *f = c->f;
-	struct sg_json *o = sg_json_new_object(), *v;
-	struct sg_buf ak = SG_BUF_INIT;
-	int rc;
+	struct sg_json *o = sg_json_new_object();
 
 	if (!o || set_pin(o, "kernel", f, "kernel") < 0 || set_pin(o, "stub", f, "stub") < 0 ||
 	    set_pin(o, "init", f, "signet-init") < 0 ||
@@ -439,29 +451,13 @@ static struct sg_json *uki_inputs(const struct sg_fleet_ctx *c, const struct sg_
 	    sg_json_set(o, "sysroot", pins_under(f, "sysroot/")) < 0 ||
 	    sg_json_set(o, "host", sg_json_clone(h->boot)) < 0 ||
 	    sg_json_set(o, "file", sg_json_new_string(h->file)) < 0 ||
-	    sg_json_set(o, "cmdline", sg_json_new_string(h->cmdline ? h->cmdline : f->cmdline)) < 0)
-		goto fail;
-	if ((rc = sg_fleet_state_read(c, "authorized_keys", &ak)) < 0)
-		goto fail;
-	if (rc == 1) {
-		v = sg_json_new_stringn(ak.data ? (const char *)ak.data : "", ak.len);
-		if (sg_json_set(o, "authorized_keys", v) < 0)
-			goto fail;
+	    sg_json_set(o, "cmdline", sg_json_new_string(h->cmdline ? h->cmdline : f->cmdline)) < 0 ||
+	    set_state_text(c, o, "authorized_keys", "authorized_keys") < 0 ||
+	    set_state_text(c, o, "signer", SIGNER_CERT) < 0) {
+		sg_json_free(o);
+		return NULL;
 	}
-	sg_buf_free(&ak);
-	if ((rc = sg_fleet_state_read(c, SIGNER_CERT, &ak)) < 0)
-		goto fail;
-	if (rc == 1) {
-		v = sg_json_new_stringn(ak.data ? (const char *)ak.data : "", ak.len);
-		if (sg_json_set(o, "signer", v) < 0)
-			goto fail;
-	}
-	sg_buf_free(&ak);
 	return o;
-fail:
-	sg_buf_free(&ak);
-	sg_json_free(o);
-	return NULL;
 }
 
 int sg_fleet_boot_jobs(const struct sg_fleet_ctx *c, const struct sg_fleet_host *h,
