@@ -15,6 +15,7 @@ int cmd_esp(int argc, char **argv);
 int cmd_fleet(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_initrd(int argc, char **argv);
+int cmd_oci(int argc, char **argv);
 int cmd_sb_enroll(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_policy(int argc, char **argv);

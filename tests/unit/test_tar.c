@@ -181,6 +181,9 @@ static const struct {
 		    "user.g=1\n" },
 	{ "no-end", "0 a 644 0 0 1 1700000000 [] 1\n" },
 	{ "one-zero-block", "0 a 644 0 0 1 1700000000 [] 1\n" },
+	{ "no-padding", "0 a 644 0 0 1 1700000000 [] 1\n0 b 644 0 0 1 1700000000 [] 2\n" },
+	{ "bad-padding", "0 a 644 0 0 1 1700000000 [] 1\nerror: t.tar: entry 1 at byte 513: the "
+			 "padding after an entry's data is not zeros\n" },
 	{ "truncated", "0 a 644 0 0 1 1700000000 [] 1\nerror: t.tar: entry 2 at byte 1024: the input "
 		       "ends inside a header\n" },
 	{ "data-truncated",
@@ -222,6 +225,15 @@ static void make_case(const char *what, struct sg_buf *b)
 	} else if (!strcmp(what, "one-zero-block")) {
 		entry(b, "a", '0', "1", 1);
 		sg_buf_append(b, (const uint8_t[512]){ 0 }, 512);
+	} else if (!strcmp(what, "no-padding")) {
+		/* umoci 0.4.7: the last entry's data, then nothing */
+		entry(b, "a", '0', "1", 1);
+		entry(b, "b", '0', "2", 1);
+		b->len = 1024 + 512 + 1;
+	} else if (!strcmp(what, "bad-padding")) {
+		entry(b, "a", '0', "1", 1);
+		b->data[513] = 'x';
+		end(b);
 	} else if (!strcmp(what, "truncated")) {
 		entry(b, "a", '0', "1", 1);
 		entry(b, "b", '0', "2", 1);

@@ -209,6 +209,72 @@ out:
 	return rc;
 }
 
+/* "sha256:<64 lowercase hex>" into hex. */
+static int sha256_digest(const char *digest, char hex[65])
+{
+	if (strncmp(digest, "sha256:", 7) != 0 || strlen(digest + 7) != 64 ||
+	    strspn(digest + 7, "0123456789abcdef") != 64)
+		return -1;
+	memcpy(hex, digest + 7, 65);
+	return 0;
+}
+
+int sg_oci_config_parse(const char *name, const char *text, size_t len, struct sg_oci_image *img)
+{
+	struct sg_json *j = NULL;
+	const struct sg_json *rootfs, *ids;
+	const char *type;
+	int rc = -1;
+
+	if (sg_json_parse(text, len, &j) < 0) {
+		sg_fail_prefix(name);
+		return -1;
+	}
+	rootfs = sg_json_get(j, "rootfs");
+	ids = sg_json_get(rootfs, "diff_ids");
+	if (!(type = str_of(rootfs, "type")) || strcmp(type, "layers") != 0 || !ids ||
+	    ids->kind != SG_JSON_ARRAY) {
+		sg_fail("%s: no rootfs of type \"layers\" with a diff_ids list", name);
+		goto out;
+	}
+	if (ids->u.array.len != img->nlayers) {
+		sg_fail("%s: %zu diff_ids for %zu layers", name, ids->u.array.len, img->nlayers);
+		goto out;
+	}
+	for (size_t i = 0; i < img->nlayers; i++) {
+		size_t n;
+		const char *s = sg_json_string(ids->u.array.items[i], &n);
+
+		if (!s || strlen(s) != n || sha256_digest(s, img->diff_ids[i]) < 0) {
+			sg_fail("%s: diff_id %zu is not a sha256 digest", name, i + 1);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	sg_json_free(j);
+	return rc;
+}
+
+int sg_oci_layout_ref(const char *arg, struct sg_oci_ref *ref)
+{
+	const char *colon = strrchr(arg, ':');
+	size_t dlen = colon && !strchr(colon, '/') ? (size_t)(colon - arg) : strlen(arg);
+	const char *tag = arg + dlen + (arg[dlen] == ':');
+	size_t tlen = strlen(tag);
+
+	memset(ref, 0, sizeof(*ref));
+	if (dlen == 0 || dlen >= sizeof(ref->dir))
+		return sg_fail("'%.200s': not LAYOUT[:TAG] (an empty or too long directory)", arg);
+	if (arg[dlen] == ':' &&
+	    (tlen == 0 || tlen > SG_OCI_TAG_MAX || *tag == '.' || *tag == '-' ||
+	     strspn(tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != tlen))
+		return sg_fail("'%.200s': the tag is not [A-Za-z0-9_][A-Za-z0-9._-]{0,127}", arg);
+	memcpy(ref->dir, arg, dlen);
+	memcpy(ref->tag, tag, tlen);
+	return 0;
+}
+
 int sg_oci_blob_path(const char *dir, const struct sg_oci_desc *d, char *out, size_t cap)
 {
 	int n = snprintf(out, cap, "%s/blobs/sha256/%s", dir, d->hex);
@@ -279,7 +345,10 @@ int sg_oci_layout_open(const char *dir, const char *tag, struct sg_oci_image *im
 	    sg_oci_manifest_parse(path, (const char *)b.data, b.len, img) < 0)
 		goto out;
 	sg_buf_free(&b);
-	rc = read_blob(dir, &img->config, &b);
+	if (read_blob(dir, &img->config, &b) < 0 ||
+	    sg_oci_blob_path(dir, &img->config, path, sizeof(path)) < 0)
+		goto out;
+	rc = sg_oci_config_parse(path, (const char *)b.data, b.len, img);
 out:
 	sg_buf_free(&b);
 	return rc;

@@ -43,6 +43,9 @@ struct sg_oci_image {
 	struct sg_oci_desc manifest, config;
 	struct sg_oci_desc layers[SG_OCI_MAX_LAYERS];
 	size_t nlayers;
+	/* The config's rootfs.diff_ids: the SHA-256 of each layer's tar
+	 * after decompression, one per layer, in order. */
+	char diff_ids[SG_OCI_MAX_LAYERS][65];
 };
 
 /* The manifest descriptor of index.json's text (name for messages)
@@ -54,10 +57,24 @@ int sg_oci_index_find(const char *name, const char *text, size_t len, const char
  * descriptor is left as it is). */
 int sg_oci_manifest_parse(const char *name, const char *text, size_t len, struct sg_oci_image *img);
 
+/* The config's text (name for messages): rootfs.type "layers" and one
+ * sha256 diff_id per layer of img, into img->diff_ids. */
+int sg_oci_config_parse(const char *name, const char *text, size_t len, struct sg_oci_image *img);
+
 /* Opens the layout at dir: oci-layout checked, tag's manifest found,
  * the manifest and the config read with their sizes and digests
- * checked. */
+ * checked, the config's diff_ids taken. */
 int sg_oci_layout_open(const char *dir, const char *tag, struct sg_oci_image *img);
+
+/* LAYOUT[:TAG] as umoci's --image spells it: split at the last ':' when
+ * no '/' follows it; a tag is [A-Za-z0-9_][A-Za-z0-9._-]{0,127} (the
+ * distribution spec's). tag is "" when there is none. */
+#define SG_OCI_TAG_MAX 128
+struct sg_oci_ref {
+	char dir[4096];
+	char tag[SG_OCI_TAG_MAX + 1];
+};
+int sg_oci_layout_ref(const char *arg, struct sg_oci_ref *ref);
 
 /* dir/blobs/sha256/<hex> of d into out. */
 int sg_oci_blob_path(const char *dir, const struct sg_oci_desc *d, char *out, size_t cap);

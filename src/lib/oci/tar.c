@@ -363,6 +363,25 @@ static int meta_data(struct sg_tar *t, uint64_t size, uint64_t max, struct sg_bu
 
 /* ---- entries ---- */
 
+/* Skips the current entry's padding: 1, or 0 when the input ends inside
+ * it (umoci 0.4.7 leaves its writer unclosed: no padding after the last
+ * entry's data, no end blocks), or -1 for padding that is not zeros. */
+static int skip_padding(struct sg_tar *t)
+{
+	uint8_t buf[SG_TAR_BLOCK];
+	ssize_t got;
+
+	if (!t->pad)
+		return 1;
+	if ((got = read_full(t, buf, (size_t)t->pad)) < 0)
+		return -1;
+	if (!all_zero(buf, (size_t)got))
+		return sg_fail("%s: entry %lu at byte %llu: the padding after an entry's data is not "
+			       "zeros",
+			       t->name, t->n, (unsigned long long)(t->off - (uint64_t)got));
+	return (uint64_t)got == t->pad;
+}
+
 /* Reads one header block: 1, or 0 at the end of the archive. */
 static int read_header(struct sg_tar *t, uint8_t h[SG_TAR_BLOCK])
 {
@@ -590,9 +609,13 @@ int sg_tar_next(struct sg_tar *t, struct sg_tar_entry *e)
 
 	if (t->ended)
 		return 0;
-	if (skip(t, t->left + t->pad, t->n) < 0)
+	if (skip(t, t->left, t->n) < 0 || (r = skip_padding(t)) < 0)
 		return -1;
 	t->left = t->pad = 0;
+	if (r == 0) {
+		t->ended = 1;
+		return 0;
+	}
 	pax_free(&t->local);
 	r = next_header(t, h, &ln);
 	if (r > 0)
