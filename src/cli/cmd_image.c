@@ -8,10 +8,12 @@
 #include "commands.h"
 #include "err.h"
 #include "image.h"
+#include "ocilayout.h"
 #include "verity.h"
 
 static const char build_help[] =
-	"Usage: signet image build --from DIR -o IMAGE [--verity HASHFILE]\n"
+	"Usage: signet image build {--from DIR | --from-oci LAYOUT[:TAG]} -o IMAGE\n"
+	"                          [--verity HASHFILE]\n"
 	"                          [--root-hash-file F] [--key KEY --cert CERT --root-hash-sig SIG]\n"
 	"\n"
 	"Packs DIR into a squashfs image with mksquashfs, every varying input\n"
@@ -24,8 +26,14 @@ static const char build_help[] =
 	"of them were written, even after a crash (one transaction on the\n"
 	"directory, under DIR/.txn/ while they are made).\n"
 	"\n"
+	"With --from-oci, the tree is the root filesystem of an OCI image, as\n"
+	"`signet oci unpack` writes it (every blob checked first), and owners,\n"
+	"times and xattrs are kept as the image fixes them: the build is just as\n"
+	"reproducible. It needs root (for the owners).\n"
+	"\n"
 	"Options:\n"
 	"  --from DIR             the directory to pack\n"
+	"  --from-oci LAYOUT[:TAG] the OCI image to pack\n"
 	"  -o, --output IMAGE     the squashfs image to write\n"
 	"  --compress ALG         gzip (default), xz, zstd, lz4 or lzo\n"
 	"  --verity HASHFILE      write the dm-verity hash tree to HASHFILE\n"
@@ -39,6 +47,7 @@ static const char build_help[] =
 
 enum {
 	OPT_FROM = 256,
+	OPT_FROM_OCI,
 	OPT_COMPRESS,
 	OPT_VERITY,
 	OPT_ROOT_FILE,
@@ -49,13 +58,25 @@ enum {
 	OPT_SIG
 };
 
+struct build_args {
+	struct sg_image_opts o;
+	struct sg_oci_ref oci;
+};
+
 static int build_option(void *ctx, int c, const char *arg)
 {
 	static const char *const compressors[] = { "gzip", "xz", "zstd", "lz4", "lzo" };
-	struct sg_image_opts *o = ctx;
+	struct build_args *a = ctx;
+	struct sg_image_opts *o = &a->o;
 
 	switch (c) {
 	case OPT_FROM: o->from = arg; return 0;
+	case OPT_FROM_OCI:
+		if (sg_oci_layout_ref(arg, &a->oci) < 0)
+			return cli_usage("--from-oci: %s", sg_errmsg());
+		o->oci_layout = a->oci.dir;
+		o->oci_tag = a->oci.tag[0] ? a->oci.tag : NULL;
+		return 0;
 	case 'o': o->image = arg; return 0;
 	case OPT_VERITY: o->verity = arg; return 0;
 	case OPT_ROOT_FILE: o->root_hash = arg; return 0;
@@ -86,8 +107,8 @@ static int build_option(void *ctx, int c, const char *arg)
 /* The options that only make sense together. */
 static int build_check(const struct sg_image_opts *o)
 {
-	if (!o->from || !o->image)
-		return cli_usage("--from DIR and -o IMAGE are required");
+	if (!o->from == !o->oci_layout || !o->image)
+		return cli_usage("-o IMAGE and one of --from DIR and --from-oci LAYOUT are required");
 	if ((o->root_hash || o->sig || o->salt_given || o->uuid_given) && !o->verity)
 		return cli_usage("--root-hash-file, --root-hash-sig, --salt and --uuid need --verity");
 	if ((o->key || o->cert || o->sig) && !(o->key && o->cert && o->sig))
@@ -99,6 +120,7 @@ static int image_build(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, OPT_FROM },
+		{ "from-oci", required_argument, NULL, OPT_FROM_OCI },
 		{ "output", required_argument, NULL, 'o' },
 		{ "compress", required_argument, NULL, OPT_COMPRESS },
 		{ "verity", required_argument, NULL, OPT_VERITY },
@@ -111,29 +133,31 @@ static int image_build(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_opts opts = { build_help, "o:", longopts, 0, 0 };
-	struct sg_image_opts o;
+	static struct build_args a; /* the layout's path is large */
+	struct sg_image_opts *o = &a.o;
 	struct sg_verity_info info;
 	char root[2 * SG_VERITY_DIGEST_MAX + 1];
 	int rc;
 
-	sg_image_opts_init(&o);
-	if ((rc = cli_parse(&opts, argc, argv, build_option, &o)) != CLI_RUN)
+	sg_image_opts_init(o);
+	if ((rc = cli_parse(&opts, argc, argv, build_option, &a)) != CLI_RUN)
 		return rc;
-	if ((rc = build_check(&o)) != 0)
+	if ((rc = build_check(o)) != 0)
 		return rc;
-	if (sg_image_build(&o, &info) < 0)
+	if (sg_image_build(o, &info) < 0)
 		return cli_lib_error();
-	if (o.verity) {
+	if (o->verity) {
 		sg_verity_hex(info.root, info.root_size, root);
 		printf("root hash: %s\n", root);
-		printf("data blocks: %llu\n", (unsigned long long)o.params.data_blocks);
+		printf("data blocks: %llu\n", (unsigned long long)o->params.data_blocks);
 		printf("hash device size: %llu\n", (unsigned long long)info.hash_device_size);
 	}
 	return CLI_EXIT_OK;
 }
 
 static const struct cli_command image_commands[] = {
-	{ "build", image_build, "pack a directory into a reproducible squashfs with dm-verity" },
+	{ "build", image_build,
+	  "pack a directory or an OCI image into a reproducible squashfs with dm-verity" },
 };
 
 int cmd_image(int argc, char **argv)

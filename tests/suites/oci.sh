@@ -9,7 +9,7 @@
 # descriptors, refused.
 . "$(dirname "$0")/lib.sh"
 
-for tool in umoci zstd python3; do
+for tool in umoci zstd python3 unsquashfs veritysetup; do
 	command -v "$tool" >/dev/null || { echo "missing peer tool $tool" >&2; exit 1; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "oci: owners and devices need root" >&2; exit 1; }
@@ -83,6 +83,20 @@ refuse "into a directory that exists" "$SIGNET" oci unpack "$img:t" "$T/mine"
 refuse "a tag the layout lacks" "$SIGNET" oci unpack "$img:nope" "$T/nope"
 absent "nothing for a missing tag" "$T/nope"
 refuse "a bad tag" "$SIGNET" oci unpack "$img:-x" "$T/nope"
+
+# A rootfs image of it: reproducible, and the tree it holds is umoci's.
+mkdir "$T/sq1" "$T/sq2"
+check "image build --from-oci" "$SIGNET" image build --from-oci "$img:t" -o "$T/sq1/root.sqfs" \
+	--verity "$T/sq1/root.verity" --root-hash-file "$T/sq1/root.hash"
+check "image build --from-oci again, elsewhere" env -C "$T/sq2" TZ=Asia/Tokyo sh -c 'umask 077; "$1" image build --from-oci "$2" -o root.sqfs --verity root.verity --root-hash-file root.hash' sh "$SIGNET" "$img:t"
+same "the same image twice" "$T/sq1/root.sqfs" "$T/sq2/root.sqfs"
+same "the same root hash twice" "$T/sq1/root.hash" "$T/sq2/root.hash"
+[ -z "$(ls -A "$T/sq1" | grep -v '^root\.')" ] && ok || ko "the unpacked tree is removed: $(ls -A "$T/sq1")"
+check "veritysetup verify accepts it" veritysetup verify "$T/sq1/root.sqfs" "$T/sq1/root.verity" "$(cat "$T/sq1/root.hash")"
+check "unsquashfs extracts it" unsquashfs -q -d "$T/sq-tree" "$T/sq1/root.sqfs"
+check "the image holds umoci's tree (owners, modes, xattrs, times, links)" compare "$T/ref" "$T/sq-tree"
+refuse "image build --from-oci of a tag the layout lacks" "$SIGNET" image build --from-oci "$img:nope" -o "$T/sq1/x.sqfs"
+absent "no image for it" "$T/sq1/x.sqfs"
 
 # Uncompressed and zstd layers: the same tar as a gzip layer, the same tree.
 layer tar "$T/extra.tar" d:extra f:extra/file:content l:extra/sym:file h:extra/hard:extra/file p:extra/fifo

@@ -13,6 +13,8 @@
 #include "err.h"
 #include "fileio.h"
 #include "hex.h"
+#include "ociunpack.h"
+#include "path.h"
 #include "run.h"
 #include "txn.h"
 
@@ -24,14 +26,39 @@ void sg_image_opts_init(struct sg_image_opts *o)
 	sg_verity_params_init(&o->params);
 }
 
-static int run_mksquashfs(const struct sg_image_opts *o, const char *out)
+/* A directory is packed with owners, times and xattrs pinned; an OCI
+ * image's tree keeps them, as the image fixed them. */
+static int run_mksquashfs(const struct sg_image_opts *o, const char *from, const char *out)
 {
-	const char *argv[] = { o->mksquashfs,	o->from,     out,	   "-noappend",
-			       "-reproducible", "-all-root", "-mkfs-time", "0",
-			       "-all-time",	"0",	     "-no-xattrs", "-no-progress",
-			       "-quiet",	"-comp",     o->compress,  NULL };
+	const char *dir_argv[] = { o->mksquashfs,   from,	 out,	       "-noappend",
+				   "-reproducible", "-all-root", "-mkfs-time", "0",
+				   "-all-time",	    "0",	 "-no-xattrs", "-no-progress",
+				   "-quiet",	    "-comp",	 o->compress,  NULL };
+	const char *oci_argv[] = {
+		o->mksquashfs, from,	    out,       "-noappend",    "-reproducible",
+		"-mkfs-time",  "0",	    "-xattrs", "-no-progress", "-quiet",
+		"-comp",       o->compress, NULL
+	};
 
-	return sg_run(argv, NULL, o->image);
+	return sg_run(o->oci_layout ? oci_argv : dir_argv, NULL, o->image);
+}
+
+/* The OCI image unpacked into a new dir/.oci-XXXXXX (*tmp), its tree in
+ * *tmp/rootfs (*from). */
+static int unpack_oci(const struct sg_image_opts *o, const char *dir, char **tmp, char **from)
+{
+	char t[SG_PATH_MAX], f[SG_PATH_MAX];
+
+	if (snprintf(t, sizeof(t), "%s/.oci-XXXXXX", dir) >= (int)sizeof(t))
+		return sg_fail("%s: path too long", dir);
+	if (!mkdtemp(t))
+		return sg_fail_errno("%s: a directory to unpack the image into", dir);
+	if (!(*tmp = strdup(t)))
+		return sg_fail("out of memory");
+	if (sg_path_join(f, sizeof(f), t, "rootfs") < 0 ||
+	    sg_oci_unpack(o->oci_layout, o->oci_tag, f, 0, NULL) < 0)
+		return -1;
+	return (*from = strdup(f)) ? 0 : sg_fail("out of memory");
 }
 
 /* SHA-256 of a whole file, streamed. */
@@ -147,7 +174,7 @@ static int output_names(const char *const final[OUT_N], char **dir, const char *
 int sg_image_build(struct sg_image_opts *o, struct sg_verity_info *info)
 {
 	const char *final[OUT_N] = { o->image, o->verity, o->root_hash, o->sig }, *rel[OUT_N];
-	char *staged[OUT_N] = { NULL }, *dir = NULL;
+	char *staged[OUT_N] = { NULL }, *dir = NULL, *oci_tmp = NULL, *oci_from = NULL;
 	char hex[2 * SG_VERITY_DIGEST_MAX + 1];
 	struct sg_buf sig = SG_BUF_INIT;
 	struct sg_txn t;
@@ -158,11 +185,15 @@ int sg_image_build(struct sg_image_opts *o, struct sg_verity_info *info)
 		return sg_fail("a root hash or its signature needs the verity tree output");
 	if (o->sig && (!o->key || !o->cert))
 		return sg_fail("signing the root hash needs a key and a certificate");
-	if (stat(o->from, &st) < 0)
+	if (!o->from == !o->oci_layout)
+		return sg_fail("an image is built from a directory or an OCI image, one of them");
+	if (o->from && stat(o->from, &st) < 0)
 		return sg_fail_errno("%s", o->from);
-	if (!S_ISDIR(st.st_mode))
+	if (o->from && !S_ISDIR(st.st_mode))
 		return sg_fail("%s: not a directory", o->from);
 	if (sg_verity_check_params(&o->params) < 0 || output_names(final, &dir, rel) < 0)
+		goto done;
+	if (o->oci_layout && unpack_oci(o, dir, &oci_tmp, &oci_from) < 0)
 		goto done;
 	/* Every output is staged in one transaction on their directory: its
 	 * commit makes all of them appear at once, so no crash leaves a new
@@ -171,7 +202,7 @@ int sg_image_build(struct sg_image_opts *o, struct sg_verity_info *info)
 		goto done;
 	in_txn = 1;
 	if (sg_txn_stage(&t, rel[OUT_IMAGE], 0644, &staged[OUT_IMAGE]) < 0 ||
-	    run_mksquashfs(o, staged[OUT_IMAGE]) < 0)
+	    run_mksquashfs(o, o->from ? o->from : oci_from, staged[OUT_IMAGE]) < 0)
 		goto done;
 	if (o->verity) {
 		if (derive_salt_uuid(o, staged[OUT_IMAGE]) < 0 ||
@@ -195,6 +226,10 @@ done:
 		sg_txn_end(&t);
 	for (int i = 0; i < OUT_N; i++)
 		free(staged[i]);
+	if (oci_tmp && sg_remove_tree(oci_tmp) < 0)
+		rc = -1;
+	free(oci_tmp);
+	free(oci_from);
 	free(dir);
 	sg_buf_free(&sig);
 	return rc;

@@ -12,6 +12,13 @@
  * together at its commit, so a failed or interrupted build (a crash)
  * never leaves a new image beside an old tree or root hash; the next
  * build in DIR finishes or drops what an interrupted one left.
+ *
+ * A rootfs may come from an OCI image instead of a directory: it is
+ * unpacked (ociunpack.h) into DIR/.oci-XXXXXX, removed after the build
+ * (a crash leaves it; nothing reads it), and packed with what the image
+ * says kept: owners, modification times and xattrs (security.capability
+ * among them), all of which the image fixes, so the build is as
+ * reproducible as from a directory. Owners need root.
  */
 #ifndef SIGNET_IMAGE_H
 #define SIGNET_IMAGE_H
@@ -22,6 +29,8 @@
 
 struct sg_image_opts {
 	const char *from;	/* directory to pack */
+	const char *oci_layout; /* or the image of this OCI layout... */
+	const char *oci_tag;	/* ...this tag names (NULL: its only one) */
 	const char *image;	/* squashfs output */
 	const char *verity;	/* hash tree output (NULL: none) */
 	const char *root_hash;	/* root hash output, hex (NULL: none) */
