@@ -6,6 +6,7 @@
 #include <net/route.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,9 +130,12 @@ static int bind_into(const char *root, const char *dir)
 	return 0;
 }
 
-/* Only public keys, only the keys the signed initrd holds, only root. */
-static int write_sshd_config(const struct sg_host_cfg *cfg)
+/* Only public keys, only the keys the signed initrd holds, only root.
+ * The files go to prefix RECOVERY_DIR (prefix "" or a sidecar's root,
+ * where sshd sees them at RECOVERY_DIR). */
+static int write_sshd_config(const struct sg_host_cfg *cfg, const char *prefix)
 {
+	char path[SG_HOST_PATH_MAX + 64];
 	struct sg_buf b = SG_BUF_INIT;
 	int rc;
 
@@ -153,28 +157,64 @@ static int write_sshd_config(const struct sg_host_cfg *cfg)
 		      "X11Forwarding no\n"
 		      "PidFile none\n",
 		      cfg->ssh_port);
-	rc = sg_buf_terminate(&b) < 0
-		     ? -1
-		     : sg_write_file_atomic(RECOVERY_DIR "/sshd_config", b.data, b.len, 0600, 0);
+	snprintf(path, sizeof(path), "%s" RECOVERY_DIR "/sshd_config", prefix);
+	rc = sg_buf_terminate(&b) < 0 ? -1 : sg_write_file_atomic(path, b.data, b.len, 0600, 0);
 	sg_buf_free(&b);
 	return rc;
 }
 
-int sshd_start(const struct sg_host_cfg *cfg, const char *root)
+/* The keys and configuration for sshd under prefix (see above). */
+static int write_sshd_files(const struct sg_host_cfg *cfg, const char *prefix)
+{
+	char dir[SG_HOST_PATH_MAX + 64], keys[SG_HOST_PATH_MAX + 96], host[SG_HOST_PATH_MAX + 96];
+
+	snprintf(dir, sizeof(dir), "%s/run/signet", prefix);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof(dir), "%s" RECOVERY_DIR, prefix);
+	mkdir(dir, 0700);
+	snprintf(keys, sizeof(keys), "%s/authorized_keys", dir);
+	snprintf(host, sizeof(host), "%s/ssh_host_ed25519_key", dir);
+	snprintf(dir, sizeof(dir), "%s/run/sshd", prefix);
+	mkdir(dir, 0755); /* sshd's privilege separation directory */
+	if (copy_secret(AUTHORIZED_KEYS, keys) < 0 || copy_secret(SSH_HOST_KEY, host) < 0 ||
+	    write_sshd_config(cfg, prefix) < 0)
+		return -1;
+	return 0;
+}
+
+static int sidecar_has_sshd(const char *root)
 {
 	char sshd[SG_HOST_PATH_MAX + 32];
-	pid_t pid;
 
 	snprintf(sshd, sizeof(sshd), "%s/usr/sbin/sshd", root);
 	if (access(sshd, X_OK) < 0)
 		return sg_fail_errno("the sidecar has no /usr/sbin/sshd");
 	if (access(AUTHORIZED_KEYS, F_OK) < 0 || access(SSH_HOST_KEY, F_OK) < 0)
 		return sg_fail("the initrd holds no " AUTHORIZED_KEYS " or " SSH_HOST_KEY);
-	mkdir(RECOVERY_DIR, 0700);
-	mkdir("/run/sshd", 0755); /* sshd's privilege separation directory */
-	if (copy_secret(AUTHORIZED_KEYS, RECOVERY_DIR "/authorized_keys") < 0 ||
-	    copy_secret(SSH_HOST_KEY, RECOVERY_DIR "/ssh_host_ed25519_key") < 0 ||
-	    write_sshd_config(cfg) < 0)
+	return 0;
+}
+
+/* In a child: becomes sshd chrooted into root. */
+static void exec_sshd(const char *root) __attribute__((noreturn));
+static void exec_sshd(const char *root)
+{
+	char *argv[] = { "/usr/sbin/sshd", "-D", "-e", "-f", RECOVERY_DIR "/sshd_config", NULL };
+	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+
+	if (chroot(root) < 0 || chdir("/") < 0) {
+		say("chroot %s: %s", root, strerror(errno));
+		_exit(127);
+	}
+	execve("/usr/sbin/sshd", argv, envp);
+	say("exec /usr/sbin/sshd: %s", strerror(errno));
+	_exit(127);
+}
+
+int sshd_start(const struct sg_host_cfg *cfg, const char *root)
+{
+	pid_t pid;
+
+	if (sidecar_has_sshd(root) < 0 || write_sshd_files(cfg, "") < 0)
 		return -1;
 	if (bind_into(root, "/dev") < 0 || bind_into(root, "/proc") < 0 ||
 	    bind_into(root, "/sys") < 0 || bind_into(root, "/run") < 0)
@@ -182,20 +222,8 @@ int sshd_start(const struct sg_host_cfg *cfg, const char *root)
 	pid = fork();
 	if (pid < 0)
 		return sg_fail_errno("fork");
-	if (pid == 0) {
-		char *argv[] = {
-			"/usr/sbin/sshd", "-D", "-e", "-f", RECOVERY_DIR "/sshd_config", NULL
-		};
-		char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-
-		if (chroot(root) < 0 || chdir("/") < 0) {
-			say("chroot %s: %s", root, strerror(errno));
-			_exit(127);
-		}
-		execve("/usr/sbin/sshd", argv, envp);
-		say("exec /usr/sbin/sshd: %s", strerror(errno));
-		_exit(127);
-	}
+	if (pid == 0)
+		exec_sshd(root);
 	say("recovery: sshd (pid %d) on port %u, public keys of %s only", (int)pid, cfg->ssh_port,
 	    AUTHORIZED_KEYS);
 	return (int)pid;
@@ -215,6 +243,69 @@ void sshd_stop(int pid, const char *root)
 		snprintf(dir, sizeof(dir), "%s%s", root, bound[i]);
 		umount2(dir, MNT_DETACH);
 	}
+}
+
+/* The child's side of sshd_start_beside: its own mount namespace, the
+ * sidecar's /run a tmpfs of its own holding the keys, /dev and /proc
+ * bound in; tells the parent on ready once the initrd's files are read. */
+static void sshd_beside_child(const struct sg_host_cfg *cfg, const char *root, int ready)
+	__attribute__((noreturn));
+static void sshd_beside_child(const struct sg_host_cfg *cfg, const char *root, int ready)
+{
+	char run[SG_HOST_PATH_MAX + 8];
+	int ready_ok = 0;
+
+	snprintf(run, sizeof(run), "%s/run", root);
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		say("sshd: a mount namespace of its own: %s", strerror(errno));
+		_exit(127);
+	}
+	mkdir(run, 0755);
+	if (mount("tmpfs", run, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		sg_fail_errno("mount tmpfs on %s", run);
+	else if (write_sshd_files(cfg, root) == 0 && bind_into(root, "/dev") == 0 &&
+		 bind_into(root, "/proc") == 0)
+		ready_ok = 1;
+	if (!ready_ok) {
+		say("sshd beside the rootfs: %s", sg_errmsg());
+		_exit(127);
+	}
+	if (write(ready, "1", 1) != 1)
+		_exit(127);
+	close(ready);
+	exec_sshd(root);
+}
+
+int sshd_start_beside(const struct sg_host_cfg *cfg, const char *root)
+{
+	int p[2];
+	char c;
+	pid_t pid;
+
+	if (sidecar_has_sshd(root) < 0)
+		return -1;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return sg_fail_errno("pipe");
+	if ((pid = fork()) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return sg_fail_errno("fork");
+	}
+	if (pid == 0) {
+		close(p[0]);
+		sshd_beside_child(cfg, root, p[1]);
+	}
+	close(p[1]);
+	/* the initrd's keys must be read before the initrd is emptied */
+	if (read(p[0], &c, 1) != 1) {
+		close(p[0]);
+		waitpid(pid, NULL, 0);
+		return sg_fail("sshd beside the rootfs did not start");
+	}
+	close(p[0]);
+	say("sshd (pid %d) beside the rootfs on port %u, public keys of %s only", (int)pid,
+	    cfg->ssh_port, AUTHORIZED_KEYS);
+	return (int)pid;
 }
 
 int sshd_expose(const char *root, const char *dir)

@@ -28,6 +28,13 @@ int net_up(const struct sg_host_cfg *cfg);
 /* Starts sshd in the sidecar mounted at root; returns its pid. */
 int sshd_start(const struct sg_host_cfg *cfg, const char *root);
 
+/* Starts sshd in the sidecar mounted at root to stay while the rootfs
+ * runs: in a mount namespace of its own (what the rootfs mounts or
+ * unmounts does not reach it), with its keys on a tmpfs only it sees
+ * (the rootfs cannot read them). Returns its pid once it has read what
+ * it needs from the initrd. */
+int sshd_start_beside(const struct sg_host_cfg *cfg, const char *root);
+
 /* Stops sshd (SIGTERM, then waits for it) and takes the binds out of
  * the sidecar at root. */
 void sshd_stop(int pid, const char *root);

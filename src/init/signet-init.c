@@ -23,8 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/dm-ioctl.h>
-#include <linux/loop.h>
+#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +49,7 @@
 #include "recovery.h"
 #include "unlock.h"
 #include "verity.h"
+#include "veritydev.h"
 
 #define TRUSTED_ROOTS "/etc/signet/sidecar.roothash"
 #define SIGNER_CERT "/etc/signet/sidecar-signer.pem"
@@ -60,6 +60,10 @@
 #define NEW_ROOT "/newroot"
 #define SIDECAR_DIR RUN_DIR "/sidecar"
 #define DISK_DIR RUN_DIR "/disk"
+#define ROOTFS_LOWER RUN_DIR "/rootfs"
+#define ROOTFS_DM "signet-rootfs"
+#define ROOTFS_NODE "/dev/signet-rootfs"
+#define SIDECAR_IN_ROOT "/initos/sidecar"
 #define EFIVAR_SB "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
 
 static int mount_api(const char *src, const char *dir, const char *type, unsigned long flags,
@@ -185,131 +189,6 @@ static int find_esp(const struct sg_init_cmdline *cfg)
 		       cfg->wait);
 }
 
-/* Attaches path read-only to a free loop device; *dev receives it. */
-static int loop_attach(const char *path, dev_t *dev)
-{
-	struct loop_config lc;
-	char node[64];
-	int ctl, nr, fd, lfd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return sg_fail_errno("%s", path);
-	if ((ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC)) < 0) {
-		close(fd);
-		return sg_fail_errno("/dev/loop-control");
-	}
-	nr = ioctl(ctl, LOOP_CTL_GET_FREE);
-	close(ctl);
-	if (nr < 0) {
-		close(fd);
-		return sg_fail_errno("no free loop device for %s", path);
-	}
-	snprintf(node, sizeof(node), "/dev/loop%d", nr);
-	if ((lfd = open(node, O_RDONLY | O_CLOEXEC)) < 0) {
-		close(fd);
-		return sg_fail_errno("%s", node);
-	}
-	memset(&lc, 0, sizeof(lc));
-	lc.fd = (uint32_t)fd;
-	lc.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
-	if (ioctl(lfd, LOOP_CONFIGURE, &lc) < 0) {
-		sg_fail_errno("%s: attaching %s", node, path);
-		close(fd);
-		close(lfd);
-		return -1;
-	}
-	close(fd);
-	*dev = makedev(7, (unsigned)nr);
-	/* With autoclear the loop device lives as long as its users: this
-	 * descriptor until device-mapper holds it. */
-	return lfd;
-}
-
-static int dm_call(int ctl, unsigned long req, void *buf, const char *what)
-{
-	if (ioctl(ctl, req, buf) < 0)
-		return sg_fail_errno("device-mapper %s", what);
-	return 0;
-}
-
-static void dm_remove(const char *name)
-{
-	uint64_t buf[sizeof(struct dm_ioctl) / 8 + 1];
-	int ctl = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
-
-	if (ctl < 0)
-		return;
-	if (sg_dm_request(buf, sizeof(buf), name, 0, NULL, 0, NULL) == 0)
-		ioctl(ctl, DM_DEV_REMOVE, buf);
-	close(ctl);
-}
-
-/* Creates the read-only verity device name over the two loop devices;
- * *dev receives its number. */
-static int dm_verity_create(const char *name, const char *table, uint64_t sectors, dev_t *dev)
-{
-	uint64_t buf[2048];
-	struct dm_ioctl *io = (struct dm_ioctl *)buf;
-	int ctl = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
-
-	if (ctl < 0)
-		return sg_fail_errno("/dev/mapper/control (is dm-mod loaded?)");
-	if (sg_dm_request(buf, sizeof(buf), name, 0, NULL, 0, NULL) < 0 ||
-	    dm_call(ctl, DM_VERSION, buf, "version") < 0 ||
-	    sg_dm_request(buf, sizeof(buf), name, 0, NULL, 0, NULL) < 0 ||
-	    dm_call(ctl, DM_DEV_CREATE, buf, "create") < 0)
-		goto fail;
-	if (sg_dm_request(buf, sizeof(buf), name, DM_READONLY_FLAG, "verity", sectors, table) < 0 ||
-	    dm_call(ctl, DM_TABLE_LOAD, buf, "table load (verity)") < 0)
-		goto fail_remove;
-	/* DM_DEV_SUSPEND without DM_SUSPEND_FLAG resumes: the table goes live. */
-	if (sg_dm_request(buf, sizeof(buf), name, 0, NULL, 0, NULL) < 0 ||
-	    dm_call(ctl, DM_DEV_SUSPEND, buf, "resume") < 0)
-		goto fail_remove;
-	*dev = (dev_t)io->dev;
-	close(ctl);
-	return 0;
-fail_remove:
-	close(ctl);
-	dm_remove(name);
-	return -1;
-fail:
-	close(ctl);
-	return -1;
-}
-
-/* Reads every block of the verity device: dm-verity answers EIO for
- * the first one whose hash does not chain up to the root. */
-static int read_all(const char *node, const char *image, uint64_t size)
-{
-	static uint8_t block[1 << 16];
-	uint64_t off = 0;
-	int fd = open(node, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return sg_fail_errno("%s", node);
-	while (off < size) {
-		ssize_t n = read(fd, block, sizeof(block));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n < 0 && errno == EIO)
-				sg_fail("%s does not match its root hash: Input/output error in the"
-					" 64 KiB at byte %" PRIu64,
-					image, off);
-			else
-				sg_fail("%s at byte %" PRIu64 ": %s", node, off,
-					n < 0 ? strerror(errno) : "unexpected end");
-			close(fd);
-			return -1;
-		}
-		off += (uint64_t)n;
-	}
-	close(fd);
-	return 0;
-}
-
 struct slot_paths {
 	char dir[128], sqfs[160], verity[160], roothash[160], sig[170];
 	char dm_name[32], dm_node[64], lower[64], rw[64];
@@ -371,66 +250,21 @@ static int slot_root(const struct slot_paths *s, const struct sg_buf *trusted, u
 		       s->roothash);
 }
 
-static int read_superblock(const char *path, struct sg_verity_params *p)
-{
-	uint8_t sb[SG_VERITY_SB_SIZE];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return sg_fail_errno("%s", path);
-	n = sg_read_full(fd, sb, sizeof(sb));
-	close(fd);
-	if (n < 0)
-		return sg_fail_prefix(path);
-	if (sg_verity_sb_decode(sb, (size_t)n, p) < 0)
-		return sg_fail_prefix(path);
-	return 0;
-}
-
 /* Verity device, squashfs, overlay for slot: mounted on target, which
  * must hold the program must_run when it is not NULL. */
 static int try_slot(char slot, const struct sg_init_cmdline *cfg, const struct sg_buf *trusted,
 		    const char *target, const char *must_run)
 {
 	struct slot_paths s;
-	struct sg_verity_params p;
 	uint8_t root[SG_VERITY_DIGEST_MAX];
 	size_t root_size;
-	char table[1024], data_dev[32], hash_dev[32], opts[512];
-	dev_t ddev, hdev, vdev = 0;
-	int dfd = -1, hfd = -1;
-	struct stat st;
-	uint64_t size;
+	char opts[512];
 
 	slot_paths_init(&s, slot);
-	if (slot_root(&s, trusted, root, &root_size) < 0 || read_superblock(s.verity, &p) < 0)
+	if (slot_root(&s, trusted, root, &root_size) < 0 ||
+	    verity_dev_open(s.sqfs, s.verity, root, root_size, s.dm_name, s.dm_node,
+			    cfg->check == SG_INIT_CHECK_FULL) < 0)
 		return -1;
-	if (stat(s.sqfs, &st) < 0)
-		return sg_fail_errno("%s", s.sqfs);
-	size = p.data_blocks * p.data_block_size;
-	if ((uint64_t)st.st_size < size)
-		return sg_fail("%s: %lld bytes, its verity superblock covers %" PRIu64, s.sqfs,
-			       (long long)st.st_size, size);
-	if ((dfd = loop_attach(s.sqfs, &ddev)) < 0)
-		return -1;
-	if ((hfd = loop_attach(s.verity, &hdev)) < 0)
-		goto fail;
-	snprintf(data_dev, sizeof(data_dev), "%u:%u", major(ddev), minor(ddev));
-	snprintf(hash_dev, sizeof(hash_dev), "%u:%u", major(hdev), minor(hdev));
-	if (sg_init_verity_target(&p, data_dev, hash_dev, root, root_size, table, sizeof(table)) < 0 ||
-	    dm_verity_create(s.dm_name, table, size / 512, &vdev) < 0)
-		goto fail;
-	close(dfd);
-	close(hfd);
-	dfd = hfd = -1;
-	unlink(s.dm_node);
-	if (mknod(s.dm_node, S_IFBLK | 0600, vdev) < 0) {
-		sg_fail_errno("%s", s.dm_node);
-		goto fail_dm;
-	}
-	if (cfg->check == SG_INIT_CHECK_FULL && read_all(s.dm_node, s.sqfs, size) < 0)
-		goto fail_dm;
 	mkdir(s.lower, 0700);
 	mkdir(s.rw, 0700);
 	mkdir(target, 0755);
@@ -467,12 +301,6 @@ fail_lower:
 	umount(s.lower);
 fail_dm:
 	dm_remove(s.dm_name);
-	return -1;
-fail:
-	if (dfd >= 0)
-		close(dfd);
-	if (hfd >= 0)
-		close(hfd);
 	return -1;
 }
 
@@ -571,31 +399,127 @@ static void refuse(const struct sg_init_cmdline *cfg, int secure, const char *wh
 		pause();
 }
 
-/* 0 when the disk's /initos/<rootfs> holds an executable init. */
+/* 0 when the disk holds the rootfs: the directory /initos/<rootfs>, or
+ * for a rootfs image /initos/<rootfs>.sqfs and its .verity. */
 static int rootfs_ready(const struct sg_host_cfg *host)
-{
-	char path[2 * SG_HOST_PATH_MAX + 64];
-
-	if (!host->rootfs[0])
-		return sg_fail("the host's configuration names no rootfs");
-	snprintf(path, sizeof(path), DISK_DIR "/initos/%s%s", host->rootfs, host->init);
-	if (access(path, X_OK) < 0)
-		return sg_fail_errno("rootfs %s: %s", host->rootfs, host->init);
-	return 0;
-}
-
-/* Binds the rootfs on NEW_ROOT and switches into it; returns only on
- * failure. The sidecar and the whole disk stay mounted below /run. */
-static int enter_rootfs(const struct sg_host_cfg *host, char slot, double t0)
 {
 	char path[SG_HOST_PATH_MAX + 64];
 
-	snprintf(path, sizeof(path), DISK_DIR "/initos/%s", host->rootfs);
+	if (!host->rootfs[0])
+		return sg_fail("the host's configuration names no rootfs");
+	snprintf(path, sizeof(path), DISK_DIR "/initos/%s%s", host->rootfs,
+		 host->has_rootfs_hash ? ".sqfs" : "");
+	if (access(path, F_OK) < 0)
+		return sg_fail_errno("rootfs %s: %s", host->rootfs, path);
+	snprintf(path, sizeof(path), DISK_DIR "/initos/%s.verity", host->rootfs);
+	if (host->has_rootfs_hash && access(path, F_OK) < 0)
+		return sg_fail_errno("rootfs %s: %s", host->rootfs, path);
+	return 0;
+}
+
+/* 0 when init, resolved inside root as it will be once root is / (its
+ * symlinks are absolute: Debian's /sbin/init -> /lib/systemd/systemd),
+ * is an executable regular file. */
+static int init_in_root(const char *root, const char *init)
+{
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+	struct stat st;
+	int rfd, fd, rc = 0;
+
+	if ((rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return sg_fail_errno("%s", root);
+	fd = (int)syscall(SYS_openat2, rfd, init + 1, &how, sizeof(how));
+	close(rfd);
+	if (fd < 0)
+		return sg_fail_errno("the rootfs has no %s", init);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		rc = sg_fail("the rootfs's %s is not an executable file", init);
+	close(fd);
+	return rc;
+}
+
+static void unmount_rootfs(void)
+{
+	umount2(NEW_ROOT, MNT_DETACH);
+	umount2(ROOTFS_LOWER, MNT_DETACH);
+	dm_remove(ROOTFS_DM);
+	unlink(ROOTFS_NODE);
+}
+
+/* The rootfs image behind dm-verity with the root hash the signed
+ * initrd holds, read whole first (a flipped byte anywhere refuses it),
+ * mounted read-only under an overlay whose upper layer is on the disk
+ * (/state/<rootfs>, so what the rootfs writes stays), on NEW_ROOT. */
+static int mount_rootfs_image(const struct sg_host_cfg *host)
+{
+	char image[SG_HOST_PATH_MAX + 64], verity[SG_HOST_PATH_MAX + 64];
+	char state[SG_HOST_PATH_MAX + 64], opts[3 * SG_HOST_PATH_MAX + 256];
+
+	snprintf(image, sizeof(image), DISK_DIR "/initos/%s.sqfs", host->rootfs);
+	snprintf(verity, sizeof(verity), DISK_DIR "/initos/%s.verity", host->rootfs);
+	if (verity_dev_open(image, verity, host->rootfs_hash, sizeof(host->rootfs_hash), ROOTFS_DM,
+			    ROOTFS_NODE, 1) < 0)
+		return -1;
+	mkdir(ROOTFS_LOWER, 0700);
+	if (mount(ROOTFS_NODE, ROOTFS_LOWER, "squashfs", MS_RDONLY | MS_NODEV, NULL) < 0) {
+		sg_fail_errno("mount squashfs %s", image);
+		unmount_rootfs();
+		return -1;
+	}
+	mkdir(DISK_DIR "/state", 0755);
+	snprintf(state, sizeof(state), DISK_DIR "/state/%s", host->rootfs);
+	mkdir(state, 0755);
+	snprintf(opts, sizeof(opts), "%s/upper", state);
+	mkdir(opts, 0755);
+	snprintf(opts, sizeof(opts), "%s/work", state);
+	mkdir(opts, 0755);
+	snprintf(opts, sizeof(opts), "lowerdir=" ROOTFS_LOWER ",upperdir=%s/upper,workdir=%s/work",
+		 state, state);
+	if (mount("overlay", NEW_ROOT, "overlay", MS_NODEV, opts) < 0) {
+		sg_fail_errno("mount overlay of %s on " NEW_ROOT, image);
+		unmount_rootfs();
+		return -1;
+	}
+	return 0;
+}
+
+/* The rootfs on NEW_ROOT, its init checked; on failure nothing stays
+ * mounted, so recovery may ask again. */
+static int prepare_rootfs(const struct sg_host_cfg *host)
+{
+	char path[SG_HOST_PATH_MAX + 64];
+
 	mkdir(NEW_ROOT, 0755);
-	if (mount(path, NEW_ROOT, NULL, MS_BIND, NULL) < 0)
-		return sg_fail_errno("binding %s on %s", path, NEW_ROOT);
-	say("switching root into rootfs %s after %.3f s", host->rootfs, now() - t0);
-	return switch_root(host->init, slot);
+	if (host->has_rootfs_hash) {
+		if (mount_rootfs_image(host) < 0)
+			return -1;
+	} else {
+		snprintf(path, sizeof(path), DISK_DIR "/initos/%s", host->rootfs);
+		if (mount(path, NEW_ROOT, NULL, MS_BIND, NULL) < 0)
+			return sg_fail_errno("binding %s on %s", path, NEW_ROOT);
+	}
+	if (init_in_root(NEW_ROOT, host->init) < 0) {
+		unmount_rootfs();
+		return -1;
+	}
+	return 0;
+}
+
+/* The sidecar stays beside a rootfs image: bound read-only at
+ * /initos/sidecar in it, the network up as the host document says, and
+ * its sshd running in a mount namespace of its own. Failures are said,
+ * not fatal: the rootfs still runs. */
+static void sidecar_beside(const struct sg_host_cfg *host)
+{
+	mkdir(NEW_ROOT "/initos", 0755);
+	mkdir(NEW_ROOT SIDECAR_IN_ROOT, 0755);
+	if (mount(SIDECAR_DIR, NEW_ROOT SIDECAR_IN_ROOT, NULL, MS_BIND, NULL) < 0 ||
+	    mount(NULL, NEW_ROOT SIDECAR_IN_ROOT, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+		say("warning: binding the sidecar on " SIDECAR_IN_ROOT ": %s", strerror(errno));
+	if (host->has_net && net_up(host) < 0)
+		say("warning: %s", sg_errmsg());
+	if (sshd_start_beside(host, SIDECAR_DIR) < 0)
+		say("warning: %s", sg_errmsg());
 }
 
 struct boot {
@@ -623,8 +547,15 @@ static const char *continue_boot(struct boot *bt, int sshd)
 		say("%s", sg_errmsg());
 		return "the disk holds no rootfs to boot";
 	}
+	if (prepare_rootfs(bt->host) < 0) {
+		say("%s", sg_errmsg());
+		return "the rootfs does not verify or has no init";
+	}
 	sshd_stop(sshd, SIDECAR_DIR);
-	enter_rootfs(bt->host, bt->slot, bt->t0);
+	if (bt->host->has_rootfs_hash)
+		sidecar_beside(bt->host);
+	say("switching root into rootfs %s after %.3f s", bt->host->rootfs, now() - bt->t0);
+	switch_root(bt->host->init, bt->slot);
 	refuse(bt->cmd, bt->secure, sg_errmsg());
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "hex.h"
 #include "initcfg.h"
 #include "json.h"
 #include "tpm.h"
@@ -241,6 +242,21 @@ static int r_rootfs(const struct sg_json *v, const char *path, struct sg_host_cf
 	return read_name(v, path, c->rootfs, sizeof(c->rootfs));
 }
 
+static int r_rootfs_hash(const struct sg_json *v, const char *path, struct sg_host_cfg *c)
+{
+	char hex[2 * sizeof(c->rootfs_hash) + 2];
+	size_t n;
+
+	if (read_string(v, path, hex, sizeof(hex)) < 0)
+		return -1;
+	if (strlen(hex) != 2 * sizeof(c->rootfs_hash) ||
+	    strspn(hex, "0123456789abcdef") != strlen(hex) ||
+	    sg_hex_decode(hex, strlen(hex), c->rootfs_hash, sizeof(c->rootfs_hash), &n) < 0)
+		return sg_fail("%s: must be a sha256 root hash, 64 lowercase hex digits", path);
+	c->has_rootfs_hash = 1;
+	return 0;
+}
+
 static int r_init(const struct sg_json *v, const char *path, struct sg_host_cfg *c)
 {
 	return read_path(v, path, c->init, sizeof(c->init));
@@ -325,9 +341,15 @@ static int r_recovery(const struct sg_json *v, const char *path, struct sg_host_
 }
 
 static const struct member top_members[] = {
-	{ "version", r_version },   { "host", r_host }, { "disk", r_disk },
-	{ "rootfs", r_rootfs },	    { "init", r_init }, { "console", r_console },
-	{ "recovery", r_recovery }, { 0, 0 },
+	{ "version", r_version },
+	{ "host", r_host },
+	{ "disk", r_disk },
+	{ "rootfs", r_rootfs },
+	{ "rootfs_hash", r_rootfs_hash },
+	{ "init", r_init },
+	{ "console", r_console },
+	{ "recovery", r_recovery },
+	{ 0, 0 },
 };
 
 int sg_host_cfg_parse(const char *text, size_t len, struct sg_host_cfg *c)
@@ -343,6 +365,8 @@ int sg_host_cfg_parse(const char *text, size_t len, struct sg_host_cfg *c)
 		rc = sg_fail("$.version: missing (must be \"0.1\")");
 	if (rc == 0 && c->rootfs[0] && !c->has_disk)
 		rc = sg_fail("$.rootfs: needs a \"disk\" to live on");
+	if (rc == 0 && c->has_rootfs_hash && !c->rootfs[0])
+		rc = sg_fail("$.rootfs_hash: needs a \"rootfs\" to name the image");
 	sg_json_free(doc);
 	if (rc < 0)
 		sg_host_cfg_defaults(c);

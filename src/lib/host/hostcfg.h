@@ -17,6 +17,9 @@
  *      "tpm": {"handle": "0x81000010",       key sealed in the TPM2 at
  *              "pcrs": [7]}},                this handle, to these PCRs
  *    "rootfs": "debian",                     /initos/<rootfs> on the disk
+ *    "rootfs_hash": "<64 hex>",              or the verity image
+ *                                            /initos/<rootfs>.sqfs (and
+ *                                            .verity) with this root hash
  *    "init": "/sbin/init",                   run there as PID 1
  *    "console": {"prompt_seconds": 2,        window for 'c' / 'r'
  *                "passphrase_seconds": 120}, wait at the passphrase prompt
@@ -51,6 +54,8 @@ struct sg_host_cfg {
 	uint32_t tpm_handle;	       /* persistent, 0x81000000-0x817fffff */
 	uint32_t tpm_pcrs;	       /* bitmask of sha256 PCRs */
 	char rootfs[SG_HOST_NAME_MAX]; /* "" for none */
+	uint8_t rootfs_hash[32];       /* the verity image's root hash... */
+	int has_rootfs_hash;	       /* ...when the rootfs is an image */
 	char init[SG_HOST_PATH_MAX];   /* default "/sbin/init" */
 	unsigned prompt_seconds;       /* default 2, at most 60 */
 	unsigned passphrase_seconds;   /* default 120, at most 3600 */
