@@ -31,7 +31,9 @@ static void test_full(void)
 	const char *t =
 		"{\"version\":\"0.1\",\"host\":\"web1\",\"disk\":{\"device\":\"/dev/vdb\","
 		"\"name\":\"data\",\"fs\":\"btrfs\",\"tpm\":{\"handle\":\"0x81000020\",\"pcrs\":[0,7]}},"
-		"\"rootfs\":\"debian-12\",\"init\":\"/lib/systemd/systemd\","
+		"\"rootfs\":\"debian-12\",\"rootfs_hash\":"
+		"\"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\","
+		"\"init\":\"/lib/systemd/systemd\","
 		"\"console\":{\"prompt_seconds\":0,\"passphrase_seconds\":30},"
 		"\"recovery\":{\"interface\":\"eth0\",\"address\":\"10.0.2.15/24\","
 		"\"gateway\":\"10.0.2.2\",\"ssh_port\":2222}}";
@@ -46,6 +48,8 @@ static void test_full(void)
 	CHECK(c.disk_fs == SG_HOST_FS_BTRFS);
 	CHECK(c.tpm_handle == 0x81000020u && c.tpm_pcrs == ((1u << 0) | (1u << 7)));
 	CHECK_STR(c.rootfs, "debian-12");
+	CHECK(c.has_rootfs_hash && c.rootfs_hash[0] == 0x00 && c.rootfs_hash[1] == 0x11 &&
+	      c.rootfs_hash[31] == 0xff);
 	CHECK_STR(c.init, "/lib/systemd/systemd");
 	CHECK(c.prompt_seconds == 0 && c.passphrase_seconds == 30);
 	CHECK_STR(c.net_interface, "eth0");
@@ -107,6 +111,16 @@ static void test_refusals(void)
 		      "$.rootfs: must not start"));
 	CHECK(refused("{\"version\":\"0.1\",\"disk\":{\"device\":\"/dev/vdb\"},\"rootfs\":\"a/b\"}",
 		      "$.rootfs: only letters"));
+	CHECK(refused("{\"version\":\"0.1\",\"disk\":{\"device\":\"/dev/vdb\"},\"rootfs_hash\":"
+		      "\"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"}",
+		      "$.rootfs_hash: needs a \"rootfs\""));
+	CHECK(refused("{\"version\":\"0.1\",\"disk\":{\"device\":\"/dev/vdb\"},\"rootfs\":\"d\","
+		      "\"rootfs_hash\":\"0011\"}",
+		      "$.rootfs_hash: must be a sha256 root hash"));
+	CHECK(refused("{\"version\":\"0.1\",\"disk\":{\"device\":\"/dev/vdb\"},\"rootfs\":\"d\","
+		      "\"rootfs_hash\":"
+		      "\"00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff\"}",
+		      "$.rootfs_hash: must be a sha256 root hash"));
 	CHECK(refused("{\"version\":\"0.1\",\"init\":\"sbin/init\"}", "$.init: must be an absolute"));
 	CHECK(refused("{\"version\":\"0.1\",\"console\":{\"prompt_seconds\":61}}", "from 0 to 60"));
 	CHECK(refused("{\"version\":\"0.1\",\"console\":{\"passphrase_seconds\":0}}",
