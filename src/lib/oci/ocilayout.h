@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 #define SG_OCI_MAX_LAYERS 128
 #define SG_OCI_MAX_JSON (4u << 20) /* an index, manifest or config */
 #define SG_OCI_MEDIA_MAX 128
@@ -58,6 +60,11 @@ int sg_oci_manifest_parse(const char *name, const char *text, size_t len, struct
  * the manifest and the config read with their sizes and digests
  * checked. */
 int sg_oci_layout_open(const char *dir, const char *tag, struct sg_oci_image *img);
+
+/* The blob of d in the layout at dir, whole (at most SG_OCI_MAX_JSON
+ * bytes: a manifest or a config), into out, its size and SHA-256
+ * checked against d. */
+int sg_oci_blob_read(const char *dir, const struct sg_oci_desc *d, struct sg_buf *out);
 
 /* dir/blobs/sha256/<hex> of d into out. */
 int sg_oci_blob_path(const char *dir, const struct sg_oci_desc *d, char *out, size_t cap);

@@ -1,0 +1,586 @@
+/* runtime.c - an OCI runtime configuration from an image config
+ * (runtime.h). */
+#include "runtime.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "fileio.h"
+#include "path.h"
+
+#define MAX_VOLUMES 64
+#define MAX_LABELS 256
+#define MAX_KEY 256
+
+static const char *const caps[] = { "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE" };
+static const char *const masked[] = {
+	"/proc/acpi",	       "/proc/asound",	   "/proc/kcore",	"/proc/keys",
+	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+	"/proc/scsi",	       "/sys/firmware",
+};
+static const char *const readonly[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+					"/proc/sysrq-trigger" };
+
+/* The standard mounts: destination, type, source, options. */
+static const struct {
+	const char *dest, *type, *source;
+	const char *opts[6];
+} std_mounts[] = {
+	{ "/proc", "proc", "proc", { NULL } },
+	{ "/dev", "tmpfs", "tmpfs", { "nosuid", "strictatime", "mode=755", "size=65536k", NULL } },
+	{ "/dev/pts",
+	  "devpts",
+	  "devpts",
+	  { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5" } },
+	{ "/dev/shm", "tmpfs", "shm", { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL } },
+	{ "/dev/mqueue", "mqueue", "mqueue", { "nosuid", "noexec", "nodev", NULL } },
+	{ "/sys", "sysfs", "sysfs", { "nosuid", "noexec", "nodev", "ro", NULL } },
+};
+
+/* A string member of obj (pre and key name it): *s NULL when absent or null; refused when not
+ * a string, with a NUL, or longer than SG_OCI_RT_MAX_STR. */
+static int get_str(const char *name, const char *pre, const struct sg_json *obj, const char *key,
+		   const char **s)
+{
+	const struct sg_json *v = sg_json_get(obj, key);
+
+	*s = NULL;
+	if (!v || v->kind == SG_JSON_NULL)
+		return 0;
+	if (v->kind != SG_JSON_STRING)
+		return sg_fail("%s: %s%s: not a string", name, pre, key);
+	if (strlen(v->u.string.data) != v->u.string.len)
+		return sg_fail("%s: %s%s: a NUL character", name, pre, key);
+	if (v->u.string.len > SG_OCI_RT_MAX_STR)
+		return sg_fail("%s: %s%s: longer than %d bytes", name, pre, key, SG_OCI_RT_MAX_STR);
+	*s = v->u.string.data;
+	return 0;
+}
+
+/* A list of strings (absent or null: empty), each checked as above,
+ * appended to arr. */
+static int str_list(const char *name, const struct sg_json *obj, const char *key, struct sg_json *arr)
+{
+	const struct sg_json *v = sg_json_get(obj, key);
+
+	if (!v || v->kind == SG_JSON_NULL)
+		return 0;
+	if (v->kind != SG_JSON_ARRAY)
+		return sg_fail("%s: config.%s: not a list", name, key);
+	if (v->u.array.len > SG_OCI_RT_MAX_LIST)
+		return sg_fail("%s: config.%s: more than %d entries", name, key, SG_OCI_RT_MAX_LIST);
+	for (size_t i = 0; i < v->u.array.len; i++) {
+		const struct sg_json *e = v->u.array.items[i];
+		if (e->kind != SG_JSON_STRING)
+			return sg_fail("%s: config.%s[%zu]: not a string", name, key, i);
+		if (strlen(e->u.string.data) != e->u.string.len)
+			return sg_fail("%s: config.%s[%zu]: a NUL character", name, key, i);
+		if (e->u.string.len > SG_OCI_RT_MAX_STR)
+			return sg_fail("%s: config.%s[%zu]: longer than %d bytes", name, key, i,
+				       SG_OCI_RT_MAX_STR);
+		if (sg_json_append(arr, sg_json_new_stringn(e->u.string.data, e->u.string.len)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static struct sg_json *str_array(const char *const *list, size_t n)
+{
+	struct sg_json *a = sg_json_new_array();
+
+	for (size_t i = 0; a && i < n && list[i]; i++)
+		if (sg_json_append(a, sg_json_new_string(list[i])) < 0) {
+			sg_json_free(a);
+			return NULL;
+		}
+	return a;
+}
+
+static int args_of(const char *name, const struct sg_json *cfg, struct sg_json *args)
+{
+	if (str_list(name, cfg, "Entrypoint", args) < 0 || str_list(name, cfg, "Cmd", args) < 0)
+		return -1;
+	if (args->u.array.len == 0)
+		return sg_fail("%s: config: neither Entrypoint nor Cmd: nothing to run", name);
+	if (args->u.array.len > SG_OCI_RT_MAX_LIST)
+		return sg_fail("%s: config: Entrypoint and Cmd: more than %d arguments", name,
+			       SG_OCI_RT_MAX_LIST);
+	if (args->u.array.items[0]->u.string.len == 0)
+		return sg_fail("%s: config: the program to run (the first of Entrypoint and Cmd) "
+			       "is empty",
+			       name);
+	return 0;
+}
+
+static int env_of(const char *name, const struct sg_json *cfg, struct sg_json *env)
+{
+	struct sg_json *list = sg_json_new_array();
+	int have_path = 0, rc = -1;
+
+	if (!list || str_list(name, cfg, "Env", list) < 0)
+		goto out;
+	for (size_t i = 0; i < list->u.array.len; i++) {
+		const char *e = list->u.array.items[i]->u.string.data;
+		const char *eq = strchr(e, '=');
+		if (!eq) {
+			sg_fail("%s: config.Env[%zu]: no '=' (an entry is NAME=VALUE)", name, i);
+			goto out;
+		}
+		if (eq == e) {
+			sg_fail("%s: config.Env[%zu]: an empty name", name, i);
+			goto out;
+		}
+		for (size_t k = 0; k < i; k++) {
+			const char *o = list->u.array.items[k]->u.string.data;
+			if (!strncmp(o, e, (size_t)(eq - e) + 1)) {
+				sg_fail("%s: config.Env[%zu]: %.*s is set twice", name, i,
+					(int)(eq - e > 64 ? 64 : eq - e), e);
+				goto out;
+			}
+		}
+		if (!strncmp(e, "PATH=", 5))
+			have_path = 1;
+	}
+	if (!have_path && sg_json_append(env, sg_json_new_string(SG_OCI_RT_DEFAULT_PATH)) < 0)
+		goto out;
+	for (size_t i = 0; i < list->u.array.len; i++)
+		if (sg_json_append(env, sg_json_clone(list->u.array.items[i])) < 0)
+			goto out;
+	rc = 0;
+out:
+	sg_json_free(list);
+	return rc;
+}
+
+/* A decimal id from 0 to 2^32 - 2 (-1 means "none" to the kernel). */
+static int id_of(const char *s, size_t len, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (len == 0 || len > 10)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v > 4294967294LL)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int user_of(const char *name, const struct sg_json *cfg, struct sg_json *process)
+{
+	const char *u, *colon;
+	int64_t uid = 0, gid = 0;
+	struct sg_json *user;
+
+	if (get_str(name, "config.", cfg, "User", &u) < 0)
+		return -1;
+	if (u && *u) {
+		colon = strchr(u, ':');
+		if (id_of(u, colon ? (size_t)(colon - u) : strlen(u), &uid) < 0 ||
+		    (colon && id_of(colon + 1, strlen(colon + 1), &gid) < 0))
+			return sg_fail("%s: config.User: not a numeric uid or uid:gid from 0 to "
+				       "4294967294 (names are not resolved: the image's "
+				       "/etc/passwd is not read)",
+				       name);
+	}
+	user = sg_json_new_object();
+	if (sg_json_set(process, "user", user) < 0 ||
+	    sg_json_set(user, "uid", sg_json_new_int(uid)) < 0 ||
+	    sg_json_set(user, "gid", sg_json_new_int(gid)) < 0)
+		return -1;
+	return 0;
+}
+
+static int cwd_of(const char *name, const struct sg_json *cfg, struct sg_json *process)
+{
+	const char *w;
+
+	if (get_str(name, "config.", cfg, "WorkingDir", &w) < 0)
+		return -1;
+	if (!w || !*w)
+		w = "/";
+	if (w[0] != '/')
+		return sg_fail("%s: config.WorkingDir: not an absolute path", name);
+	if (strlen(w) >= SG_PATH_MAX)
+		return sg_fail("%s: config.WorkingDir: longer than %d bytes", name, SG_PATH_MAX - 1);
+	return sg_json_set(process, "cwd", sg_json_new_string(w));
+}
+
+static int process_of(const char *name, const struct sg_json *cfg, struct sg_json *spec)
+{
+	struct sg_json *p = sg_json_new_object(), *args, *env, *c, *rl, *nofile;
+
+	if (sg_json_set(spec, "process", p) < 0 ||
+	    sg_json_set(p, "terminal", sg_json_new_bool(0)) < 0 || user_of(name, cfg, p) < 0 ||
+	    sg_json_set(p, "args", args = sg_json_new_array()) < 0 ||
+	    args_of(name, cfg, args) < 0 || sg_json_set(p, "env", env = sg_json_new_array()) < 0 ||
+	    env_of(name, cfg, env) < 0 || cwd_of(name, cfg, p) < 0)
+		return -1;
+	c = sg_json_new_object();
+	if (sg_json_set(p, "capabilities", c) < 0)
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		static const char *const sets[] = { "bounding", "effective", "permitted" };
+		if (sg_json_set(c, sets[i], str_array(caps, sizeof(caps) / sizeof(caps[0]))) < 0)
+			return -1;
+	}
+	if (sg_json_set(p, "rlimits", rl = sg_json_new_array()) < 0 ||
+	    sg_json_append(rl, nofile = sg_json_new_object()) < 0 ||
+	    sg_json_set(nofile, "type", sg_json_new_string("RLIMIT_NOFILE")) < 0 ||
+	    sg_json_set(nofile, "hard", sg_json_new_int(1024)) < 0 ||
+	    sg_json_set(nofile, "soft", sg_json_new_int(1024)) < 0)
+		return -1;
+	return sg_json_set(p, "noNewPrivileges", sg_json_new_bool(1));
+}
+
+static struct sg_json *mount_of(const char *dest, const char *type, const char *source,
+				const char *const *opts, size_t nopts)
+{
+	struct sg_json *m = sg_json_new_object();
+
+	if (sg_json_set(m, "destination", sg_json_new_string(dest)) < 0 ||
+	    sg_json_set(m, "type", sg_json_new_string(type)) < 0 ||
+	    sg_json_set(m, "source", sg_json_new_string(source)) < 0 ||
+	    (nopts && opts[0] && sg_json_set(m, "options", str_array(opts, nopts)) < 0)) {
+		sg_json_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+static int under(const char *path, const char *top)
+{
+	size_t n = strlen(top);
+
+	return !strncmp(path, top, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Each of Volumes (an object whose keys are the paths) a tmpfs. */
+static int volumes_of(const char *name, const struct sg_json *cfg, struct sg_json *mounts)
+{
+	static const char *const vol_opts[] = { "nosuid", "nodev", "mode=755" };
+	const struct sg_json *v = sg_json_get(cfg, "Volumes");
+	char *paths[MAX_VOLUMES];
+	size_t n = 0;
+	int rc = -1;
+
+	if (!v || v->kind == SG_JSON_NULL)
+		return 0;
+	if (v->kind != SG_JSON_OBJECT)
+		return sg_fail("%s: config.Volumes: not an object", name);
+	if (v->u.object.len > MAX_VOLUMES)
+		return sg_fail("%s: config.Volumes: more than %d", name, MAX_VOLUMES);
+	for (size_t i = 0; i < v->u.object.len; i++) {
+		const struct sg_json_member *m = &v->u.object.members[i];
+		char clean[SG_PATH_MAX];
+		if (strlen(m->key) != m->key_len || m->key[0] != '/' || m->key_len >= SG_PATH_MAX ||
+		    sg_path_clean(m->key, SG_PATH_REFUSE_DOTDOT, clean + 1, sizeof(clean) - 1,
+				  "volume") < 0) {
+			sg_fail("%s: config.Volumes[%zu]: not an absolute path without '..' (or "
+				"'/' itself)",
+				name, i);
+			goto out;
+		}
+		clean[0] = '/';
+		if (under(clean, "/proc") || under(clean, "/sys") || under(clean, "/dev")) {
+			sg_fail("%s: config.Volumes: '%.200s' is under /proc, /sys or /dev", name,
+				clean);
+			goto out;
+		}
+		for (size_t k = 0; k < n; k++)
+			if (!strcmp(paths[k], clean)) {
+				sg_fail("%s: config.Volumes: '%.200s' twice", name, clean);
+				goto out;
+			}
+		if (!(paths[n] = strdup(clean))) {
+			sg_fail("out of memory");
+			goto out;
+		}
+		n++;
+	}
+	qsort(paths, n, sizeof(paths[0]), cmp_str);
+	for (size_t i = 0; i < n; i++)
+		if (sg_json_append(mounts, mount_of(paths[i], "tmpfs", "tmpfs", vol_opts, 3)) < 0)
+			goto out;
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	return rc;
+}
+
+static int mounts_of(const char *name, const struct sg_json *cfg, struct sg_json *spec)
+{
+	struct sg_json *mounts = sg_json_new_array();
+
+	if (sg_json_set(spec, "mounts", mounts) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(std_mounts) / sizeof(std_mounts[0]); i++)
+		if (sg_json_append(mounts, mount_of(std_mounts[i].dest, std_mounts[i].type,
+						    std_mounts[i].source, std_mounts[i].opts, 6)) < 0)
+			return -1;
+	return volumes_of(name, cfg, mounts);
+}
+
+/* A short printable ASCII value (an os, an architecture, a signal). */
+static int word(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max)
+		return 0;
+	for (; *s; s++)
+		if (*s <= 0x20 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* "SIGTERM", "SIGRTMIN+3", "TERM" or a number from 1 to 64. */
+static int signal_valid(const char *s)
+{
+	int64_t n;
+
+	if (id_of(s, strlen(s), &n) == 0)
+		return n >= 1 && n <= 64;
+	if (strlen(s) > 32 || !*s)
+		return 0;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-") == strlen(s) && s[0] >= 'A' &&
+	       s[0] <= 'Z';
+}
+
+static int annotations_of(const char *name, const struct sg_json *img, const struct sg_json *cfg,
+			  struct sg_json *spec)
+{
+	static const char *const tops[] = { "os", "architecture", "variant", "author" };
+	const struct sg_json *labels = sg_json_get(cfg, "Labels");
+	struct sg_json *all = sg_json_new_object(), *ann = NULL;
+	const char *s;
+	char key[64];
+	const char **keys = NULL;
+	int rc = -1;
+
+	if (!all)
+		return -1;
+	if (labels && labels->kind != SG_JSON_NULL) {
+		if (labels->kind != SG_JSON_OBJECT) {
+			sg_fail("%s: config.Labels: not an object", name);
+			goto out;
+		}
+		if (labels->u.object.len > MAX_LABELS) {
+			sg_fail("%s: config.Labels: more than %d", name, MAX_LABELS);
+			goto out;
+		}
+		for (size_t i = 0; i < labels->u.object.len; i++) {
+			const struct sg_json_member *m = &labels->u.object.members[i];
+			if (strlen(m->key) != m->key_len || !m->key_len || m->key_len > MAX_KEY) {
+				sg_fail("%s: config.Labels[%zu]: a key empty, longer than %d "
+					"bytes or with a NUL",
+					name, i, MAX_KEY);
+				goto out;
+			}
+			if (m->value->kind != SG_JSON_STRING ||
+			    strlen(m->value->u.string.data) != m->value->u.string.len ||
+			    m->value->u.string.len > SG_OCI_RT_MAX_STR) {
+				sg_fail("%s: config.Labels[%zu]: not a string, or one with a NUL "
+					"or longer than %d bytes",
+					name, i, SG_OCI_RT_MAX_STR);
+				goto out;
+			}
+			if (sg_json_set(all, m->key, sg_json_clone(m->value)) < 0)
+				goto out;
+		}
+	}
+	for (size_t i = 0; i < sizeof(tops) / sizeof(tops[0]); i++) {
+		if (get_str(name, "", img, tops[i], &s) < 0)
+			goto out;
+		if (!s || !*s)
+			continue;
+		if (i < 3 && !word(s, 64)) {
+			sg_fail("%s: %s: not a word of printable ASCII", name, tops[i]);
+			goto out;
+		}
+		snprintf(key, sizeof(key), "org.opencontainers.image.%s", tops[i]);
+		if (sg_json_set(all, key, sg_json_new_string(s)) < 0)
+			goto out;
+	}
+	if (get_str(name, "config.", cfg, "StopSignal", &s) < 0)
+		goto out;
+	if (s && *s) {
+		if (!signal_valid(s)) {
+			sg_fail("%s: config.StopSignal: not a signal name or number", name);
+			goto out;
+		}
+		if (sg_json_set(all, "org.opencontainers.image.stopSignal", sg_json_new_string(s)) < 0)
+			goto out;
+	}
+	rc = 0;
+	if (all->u.object.len == 0)
+		goto out;
+	rc = -1;
+	if (!(keys = calloc(all->u.object.len, sizeof(*keys)))) {
+		sg_fail("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < all->u.object.len; i++)
+		keys[i] = all->u.object.members[i].key;
+	qsort(keys, all->u.object.len, sizeof(*keys), cmp_str);
+	if (sg_json_set(spec, "annotations", ann = sg_json_new_object()) < 0)
+		goto out;
+	for (size_t i = 0; i < all->u.object.len; i++)
+		if (sg_json_set(ann, keys[i], sg_json_clone(sg_json_get(all, keys[i]))) < 0)
+			goto out;
+	rc = 0;
+out:
+	free(keys);
+	sg_json_free(all);
+	return rc;
+}
+
+static int linux_of(const struct sg_oci_runtime_opts *o, struct sg_json *spec)
+{
+	static const char *const ns[] = { "pid", "network", "ipc", "uts", "mount" };
+	struct sg_json *lx = sg_json_new_object(), *res, *devs, *deny, *nss;
+
+	if (sg_json_set(spec, "linux", lx) < 0 ||
+	    sg_json_set(lx, "resources", res = sg_json_new_object()) < 0 ||
+	    sg_json_set(res, "devices", devs = sg_json_new_array()) < 0 ||
+	    sg_json_append(devs, deny = sg_json_new_object()) < 0 ||
+	    sg_json_set(deny, "allow", sg_json_new_bool(0)) < 0 ||
+	    sg_json_set(deny, "access", sg_json_new_string("rwm")) < 0 ||
+	    sg_json_set(lx, "namespaces", nss = sg_json_new_array()) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		struct sg_json *e;
+		if (o->host_network && !strcmp(ns[i], "network"))
+			continue;
+		if (sg_json_append(nss, e = sg_json_new_object()) < 0 ||
+		    sg_json_set(e, "type", sg_json_new_string(ns[i])) < 0)
+			return -1;
+	}
+	if (sg_json_set(lx, "maskedPaths", str_array(masked, sizeof(masked) / sizeof(masked[0]))) < 0 ||
+	    sg_json_set(lx, "readonlyPaths",
+			str_array(readonly, sizeof(readonly) / sizeof(readonly[0]))) < 0)
+		return -1;
+	return 0;
+}
+
+int sg_oci_hostname_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 63 ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789-.") != n)
+		return 0;
+	return s[0] != '-' && s[0] != '.';
+}
+
+static int build(const char *name, const struct sg_json *img, const struct sg_oci_runtime_opts *o,
+		 struct sg_json *spec)
+{
+	static const struct sg_json empty = { .kind = SG_JSON_OBJECT };
+	const struct sg_json *cfg = sg_json_get(img, "config");
+	const char *os;
+	struct sg_json *root;
+
+	if (img->kind != SG_JSON_OBJECT)
+		return sg_fail("%s: not an image config (a JSON object)", name);
+	if (get_str(name, "", img, "os", &os) < 0)
+		return -1;
+	if (os && strcmp(os, "linux") != 0)
+		return sg_fail("%s: os '%.64s' is not linux", name, os);
+	if (!cfg || cfg->kind == SG_JSON_NULL)
+		cfg = &empty;
+	if (cfg->kind != SG_JSON_OBJECT)
+		return sg_fail("%s: config: not an object", name);
+	if (sg_json_set(spec, "ociVersion", sg_json_new_string(SG_OCI_RT_VERSION)) < 0 ||
+	    process_of(name, cfg, spec) < 0 ||
+	    sg_json_set(spec, "root", root = sg_json_new_object()) < 0 ||
+	    sg_json_set(root, "path", sg_json_new_string("rootfs")) < 0 ||
+	    sg_json_set(root, "readonly", sg_json_new_bool(1)) < 0 ||
+	    sg_json_set(spec, "hostname",
+			sg_json_new_string(o->hostname ? o->hostname : SG_OCI_RT_DEFAULT_HOSTNAME)) <
+		    0 ||
+	    mounts_of(name, cfg, spec) < 0 || annotations_of(name, img, cfg, spec) < 0)
+		return -1;
+	return linux_of(o, spec);
+}
+
+int sg_oci_runtime_config(const char *name, const char *text, size_t len,
+			  const struct sg_oci_runtime_opts *opts, struct sg_json **out)
+{
+	static const struct sg_oci_runtime_opts none = { NULL, 0 };
+	struct sg_json *img = NULL, *spec;
+
+	*out = NULL;
+	if (!opts)
+		opts = &none;
+	if (opts->hostname && !sg_oci_hostname_valid(opts->hostname))
+		return sg_fail("hostname '%.64s': not 1 to 63 letters, digits, '-' and '.'",
+			       opts->hostname);
+	if (len > SG_OCI_MAX_JSON)
+		return sg_fail("%s: more than %u bytes", name, SG_OCI_MAX_JSON);
+	if (sg_json_parse(text, len, &img) < 0) {
+		sg_fail_prefix(name);
+		return -1;
+	}
+	if (!(spec = sg_json_new_object()) || build(name, img, opts, spec) < 0) {
+		sg_json_free(spec);
+		sg_json_free(img);
+		return -1;
+	}
+	sg_json_free(img);
+	*out = spec;
+	return 0;
+}
+
+int sg_oci_runtime_config_text(const char *name, const char *text, size_t len,
+			       const struct sg_oci_runtime_opts *opts, struct sg_buf *out)
+{
+	struct sg_json *spec;
+	int rc;
+
+	if (sg_oci_runtime_config(name, text, len, opts, &spec) < 0)
+		return -1;
+	rc = sg_json_write(spec, out, 2) < 0 || sg_buf_append_byte(out, '\n') < 0 ? -1 : 0;
+	sg_json_free(spec);
+	return rc;
+}
+
+int sg_oci_runtime_load(const char *dir, const char *tag, const char *config,
+			const struct sg_oci_runtime_opts *opts, struct sg_buf *out)
+{
+	struct sg_oci_image img;
+	struct sg_buf b = SG_BUF_INIT;
+	char path[SG_PATH_MAX];
+	int rc = -1;
+
+	if (dir) {
+		if (sg_oci_layout_open(dir, tag, &img) < 0 ||
+		    sg_oci_blob_path(dir, &img.config, path, sizeof(path)) < 0 ||
+		    sg_oci_blob_read(dir, &img.config, &b) < 0)
+			goto out;
+	} else {
+		if (strlen(config) >= sizeof(path))
+			return sg_fail("%.200s...: path too long", config);
+		memcpy(path, config, strlen(config) + 1);
+		if (sg_read_file(config, &b, SG_OCI_MAX_JSON) < 0)
+			goto out;
+	}
+	rc = sg_oci_runtime_config_text(path, b.data ? (const char *)b.data : "", b.len, opts, out);
+out:
+	sg_buf_free(&b);
+	return rc;
+}

@@ -1,0 +1,89 @@
+/* runtime.h - an OCI runtime configuration (runtime-spec v1.0.2
+ * config.md and config-linux.md, the config.json of a runtime bundle)
+ * made from an OCI image configuration (image-spec config.md, by the
+ * rules of conversion.md), for crun or runc to run.
+ *
+ * From the image's config:
+ *   process.args   Entrypoint followed by Cmd; either may be absent or
+ *                  empty (Cmd alone: its first entry is the program);
+ *                  both empty is refused (nothing to run)
+ *   process.env    Env, each "NAME=VALUE" with a non-empty NAME and no
+ *                  NAME twice; a PATH (the usual default, as docker's and
+ *                  umoci's) goes first when Env has none
+ *   process.cwd    WorkingDir, absolute; "/" when absent or empty
+ *   process.user   User as a numeric "uid" or "uid:gid" (gid 0 when
+ *                  absent, runc's default for a uid not in /etc/passwd);
+ *                  empty is 0:0. Names are refused: the rootfs's
+ *                  /etc/passwd and /etc/group are not read (an image's
+ *                  files are untrusted and may be links out of it), so
+ *                  a name never resolves to what the image did not say
+ *   mounts         each of Volumes a tmpfs (nosuid, nodev, mode 0755) at
+ *                  that path, sorted by path, so a process can write where
+ *                  its image says it writes under the read-only root;
+ *                  paths under /proc, /sys or /dev, and "/", are refused
+ *   annotations    Labels, then org.opencontainers.image.os,
+ *                  .architecture, .variant, .author and .stopSignal from
+ *                  the image (these win over a label of the same key);
+ *                  keys sorted. ExposedPorts and created are ignored.
+ * Refused as well: an os other than linux, strings with NUL or longer
+ * than SG_OCI_RT_MAX_STR bytes, lists longer than SG_OCI_RT_MAX_LIST,
+ * a StopSignal that is not a signal name or number. Each refusal is one
+ * line "NAME: config.FIELD: rule".
+ *
+ * Fixed, as runc's and umoci's defaults (with CVE-2022-24769's fix):
+ * root.path "rootfs", read-only; no terminal; noNewPrivileges; the
+ * capabilities CAP_AUDIT_WRITE, CAP_KILL and CAP_NET_BIND_SERVICE in the
+ * bounding, effective and permitted sets, none inheritable or ambient
+ * (so a process of a uid other than 0 has none); RLIMIT_NOFILE 1024;
+ * the mounts /proc, /dev (tmpfs), /dev/pts, /dev/shm, /dev/mqueue and
+ * /sys (read-only); the pid, ipc, uts and mount namespaces, and a
+ * network namespace of its own (loopback only: a container has no
+ * network unless opts->host_network shares the host's); every device
+ * denied in the device cgroup; runc's masked and read-only paths of
+ * /proc and /sys.
+ *
+ * The output is deterministic: the same image config and options give
+ * the same bytes (fixed member order, no time).
+ */
+#ifndef SIGNET_OCI_RUNTIME_H
+#define SIGNET_OCI_RUNTIME_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "json.h"
+#include "ocilayout.h"
+
+#define SG_OCI_RT_VERSION "1.0.2"
+#define SG_OCI_RT_MAX_STR 32768
+#define SG_OCI_RT_MAX_LIST 1024
+#define SG_OCI_RT_DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define SG_OCI_RT_DEFAULT_HOSTNAME "container"
+
+struct sg_oci_runtime_opts {
+	const char *hostname; /* NULL: SG_OCI_RT_DEFAULT_HOSTNAME */
+	int host_network;     /* share the host's network namespace */
+};
+
+/* The runtime configuration of the image config text (name for
+ * messages) into *out, a tree the caller frees. opts may be NULL. */
+int sg_oci_runtime_config(const char *name, const char *text, size_t len,
+			  const struct sg_oci_runtime_opts *opts, struct sg_json **out);
+
+/* 1 when s is a hostname this module takes: 1 to 63 letters, digits,
+ * '-' and '.', starting with a letter or digit; 0 otherwise. */
+int sg_oci_hostname_valid(const char *s);
+
+/* The same configuration as config.json's text (two-space indent, a
+ * final newline) appended to out. */
+int sg_oci_runtime_config_text(const char *name, const char *text, size_t len,
+			       const struct sg_oci_runtime_opts *opts, struct sg_buf *out);
+
+/* The configuration text (as above) of an image: the config of layout
+ * dir's tag (tag NULL: its only manifest), read with ocilayout.h's
+ * checks, when dir is given; otherwise the image config blob in the
+ * file config ("-": standard input). */
+int sg_oci_runtime_load(const char *dir, const char *tag, const char *config,
+			const struct sg_oci_runtime_opts *opts, struct sg_buf *out);
+
+#endif
