@@ -267,10 +267,13 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Each of Volumes (an object whose keys are the paths) a tmpfs. */
-static int volumes_of(const char *name, const struct sg_json *cfg, struct sg_json *mounts)
+/* Each of Volumes (an object whose keys are the paths) a tmpfs owned
+ * by the process's uid and gid. */
+static int volumes_of(const char *name, const struct sg_json *cfg, const struct sg_json *user,
+		      struct sg_json *mounts)
 {
-	static const char *const vol_opts[] = { "nosuid", "nodev", "mode=755" };
+	char uid[32], gid[32];
+	const char *const vol_opts[] = { "nosuid", "nodev", "mode=755", uid, gid };
 	const struct sg_json *v = sg_json_get(cfg, "Volumes");
 	char *paths[MAX_VOLUMES];
 	size_t n = 0;
@@ -311,8 +314,10 @@ static int volumes_of(const char *name, const struct sg_json *cfg, struct sg_jso
 		n++;
 	}
 	qsort(paths, n, sizeof(paths[0]), cmp_str);
+	snprintf(uid, sizeof(uid), "uid=%lld", (long long)sg_json_get(user, "uid")->u.integer);
+	snprintf(gid, sizeof(gid), "gid=%lld", (long long)sg_json_get(user, "gid")->u.integer);
 	for (size_t i = 0; i < n; i++)
-		if (sg_json_append(mounts, mount_of(paths[i], "tmpfs", "tmpfs", vol_opts, 3)) < 0)
+		if (sg_json_append(mounts, mount_of(paths[i], "tmpfs", "tmpfs", vol_opts, 5)) < 0)
 			goto out;
 	rc = 0;
 out:
@@ -331,7 +336,7 @@ static int mounts_of(const char *name, const struct sg_json *cfg, struct sg_json
 		if (sg_json_append(mounts, mount_of(std_mounts[i].dest, std_mounts[i].type,
 						    std_mounts[i].source, std_mounts[i].opts, 6)) < 0)
 			return -1;
-	return volumes_of(name, cfg, mounts);
+	return volumes_of(name, cfg, sg_json_get(sg_json_get(spec, "process"), "user"), mounts);
 }
 
 /* A short printable ASCII value (an os, an architecture, a signal). */

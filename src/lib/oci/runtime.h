@@ -17,9 +17,10 @@
  *                  /etc/passwd and /etc/group are not read (an image's
  *                  files are untrusted and may be links out of it), so
  *                  a name never resolves to what the image did not say
- *   mounts         each of Volumes a tmpfs (nosuid, nodev, mode 0755) at
- *                  that path, sorted by path, so a process can write where
- *                  its image says it writes under the read-only root;
+ *   mounts         each of Volumes a tmpfs (nosuid, nodev, mode 0755,
+ *                  owned by process.user's uid and gid) at that path,
+ *                  sorted by path, so the process can write where its
+ *                  image says it writes under the read-only root;
  *                  paths under /proc, /sys or /dev, and "/", are refused
  *   annotations    Labels, then org.opencontainers.image.os,
  *                  .architecture, .variant, .author and .stopSignal from
