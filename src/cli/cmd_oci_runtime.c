@@ -36,17 +36,18 @@ static const char help[] = "Usage: signet oci runtime-config [options] LAYOUT[:T
 			   "  --host-network         share the host's network namespace\n"
 			   "  -h, --help             show this help\n";
 
-enum { OPT_CONFIG = 256, OPT_HOSTNAME, OPT_HOST_NETWORK };
+enum { OPT_CONFIG = 256, OPT_HOSTNAME, OPT_HOST_NETWORK, OPT_ROOTFS };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "host-network", no_argument, NULL, OPT_HOST_NETWORK },
+	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct args {
-	const char *config;
+	const char *config, *rootfs;
 	struct sg_oci_runtime_opts o;
 };
 
@@ -64,6 +65,7 @@ static int on_option(void *ctx, int c, const char *arg)
 		a->o.hostname = arg;
 		break;
 	case OPT_HOST_NETWORK: a->o.host_network = 1; break;
+	case OPT_ROOTFS: a->rootfs = arg; break;
 	}
 	return 0;
 }
@@ -71,7 +73,7 @@ static int on_option(void *ctx, int c, const char *arg)
 int cmd_oci_runtime_config(int argc, char **argv)
 {
 	const struct cli_opts opts = { help, "", longopts, 1, 2 };
-	struct args a = { NULL, { NULL, 0 } };
+	struct args a = { NULL, NULL, { NULL, 0, NULL } };
 	struct sg_buf out = SG_BUF_INIT;
 	char layout[SG_PATH_MAX];
 	const char *tag = NULL, *dest, *colon;
@@ -99,7 +101,7 @@ int cmd_oci_runtime_config(int argc, char **argv)
 				return cli_usage("'%s': an empty layout or tag", ref);
 		}
 	}
-	if (sg_oci_runtime_load(a.config ? NULL : layout, tag, a.config, &a.o, &out) < 0) {
+	if (sg_oci_runtime_load(a.config ? NULL : layout, tag, a.config, a.rootfs, &a.o, &out) < 0) {
 		rc = cli_lib_error();
 		goto out;
 	}

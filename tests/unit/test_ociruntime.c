@@ -87,14 +87,20 @@ static const struct {
 	{ "{\"config\":{\"Cmd\":[\"/c\"],\"Env\":[\"NOEQUALS\"]}}", "c.json: config.Env[0]: no '='" },
 	{ "{\"config\":{\"Cmd\":[\"/c\"],\"Env\":[\"=v\"]}}", "config.Env[0]: an empty name" },
 	{ "{\"config\":{\"Cmd\":[\"/c\"],\"Env\":[\"A=1\",\"A=2\"]}}",
-	  "config.Env[1]: A is set twice" },
+	  "config.Env[1]: its name is set before, in Env[0]" },
 	{ "{\"config\":{\"Cmd\":[\"/c\"],\"Env\":[\"A=\\u0000\"]}}",
 	  "config.Env[0]: a NUL character" },
 	{ "{\"config\":{\"Cmd\":[\"/c\"],\"User\":\"nobody\"}}", "config.User: not a numeric uid" },
 	{ "{\"config\":{\"Cmd\":[\"/c\"],\"User\":\"1000:staff\"}}", "config.User: not a numeric" },
 	{ "{\"config\":{\"Cmd\":[\"/c\"],\"User\":\"4294967295\"}}", "config.User: not a numeric" },
 	{ "{\"config\":{\"Cmd\":[\"/c\"],\"User\":\"-1\"}}", "config.User: not a numeric" },
-	{ "{\"config\":{\"Cmd\":[\"/c\"],\"User\":\"1:\"}}", "config.User: not a numeric" },
+	{ "{\"config\":{\"Cmd\":[\"/c\"],\"User\":\"1:\"}}", "config.User: not user[:group]" },
+	{ "{\"config\":{\"Cmd\":[\"/c\"],\"User\":\":1\"}}", "config.User: not user[:group]" },
+	{ "{\"config\":{\"Cmd\":[\"/c\"],\"User\":\"1:2:3\"}}", "config.User: not user[:group]" },
+	{ "{\"config\":{\"Cmd\":[\"/c\"],\"User\":\"a\\nb\"}}", "config.User: not user[:group]" },
+	{ "{\"os\":\"li\\nux\",\"config\":{\"Cmd\":[\"/c\"]}}", "os '(with control characters)'" },
+	{ "{\"config\":{\"Cmd\":[\"/c\"],\"Volumes\":{\"/a\\n\":{},\"/a\\n/\":{}}}}",
+	  "'(with control characters)' twice" },
 	{ "{\"config\":{\"Cmd\":[\"/c\"],\"User\":5}}", "config.User: not a string" },
 	{ "{\"config\":{\"Cmd\":[\"/c\"],\"WorkingDir\":\"app\"}}",
 	  "config.WorkingDir: not an absolute path" },
@@ -168,7 +174,7 @@ static void check_refusals(void)
 /* The namespaces' types joined, with and without the host's network. */
 static void check_fixed(void)
 {
-	static const struct sg_oci_runtime_opts host = { "web-1", 1 };
+	static const struct sg_oci_runtime_opts host = { "web-1", 1, NULL };
 	const char *t = "{\"config\":{\"Cmd\":[\"/c\"]}}";
 	struct sg_json *a = convert(t, NULL), *b = convert(t, &host);
 	const struct sg_json *ns, *root = sg_json_get(a, "root"),
@@ -261,7 +267,7 @@ static void check_deterministic(void)
 	const char *t = "{\"config\":{\"Cmd\":[\"/c\"],\"Labels\":{\"b\":\"1\",\"a\":\"2\"},"
 			"\"Volumes\":{\"/y\":{},\"/x\":{}}}}";
 	struct sg_buf a = SG_BUF_INIT, b = SG_BUF_INIT;
-	struct sg_oci_runtime_opts bad = { "-bad", 0 };
+	struct sg_oci_runtime_opts bad = { "-bad", 0, NULL };
 
 	CHECK(sg_oci_runtime_config_text("c.json", t, strlen(t), NULL, &a) == 0);
 	CHECK(sg_oci_runtime_config_text("c.json", t, strlen(t), NULL, &b) == 0);
@@ -307,8 +313,147 @@ static void check_limits(void)
 	sg_buf_free(&t);
 }
 
+static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
+			     "# a comment\n"
+			     "\n"
+			     "broken line\n"
+			     "bad:x:uid:1::/home/bad:/bin/sh\n"
+			     "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+			     "app:x:1000:1001::/home/app:/bin/sh\n"
+			     "rel:x:1002:1002::home:/bin/sh";
+static const char group[] = "root:x:0:\n"
+			    "app:x:1001:\n"
+			    "staff:x:50:app,other\n"
+			    "wheel:x:10:app\n"
+			    "audio:x:29:other\n"
+			    "staff2:x:50:app\n";
+
+/* User resolved against an image's passwd and group: uid, gid,
+ * additionalGids and the env's last entry. */
+static const struct {
+	const char *user, *env;
+	int64_t uid, gid;
+	const char *extra, *last_env;
+} users[] = {
+	{ "app", NULL, 1000, 1001, "50 10 ", "HOME=/home/app" },
+	{ "1000", NULL, 1000, 1001, "50 10 ", "HOME=/home/app" },
+	{ "app:staff", NULL, 1000, 50, "", "HOME=/home/app" },
+	{ "app:77", NULL, 1000, 77, "", "HOME=/home/app" },
+	{ "app:0", NULL, 1000, 0, "", "HOME=/home/app" },
+	{ "2000", NULL, 2000, 0, "", SG_OCI_RT_DEFAULT_PATH },
+	{ "2000:app", NULL, 2000, 1001, "", SG_OCI_RT_DEFAULT_PATH },
+	{ "", NULL, 0, 0, "", "HOME=/root" },
+	{ "nobody", NULL, 65534, 65534, "", "HOME=/nonexistent" },
+	{ "rel", NULL, 1002, 1002, "", SG_OCI_RT_DEFAULT_PATH }, /* a relative home is no HOME */
+	{ "app", "\"HOME=/x\"", 1000, 1001, "50 10 ", "HOME=/x" },
+};
+
+static void check_users(void)
+{
+	struct sg_oci_users db;
+	struct sg_oci_runtime_opts o = { NULL, 0, &db };
+	char text[512], got[256];
+	struct sg_json *spec = NULL;
+
+	memset(&db, 0, sizeof(db));
+	sg_buf_append_str(&db.passwd, passwd);
+	sg_buf_append_str(&db.group, group);
+	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
+		const struct sg_json *u, *env, *extra;
+		size_t at = 0;
+
+		snprintf(text, sizeof(text),
+			 "{\"config\":{\"Cmd\":[\"/c\"],\"User\":\"%s\",\"Env\":[%s]}}",
+			 users[i].user, users[i].env ? users[i].env : "");
+		spec = convert(text, &o);
+		CHECK(spec != NULL);
+		if (!spec)
+			continue;
+		u = sg_json_get(sg_json_get(spec, "process"), "user");
+		env = sg_json_get(sg_json_get(spec, "process"), "env");
+		CHECK(sg_json_get(u, "uid")->u.integer == users[i].uid);
+		CHECK(sg_json_get(u, "gid")->u.integer == users[i].gid);
+		got[0] = '\0';
+		extra = sg_json_get(u, "additionalGids");
+		for (size_t k = 0; extra && k < extra->u.array.len; k++)
+			at += (size_t)snprintf(got + at, sizeof(got) - at, "%lld ",
+					       (long long)extra->u.array.items[k]->u.integer);
+		CHECK_STR(got, users[i].extra);
+		CHECK(env && env->u.array.len > 0 &&
+		      !strcmp(sg_json_string(env->u.array.items[env->u.array.len - 1], NULL),
+			      users[i].last_env));
+		if (sg_json_get(u, "uid")->u.integer != users[i].uid)
+			fprintf(stderr, "  user '%s'\n", users[i].user);
+		sg_json_free(spec);
+	}
+	for (int i = 0; i < 2; i++) {
+		const char *t = i ? "{\"config\":{\"Cmd\":[\"/c\"],\"User\":\"app:ghosts\"}}"
+				  : "{\"config\":{\"Cmd\":[\"/c\"],\"User\":\"ghost\"}}";
+		CHECK(sg_oci_runtime_config("c.json", t, strlen(t), &o, &spec) == -1);
+		CHECK(strstr(sg_errmsg(), i ? "c.json: config.User: no group 'ghosts' in the "
+					      "image's /etc/group"
+					    : "c.json: config.User: no user 'ghost' in the image's "
+					      "/etc/passwd") != NULL);
+	}
+	/* no passwd at all: numbers stand for themselves, names are unknown */
+	sg_oci_users_free(&db);
+	CHECK((spec = convert("{\"config\":{\"Cmd\":[\"/c\"],\"User\":\"5\"}}", &o)) != NULL);
+	sg_json_free(spec);
+	text[0] = '\0';
+	snprintf(text, sizeof(text), "{\"config\":{\"Cmd\":[\"/c\"],\"User\":\"x\"}}");
+	CHECK(sg_oci_runtime_config("c.json", text, strlen(text), &o, &spec) == -1);
+	CHECK(strstr(sg_errmsg(), "no user 'x'") != NULL);
+}
+
+/* The files are read from the unpacked rootfs without following links. */
+static void check_rootfs_users(void)
+{
+	char tmp[] = "/tmp/test_ociruntime.XXXXXX", path[256], cmd[512];
+	struct sg_oci_users db;
+
+	CHECK(mkdtemp(tmp) != NULL);
+	/* no etc: empty */
+	CHECK(sg_oci_rootfs_users(tmp, &db) == 0 && db.passwd.len == 0 && db.group.len == 0);
+	sg_oci_users_free(&db);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && mkdir etc && printf 'app:x:7:8::/:/bin/sh\\n' >etc/passwd && "
+		 "echo 'g:x:8:' >etc/group",
+		 tmp);
+	CHECK(system(cmd) == 0);
+	CHECK(sg_oci_rootfs_users(tmp, &db) == 0 && db.passwd.len == 21 && db.group.len == 7);
+	sg_oci_users_free(&db);
+	/* etc/passwd a link to a file outside: refused, not read */
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && echo 'x:x:0:0::/:' >outside && rm etc/passwd && "
+		 "ln -s ../../../../../../%s/outside etc/passwd",
+		 tmp, tmp);
+	CHECK(system(cmd) == 0);
+	CHECK(sg_oci_rootfs_users(tmp, &db) == -1);
+	CHECK(strstr(sg_errmsg(), "/etc/passwd: a symbolic link (not followed") != NULL);
+	sg_oci_users_free(&db);
+	/* a FIFO: refused without blocking */
+	snprintf(cmd, sizeof(cmd), "cd %s && rm etc/passwd && mkfifo etc/passwd", tmp);
+	CHECK(system(cmd) == 0);
+	CHECK(sg_oci_rootfs_users(tmp, &db) == -1);
+	CHECK(strstr(sg_errmsg(), "/etc/passwd: not a regular file") != NULL);
+	sg_oci_users_free(&db);
+	/* etc itself a link */
+	snprintf(cmd, sizeof(cmd), "cd %s && mv etc etc2 && mkdir real && ln -s real etc", tmp);
+	CHECK(system(cmd) == 0);
+	CHECK(sg_oci_rootfs_users(tmp, &db) == -1);
+	CHECK(strstr(sg_errmsg(), "/etc: not a directory") != NULL);
+	sg_oci_users_free(&db);
+	snprintf(path, sizeof(path), "%s/none", tmp);
+	CHECK(sg_oci_rootfs_users(path, &db) == -1);
+	sg_oci_users_free(&db);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
+	check_users();
+	check_rootfs_users();
 	check_vectors();
 	check_refusals();
 	check_fixed();

@@ -2,10 +2,14 @@
  * (runtime.h). */
 #include "runtime.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "fileio.h"
@@ -14,6 +18,7 @@
 #define MAX_VOLUMES 64
 #define MAX_LABELS 256
 #define MAX_KEY 256
+#define MAX_GROUPS 64
 
 static const char *const caps[] = { "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE" };
 static const char *const masked[] = {
@@ -39,6 +44,21 @@ static const struct {
 	{ "/dev/mqueue", "mqueue", "mqueue", { "nosuid", "noexec", "nodev", NULL } },
 	{ "/sys", "sysfs", "sysfs", { "nosuid", "noexec", "nodev", "ro", NULL } },
 };
+
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* s for a message, which is one line: a placeholder when s has a
+ * control character. */
+static const char *shown(const char *s)
+{
+	return has_control(s) ? "(with control characters)" : s;
+}
 
 /* A string member of obj (pre and key name it): *s NULL when absent or null; refused when not
  * a string, with a NUL, or longer than SG_OCI_RT_MAX_STR. */
@@ -115,10 +135,13 @@ static int args_of(const char *name, const struct sg_json *cfg, struct sg_json *
 	return 0;
 }
 
-static int env_of(const char *name, const struct sg_json *cfg, struct sg_json *env)
+/* Env, after a default PATH when it has none, and before HOME (the
+ * user's home in the image's passwd) when it has none and home is set. */
+static int env_of(const char *name, const struct sg_json *cfg, const char *home, struct sg_json *env)
 {
 	struct sg_json *list = sg_json_new_array();
-	int have_path = 0, rc = -1;
+	int have_path = 0, have_home = 0, rc = -1;
+	struct sg_buf h = SG_BUF_INIT;
 
 	if (!list || str_list(name, cfg, "Env", list) < 0)
 		goto out;
@@ -136,21 +159,28 @@ static int env_of(const char *name, const struct sg_json *cfg, struct sg_json *e
 		for (size_t k = 0; k < i; k++) {
 			const char *o = list->u.array.items[k]->u.string.data;
 			if (!strncmp(o, e, (size_t)(eq - e) + 1)) {
-				sg_fail("%s: config.Env[%zu]: %.*s is set twice", name, i,
-					(int)(eq - e > 64 ? 64 : eq - e), e);
+				sg_fail("%s: config.Env[%zu]: its name is set before, in Env[%zu]",
+					name, i, k);
 				goto out;
 			}
 		}
 		if (!strncmp(e, "PATH=", 5))
 			have_path = 1;
+		if (!strncmp(e, "HOME=", 5))
+			have_home = 1;
 	}
 	if (!have_path && sg_json_append(env, sg_json_new_string(SG_OCI_RT_DEFAULT_PATH)) < 0)
 		goto out;
 	for (size_t i = 0; i < list->u.array.len; i++)
 		if (sg_json_append(env, sg_json_clone(list->u.array.items[i])) < 0)
 			goto out;
+	if (!have_home && home[0] &&
+	    (sg_buf_printf(&h, "HOME=%s", home) < 0 || sg_buf_terminate(&h) < 0 ||
+	     sg_json_append(env, sg_json_new_string((const char *)h.data)) < 0))
+		goto out;
 	rc = 0;
 out:
+	sg_buf_free(&h);
 	sg_json_free(list);
 	return rc;
 }
@@ -173,28 +203,197 @@ static int id_of(const char *s, size_t len, int64_t *out)
 	return 0;
 }
 
-static int user_of(const char *name, const struct sg_json *cfg, struct sg_json *process)
+/* One line of passwd or group split at ':' into at most max fields;
+ * the count. */
+static size_t fields(char *line, char **f, size_t max)
 {
-	const char *u, *colon;
-	int64_t uid = 0, gid = 0;
-	struct sg_json *user;
+	size_t n = 0;
 
+	f[n++] = line;
+	for (char *p = line; *p && n < max; p++)
+		if (*p == ':') {
+			*p = '\0';
+			f[n++] = p + 1;
+		}
+	return n;
+}
+
+/* Calls fn(ctx, fields, count) for each line of text (a copy is split)
+ * that is not empty or a comment, until fn returns non-zero. */
+static int each_line(const char *text, size_t len, size_t max,
+		     int (*fn)(void *ctx, char **f, size_t n), void *ctx)
+{
+	char *copy, *line, *next, *f[8];
+	int rc = 0;
+
+	if (!text || !len)
+		return 0;
+	if (!(copy = malloc(len + 1)))
+		return sg_fail("out of memory");
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	for (line = copy; line && !rc; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!*line || *line == '#')
+			continue;
+		rc = fn(ctx, f, fields(line, f, max));
+	}
+	free(copy);
+	return rc;
+}
+
+struct pw_find {
+	const char *want; /* a name, or the uid's digits */
+	int64_t want_id;  /* -1: want is a name */
+	int found;
+	int64_t uid, gid;
+	char name[MAX_KEY + 1], home[SG_PATH_MAX];
+};
+
+static int pw_match(void *ctx, char **f, size_t n)
+{
+	struct pw_find *p = ctx;
+	int64_t uid, gid;
+
+	if (n < 4 || id_of(f[2], strlen(f[2]), &uid) < 0 || id_of(f[3], strlen(f[3]), &gid) < 0)
+		return 0; /* a line that is not an entry, skipped as libcontainer does */
+	if (p->want_id >= 0 ? uid != p->want_id : strcmp(f[0], p->want) != 0)
+		return 0;
+	p->found = 1;
+	p->uid = uid;
+	p->gid = gid;
+	if (strlen(f[0]) <= MAX_KEY)
+		memcpy(p->name, f[0], strlen(f[0]) + 1);
+	/* HOME only from an absolute path of valid UTF-8 without control
+	 * characters (the file is the image's, untrusted) */
+	if (n >= 6 && f[5][0] == '/' && strlen(f[5]) < sizeof(p->home) &&
+	    sg_utf8_valid(f[5], strlen(f[5])) && !has_control(f[5]))
+		memcpy(p->home, f[5], strlen(f[5]) + 1);
+	return 1;
+}
+
+struct gr_find {
+	const char *want; /* a group name, or NULL: the groups member lists */
+	int64_t want_id;
+	const char *member;
+	int found;
+	int64_t gid;
+	int64_t extra[MAX_GROUPS];
+	size_t nextra;
+};
+
+static int gr_match(void *ctx, char **f, size_t n)
+{
+	struct gr_find *g = ctx;
+	int64_t gid;
+
+	if (n < 3 || id_of(f[2], strlen(f[2]), &gid) < 0)
+		return 0;
+	if (g->want) {
+		if (g->want_id >= 0 ? gid != g->want_id : strcmp(f[0], g->want) != 0)
+			return 0;
+		g->found = 1;
+		g->gid = gid;
+		return 1;
+	}
+	if (n < 4)
+		return 0;
+	for (char *m = f[3], *end; m; m = end) {
+		end = strchr(m, ',');
+		if (end)
+			*end++ = '\0';
+		if (strcmp(m, g->member) != 0)
+			continue;
+		for (size_t k = 0; k < g->nextra; k++)
+			if (g->extra[k] == gid)
+				return 0;
+		if (g->nextra == MAX_GROUPS)
+			return sg_fail("more than %d supplementary groups", MAX_GROUPS);
+		g->extra[g->nextra++] = gid;
+		return 0;
+	}
+	return 0;
+}
+
+/* User as libcontainer (runc, umoci) resolves it against the image's
+ * passwd and group when they are given: "user[:group]", each a name or
+ * a number; a number found in neither stands for itself. Without them,
+ * numbers only. */
+static int user_of(const char *name, const struct sg_json *cfg, const struct sg_oci_runtime_opts *o,
+		   struct sg_json *process, char *home, size_t home_cap)
+{
+	const struct sg_oci_users *db = o->users;
+	const char *u, *colon, *grp;
+	char ubuf[MAX_KEY + 1];
+	struct pw_find pw;
+	struct gr_find gr;
+	int64_t uid = 0, gid = 0;
+	struct sg_json *user, *extra;
+	size_t ulen;
+
+	home[0] = '\0';
+	memset(&gr, 0, sizeof(gr));
 	if (get_str(name, "config.", cfg, "User", &u) < 0)
 		return -1;
-	if (u && *u) {
-		colon = strchr(u, ':');
-		if (id_of(u, colon ? (size_t)(colon - u) : strlen(u), &uid) < 0 ||
-		    (colon && id_of(colon + 1, strlen(colon + 1), &gid) < 0))
+	if (!u || !*u)
+		u = "0";
+	colon = strchr(u, ':');
+	ulen = colon ? (size_t)(colon - u) : strlen(u);
+	grp = colon ? colon + 1 : NULL;
+	if (ulen == 0 || ulen > MAX_KEY || (grp && (!*grp || strlen(grp) > MAX_KEY)) ||
+	    strchr(grp ? grp : "", ':') || has_control(u))
+		return sg_fail("%s: config.User: not user[:group] (each a name of at most %d bytes "
+			       "or a number)",
+			       name, MAX_KEY);
+	memcpy(ubuf, u, ulen);
+	ubuf[ulen] = '\0';
+	if (!db) {
+		if (id_of(ubuf, ulen, &uid) < 0 || (grp && id_of(grp, strlen(grp), &gid) < 0))
 			return sg_fail("%s: config.User: not a numeric uid or uid:gid from 0 to "
-				       "4294967294 (names are not resolved: the image's "
-				       "/etc/passwd is not read)",
+				       "4294967294 (names are resolved only against the unpacked "
+				       "image's /etc/passwd and /etc/group: give its rootfs)",
 				       name);
+	} else {
+		memset(&pw, 0, sizeof(pw));
+		pw.want = ubuf;
+		if (id_of(ubuf, ulen, &pw.want_id) < 0)
+			pw.want_id = -1;
+		if (each_line((const char *)db->passwd.data, db->passwd.len, 7, pw_match, &pw) < 0)
+			return -1;
+		if (!pw.found && pw.want_id < 0)
+			return sg_fail("%s: config.User: no user '%.64s' in the image's /etc/passwd",
+				       name, ubuf);
+		uid = pw.found ? pw.uid : pw.want_id;
+		gid = pw.found ? pw.gid : 0;
+		if (pw.found && pw.home[0] && strlen(pw.home) < home_cap)
+			memcpy(home, pw.home, strlen(pw.home) + 1);
+		gr.want = grp;
+		gr.member = pw.name;
+		if (grp && id_of(grp, strlen(grp), &gr.want_id) < 0)
+			gr.want_id = -1;
+		if ((grp || (pw.found && pw.name[0])) &&
+		    each_line((const char *)db->group.data, db->group.len, 4, gr_match, &gr) < 0)
+			return sg_fail_prefix(name);
+		if (grp && !gr.found && gr.want_id < 0)
+			return sg_fail("%s: config.User: no group '%.64s' in the image's /etc/group",
+				       name, grp);
+		if (grp)
+			gid = gr.found ? gr.gid : gr.want_id;
 	}
 	user = sg_json_new_object();
 	if (sg_json_set(process, "user", user) < 0 ||
 	    sg_json_set(user, "uid", sg_json_new_int(uid)) < 0 ||
 	    sg_json_set(user, "gid", sg_json_new_int(gid)) < 0)
 		return -1;
+	if (!gr.nextra)
+		return 0;
+	if (sg_json_set(user, "additionalGids", extra = sg_json_new_array()) < 0)
+		return -1;
+	for (size_t i = 0; i < gr.nextra; i++)
+		if (sg_json_append(extra, sg_json_new_int(gr.extra[i])) < 0)
+			return -1;
 	return 0;
 }
 
@@ -213,15 +412,18 @@ static int cwd_of(const char *name, const struct sg_json *cfg, struct sg_json *p
 	return sg_json_set(process, "cwd", sg_json_new_string(w));
 }
 
-static int process_of(const char *name, const struct sg_json *cfg, struct sg_json *spec)
+static int process_of(const char *name, const struct sg_json *cfg,
+		      const struct sg_oci_runtime_opts *o, struct sg_json *spec)
 {
 	struct sg_json *p = sg_json_new_object(), *args, *env, *c, *rl, *nofile;
+	char home[SG_PATH_MAX];
 
 	if (sg_json_set(spec, "process", p) < 0 ||
-	    sg_json_set(p, "terminal", sg_json_new_bool(0)) < 0 || user_of(name, cfg, p) < 0 ||
+	    sg_json_set(p, "terminal", sg_json_new_bool(0)) < 0 ||
+	    user_of(name, cfg, o, p, home, sizeof(home)) < 0 ||
 	    sg_json_set(p, "args", args = sg_json_new_array()) < 0 ||
 	    args_of(name, cfg, args) < 0 || sg_json_set(p, "env", env = sg_json_new_array()) < 0 ||
-	    env_of(name, cfg, env) < 0 || cwd_of(name, cfg, p) < 0)
+	    env_of(name, cfg, home, env) < 0 || cwd_of(name, cfg, p) < 0)
 		return -1;
 	c = sg_json_new_object();
 	if (sg_json_set(p, "capabilities", c) < 0)
@@ -299,12 +501,12 @@ static int volumes_of(const char *name, const struct sg_json *cfg, const struct 
 		clean[0] = '/';
 		if (under(clean, "/proc") || under(clean, "/sys") || under(clean, "/dev")) {
 			sg_fail("%s: config.Volumes: '%.200s' is under /proc, /sys or /dev", name,
-				clean);
+				shown(clean));
 			goto out;
 		}
 		for (size_t k = 0; k < n; k++)
 			if (!strcmp(paths[k], clean)) {
-				sg_fail("%s: config.Volumes: '%.200s' twice", name, clean);
+				sg_fail("%s: config.Volumes: '%.200s' twice", name, shown(clean));
 				goto out;
 			}
 		if (!(paths[n] = strdup(clean))) {
@@ -505,13 +707,13 @@ static int build(const char *name, const struct sg_json *img, const struct sg_oc
 	if (get_str(name, "", img, "os", &os) < 0)
 		return -1;
 	if (os && strcmp(os, "linux") != 0)
-		return sg_fail("%s: os '%.64s' is not linux", name, os);
+		return sg_fail("%s: os '%.64s' is not linux", name, shown(os));
 	if (!cfg || cfg->kind == SG_JSON_NULL)
 		cfg = &empty;
 	if (cfg->kind != SG_JSON_OBJECT)
 		return sg_fail("%s: config: not an object", name);
 	if (sg_json_set(spec, "ociVersion", sg_json_new_string(SG_OCI_RT_VERSION)) < 0 ||
-	    process_of(name, cfg, spec) < 0 ||
+	    process_of(name, cfg, o, spec) < 0 ||
 	    sg_json_set(spec, "root", root = sg_json_new_object()) < 0 ||
 	    sg_json_set(root, "path", sg_json_new_string("rootfs")) < 0 ||
 	    sg_json_set(root, "readonly", sg_json_new_bool(1)) < 0 ||
@@ -526,7 +728,7 @@ static int build(const char *name, const struct sg_json *img, const struct sg_oc
 int sg_oci_runtime_config(const char *name, const char *text, size_t len,
 			  const struct sg_oci_runtime_opts *opts, struct sg_json **out)
 {
-	static const struct sg_oci_runtime_opts none = { NULL, 0 };
+	static const struct sg_oci_runtime_opts none = { NULL, 0, NULL };
 	struct sg_json *img = NULL, *spec;
 
 	*out = NULL;
@@ -534,7 +736,7 @@ int sg_oci_runtime_config(const char *name, const char *text, size_t len,
 		opts = &none;
 	if (opts->hostname && !sg_oci_hostname_valid(opts->hostname))
 		return sg_fail("hostname '%.64s': not 1 to 63 letters, digits, '-' and '.'",
-			       opts->hostname);
+			       shown(opts->hostname));
 	if (len > SG_OCI_MAX_JSON)
 		return sg_fail("%s: more than %u bytes", name, SG_OCI_MAX_JSON);
 	if (sg_json_parse(text, len, &img) < 0) {
@@ -564,28 +766,108 @@ int sg_oci_runtime_config_text(const char *name, const char *text, size_t len,
 	return rc;
 }
 
-int sg_oci_runtime_load(const char *dir, const char *tag, const char *config,
+/* rootfs/etc/file (opened from etcfd without following a link) into
+ * out; missing: empty. */
+static int read_etc(const char *rootfs, int etcfd, const char *file, struct sg_buf *out)
+{
+	int fd = openat(etcfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	ssize_t n;
+	int rc = -1;
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 && errno == ELOOP)
+		return sg_fail("%s/etc/%s: a symbolic link (not followed out of the image)", rootfs,
+			       file);
+	if (fd < 0)
+		return sg_fail_errno("%s/etc/%s", rootfs, file);
+	if (fstat(fd, &st) < 0)
+		sg_fail_errno("%s/etc/%s", rootfs, file);
+	else if (!S_ISREG(st.st_mode))
+		sg_fail("%s/etc/%s: not a regular file", rootfs, file);
+	else if ((uint64_t)st.st_size > SG_OCI_RT_MAX_USERS)
+		sg_fail("%s/etc/%s: more than %u bytes", rootfs, file, SG_OCI_RT_MAX_USERS);
+	else if (sg_buf_reserve(out, (size_t)st.st_size + 1) < 0)
+		sg_fail("out of memory");
+	else if ((n = sg_read_full(fd, out->data, (size_t)st.st_size + 1)) < 0)
+		sg_fail_prefix(rootfs);
+	else if ((size_t)n > (size_t)st.st_size)
+		sg_fail("%s/etc/%s: grew while read", rootfs, file);
+	else {
+		out->len = (size_t)n;
+		rc = 0;
+	}
+	close(fd);
+	return rc;
+}
+
+int sg_oci_rootfs_users(const char *rootfs, struct sg_oci_users *u)
+{
+	int root, etc, rc = -1;
+
+	memset(u, 0, sizeof(*u));
+	root = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return sg_fail_errno("%s", rootfs);
+	etc = openat(root, "etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(root);
+	if (etc < 0 && errno == ENOENT)
+		return 0;
+	if (etc < 0 && (errno == ELOOP || errno == ENOTDIR))
+		return sg_fail("%s/etc: not a directory (a symbolic link is not followed out of "
+			       "the image)",
+			       rootfs);
+	if (etc < 0)
+		return sg_fail_errno("%s/etc", rootfs);
+	if (read_etc(rootfs, etc, "passwd", &u->passwd) == 0 &&
+	    read_etc(rootfs, etc, "group", &u->group) == 0)
+		rc = 0;
+	close(etc);
+	return rc;
+}
+
+void sg_oci_users_free(struct sg_oci_users *u)
+{
+	sg_buf_free(&u->passwd);
+	sg_buf_free(&u->group);
+}
+
+int sg_oci_runtime_load(const char *dir, const char *tag, const char *config, const char *rootfs,
 			const struct sg_oci_runtime_opts *opts, struct sg_buf *out)
 {
+	struct sg_oci_runtime_opts o = { NULL, 0, NULL };
+	struct sg_oci_users users;
 	struct sg_oci_image img;
 	struct sg_buf b = SG_BUF_INIT;
 	char path[SG_PATH_MAX];
 	int rc = -1;
 
+	memset(&users, 0, sizeof(users));
+	if (opts)
+		o = *opts;
+	if (rootfs) {
+		if (sg_oci_rootfs_users(rootfs, &users) < 0)
+			goto out;
+		o.users = &users;
+	}
 	if (dir) {
 		if (sg_oci_layout_open(dir, tag, &img) < 0 ||
 		    sg_oci_blob_path(dir, &img.config, path, sizeof(path)) < 0 ||
 		    sg_oci_blob_read(dir, &img.config, &b) < 0)
 			goto out;
 	} else {
-		if (strlen(config) >= sizeof(path))
-			return sg_fail("%.200s...: path too long", config);
+		if (strlen(config) >= sizeof(path)) {
+			sg_fail("%.200s...: path too long", config);
+			goto out;
+		}
 		memcpy(path, config, strlen(config) + 1);
 		if (sg_read_file(config, &b, SG_OCI_MAX_JSON) < 0)
 			goto out;
 	}
-	rc = sg_oci_runtime_config_text(path, b.data ? (const char *)b.data : "", b.len, opts, out);
+	rc = sg_oci_runtime_config_text(path, b.data ? (const char *)b.data : "", b.len, &o, out);
 out:
+	sg_oci_users_free(&users);
 	sg_buf_free(&b);
 	return rc;
 }

@@ -11,12 +11,19 @@
  *                  NAME twice; a PATH (the usual default, as docker's and
  *                  umoci's) goes first when Env has none
  *   process.cwd    WorkingDir, absolute; "/" when absent or empty
- *   process.user   User as a numeric "uid" or "uid:gid" (gid 0 when
- *                  absent, runc's default for a uid not in /etc/passwd);
- *                  empty is 0:0. Names are refused: the rootfs's
- *                  /etc/passwd and /etc/group are not read (an image's
- *                  files are untrusted and may be links out of it), so
- *                  a name never resolves to what the image did not say
+ *   process.user   User, "user[:group]" (empty: "0"), resolved as
+ *                  libcontainer (runc, umoci) does when opts->users holds
+ *                  the unpacked image's /etc/passwd and /etc/group: a
+ *                  name must be there; a number found there takes its
+ *                  entry's primary gid (and HOME, appended to env when
+ *                  Env has none), a number not found stands for itself
+ *                  with gid 0; with no explicit group, the groups that
+ *                  list the user's name as a member are additionalGids.
+ *                  Without opts->users, numbers only ("uid", gid 0, or
+ *                  "uid:gid"), names refused. The files are read
+ *                  without following links (sg_oci_rootfs_users()): an
+ *                  image's /etc/passwd that is a link out of it is
+ *                  refused, never read
  *   mounts         each of Volumes a tmpfs (nosuid, nodev, mode 0755,
  *                  owned by process.user's uid and gid) at that path,
  *                  sorted by path, so the process can write where its
@@ -61,10 +68,27 @@
 #define SG_OCI_RT_DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define SG_OCI_RT_DEFAULT_HOSTNAME "container"
 
+/* The unpacked image's /etc/passwd and /etc/group (empty when absent). */
+struct sg_oci_users {
+	struct sg_buf passwd, group;
+};
+
 struct sg_oci_runtime_opts {
 	const char *hostname; /* NULL: SG_OCI_RT_DEFAULT_HOSTNAME */
 	int host_network;     /* share the host's network namespace */
+	/* NULL: numeric users only. Otherwise names resolve against them. */
+	const struct sg_oci_users *users;
 };
+
+/* Reads rootfs/etc/passwd and rootfs/etc/group into u without following
+ * a symbolic link anywhere below rootfs: etc and each file are opened
+ * with O_NOFOLLOW from the directory above, and must be a directory and
+ * regular files of at most SG_OCI_RT_MAX_USERS bytes. A missing etc or
+ * file reads as empty; a link, a device or a FIFO is refused. Free u
+ * with sg_oci_users_free() (also after a failure). */
+#define SG_OCI_RT_MAX_USERS (1u << 20)
+int sg_oci_rootfs_users(const char *rootfs, struct sg_oci_users *u);
+void sg_oci_users_free(struct sg_oci_users *u);
 
 /* The runtime configuration of the image config text (name for
  * messages) into *out, a tree the caller frees. opts may be NULL. */
@@ -83,8 +107,9 @@ int sg_oci_runtime_config_text(const char *name, const char *text, size_t len,
 /* The configuration text (as above) of an image: the config of layout
  * dir's tag (tag NULL: its only manifest), read with ocilayout.h's
  * checks, when dir is given; otherwise the image config blob in the
- * file config ("-": standard input). */
-int sg_oci_runtime_load(const char *dir, const char *tag, const char *config,
+ * file config ("-": standard input). With rootfs (the image unpacked),
+ * its users are read by sg_oci_rootfs_users() and replace opts->users. */
+int sg_oci_runtime_load(const char *dir, const char *tag, const char *config, const char *rootfs,
 			const struct sg_oci_runtime_opts *opts, struct sg_buf *out);
 
 #endif
