@@ -1,12 +1,14 @@
 #!/bin/bash
-# signet oci runtime-config: images umoci builds (a static busybox and a
-# probe script) unpacked by umoci into bundles whose config.json signet
-# writes, run by crun: the probe's marker shows the args, env, cwd, uid
-# and gid the image's config said, a read-only root with its volume
+# signet oci runtime-config: images umoci builds (a static busybox, a
+# probe script, /etc/passwd and /etc/group) unpacked by umoci into
+# bundles whose config.json signet writes, run by crun: the probe's
+# marker shows the args, env, cwd, uid, gid and groups the image's config
+# said (users named and numbered, resolved in the image's files), a read-only root with its volume
 # writable, its own hostname, no network but loopback, no capabilities
 # for a uid other than 0 and no new privileges. The interesting fields
 # (process.args, env, cwd, user) are compared with what `umoci raw
-# runtime-config` writes for the same image, read by python3.
+# runtime-config` writes for the same image, read by python3. An image
+# whose /etc/passwd is a link out of it is refused.
 #
 # crun runs with --cgroup-manager=disabled and its state in this suite's
 # directory: the configuration is what is tested, not cgroups, and no
@@ -48,7 +50,9 @@ crun_run() {
 }
 
 # The image: busybox and a probe that prints what the container is.
-mkdir -p "$T/tree/bin" "$T/tree/work" "$T/tree/data"
+mkdir -p "$T/tree/bin" "$T/tree/work" "$T/tree/data" "$T/tree/etc"
+printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n' >"$T/tree/etc/passwd"
+printf 'root:x:0:\napp:x:1001:\nstaff:x:50:app\nwheel:x:10:app,root\n' >"$T/tree/etc/group"
 cp "$BUSYBOX" "$T/tree/bin/busybox"
 ln -s busybox "$T/tree/bin/sh"
 cat >"$T/tree/bin/probe" <<'EOF'
@@ -59,6 +63,8 @@ s="args=$0"
 for a in "$@"; do s="$s|$a"; done
 echo "$s"
 echo "uid=$($b id -u) gid=$($b id -g)"
+echo "groups=$($b id -G)"
+echo "home=$HOME"
 echo "cwd=$($b pwd)"
 echo "greeting=$GREETING"
 echo "path=$PATH"
@@ -79,13 +85,16 @@ check "umoci builds the image" sh -c 'umoci init --layout img && umoci new --ima
 		--config.label org.example.role=probe --config.stopsignal SIGINT &&
 	umoci config --image img:t --tag cmdonly --clear config.entrypoint \
 		--config.cmd /bin/probe --config.cmd x --config.user 1000 &&
-	umoci config --image img:t --tag root --config.user ""'
+	umoci config --image img:t --tag root --config.user "" &&
+	umoci config --image img:t --tag named --config.user app:staff &&
+	umoci config --image img:t --tag byname --config.user app'
 
 # unpack TAG: bundle-TAG with the image's rootfs and signet's config.json.
 unpack() {
 	mkdir -p "$T/bundle-$1" &&
 		umoci raw unpack --image "img:$1" "$T/bundle-$1/rootfs" >/dev/null 2>&1 &&
-		"$SIGNET" oci runtime-config "${@:2}" "img:$1" "$T/bundle-$1/config.json"
+		"$SIGNET" oci runtime-config --rootfs "$T/bundle-$1/rootfs" "${@:2}" "img:$1" \
+			"$T/bundle-$1/config.json"
 }
 check "signet writes the bundle's config" unpack t
 check "crun runs it" crun_run "$T/bundle-t"
@@ -93,6 +102,8 @@ cp "$T/.out" "$T/t.out"
 contains "the marker" "$T/t.out" '^MARK signet-oci-run$'
 contains "args: Entrypoint then Cmd" "$T/t.out" '^args=/bin/probe|one|two words$'
 contains "uid and gid" "$T/t.out" '^uid=1000 gid=1000$'
+contains "no other groups (the group was given)" "$T/t.out" '^groups=1000$'
+contains "HOME from the image's passwd" "$T/t.out" '^home=/home/app$'
 contains "cwd" "$T/t.out" '^cwd=/work$'
 contains "env" "$T/t.out" '^greeting=hello world$'
 contains "the default PATH" "$T/t.out" '^path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin$'
@@ -108,16 +119,27 @@ grep -q '"org.opencontainers.image.stopSignal": "SIGINT"' "$T/bundle-t/config.js
 	grep -q '"org.example.role": "probe"' "$T/bundle-t/config.json" && ok ||
 	ko "StopSignal and the label as annotations"
 
-# Cmd alone, a uid without a gid (gid 0); root (empty User) with
-# --hostname and --host-network.
+# Cmd alone, a uid without a gid (its passwd entry's gid, its groups);
+# names; root (empty User) with --hostname and --host-network.
 check "the Cmd-only image's config" unpack cmdonly
 check "crun runs it" crun_run "$T/bundle-cmdonly"
 contains "args: Cmd alone" "$T/.out" '^args=/bin/probe|x$'
-contains "uid 1000, gid 0" "$T/.out" '^uid=1000 gid=0$'
+contains "uid 1000, its gid 1001" "$T/.out" '^uid=1000 gid=1001$'
+contains "and the groups listing app" "$T/.out" '^groups=1001 10 50$'
 contains "cwd" "$T/.out" '^cwd=/work$'
+check "user and group by name" unpack named
+check "crun runs it" crun_run "$T/bundle-named"
+contains "app:staff" "$T/.out" '^uid=1000 gid=50$'
+contains "only the group named" "$T/.out" '^groups=50$'
+check "user by name" unpack byname
+check "crun runs it" crun_run "$T/bundle-byname"
+contains "app" "$T/.out" '^uid=1000 gid=1001$'
+contains "app's groups" "$T/.out" '^groups=1001 10 50$'
 check "the root image's config" unpack root --hostname web-1 --host-network
 check "crun runs it" crun_run "$T/bundle-root"
 contains "uid 0" "$T/.out" '^uid=0 gid=0$'
+contains "root's groups" "$T/.out" '^groups=0 10$'
+contains "root's HOME" "$T/.out" '^home=/root$'
 contains "--hostname" "$T/.out" '^hostname=web-1$'
 contains "root has the three capabilities" "$T/.out" '^CapEff:0000000020000420$'
 grep -q '^net=.*lo ' "$T/.out" && [ "$(grep '^net=' "$T/.out")" != "net=lo " ] && ok ||
@@ -126,7 +148,7 @@ contains "still read-only" "$T/.out" '^root=ro$'
 
 # The fields umoci's conversion also makes are the same (umoci adds
 # TERM=xterm: its configuration has a terminal, signet's none).
-for tag in t cmdonly; do
+for tag in t cmdonly named byname root; do
 	mkdir -p "$T/umoci-$tag"
 	umoci raw runtime-config --image "img:$tag" --rootfs "$T/bundle-$tag/rootfs" \
 		"$T/umoci-$tag/config.json" 2>"$T/.err"
@@ -135,7 +157,8 @@ import json, sys
 ours, theirs = (json.load(open(f))["process"] for f in sys.argv[1:3])
 theirs["env"] = [e for e in theirs["env"] if e != "TERM=xterm"]
 bad = [k for k in ("args", "env", "cwd") if ours[k] != theirs[k]]
-if (ours["user"]["uid"], ours["user"]["gid"]) != (theirs["user"]["uid"], theirs["user"]["gid"]):
+u = lambda p: (p["user"]["uid"], p["user"]["gid"], p["user"].get("additionalGids") or [])
+if u(ours) != u(theirs):
     bad.append("user")
 for k in bad:
     print(f"{k}: ours {ours[k]!r}, umoci's {theirs[k]!r}", file=sys.stderr)
@@ -148,19 +171,30 @@ done
 cfg=$(python3 -c 'import json
 m=[d for d in json.load(open("img/index.json"))["manifests"] if d["annotations"]["org.opencontainers.image.ref.name"]=="t"][0]
 print(json.load(open("img/blobs/sha256/"+m["digest"][7:]))["config"]["digest"][7:])')
-check "--config FILE" "$SIGNET" oci runtime-config --config "img/blobs/sha256/$cfg" "$T/from-blob.json"
+check "--config FILE" "$SIGNET" oci runtime-config --rootfs "$T/bundle-t/rootfs" --config "img/blobs/sha256/$cfg" "$T/from-blob.json"
 same "--config gives the layout's bytes" "$T/from-blob.json" "$T/bundle-t/config.json"
-to_stdout() { "$SIGNET" oci runtime-config --config - - <"img/blobs/sha256/$cfg" >"$T/stdout.json"; }
+to_stdout() { "$SIGNET" oci runtime-config --rootfs "$T/bundle-t/rootfs" --config - - <"img/blobs/sha256/$cfg" >"$T/stdout.json"; }
 check "--config - to standard output" to_stdout
 same "standard output, the same bytes" "$T/stdout.json" "$T/bundle-t/config.json"
-check "again" "$SIGNET" oci runtime-config img:t "$T/again.json"
+check "again" "$SIGNET" oci runtime-config --rootfs "$T/bundle-t/rootfs" img:t "$T/again.json"
 same "the same bytes again" "$T/again.json" "$T/bundle-t/config.json"
 
 # Refusals: one line, nothing written.
-umoci config --image img:t --tag named --config.user nobody >/dev/null 2>&1
-expect_exit 1 "a user name" "$SIGNET" oci runtime-config img:named "$T/named.json"
+expect_exit 1 "a user name without --rootfs" "$SIGNET" oci runtime-config img:named "$T/named.json"
 contains "the rule" "$T/.err" 'config.User: not a numeric uid'
 absent "nothing written for it" "$T/named.json"
+umoci config --image img:t --tag ghost --config.user ghost >/dev/null 2>&1
+expect_exit 1 "a user not in the image" "$SIGNET" oci runtime-config --rootfs "$T/bundle-t/rootfs" img:ghost "$T/ghost.json"
+contains "the rule" "$T/.err" "config.User: no user 'ghost' in the image's /etc/passwd"
+# The unpacked image's /etc/passwd a link to the host's: not followed.
+cp -a "$T/bundle-t/rootfs" "$T/linked"
+ln -sf /etc/passwd "$T/linked/etc/passwd"
+expect_exit 1 "a passwd that links out" "$SIGNET" oci runtime-config --rootfs "$T/linked" img:byname "$T/linked.json"
+contains "the rule" "$T/.err" 'etc/passwd: a symbolic link (not followed out of the image)'
+rm -rf "$T/linked/etc" && ln -s /etc "$T/linked/etc"
+expect_exit 1 "an etc that links out" "$SIGNET" oci runtime-config --rootfs "$T/linked" img:byname "$T/linked.json"
+contains "the rule" "$T/.err" 'etc: not a directory'
+absent "nothing written for them" "$T/linked.json"
 umoci config --image img:t --tag nothing --clear config.entrypoint --clear config.cmd >/dev/null 2>&1
 expect_exit 1 "nothing to run" "$SIGNET" oci runtime-config img:nothing "$T/nothing.json"
 contains "the rule" "$T/.err" 'neither Entrypoint nor Cmd'
