@@ -437,6 +437,14 @@ static void check_rootfs_users(void)
 	CHECK(sg_oci_rootfs_users(tmp, &db) == -1);
 	CHECK(strstr(sg_errmsg(), "/etc/passwd: not a regular file") != NULL);
 	sg_oci_users_free(&db);
+	/* a device node (what umoci unpacks as root): refused without
+	 * opening it (/dev/null's numbers; opening another could act) */
+	snprintf(cmd, sizeof(cmd), "cd %s && rm etc/passwd && mknod etc/passwd c 1 3", tmp);
+	if (system(cmd) == 0) {
+		CHECK(sg_oci_rootfs_users(tmp, &db) == -1);
+		CHECK(strstr(sg_errmsg(), "/etc/passwd: not a regular file") != NULL);
+		sg_oci_users_free(&db);
+	}
 	/* etc itself a link */
 	snprintf(cmd, sizeof(cmd), "cd %s && mv etc etc2 && mkdir real && ln -s real etc", tmp);
 	CHECK(system(cmd) == 0);

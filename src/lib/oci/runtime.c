@@ -766,33 +766,37 @@ int sg_oci_runtime_config_text(const char *name, const char *text, size_t len,
 	return rc;
 }
 
-/* rootfs/etc/file (opened from etcfd without following a link) into
- * out; missing: empty. */
+/* rootfs/etc/file into out; missing: empty. It is looked at before it
+ * is opened, since opening a device node can act (a watchdog starts, a
+ * tape rewinds): only a regular file is opened, without following a
+ * link, and the file opened must be the one looked at. */
 static int read_etc(const char *rootfs, int etcfd, const char *file, struct sg_buf *out)
 {
-	int fd = openat(etcfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	struct stat st;
+	struct stat st, fst;
 	ssize_t n;
-	int rc = -1;
+	int fd, rc = -1;
 
-	if (fd < 0 && errno == ENOENT)
-		return 0;
-	if (fd < 0 && errno == ELOOP)
+	if (fstatat(etcfd, file, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : sg_fail_errno("%s/etc/%s", rootfs, file);
+	if (S_ISLNK(st.st_mode))
 		return sg_fail("%s/etc/%s: a symbolic link (not followed out of the image)", rootfs,
 			       file);
+	if (!S_ISREG(st.st_mode))
+		return sg_fail("%s/etc/%s: not a regular file", rootfs, file);
+	fd = openat(etcfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return sg_fail_errno("%s/etc/%s", rootfs, file);
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, &fst) < 0)
 		sg_fail_errno("%s/etc/%s", rootfs, file);
-	else if (!S_ISREG(st.st_mode))
-		sg_fail("%s/etc/%s: not a regular file", rootfs, file);
-	else if ((uint64_t)st.st_size > SG_OCI_RT_MAX_USERS)
+	else if (fst.st_dev != st.st_dev || fst.st_ino != st.st_ino || !S_ISREG(fst.st_mode))
+		sg_fail("%s/etc/%s: replaced while opened", rootfs, file);
+	else if ((uint64_t)fst.st_size > SG_OCI_RT_MAX_USERS)
 		sg_fail("%s/etc/%s: more than %u bytes", rootfs, file, SG_OCI_RT_MAX_USERS);
-	else if (sg_buf_reserve(out, (size_t)st.st_size + 1) < 0)
+	else if (sg_buf_reserve(out, (size_t)fst.st_size + 1) < 0)
 		sg_fail("out of memory");
-	else if ((n = sg_read_full(fd, out->data, (size_t)st.st_size + 1)) < 0)
+	else if ((n = sg_read_full(fd, out->data, (size_t)fst.st_size + 1)) < 0)
 		sg_fail_prefix(rootfs);
-	else if ((size_t)n > (size_t)st.st_size)
+	else if ((size_t)n > (size_t)fst.st_size)
 		sg_fail("%s/etc/%s: grew while read", rootfs, file);
 	else {
 		out->len = (size_t)n;

@@ -83,8 +83,10 @@ struct sg_oci_runtime_opts {
 /* Reads rootfs/etc/passwd and rootfs/etc/group into u without following
  * a symbolic link anywhere below rootfs: etc and each file are opened
  * with O_NOFOLLOW from the directory above, and must be a directory and
- * regular files of at most SG_OCI_RT_MAX_USERS bytes. A missing etc or
- * file reads as empty; a link, a device or a FIFO is refused. Free u
+ * regular files of at most SG_OCI_RT_MAX_USERS bytes, each looked at
+ * (fstatat, no link followed) before it is opened, so a device node is
+ * refused without being opened. A missing etc or file reads as empty; a
+ * link, a device or a FIFO is refused. Free u
  * with sg_oci_users_free() (also after a failure). */
 #define SG_OCI_RT_MAX_USERS (1u << 20)
 int sg_oci_rootfs_users(const char *rootfs, struct sg_oci_users *u);
