@@ -1,4 +1,5 @@
-/* cmd_oci.c - signet oci: OCI images (signet-oci(1)). */
+/* cmd_oci.c - signet oci: OCI images and what is made from them
+ * (signet-oci(1)). */
 #include <stdio.h>
 #include <string.h>
 
@@ -60,6 +61,8 @@ static int oci_unpack(int argc, char **argv)
 
 static const struct cli_command oci_commands[] = {
 	{ "unpack", oci_unpack, "write an image's root filesystem into a directory" },
+	{ "runtime-config", cmd_oci_runtime_config,
+	  "an OCI runtime bundle's config.json from an image's config" },
 };
 
 int cmd_oci(int argc, char **argv)

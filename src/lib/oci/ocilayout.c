@@ -282,8 +282,7 @@ int sg_oci_blob_path(const char *dir, const struct sg_oci_desc *d, char *out, si
 	return n < 0 || (size_t)n >= cap ? sg_fail("%s: path too long", dir) : 0;
 }
 
-/* The blob of d, whole, its size and digest checked. */
-static int read_blob(const char *dir, const struct sg_oci_desc *d, struct sg_buf *out)
+int sg_oci_blob_read(const char *dir, const struct sg_oci_desc *d, struct sg_buf *out)
 {
 	char path[SG_PATH_MAX], hex[65];
 	uint8_t sum[SG_SHA256_LEN];
@@ -340,12 +339,12 @@ int sg_oci_layout_open(const char *dir, const char *tag, struct sg_oci_image *im
 		    0)
 		goto out;
 	sg_buf_free(&b);
-	if (read_blob(dir, &img->manifest, &b) < 0 ||
+	if (sg_oci_blob_read(dir, &img->manifest, &b) < 0 ||
 	    sg_oci_blob_path(dir, &img->manifest, path, sizeof(path)) < 0 ||
 	    sg_oci_manifest_parse(path, (const char *)b.data, b.len, img) < 0)
 		goto out;
 	sg_buf_free(&b);
-	if (read_blob(dir, &img->config, &b) < 0 ||
+	if (sg_oci_blob_read(dir, &img->config, &b) < 0 ||
 	    sg_oci_blob_path(dir, &img->config, path, sizeof(path)) < 0)
 		goto out;
 	rc = sg_oci_config_parse(path, (const char *)b.data, b.len, img);

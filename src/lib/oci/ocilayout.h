@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 #define SG_OCI_MAX_LAYERS 128
 #define SG_OCI_MAX_JSON (4u << 20) /* an index, manifest or config */
 #define SG_OCI_MEDIA_MAX 128
@@ -75,6 +77,10 @@ struct sg_oci_ref {
 	char tag[SG_OCI_TAG_MAX + 1];
 };
 int sg_oci_layout_ref(const char *arg, struct sg_oci_ref *ref);
+/* The blob of d in the layout at dir, whole (at most SG_OCI_MAX_JSON
+ * bytes: a manifest or a config), into out, its size and SHA-256
+ * checked against d. */
+int sg_oci_blob_read(const char *dir, const struct sg_oci_desc *d, struct sg_buf *out);
 
 /* dir/blobs/sha256/<hex> of d into out. */
 int sg_oci_blob_path(const char *dir, const struct sg_oci_desc *d, char *out, size_t cap);
