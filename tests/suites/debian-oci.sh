@@ -3,9 +3,11 @@
 # image scripts/debian-oci makes (once, into $BUILDDIR/cache; a warm run
 # reuses it): the layout as umoci reads it, then the unpacked rootfs as
 # systemd's own tools see it in a chroot (init, masked units, the enabled
-# signet-ready.service, a read-only-ready /etc).
+# signet-ready.service, a read-only-ready /etc), then booted under qemu
+# from a read-only squashfs until signet-ready.service reports.
 . "$(dirname "$0")/lib.sh"
-for tool in mmdebstrap umoci python3 chroot; do
+for tool in mmdebstrap umoci python3 chroot qemu-system-x86_64 mksquashfs cpio busybox objcopy \
+	timeout apt-get dpkg-deb; do
 	command -v "$tool" >/dev/null || { echo "$tool not found (see scripts/deps check)" >&2; exit 1; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "debian-oci: mmdebstrap and umoci unpack need root" >&2; exit 1; }
@@ -98,5 +100,61 @@ check "systemd-analyze verify" chroot "$R" systemd-analyze verify signet-ready.s
 contains "ready: after multi-user" "$R/etc/systemd/system/signet-ready.service" "^After=multi-user.target$"
 contains "ready: console marker" "$R/usr/lib/signet/signet-ready" "signet-ready: %s"
 check "ready script parses" chroot "$R" /bin/sh -n /usr/lib/signet/signet-ready
+[ "$(readlink "$R/etc/systemd/system/default.target")" = /lib/systemd/system/multi-user.target ] && ok ||
+	ko "default.target -> $(readlink "$R/etc/systemd/system/default.target")"
+
+# --- the boot ---------------------------------------------------------
+# Debian's kernel; a busybox initrd that mounts the rootfs as a squashfs,
+# read-only and with nothing writable beside it, and switch_roots into
+# /sbin/init, as signet-init will after verity. systemd must reach
+# "running" with no failed unit, its machine-id a transient one.
+. "$SRCDIR/scripts/bootkit.sh"
+QEMU_PID=""
+trap '[ -n "$QEMU_PID" ] && kill "$QEMU_PID" 2>/dev/null; rm -rf "$T"' EXIT
+VMLINUZ=$(debian_kernel) || { ko "Debian kernel"; finish; exit; }
+kernel_modules virtio_pci virtio_blk squashfs || ko "modules virtio_pci virtio_blk squashfs"
+I="$T/initrd"
+mkdir -p "$I/bin" "$I/dev" "$I/proc" "$I/newroot"
+cp /bin/busybox "$I/bin/busybox"
+initrd_modules "$I"
+cat >"$I/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t devtmpfs dev /dev
+for m in $(cat /etc/signet/modules); do insmod "$m"; done
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+mount -t squashfs -o ro /dev/vda /newroot || { echo "initrd: cannot mount /dev/vda"; poweroff -f; }
+umount /proc
+mount --move /dev /newroot/dev
+exec switch_root /newroot /sbin/init
+INIT
+chmod 0755 "$I/init"
+(cd "$I" && find . | sort | cpio -o -H newc --quiet) >"$T/initrd.img" && ok || ko "initrd cpio"
+check "mksquashfs" mksquashfs "$R" "$T/root.sqfs" -quiet -noappend -all-root -no-progress
+: >"$T/boot.log"
+timeout 600 qemu-system-x86_64 -accel tcg -cpu max -m 1024 -nographic -no-reboot -nic none \
+	-kernel "$VMLINUZ" -initrd "$T/initrd.img" -append "console=ttyS0 panic=-1" \
+	-drive file="$T/root.sqfs",format=raw,if=virtio,readonly=on \
+	-serial file:"$T/boot.log" -monitor none -display none >/dev/null 2>&1 &
+QEMU_PID=$!
+end=$((SECONDS + 500))
+while [ $SECONDS -lt $end ] && kill -0 "$QEMU_PID" 2>/dev/null &&
+	! tr -d '\r' <"$T/boot.log" | grep -aq '^signet-ready: failed:'; do
+	sleep 1
+done
+kill "$QEMU_PID" 2>/dev/null
+wait "$QEMU_PID" 2>/dev/null
+QEMU_PID=""
+# DEBIAN_OCI_LOGS=DIR keeps the console for a look afterwards.
+[ -n "${DEBIAN_OCI_LOGS:-}" ] && mkdir -p "$DEBIAN_OCI_LOGS" && cp "$T/boot.log" "$DEBIAN_OCI_LOGS/"
+tr -d '\r' <"$T/boot.log" | sed 's/\x1b\[[0-9;]*m//g' >"$T/console"
+grep -aq '^signet-ready: running$' "$T/console" && ok ||
+	ko "boot: $(grep -a '^signet-ready:' "$T/console" | tr '\n' ' ') $(tail -3 "$T/console" | tr '\n' '|')"
+grep -aq '^signet-ready: failed: none$' "$T/console" && ok || ko "boot: $(grep -a '^signet-ready: failed' "$T/console")"
+grep -aq 'Installed transient /etc/machine-id file' "$T/console" && ok || ko "boot: no transient machine-id"
+grep -aq 'Hostname set to <signet>' "$T/console" && ok || ko "boot: hostname not set from /etc/hostname"
+grep -aq 'FAILED' "$T/console" && ko "boot: $(grep -a FAILED "$T/console" | head -3)" || ok
 
 finish
