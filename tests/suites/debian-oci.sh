@@ -70,6 +70,8 @@ ls "$R"/var/cache/apt/archives/*.deb >/dev/null 2>&1 && ko "debs left in the ima
 [ -f "$R/etc/fstab" ] && [ ! -s "$R/etc/fstab" ] && ok || ko "/etc/fstab is not empty"
 [ -f "$R/etc/machine-id" ] && [ ! -s "$R/etc/machine-id" ] && ok || ko "/etc/machine-id is not empty"
 [ "$(cat "$R/etc/hostname")" = signet ] && ok || ko "hostname: $(cat "$R/etc/hostname")"
+# The mode is not the host's (mmdebstrap copies its /etc/hostname in).
+[ "$(stat -c %a "$R/etc/hostname")" = 644 ] && ok || ko "/etc/hostname mode $(stat -c %a "$R/etc/hostname")"
 contains "journal volatile" "$R/etc/systemd/journald.conf.d/signet.conf" "^Storage=volatile$"
 
 # The masked units: at least those that touch the root disk or bring up
