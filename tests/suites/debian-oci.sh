@@ -75,9 +75,11 @@ ls "$R"/var/cache/apt/archives/*.deb >/dev/null 2>&1 && ko "debs left in the ima
 contains "journal volatile" "$R/etc/systemd/journald.conf.d/signet.conf" "^Storage=volatile$"
 
 # The masked units: at least those that touch the root disk or bring up
-# the network, each a link to /dev/null and masked for systemctl.
+# the network, the serial getty's generator and sysext (which would merge
+# writable state over /usr), each a link to /dev/null and masked for
+# systemctl.
 for u in systemd-remount-fs.service systemd-fsck-root.service systemd-networkd.service \
-	systemd-gpt-auto-generator fstrim.timer; do
+	systemd-gpt-auto-generator systemd-getty-generator fstrim.timer systemd-sysext.service; do
 	grep -qx "$u" "$C/masked" && ok || ko "$u is not in $C/masked"
 done
 while read -r u; do
@@ -157,6 +159,9 @@ grep -aq '^signet-ready: running$' "$T/console" && ok ||
 grep -aq '^signet-ready: failed: none$' "$T/console" && ok || ko "boot: $(grep -a '^signet-ready: failed' "$T/console")"
 grep -aq 'Installed transient /etc/machine-id file' "$T/console" && ok || ko "boot: no transient machine-id"
 grep -aq 'Hostname set to <signet>' "$T/console" && ok || ko "boot: hostname not set from /etc/hostname"
+# An empty machine-id is not a first boot: no preset-all, no wizard.
+grep -aq 'systemd-firstboot.service .* skipped because of an unmet condition check (ConditionFirstBoot=yes)' \
+	"$T/console" && ok || ko "boot: systemd took it for a first boot"
 grep -aq 'FAILED' "$T/console" && ko "boot: $(grep -a FAILED "$T/console" | head -3)" || ok
 
 finish
