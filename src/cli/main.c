@@ -37,6 +37,7 @@ static const struct cli_command commands[] = {
 	{ "image", cmd_image, "reproducible squashfs images with dm-verity" },
 	{ "initrd", cmd_initrd, "reproducible initramfs archives (newc cpio)" },
 	{ "log", cmd_log, "the domain's audit log and receipts" },
+	{ "oci", cmd_oci, "OCI images: pull from and push to registries" },
 	{ "policy", cmd_policy, "domain policies: check and hash" },
 	{ "sb", cmd_sb, "Secure Boot keys and Authenticode signing" },
 	{ "sops", cmd_sops, "encrypt and decrypt SOPS files (YAML, JSON, dotenv) with age keys" },
