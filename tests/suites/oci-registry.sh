@@ -1,7 +1,8 @@
 #!/bin/bash
 # oci-registry.sh - signet oci pull and push against Debian's
 # docker-registry (distribution 2.8) and skopeo, with umoci making the
-# image: anonymous, basic auth (htpasswd) and mutual TLS registries,
+# image: anonymous, basic auth (htpasswd), token auth (oci_token_server.py)
+# and mutual TLS registries,
 # resumed downloads, and a registry that breaks one rule per name
 # (oci_fake_registry.py) for the refusals.
 . "$(dirname "$0")/lib.sh"
@@ -126,6 +127,48 @@ check "skopeo finds it by digest" skopeo inspect --tls-verify=false --raw "docke
 expect_exit 1 "push under a digest that is not the manifest's" \
 	"$SIGNET" oci push --plain-http "$T/img" "$R/fleet/bydigest@sha256:$LAYER"
 
+# Docker's schema 2, as skopeo converts to it.
+check "skopeo pushes a Docker schema 2 image" skopeo copy --format v2s2 --dest-tls-verify=false "oci:$T/img:t" "docker://$R/fleet/docker:v1"
+check "pull of a Docker schema 2 manifest" "$SIGNET" oci pull --plain-http "$R/fleet/docker:v1" -o "$T/docker"
+equal "its digest" "$(cat "$T/.out")" "sha256:$(skopeo inspect --tls-verify=false --raw "docker://$R/fleet/docker:v1" | sha256sum | cut -d' ' -f1)"
+contains "index.json gives its media type" "$T/docker/index.json" "application/vnd.docker.distribution.manifest.v2+json"
+same "with the same layer" "$T/docker/blobs/sha256/$LAYER" "$T/img/blobs/sha256/$LAYER"
+
+# A multi-platform index: an arm64 image first, then the amd64 one.
+mkdir -p "$T/armtree" && echo arm >"$T/armtree/arch"
+umoci new --image "$T/img:arm" && umoci insert --image "$T/img:arm" "$T/armtree" / >/dev/null ||
+	ko "umoci could not make the arm64 image"
+python3 - "$T/img" <<-'EOF'
+	import hashlib, json, sys
+	d = sys.argv[1]
+	idx = json.load(open(d + "/index.json"))
+	def tag(t):
+	    return [m for m in idx["manifests"]
+	            if m["annotations"]["org.opencontainers.image.ref.name"] == t][0]
+	def entry(m, arch):
+	    return {"mediaType": m["mediaType"], "digest": m["digest"], "size": m["size"],
+	            "platform": {"architecture": arch, "os": "linux"}}
+	def index(entries, name):
+	    b = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+	                    "manifests": entries}).encode()
+	    h = hashlib.sha256(b).hexdigest()
+	    open(d + "/blobs/sha256/" + h, "wb").write(b)
+	    idx["manifests"].append({"mediaType": "application/vnd.oci.image.index.v1+json",
+	                             "digest": "sha256:" + h, "size": len(b),
+	                             "annotations": {"org.opencontainers.image.ref.name": name}})
+	index([entry(tag("arm"), "arm64"), entry(tag("t"), "amd64")], "multi")
+	index([entry(tag("arm"), "arm64")], "armonly")
+	json.dump(idx, open(d + "/index.json", "w"))
+EOF
+check "skopeo pushes the index" skopeo copy --all --dest-tls-verify=false "oci:$T/img:multi" "docker://$R/fleet/multi:v1"
+check "pull of an index" "$SIGNET" oci pull --plain-http "$R/fleet/multi:v1" -o "$T/multi"
+equal "takes the linux/amd64 manifest" "$(cat "$T/.out")" "$IMG_DIGEST"
+same "whose layer it has" "$T/multi/blobs/sha256/$LAYER" "$T/img/blobs/sha256/$LAYER"
+check "skopeo pushes an index without amd64" skopeo copy --all --dest-tls-verify=false "oci:$T/img:armonly" "docker://$R/fleet/armonly:v1"
+refuse "pull of an index without linux/amd64" "$SIGNET" oci pull --plain-http "$R/fleet/armonly:v1" -o "$T/armonly"
+contains "says so" "$T/.err" "without a linux/amd64 manifest"
+absent "nothing written" "$T/armonly"
+
 # Resume: a .partial of the layer's first 100000 bytes left in place.
 mkdir -p "$T/resume/blobs/sha256"
 head -c 100000 "$T/img/blobs/sha256/$LAYER" >"$T/resume/blobs/sha256/$LAYER.partial"
@@ -221,6 +264,30 @@ same_blobs "and blobs" "$T/a1" "$T/img"
 check "pull with SIGNET_REGISTRY_PASSWORD" env SIGNET_REGISTRY_PASSWORD='s3cret pass' "$SIGNET" oci pull --plain-http --user fleet "$A/fleet/base:v1" -o "$T/a2"
 equal "its digest" "$(cat "$T/.out")" "$IMG_DIGEST"
 expect_exit 2 "--user without a password" "$SIGNET" oci pull --plain-http --user fleet "$A/fleet/base:v1" -o "$T/a3"
+
+# ---- token auth: the registry's 401 names a Bearer realm ----
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=token-signer \
+	-keyout "$T/tok.key" -out "$T/tok.pem" 2>/dev/null
+python3 "$SRCDIR/tests/suites/oci_token_server.py" "$T/tok.key" "$T/tok.pem" test-issuer test-registry \
+	'fleet:s3cret pass' "$T/tok.port" "$T/tok.log" 2>"$T/tok.err" &
+PIDS+=($!)
+for _ in $(seq 100); do [ -s "$T/tok.port" ] && break; sleep 0.1; done
+start_registry token "" "auth:
+  token:
+    realm: http://127.0.0.1:$(cat "$T/tok.port")/token
+    service: test-registry
+    issuer: test-issuer
+    rootcertbundle: $T/tok.pem" || { ko "token registry"; finish; exit 1; }
+K=127.0.0.1:$PORT_token
+check "push with a token" "$SIGNET" oci push --plain-http --user fleet --password-file "$T/pass" "$T/img:t" "$K/fleet/base:v1"
+equal "its digest" "$(cat "$T/.out")" "$IMG_DIGEST"
+contains "a pull,push token was asked for" "$T/tok.log" "scope=repository:fleet/base:\(push,pull\|pull,push\) 200"
+check "pull with a token" "$SIGNET" oci pull --plain-http --user fleet --password-file "$T/pass" "$K/fleet/base:v1" -o "$T/k1"
+equal "its digest" "$(cat "$T/.out")" "$IMG_DIGEST"
+same_blobs "and blobs" "$T/k1" "$T/img"
+refuse "no token without credentials" "$SIGNET" oci pull --plain-http "$K/fleet/base:v1" -o "$T/k0"
+contains "the token server's 401" "$T/.err" "token: 401 UNAUTHORIZED"
+absent "nothing written" "$T/k0"
 
 # ---- mutual TLS with the fleet's CA ----
 P="$T/pki"

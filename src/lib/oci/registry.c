@@ -30,7 +30,7 @@
 #define ACCEPT "Accept: " OCI_MANIFEST ", " OCI_INDEX ", " DOCKER_MANIFEST ", " DOCKER_LIST
 #define ERROR_BODY_MAX (64u << 10)
 #define TOKEN_MAX (64u << 10)
-#define HEADER_MAX 2048
+#define HEADER_MAX 4096
 
 /* A blob being downloaded into its .partial file. */
 struct sink {
@@ -333,6 +333,7 @@ struct req {
 	const char *range;	  /* "Range: bytes=N-" */
 	int accept_manifests, follow;
 	int no_retry; /* a 401 is the answer (the token request itself) */
+	int realm;    /* to the token realm: the credentials go there too */
 	size_t body_max;
 };
 
@@ -368,7 +369,12 @@ static int perform(struct conn *c, const struct req *q, const char *what)
 			hdr = tmp;                                     \
 		}                                                      \
 	} while (0)
-		if (c->auth.len)
+		/* credentials only to the registry itself (and the realm it
+		 * names): not to another host an upload's Location names;
+		 * libcurl drops them on a redirect to another host */
+		size_t blen = strlen(c->base);
+		if (c->auth.len &&
+		    (q->realm || (!strncmp(q->url, c->base, blen) && q->url[blen] == '/')))
 			ADD((const char *)c->auth.data);
 		if (q->accept_manifests)
 			ADD(ACCEPT);
@@ -491,7 +497,9 @@ static int bearer_token(struct conn *c, const struct sg_oci_challenge *ch)
 	}
 	if (auth_basic(c) < 0)
 		goto out;
-	struct req r = { .method = GET, .url = url, .follow = 1, .no_retry = 1, .body_max = TOKEN_MAX };
+	struct req r = {
+		.method = GET, .url = url, .follow = 1, .no_retry = 1, .realm = 1, .body_max = TOKEN_MAX
+	};
 	if (perform(c, &r, "token") < 0)
 		goto out;
 	if (c->status != 200) {
