@@ -14,17 +14,19 @@
 #include "refname.h"
 #include "registry.h"
 
-#define REMOTE_OPTIONS_HELP                                                            \
-	"  --ca FILE              trust only this CA (PEM) for the registry's TLS\n"   \
-	"                         certificate (default: the system's trust store)\n"   \
-	"  --cert FILE            a client certificate (PEM), for mutual TLS\n"        \
-	"  --key FILE             its private key (PEM)\n"                             \
-	"  --user NAME            basic authentication as NAME; the password is the\n" \
-	"                         first line of --password-file F, or else the\n"      \
-	"                         environment's SIGNET_REGISTRY_PASSWORD\n"            \
-	"  --password-file F      the password's file\n"                               \
-	"  --plain-http           speak plain HTTP to the registry (for loopback\n"    \
-	"                         tests; never over a network)\n"                      \
+#define REMOTE_OPTIONS_HELP                                                             \
+	"  --ca FILE              trust only this CA (PEM) for the registry's TLS\n"    \
+	"                         certificate (default: the system's trust store)\n"    \
+	"  --cert FILE            a client certificate (PEM), for mutual TLS\n"         \
+	"  --key FILE             its private key (PEM)\n"                              \
+	"  --user NAME            basic authentication as NAME; the password is the\n"  \
+	"                         first line of --password-file F, or else the\n"       \
+	"                         environment's SIGNET_REGISTRY_PASSWORD; a registry\n" \
+	"                         that answers with a Bearer challenge gets a token\n"  \
+	"                         from its realm with them\n"                           \
+	"  --password-file F      the password's file\n"                                \
+	"  --plain-http           speak plain HTTP to the registry (for loopback\n"     \
+	"                         tests; never over a network)\n"                       \
 	"  -h, --help             show this help\n"
 
 static const char pull_help[] =
