@@ -169,6 +169,20 @@ refuse "pull of an index without linux/amd64" "$SIGNET" oci pull --plain-http "$
 contains "says so" "$T/.err" "without a linux/amd64 manifest"
 absent "nothing written" "$T/armonly"
 
+# Two pulls into one layout at once: each blob is written by one of
+# them, and both tags end up in index.json.
+for round in 1 2 3; do
+	"$SIGNET" oci pull --plain-http "$R/fleet/base:v1" -o "$T/par$round:a" >"$T/par.a" 2>&1 &
+	pa=$!
+	"$SIGNET" oci pull --plain-http "$R/fleet/base:v1" -o "$T/par$round:b" >"$T/par.b" 2>&1 &
+	pb=$!
+	wait $pa && wait $pb && ok || ko "parallel pulls $round: $(cat "$T/par.a" "$T/par.b")"
+	same "parallel pulls $round: the layer" "$T/par$round/blobs/sha256/$LAYER" "$T/img/blobs/sha256/$LAYER"
+	contains "parallel pulls $round: tag a" "$T/par$round/index.json" '"org.opencontainers.image.ref.name":"a"'
+	contains "parallel pulls $round: tag b" "$T/par$round/index.json" '"org.opencontainers.image.ref.name":"b"'
+	absent "parallel pulls $round: no .partial" "$T/par$round/blobs/sha256/$LAYER.partial"
+done
+
 # Resume: a .partial of the layer's first 100000 bytes left in place.
 mkdir -p "$T/resume/blobs/sha256"
 head -c 100000 "$T/img/blobs/sha256/$LAYER" >"$T/resume/blobs/sha256/$LAYER.partial"

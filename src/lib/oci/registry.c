@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -749,24 +750,20 @@ static int hash_prefix(struct sink *s)
 /* One download of d into partial (resumed when it holds a prefix).
  * Returns 0 when complete and right, 1 when a resumed download turned
  * out wrong (start over), -1 on failure. */
-static int download(struct conn *c, const struct sg_oci_desc *d, const char *partial, const char *what)
+static int download(struct conn *c, const struct sg_oci_desc *d, int fd, const char *partial,
+		    const char *what)
 {
 	char url[SG_PATH_MAX], range[64], digest[SG_OCI_DIGEST_LEN + 1], hex[65];
 	uint8_t sum[SG_SHA256_LEN];
-	struct sink s = { .fd = -1, .size = d->size };
+	struct sink s = { .fd = fd, .size = d->size };
 	struct stat st;
 	int rc = -1;
 
 	snprintf(digest, sizeof(digest), "sha256:%s", d->hex);
 	if (api_url(c, url, sizeof(url), "blobs", digest) < 0)
 		return -1;
-	s.fd = open(partial, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (s.fd < 0 || fstat(s.fd, &st) < 0) {
+	if (fstat(s.fd, &st) < 0) {
 		sg_fail_errno("%s", partial);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		sg_fail("%s: not a regular file", partial);
 		goto out;
 	}
 	if (!(s.d = sg_digest_new("SHA256")))
@@ -832,18 +829,44 @@ out:
 	if (rc == 1 && ftruncate(s.fd, 0) < 0)
 		rc = sg_fail_errno("%s", partial);
 	/* a failure before any byte came leaves no empty .partial */
-	if (rc < 0 && s.fd >= 0 && fstat(s.fd, &st) == 0 && st.st_size == 0)
+	if (rc < 0 && fstat(s.fd, &st) == 0 && st.st_size == 0)
 		unlink(partial);
-	if (s.fd >= 0)
-		close(s.fd);
 	sg_digest_free(s.d);
 	return rc;
+}
+
+/* The .partial file opened and locked, so that two pulls into one
+ * layout never write one file: the second waits, and once it holds the
+ * lock makes sure the name is still the file it locked (the first may
+ * have renamed it into place or removed it meanwhile). */
+static int lock_partial(const char *partial)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		struct stat locked, named;
+		int fd = open(partial, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+		if (fd < 0)
+			return sg_fail_errno("%s", partial);
+		if (flock(fd, LOCK_EX) < 0 || fstat(fd, &locked) < 0) {
+			close(fd);
+			return sg_fail_errno("%s: lock", partial);
+		}
+		if (!S_ISREG(locked.st_mode)) {
+			close(fd);
+			return sg_fail("%s: not a regular file", partial);
+		}
+		if (lstat(partial, &named) == 0 && named.st_dev == locked.st_dev &&
+		    named.st_ino == locked.st_ino)
+			return fd;
+		close(fd);
+	}
+	return sg_fail("%s: replaced again and again while waiting for its lock", partial);
 }
 
 static int fetch_blob(struct conn *c, const char *dir, const struct sg_oci_desc *d)
 {
 	char path[SG_PATH_MAX], partial[SG_PATH_MAX + 16], what[96];
-	int rc;
+	int rc, fd;
 
 	if (sg_oci_blob_path(dir, d, path, sizeof(path)) < 0)
 		return -1;
@@ -851,18 +874,27 @@ static int fetch_blob(struct conn *c, const char *dir, const struct sg_oci_desc 
 		return 0;
 	snprintf(partial, sizeof(partial), "%s.partial", path);
 	snprintf(what, sizeof(what), "blob sha256:%s", d->hex);
-	rc = download(c, d, partial, what);
+	if ((fd = lock_partial(partial)) < 0)
+		return -1;
+	/* another pull may have finished it while this one waited */
+	if (blob_present(path, d)) {
+		unlink(partial);
+		close(fd);
+		return 0;
+	}
+	rc = download(c, d, fd, partial, what);
 	if (rc == 1) /* a resumed prefix that was wrong: once more, whole */
-		rc = download(c, d, partial, what);
+		rc = download(c, d, fd, partial, what);
 	if (rc == 1) {
 		unlink(partial);
-		return sg_fail("%s: %s: wrong bytes twice", c->r->ref_text, what);
+		rc = sg_fail("%s: %s: wrong bytes twice", c->r->ref_text, what);
 	}
-	if (rc < 0)
-		return -1;
-	if (rename(partial, path) < 0)
-		return sg_fail_errno("%s", path);
-	return sg_sync_parent_dir(path);
+	/* renamed while locked: a pull waiting for the lock finds the name
+	 * gone and the blob there */
+	if (rc == 0 && rename(partial, path) < 0)
+		rc = sg_fail_errno("%s", path);
+	close(fd);
+	return rc < 0 ? -1 : sg_sync_parent_dir(path);
 }
 
 static int mkdir_one(const char *path)
@@ -872,9 +904,11 @@ static int mkdir_one(const char *path)
 	return 0;
 }
 
-/* index.json with desc tagged tag: other tags kept, this one replaced. */
-static int write_index(const char *dir, const char *tag, const char *type, const char *hex,
-		       size_t size)
+/* index.json with desc tagged tag: other tags kept, this one replaced.
+ * Two pulls into one layout take turns (a lock on its directory), so
+ * neither loses the other's tag. */
+static int write_index_locked(const char *dir, const char *tag, const char *type, const char *hex,
+			      size_t size)
 {
 	char path[SG_PATH_MAX], digest[SG_OCI_DIGEST_LEN + 1];
 	struct sg_buf b = SG_BUF_INIT;
@@ -935,6 +969,22 @@ static int write_index(const char *dir, const char *tag, const char *type, const
 out:
 	sg_json_free(j);
 	sg_buf_free(&b);
+	return rc;
+}
+
+static int write_index(const char *dir, const char *tag, const char *type, const char *hex,
+		       size_t size)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		rc = sg_fail_errno("%s: lock", dir);
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	rc = write_index_locked(dir, tag, type, hex, size);
+	close(fd);
 	return rc;
 }
 
