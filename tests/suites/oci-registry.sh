@@ -331,7 +331,10 @@ equal "skopeo's manifest" "sha256:$(sha256sum <"$T/.out" | cut -d' ' -f1)" "$IMG
 refuse "pull without the client certificate" "$SIGNET" oci pull --ca "$P/ca.pem" "$S/fleet/base:v1" -o "$T/t0"
 refuse "pull without --ca (the system store does not know the fleet's CA)" \
 	"$SIGNET" oci pull --cert "$P/client.pem" --key "$P/client.key" "$S/fleet/base:v1" -o "$T/t0"
-refuse "pull with another CA" "$SIGNET" oci pull --ca "$P/../img/oci-layout" --cert "$P/client.pem" --key "$P/client.key" "$S/fleet/base:v1" -o "$T/t0"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=test-fleet-ca \
+	-keyout "$P/stranger.key" -out "$P/stranger.pem" 2>/dev/null
+refuse "pull trusting another CA of the same name" "$SIGNET" oci pull --ca "$P/stranger.pem" --cert "$P/client.pem" --key "$P/client.key" "$S/fleet/base:v1" -o "$T/t0"
+contains "the certificate check fails" "$T/.err" "certificate"
 refuse "plain HTTP to the TLS registry" "$SIGNET" oci pull --plain-http "$S/fleet/base:v1" -o "$T/t0"
 absent "nothing written" "$T/t0"
 check "pull over mutual TLS" "$SIGNET" oci pull "${TLS[@]}" "$S/fleet/base:v1" -o "$T/t1:v1"
