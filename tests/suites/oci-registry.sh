@@ -254,6 +254,15 @@ check "the next pull resumes it" "$SIGNET" oci pull --plain-http "$F/cut:t" -o "
 same "cut: the resumed blob" "$T/f-cut/blobs/sha256/$LAYER" "$T/img/blobs/sha256/$LAYER"
 contains "cut: with a Range" "$T/fake.log" "GET /v2/cut/blobs/sha256:$LAYER range=bytes=$((LAYER_SIZE / 2))- 206"
 
+# Pushes to it: a relative Location, and a registry that misreports the digest.
+check "push with a relative upload Location" "$SIGNET" oci push --plain-http "$T/img:t" "$F/relpush:v1"
+equal "its digest" "$(cat "$T/.out")" "$IMG_DIGEST"
+contains "the layer went to the Location, with its digest" "$T/fake.log" \
+	"PUT /v2/relpush/blobs/uploads/u1?_state=abc&digest=sha256%3a$LAYER range=- 201"
+contains "then the manifest" "$T/fake.log" "PUT /v2/relpush/manifests/v1 range=- 201"
+refuse "a registry that misreports the manifest's digest" "$SIGNET" oci push --plain-http "$T/img:t" "$F/liarpush:v1"
+contains "says so" "$T/.err" "the registry says its digest is sha256:1111"
+
 # ---- basic auth (htpasswd, bcrypt) ----
 htpasswd -Bbn fleet 's3cret pass' >"$T/htpasswd" 2>/dev/null
 printf 's3cret pass\n' >"$T/pass"

@@ -18,11 +18,22 @@ request's method, path, Range and status go to LOG. By repository:
   cut         the first layer cut off half-way (the connection closed
               after half of its Content-Length) unless a Range is asked
               for, which is answered with 206
+
+and for pushes (HEAD, POST, PUT), keeping what is sent in memory:
+
+  relpush     has no blob; an upload's Location is relative (a path and
+              a query); a PUT of a blob is 201 when its ?digest= is the
+              SHA-256 of its body (else 400 DIGEST_INVALID), a manifest's
+              is 201 with its Docker-Content-Digest
+  liarpush    the same, but the manifest's Docker-Content-Digest is not
+              the SHA-256 of what was sent
 """
+import hashlib
 import http.server
 import json
 import os
 import sys
+import urllib.parse
 
 layout, portfile, logfile = sys.argv[1:4]
 with open(os.path.join(layout, "index.json")) as f:
@@ -106,7 +117,41 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         return self.reply(200, data)
 
-    do_HEAD = do_GET
+    def do_HEAD(self):
+        parts = self.path.split("/")
+        if len(parts) == 5 and parts[2] in ("relpush", "liarpush") and parts[3] == "blobs":
+            return self.reply(404 if parts[4] not in pushed else 200, b"")
+        return self.do_GET()
+
+    def do_POST(self):
+        parts = self.path.split("/")
+        if len(parts) == 6 and parts[3:5] == ["blobs", "uploads"]:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            return self.reply(202, b"", headers=[
+                ("Location", "/v2/%s/blobs/uploads/u1?_state=abc" % parts[2])])
+        return self.reply(404, b"")
+
+    def do_PUT(self):
+        url = urllib.parse.urlsplit(self.path)
+        parts = url.path.split("/")
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        digest = "sha256:" + hashlib.sha256(body).hexdigest()
+        if len(parts) == 6 and parts[3:5] == ["blobs", "uploads"]:
+            q = urllib.parse.parse_qs(url.query)
+            if q.get("_state") != ["abc"] or q.get("digest") != [digest]:
+                return self.reply(400, b'{"errors":[{"code":"DIGEST_INVALID","message":"x"}]}',
+                                  "application/json")
+            pushed[digest] = body
+            return self.reply(201, b"", headers=[("Docker-Content-Digest", digest)])
+        if len(parts) == 5 and parts[3] == "manifests":
+            pushed["manifest:" + parts[4]] = body
+            if parts[2] == "liarpush":
+                digest = "sha256:" + "1" * 64
+            return self.reply(201, b"", headers=[("Docker-Content-Digest", digest)])
+        return self.reply(404, b"")
+
+
+pushed = {}
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
