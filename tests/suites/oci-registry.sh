@@ -112,6 +112,12 @@ contains "the second tag is there" "$T/pulled/index.json" '"org.opencontainers.i
 check "pull the same tag again" "$SIGNET" oci pull --plain-http "$R/fleet/base:v1" -o "$T/pulled:v1"
 equal "the tag is replaced, not doubled" "$(grep -o '"v1"' "$T/pulled/index.json" | wc -l)" 1
 
+# Into umoci's own layout: its tags are kept, and umoci lists the new one.
+cp -r "$T/img" "$T/mixed"
+check "pull into umoci's layout" "$SIGNET" oci pull --plain-http "$R/fleet/base:v1" -o "$T/mixed:fromreg"
+check "umoci lists the tags" umoci ls --layout "$T/mixed"
+equal "umoci's tags: its own and the new one" "$(sort "$T/.out" | tr '\n' ' ')" "fromreg t "
+
 # push, and skopeo brings it back
 check "signet oci push" "$SIGNET" oci push --plain-http "$T/img:t" "$R/fleet/pushed:v2"
 equal "push prints the manifest digest" "$(cat "$T/.out")" "$IMG_DIGEST"
