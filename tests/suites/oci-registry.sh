@@ -260,6 +260,13 @@ check "the next pull resumes it" "$SIGNET" oci pull --plain-http "$F/cut:t" -o "
 same "cut: the resumed blob" "$T/f-cut/blobs/sha256/$LAYER" "$T/img/blobs/sha256/$LAYER"
 contains "cut: with a Range" "$T/fake.log" "GET /v2/cut/blobs/sha256:$LAYER range=bytes=$((LAYER_SIZE / 2))- 206"
 
+# The same, from a registry that answers the Range with the whole blob.
+refuse "a download cut off (no ranges)" "$SIGNET" oci pull --plain-http "$F/cut200:t" -o "$T/f-cut200"
+check "the next pull starts it over" "$SIGNET" oci pull --plain-http "$F/cut200:t" -o "$T/f-cut200"
+same "cut200: the blob" "$T/f-cut200/blobs/sha256/$LAYER" "$T/img/blobs/sha256/$LAYER"
+contains "cut200: a 200 to the Range" "$T/fake.log" "GET /v2/cut200/blobs/sha256:$LAYER range=bytes=$((LAYER_SIZE / 2))- 200"
+absent "cut200: no .partial" "$T/f-cut200/blobs/sha256/$LAYER.partial"
+
 # Pushes to it: a relative Location, and a registry that misreports the digest.
 check "push with a relative upload Location" "$SIGNET" oci push --plain-http "$T/img:t" "$F/relpush:v1"
 equal "its digest" "$(cat "$T/.out")" "$IMG_DIGEST"

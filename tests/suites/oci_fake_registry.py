@@ -18,6 +18,8 @@ request's method, path, Range and status go to LOG. By repository:
   cut         the first layer cut off half-way (the connection closed
               after half of its Content-Length) unless a Range is asked
               for, which is answered with 206
+  cut200      cut off the same way, but a Range is answered with the
+              whole blob (200), as a registry that does not do ranges
 
 and for pushes (HEAD, POST, PUT), keeping what is sent in memory:
 
@@ -100,8 +102,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(200, data)
         if repo == "badbytes":
             data = bytes([data[0] ^ 1]) + data[1:]
-        if repo == "cut":
+        if repo in ("cut", "cut200"):
             rng = self.headers.get("Range")
+            if rng and repo == "cut200":
+                return self.reply(200, data)
             if rng:
                 start = int(rng[len("bytes="):].rstrip("-"))
                 return self.reply(206, data[start:], headers=[

@@ -16,7 +16,9 @@
  * is refused and its .partial removed. The manifest is written last, then
  * index.json (atomically) with the manifest tagged `tag` (an entry of
  * that tag before it is replaced; other entries are kept), and
- * oci-layout when missing.
+ * oci-layout when missing. Two pulls into one layout take turns on each
+ * .partial (flock, its name checked to still be the locked file) and on
+ * the layout directory while index.json is rewritten.
  *
  * sg_oci_push() reads the layout's manifest for tag (sg_oci_layout_open
  * checks it and its config), sends each layer and the config that the
