@@ -351,6 +351,7 @@ cp "$P/ca.pem" "$P/other/ca.crt"; cp "$P/client.pem" "$P/other/client.cert"; cp 
 check "skopeo sees it over mutual TLS" skopeo inspect --cert-dir "$P/other" --raw "docker://$S/fleet/base:v1"
 equal "skopeo's manifest" "sha256:$(sha256sum <"$T/.out" | cut -d' ' -f1)" "$IMG_DIGEST"
 refuse "pull without the client certificate" "$SIGNET" oci pull --ca "$P/ca.pem" "$S/fleet/base:v1" -o "$T/t0"
+contains "asks whether one is wanted" "$T/.err" "client certificate"
 refuse "pull without --ca (the system store does not know the fleet's CA)" \
 	"$SIGNET" oci pull --cert "$P/client.pem" --key "$P/client.key" "$S/fleet/base:v1" -o "$T/t0"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=test-fleet-ca \

@@ -431,8 +431,16 @@ static int perform(struct conn *c, const struct req *q, const char *what)
 			if (c->body_overflow)
 				return sg_fail("%s: %s: a response of more than %zu bytes",
 					       c->r->ref_text, what, c->body_max);
-			return sg_fail("%s: %s: %s", c->r->ref_text, what,
-				       c->errbuf[0] ? c->errbuf : curl_easy_strerror(e));
+			/* a TLS 1.3 server refuses a missing client certificate
+			 * after the handshake: the transfer just breaks */
+			int hint = !c->r->plain_http && !c->r->cert_file &&
+				   (e == CURLE_SSL_CONNECT_ERROR || e == CURLE_RECV_ERROR ||
+				    e == CURLE_SEND_ERROR || e == CURLE_GOT_NOTHING);
+			return sg_fail("%s: %s: %s%s", c->r->ref_text, what,
+				       c->errbuf[0] ? c->errbuf : curl_easy_strerror(e),
+				       hint ? " (does the registry want a client certificate? "
+					      "--cert, --key)"
+					    : "");
 		}
 		if (c->status != 401 || attempt > 0 || q->no_retry)
 			return 0;
