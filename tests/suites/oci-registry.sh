@@ -170,6 +170,9 @@ check "skopeo pushes the index" skopeo copy --all --dest-tls-verify=false "oci:$
 check "pull of an index" "$SIGNET" oci pull --plain-http "$R/fleet/multi:v1" -o "$T/multi"
 equal "takes the linux/amd64 manifest" "$(cat "$T/.out")" "$IMG_DIGEST"
 same "whose layer it has" "$T/multi/blobs/sha256/$LAYER" "$T/img/blobs/sha256/$LAYER"
+INDEX=sha256:$(skopeo inspect --tls-verify=false --raw "docker://$R/fleet/multi:v1" | sha256sum | cut -d' ' -f1)
+check "pull of an index by its digest" "$SIGNET" oci pull --plain-http "$R/fleet/multi@$INDEX" -o "$T/multi:bydigest"
+equal "takes the linux/amd64 manifest" "$(cat "$T/.out")" "$IMG_DIGEST"
 check "skopeo pushes an index without amd64" skopeo copy --all --dest-tls-verify=false "oci:$T/img:armonly" "docker://$R/fleet/armonly:v1"
 refuse "pull of an index without linux/amd64" "$SIGNET" oci pull --plain-http "$R/fleet/armonly:v1" -o "$T/armonly"
 contains "says so" "$T/.err" "without a linux/amd64 manifest"
