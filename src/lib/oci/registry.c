@@ -615,7 +615,7 @@ static int digest_valid(const char *d)
 static int get_manifest(struct conn *c, const char *ref, const char *want, struct sg_buf *body,
 			char type[SG_OCI_MEDIA_MAX], char hex[65])
 {
-	char url[SG_PATH_MAX], what[SG_OCI_DIGEST_LEN + 32];
+	char url[SG_PATH_MAX], what[SG_OCI_TAG_MAX + SG_OCI_DIGEST_LEN + 32];
 	uint8_t sum[SG_SHA256_LEN];
 	struct sg_json *j = NULL;
 	const char *mt;
