@@ -139,6 +139,12 @@ check "pull of a Docker schema 2 manifest" "$SIGNET" oci pull --plain-http "$R/f
 equal "its digest" "$(cat "$T/.out")" "sha256:$(skopeo inspect --tls-verify=false --raw "docker://$R/fleet/docker:v1" | sha256sum | cut -d' ' -f1)"
 contains "index.json gives its media type" "$T/docker/index.json" "application/vnd.docker.distribution.manifest.v2+json"
 same "with the same layer" "$T/docker/blobs/sha256/$LAYER" "$T/img/blobs/sha256/$LAYER"
+# What pull writes, the layout reader (ocilayout.h, as unpack uses it) takes: push it on.
+DOCKER_DIGEST=$(manifest_of "$T/docker")
+check "push of a pulled Docker layout" "$SIGNET" oci push --plain-http "$T/docker:v1" "$R/fleet/repushed:docker"
+equal "the same manifest" "$(cat "$T/.out")" "$DOCKER_DIGEST"
+check "push of a pulled OCI layout" "$SIGNET" oci push --plain-http "$T/pulled:v1" "$R/fleet/repushed:oci"
+equal "the same manifest" "$(cat "$T/.out")" "$IMG_DIGEST"
 
 # A multi-platform index: an arm64 image first, then the amd64 one.
 mkdir -p "$T/armtree" && echo arm >"$T/armtree/arch"
