@@ -60,7 +60,7 @@ enum {
 
 struct build_args {
 	struct sg_image_opts o;
-	struct sg_oci_ref oci;
+	struct sg_oci_layout_arg oci;
 };
 
 static int build_option(void *ctx, int c, const char *arg)
@@ -72,7 +72,7 @@ static int build_option(void *ctx, int c, const char *arg)
 	switch (c) {
 	case OPT_FROM: o->from = arg; return 0;
 	case OPT_FROM_OCI:
-		if (sg_oci_layout_ref(arg, &a->oci) < 0)
+		if (sg_oci_layout_arg_parse(arg, &a->oci) < 0)
 			return cli_usage("--from-oci: %s", sg_errmsg());
 		o->oci_layout = a->oci.dir;
 		o->oci_tag = a->oci.tag[0] ? a->oci.tag : NULL;

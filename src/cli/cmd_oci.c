@@ -1,5 +1,5 @@
-/* cmd_oci.c - signet oci: OCI images and what is made from them
- * (signet-oci(1)). */
+/* cmd_oci.c - signet oci: OCI images, their layouts and registries, and
+ * what is made from them (signet-oci(1)). */
 #include <stdio.h>
 #include <string.h>
 
@@ -45,13 +45,13 @@ static int oci_unpack(int argc, char **argv)
 	};
 	const struct cli_opts opts = { unpack_help, "", longopts, 2, 2 };
 	struct sg_oci_unpack_stats st;
-	struct sg_oci_ref ref;
+	struct sg_oci_layout_arg ref;
 	unsigned flags = 0;
 	int rc;
 
 	if ((rc = cli_parse(&opts, argc, argv, unpack_option, &flags)) != CLI_RUN)
 		return rc;
-	if (sg_oci_layout_ref(argv[optind], &ref) < 0)
+	if (sg_oci_layout_arg_parse(argv[optind], &ref) < 0)
 		return cli_lib_error();
 	if (sg_oci_unpack(ref.dir, ref.tag[0] ? ref.tag : NULL, argv[optind + 1], flags, &st) < 0)
 		return cli_lib_error();
@@ -63,6 +63,8 @@ static const struct cli_command oci_commands[] = {
 	{ "unpack", oci_unpack, "write an image's root filesystem into a directory" },
 	{ "runtime-config", cmd_oci_runtime_config,
 	  "an OCI runtime bundle's config.json from an image's config" },
+	{ "pull", cmd_oci_pull, "fetch an image from a registry into an OCI layout" },
+	{ "push", cmd_oci_push, "send an OCI layout's image to a registry" },
 };
 
 int cmd_oci(int argc, char **argv)

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "err.h"
 #include "fileio.h"
+#include "ocilayout.h"
 #include "path.h"
 #include "runtime.h"
 
@@ -75,8 +76,8 @@ int cmd_oci_runtime_config(int argc, char **argv)
 	const struct cli_opts opts = { help, "", longopts, 1, 2 };
 	struct args a = { NULL, NULL, { NULL, 0, NULL } };
 	struct sg_buf out = SG_BUF_INIT;
-	char layout[SG_PATH_MAX];
-	const char *tag = NULL, *dest, *colon;
+	static struct sg_oci_layout_arg layout; /* large: not on the stack */
+	const char *dest;
 	int rc = cli_parse(&opts, argc, argv, on_option, &a);
 
 	if (rc != CLI_RUN)
@@ -85,23 +86,10 @@ int cmd_oci_runtime_config(int argc, char **argv)
 		return cli_usage(a.config ? "with --config, one operand: OUT"
 					  : "two operands: LAYOUT[:TAG] OUT");
 	dest = argv[argc - 1];
-	if (!a.config) {
-		/* LAYOUT:TAG, the tag after the last ':' when no '/' follows it */
-		const char *ref = argv[optind];
-		colon = strrchr(ref, ':');
-		if (colon && strchr(colon, '/'))
-			colon = NULL;
-		if (strlen(ref) >= sizeof(layout))
-			return cli_usage("%.64s...: path too long", ref);
-		memcpy(layout, ref, strlen(ref) + 1);
-		if (colon) {
-			layout[colon - ref] = '\0';
-			tag = colon + 1;
-			if (!*tag || !layout[0])
-				return cli_usage("'%s': an empty layout or tag", ref);
-		}
-	}
-	if (sg_oci_runtime_load(a.config ? NULL : layout, tag, a.config, a.rootfs, &a.o, &out) < 0) {
+	if (!a.config && sg_oci_layout_arg_parse(argv[optind], &layout) < 0)
+		return cli_usage("%s", sg_errmsg());
+	if (sg_oci_runtime_load(a.config ? NULL : layout.dir, layout.tag[0] ? layout.tag : NULL,
+				a.config, a.rootfs, &a.o, &out) < 0) {
 		rc = cli_lib_error();
 		goto out;
 	}

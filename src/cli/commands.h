@@ -19,6 +19,8 @@ int cmd_sb_enroll(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_oci(int argc, char **argv);
 int cmd_oci_runtime_config(int argc, char **argv);
+int cmd_oci_pull(int argc, char **argv); /* cmd_oci_registry.c */
+int cmd_oci_push(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_verity(int argc, char **argv);
 int cmd_sb(int argc, char **argv);

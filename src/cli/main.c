@@ -35,7 +35,7 @@ static const struct cli_command commands[] = {
 	{ "fleet", cmd_fleet, "the fleet repository: documents, builds, attestations" },
 	{ "host", cmd_host, "admit domains from bundles on an admitting host" },
 	{ "image", cmd_image, "reproducible squashfs images with dm-verity" },
-	{ "oci", cmd_oci, "OCI images: root filesystems and runtime bundles" },
+	{ "oci", cmd_oci, "OCI images: registries, root filesystems, runtime bundles" },
 	{ "initrd", cmd_initrd, "reproducible initramfs archives (newc cpio)" },
 	{ "log", cmd_log, "the domain's audit log and receipts" },
 	{ "policy", cmd_policy, "domain policies: check and hash" },

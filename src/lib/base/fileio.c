@@ -245,7 +245,7 @@ oom:
 	return sg_fail("out of memory");
 }
 
-static int sync_parent_dir(const char *path)
+int sg_sync_parent_dir(const char *path)
 {
 	char *copy = strdup(path);
 	int fd, rc = 0;
@@ -292,7 +292,7 @@ int sg_atomic_commit(struct sg_atomic *a)
 	}
 	close(a->fd);
 	a->fd = -1;
-	rc = sync_parent_dir(a->path);
+	rc = sg_sync_parent_dir(a->path);
 	atomic_free(a);
 	return rc;
 fail:

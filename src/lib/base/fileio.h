@@ -44,6 +44,10 @@ int sg_atomic_commit(struct sg_atomic *a);
 /* Removes the temporary file. Frees a. Safe to call after commit. */
 void sg_atomic_abort(struct sg_atomic *a);
 
+/* fsyncs the directory holding path, so that a rename or creation in
+ * it is durable (what sg_atomic_commit does after its rename). */
+int sg_sync_parent_dir(const char *path);
+
 /* The whole of an atomic write in one call. */
 int sg_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, int flags);
 

@@ -256,22 +256,19 @@ out:
 	return rc;
 }
 
-int sg_oci_layout_ref(const char *arg, struct sg_oci_ref *ref)
+int sg_oci_layout_arg_parse(const char *arg, struct sg_oci_layout_arg *a)
 {
 	const char *colon = strrchr(arg, ':');
 	size_t dlen = colon && !strchr(colon, '/') ? (size_t)(colon - arg) : strlen(arg);
 	const char *tag = arg + dlen + (arg[dlen] == ':');
-	size_t tlen = strlen(tag);
 
-	memset(ref, 0, sizeof(*ref));
-	if (dlen == 0 || dlen >= sizeof(ref->dir))
+	memset(a, 0, sizeof(*a));
+	if (dlen == 0 || dlen >= sizeof(a->dir))
 		return sg_fail("'%.200s': not LAYOUT[:TAG] (an empty or too long directory)", arg);
-	if (arg[dlen] == ':' &&
-	    (tlen == 0 || tlen > SG_OCI_TAG_MAX || *tag == '.' || *tag == '-' ||
-	     strspn(tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != tlen))
+	if (arg[dlen] == ':' && (strlen(tag) >= sizeof(a->tag) || !sg_oci_tag_valid(tag)))
 		return sg_fail("'%.200s': the tag is not [A-Za-z0-9_][A-Za-z0-9._-]{0,127}", arg);
-	memcpy(ref->dir, arg, dlen);
-	memcpy(ref->tag, tag, tlen);
+	memcpy(a->dir, arg, dlen);
+	memcpy(a->tag, tag, strlen(tag));
 	return 0;
 }
 

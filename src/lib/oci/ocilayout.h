@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "refname.h"
 
 #define SG_OCI_MAX_LAYERS 128
 #define SG_OCI_MAX_JSON (4u << 20) /* an index, manifest or config */
@@ -69,14 +70,13 @@ int sg_oci_config_parse(const char *name, const char *text, size_t len, struct s
 int sg_oci_layout_open(const char *dir, const char *tag, struct sg_oci_image *img);
 
 /* LAYOUT[:TAG] as umoci's --image spells it: split at the last ':' when
- * no '/' follows it; a tag is [A-Za-z0-9_][A-Za-z0-9._-]{0,127} (the
- * distribution spec's). tag is "" when there is none. */
-#define SG_OCI_TAG_MAX 128
-struct sg_oci_ref {
+ * no '/' follows it; the tag as refname.h's sg_oci_tag_valid says. tag
+ * is "" when there is none. */
+struct sg_oci_layout_arg {
 	char dir[4096];
-	char tag[SG_OCI_TAG_MAX + 1];
+	char tag[SG_OCI_TAG_MAX];
 };
-int sg_oci_layout_ref(const char *arg, struct sg_oci_ref *ref);
+int sg_oci_layout_arg_parse(const char *arg, struct sg_oci_layout_arg *a);
 /* The blob of d in the layout at dir, whole (at most SG_OCI_MAX_JSON
  * bytes: a manifest or a config), into out, its size and SHA-256
  * checked against d. */

@@ -1,0 +1,63 @@
+/* registry.h - images pulled from and pushed to a registry over the OCI
+ * distribution API (distribution-spec spec.md), with libcurl.
+ *
+ * sg_oci_pull() fetches REF's manifest (asking for the OCI and Docker
+ * schema 2 manifest and index types; of an index, the linux/amd64
+ * manifest), checks its SHA-256 against REF's @sha256: digest and the
+ * registry's Docker-Content-Digest when given, then its config and
+ * layers into the image layout at dir (created when missing): each blob
+ * streamed into blobs/sha256/<hex>.partial, its size and SHA-256 checked,
+ * then renamed to blobs/sha256/<hex>. A blob already there whose content
+ * matches is not fetched again. A download cut off (a network error)
+ * keeps its .partial, and the next pull asks for the rest with
+ * "Range: bytes=N-": 206 continues it, 200 starts it over; a resumed
+ * blob whose digest does not match is fetched once more from its start.
+ * A blob with more or fewer bytes than its descriptor, or other bytes,
+ * is refused and its .partial removed. The manifest is written last, then
+ * index.json (atomically) with the manifest tagged `tag` (an entry of
+ * that tag before it is replaced; other entries are kept), and
+ * oci-layout when missing. Two pulls into one layout take turns on each
+ * .partial (flock, its name checked to still be the locked file) and on
+ * the layout directory while index.json is rewritten.
+ *
+ * sg_oci_push() reads the layout's manifest for tag (sg_oci_layout_open
+ * checks it and its config), sends each layer and the config that the
+ * registry lacks (HEAD, then POST and a monolithic PUT ?digest=), each
+ * layer's SHA-256 checked as it is read, then PUTs the manifest with its
+ * media type, under REF's tag (or its digest, which must be the
+ * manifest's).
+ *
+ * Access is anonymous, or with a user and password (Basic, sent with
+ * every request to the registry; when the registry answers 401 with a
+ * Bearer challenge, the token dance of the distribution token spec:
+ * the realm asked for a token with the same credentials, if any). TLS
+ * is verified against ca_file alone when it is given (no system store),
+ * otherwise against the system's; cert_file and key_file are a client
+ * certificate for mutual TLS. Plain HTTP only with plain_http. Every
+ * error is one line starting with REF as given and naming what failed
+ * ("manifest: 404 MANIFEST_UNKNOWN manifest unknown").
+ */
+#ifndef SIGNET_REGISTRY_H
+#define SIGNET_REGISTRY_H
+
+#include "refname.h"
+
+struct sg_oci_remote {
+	const char *ref_text; /* REF as given, for messages */
+	int plain_http;
+	const char *ca_file;		  /* NULL: the system's trust store */
+	const char *cert_file, *key_file; /* NULL: no client certificate */
+	const char *user, *password;	  /* NULL: anonymous */
+};
+
+/* Pulls ref into the layout dir under tag; the manifest's digest
+ * ("sha256:<hex>") into digest. */
+int sg_oci_pull(const struct sg_oci_ref *ref, const struct sg_oci_remote *r, const char *dir,
+		const char *tag, char digest[SG_OCI_DIGEST_LEN + 1]);
+
+/* Pushes the layout dir's manifest tagged tag (its only one when tag is
+ * NULL) to ref; the manifest's digest into digest. */
+int sg_oci_push(const char *dir, const char *tag, const struct sg_oci_ref *ref,
+		const struct sg_oci_remote *r, char digest[SG_OCI_DIGEST_LEN + 1]);
+
+#endif
