@@ -9,6 +9,7 @@
 #include "err.h"
 #include "image.h"
 #include "ocilayout.h"
+#include "ocitree.h"
 #include "verity.h"
 
 static const char build_help[] =
@@ -34,6 +35,8 @@ static const char build_help[] =
 	"Options:\n"
 	"  --from DIR             the directory to pack\n"
 	"  --from-oci LAYOUT[:TAG] the OCI image to pack\n"
+	"  --allow-devices        keep the image's device nodes (a rootfs image is\n"
+	"                         mounted nodev: they are inert there)\n"
 	"  -o, --output IMAGE     the squashfs image to write\n"
 	"  --compress ALG         gzip (default), xz, zstd, lz4 or lzo\n"
 	"  --verity HASHFILE      write the dm-verity hash tree to HASHFILE\n"
@@ -48,6 +51,7 @@ static const char build_help[] =
 enum {
 	OPT_FROM = 256,
 	OPT_FROM_OCI,
+	OPT_ALLOW_DEVICES,
 	OPT_COMPRESS,
 	OPT_VERITY,
 	OPT_ROOT_FILE,
@@ -77,6 +81,7 @@ static int build_option(void *ctx, int c, const char *arg)
 		o->oci_layout = a->oci.dir;
 		o->oci_tag = a->oci.tag[0] ? a->oci.tag : NULL;
 		return 0;
+	case OPT_ALLOW_DEVICES: o->oci_flags |= SG_OCI_ALLOW_DEVICES; return 0;
 	case 'o': o->image = arg; return 0;
 	case OPT_VERITY: o->verity = arg; return 0;
 	case OPT_ROOT_FILE: o->root_hash = arg; return 0;
@@ -111,6 +116,8 @@ static int build_check(const struct sg_image_opts *o)
 		return cli_usage("-o IMAGE and one of --from DIR and --from-oci LAYOUT are required");
 	if ((o->root_hash || o->sig || o->salt_given || o->uuid_given) && !o->verity)
 		return cli_usage("--root-hash-file, --root-hash-sig, --salt and --uuid need --verity");
+	if (o->oci_flags && !o->oci_layout)
+		return cli_usage("--allow-devices goes with --from-oci");
 	if ((o->key || o->cert || o->sig) && !(o->key && o->cert && o->sig))
 		return cli_usage("--key, --cert and --root-hash-sig go together");
 	return 0;
@@ -121,6 +128,7 @@ static int image_build(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "from-oci", required_argument, NULL, OPT_FROM_OCI },
+		{ "allow-devices", no_argument, NULL, OPT_ALLOW_DEVICES },
 		{ "output", required_argument, NULL, 'o' },
 		{ "compress", required_argument, NULL, OPT_COMPRESS },
 		{ "verity", required_argument, NULL, OPT_VERITY },

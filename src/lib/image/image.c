@@ -56,7 +56,7 @@ static int unpack_oci(const struct sg_image_opts *o, const char *dir, char **tmp
 	if (!(*tmp = strdup(t)))
 		return sg_fail("out of memory");
 	if (sg_path_join(f, sizeof(f), t, "rootfs") < 0 ||
-	    sg_oci_unpack(o->oci_layout, o->oci_tag, f, 0, NULL) < 0)
+	    sg_oci_unpack(o->oci_layout, o->oci_tag, f, o->oci_flags, NULL) < 0)
 		return -1;
 	return (*from = strdup(f)) ? 0 : sg_fail("out of memory");
 }

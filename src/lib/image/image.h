@@ -31,6 +31,7 @@ struct sg_image_opts {
 	const char *from;	/* directory to pack */
 	const char *oci_layout; /* or the image of this OCI layout... */
 	const char *oci_tag;	/* ...this tag names (NULL: its only one) */
+	unsigned oci_flags;	/* SG_OCI_ALLOW_DEVICES (ocitree.h) */
 	const char *image;	/* squashfs output */
 	const char *verity;	/* hash tree output (NULL: none) */
 	const char *root_hash;	/* root hash output, hex (NULL: none) */
