@@ -4,12 +4,12 @@
 # symlinks, long names, modes, owners, xattrs, FIFOs), unpacked by
 # signet and by `umoci raw unpack`, the two trees compared name by name;
 # uncompressed and zstd layers (which umoci 0.4.7 does not write) against
-# the same content in gzip; crafted layers that would write outside the
+# the same content in gzip; the image as skopeo's oci-archive; crafted layers that would write outside the
 # directory, refused with nothing written; blobs that do not match their
 # descriptors, refused.
 . "$(dirname "$0")/lib.sh"
 
-for tool in umoci zstd python3 unsquashfs veritysetup; do
+for tool in umoci zstd python3 unsquashfs veritysetup skopeo; do
 	command -v "$tool" >/dev/null || { echo "missing peer tool $tool" >&2; exit 1; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "oci: owners and devices need root" >&2; exit 1; }
@@ -83,6 +83,18 @@ refuse "into a directory that exists" "$SIGNET" oci unpack "$img:t" "$T/mine"
 refuse "a tag the layout lacks" "$SIGNET" oci unpack "$img:nope" "$T/nope"
 absent "nothing for a missing tag" "$T/nope"
 refuse "a bad tag" "$SIGNET" oci unpack "$img:-x" "$T/nope"
+
+# The same image as an oci-archive (skopeo's), and archives that hold
+# more than a layout.
+check "skopeo writes an oci-archive" skopeo copy -q "oci:$img:t" "oci-archive:$T/img.tar:t"
+check "signet oci unpack of the archive" "$SIGNET" oci unpack "$T/img.tar:t" "$T/from-archive"
+check "the archive's tree equals umoci's" compare "$T/ref" "$T/from-archive"
+for spec in "f:../x:y" "l:blobs/sha256/x:/etc/passwd" "f:etc/passwd:x" "f:blobs/sha256/ABC:x"; do
+	layer tar "$T/evil-archive.tar" f:oci-layout:x "$spec"
+	refuse "an oci-archive with $spec" "$SIGNET" oci unpack "$T/evil-archive.tar" "$T/evil-archive"
+	absent "no tree from it" "$T/evil-archive"
+done
+ls -A "$T" | grep -q 'evil-archive.signet-' && ko "staging left behind by a refused archive" || ok
 
 # A rootfs image of it: reproducible, and the tree it holds is umoci's.
 mkdir "$T/sq1" "$T/sq2"

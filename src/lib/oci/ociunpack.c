@@ -12,6 +12,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "layerstream.h"
+#include "ociarchive.h"
 #include "ocilayout.h"
 #include "path.h"
 #include "tar.h"
@@ -90,6 +91,28 @@ out:
 	return rc;
 }
 
+/* The layout at layout, or when it is a file (an oci-archive) the one
+ * it holds, extracted into tmp/layout; its path into lpath. */
+static int open_layout(const char *layout, const char *tag, const char *tmp,
+		       struct sg_oci_image *img, char *lpath, size_t cap)
+{
+	struct stat st;
+
+	if (stat(layout, &st) < 0)
+		return sg_fail_errno("%s", layout);
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(lpath, cap, "%s", layout);
+	} else {
+		if (sg_path_join(lpath, cap, tmp, "layout") < 0)
+			return -1;
+		if (mkdir(lpath, 0700) < 0)
+			return sg_fail_errno("%s", lpath);
+		if (sg_oci_archive_extract(layout, lpath) < 0)
+			return -1;
+	}
+	return sg_oci_layout_open(lpath, tag, img);
+}
+
 /* The rename into place made durable. */
 static int sync_parent(const char *path)
 {
@@ -114,7 +137,7 @@ int sg_oci_unpack(const char *layout, const char *tag, const char *out, unsigned
 		  struct sg_oci_unpack_stats *st)
 {
 	struct sg_oci_image *img = malloc(sizeof(*img)); /* large: not on the stack */
-	char tmp[SG_PATH_MAX];
+	char tmp[SG_PATH_MAX], lpath[SG_PATH_MAX];
 	struct stat sb;
 	int n, rc = -1;
 
@@ -127,12 +150,12 @@ int sg_oci_unpack(const char *layout, const char *tag, const char *out, unsigned
 		sg_fail("%s: exists (the tree goes into a new directory)", out);
 	else if (errno != ENOENT)
 		sg_fail_errno("%s", out);
-	else if (sg_oci_layout_open(layout, tag, img) < 0)
-		;
 	else if (!mkdtemp(tmp))
 		sg_fail_errno("%s: making a directory beside it", out);
 	else {
-		rc = unpack_into(layout, img, tmp, out, flags, st);
+		rc = open_layout(layout, tag, tmp, img, lpath, sizeof(lpath));
+		if (rc == 0)
+			rc = unpack_into(lpath, img, tmp, out, flags, st);
 		if (sg_remove_tree(tmp) < 0 && rc == 0)
 			rc = -1;
 		if (rc == 0)
