@@ -58,6 +58,11 @@ __attribute__((format(printf, 3, 4))) static void diag(struct rd *r, unsigned li
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* A quoted value may hold line breaks (YAML folds a CR into one):
+	 * each diagnostic stays one line, its control characters shown '?'. */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	/* Out of memory here loses the line, not the count: the load fails. */
 	(void)sg_buf_printf(r->diag, "%s:%u: %s\n", r->file, line, msg);
 	r->errors++;
@@ -617,6 +622,8 @@ static void check_role_fields(struct rd *r, const struct sg_sops_node *doc,
 {
 	unsigned line = line_of(doc, "roles");
 
+	if (!h->roles)
+		return; /* none, or none known: said already, nothing to check */
 	if (h->roles & SG_FLEET_AUTHORITY) {
 		if (h->naddrs)
 			diag(r, line_of(doc, "addresses"),
