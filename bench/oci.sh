@@ -46,7 +46,7 @@ for _ in $(seq "$RUNS"); do
 	t0=$(now)
 	umoci --log error raw unpack --image "$image" "$D/u"
 	t1=$(now)
-	"$SIGNET" oci unpack "$image" "$D/s" >"$D/out"
+	"$SIGNET" oci unpack --allow-devices "$image" "$D/s" >"$D/out"
 	t2=$(now)
 	best_u=$(echo "if ($t1 - $t0 < $best_u) $t1 - $t0 else $best_u" | bc -l)
 	best_s=$(echo "if ($t2 - $t1 < $best_s) $t2 - $t1 else $best_s" | bc -l)
@@ -62,7 +62,7 @@ printf '  ratio (umoci / signet): %.2f\n' "$(echo "$best_u / $best_s" | bc -l)"
 rm -rf "$D/u" "$D/s"
 mkdir "$D/sq"
 t0=$(now)
-"$SIGNET" image build --from-oci "$image" -o "$D/sq/root.sqfs" --verity "$D/sq/root.verity" \
+"$SIGNET" image build --from-oci "$image" --allow-devices -o "$D/sq/root.sqfs" --verity "$D/sq/root.verity" \
 	--root-hash-file "$D/sq/root.hash" >/dev/null
 t1=$(now)
 printf '  image build --from-oci (unpack, mksquashfs, verity): %.3f s, %s bytes of squashfs\n' \
