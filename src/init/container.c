@@ -179,8 +179,14 @@ int containers_start(const struct sg_host_cfg *host, const char *disk, const cha
 	}
 	if (n == 0)
 		return 0;
-	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		say("containers not started: %s", strerror(errno));
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		say("containers not started: pipe: %s", strerror(errno));
+		return 0;
+	}
+	if ((pid = fork()) < 0) {
+		say("containers not started: fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
 		return 0;
 	}
 	if (pid == 0) {
