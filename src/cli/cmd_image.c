@@ -13,7 +13,7 @@
 #include "verity.h"
 
 static const char build_help[] =
-	"Usage: signet image build {--from DIR | --from-oci LAYOUT[:TAG]} -o IMAGE\n"
+	"Usage: signet image build {--from DIR | --from-oci LAYOUT[:TAG] [--bundle]} -o IMAGE\n"
 	"                          [--verity HASHFILE]\n"
 	"                          [--root-hash-file F] [--key KEY --cert CERT --root-hash-sig SIG]\n"
 	"\n"
@@ -30,13 +30,17 @@ static const char build_help[] =
 	"With --from-oci, the tree is the root filesystem of an OCI image, as\n"
 	"`signet oci unpack` writes it (every blob checked first), and owners,\n"
 	"times and xattrs are kept as the image fixes them: the build is just as\n"
-	"reproducible. It needs root (for the owners).\n"
+	"reproducible. It needs root (for the owners). With --bundle, the image\n"
+	"is an OCI runtime bundle of it: config.json (as `signet oci\n"
+	"runtime-config --rootfs` writes it) beside rootfs/, for crun to run\n"
+	"read-only (a container of a host's \"run\" list, signet-init(8)).\n"
 	"\n"
 	"Options:\n"
 	"  --from DIR             the directory to pack\n"
 	"  --from-oci LAYOUT[:TAG] the OCI image to pack\n"
 	"  --allow-devices        keep the image's device nodes (a rootfs image is\n"
 	"                         mounted nodev: they are inert there)\n"
+	"  --bundle               an OCI runtime bundle: config.json and rootfs/\n"
 	"  -o, --output IMAGE     the squashfs image to write\n"
 	"  --compress ALG         gzip (default), xz, zstd, lz4 or lzo\n"
 	"  --verity HASHFILE      write the dm-verity hash tree to HASHFILE\n"
@@ -59,7 +63,8 @@ enum {
 	OPT_UUID,
 	OPT_KEY,
 	OPT_CERT,
-	OPT_SIG
+	OPT_SIG,
+	OPT_BUNDLE
 };
 
 struct build_args {
@@ -82,6 +87,7 @@ static int build_option(void *ctx, int c, const char *arg)
 		o->oci_tag = a->oci.tag[0] ? a->oci.tag : NULL;
 		return 0;
 	case OPT_ALLOW_DEVICES: o->oci_flags |= SG_OCI_ALLOW_DEVICES; return 0;
+	case OPT_BUNDLE: o->bundle = 1; return 0;
 	case 'o': o->image = arg; return 0;
 	case OPT_VERITY: o->verity = arg; return 0;
 	case OPT_ROOT_FILE: o->root_hash = arg; return 0;
@@ -118,6 +124,8 @@ static int build_check(const struct sg_image_opts *o)
 		return cli_usage("--root-hash-file, --root-hash-sig, --salt and --uuid need --verity");
 	if (o->oci_flags && !o->oci_layout)
 		return cli_usage("--allow-devices goes with --from-oci");
+	if (o->bundle && !o->oci_layout)
+		return cli_usage("--bundle goes with --from-oci");
 	if ((o->key || o->cert || o->sig) && !(o->key && o->cert && o->sig))
 		return cli_usage("--key, --cert and --root-hash-sig go together");
 	return 0;
@@ -129,6 +137,7 @@ static int image_build(int argc, char **argv)
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "from-oci", required_argument, NULL, OPT_FROM_OCI },
 		{ "allow-devices", no_argument, NULL, OPT_ALLOW_DEVICES },
+		{ "bundle", no_argument, NULL, OPT_BUNDLE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "compress", required_argument, NULL, OPT_COMPRESS },
 		{ "verity", required_argument, NULL, OPT_VERITY },

@@ -42,6 +42,7 @@
 #include "blockdev.h"
 #include "buf.h"
 #include "console.h"
+#include "container.h"
 #include "err.h"
 #include "fileio.h"
 #include "hostcfg.h"
@@ -506,9 +507,10 @@ static int prepare_rootfs(const struct sg_host_cfg *host)
 }
 
 /* The sidecar stays beside a rootfs image: bound read-only at
- * /initos/sidecar in it, the network up as the host document says, and
- * its sshd running in a mount namespace of its own. Failures are said,
- * not fatal: the rootfs still runs. */
+ * /initos/sidecar in it, the network up as the host document says, its
+ * sshd running in a mount namespace of its own, and the containers of
+ * the host document started by its crun (container.h). Failures are
+ * said, not fatal: the rootfs still runs. */
 static void sidecar_beside(const struct sg_host_cfg *host)
 {
 	mkdir(NEW_ROOT "/initos", 0755);
@@ -520,6 +522,7 @@ static void sidecar_beside(const struct sg_host_cfg *host)
 		say("warning: %s", sg_errmsg());
 	if (sshd_start_beside(host, SIDECAR_DIR) < 0)
 		say("warning: %s", sg_errmsg());
+	containers_start(host, DISK_DIR, SIDECAR_DIR);
 }
 
 struct boot {

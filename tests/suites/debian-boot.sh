@@ -13,12 +13,22 @@
 # `systemctl is-system-running --wait` says. Then the same disk with one
 # byte of the rootfs image flipped: refused, and the host waits in
 # recovery, reachable over SSH.
+#
+# Container mode, in the first boot: the host document's "run" list
+# names three containers, runtime bundles (signet image build --from-oci
+# --bundle) of an image umoci makes from a tiny static program
+# (tests/boot/container-probe.c): "hello" prints its marker (the uid,
+# args, env, pid, hostname and read-only root the image's config asked
+# for) and exits 0; "daemon" prints it and stays, seen in /proc from the
+# sidecar's sshd as crun and its child while systemd is PID 1; "broken",
+# hello's image with one byte flipped under hello's root hash, is
+# refused with one line and the boot goes on.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/scripts/bootkit.sh"
 
 : "${SIGNET_INIT:=$BUILDDIR/src/init/signet-init}"
 for tool in qemu-system-x86_64 mksquashfs unsquashfs mformat mcopy objcopy openssl cc timeout swtpm \
-	ssh ssh-keygen cpio busybox sbverify umoci mmdebstrap; do
+	ssh ssh-keygen cpio busybox sbverify umoci mmdebstrap crun; do
 	command -v "$tool" >/dev/null || { echo "missing tool $tool" >&2; exit 1; }
 done
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
@@ -47,10 +57,44 @@ check "veritysetup verify accepts it" veritysetup verify "$T/disk.d/initos/debia
 	"$T/disk.d/initos/debian.verity" "$ROOTFS_HASH"
 SQFS_MIB=$(( $(stat -c %s "$T/disk.d/initos/debian.sqfs" || echo 0) >> 20 ))
 
+# --- the containers: bundles of an image umoci makes -----------------
+# flip FILE: one byte in its middle changed.
+flip() {
+	local off orig
+	off=$(($(stat -c %s "$1") / 2))
+	orig=$(dd if="$1" bs=1 skip=$off count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+	printf "\\$(printf '%03o' $(((orig + 1) % 256)))" | dd of="$1" bs=1 seek=$off conv=notrunc 2>/dev/null
+}
+ctr="$T/ctr"
+mkdir -p "$ctr/tree/bin" "$ctr/tree/etc" "$ctr/tree/proc" "$ctr/tree/sys" "$ctr/tree/dev" \
+	"$T/disk.d/initos/containers"
+check "compile the container's program" cc -static -O2 -o "$ctr/tree/bin/signet-probe" \
+	"$SRCDIR/tests/boot/container-probe.c"
+printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/:/bin/sh\n' >"$ctr/tree/etc/passwd"
+printf 'root:x:0:\napp:x:1000:\n' >"$ctr/tree/etc/group"
+find "$ctr/tree" -exec touch -h -d @0 {} +
+check "umoci makes the container image" sh -c 'cd "$1" && umoci init --layout img &&
+	umoci new --image img:hello && umoci insert --image img:hello tree / &&
+	umoci config --image img:hello --config.entrypoint /bin/signet-probe --config.cmd one \
+		--config.cmd "two words" --config.env "GREETING=hello world" --config.user app &&
+	umoci config --image img:hello --tag daemon --config.cmd stay' sh "$ctr"
+for c in hello daemon; do
+	check "the $c bundle image" "$SIGNET" image build --from-oci "$ctr/img:$c" --bundle \
+		-o "$T/disk.d/initos/containers/$c.sqfs" --verity "$T/disk.d/initos/containers/$c.verity" \
+		--root-hash-file "$T/disk.d/initos/containers/$c.roothash"
+done
+cp "$T/disk.d/initos/containers/hello.sqfs" "$T/disk.d/initos/containers/broken.sqfs"
+cp "$T/disk.d/initos/containers/hello.verity" "$T/disk.d/initos/containers/broken.verity"
+flip "$T/disk.d/initos/containers/broken.sqfs"
+cmp -s "$T/disk.d/initos/containers/hello.sqfs" "$T/disk.d/initos/containers/broken.sqfs" &&
+	ko "the flip changed the container image" || ok
+CTR_KIB=$(($(stat -c %s "$T/disk.d/initos/containers/hello.sqfs") >> 10))
+
 # --- the sidecar ------------------------------------------------------
 check "compile the test init" cc -static -O2 -o "$T/marker" "$SRCDIR/tests/boot/rootfs-init.c"
 side="$T/side"
-check "sidecar tree: busybox, sshd and their libraries" "$SRCDIR/scripts/sidecar-tree" "$SIGNET" "$side" "$T/marker"
+check "sidecar tree: busybox, sshd, crun and their libraries" "$SRCDIR/scripts/sidecar-tree" --crun \
+	"$SIGNET" "$side" "$T/marker"
 echo sidecar-A >"$side/etc/sidecar-id"
 check "sidecar image" "$SIGNET" image build --from "$side" -o "$T/A.sqfs" \
 	--verity "$T/A.verity" --root-hash-file "$T/A.roothash"
@@ -62,10 +106,7 @@ check "LUKS2 disk with the rootfs image" "$SIGNET" disk build --from "$T/disk.d"
 	--size "$SIZE" --passphrase-file "$T/pass" --new-key-file "$T/tpm.key" \
 	--pbkdf-memory 32768 --pbkdf-iterations 4
 cp -a "$T/disk.d" "$T/bad.d"
-OFF=$(( $(stat -c %s "$T/bad.d/initos/debian.sqfs") / 2 ))
-orig=$(dd if="$T/bad.d/initos/debian.sqfs" bs=1 skip=$OFF count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
-printf "\\$(printf '%03o' $(( (orig + 1) % 256 )))" |
-	dd of="$T/bad.d/initos/debian.sqfs" bs=1 seek=$OFF conv=notrunc 2>/dev/null
+flip "$T/bad.d/initos/debian.sqfs"
 cmp -s "$T/disk.d/initos/debian.sqfs" "$T/bad.d/initos/debian.sqfs" && ko "the flip changed the image" || ok
 check "LUKS2 disk with a flipped byte in the rootfs image" "$SIGNET" disk build --from "$T/bad.d" \
 	-o "$T/bad.img" --size "$SIZE" --passphrase-file "$T/pass" --key-file "$T/tpm.key" \
@@ -85,6 +126,10 @@ host: app1
 disk: {device: /dev/vdb, fs: ext4, tpm: {handle: "$HANDLE", pcrs: [7]}}
 rootfs: debian
 rootfs_hash: "$ROOTFS_HASH"
+run:
+  - {image: hello, as: container, hash: "$(cat "$T/disk.d/initos/containers/hello.roothash")"}
+  - {image: daemon, as: container, hash: "$(cat "$T/disk.d/initos/containers/daemon.roothash")"}
+  - {image: broken, as: container, hash: "$(cat "$T/disk.d/initos/containers/hello.roothash")"}
 console: {prompt_seconds: 1, passphrase_seconds: 120}
 recovery: {interface: eth0, address: 10.0.2.15/24, gateway: 10.0.2.2, ssh_port: 22}
 EOF
@@ -163,13 +208,40 @@ has debian 'signet-init: switching root into rootfs debian' "switch_root into th
 has debian 'signet-init: sshd \(pid [0-9]+\) beside the rootfs' "sshd stays beside the rootfs"
 has debian 'signet-ready: (running|degraded)' "systemctl is-system-running says running or degraded"
 STATE=$(tr -d '\r' <"$T/debian.log" | sed -n 's/.*signet-ready: \([a-z]*\).*/\1/p' | head -1)
-[ -n "$READY" ] && echo "debian-boot: firmware to '$STATE': $(echo "$READY - $START" | bc) s" >&2
+[ -n "$READY" ] && echo "debian-boot: firmware to '$STATE': $(echo "$READY - $START" | bc) s (3 containers in the run list, bundles of $CTR_KIB KiB)" >&2
+echo "debian-boot: sidecar image $(stat -c %s "$T/A.sqfs") bytes (with crun)" >&2
 tr -d '\r' <"$T/debian.log" | grep -a 'signet-ready' | sed 's/^/debian-boot: /' >&2
 ssh_ready || ko "the sidecar's sshd does not answer while systemd runs"
 check "the operator reaches the sidecar's sshd while systemd runs (host key as baked)" \
 	"${SSH[@]}" -i "$T/operator" root@127.0.0.1 'cat /etc/sidecar-id /proc/1/comm'
 OUT=$(tr '\n' ' ' <"$T/.out")
 [ "$OUT" = "sidecar-A systemd " ] && ok || ko "sshd runs in the sidecar, PID 1 is systemd: $OUT"
+# Containers: the marker on the console, crun's tree in the sidecar's /proc.
+MARK='SIGNET-CONTAINER-OK uid=1000 gid=1000 args=/bin/signet-probe\|one\|two words env=GREETING=hello world pid=1 hostname=container root=ro'
+has debian 'signet-init: container broken refused: .*broken.sqfs does not match its root hash' \
+	"the container with a flipped byte is refused"
+has debian 'signet-init: containers: 2 verified, started by crun in the sidecar' "two containers start"
+has debian "$MARK" "hello's marker: the image's user, args, env; its own pid namespace, hostname, read-only root"
+has debian "${MARK/one\\|two words/stay}" "daemon's marker: its tag's Cmd"
+console_wait debian 'signet-init: container hello exited with status 0' 120 && ok ||
+	ko "hello exits 0: $(tr -d '\r' <"$T/debian.log" | grep -a 'container' | tr '\n' '|')"
+lacks debian 'container (daemon|broken) exited' "the daemon stays; nothing runs from the broken image"
+# pid, comm, ppid and command line of every process, as the sidecar's
+# /proc shows them: the daemon's probe is the child of crun (its comm is
+# the memfd crun runs itself from), whose command line is signet-init's,
+# run by the supervisor (signet-init's child, now systemd's).
+check "the sidecar's /proc while systemd runs" "${SSH[@]}" -i "$T/operator" root@127.0.0.1 \
+	'for p in /proc/[0-9]*; do read -r pid comm state ppid rest <"$p/stat" &&
+		echo "$pid $comm $ppid $(busybox tr "\0" " " <"$p/cmdline")"; done'
+cp "$T/.out" "$T/procs"
+tr -d '\r' <"$T/debian.log" | grep -a 'SIGNET-CONTAINER-OK\|container' | sed 's/^/debian-boot: /' >&2
+CRUN_PID=$(awk '$2 == "(signet-probe)" { print $3 }' "$T/procs" | head -1)
+SUPER_PID=$(awk -v p="$CRUN_PID" '$1 == p { print $3 }' "$T/procs")
+grep -q "^$CRUN_PID (memfd:crun[^ ]* $SUPER_PID /usr/bin/crun --root /run/crun --cgroup-manager=disabled run --bundle /run/containers/daemon daemon \$" "$T/procs" &&
+	grep -q "^$SUPER_PID (init) 1 " "$T/procs" && ok ||
+	ko "crun's tree in the sidecar's /proc: supervisor, crun, signet-probe: $(grep -a 'crun\|probe\|(init)' "$T/procs" | tr '\n' '|')"
+grep -q '(signet-probe) [0-9]* /bin/signet-probe stay $' "$T/procs" && ok || ko "the daemon's probe runs"
+awk '$1 == 1 && $2 == "(systemd)" { f = 1 } END { exit !f }' "$T/procs" && ok || ko "systemd is PID 1 meanwhile"
 if "${SSH[@]}" -i "$T/stranger" root@127.0.0.1 true 2>"$T/stranger.err"; then
 	ko "a key not in authorized_keys logs in"
 else grep -q 'Permission denied (publickey)' "$T/stranger.err" && ok || ko "stranger: $(cat "$T/stranger.err")"; fi

@@ -110,6 +110,29 @@ check "the image holds umoci's tree (owners, modes, xattrs, times, links)" compa
 refuse "image build --from-oci of a tag the layout lacks" "$SIGNET" image build --from-oci "$img:nope" -o "$T/sq1/x.sqfs"
 absent "no image for it" "$T/sq1/x.sqfs"
 
+# A runtime bundle of it (--bundle): config.json as `signet oci
+# runtime-config --rootfs` writes it beside rootfs/, umoci's tree;
+# reproducible; an image with nothing to run is refused.
+umoci config --image "$img:t" --tag run --config.cmd /bin/tool --config.user 0 >/dev/null
+mkdir "$T/b1" "$T/b2"
+check "image build --from-oci --bundle" "$SIGNET" image build --from-oci "$img:run" --bundle \
+	-o "$T/b1/b.sqfs" --verity "$T/b1/b.verity" --root-hash-file "$T/b1/b.hash"
+check "again, elsewhere" env -C "$T/b2" TZ=Asia/Tokyo sh -c 'umask 077; "$1" image build --from-oci "$2" --bundle -o b.sqfs --verity b.verity --root-hash-file b.hash' sh "$SIGNET" "$img:run"
+same "the same bundle image twice" "$T/b1/b.sqfs" "$T/b2/b.sqfs"
+same "the same root hash twice" "$T/b1/b.hash" "$T/b2/b.hash"
+check "unsquashfs extracts the bundle" unsquashfs -q -d "$T/b-tree" "$T/b1/b.sqfs"
+check "runtime-config of the same image" "$SIGNET" oci runtime-config --rootfs "$T/mine" "$img:run" "$T/b-config.json"
+same "the bundle's config.json is runtime-config's" "$T/b-tree/config.json" "$T/b-config.json"
+check "its rootfs/ is umoci's tree" compare "$T/ref" "$T/b-tree/rootfs"
+[ "$(stat -c '%a %U %Y' "$T/b-tree" "$T/b-tree/config.json" | tr '\n' ' ')" = "755 root 0 644 root 0 " ] &&
+	[ "$(ls -A "$T/b-tree" | tr '\n' ' ')" = "config.json rootfs " ] && ok ||
+	ko "the bundle's top: $(stat -c '%n %a %U %Y' "$T/b-tree" "$T/b-tree"/* | tr '\n' '|')"
+refuse "a bundle of an image with nothing to run" "$SIGNET" image build --from-oci "$img:t" --bundle -o "$T/b1/x.sqfs"
+contains "the rule" "$T/.err" 'neither Entrypoint nor Cmd'
+absent "no image for it" "$T/b1/x.sqfs"
+[ -z "$(ls -A "$T/b1" | grep -v '^b\.')" ] && ok || ko "the unpacked bundle is removed: $(ls -A "$T/b1")"
+expect_exit 2 "--bundle without --from-oci" "$SIGNET" image build --from "$T/mine" --bundle -o "$T/b1/y.sqfs"
+
 # Uncompressed and zstd layers: the same tar as a gzip layer, the same tree.
 layer tar "$T/extra.tar" d:extra f:extra/file:content l:extra/sym:file h:extra/hard:extra/file p:extra/fifo
 for how in gzip none zstd; do

@@ -141,10 +141,107 @@ static void test_refusals(void)
 	CHECK(refused("{\"version\":\"0.1\",\"host\":\"a\\u0000b\"}", "without NUL"));
 }
 
+#define H1 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define H2 "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
+#define DISK "\"version\":\"0.1\",\"disk\":{\"device\":\"/dev/vdb\"},"
+#define ROOT DISK "\"rootfs\":\"debian\",\"rootfs_hash\":\"" H1 "\","
+
+/* The run list: containers in order, a sysroot as rootfs + rootfs_hash. */
+static void test_run(void)
+{
+	struct sg_host_cfg c;
+
+	CHECK(parse("{" ROOT "\"run\":[{\"image\":\"hello\",\"as\":\"container\",\"hash\":\"" H2
+		    "\"},{\"as\":\"container\",\"hash\":\"" H1 "\",\"image\":\"web-1.2\"}]}",
+		    &c) == 0);
+	CHECK(c.n_containers == 2);
+	CHECK_STR(c.containers[0].name, "hello");
+	CHECK(c.containers[0].hash[0] == 0xff && c.containers[0].hash[31] == 0x00);
+	CHECK_STR(c.containers[1].name, "web-1.2");
+	CHECK(c.containers[1].hash[0] == 0x00 && c.containers[1].hash[31] == 0xff);
+	CHECK_STR(c.rootfs, "debian");
+	/* "as": "sysroot" is rootfs + rootfs_hash, before or after the containers. */
+	CHECK(parse("{" DISK "\"run\":[{\"image\":\"a\",\"as\":\"container\",\"hash\":\"" H1
+		    "\"},{\"image\":\"deb\",\"as\":\"sysroot\",\"hash\":\"" H2 "\"}]}",
+		    &c) == 0);
+	CHECK(c.n_containers == 1 && c.has_rootfs_hash && c.rootfs_hash[0] == 0xff);
+	CHECK_STR(c.rootfs, "deb");
+	CHECK_STR(c.containers[0].name, "a");
+	CHECK(parse("{" ROOT "\"run\":[]}", &c) == 0 && c.n_containers == 0);
+	CHECK(parse("{\"version\":\"0.1\"}", &c) == 0 && c.n_containers == 0);
+}
+
+/* A host document with n containers c0, c1, ... into t. */
+static void run_of(char *t, int n)
+{
+	char *p = t + sprintf(t, "{" ROOT "\"run\":[");
+
+	for (int i = 0; i < n; i++)
+		p += sprintf(p, "%s{\"image\":\"c%d\",\"as\":\"container\",\"hash\":\"" H1 "\"}",
+			     i ? "," : "", i);
+	strcpy(p, "]}");
+}
+
+static void test_run_refusals(void)
+{
+	char t[4096];
+
+	CHECK(refused("{" ROOT "\"run\":{}}", "$.run: must be an array"));
+	CHECK(refused("{" ROOT "\"run\":[\"hello\"]}", "$.run[0]: must be an object"));
+	CHECK(refused("{" ROOT "\"run\":[{\"image\":\"a\",\"as\":\"container\"}]}",
+		      "$.run[0]: needs \"image\", \"as\" and \"hash\""));
+	CHECK(refused("{" ROOT "\"run\":[{\"image\":\"a\",\"hash\":\"" H1 "\"}]}", "$.run[0]: needs"));
+	CHECK(refused("{" ROOT "\"run\":[{\"as\":\"container\",\"hash\":\"" H1 "\"}]}",
+		      "$.run[0]: needs"));
+	CHECK(refused("{" ROOT "\"run\":[{\"image\":\"a\",\"as\":\"container\",\"hash\":\"" H1
+		      "\",\"args\":[]}]}",
+		      "$.run[0].args: unknown member"));
+	CHECK(refused("{" ROOT "\"run\":[{\"image\":\"a\",\"as\":\"vm\",\"hash\":\"" H1 "\"}]}",
+		      "$.run[0].as: must be \"container\" or \"sysroot\""));
+	CHECK(refused("{" ROOT "\"run\":[{\"image\":\"../a\",\"as\":\"container\",\"hash\":\"" H1
+		      "\"}]}",
+		      "$.run[0].image: must not start"));
+	CHECK(refused("{" ROOT "\"run\":[{\"image\":\"a/b\",\"as\":\"container\",\"hash\":\"" H1
+		      "\"}]}",
+		      "$.run[0].image: only letters"));
+	CHECK(refused("{" ROOT "\"run\":[{\"image\":\"a\",\"as\":\"container\",\"hash\":\"0011\"}]}",
+		      "$.run[0].hash: must be a sha256 root hash"));
+	CHECK(refused("{" ROOT "\"run\":[{\"image\":\"a\",\"as\":\"container\",\"hash\":\"" H1
+		      "\"},{\"image\":\"a\",\"as\":\"container\",\"hash\":\"" H2 "\"}]}",
+		      "$.run[1].image: container 'a' listed twice"));
+	/* Two sysroots, either way round. */
+	CHECK(refused("{" ROOT "\"run\":[{\"image\":\"d\",\"as\":\"sysroot\",\"hash\":\"" H1 "\"}]}",
+		      "$.run[0]: a second sysroot"));
+	CHECK(refused("{" DISK "\"run\":[{\"image\":\"d\",\"as\":\"sysroot\",\"hash\":\"" H1
+		      "\"}],\"rootfs\":\"e\"}",
+		      "$.rootfs: given twice"));
+	CHECK(refused("{" DISK "\"run\":[{\"image\":\"d\",\"as\":\"sysroot\",\"hash\":\"" H1
+		      "\"}],\"rootfs_hash\":\"" H2 "\"}",
+		      "$.rootfs_hash: given twice"));
+	/* Containers need a rootfs image: the sidecar stays only beside one. */
+	CHECK(refused("{" DISK "\"run\":[{\"image\":\"a\",\"as\":\"container\",\"hash\":\"" H1 "\"}]}",
+		      "$.run: containers need a rootfs image"));
+	CHECK(refused("{" DISK "\"rootfs\":\"d\",\"run\":[{\"image\":\"a\",\"as\":\"container\","
+		      "\"hash\":\"" H1 "\"}]}",
+		      "$.run: containers need a rootfs image"));
+	/* At most SG_HOST_RUN_MAX containers. */
+	{
+		struct sg_host_cfg c;
+
+		run_of(t, SG_HOST_RUN_MAX + 1);
+		CHECK(refused(t, "$.run[8]: more than 8 containers"));
+		run_of(t, SG_HOST_RUN_MAX);
+		CHECK(parse(t, &c) == 0 && c.n_containers == SG_HOST_RUN_MAX);
+		CHECK_STR(c.containers[7].name, "c7");
+	}
+}
+
 int main(void)
 {
 	test_full();
 	test_defaults();
 	test_refusals();
+	test_run();
+	test_run_refusals();
 	return check_done();
 }

@@ -239,21 +239,112 @@ static int r_disk(const struct sg_json *v, const char *path, struct sg_host_cfg 
 
 static int r_rootfs(const struct sg_json *v, const char *path, struct sg_host_cfg *c)
 {
+	if (c->rootfs[0])
+		return sg_fail("%s: given twice (also as the \"run\" list's sysroot)", path);
 	return read_name(v, path, c->rootfs, sizeof(c->rootfs));
 }
 
-static int r_rootfs_hash(const struct sg_json *v, const char *path, struct sg_host_cfg *c)
+/* A sha256 root hash: 64 lowercase hex digits into out. */
+static int read_hash(const struct sg_json *v, const char *path, uint8_t out[32])
 {
-	char hex[2 * sizeof(c->rootfs_hash) + 2];
+	char hex[2 * 32 + 2];
 	size_t n;
 
 	if (read_string(v, path, hex, sizeof(hex)) < 0)
 		return -1;
-	if (strlen(hex) != 2 * sizeof(c->rootfs_hash) ||
-	    strspn(hex, "0123456789abcdef") != strlen(hex) ||
-	    sg_hex_decode(hex, strlen(hex), c->rootfs_hash, sizeof(c->rootfs_hash), &n) < 0)
+	if (strlen(hex) != 2 * 32 || strspn(hex, "0123456789abcdef") != strlen(hex) ||
+	    sg_hex_decode(hex, strlen(hex), out, 32, &n) < 0)
 		return sg_fail("%s: must be a sha256 root hash, 64 lowercase hex digits", path);
+	return 0;
+}
+
+static int r_rootfs_hash(const struct sg_json *v, const char *path, struct sg_host_cfg *c)
+{
+	if (c->has_rootfs_hash)
+		return sg_fail("%s: given twice (also as the \"run\" list's sysroot)", path);
+	if (read_hash(v, path, c->rootfs_hash) < 0)
+		return -1;
 	c->has_rootfs_hash = 1;
+	return 0;
+}
+
+/* The value of member key of object obj, NULL when absent. */
+static const struct sg_json *member_of(const struct sg_json *obj, const char *key)
+{
+	for (size_t i = 0; i < obj->u.object.len; i++) {
+		const struct sg_json_member *m = &obj->u.object.members[i];
+
+		if (strlen(key) == m->key_len && memcmp(key, m->key, m->key_len) == 0)
+			return m->value;
+	}
+	return NULL;
+}
+
+/* One entry {"image", "as", "hash"}, all three required, no other
+ * member: a container takes the next slot, a sysroot becomes the rootfs. */
+static int read_run_entry(const struct sg_json *v, const char *path, struct sg_host_cfg *c)
+{
+	static const char *const known[] = { "image", "as", "hash" };
+	struct sg_host_container *e = &c->containers[c->n_containers];
+	const struct sg_json *image, *as, *hash;
+	char sub[200];
+	const char *s;
+
+	if (v->kind != SG_JSON_OBJECT)
+		return sg_fail("%s: must be an object", path);
+	for (size_t i = 0; i < v->u.object.len; i++) {
+		const struct sg_json_member *m = &v->u.object.members[i];
+		size_t k = 0;
+
+		while (k < 3 &&
+		       (strlen(known[k]) != m->key_len || memcmp(known[k], m->key, m->key_len) != 0))
+			k++;
+		if (k == 3)
+			return sg_fail("%s.%.*s: unknown member", path,
+				       (int)(m->key_len > 64 ? 64 : m->key_len), m->key);
+	}
+	image = member_of(v, "image"), as = member_of(v, "as"), hash = member_of(v, "hash");
+	if (!image || !as || !hash)
+		return sg_fail("%s: needs \"image\", \"as\" and \"hash\"", path);
+	memset(e, 0, sizeof(*e));
+	snprintf(sub, sizeof(sub), "%s.image", path);
+	if (read_name(image, sub, e->name, sizeof(e->name)) < 0)
+		return -1;
+	snprintf(sub, sizeof(sub), "%s.hash", path);
+	if (read_hash(hash, sub, e->hash) < 0)
+		return -1;
+	s = sg_json_string(as, NULL);
+	if (s && strcmp(s, "sysroot") == 0) {
+		if (c->rootfs[0] || c->has_rootfs_hash)
+			return sg_fail("%s: a second sysroot (\"rootfs\" names one already)", path);
+		memcpy(c->rootfs, e->name, sizeof(c->rootfs));
+		memcpy(c->rootfs_hash, e->hash, sizeof(c->rootfs_hash));
+		c->has_rootfs_hash = 1;
+		memset(e, 0, sizeof(*e));
+		return 0;
+	}
+	if (!s || strcmp(s, "container") != 0)
+		return sg_fail("%s.as: must be \"container\" or \"sysroot\"", path);
+	for (size_t i = 0; i < c->n_containers; i++)
+		if (strcmp(c->containers[i].name, e->name) == 0)
+			return sg_fail("%s.image: container '%s' listed twice", path, e->name);
+	c->n_containers++;
+	return 0;
+}
+
+static int r_run(const struct sg_json *v, const char *path, struct sg_host_cfg *c)
+{
+	char sub[176];
+
+	if (v->kind != SG_JSON_ARRAY)
+		return sg_fail("%s: must be an array of {\"image\", \"as\", \"hash\"}", path);
+	for (size_t i = 0; i < v->u.array.len; i++) {
+		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+		if (c->n_containers == SG_HOST_RUN_MAX)
+			return sg_fail("%s: more than %d containers", sub, SG_HOST_RUN_MAX);
+		if (read_run_entry(v->u.array.items[i], sub, c) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -346,6 +437,7 @@ static const struct member top_members[] = {
 	{ "disk", r_disk },
 	{ "rootfs", r_rootfs },
 	{ "rootfs_hash", r_rootfs_hash },
+	{ "run", r_run },
 	{ "init", r_init },
 	{ "console", r_console },
 	{ "recovery", r_recovery },
@@ -367,6 +459,9 @@ int sg_host_cfg_parse(const char *text, size_t len, struct sg_host_cfg *c)
 		rc = sg_fail("$.rootfs: needs a \"disk\" to live on");
 	if (rc == 0 && c->has_rootfs_hash && !c->rootfs[0])
 		rc = sg_fail("$.rootfs_hash: needs a \"rootfs\" to name the image");
+	if (rc == 0 && c->n_containers && !c->has_rootfs_hash)
+		rc = sg_fail("$.run: containers need a rootfs image (\"rootfs_hash\"): the "
+			     "sidecar that runs them stays only beside one");
 	sg_json_free(doc);
 	if (rc < 0)
 		sg_host_cfg_defaults(c);

@@ -20,6 +20,14 @@
  *    "rootfs_hash": "<64 hex>",              or the verity image
  *                                            /initos/<rootfs>.sqfs (and
  *                                            .verity) with this root hash
+ *    "run": [{"image": "hello",              images started beside the
+ *             "as": "container",             rootfs: /initos/containers/
+ *             "hash": "<64 hex>"}],          <image>.sqfs (and .verity), a
+ *                                            runtime bundle with this root
+ *                                            hash, run by the sidecar's crun;
+ *                                            or "as": "sysroot", another
+ *                                            spelling of "rootfs" and
+ *                                            "rootfs_hash" (at most one)
  *    "init": "/sbin/init",                   run there as PID 1
  *    "console": {"prompt_seconds": 2,        window for 'c' / 'r'
  *                "passphrase_seconds": 120}, wait at the passphrase prompt
@@ -30,7 +38,11 @@
  *
  * Without "disk" the host has no persistent disk and boots into the
  * sidecar itself. With "disk" but without "rootfs", every boot is a
- * recovery boot once the disk is unlocked.
+ * recovery boot once the disk is unlocked. Containers ("run" entries
+ * "as": "container", at most SG_HOST_RUN_MAX, names distinct) need a
+ * rootfs image (a "rootfs_hash"): the sidecar that runs them stays only
+ * beside one. Every entry needs its "hash": only an image whose root
+ * hash the signed initrd holds runs.
  */
 #ifndef SIGNET_HOSTCFG_H
 #define SIGNET_HOSTCFG_H
@@ -40,6 +52,13 @@
 
 #define SG_HOST_NAME_MAX 64
 #define SG_HOST_PATH_MAX 256
+#define SG_HOST_RUN_MAX 8
+
+/* A container image of the "run" list. */
+struct sg_host_container {
+	char name[SG_HOST_NAME_MAX]; /* /initos/containers/<name>.sqfs */
+	uint8_t hash[32];	     /* its verity root hash */
+};
 
 enum sg_host_fs { SG_HOST_FS_EXT4, SG_HOST_FS_BTRFS };
 
@@ -56,9 +75,11 @@ struct sg_host_cfg {
 	char rootfs[SG_HOST_NAME_MAX]; /* "" for none */
 	uint8_t rootfs_hash[32];       /* the verity image's root hash... */
 	int has_rootfs_hash;	       /* ...when the rootfs is an image */
-	char init[SG_HOST_PATH_MAX];   /* default "/sbin/init" */
-	unsigned prompt_seconds;       /* default 2, at most 60 */
-	unsigned passphrase_seconds;   /* default 120, at most 3600 */
+	struct sg_host_container containers[SG_HOST_RUN_MAX];
+	size_t n_containers;
+	char init[SG_HOST_PATH_MAX]; /* default "/sbin/init" */
+	unsigned prompt_seconds;     /* default 2, at most 60 */
+	unsigned passphrase_seconds; /* default 120, at most 3600 */
 	int has_net;
 	char net_interface[16];
 	uint8_t net_address[4];

@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "hex.h"
 #include "ociunpack.h"
+#include "runtime.h"
 #include "path.h"
 #include "run.h"
 #include "txn.h"
@@ -59,6 +60,30 @@ static int unpack_oci(const struct sg_image_opts *o, const char *dir, char **tmp
 	    sg_oci_unpack(o->oci_layout, o->oci_tag, f, o->oci_flags, NULL) < 0)
 		return -1;
 	return (*from = strdup(f)) ? 0 : sg_fail("out of memory");
+}
+
+/* The runtime bundle around the unpacked tree: tmp/config.json made
+ * from the image's config, tmp and it pinned (image.h). */
+static int make_bundle(const struct sg_image_opts *o, const char *tmp, const char *rootfs)
+{
+	static const struct timespec zero[2] = { { 0, 0 }, { 0, 0 } };
+	struct sg_buf cfg = SG_BUF_INIT;
+	char path[SG_PATH_MAX];
+	int rc = -1;
+
+	if (sg_path_join(path, sizeof(path), tmp, "config.json") < 0 ||
+	    sg_oci_runtime_load(o->oci_layout, o->oci_tag, NULL, rootfs, NULL, &cfg) < 0 ||
+	    sg_write_file_atomic(path, cfg.data, cfg.len, 0644, 0) < 0)
+		goto done;
+	if (utimensat(AT_FDCWD, path, zero, AT_SYMLINK_NOFOLLOW) < 0 || chmod(tmp, 0755) < 0 ||
+	    utimensat(AT_FDCWD, tmp, zero, 0) < 0) {
+		sg_fail_errno("%s: pinning the bundle's time stamps and mode", tmp);
+		goto done;
+	}
+	rc = 0;
+done:
+	sg_buf_free(&cfg);
+	return rc;
 }
 
 /* SHA-256 of a whole file, streamed. */
@@ -193,7 +218,13 @@ int sg_image_build(struct sg_image_opts *o, struct sg_verity_info *info)
 		return sg_fail("%s: not a directory", o->from);
 	if (sg_verity_check_params(&o->params) < 0 || output_names(final, &dir, rel) < 0)
 		goto done;
+	if (o->bundle && !o->oci_layout) {
+		sg_fail("a runtime bundle is made from an OCI image");
+		goto done;
+	}
 	if (o->oci_layout && unpack_oci(o, dir, &oci_tmp, &oci_from) < 0)
+		goto done;
+	if (o->bundle && make_bundle(o, oci_tmp, oci_from) < 0)
 		goto done;
 	/* Every output is staged in one transaction on their directory: its
 	 * commit makes all of them appear at once, so no crash leaves a new
@@ -202,7 +233,11 @@ int sg_image_build(struct sg_image_opts *o, struct sg_verity_info *info)
 		goto done;
 	in_txn = 1;
 	if (sg_txn_stage(&t, rel[OUT_IMAGE], 0644, &staged[OUT_IMAGE]) < 0 ||
-	    run_mksquashfs(o, o->from ? o->from : oci_from, staged[OUT_IMAGE]) < 0)
+	    run_mksquashfs(o,
+			   o->from     ? o->from
+			   : o->bundle ? oci_tmp
+				       : oci_from,
+			   staged[OUT_IMAGE]) < 0)
 		goto done;
 	if (o->verity) {
 		if (derive_salt_uuid(o, staged[OUT_IMAGE]) < 0 ||

@@ -19,6 +19,13 @@
  * says kept: owners, modification times and xattrs (security.capability
  * among them), all of which the image fixes, so the build is as
  * reproducible as from a directory. Owners need root.
+ *
+ * With bundle, the image is an OCI runtime bundle instead (runtime-spec
+ * bundle.md): at its top config.json, the runtime configuration made
+ * from the image's config (runtime.h, users resolved in the unpacked
+ * tree), and rootfs/, the tree. The top directory and config.json are
+ * root's, modes 0755 and 0644, time stamps 0, so the bundle is as
+ * reproducible as the tree. crun runs it as it is, read-only.
  */
 #ifndef SIGNET_IMAGE_H
 #define SIGNET_IMAGE_H
@@ -32,6 +39,7 @@ struct sg_image_opts {
 	const char *oci_layout; /* or the image of this OCI layout... */
 	const char *oci_tag;	/* ...this tag names (NULL: its only one) */
 	unsigned oci_flags;	/* SG_OCI_ALLOW_DEVICES (ocitree.h) */
+	int bundle;		/* an OCI runtime bundle of the image (above) */
 	const char *image;	/* squashfs output */
 	const char *verity;	/* hash tree output (NULL: none) */
 	const char *root_hash;	/* root hash output, hex (NULL: none) */
