@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -61,18 +60,13 @@ static int supervisor_setup(const struct sg_host_cfg *host, const int *ok, const
 {
 	char path[SG_HOST_PATH_MAX + 64];
 
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return sg_fail_errno("containers: a mount namespace of their own");
-	snprintf(path, sizeof(path), "%s/run", sidecar);
-	mkdir(path, 0755);
-	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
-		return sg_fail_errno("containers: mount tmpfs on %s", path);
+	if (sidecar_namespace(sidecar) < 0)
+		return sg_fail_prefix("containers");
 	snprintf(path, sizeof(path), "%s" CRUN_STATE, sidecar);
 	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s" BUNDLES, sidecar);
 	mkdir(path, 0755);
-	if (sshd_expose(sidecar, "/dev") < 0 || sshd_expose(sidecar, "/proc") < 0 ||
-	    sshd_expose(sidecar, "/sys") < 0)
+	if (sshd_expose(sidecar, "/sys") < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/sys/fs/cgroup", sidecar);
 	if (mount("cgroup2", path, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
@@ -80,16 +74,9 @@ static int supervisor_setup(const struct sg_host_cfg *host, const int *ok, const
 	for (size_t i = 0; i < host->n_containers; i++)
 		if (ok[i] && mount_bundle(&host->containers[i], sidecar) < 0)
 			say("%s", sg_errmsg());
-	/* The sidecar moved onto / of this namespace, not just chrooted
-	 * into: once the rootfs's init runs, signet-init removes the
-	 * initramfs's files, and an emptied /run removed there detaches what
-	 * is mounted on it in every namespace (the sidecar at
-	 * /run/signet/sidecar among them: crun's pivot_root and mount calls
-	 * then fail with EINVAL). / itself is never removed. */
-	if (chdir(sidecar) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
-	    chdir("/") < 0)
-		return sg_fail_errno("containers: moving the sidecar %s onto /", sidecar);
-	return 0;
+	/* (crun's pivot_root and mounts fail with EINVAL in a detached
+	 * tree: see sidecar_onto_root) */
+	return sidecar_onto_root(sidecar) < 0 ? sg_fail_prefix("containers") : 0;
 }
 
 /* In the supervisor, chrooted: crun running container c; its pid. */

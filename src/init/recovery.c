@@ -245,35 +245,43 @@ void sshd_stop(int pid, const char *root)
 	}
 }
 
-/* The child's side of sshd_start_beside: its own mount namespace, the
- * sidecar's /run a tmpfs of its own holding the keys, /dev and /proc
- * bound in; tells the parent on ready once the initrd's files are read. */
+int sidecar_namespace(const char *root)
+{
+	char run[SG_HOST_PATH_MAX + 8];
+
+	snprintf(run, sizeof(run), "%s/run", root);
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return sg_fail_errno("a mount namespace of its own");
+	mkdir(run, 0755);
+	if (mount("tmpfs", run, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		return sg_fail_errno("mount tmpfs on %s", run);
+	return bind_into(root, "/dev") < 0 || bind_into(root, "/proc") < 0 ? -1 : 0;
+}
+
+int sidecar_onto_root(const char *root)
+{
+	if (chdir(root) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+	    chdir("/") < 0)
+		return sg_fail_errno("moving the sidecar %s onto /", root);
+	return 0;
+}
+
+/* The child's side of sshd_start_beside: the sidecar's namespace with
+ * sshd's files on its /run; tells the parent on ready once the initrd's
+ * files are read. */
 static void sshd_beside_child(const struct sg_host_cfg *cfg, const char *root, int ready)
 	__attribute__((noreturn));
 static void sshd_beside_child(const struct sg_host_cfg *cfg, const char *root, int ready)
 {
-	char run[SG_HOST_PATH_MAX + 8];
-	int ready_ok = 0;
-
-	snprintf(run, sizeof(run), "%s/run", root);
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		say("sshd: a mount namespace of its own: %s", strerror(errno));
-		_exit(127);
-	}
-	mkdir(run, 0755);
-	if (mount("tmpfs", run, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
-		sg_fail_errno("mount tmpfs on %s", run);
-	else if (write_sshd_files(cfg, root) == 0 && bind_into(root, "/dev") == 0 &&
-		 bind_into(root, "/proc") == 0)
-		ready_ok = 1;
-	if (!ready_ok) {
+	if (sidecar_namespace(root) < 0 || write_sshd_files(cfg, root) < 0 ||
+	    sidecar_onto_root(root) < 0) {
 		say("sshd beside the rootfs: %s", sg_errmsg());
 		_exit(127);
 	}
 	if (write(ready, "1", 1) != 1)
 		_exit(127);
 	close(ready);
-	exec_sshd(root);
+	exec_sshd("/");
 }
 
 int sshd_start_beside(const struct sg_host_cfg *cfg, const char *root)

@@ -35,6 +35,18 @@ int sshd_start(const struct sg_host_cfg *cfg, const char *root);
  * it needs from the initrd. */
 int sshd_start_beside(const struct sg_host_cfg *cfg, const char *root);
 
+/* In a child that is to live beside the rootfs: a mount namespace of
+ * its own (what the rootfs mounts does not reach it), a private tmpfs
+ * on the sidecar's /run, /dev and /proc bound in. */
+int sidecar_namespace(const char *root);
+
+/* Then the sidecar moved onto / of that namespace and chrooted into,
+ * not only chrooted into: once the rootfs's init runs, signet-init
+ * removes the initramfs's files, and removing the emptied /run there
+ * detaches what is mounted on it in every namespace (the sidecar at
+ * /run/signet/sidecar among them). / itself is never removed. */
+int sidecar_onto_root(const char *root);
+
 /* Stops sshd (SIGTERM, then waits for it) and takes the binds out of
  * the sidecar at root. */
 void sshd_stop(int pid, const char *root);
