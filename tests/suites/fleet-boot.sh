@@ -17,9 +17,10 @@
 # veritysetup verifies it, its root hash is in the app hosts' host.json
 # and UKIs, a rebuild after a host's edit reuses it, and an altered blob
 # is refused (by the lock's pins, and by the unpacker once re-pinned), as
-# is a pinned root hash that is not the image's.
+# is a pinned root hash that is not the image's; fleet sign writes their
+# LUKS2 first-install disks holding it, opened by the disk key in KEYS.
 . "$(dirname "$0")/lib.sh"
-for tool in sbverify veritysetup objcopy python3 mksquashfs busybox cc git mdir mtype openssl; do
+for tool in sbverify veritysetup cryptsetup debugfs objcopy python3 mksquashfs busybox cc git mdir mtype openssl; do
 	command -v "$tool" >/dev/null || { echo "missing tool $tool" >&2; exit 1; }
 done
 MEASURE=/usr/lib/systemd/systemd-measure
@@ -148,7 +149,26 @@ done
 initrd_entries "$S/hosts/web1/boot/uki.efi" >"$T/signed.ls" && ok || ko "read the signed initrd"
 grep -q "^3 100600 etc/signet/ssh_host_ed25519_key$" "$T/signed.ls" && ok ||
 	ko "third archive (after the system and the host archives) with the key 0600: $(grep -v "^[12] " "$T/signed.ls")"
+# The app hosts' first-install disks: LUKS2 (cryptsetup opens them with
+# the host's disk key, made in KEYS, 0600), the rootfs image and its tree
+# in /initos, as the build made them; none for a host without a rootfs.
+for h in app1 app2; do
+	D=$S/hosts/$h/boot/disk.img DK=$K/hosts/$h/disk.key
+	[ "$(stat -c '%a %s' "$DK") $(stat -c %a "$D")" = "600 32 600" ] && ok || ko "$h's disk key and disk.img not 0600"
+	check "cryptsetup opens $h's disk with its key" cryptsetup open --test-passphrase --key-file "$DK" "$D"
+	rm -f "$T/plain" "$T/d.sqfs" "$T/d.verity"
+	python3 "$SRCDIR/tests/suites/luks_open.py" "$DK" "$D" "$T/plain" >/dev/null &&
+		debugfs -R "dump /initos/debian.sqfs $T/d.sqfs" "$T/plain" 2>/dev/null &&
+		debugfs -R "dump /initos/debian.verity $T/d.verity" "$T/plain" 2>/dev/null && ok || ko "read $h's disk"
+	same "$h's disk holds the rootfs image" "$T/d.sqfs" "$R/debian.sqfs"
+	same "$h's disk holds its verity tree" "$T/d.verity" "$R/debian.verity"
+done
+absent "no disk for web1" "$S/hosts/web1/boot/disk.img"
+cp "$K/hosts/app1/disk.key" "$T/app1.disk.key"
 check "sign again, elsewhere" sign "$T/signed2"
+same "signing again keeps the disk key" "$T/app1.disk.key" "$K/hosts/app1/disk.key"
+check "the new disk opens with it" cryptsetup open --test-passphrase --key-file "$K/hosts/app1/disk.key" \
+	"$T/signed2/hosts/app1/boot/disk.img"
 for f in hosts/app1/boot/uki.efi hosts/app1/boot/pcrs hosts/app1/boot/esp.img \
 	shared/sidecar/sidecar.roothash.p7s; do
 	same "signing is deterministic: $f" "$S/$f" "$T/signed2/$f"

@@ -803,8 +803,8 @@ static int sign_one(const struct sg_fleet *f, const char *build, const char *key
 	if (sign_uki(build, keys, art, h, key, cert, &signed_) == 0 &&
 	    write_boot_file(out, h->name, "uki.efi", signed_.data, signed_.len, 0600, "signed",
 			    report) == 0 &&
-	    write_pcrs(out, h->name, pcr7, &signed_, report) == 0)
-		rc = write_esp(out, h, report);
+	    write_pcrs(out, h->name, pcr7, &signed_, report) == 0 && write_esp(out, h, report) == 0)
+		rc = sg_fleet_rootfs_disk(h, keys, out, report);
 	sg_buf_wipe(&signed_);
 	return rc;
 }

@@ -3,14 +3,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "crypto.h"
 #include "err.h"
 #include "fileio.h"
 #include "fleetlock.h"
+#include "fleetout.h"
 #include "fleetrootfs.h"
 #include "hex.h"
+#include "hostcfg.h"
 #include "image.h"
+#include "luksimg.h"
 #include "ocitree.h"
 #include "path.h"
 #include "verity.h"
@@ -277,4 +282,134 @@ int sg_fleet_rootfs_jobs(const struct sg_fleet_ctx *c, const struct sg_fleet_hos
 			return -1;
 	}
 	return 0;
+}
+
+/* ---- the first-install disk, on the control plane ---- */
+
+/* KEYS/hosts/<h>/disk.key into key (made when missing). */
+static int disk_key(const char *path, struct sg_buf *key, struct sg_buf *report)
+{
+	uint8_t k[SG_LUKSIMG_NEW_KEY_LEN];
+	int rc;
+
+	if (access(path, F_OK) == 0)
+		return sg_read_file(path, key, SG_LUKSIMG_KEY_MAX);
+	if (sg_random(k, sizeof(k)) < 0)
+		return -1;
+	rc = sg_write_file_atomic(path, k, sizeof(k), 0600, 0);
+	if (rc == 0)
+		rc = sg_buf_append(key, k, sizeof(k));
+	sg_wipe(k, sizeof(k));
+	return rc < 0 ? -1 : sg_buf_printf(report, "made %s\n", path);
+}
+
+/* DIR/initos/NAME.sqfs and .verity: hard links to OUT/shared/rootfs's;
+ * their size in *bytes. */
+static int disk_tree(const char *out, const char *dir, const char *name, uint64_t *bytes)
+{
+	static const char *const ext[] = { "sqfs", "verity" };
+	char from[SG_PATH_MAX], to[SG_PATH_MAX];
+	struct stat st;
+
+	*bytes = 0;
+	if (snprintf(to, sizeof(to), "%s/initos", dir) >= (int)sizeof(to) || mkdir(to, 0755) < 0)
+		return sg_fail_errno("%s", to);
+	for (size_t i = 0; i < 2; i++) {
+		if (snprintf(from, sizeof(from), "%s/shared/rootfs/%s.%s", out, name, ext[i]) >=
+			    (int)sizeof(from) ||
+		    snprintf(to, sizeof(to), "%s/initos/%s.%s", dir, name, ext[i]) >= (int)sizeof(to))
+			return sg_fail("%s: path too long", out);
+		if (stat(from, &st) < 0 || link(from, to) < 0)
+			return sg_fail_errno("%s", from);
+		*bytes += (uint64_t)st.st_size;
+	}
+	return 0;
+}
+
+int sg_fleet_rootfs_disk(const struct sg_fleet_host *h, const char *keys, const char *out,
+			 struct sg_buf *report)
+{
+	struct sg_host_cfg cfg;
+	struct sg_buf canon = SG_BUF_INIT, key = SG_BUF_INIT;
+	struct sg_luksimg_secret secret;
+	struct sg_luksimg_opts o;
+	struct sg_luksimg_info info;
+	char kpath[SG_PATH_MAX], tmp[SG_PATH_MAX], path[SG_PATH_MAX], hex[65];
+	uint8_t d[SG_SHA256_LEN];
+	uint64_t bytes = 0, mib;
+	size_t n;
+	int rc = -1;
+
+	if (!h->rootfs || !h->boot || !sg_json_get(h->boot, "disk"))
+		return 0;
+	if (snprintf(tmp, sizeof(tmp), "%s/shared/rootfs/%s.roothash", out, h->rootfs) >=
+	    (int)sizeof(tmp))
+		return sg_fail("%s: path too long", out);
+	if (access(tmp, F_OK) < 0)
+		return 0; /* not a layout rootfs: no image in the build */
+	if (sg_json_canonical(h->boot, &canon) < 0 ||
+	    sg_host_cfg_parse((const char *)canon.data, canon.len, &cfg) < 0)
+		goto out;
+	if (cfg.disk_fs != SG_HOST_FS_EXT4) {
+		sg_fail("%s: disk.fs: the first-install disk is ext4 only", h->file);
+		goto out;
+	}
+	if (snprintf(kpath, sizeof(kpath), "%s/hosts/%s/disk.key", keys, h->name) >=
+		    (int)sizeof(kpath) ||
+	    snprintf(path, sizeof(path), "%s/hosts/%s/boot/disk.img", out, h->name) >=
+		    (int)sizeof(path) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.disk-XXXXXX", out) >= (int)sizeof(tmp)) {
+		sg_fail("%s: path too long", keys);
+		goto out;
+	}
+	if (disk_key(kpath, &key, report) < 0)
+		goto out;
+	if (!mkdtemp(tmp)) {
+		sg_fail_errno("%s", tmp);
+		goto out;
+	}
+	if (disk_tree(out, tmp, h->rootfs, &bytes) < 0)
+		goto rm;
+	/* the files, a sixteenth for ext4's tables and journal, 16 MiB to spare */
+	mib = (bytes + (1u << 20) - 1) >> 20;
+	mib += mib / 16 + 16;
+	sg_luksimg_opts_init(&o);
+	o.from = tmp;
+	o.out = path;
+	o.size_mib = mib < SG_LUKSIMG_MIN_MIB ? SG_LUKSIMG_MIN_MIB : (uint32_t)mib;
+	secret.name = kpath;
+	secret.kind = SG_LUKSIMG_KEY;
+	secret.data = key.data;
+	secret.len = key.len;
+	o.secrets = &secret;
+	o.n_secrets = 1;
+	o.force = 1;
+	if (cfg.disk_uuid[0]) {
+		uint8_t u[16];
+		char hexu[33];
+		size_t k = 0;
+		for (const char *c = cfg.disk_uuid; *c && k < 32; c++)
+			if (*c != '-')
+				hexu[k++] = *c;
+		hexu[k] = '\0';
+		if (sg_hex_decode(hexu, k, u, sizeof(u), &n) < 0 || n != 16) {
+			sg_fail("%s: disk.uuid: not a UUID", h->file);
+			goto rm;
+		}
+		memcpy(o.uuid, u, 16);
+		o.uuid_given = 1;
+	}
+	if (sg_fleet_mkdirs_for(path) < 0 || sg_luksimg_build(&o, &info) < 0 ||
+	    chmod(path, 0600) < 0 || sg_fleet_file_sha256(path, d, &bytes) < 0)
+		goto rm;
+	sg_hex_encode(d, sizeof(d), hex, SG_HEX_LOWER);
+	hex[64] = '\0';
+	rc = sg_buf_printf(report, "made hosts/%s/boot/disk.img %s\n", h->name, hex);
+rm:
+	if (sg_remove_tree(tmp) < 0)
+		rc = -1;
+out:
+	sg_buf_free(&canon);
+	sg_buf_wipe(&key);
+	return rc;
 }

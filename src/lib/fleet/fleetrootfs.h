@@ -72,4 +72,18 @@ int sg_fleet_rootfs_hash_pin(const struct sg_fleet *f, const struct sg_fleet_hos
 int sg_fleet_rootfs_config(const struct sg_json *boot, const struct sg_json *pin,
 			   const char *inputs_dir, struct sg_json **out);
 
+/* The control plane's step, in signet fleet sign, for a host h whose
+ * rootfs is a layout: OUT/hosts/<h>/boot/disk.img, the host's
+ * first-install LUKS2 disk (luksimg.h: ext4 in aes-xts-plain64) holding
+ * /initos/<rootfs>.sqfs and .verity (OUT/shared/rootfs's, which must be
+ * there), its LUKS2 UUID the host document's disk.uuid when it names
+ * one, 0600; its one keyslot opens with the host's disk key KEYS/hosts/
+ * <h>/disk.key (32 random bytes, 0600, made here when KEYS has none and
+ * kept: the key the operator seals into the host's TPM, or types). The
+ * volume key is random: each signing makes another image that the same
+ * key opens. A host without an image rootfs or a disk: nothing. One
+ * line per file in report ("made PATH SHA256"). */
+int sg_fleet_rootfs_disk(const struct sg_fleet_host *h, const char *keys, const char *out,
+			 struct sg_buf *report);
+
 #endif
