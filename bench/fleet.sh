@@ -5,9 +5,11 @@
 #   - configuration only (no boot inputs in the lock: DNS, CA, web, the
 #     host documents), N = 100, 200, 400 (FLEET_BENCH_SIZES);
 #   - with the boot inputs (scripts/fleet-inputs: Debian's kernel, the
-#     stub, signet-init, the sidecar), where every extra host adds its
-#     own UKI beside the one shared sidecar, N = 10, 20
-#     (FLEET_BENCH_BOOT_SIZES).
+#     stub, signet-init, the sidecar, the example OS), where every app
+#     host runs the example OS (rootfs: debian, an OCI layout made into
+#     one shared verity image: its build is in the first N's time) and
+#     every extra host adds its own UKI beside the one shared sidecar and
+#     rootfs, N = 10, 20 (FLEET_BENCH_BOOT_SIZES).
 # Prints per N the build time, the build's size, and the marginal time
 # and bytes per extra host; then the rebuild after one host's document
 # changed (what is made again, and how long it takes). There is no peer
@@ -73,6 +75,8 @@ sizes "$dir/base" "$SIZES"
 
 "$SRCDIR/scripts/fleet-inputs" "$SIGNET" "$dir/inputs" >/dev/null
 cp -a "$dir/base" "$dir/boot"
-"$SIGNET" fleet lock -C "$dir/boot" --inputs "$dir/inputs" >/dev/null
-echo "with the boot inputs (a UKI per host, one shared sidecar of $(du -b "$dir/inputs/sidecar.sqfs" | cut -f1) bytes):"
+for h in app1 app2; do echo "rootfs: debian" >>"$dir/boot/hosts/$h.yaml"; done
+"$SIGNET" fleet lock -C "$dir/boot" --inputs "$dir/inputs" >/dev/null 2>&1
+echo "with the boot inputs (a UKI per host, one shared sidecar of $(du -b "$dir/inputs/sidecar.sqfs" | cut -f1) bytes,"
+echo "one shared rootfs image from an OCI layout of $(du -sb "$dir/inputs/rootfs/debian" | cut -f1) bytes):"
 sizes "$dir/boot" "$BOOT_SIZES" "$dir/inputs"

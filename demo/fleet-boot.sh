@@ -36,8 +36,8 @@ sed 's/^/      /' "$S/hosts/$H/boot/pcrs"
 PCR7=$(sed -n 's/^7://p' "$S/hosts/$H/boot/pcrs")
 
 step "The control plane makes $H's LUKS2 disk: the rootfs the lock pins, a passphrase and a TPM key slot"
-mkdir -p "$T/disk/initos/debian"
-tar -x -C "$T/disk/initos/debian" -f inputs/rootfs/debian
+mkdir -p "$T/disk/initos/marker"
+tar -x -C "$T/disk/initos/marker" -f inputs/rootfs/marker
 printf 'pumping station seven\n' >"$T/passphrase"
 run "$SIGNET" disk build --from "$T/disk" -o "$T/disk.img" --size 64 --passphrase-file "$T/passphrase" \
 	--new-key-file "$T/disk.key" --pbkdf-memory 32768 --pbkdf-iterations 4

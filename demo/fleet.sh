@@ -32,18 +32,19 @@ rm -rf broken
 
 step "The outside inputs of a build, pinned in fleet.lock: kernel, EFI stub, signet-init, sidecar, a rootfs"
 "$here/../scripts/fleet-inputs" "$SIGNET" inputs
-# The rootfs app1 runs: for now the marker program the boot tests use
-# (OCI images of a real Debian come with their own issue), as a tar
-# made byte for byte the same every time.
+# The rootfs app1 runs here: the marker program the boot tests use, as a
+# tar made byte for byte the same every time, so that the demo's boot is
+# quick (the inputs also hold the example OS, rootfs/debian, an OCI
+# layout the build makes into a verity image: tests/suites/fleet-boot.sh).
 mkdir -p rootfs/sbin rootfs/etc
 cc -static -Os -o rootfs/sbin/init "$here/../tests/boot/rootfs-init.c"
-echo rootfs-debian >rootfs/etc/sidecar-id
+echo rootfs-marker >rootfs/etc/sidecar-id
 mkdir -p inputs/rootfs
-tar -C rootfs --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf inputs/rootfs/debian .
+tar -C rootfs --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf inputs/rootfs/marker .
 run "$SIGNET" fleet lock -C fleet --inputs inputs
 sed -n '1,/^  [a-z]/p' fleet/fleet.lock | sed 's/^/    /'
 echo "    ..."
-echo "rootfs: debian" >>fleet/hosts/app1.yaml
+echo "rootfs: marker" >>fleet/hosts/app1.yaml
 run "$SIGNET" fleet check -C fleet
 
 step "The control plane issues what a build needs: DNS keys (in fleet.keys), the root's anchor (in state/)"

@@ -120,4 +120,23 @@ rm -rf "$T/locked2"
 absent "nothing built on a lock mismatch" "$T/locked2"
 ls -a "$T" | grep -q signet-new && ko "a half build left behind" || ok
 
+# A rootfs pinned as an OCI layout needs its oci-layout and its image's
+# root hash pinned beside it (signet-fleet(5)).
+printf 'kernel' >"$T/inputs/kernel"
+mkdir -p "$T/inputs/rootfs/os" && printf '{}' >"$T/inputs/rootfs/os/index.json"
+echo "rootfs: os" >>"$T/bubo/src/hosts/app2.yaml"
+"$SIGNET" fleet lock -C "$T/bubo/src" --inputs "$T/inputs" >/dev/null 2>&1
+"$SIGNET" fleet check -C "$T/bubo/src" >"$T/.out" 2>"$T/.err"
+[ $? -eq 1 ] && grep -q "^hosts/app2.yaml:1: rootfs 'os': the OCI layout 'rootfs/os/' has no pinned oci-layout file$" "$T/.err" &&
+	grep -q "^hosts/app2.yaml:1: rootfs 'os' is an OCI layout but its root hash 'rootfs/os.roothash' is not pinned$" "$T/.err" &&
+	ok || ko "a layout rootfs without its pins: $(cat "$T/.err")"
+printf '{"schemaVersion":2}' >"$T/inputs/rootfs/os/oci-layout"
+printf '%064d' 0 >"$T/inputs/rootfs/os.roothash"
+"$SIGNET" fleet lock -C "$T/bubo/src" --inputs "$T/inputs" >/dev/null 2>&1
+check "a layout rootfs with its pins" "$SIGNET" fleet check -C "$T/bubo/src"
+sed -i 's/^rootfs: os$/rootfs: nothing/' "$T/bubo/src/hosts/app2.yaml"
+"$SIGNET" fleet check -C "$T/bubo/src" >"$T/.out" 2>"$T/.err"
+[ $? -eq 1 ] && grep -q "^hosts/app2.yaml:1: rootfs 'nothing' is not pinned in fleet.lock (no input 'rootfs/nothing' nor an OCI layout 'rootfs/nothing/')$" "$T/.err" &&
+	ok || ko "an unpinned rootfs: $(cat "$T/.err")"
+
 finish

@@ -17,6 +17,7 @@
 #include "fileio.h"
 #include "fleetboot.h"
 #include "fleetout.h"
+#include "fleetrootfs.h"
 #include "fleetbuild.h"
 #include "hex.h"
 #include "image.h"
@@ -338,11 +339,15 @@ static int make_uki(const struct sg_json *in, const char *dir, struct sg_buf *ou
 	const char *roots[1] = { hex };
 	const char *ak, *signer;
 	size_t ak_len = 0, signer_len = 0;
+	struct sg_json *config = NULL;
 	int rc = -1;
 
 	memset(&u, 0, sizeof(u));
 	memset(&m, 0, sizeof(m));
-	m.config = sg_json_get(in, "host");
+	if (sg_fleet_rootfs_config(sg_json_get(in, "host"), sg_json_get(in, "rootfs_hash"), dir,
+				   &config) < 0)
+		return -1;
+	m.config = config;
 	m.config_name = sg_json_string(sg_json_get(in, "file"), NULL);
 	m.cmdline = sg_json_string(sg_json_get(in, "cmdline"), NULL);
 	ak = sg_json_string(sg_json_get(in, "authorized_keys"), &ak_len);
@@ -384,6 +389,7 @@ static int make_uki(const struct sg_json *in, const char *dir, struct sg_buf *ou
 out:
 	sg_buf_free(&initrd);
 	uki_bufs_free(&u);
+	sg_json_free(config);
 	return rc;
 }
 
@@ -441,7 +447,7 @@ static int set_state_text(const struct sg_fleet_ctx *c, struct sg_json *o, const
 static struct sg_json *uki_inputs(const struct sg_fleet_ctx *c, const struct sg_fleet_host *h)
 {
 	const struct sg_fleet *f = c->f;
-	struct sg_json *o = sg_json_new_object();
+	struct sg_json *o = sg_json_new_object(), *rootfs = NULL;
 
 	if (!o || set_pin(o, "kernel", f, "kernel") < 0 || set_pin(o, "stub", f, "stub") < 0 ||
 	    set_pin(o, "init", f, "signet-init") < 0 ||
@@ -453,7 +459,9 @@ static struct sg_json *uki_inputs(const struct sg_fleet_ctx *c, const struct sg_
 	    sg_json_set(o, "file", sg_json_new_string(h->file)) < 0 ||
 	    sg_json_set(o, "cmdline", sg_json_new_string(h->cmdline ? h->cmdline : f->cmdline)) < 0 ||
 	    set_state_text(c, o, "authorized_keys", "authorized_keys") < 0 ||
-	    set_state_text(c, o, "signer", SIGNER_CERT) < 0) {
+	    set_state_text(c, o, "signer", SIGNER_CERT) < 0 ||
+	    sg_fleet_rootfs_hash_pin(f, h, &rootfs) < 0 ||
+	    (rootfs && sg_json_set(o, "rootfs_hash", rootfs) < 0)) {
 		sg_json_free(o);
 		return NULL;
 	}
@@ -795,8 +803,8 @@ static int sign_one(const struct sg_fleet *f, const char *build, const char *key
 	if (sign_uki(build, keys, art, h, key, cert, &signed_) == 0 &&
 	    write_boot_file(out, h->name, "uki.efi", signed_.data, signed_.len, 0600, "signed",
 			    report) == 0 &&
-	    write_pcrs(out, h->name, pcr7, &signed_, report) == 0)
-		rc = write_esp(out, h, report);
+	    write_pcrs(out, h->name, pcr7, &signed_, report) == 0 && write_esp(out, h, report) == 0)
+		rc = sg_fleet_rootfs_disk(h, keys, out, report);
 	sg_buf_wipe(&signed_);
 	return rc;
 }

@@ -110,6 +110,9 @@ int sg_fleet_boot_issue(const struct sg_fleet *f, const char *repo, const char *
  *   esp.img   the host's A/B ESP (esp.h): the UKI as EFI/BOOT/BOOTX64.EFI,
  *             OUT/shared/sidecar (with the signature) in slots A and B;
  *             0600
+ *   disk.img  for a host with a rootfs image and a disk, its first-install
+ *             LUKS2 disk holding the image (sg_fleet_rootfs_disk,
+ *             fleetrootfs.h); not deterministic (a random volume key)
  *
  * each atomically; the key and every copy of the signed image are wiped
  * from memory. Deterministic: the same keys and build give the same

@@ -16,6 +16,7 @@
 #include "fleetweb.h"
 #include "fleetlock.h"
 #include "fleetout.h"
+#include "fleetrootfs.h"
 #include "hex.h"
 #include "path.h"
 #include "run.h"
@@ -82,16 +83,47 @@ static int host_document(const struct sg_json *in, struct sg_buf *out)
 	return sg_json_canonical(in, out);
 }
 
-/* host.json: the host document signet-init reads, as JCS. */
+/* The same with the rootfs image's root hash added (fleetrootfs.h). */
+static int host_document_rootfs(const struct sg_json *in, const char *dir, struct sg_buf *out)
+{
+	struct sg_json *doc;
+	int rc;
+
+	if (sg_fleet_rootfs_config(sg_json_get(in, "host"), sg_json_get(in, "rootfs_hash"), dir,
+				   &doc) < 0)
+		return -1;
+	rc = sg_json_canonical(doc, out);
+	sg_json_free(doc);
+	return rc;
+}
+
+/* host.json: the host document signet-init reads, as JCS; with
+ * "rootfs_hash" when its rootfs is an image. */
 static int host_jobs(const struct sg_fleet_ctx *c, const struct sg_fleet_host *h,
 		     struct sg_fleet_jobs *jobs)
 {
-	(void)c;
-	return sg_fleet_jobs_add(jobs, h, "host-document", "host.json", sg_json_clone(h->boot),
-				 host_document);
+	struct sg_json *pin, *in;
+
+	if (sg_fleet_rootfs_hash_pin(c->f, h, &pin) < 0)
+		return -1;
+	if (!pin)
+		return sg_fleet_jobs_add(jobs, h, "host-document", "host.json",
+					 sg_json_clone(h->boot), host_document);
+	if (!(in = sg_json_new_object()) || sg_json_set(in, "host", sg_json_clone(h->boot)) < 0) {
+		sg_json_free(pin);
+		sg_json_free(in);
+		return -1;
+	}
+	if (sg_json_set(in, "rootfs_hash", pin) < 0) {
+		sg_json_free(in);
+		return -1;
+	}
+	return sg_fleet_jobs_add_pinned(jobs, h, "host-document", "host.json", in,
+					host_document_rootfs);
 }
 
-static sg_fleet_producer_fn *const producers[] = { host_jobs, sg_fleet_boot_jobs, sg_fleet_dns_jobs,
+static sg_fleet_producer_fn *const producers[] = { host_jobs, sg_fleet_rootfs_jobs,
+						   sg_fleet_boot_jobs, sg_fleet_dns_jobs,
 						   sg_fleet_web_jobs };
 
 static int cmp_job(const void *a, const void *b)

@@ -793,13 +793,32 @@ static void check_addresses(struct rd *r, const struct sg_fleet *f, size_t hi)
 
 static void check_host_inputs(struct rd *r, const struct sg_fleet *f, const struct sg_fleet_host *h)
 {
-	char name[SG_HOST_NAME_MAX + 8];
+	char name[SG_HOST_NAME_MAX + 8], layout[SG_HOST_NAME_MAX + 32], pin[SG_HOST_NAME_MAX + 32];
+	const char *r_ = h->rootfs;
 
 	r->file = h->file;
-	snprintf(name, sizeof(name), "rootfs/%s", h->rootfs ? h->rootfs : "");
-	if (h->rootfs && !sg_fleet_input(f, name))
-		diag(r, 1, "rootfs '%s' is not pinned in fleet.lock (no input '%s')", h->rootfs,
+	if (!r_)
+		return;
+	/* One file (a tar), or an OCI layout with its image's root hash
+	 * (fleetrootfs.h). */
+	snprintf(name, sizeof(name), "rootfs/%s", r_);
+	snprintf(layout, sizeof(layout), "rootfs/%s/index.json", r_);
+	if (sg_fleet_input(f, name))
+		return;
+	if (!sg_fleet_input(f, layout)) {
+		diag(r, 1,
+		     "rootfs '%s' is not pinned in fleet.lock (no input '%s' nor an OCI layout '%s/')",
+		     r_, name, name);
+		return;
+	}
+	snprintf(pin, sizeof(pin), "rootfs/%s/oci-layout", r_);
+	if (!sg_fleet_input(f, pin))
+		diag(r, 1, "rootfs '%s': the OCI layout '%s/' has no pinned oci-layout file", r_,
 		     name);
+	snprintf(pin, sizeof(pin), "rootfs/%s.roothash", r_);
+	if (!sg_fleet_input(f, pin))
+		diag(r, 1, "rootfs '%s' is an OCI layout but its root hash '%s' is not pinned", r_,
+		     pin);
 }
 
 static unsigned kind_role(enum sg_fleet_kind k)
