@@ -107,7 +107,7 @@ static const struct {
 	{ "fleet.lock", "rootfs/debian:", "rootfs/../x:",
 	  "fleet.lock:7: input name 'rootfs/../x' is not a relative path of [a-z0-9._-]" },
 	{ "hosts/app1.yaml", "rootfs: debian", "rootfs: alpine",
-	  "hosts/app1.yaml:1: rootfs 'alpine' is not pinned in fleet.lock (no input 'rootfs/alpine')" },
+	  "hosts/app1.yaml:1: rootfs 'alpine' is not pinned in fleet.lock (no input 'rootfs/alpine' nor an OCI layout 'rootfs/alpine/')" },
 	/* hosts */
 	{ "hosts/app1.yaml", "host: app1", "host: app2",
 	  "hosts/app1.yaml:2: 'host' is 'app2' but the file is named for 'app1'" },
