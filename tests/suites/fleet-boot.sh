@@ -202,7 +202,11 @@ same "the rootfs image kept" "$T/debian.sqfs.before" "$R/debian.sqfs"
 # An altered blob of the rootfs's layout: refused by the lock's pins...
 cp -a "$T/in" "$T/in2"
 blob=$(ls -S "$T/in2/rootfs/debian/blobs/sha256" | head -1)
-printf 'X' | dd of="$T/in2/rootfs/debian/blobs/sha256/$blob" bs=1 seek=4096 conv=notrunc status=none
+# one bit of byte 4096 flipped: changed whatever the byte was
+python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[4096] ^= 1; open(sys.argv[1], "wb").write(b)' \
+	"$T/in2/rootfs/debian/blobs/sha256/$blob"
+cmp -s "$T/in/rootfs/debian/blobs/sha256/$blob" "$T/in2/rootfs/debian/blobs/sha256/$blob" &&
+	ko "the blob is altered" || ok
 "$SIGNET" fleet build -C "$T/bubo/src" --out "$T/o2" --inputs "$T/in2" >"$T/.out" 2>"$T/.err"
 [ $? -eq 1 ] && grep -q "^fleet.lock:[0-9]*: input 'rootfs/debian/blobs/sha256/$blob': .* the lock pins " "$T/.err" &&
 	ok || ko "an altered blob against the lock: $(cat "$T/.err")"
