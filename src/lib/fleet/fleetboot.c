@@ -55,35 +55,6 @@ static int make_image(const struct sg_json *in, const char *dir, struct sg_buf *
 	return sg_fleet_pinned_read(dir, sg_json_get(in, "image"), out, BOOT_MAX_INPUT);
 }
 
-/* The pinned root hash, checked as hex: into hex (NUL-terminated). */
-static int pinned_roothash(const struct sg_json *pin, const char *dir, char *hex, size_t cap)
-{
-	struct sg_buf b = SG_BUF_INIT;
-	uint8_t root[SG_VERITY_DIGEST_MAX];
-	size_t n, len;
-	int rc = -1;
-
-	if (sg_fleet_pinned_read(dir, pin, &b, 1024) < 0)
-		return -1;
-	len = b.len;
-	while (len && (b.data[len - 1] == '\n' || b.data[len - 1] == ' '))
-		len--;
-	if (len >= cap || len == 0) {
-		sg_fail("sidecar.roothash: not a root hash");
-		goto out;
-	}
-	memcpy(hex, b.data, len);
-	hex[len] = '\0';
-	if (sg_verity_parse_root(hex, root, &n) < 0) {
-		sg_fail("sidecar.roothash: %s", sg_errmsg());
-		goto out;
-	}
-	rc = 0;
-out:
-	sg_buf_free(&b);
-	return rc;
-}
-
 /* The image's tree (appended to tree, when not NULL) and root hash (in
  * hex), which must be the pinned one. */
 static int sidecar_tree(const struct sg_json *in, const char *dir, struct sg_buf *tree, char *hex)
@@ -101,7 +72,7 @@ static int sidecar_tree(const struct sg_json *in, const char *dir, struct sg_buf
 	if (!sum || sg_hex_decode(sum, strlen(sum), digest, sizeof(digest), &n) < 0 ||
 	    n != sizeof(digest))
 		return sg_fail("job inputs: the sidecar image needs a sha256");
-	if (pinned_roothash(sg_json_get(in, "roothash"), dir, want, sizeof(want)) < 0 ||
+	if (sg_fleet_pinned_roothash(dir, sg_json_get(in, "roothash"), want, sizeof(want), &n) < 0 ||
 	    sg_fleet_pinned_read(dir, pin, &img, BOOT_MAX_INPUT) < 0)
 		goto out;
 	sg_verity_params_init(&p);
@@ -338,7 +309,7 @@ static int make_uki(const struct sg_json *in, const char *dir, struct sg_buf *ou
 	char hex[2 * SG_VERITY_DIGEST_MAX + 8];
 	const char *roots[1] = { hex };
 	const char *ak, *signer;
-	size_t ak_len = 0, signer_len = 0;
+	size_t ak_len = 0, signer_len = 0, rootlen;
 	struct sg_json *config = NULL;
 	int rc = -1;
 
@@ -360,7 +331,7 @@ static int make_uki(const struct sg_json *in, const char *dir, struct sg_buf *ou
 	if (sg_fleet_pinned_read(dir, sg_json_get(in, "kernel"), &u.kernel, BOOT_MAX_INPUT) < 0 ||
 	    sg_fleet_pinned_read(dir, sg_json_get(in, "stub"), &u.stub, BOOT_MAX_INPUT) < 0 ||
 	    read_modules(in, dir, &u) < 0 ||
-	    pinned_roothash(sg_json_get(in, "roothash"), dir, hex, sizeof(hex)) < 0)
+	    sg_fleet_pinned_roothash(dir, sg_json_get(in, "roothash"), hex, sizeof(hex), &rootlen) < 0)
 		goto out;
 	blob_of(&u.kernel, "kernel", &m.kernel);
 	blob_of(&u.stub, "stub", &m.stub);

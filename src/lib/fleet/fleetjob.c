@@ -11,6 +11,7 @@
 #include "hex.h"
 #include "fleetjob.h"
 #include "path.h"
+#include "verity.h"
 
 #define STATE_FILE_MAX (1u << 24)
 
@@ -113,6 +114,37 @@ int sg_fleet_pinned_read(const char *inputs_dir, const struct sg_json *v, struct
 	if (strcmp(hex, want) != 0)
 		return sg_fail("%s: SHA-256 %s, the job names %s", path, hex, want);
 	return 0;
+}
+
+int sg_fleet_pinned_roothash(const char *inputs_dir, const struct sg_json *v, char *hex, size_t cap,
+			     size_t *size)
+{
+	const char *name = sg_json_string(sg_json_get(v, "name"), NULL);
+	struct sg_buf b = SG_BUF_INIT;
+	uint8_t root[SG_VERITY_DIGEST_MAX];
+	size_t len;
+	int rc = -1;
+
+	if (sg_fleet_pinned_read(inputs_dir, v, &b, 1024) < 0)
+		return -1;
+	len = b.len;
+	while (len && (b.data[len - 1] == '\n' || b.data[len - 1] == ' '))
+		len--;
+	if (len == 0 || len >= cap || 2 * SG_VERITY_DIGEST_MAX + 1 > cap) {
+		sg_fail("%s: not a root hash", name ? name : "roothash");
+		goto out;
+	}
+	memcpy(hex, b.data, len);
+	hex[len] = '\0';
+	if (sg_verity_parse_root(hex, root, size) < 0) {
+		sg_fail("%s: %s", name ? name : "roothash", sg_errmsg());
+		goto out;
+	}
+	sg_verity_hex(root, *size, hex);
+	rc = 0;
+out:
+	sg_buf_free(&b);
+	return rc;
 }
 
 void sg_fleet_jobs_free(struct sg_fleet_jobs *jobs)

@@ -100,6 +100,12 @@ struct sg_json *sg_fleet_pinned_json(const struct sg_fleet *f, const char *name)
 int sg_fleet_pinned_read(const char *inputs_dir, const struct sg_json *v, struct sg_buf *out,
 			 size_t max);
 
+/* The input v names read as a dm-verity root hash (hex, trailing
+ * newlines or blanks allowed): into hex in lowercase (cap bytes), its
+ * length in bytes into *size. */
+int sg_fleet_pinned_roothash(const char *inputs_dir, const struct sg_json *v, char *hex, size_t cap,
+			     size_t *size);
+
 /* A producer: the jobs of host h, appended to jobs (none when h has no
  * role the producer serves). */
 typedef int sg_fleet_producer_fn(const struct sg_fleet_ctx *c, const struct sg_fleet_host *h,

@@ -81,39 +81,22 @@ int sg_fleet_rootfs_hash_pin(const struct sg_fleet *f, const struct sg_fleet_hos
 	return (*pin = sg_fleet_pinned_json(f, name)) ? 0 : -1;
 }
 
-/* The pinned root hash, checked as 64 hex digits: into hex (lowercase). */
-static int pinned_hash(const struct sg_json *pin, const char *dir, char hex[65])
+/* The pinned root hash, checked as a sha256 one: into hex (lowercase). */
+static int pinned_hash(const struct sg_json *pin, const char *dir,
+		       char hex[2 * SG_VERITY_DIGEST_MAX + 1])
 {
 	const char *name = sg_json_string(sg_json_get(pin, "name"), NULL);
-	struct sg_buf b = SG_BUF_INIT;
-	uint8_t root[SG_VERITY_DIGEST_MAX];
-	size_t n, len;
-	int rc = -1;
+	size_t n;
 
-	if (sg_fleet_pinned_read(dir, pin, &b, 1024) < 0)
-		return -1;
-	len = b.len;
-	while (len && (b.data[len - 1] == '\n' || b.data[len - 1] == ' '))
-		len--;
-	if (len == 64) {
-		memcpy(hex, b.data, 64);
-		hex[64] = '\0';
-	}
-	if (len != 64 || sg_verity_parse_root(hex, root, &n) < 0 || n != 32) {
-		sg_fail("%s: not a sha256 root hash (64 hex digits)", name ? name : "rootfs");
-		goto out;
-	}
-	sg_verity_hex(root, n, hex);
-	rc = 0;
-out:
-	sg_buf_free(&b);
-	return rc;
+	if (sg_fleet_pinned_roothash(dir, pin, hex, 2 * SG_VERITY_DIGEST_MAX + 1, &n) < 0 || n != 32)
+		return sg_fail("%s: not a sha256 root hash (64 hex digits)", name ? name : "rootfs");
+	return 0;
 }
 
 int sg_fleet_rootfs_config(const struct sg_json *boot, const struct sg_json *pin,
 			   const char *inputs_dir, struct sg_json **out)
 {
-	char hex[65];
+	char hex[2 * SG_VERITY_DIGEST_MAX + 1];
 
 	*out = NULL;
 	if (!boot)
@@ -220,7 +203,7 @@ out:
 static int rootfs_image(const struct sg_json *in, const char *dir)
 {
 	const char *name = sg_json_string(sg_json_get(in, "name"), NULL);
-	char key[65], want[65];
+	char key[65], want[2 * SG_VERITY_DIGEST_MAX + 1];
 
 	if (!name)
 		return sg_fail("job inputs: a rootfs image needs a name");
