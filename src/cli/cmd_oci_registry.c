@@ -127,6 +127,24 @@ static int split_layout(const char *arg, struct sg_oci_layout_arg *l)
 	return sg_oci_layout_arg_parse(arg, l) < 0 ? cli_usage("%s", sg_errmsg()) : 0;
 }
 
+/* The credentials read, the image pulled or pushed, the password wiped
+ * on every path; the manifest's digest printed. */
+static int transfer(struct remote_args *a, const struct sg_oci_ref *ref,
+		    const struct sg_oci_layout_arg *l, int push)
+{
+	struct sg_buf pass = SG_BUF_INIT;
+	char digest[SG_OCI_DIGEST_LEN + 1];
+	int rc = remote_finish(a, &pass);
+
+	if (rc == 0 && (push ? sg_oci_push(l->dir, l->tag[0] ? l->tag : NULL, ref, &a->r, digest)
+			     : sg_oci_pull(ref, &a->r, l->dir, l->tag, digest)) < 0)
+		rc = cli_lib_error();
+	sg_buf_wipe(&pass);
+	if (rc == 0)
+		printf("%s\n", digest);
+	return rc;
+}
+
 int cmd_oci_pull(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -136,10 +154,8 @@ int cmd_oci_pull(int argc, char **argv)
 	};
 	const struct cli_opts opts = { pull_help, "o:", longopts, 1, 1 };
 	struct remote_args a = { 0 };
-	struct sg_buf pass = SG_BUF_INIT;
 	struct sg_oci_ref ref;
 	static struct sg_oci_layout_arg l; /* large: not on the stack */
-	char digest[SG_OCI_DIGEST_LEN + 1];
 	int rc;
 
 	if ((rc = cli_parse(&opts, argc, argv, remote_option, &a)) != CLI_RUN)
@@ -153,16 +169,7 @@ int cmd_oci_pull(int argc, char **argv)
 	if (!l.tag[0])
 		snprintf(l.tag, sizeof(l.tag), "%s", ref.tag[0] ? ref.tag : "latest");
 	a.r.ref_text = argv[optind];
-	if ((rc = remote_finish(&a, &pass)) != 0) {
-		sg_buf_wipe(&pass);
-		return rc;
-	}
-	rc = sg_oci_pull(&ref, &a.r, l.dir, l.tag, digest);
-	sg_buf_wipe(&pass);
-	if (rc < 0)
-		return cli_lib_error();
-	printf("%s\n", digest);
-	return CLI_EXIT_OK;
+	return transfer(&a, &ref, &l, 0);
 }
 
 int cmd_oci_push(int argc, char **argv)
@@ -173,10 +180,8 @@ int cmd_oci_push(int argc, char **argv)
 	};
 	const struct cli_opts opts = { push_help, "", longopts, 2, 2 };
 	struct remote_args a = { 0 };
-	struct sg_buf pass = SG_BUF_INIT;
 	struct sg_oci_ref ref;
 	static struct sg_oci_layout_arg l; /* large: not on the stack */
-	char digest[SG_OCI_DIGEST_LEN + 1];
 	int rc;
 
 	if ((rc = cli_parse(&opts, argc, argv, remote_option, &a)) != CLI_RUN)
@@ -186,14 +191,5 @@ int cmd_oci_push(int argc, char **argv)
 	if (sg_oci_ref_parse(argv[optind + 1], &ref) < 0)
 		return cli_lib_error();
 	a.r.ref_text = argv[optind + 1];
-	if ((rc = remote_finish(&a, &pass)) != 0) {
-		sg_buf_wipe(&pass);
-		return rc;
-	}
-	rc = sg_oci_push(l.dir, l.tag[0] ? l.tag : NULL, &ref, &a.r, digest);
-	sg_buf_wipe(&pass);
-	if (rc < 0)
-		return cli_lib_error();
-	printf("%s\n", digest);
-	return CLI_EXIT_OK;
+	return transfer(&a, &ref, &l, 1);
 }
