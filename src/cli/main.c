@@ -39,10 +39,12 @@ static const struct cli_command commands[] = {
 	{ "initrd", cmd_initrd, "reproducible initramfs archives (newc cpio)" },
 	{ "log", cmd_log, "the domain's audit log and receipts" },
 	{ "policy", cmd_policy, "domain policies: check and hash" },
+	{ "release", cmd_release, "the fleet's releases: TUF metadata, publishing" },
 	{ "sb", cmd_sb, "Secure Boot keys and Authenticode signing" },
 	{ "sops", cmd_sops, "encrypt and decrypt SOPS files (YAML, JSON, dotenv) with age keys" },
 	{ "tpm", cmd_tpm, "seal and unseal secrets in a TPM2 under a PCR policy" },
 	{ "uki", cmd_uki, "build and inspect unified kernel images" },
+	{ "update", cmd_update, "a host's updates: check and fetch its release" },
 	{ "verity", cmd_verity, "dm-verity hash trees and root hash signatures" },
 	{ "version", cmd_version, "print the version" },
 };

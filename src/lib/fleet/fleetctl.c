@@ -55,6 +55,11 @@ static int recipients_of(const struct sg_age_identities *ids, struct sg_age_reci
 	return 0;
 }
 
+int sg_fleet_operator(const char *keys, struct sg_age_identities *ids, struct sg_age_recipients *rs)
+{
+	return operator_identities(keys, ids) < 0 || recipients_of(ids, rs) < 0 ? -1 : 0;
+}
+
 int sg_fleet_issue(const struct sg_fleet *f, const char *repo, const char *keys, int64_t now,
 		   struct sg_buf *report)
 {
@@ -64,8 +69,7 @@ int sg_fleet_issue(const struct sg_fleet *f, const char *repo, const char *keys,
 	int rc = -1;
 
 	if (sg_path_join(dns, sizeof(dns), keys, "dns") < 0 ||
-	    sg_path_join(ca, sizeof(ca), keys, "ca") < 0 || operator_identities(keys, &ids) < 0 ||
-	    recipients_of(&ids, &rs) < 0)
+	    sg_path_join(ca, sizeof(ca), keys, "ca") < 0 || sg_fleet_operator(keys, &ids, &rs) < 0)
 		goto out;
 	/* the certificates first: the zones' TLSA records are made from them */
 	if (sg_fleet_ca_issue(f, repo, ca, &rs, &ids, now, report) < 0 ||

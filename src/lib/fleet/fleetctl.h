@@ -28,8 +28,13 @@
 
 #include <stdint.h>
 
+#include "age.h"
 #include "buf.h"
 #include "fleetdoc.h"
+
+/* KEYS/operator.key's identities (none when there is no such file) and
+ * their recipients: what the control plane's keys are sealed to. */
+int sg_fleet_operator(const char *keys, struct sg_age_identities *ids, struct sg_age_recipients *rs);
 
 /* Makes in KEYS what is missing (the CA, the DNS directory and its
  * zones) and writes the matching public state into REPO/state/: the
