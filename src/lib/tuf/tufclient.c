@@ -74,7 +74,7 @@ static int dir_get_file(void *ctx, const char *rel, uint64_t offset, uint64_t ma
 	uint8_t chunk[1u << 16];
 	uint64_t got = offset;
 	int rc = 0;
-	if (lseek(fd, (off_t)offset, SEEK_SET) < 0)
+	if (offset && lseek(fd, (off_t)offset, SEEK_SET) < 0)
 		rc = sg_fail_errno("%s/%s", d->base, rel);
 	while (rc == 0) {
 		ssize_t n = sg_read_full(fd, chunk, sizeof(chunk));

@@ -1,0 +1,154 @@
+#!/bin/bash
+# signet release and signet update: a signed fleet build becomes a TUF
+# repository, published to a mirror directory; a host's client refreshes
+# its trusted metadata from it and fetches its release, every file checked.
+# The UKI is published only encrypted to the host (age decrypts it); a
+# second release republishes nothing but metadata and indexes; rollbacks,
+# freezes (also with the clock reset), wrong, longer and endless targets
+# are refused, each with its own message, and nothing is installed.
+. "$(dirname "$0")/lib.sh"
+for t in git age; do
+	command -v $t >/dev/null || { echo "missing $t" >&2; exit 1; }
+done
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid GIT_COMMITTER_NAME=t
+export GIT_COMMITTER_EMAIL=t@example.invalid GIT_AUTHOR_DATE=@1796000000 GIT_COMMITTER_DATE=@1796000000
+unset SOURCE_DATE_EPOCH
+# The clock, fixed: day 0 is when the releases are made.
+DAY0=2026-12-05T00:00:00Z DAY3=2026-12-08T00:00:00Z DAY8=2026-12-13T00:00:00Z
+export SIGNET_NOW=$DAY0
+
+F=$T/fleet K=$T/fleet.keys S=$T/signed R=$T/repo M=$T/mirror
+"$SIGNET" fleet init "$F" >/dev/null && "$SIGNET" fleet issue -C "$F" --keys "$K" >/dev/null &&
+	(cd "$F" && git init -q && git add . && git commit -qm "the fleet") && ok || ko "the fleet"
+for b in bubo crucible; do
+	git clone -q "$F" "$T/$b/src" && (cd "$T/$b/src" && "$SIGNET" fleet build --out ../out >/dev/null) &&
+		"$SIGNET" fleet attest -C "$F" --builder $b --key "$K/hosts/$b/attestation.key" \
+			--build "$T/$b/out" -o "$T/$b.att" || ko "$b builds and attests"
+done
+"$SIGNET" fleet sign -C "$F" --keys "$K" --build "$T/bubo/out" --out "$S" "$T/bubo.att" "$T/crucible.att" \
+	>/dev/null && ok || ko "fleet sign"
+# This fleet pins no kernel, so its build has no UKIs: web1 gets one here
+# (the bytes of a UKI do not matter to a release, only that it is secret).
+mkdir -p "$S/hosts/web1/boot" && head -c 300000 /dev/zero | tr '\0' 'u' >"$S/hosts/web1/boot/uki.efi"
+printf 'secret ssh key in the initrd' >>"$S/hosts/web1/boot/uki.efi"
+
+# --- init -------------------------------------------------------------------
+check "release init" "$SIGNET" release init --keys "$K" --repo "$R"
+for k in root targets snapshot; do
+	grep -q "^-----BEGIN AGE ENCRYPTED FILE-----" "$K/release/$k.key" && ok || ko "$k.key is sealed"
+done
+[ "$(stat -c %a "$K/release/timestamp.key")" = 600 ] && ok || ko "timestamp.key is 0600"
+grep -q '"_type":"root"' "$R/metadata/1.root.json" && cmp -s "$R/metadata/1.root.json" "$R/metadata/root.json" &&
+	ok || ko "root version 1"
+check "init again" "$SIGNET" release init --keys "$K" --repo "$R"
+[ ! -s "$T/.out" ] && ok || ko "a second init makes nothing: $(cat "$T/.out")"
+
+# --- release 1 ---------------------------------------------------------------
+check "release create 1" "$SIGNET" release create -C "$F" --keys "$K" --repo "$R" --from "$S" 1
+grep -q "^host-web1: release 1, " "$T/.out" && ok || ko "create's report: $(cat "$T/.out")"
+find "$R/targets" -name '*uki.efi*' | grep -q 'uki.efi.age$' && ! find "$R" -name '*.uki.efi' | grep -q . &&
+	ok || ko "the UKI only encrypted"
+! grep -rq "secret ssh key" "$R" && ok || ko "no plaintext of the UKI in the repository"
+check "publish" "$SIGNET" release publish --repo "$R" --to "$M"
+cp -a "$M" "$T/mirror1"
+
+H=$T/host
+check "update check" "$SIGNET" update check --trusted "$H" --root "$M/metadata/1.root.json" --from "$M" --host web1
+grep -q "^web1 release 1: 11 files, " "$T/.out" && ok || ko "check's report: $(head -1 "$T/.out")"
+grep -q "^boot/uki.efi.age [0-9]* [0-9a-f]\{64\} uki$" "$T/.out" && ok || ko "the UKI listed"
+check "update download" "$SIGNET" update download --trusted "$H" --from "$M" --host web1 --to "$T/got1"
+for f in host.json nginx/nginx.conf nginx/tls/www.crt; do
+	same "$f as signed" "$S/hosts/web1/$f" "$T/got1/$f"
+done
+age -d -i "$K/hosts/web1/age.key" -o "$T/uki.plain" "$T/got1/boot/uki.efi.age" && ok || ko "age decrypts the UKI"
+same "the UKI" "$S/hosts/web1/boot/uki.efi" "$T/uki.plain"
+! age -d -i "$K/hosts/app1/age.key" "$T/got1/boot/uki.efi.age" >/dev/null 2>&1 && ok ||
+	ko "another host cannot decrypt it"
+refuse "a host without a release" "$SIGNET" update check --trusted "$H" --from "$M" --host nosuch
+grep -q "no release for nosuch" "$T/.err" && ok || ko "names it: $(cat "$T/.err")"
+
+# --- release 2: the same build; nothing but metadata and indexes moves ----------
+check "release create 2" "$SIGNET" release create -C "$F" --keys "$K" --repo "$R" --from "$S" 2
+check "publish 2" "$SIGNET" release publish --repo "$R" --to "$M"
+hosts=$(ls "$S/hosts" | wc -l)
+roles=$(ls "$M/metadata" | grep -c '^2\.host-')
+# each host: its role and release.json; then snapshot, root.json, timestamp.json
+# (the top-level targets, whose delegations did not change, keeps its version)
+want=$((hosts * 2 + 3))
+grep -q "^$want files copied" "$T/.out" && ok || ko "republish copies $want files: $(cat "$T/.out") ($roles roles)"
+[ "$(find "$M/targets" -name '*.uki.efi.age' | wc -l)" = 1 ] && ok || ko "the unchanged UKI keeps its ciphertext"
+refuse "a release number not above the last" "$SIGNET" release create -C "$F" --keys "$K" --repo "$R" --from "$S" 2
+grep -q "already lists release 2" "$T/.err" && ok || ko "says why: $(cat "$T/.err")"
+check "check release 2" "$SIGNET" update check --trusted "$H" --from "$M" --host web1
+grep -q "^web1 release 2: " "$T/.out" && ok || ko "release 2 seen: $(head -1 "$T/.out")"
+
+# --- attacks on the host -----------------------------------------------------------
+cp -a "$H" "$T/host.at2"
+refuse "release 1's mirror after release 2 (rollback)" "$SIGNET" update check --trusted "$H" --from "$T/mirror1" \
+	--host web1
+grep -q "timestamp.json: version 1 is below the trusted 2: a rollback" "$T/.err" && ok || ko "rollback: $(cat "$T/.err")"
+same "nothing trusted changed" "$T/host.at2/timestamp.json" "$H/timestamp.json"
+
+SIGNET_NOW=$DAY8 refuse "a timestamp past its expiry (freeze)" "$SIGNET" update check --trusted "$H" --from "$M" \
+	--host web1
+grep -q "timestamp.json: expired at 2026-12-12T00:00:00Z (it is 2026-12-13T00:00:00Z)" "$T/.err" && ok ||
+	ko "freeze: $(cat "$T/.err")"
+# A copy of the repository as it is on day 0, for an old but newer-numbered
+# timestamp below.
+cp -a "$R" "$T/repo.day0"
+SIGNET_NOW=$DAY8 check "the distribution host re-signs the timestamp" "$SIGNET" release timestamp --keys "$K" --repo "$R"
+mv "$K/release/root.key" "$T/root.key.away" # the timestamp needs no offline key
+SIGNET_NOW=$DAY8 check "publish the timestamp" "$SIGNET" release publish --repo "$R" --to "$M"
+mv "$T/root.key.away" "$K/release/root.key"
+SIGNET_NOW=$DAY8 check "accepted on day 8" "$SIGNET" update check --trusted "$H" --from "$M" --host web1
+# Timestamps signed on day 0 with higher versions (valid to day 7), served
+# to a host whose clock was reset to day 3: its trusted timestamp says day
+# 8 has been, so they are a freeze all the same.
+for i in 1 2; do
+	check "an old timestamp, version $((2 + i))" "$SIGNET" release timestamp --keys "$K" --repo "$T/repo.day0"
+done
+check "publish it" "$SIGNET" release publish --repo "$T/repo.day0" --to "$T/mirror.day0"
+SIGNET_NOW=$DAY3 refuse "a clock reset does not reopen a freeze" "$SIGNET" update check --trusted "$H" \
+	--from "$T/mirror.day0" --host web1
+grep -q "timestamp.json: expired at 2026-12-12T00:00:00Z (it is 2026-12-13T00:00:00Z)" "$T/.err" && ok ||
+	ko "clock reset: $(cat "$T/.err")"
+SIGNET_NOW=$DAY3 check "without that, the same host at day 3 would take it" "$SIGNET" update check \
+	--trusted "$T/host.at2" --from "$T/mirror.day0" --host web1
+
+# Targets: longer, endless, other bytes; nothing gets the file's name.
+cp -a "$M" "$T/bad"
+conf=$(find "$T/bad/targets/hosts/web1/nginx" -maxdepth 1 -name '*.nginx.conf')
+printf 'more' >>"$conf"
+SIGNET_NOW=$DAY8 refuse "a target longer than signed" "$SIGNET" update download --trusted "$T/host.bad" \
+	--root "$M/metadata/1.root.json" --from "$T/bad" --host web1 --to "$T/got.bad"
+grep -q "nginx.conf: more than the 2073 bytes signed" "$T/.err" && ok || ko "longer: $(cat "$T/.err")"
+absent "no nginx.conf installed" "$T/got.bad/nginx/nginx.conf"
+# endless: a FIFO that never ends; the download stops at the signed length
+rm "$conf" && mkfifo "$conf" && { yes x >"$conf" 2>/dev/null & }
+SIGNET_NOW=$DAY8 timeout 60 "$SIGNET" update download --trusted "$T/host.bad" --from "$T/bad" --host web1 \
+	--to "$T/got.bad" >"$T/.out" 2>"$T/.err"
+rc=$?
+kill %1 2>/dev/null
+[ $rc = 1 ] && grep -q "nginx.conf: more than the 2073 bytes signed" "$T/.err" && ok ||
+	ko "an endless target stops at its length (rc $rc): $(cat "$T/.err")"
+rm -f "$conf" && cp "$(find "$M/targets/hosts/web1/nginx" -maxdepth 1 -name '*.nginx.conf')" "$conf"
+python3 - "$conf" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[100] ^= 1
+open(p, "wb").write(bytes(b))
+PY
+SIGNET_NOW=$DAY8 refuse "a target with other bytes" "$SIGNET" update download --trusted "$T/host.bad" --from "$T/bad" \
+	--host web1 --to "$T/got.bad"
+grep -q "nginx.conf: its sha256 is not the one signed" "$T/.err" && ok || ko "hash: $(cat "$T/.err")"
+absent "no nginx.conf installed" "$T/got.bad/nginx/nginx.conf"
+absent "its partial removed" "$T/got.bad/nginx/nginx.conf.partial"
+
+# A download cut off continues: half the file in .partial, the rest read.
+mkdir -p "$T/got2/nginx"
+head -c 1000 "$S/hosts/web1/nginx/nginx.conf" >"$T/got2/nginx/nginx.conf.partial"
+SIGNET_NOW=$DAY8 check "a download continues" "$SIGNET" update download --trusted "$H" --from "$M" --host web1 \
+	--to "$T/got2"
+same "the continued file" "$S/hosts/web1/nginx/nginx.conf" "$T/got2/nginx/nginx.conf"
+finish
