@@ -12,7 +12,8 @@
 	"  --root FILE            the root to start from when DIR has none (the one\n" \
 	"                         baked into the host's UKI)\n"                        \
 	"  --from MIRROR          the release repository: a directory (a mirror, a\n"  \
-	"                         USB stick)\n"                                        \
+	"                         USB stick) or an http:// or https:// URL\n"          \
+	"  --ca FILE              trust only this CA (PEM) for an https mirror\n"      \
 	"  --host NAME            this host's name\n"
 
 static const char check_help[] =
@@ -40,7 +41,7 @@ static const char download_help[] =
 	"Options:\n" SOURCE_HELP "  --to DEST              where the files go\n"
 	"  -h, --help             show this help\n";
 
-enum { OPT_TRUSTED = 256, OPT_ROOT, OPT_FROM, OPT_HOST, OPT_TO };
+enum { OPT_TRUSTED = 256, OPT_ROOT, OPT_FROM, OPT_HOST, OPT_TO, OPT_CA };
 
 struct update_args {
 	struct sg_update_src src;
@@ -57,6 +58,7 @@ static int update_option(void *ctx, int c, const char *arg)
 	case OPT_FROM: a->src.from = arg; return 0;
 	case OPT_HOST: a->src.host = arg; return 0;
 	case OPT_TO: a->to = arg; return 0;
+	case OPT_CA: a->src.ca_file = arg; return 0;
 	default: return CLI_EXIT_USAGE;
 	}
 }
@@ -67,6 +69,7 @@ static const struct option longopts[] = {
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "to", required_argument, NULL, OPT_TO },
+	{ "ca", required_argument, NULL, OPT_CA },
 	{ NULL, 0, NULL, 0 },
 };
 

@@ -10,7 +10,8 @@ set -u
 : "${BUILDDIR:=$SRCDIR/build-check}"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/signet-suite.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+SERVER_PIDS=""
+trap 'for p in $SERVER_PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
 PASSED=0
 FAILED=0
 
@@ -118,6 +119,57 @@ scan_key() {
 no_plaintext_key() {
 	if [ -z "$KEYHEX" ]; then ko "no key to search for after $1"; return; fi
 	if scan_key; then ok; else ko "plaintext root key after $1"; fi
+}
+
+# nginx_serve DIR: nginx serving DIR as static files (Range answered) on
+# a port of 127.0.0.1 the kernel picked free, as this user, until the
+# suite ends; sets NGINX_URL (http://127.0.0.1:PORT). Its configuration
+# and logs are in $T/nginx.N.
+NGINX_N=0
+nginx_serve() {
+	local dir=$1 conf port try
+	NGINX_N=$((NGINX_N + 1))
+	conf=$T/nginx.$NGINX_N
+	mkdir -p "$conf"
+	for try in 1 2 3 4 5; do
+		port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		cat >"$conf/nginx.conf" <<EOF_NGINX
+$( [ "$(id -u)" = 0 ] && echo "user root root;")
+worker_processes 1;
+daemon off;
+pid $conf/nginx.pid;
+error_log $conf/error.log;
+events { worker_connections 64; }
+http {
+	access_log $conf/access.log;
+	client_body_temp_path $conf/body;
+	proxy_temp_path $conf/proxy;
+	fastcgi_temp_path $conf/fastcgi;
+	uwsgi_temp_path $conf/uwsgi;
+	scgi_temp_path $conf/scgi;
+	default_type application/octet-stream;
+	server {
+		listen 127.0.0.1:$port;
+		root $dir;
+	}
+}
+EOF_NGINX
+		nginx -p "$conf" -c "$conf/nginx.conf" 2>>"$conf/start.log" &
+		local pid=$!
+		for _ in $(seq 50); do
+			if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+				SERVER_PIDS="$SERVER_PIDS $pid"
+				NGINX_URL=http://127.0.0.1:$port
+				return 0
+			fi
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	echo "nginx would not start: $(tail -3 "$conf/error.log" "$conf/start.log" 2>/dev/null)" >&2
+	return 1
 }
 
 finish() {

@@ -7,7 +7,7 @@
 # freezes (also with the clock reset), wrong, longer and endless targets
 # are refused, each with its own message, and nothing is installed.
 . "$(dirname "$0")/lib.sh"
-for t in git age; do
+for t in git age nginx curl; do
 	command -v $t >/dev/null || { echo "missing $t" >&2; exit 1; }
 done
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid GIT_COMMITTER_NAME=t
@@ -151,4 +151,27 @@ head -c 1000 "$S/hosts/web1/nginx/nginx.conf" >"$T/got2/nginx/nginx.conf.partial
 SIGNET_NOW=$DAY8 check "a download continues" "$SIGNET" update download --trusted "$H" --from "$M" --host web1 \
 	--to "$T/got2"
 same "the continued file" "$S/hosts/web1/nginx/nginx.conf" "$T/got2/nginx/nginx.conf"
+# --- over HTTP: nginx serves the mirror ------------------------------------------
+nginx_serve "$M" || { ko "nginx"; finish; exit 1; }
+SIGNET_NOW=$DAY8 check "check over HTTP" "$SIGNET" update check --trusted "$T/host.http" \
+	--root "$M/metadata/1.root.json" --from "$NGINX_URL/" --host web1
+grep -q "^web1 release 2: 11 files, " "$T/.out" && ok || ko "over HTTP: $(head -1 "$T/.out")"
+mkdir -p "$T/got3/boot"
+head -c 100000 "$M/targets/hosts/web1/boot/"*.uki.efi.age >"$T/got3/boot/uki.efi.age.partial"
+SIGNET_NOW=$DAY8 check "download over HTTP, continued with a Range" "$SIGNET" update download \
+	--trusted "$T/host.http" --from "$NGINX_URL" --host web1 --to "$T/got3"
+cmp -s "$T/got1/boot/uki.efi.age" "$T/got3/boot/uki.efi.age" && ok || ko "the continued UKI"
+grep -q '"GET /targets/hosts/web1/boot/[0-9a-f]*.uki.efi.age HTTP/1.1" 206 ' "$T/nginx.1/access.log" && ok ||
+	ko "the UKI's rest came as a 206: $(grep uki "$T/nginx.1/access.log")"
+refuse "a host without a release, over HTTP" "$SIGNET" update check --trusted "$T/host.http" --from "$NGINX_URL" \
+	--host nosuch
+nginx_serve "$T/bad" || { ko "nginx"; finish; exit 1; }
+SIGNET_NOW=$DAY8 refuse "other bytes over HTTP" "$SIGNET" update download --trusted "$T/host.http2" \
+	--root "$M/metadata/1.root.json" --from "$NGINX_URL" --host web1 --to "$T/got4"
+grep -q "nginx.conf: its sha256 is not the one signed" "$T/.err" && ok || ko "hash over HTTP: $(cat "$T/.err")"
+printf 'x' >>"$conf"
+SIGNET_NOW=$DAY8 refuse "more bytes over HTTP" "$SIGNET" update download --trusted "$T/host.http2" \
+	--from "$NGINX_URL" --host web1 --to "$T/got4"
+grep -q "nginx.conf: more than the 2073 bytes signed" "$T/.err" && ok || ko "longer over HTTP: $(cat "$T/.err")"
+absent "nothing installed" "$T/got4/nginx/nginx.conf"
 finish

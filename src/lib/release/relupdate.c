@@ -14,11 +14,13 @@
 #include "json.h"
 #include "path.h"
 #include "tufclient.h"
+#include "tufhttp.h"
 
 #define INDEX_MAX (1u << 20)
 
 struct session {
 	struct sg_tuf_dir dir;
+	struct sg_tuf_http http;
 	struct sg_tuf_client c;
 	struct sg_tuf_meta holder; /* the host's role */
 	char role[SG_TUF_ROLE_MAX];
@@ -32,6 +34,7 @@ static void session_close(struct session *s)
 	sg_tuf_meta_free(&s->holder);
 	sg_tuf_client_close(&s->c);
 	sg_tuf_dir_free(&s->dir);
+	sg_tuf_http_free(&s->http);
 }
 
 /* The custom.signet fields of t must say this host and release. */
@@ -91,7 +94,8 @@ static int session_open(struct session *s, const struct sg_update_src *src)
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	if (sg_tuf_dir_transport(&s->dir, src->from, &t) < 0 ||
+	if ((sg_tuf_is_url(src->from) ? sg_tuf_http_transport(&s->http, src->from, src->ca_file, &t)
+				      : sg_tuf_dir_transport(&s->dir, src->from, &t)) < 0 ||
 	    sg_tuf_client_open(&s->c, src->trusted, src->bootstrap_root, &t) < 0 ||
 	    sg_tuf_refresh(&s->c) < 0)
 		return -1;

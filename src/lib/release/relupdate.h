@@ -3,8 +3,8 @@
  * (signet update check, signet update download).
  *
  * The mirror is a directory laid out as relrepo.h says (a USB stick, a
- * copy); every file of it is checked by TUF (tufclient.h), never trusted
- * for being there. The host's release is the target
+ * copy) or the URL of one on a web server (tufhttp.h); every file of it
+ * is checked by TUF (tufclient.h), never trusted for being there. The host's release is the target
  * hosts/<host>/release.json, found through the delegations, so only the
  * role delegated for this host can name it: {"host", "release", "files"}
  * must name this host, and every file it lists must be a target of the
@@ -20,7 +20,8 @@
 struct sg_update_src {
 	const char *trusted;	    /* the trusted metadata directory */
 	const char *bootstrap_root; /* root.json to start from, or NULL */
-	const char *from;	    /* the mirror directory */
+	const char *from;	    /* the mirror: a directory or an http(s) URL */
+	const char *ca_file;	    /* for an https mirror; NULL: the system's */
 	const char *host;
 };
 
