@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "err.h"
 #include "fleetdoc.h"
+#include "reloci.h"
 #include "relrepo.h"
 #include "timestamp.h"
 
@@ -56,20 +57,25 @@ static const char timestamp_help[] =
 	"  -h, --help             show this help\n";
 
 static const char publish_help[] =
-	"Usage: signet release publish --repo REPO --to DIR\n"
+	"Usage: signet release publish --repo REPO --to DIR|oci://HOST[:PORT]/NAME\n"
 	"\n"
 	"Copies REPO's metadata and targets into DIR (a web server's root, a USB\n"
 	"stick): only the files DIR lacks, root.json and timestamp.json last, so a\n"
-	"reader sees the old release or the new one. Prints the files and bytes\n"
-	"copied.\n"
+	"reader sees the old release or the new one. Or into a registry's\n"
+	"repository: every target as the blob its sha256 names, every metadata\n"
+	"file as a one-layer manifest tagged with its name; only what the registry\n"
+	"lacks is sent, the timestamp last. Prints what was sent.\n"
 	"\n"
-	"Options:\n" REPO_HELP "  --to DIR               where the repository is published\n"
+	"Options:\n" REPO_HELP "  --to DIR|oci://HOST/NAME  where the repository is published\n"
+	"  --ca FILE              trust only this CA (PEM) for the registry\n"
+	"  --plain-http           speak plain HTTP to the registry (loopback tests)\n"
 	"  -h, --help             show this help\n";
 
-enum { OPT_KEYS = 256, OPT_REPO, OPT_FROM, OPT_TO };
+enum { OPT_KEYS = 256, OPT_REPO, OPT_FROM, OPT_TO, OPT_CA, OPT_PLAIN_HTTP };
 
 struct release_args {
-	const char *dir, *keys, *repo, *from, *to;
+	const char *dir, *keys, *repo, *from, *to, *ca;
+	int plain_http;
 };
 
 static int release_option(void *ctx, int c, const char *arg)
@@ -82,6 +88,8 @@ static int release_option(void *ctx, int c, const char *arg)
 	case OPT_REPO: a->repo = arg; return 0;
 	case OPT_FROM: a->from = arg; return 0;
 	case OPT_TO: a->to = arg; return 0;
+	case OPT_CA: a->ca = arg; return 0;
+	case OPT_PLAIN_HTTP: a->plain_http = 1; return 0;
 	default: return CLI_EXIT_USAGE;
 	}
 }
@@ -91,6 +99,8 @@ static const struct option longopts[] = {
 	{ "repo", required_argument, NULL, OPT_REPO },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "to", required_argument, NULL, OPT_TO },
+	{ "ca", required_argument, NULL, OPT_CA },
+	{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -179,6 +189,12 @@ static int release_publish(int argc, char **argv)
 		return rc;
 	if (!a.repo || !a.to)
 		return cli_usage("--repo and --to are required");
+	if (sg_release_is_oci(a.to)) {
+		struct sg_oci_remote r = { .ref_text = a.to,
+					   .plain_http = a.plain_http,
+					   .ca_file = a.ca };
+		return finish(sg_release_publish_oci(a.repo, a.to, &r, &report) < 0, &report);
+	}
 	return finish(sg_release_publish(a.repo, a.to, &report) < 0, &report);
 }
 

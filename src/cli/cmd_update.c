@@ -41,7 +41,7 @@ static const char download_help[] =
 	"Options:\n" SOURCE_HELP "  --to DEST              where the files go\n"
 	"  -h, --help             show this help\n";
 
-enum { OPT_TRUSTED = 256, OPT_ROOT, OPT_FROM, OPT_HOST, OPT_TO, OPT_CA };
+enum { OPT_TRUSTED = 256, OPT_ROOT, OPT_FROM, OPT_HOST, OPT_TO, OPT_CA, OPT_PLAIN_HTTP };
 
 struct update_args {
 	struct sg_update_src src;
@@ -59,6 +59,7 @@ static int update_option(void *ctx, int c, const char *arg)
 	case OPT_HOST: a->src.host = arg; return 0;
 	case OPT_TO: a->to = arg; return 0;
 	case OPT_CA: a->src.ca_file = arg; return 0;
+	case OPT_PLAIN_HTTP: a->src.plain_http = 1; return 0;
 	default: return CLI_EXIT_USAGE;
 	}
 }
@@ -70,6 +71,7 @@ static const struct option longopts[] = {
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "ca", required_argument, NULL, OPT_CA },
+	{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
 	{ NULL, 0, NULL, 0 },
 };
 

@@ -172,6 +172,47 @@ EOF_NGINX
 	return 1
 }
 
+# start_registry NAME HTTP_EXTRA TOP_EXTRA: Debian's docker-registry on a
+# loopback port the kernel picked free (another if it was taken since),
+# its storage and log in $T, until the suite ends; sets PORT_NAME.
+start_registry() {
+	local name=$1 http_extra=$2 top_extra=$3 port pid
+	for _ in 1 2 3 4 5 6 7 8; do
+		port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		cat >"$T/$name.yml" <<-EOF
+			version: 0.1
+			log:
+			  level: info
+			storage:
+			  filesystem:
+			    rootdirectory: $T/$name.store
+			http:
+			  addr: 127.0.0.1:$port
+			$http_extra
+			$top_extra
+		EOF
+		docker-registry serve "$T/$name.yml" >"$T/$name.log" 2>&1 &
+		pid=$!
+		for _ in $(seq 100); do
+			kill -0 $pid 2>/dev/null || break
+			if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+				sleep 0.2 # a registry that lost the port to another exits
+				if kill -0 $pid 2>/dev/null && ! grep -q 'address already in use' "$T/$name.log"; then
+					SERVER_PIDS="$SERVER_PIDS $pid"
+					eval "PORT_$name=$port"
+					return 0
+				fi
+				break
+			fi
+			sleep 0.1
+		done
+		kill $pid 2>/dev/null
+		wait $pid 2>/dev/null
+	done
+	echo "docker-registry $name did not start: $(tail -3 "$T/$name.log")" >&2
+	return 1
+}
+
 finish() {
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]

@@ -13,50 +13,6 @@ done
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 unset SIGNET_REGISTRY_PASSWORD
 
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
-
-# start_registry NAME HTTP_EXTRA TOP_EXTRA: a docker-registry on a random
-# high loopback port (another one if it is taken), its storage and log
-# in $T; sets PORT_NAME.
-start_registry() {
-	local name=$1 http_extra=$2 top_extra=$3 port pid
-	for _ in 1 2 3 4 5 6 7 8; do
-		port=$((20000 + RANDOM % 30000))
-		cat >"$T/$name.yml" <<-EOF
-			version: 0.1
-			log:
-			  level: info
-			storage:
-			  filesystem:
-			    rootdirectory: $T/$name.store
-			http:
-			  addr: 127.0.0.1:$port
-			$http_extra
-			$top_extra
-		EOF
-		docker-registry serve "$T/$name.yml" >"$T/$name.log" 2>&1 &
-		pid=$!
-		for _ in $(seq 100); do
-			kill -0 $pid 2>/dev/null || break
-			if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-				sleep 0.2 # a registry that lost the port to another exits
-				if kill -0 $pid 2>/dev/null && ! grep -q 'address already in use' "$T/$name.log"; then
-					PIDS+=($pid)
-					eval "PORT_$name=$port"
-					return 0
-				fi
-				break
-			fi
-			sleep 0.1
-		done
-		kill $pid 2>/dev/null
-		wait $pid 2>/dev/null
-	done
-	echo "docker-registry $name did not start: $(tail -3 "$T/$name.log")" >&2
-	return 1
-}
-
 # The test image: umoci, two files and a larger one (deterministic bytes).
 mkdir -p "$T/tree/etc"
 echo hello >"$T/tree/etc/hello"
@@ -242,7 +198,7 @@ refuse "push of a tag the layout lacks" "$SIGNET" oci push --plain-http "$T/img:
 
 # ---- a registry that breaks the rules ----
 python3 "$SRCDIR/tests/suites/oci_fake_registry.py" "$T/img" "$T/fake.port" "$T/fake.log" 2>"$T/fake.err" &
-PIDS+=($!)
+SERVER_PIDS="$SERVER_PIDS $!"
 for _ in $(seq 100); do [ -s "$T/fake.port" ] && break; sleep 0.1; done
 F=127.0.0.1:$(cat "$T/fake.port")
 check "the fake registry serves the image" "$SIGNET" oci pull --plain-http "$F/good:t" -o "$T/fake-good"
@@ -315,7 +271,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=token-signer \
 	-keyout "$T/tok.key" -out "$T/tok.pem" 2>/dev/null
 python3 "$SRCDIR/tests/suites/oci_token_server.py" "$T/tok.key" "$T/tok.pem" test-issuer test-registry \
 	'fleet:s3cret pass' "$T/tok.port" "$T/tok.log" 2>"$T/tok.err" &
-PIDS+=($!)
+SERVER_PIDS="$SERVER_PIDS $!"
 for _ in $(seq 100); do [ -s "$T/tok.port" ] && break; sleep 0.1; done
 start_registry token "" "auth:
   token:

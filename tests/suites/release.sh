@@ -7,7 +7,7 @@
 # freezes (also with the clock reset), wrong, longer and endless targets
 # are refused, each with its own message, and nothing is installed.
 . "$(dirname "$0")/lib.sh"
-for t in git age nginx curl; do
+for t in git age nginx curl docker-registry skopeo; do
 	command -v $t >/dev/null || { echo "missing $t" >&2; exit 1; }
 done
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid GIT_COMMITTER_NAME=t
@@ -174,4 +174,27 @@ SIGNET_NOW=$DAY8 refuse "more bytes over HTTP" "$SIGNET" update download --trust
 	--from "$NGINX_URL" --host web1 --to "$T/got4"
 grep -q "nginx.conf: more than the 2073 bytes signed" "$T/.err" && ok || ko "longer over HTTP: $(cat "$T/.err")"
 absent "nothing installed" "$T/got4/nginx/nginx.conf"
+# --- in a registry: docker-registry, skopeo reading what we pushed ---------------------
+start_registry rel "" "" || { ko "docker-registry"; finish; exit 1; }
+REG=127.0.0.1:$PORT_rel
+check "publish to the registry" "$SIGNET" release publish --repo "$R" --to "oci://$REG/fleet/releases" --plain-http
+grep -q "^[1-9][0-9]* blobs sent" "$T/.out" && ok || ko "publish's report: $(cat "$T/.out")"
+check "publish again" "$SIGNET" release publish --repo "$R" --to "oci://$REG/fleet/releases" --plain-http
+grep -q "^0 blobs sent .*; 2 metadata tags sent" "$T/.out" && ok || ko "only root.json and timestamp.json again: $(cat "$T/.out")"
+check "skopeo reads the timestamp's manifest" skopeo inspect --raw --tls-verify=false \
+	"docker://$REG/fleet/releases:timestamp.json"
+layer=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["layers"][0]["digest"])' "$T/.out")
+check "skopeo copies it" skopeo copy --src-tls-verify=false "docker://$REG/fleet/releases:timestamp.json" "dir:$T/sk"
+same "skopeo's layer is the timestamp" "$R/metadata/timestamp.json" "$T/sk/${layer#sha256:}"
+SIGNET_NOW=$DAY8 check "check from the registry" "$SIGNET" update check --trusted "$T/host.oci" \
+	--root "$M/metadata/1.root.json" --from "oci://$REG/fleet/releases" --plain-http --host web1
+grep -q "^web1 release 2: 11 files, " "$T/.out" && ok || ko "from the registry: $(head -1 "$T/.out")"
+mkdir -p "$T/got5/boot"
+head -c 100000 "$T/got1/boot/uki.efi.age" >"$T/got5/boot/uki.efi.age.partial"
+SIGNET_NOW=$DAY8 check "download from the registry, continued" "$SIGNET" update download --trusted "$T/host.oci" \
+	--from "oci://$REG/fleet/releases" --plain-http --host web1 --to "$T/got5"
+same "the UKI from the registry" "$T/got1/boot/uki.efi.age" "$T/got5/boot/uki.efi.age"
+same "nginx.conf from the registry" "$S/hosts/web1/nginx/nginx.conf" "$T/got5/nginx/nginx.conf"
+grep -q 'GET /v2/fleet/releases/blobs/sha256:[0-9a-f]* .* 206 ' "$T/rel.log" && ok ||
+	ko "the UKI's rest came as a 206: $(grep -c 206 "$T/rel.log")"
 finish

@@ -1093,9 +1093,11 @@ static int upload_url(struct conn *c, const char *hex, char **out)
 	return rc;
 }
 
-static int push_blob(struct conn *c, const char *dir, const struct sg_oci_desc *d)
+/* Sends the file at path as blob d unless the registry has it: 1 sent,
+ * 0 there already, -1. */
+static int push_blob_file(struct conn *c, const char *path, const struct sg_oci_desc *d)
 {
-	char url[SG_PATH_MAX], digest[SG_OCI_DIGEST_LEN + 1], what[96], path[SG_PATH_MAX];
+	char url[SG_PATH_MAX], digest[SG_OCI_DIGEST_LEN + 1], what[96];
 	char hex[65];
 	uint8_t sum[SG_SHA256_LEN];
 	char *put = NULL;
@@ -1123,8 +1125,6 @@ static int push_blob(struct conn *c, const char *dir, const struct sg_oci_desc *
 		return sg_fail("%s: %s: 202 without a Location", c->r->ref_text, what);
 	if (upload_url(c, d->hex, &put) < 0)
 		return -1;
-	if (sg_oci_blob_path(dir, d, path, sizeof(path)) < 0)
-		goto out;
 	s.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (s.fd < 0) {
 		sg_fail_errno("%s", path);
@@ -1148,13 +1148,22 @@ static int push_blob(struct conn *c, const char *dir, const struct sg_oci_desc *
 		http_fail(c, what);
 		goto out;
 	}
-	rc = check_header_digest(c, what, d->hex);
+	rc = check_header_digest(c, what, d->hex) < 0 ? -1 : 1;
 out:
 	if (s.fd >= 0)
 		close(s.fd);
 	sg_digest_free(s.d);
 	curl_free(put);
 	return rc;
+}
+
+static int push_blob(struct conn *c, const char *dir, const struct sg_oci_desc *d)
+{
+	char path[SG_PATH_MAX];
+
+	if (sg_oci_blob_path(dir, d, path, sizeof(path)) < 0 || push_blob_file(c, path, d) < 0)
+		return -1;
+	return 0;
 }
 
 int sg_oci_push(const char *dir, const char *tag, const struct sg_oci_ref *ref,
@@ -1213,4 +1222,133 @@ out:
 	sg_buf_free(&body);
 	conn_close(&c);
 	return rc;
+}
+
+/* ---- sessions: blobs and manifests one by one ---- */
+
+struct sg_oci_session {
+	struct conn c;
+	struct sg_oci_ref ref;
+	struct sg_oci_remote r;
+};
+
+int sg_oci_session_open(struct sg_oci_session **out, const struct sg_oci_ref *ref,
+			const struct sg_oci_remote *r, int push)
+{
+	struct sg_oci_session *s = calloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (!s)
+		return sg_fail("out of memory");
+	s->ref = *ref;
+	s->r = *r;
+	if (conn_open(&s->c, &s->ref, &s->r, push ? "pull,push" : "pull") < 0) {
+		conn_close(&s->c);
+		free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void sg_oci_session_close(struct sg_oci_session *s)
+{
+	if (!s)
+		return;
+	conn_close(&s->c);
+	free(s);
+}
+
+int sg_oci_session_put_blob(struct sg_oci_session *s, const char *path, const char *hex, uint64_t size)
+{
+	struct sg_oci_desc d = { .size = size };
+
+	if (strlen(hex) != 64)
+		return sg_fail("%s: not a sha256 digest", hex);
+	memcpy(d.hex, hex, 65);
+	return push_blob_file(&s->c, path, &d);
+}
+
+int sg_oci_session_has_manifest(struct sg_oci_session *s, const char *tag)
+{
+	char url[SG_PATH_MAX];
+
+	if (api_url(&s->c, url, sizeof(url), "manifests", tag) < 0)
+		return -1;
+	struct req q = { .method = HEAD, .url = url, .accept_manifests = 1 };
+	if (perform(&s->c, &q, tag) < 0)
+		return -1;
+	if (s->c.status == 200)
+		return 1;
+	return s->c.status == 404 ? 0 : http_fail(&s->c, tag);
+}
+
+int sg_oci_session_put_manifest(struct sg_oci_session *s, const char *tag, const struct sg_buf *body)
+{
+	char url[SG_PATH_MAX], hex[65], what[SG_OCI_TAG_MAX + 16];
+	uint8_t sum[SG_SHA256_LEN];
+
+	snprintf(what, sizeof(what), "manifest %s", tag);
+	if (!sg_oci_tag_valid(tag))
+		return sg_fail("%s: '%s' is not a valid tag", s->r.ref_text, tag);
+	if (api_url(&s->c, url, sizeof(url), "manifests", tag) < 0 ||
+	    sg_sha256(body->data, body->len, sum) < 0)
+		return -1;
+	hex_of(sum, hex);
+	struct req q = { .method = PUT, .url = url, .mem = body, .content_type = OCI_MANIFEST };
+	if (perform(&s->c, &q, what) < 0)
+		return -1;
+	if (s->c.status != 201)
+		return http_fail(&s->c, what);
+	return check_header_digest(&s->c, what, hex);
+}
+
+int sg_oci_session_get_manifest(struct sg_oci_session *s, const char *tag, struct sg_buf *body)
+{
+	char url[SG_PATH_MAX], hex[65], type[SG_OCI_MEDIA_MAX];
+
+	/* a tag the registry lacks is an answer, not an error */
+	if (api_url(&s->c, url, sizeof(url), "manifests", tag) < 0)
+		return -1;
+	struct req head = { .method = HEAD, .url = url, .accept_manifests = 1, .follow = 1 };
+	if (perform(&s->c, &head, tag) < 0)
+		return -1;
+	if (s->c.status == 404)
+		return 1;
+	return get_manifest(&s->c, tag, NULL, body, type, hex);
+}
+
+int sg_oci_session_get_blob(struct sg_oci_session *s, const char *hex, uint64_t offset,
+			    uint64_t max, int fd, struct sg_buf *mem)
+{
+	char url[SG_PATH_MAX], digest[SG_OCI_DIGEST_LEN + 1], range[64], what[96];
+	struct sink k = { .fd = fd, .offset = offset, .size = max, .resume_from = offset };
+
+	snprintf(digest, sizeof(digest), "sha256:%.64s", hex);
+	snprintf(what, sizeof(what), "blob %s", digest);
+	if (api_url(&s->c, url, sizeof(url), "blobs", digest) < 0)
+		return -1;
+	snprintf(range, sizeof(range), "Range: bytes=%llu-", (unsigned long long)offset);
+	struct req q = { .method = GET, .url = url, .follow = 1, .range = offset ? range : NULL };
+	if (mem) {
+		q.body_max = max > SIZE_MAX ? SIZE_MAX : (size_t)max;
+	} else {
+		if (!(k.d = sg_digest_new("SHA256")))
+			return -1;
+		q.sink = &k;
+	}
+	int rc = perform(&s->c, &q, what);
+	sg_digest_free(k.d);
+	if (rc < 0)
+		return -1;
+	if (s->c.status == 404)
+		return 1;
+	if (s->c.status != 200 && s->c.status != 206)
+		return http_fail(&s->c, what);
+	if (mem) {
+		sg_buf_free(mem);
+		*mem = s->c.body;
+		s->c.body = (struct sg_buf)SG_BUF_INIT;
+	}
+	return 0;
 }

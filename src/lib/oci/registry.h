@@ -40,6 +40,9 @@
 #ifndef SIGNET_REGISTRY_H
 #define SIGNET_REGISTRY_H
 
+#include <stdint.h>
+
+#include "buf.h"
 #include "refname.h"
 
 struct sg_oci_remote {
@@ -59,5 +62,34 @@ int sg_oci_pull(const struct sg_oci_ref *ref, const struct sg_oci_remote *r, con
  * NULL) to ref; the manifest's digest into digest. */
 int sg_oci_push(const char *dir, const char *tag, const struct sg_oci_ref *ref,
 		const struct sg_oci_remote *r, char digest[SG_OCI_DIGEST_LEN + 1]);
+
+/* A session with one repository of a registry, for blobs and manifests
+ * one at a time (a release repository in a registry, reloci.h): the
+ * same connection, credentials and token dance as pull and push. */
+struct sg_oci_session;
+int sg_oci_session_open(struct sg_oci_session **s, const struct sg_oci_ref *ref,
+			const struct sg_oci_remote *r, int push);
+void sg_oci_session_close(struct sg_oci_session *s);
+
+/* Sends the file at path as the blob sha256:hex of size bytes (its
+ * SHA-256 checked as it is read) unless the registry has it: 1 sent,
+ * 0 there already. */
+int sg_oci_session_put_blob(struct sg_oci_session *s, const char *path, const char *hex,
+			    uint64_t size);
+
+/* 1 when the registry has a manifest under tag, 0 when not. */
+int sg_oci_session_has_manifest(struct sg_oci_session *s, const char *tag);
+
+/* PUTs body, an OCI image manifest, under tag. */
+int sg_oci_session_put_manifest(struct sg_oci_session *s, const char *tag, const struct sg_buf *body);
+
+/* The manifest under tag into body: 0, or 1 when there is none. */
+int sg_oci_session_get_manifest(struct sg_oci_session *s, const char *tag, struct sg_buf *body);
+
+/* The blob sha256:hex from offset on: appended to fd (a 206 continues
+ * it; a 200 to a range rewrites fd from its start) or into mem, at most
+ * max bytes in all (more is an error). 0, or 1 when there is none. */
+int sg_oci_session_get_blob(struct sg_oci_session *s, const char *hex, uint64_t offset,
+			    uint64_t max, int fd, struct sg_buf *mem);
 
 #endif

@@ -13,6 +13,7 @@
 #include "hex.h"
 #include "json.h"
 #include "path.h"
+#include "reloci.h"
 #include "tufclient.h"
 #include "tufhttp.h"
 
@@ -21,6 +22,7 @@
 struct session {
 	struct sg_tuf_dir dir;
 	struct sg_tuf_http http;
+	struct sg_release_oci oci;
 	struct sg_tuf_client c;
 	struct sg_tuf_meta holder; /* the host's role */
 	char role[SG_TUF_ROLE_MAX];
@@ -35,6 +37,7 @@ static void session_close(struct session *s)
 	sg_tuf_client_close(&s->c);
 	sg_tuf_dir_free(&s->dir);
 	sg_tuf_http_free(&s->http);
+	sg_release_oci_free(&s->oci);
 }
 
 /* The custom.signet fields of t must say this host and release. */
@@ -86,6 +89,21 @@ out:
 	return rc;
 }
 
+/* The mirror: a directory, a web server or a registry. */
+static int transport_open(struct session *s, const struct sg_update_src *src,
+			  struct sg_tuf_transport *t)
+{
+	if (sg_release_is_oci(src->from)) {
+		struct sg_oci_remote r = { .ref_text = src->from,
+					   .plain_http = src->plain_http,
+					   .ca_file = src->ca_file };
+		return sg_release_oci_transport(&s->oci, src->from, &r, t);
+	}
+	if (sg_tuf_is_url(src->from))
+		return sg_tuf_http_transport(&s->http, src->from, src->ca_file, t);
+	return sg_tuf_dir_transport(&s->dir, src->from, t);
+}
+
 static int session_open(struct session *s, const struct sg_update_src *src)
 {
 	struct sg_tuf_transport t;
@@ -94,8 +112,7 @@ static int session_open(struct session *s, const struct sg_update_src *src)
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	if ((sg_tuf_is_url(src->from) ? sg_tuf_http_transport(&s->http, src->from, src->ca_file, &t)
-				      : sg_tuf_dir_transport(&s->dir, src->from, &t)) < 0 ||
+	if (transport_open(s, src, &t) < 0 ||
 	    sg_tuf_client_open(&s->c, src->trusted, src->bootstrap_root, &t) < 0 ||
 	    sg_tuf_refresh(&s->c) < 0)
 		return -1;

@@ -3,7 +3,8 @@
  * (signet update check, signet update download).
  *
  * The mirror is a directory laid out as relrepo.h says (a USB stick, a
- * copy) or the URL of one on a web server (tufhttp.h); every file of it
+ * copy), the URL of one on a web server (tufhttp.h) or a registry
+ * repository, oci://HOST/NAME (reloci.h); every file of it
  * is checked by TUF (tufclient.h), never trusted for being there. The host's release is the target
  * hosts/<host>/release.json, found through the delegations, so only the
  * role delegated for this host can name it: {"host", "release", "files"}
@@ -22,6 +23,7 @@ struct sg_update_src {
 	const char *bootstrap_root; /* root.json to start from, or NULL */
 	const char *from;	    /* the mirror: a directory or an http(s) URL */
 	const char *ca_file;	    /* for an https mirror; NULL: the system's */
+	int plain_http;		    /* an oci:// registry spoken to in plain HTTP */
 	const char *host;
 };
 
