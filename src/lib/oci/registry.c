@@ -312,6 +312,8 @@ static int common_options(struct conn *c)
 		SET(CURLOPT_CAINFO, c->r->ca_file);
 		SET(CURLOPT_CAPATH, NULL);
 	}
+	if (c->r->unix_socket)
+		SET(CURLOPT_UNIX_SOCKET_PATH, c->r->unix_socket);
 	if (c->r->cert_file)
 		SET(CURLOPT_SSLCERT, c->r->cert_file);
 	if (c->r->key_file)

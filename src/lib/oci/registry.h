@@ -51,6 +51,8 @@ struct sg_oci_remote {
 	const char *ca_file;		  /* NULL: the system's trust store */
 	const char *cert_file, *key_file; /* NULL: no client certificate */
 	const char *user, *password;	  /* NULL: anonymous */
+	const char *unix_socket;	  /* connect to this socket instead of HOST
+					   * (curl's --unix-socket); NULL: TCP */
 };
 
 /* Pulls ref into the layout dir under tag; the manifest's digest

@@ -86,6 +86,8 @@ static int get(struct sg_tuf_http *h, const char *rel, struct body *b, long *sta
 	SET(CURLOPT_LOW_SPEED_TIME, 120L);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, b);
+	if (h->unix_socket)
+		SET(CURLOPT_UNIX_SOCKET_PATH, h->unix_socket);
 	if (h->ca_file) {
 		SET(CURLOPT_CAINFO, h->ca_file);
 		SET(CURLOPT_CAPATH, NULL);

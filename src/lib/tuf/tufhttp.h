@@ -21,6 +21,8 @@
 struct sg_tuf_http {
 	char *base; /* without a trailing '/' */
 	char *ca_file;
+	const char *unix_socket; /* when set: connect there, not to the URL's
+				  * host (curl's --unix-socket) */
 	void *curl;
 };
 
