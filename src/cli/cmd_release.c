@@ -10,6 +10,7 @@
 #include "err.h"
 #include "fleetdoc.h"
 #include "reloci.h"
+#include "relpublish.h"
 #include "relrepo.h"
 #include "timestamp.h"
 
@@ -54,6 +55,19 @@ static const char timestamp_help[] =
 	"\n"
 	"Options:\n"
 	"  --keys KEYS            where release/timestamp.key is\n" REPO_HELP
+	"  -h, --help             show this help\n";
+
+static const char rotate_help[] =
+	"Usage: signet release rotate --keys KEYS --repo REPO ROLE...\n"
+	"\n"
+	"Gives each ROLE (root, targets, snapshot, timestamp) a new key and writes\n"
+	"root N+1 listing them, signed by the old root key and the new one, as\n"
+	"TUF says a rotation must be; the roles below root whose keys changed are\n"
+	"signed again as new versions. The old keys stay in KEYS/release as\n"
+	"NAME.N.key. Publish afterwards: hosts step from root to root.\n"
+	"\n"
+	"Options:\n"
+	"  --keys KEYS            the control plane's keys\n" REPO_HELP
 	"  -h, --help             show this help\n";
 
 static const char publish_help[] =
@@ -178,6 +192,24 @@ static int release_timestamp(int argc, char **argv)
 		      &report);
 }
 
+static int release_rotate(int argc, char **argv)
+{
+	const struct cli_opts opts = { rotate_help, "", longopts, 1, -1 };
+	struct release_args a = { 0 };
+	struct sg_buf report = SG_BUF_INIT;
+	time_t now;
+	int rc;
+
+	if ((rc = cli_parse(&opts, argc, argv, release_option, &a)) != CLI_RUN)
+		return rc;
+	if (!a.keys || !a.repo)
+		return cli_usage("--keys and --repo are required");
+	return finish(sg_time_now(&now) < 0 ||
+			      sg_release_rotate(a.keys, a.repo, (const char *const *)argv + optind,
+						(size_t)(argc - optind), now, &report) < 0,
+		      &report);
+}
+
 static int release_publish(int argc, char **argv)
 {
 	const struct cli_opts opts = { publish_help, "", longopts, 0, 0 };
@@ -202,6 +234,7 @@ static const struct cli_command release_commands[] = {
 	{ "init", release_init, "make the release keys and the first root" },
 	{ "create", release_create, "add a release of a signed fleet build" },
 	{ "timestamp", release_timestamp, "re-sign the timestamp (the online key)" },
+	{ "rotate", release_rotate, "new keys for roles: a root rotation" },
 	{ "publish", release_publish, "copy the repository to a mirror" },
 };
 

@@ -151,6 +151,26 @@ head -c 1000 "$S/hosts/web1/nginx/nginx.conf" >"$T/got2/nginx/nginx.conf.partial
 SIGNET_NOW=$DAY8 check "a download continues" "$SIGNET" update download --trusted "$H" --from "$M" --host web1 \
 	--to "$T/got2"
 same "the continued file" "$S/hosts/web1/nginx/nginx.conf" "$T/got2/nginx/nginx.conf"
+# --- a rotation of the root and timestamp keys ----------------------------------------
+cp -a "$R" "$T/repo.before-rotation"
+SIGNET_NOW=$DAY8 check "release rotate" "$SIGNET" release rotate --keys "$K" --repo "$R" root timestamp
+grep -q "metadata/2.root.json: written, signed by the old and the new root" "$T/.out" && ok ||
+	ko "rotate's report: $(cat "$T/.out")"
+[ -e "$K/release/root.1.key" ] && [ -e "$K/release/timestamp.1.key" ] && ok || ko "the old keys kept"
+SIGNET_NOW=$DAY8 check "publish the rotation" "$SIGNET" release publish --repo "$R" --to "$M"
+SIGNET_NOW=$DAY8 check "the host steps to root 2" "$SIGNET" update check --trusted "$H" --from "$M" --host web1
+grep -q '"_type":"root"' "$H/root.json" && grep -q '"version":2' "$H/root.json" && ok || ko "root 2 trusted"
+# The old timestamp key, after the rotation: its timestamps are not signed.
+cp -a "$R" "$T/repo.oldts"
+mkdir -p "$T/oldkeys/release" && cp "$K/release/timestamp.1.key" "$T/oldkeys/release/timestamp.key"
+SIGNET_NOW=$DAY8 check "a timestamp by the old key" "$SIGNET" release timestamp --keys "$T/oldkeys" --repo "$T/repo.oldts"
+SIGNET_NOW=$DAY8 check "publish it" "$SIGNET" release publish --repo "$T/repo.oldts" --to "$T/mirror.oldts"
+SIGNET_NOW=$DAY8 refuse "a timestamp by a key the root no longer names" "$SIGNET" update check --trusted "$H" \
+	--from "$T/mirror.oldts" --host web1
+grep -q "timestamp.json: signed by 0 of the 1 keys it needs of timestamp's 1" "$T/.err" && ok ||
+	ko "old key: $(cat "$T/.err")"
+refuse "rotate a role that is none" "$SIGNET" release rotate --keys "$K" --repo "$R" bogus
+
 # --- over HTTP: nginx serves the mirror ------------------------------------------
 nginx_serve "$M" || { ko "nginx"; finish; exit 1; }
 SIGNET_NOW=$DAY8 check "check over HTTP" "$SIGNET" update check --trusted "$T/host.http" \

@@ -948,105 +948,179 @@ out:
 	return rc;
 }
 
-/* --- publishing ---------------------------------------------------------------- */
+/* --- key rotation --------------------------------------------------------- */
 
-struct publish {
-	const char *repo, *dest;
-	unsigned long long copied, bytes, kept;
-};
-
-static int copy_file(const char *src, const char *dst, uint64_t *bytes)
+/* Re-signs the current targets with k as version+1 (its content kept). */
+static int resign_targets(const struct repo *r, const struct sg_tuf_signer *k, int64_t now,
+			  uint64_t *version)
 {
-	struct sg_atomic a;
-	uint8_t chunk[1u << 16];
-	int in, rc = 0;
+	struct sg_json *s = sg_json_clone(r->targets.signed_obj);
+	struct sg_buf file = SG_BUF_INIT;
+	char name[64], when[SG_TIME_LEN + 1];
+	int rc = -1;
 
-	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
-		return sg_fail_errno("%s", src);
-	if (sg_fleet_mkdirs_for(dst) < 0 || sg_atomic_open(&a, dst, 0644, 0) < 0) {
-		close(in);
-		return -1;
-	}
-	for (;;) {
-		ssize_t n = sg_read_full(in, chunk, sizeof(chunk));
-		if (n < 0)
-			rc = sg_fail_errno("%s", src);
-		if (n <= 0)
-			break;
-		if (sg_write_all(a.fd, chunk, (size_t)n) < 0) {
-			rc = -1;
-			break;
-		}
-		*bytes += (uint64_t)n;
-	}
-	close(in);
-	if (rc < 0) {
-		sg_atomic_abort(&a);
-		return -1;
-	}
-	return sg_atomic_commit(&a);
-}
-
-/* Every file below rel that dest lacks; the two mutable names are left
- * for the end. */
-static int publish_tree(struct publish *p, const char *rel)
-{
-	char dir[SG_PATH_MAX];
-	struct dirent **ents = NULL;
-	int n, rc = 0;
-
-	snprintf(dir, sizeof(dir), "%s/%s", p->repo, rel);
-	if ((n = scandir(dir, &ents, NULL, alphasort)) < 0)
-		return errno == ENOENT ? 0 : sg_fail_errno("%s", dir);
-	for (int i = 0; i < n; i++) {
-		const char *e = ents[i]->d_name;
-		char sub[SG_PATH_MAX], src[SG_PATH_MAX], dst[SG_PATH_MAX];
-		struct stat st;
-		if (rc || e[0] == '.' ||
-		    (!strcmp(rel, "metadata") &&
-		     (!strcmp(e, "root.json") || !strcmp(e, "timestamp.json"))))
-			continue;
-		if (pathf(sub, sizeof(sub), "%s/%s", rel, e) < 0 ||
-		    pathf(src, sizeof(src), "%s/%s", p->repo, sub) < 0 ||
-		    pathf(dst, sizeof(dst), "%s/%s", p->dest, sub) < 0) {
-			rc = -1;
-		} else if (lstat(src, &st) < 0) {
-			rc = sg_fail_errno("%s", src);
-		} else if (S_ISDIR(st.st_mode)) {
-			rc = publish_tree(p, sub);
-		} else if (S_ISREG(st.st_mode)) {
-			uint64_t b = 0;
-			if (access(dst, F_OK) == 0) {
-				p->kept++;
-			} else if ((rc = copy_file(src, dst, &b)) == 0) {
-				p->copied++;
-				p->bytes += b;
-			}
-		}
-	}
-	for (int i = 0; i < n; i++)
-		free(ents[i]);
-	free(ents);
+	*version = r->targets.version + 1;
+	snprintf(name, sizeof(name), "%llu.targets.json", (unsigned long long)*version);
+	if (s && sg_time_format((time_t)(now + TARGETS_DAYS * DAY), when) == 0 &&
+	    sg_json_set(s, "version", sg_json_new_int((int64_t)*version)) == 0 &&
+	    sg_json_set(s, "expires", sg_json_new_string(when)) == 0)
+		rc = meta_write(r->dir, name, s, k, 1, &file);
+	sg_json_free(s);
+	sg_buf_free(&file);
 	return rc;
 }
 
-int sg_release_publish(const char *repo, const char *dest, struct sg_buf *report)
+/* The current snapshot as version+1, naming targets_version. */
+static struct sg_json *snapshot_next(const struct repo *r, uint64_t targets_version, int64_t now)
 {
-	struct publish p = { .repo = repo, .dest = dest };
-	static const char *const last[] = { "metadata/root.json", "metadata/timestamp.json" };
+	struct sg_json *s = sg_json_clone(r->snapshot.signed_obj);
+	struct sg_json *e = s ? sg_json_get(sg_json_get(s, "meta"), "targets.json") : NULL;
+	char when[SG_TIME_LEN + 1];
 
-	if (publish_tree(&p, "targets") < 0 || publish_tree(&p, "metadata") < 0)
-		return -1;
-	for (size_t i = 0; i < 2; i++) {
-		char src[SG_PATH_MAX], dst[SG_PATH_MAX];
-		uint64_t b = 0;
-		snprintf(src, sizeof(src), "%s/%s", repo, last[i]);
-		snprintf(dst, sizeof(dst), "%s/%s", dest, last[i]);
-		if (copy_file(src, dst, &b) < 0)
-			return -1;
-		p.copied++;
-		p.bytes += b;
+	if (!e || sg_time_format((time_t)(now + SNAPSHOT_DAYS * DAY), when) < 0 ||
+	    sg_json_set(s, "version", sg_json_new_int((int64_t)r->snapshot.version + 1)) < 0 ||
+	    sg_json_set(s, "expires", sg_json_new_string(when)) < 0 ||
+	    sg_json_set(e, "version", sg_json_new_int((int64_t)targets_version)) < 0) {
+		sg_json_free(s);
+		return NULL;
 	}
-	return sg_buf_printf(report, "%llu files copied (%llu bytes), %llu already there\n",
-			     p.copied, p.bytes, p.kept);
+	return s;
+}
+
+/* KEYS/release/NAME.key becomes NAME.<v>.key and NAME.next.key NAME.key. */
+static int key_swap(const char *keys, const char *name, uint64_t v)
+{
+	char cur[SG_PATH_MAX], old[SG_PATH_MAX], next[SG_PATH_MAX];
+
+	if (pathf(cur, sizeof(cur), "%s/release/%s.key", keys, name) < 0 ||
+	    pathf(old, sizeof(old), "%s/release/%s.%llu.key", keys, name, (unsigned long long)v) < 0 ||
+	    pathf(next, sizeof(next), "%s/release/%s.next.key", keys, name) < 0)
+		return -1;
+	if (rename(cur, old) < 0)
+		return sg_fail_errno("%s", cur);
+	if (rename(next, cur) < 0)
+		return sg_fail_errno("%s", next);
+	return sg_sync_parent_dir(cur);
+}
+
+static int role_index(const char *name)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(name, role_keys[i]))
+			return i;
+	return -1;
+}
+
+struct rotation {
+	struct repo r;
+	struct sg_age_identities ids;
+	struct sg_age_recipients rs;
+	struct sg_tuf_signer old[4], now_[4];
+	int rotate[4];
+};
+
+/* The keys: the current ones, and NAME.next.key for each rotated role
+ * (made when missing, so a retry after a crash signs with the same). */
+static int rotation_keys(struct rotation *rt, const char *keys, struct sg_buf *report)
+{
+	for (int i = 0; i < 4; i++) {
+		char next[32];
+		if (sg_release_key_load(keys, role_keys[i], &rt->ids, &rt->old[i]) < 0)
+			return -1;
+		rt->now_[i] = rt->old[i];
+		if (!rt->rotate[i])
+			continue;
+		snprintf(next, sizeof(next), "%s.next", role_keys[i]);
+		int made = sg_release_key_make(keys, next, i == SG_TUF_TIMESTAMP ? NULL : &rt->rs);
+		if (made < 0 || sg_release_key_load(keys, next, &rt->ids, &rt->now_[i]) < 0 ||
+		    sg_buf_printf(report, "release/%s.key: a new key\n", role_keys[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Root N+1, signed by the old root key and, when it changes, the new. */
+static int rotation_root(struct rotation *rt, int64_t now, struct sg_buf *report)
+{
+	uint64_t v = rt->r.root.version + 1;
+	struct sg_tuf_signer signers[2] = { rt->old[SG_TUF_ROOT], rt->now_[SG_TUF_ROOT] };
+	struct sg_json *s = root_signed(rt->now_, v, now);
+	struct sg_buf file = SG_BUF_INIT;
+	char name[64];
+	int rc = -1;
+
+	snprintf(name, sizeof(name), "%llu.root.json", (unsigned long long)v);
+	if (s && meta_write(rt->r.dir, name, s, signers, rt->rotate[SG_TUF_ROOT] ? 2 : 1, &file) == 0)
+		rc = sg_buf_printf(report,
+				   "metadata/%s: written, signed by the old and the new root\n",
+				   name);
+	sg_wipe(signers, sizeof(signers));
+	sg_json_free(s);
+	sg_buf_free(&file);
+	return rc;
+}
+
+/* The roles below root signed again with their new keys. */
+static int rotation_resign(struct rotation *rt, int64_t now, struct sg_buf *report)
+{
+	struct repo *r = &rt->r;
+	uint64_t tv = r->targets.version;
+	struct sg_json *snap = NULL;
+	int rc = -1;
+
+	if (!r->have_timestamp || !(rt->rotate[SG_TUF_TARGETS] || rt->rotate[SG_TUF_SNAPSHOT] ||
+				    rt->rotate[SG_TUF_TIMESTAMP]))
+		return 0;
+	if (rt->rotate[SG_TUF_TARGETS] && resign_targets(r, &rt->now_[SG_TUF_TARGETS], now, &tv) < 0)
+		return -1;
+	if ((snap = snapshot_next(r, tv, now)) &&
+	    write_snapshot_timestamp(r->dir, snap, &rt->now_[SG_TUF_SNAPSHOT],
+				     &rt->now_[SG_TUF_TIMESTAMP], r->timestamp.version + 1, now) == 0)
+		rc = sg_buf_printf(report,
+				   "targets: version %llu; snapshot and timestamp signed "
+				   "again\n",
+				   (unsigned long long)tv);
+	sg_json_free(snap);
+	return rc;
+}
+
+int sg_release_rotate(const char *keys, const char *repo, const char *const *roles, size_t n,
+		      int64_t now, struct sg_buf *report)
+{
+	struct rotation rt;
+	int rc = -1;
+
+	memset(&rt, 0, sizeof(rt));
+	for (size_t i = 0; i < n; i++) {
+		int k = role_index(roles[i]);
+		if (k < 0)
+			return sg_fail("%s: not a role (root, targets, snapshot, timestamp)",
+				       roles[i]);
+		rt.rotate[k] = 1;
+	}
+	if (repo_load(repo, &rt.r) < 0 || sg_fleet_operator(keys, &rt.ids, &rt.rs) < 0 ||
+	    rotation_keys(&rt, keys, report) < 0 || rotation_root(&rt, now, report) < 0 ||
+	    rotation_resign(&rt, now, report) < 0)
+		goto out;
+	/* root.json last: the new root is the repository's from now on */
+	char path[SG_PATH_MAX], cur[SG_PATH_MAX];
+	snprintf(path, sizeof(path), "%s/metadata/%llu.root.json", repo,
+		 (unsigned long long)rt.r.root.version + 1);
+	snprintf(cur, sizeof(cur), "%s/metadata/root.json", repo);
+	struct sg_buf b = SG_BUF_INIT;
+	rc = sg_read_file(path, &b, META_MAX) < 0 ||
+			     sg_write_file_atomic(cur, b.data, b.len, 0644, 0) < 0
+		     ? -1
+		     : 0;
+	sg_buf_free(&b);
+	for (int i = 0; rc == 0 && i < 4; i++)
+		if (rt.rotate[i] && key_swap(keys, role_keys[i], rt.r.root.version) < 0)
+			rc = -1;
+out:
+	sg_wipe(rt.old, sizeof(rt.old));
+	sg_wipe(rt.now_, sizeof(rt.now_));
+	sg_age_identities_free(&rt.ids);
+	sg_age_recipients_free(&rt.rs);
+	repo_free(&rt.r);
+	return rc;
 }

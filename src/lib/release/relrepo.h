@@ -59,10 +59,16 @@ int sg_release_create(const struct sg_fleet *f, const char *keys, const char *si
  * runs. */
 int sg_release_timestamp(const char *keys, const char *repo, int64_t now, struct sg_buf *report);
 
-/* Copies REPO's metadata and targets into DEST: files DEST lacks (every
- * name but root.json and timestamp.json names one content for good), so
- * an unchanged artifact costs nothing; root.json, then timestamp.json
- * last. Reports the files and bytes copied and those already there. */
-int sg_release_publish(const char *repo, const char *dest, struct sg_buf *report);
+/* Rotates the keys of the named roles ("root", "targets", "snapshot",
+ * "timestamp"): each gets a new key (made as NAME.next.key, so a retry
+ * after a crash signs with the same one; then the old key is kept as
+ * NAME.<N>.key and the new one becomes NAME.key); root N+1 lists the new
+ * keys, signed by the old root key and the new (a client needs both
+ * thresholds, TUF 5.3.4), valid 365 days; when targets, snapshot or
+ * timestamp changed, they are signed again with their new keys as new
+ * versions (a client drops its trusted timestamp and snapshot when their
+ * keys rotate, and finds these). */
+int sg_release_rotate(const char *keys, const char *repo, const char *const *roles, size_t n,
+		      int64_t now, struct sg_buf *report);
 
 #endif
