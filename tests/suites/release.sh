@@ -60,6 +60,8 @@ check "update download" "$SIGNET" update download --trusted "$H" --from "$M" --h
 for f in host.json nginx/nginx.conf nginx/tls/www.crt; do
 	same "$f as signed" "$S/hosts/web1/$f" "$T/got1/$f"
 done
+check "download again" "$SIGNET" update download --trusted "$H" --from "$M" --host web1 --to "$T/got1"
+grep -q "^0 files fetched (0 bytes), 11 already there$" "$T/.out" && ok || ko "nothing fetched twice: $(tail -1 "$T/.out")"
 age -d -i "$K/hosts/web1/age.key" -o "$T/uki.plain" "$T/got1/boot/uki.efi.age" && ok || ko "age decrypts the UKI"
 same "the UKI" "$S/hosts/web1/boot/uki.efi" "$T/uki.plain"
 ! age -d -i "$K/hosts/app1/age.key" "$T/got1/boot/uki.efi.age" >/dev/null 2>&1 && ok ||

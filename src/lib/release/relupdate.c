@@ -206,20 +206,28 @@ int sg_update_download(const struct sg_update_src *src, const char *dir, uint64_
 	if (session_open(&s, src) < 0 || report_files(&s, src, report) < 0)
 		goto out;
 	const struct sg_json *files = sg_json_get(s.index, "files");
+	unsigned long long fetched = 0, bytes = 0, kept = 0;
 	for (size_t i = 0; i < files->u.array.len; i++) {
 		const char *name;
-		const struct sg_tuf_target *t;
+		const struct sg_tuf_target *t = NULL;
 		struct sg_tuf_meta holder;
 		char dest[SG_PATH_MAX];
 		int bad = release_file(&s, src, i, &name, &holder, &t) < 0 ||
-			  snprintf(dest, sizeof(dest), "%s/%s", dir, name) >= (int)sizeof(dest) ||
-			  sg_fleet_mkdirs_for(dest) < 0 || sg_tuf_download(&s.c, t, dest) < 0;
+			  snprintf(dest, sizeof(dest), "%s/%s", dir, name) >= (int)sizeof(dest);
+		if (!bad && sg_tuf_have(t, dest)) {
+			kept++;
+		} else if (!bad) {
+			bad = sg_fleet_mkdirs_for(dest) < 0 || sg_tuf_download(&s.c, t, dest) < 0;
+			fetched++;
+			bytes += t->length;
+		}
 		sg_tuf_meta_free(&holder);
 		if (bad)
 			goto out;
 	}
 	*release = s.release;
-	rc = 0;
+	rc = sg_buf_printf(report, "%llu files fetched (%llu bytes), %llu already there\n", fetched,
+			   bytes, kept);
 out:
 	session_close(&s);
 	return rc;

@@ -738,6 +738,22 @@ static int download_once(struct sg_tuf_client *c, const struct sg_tuf_target *t,
 	return memcmp(sum, t->sha256, sizeof(sum)) ? 1 : 0;
 }
 
+int sg_tuf_have(const struct sg_tuf_target *t, const char *path)
+{
+	uint8_t sum[SG_SHA256_LEN];
+	uint64_t len;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc = 0;
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == t->length &&
+	    hash_fd(fd, &len, sum) == 0)
+		rc = len == t->length && !memcmp(sum, t->sha256, sizeof(sum));
+	close(fd);
+	return rc;
+}
+
 int sg_tuf_download(struct sg_tuf_client *c, const struct sg_tuf_target *t, const char *dest)
 {
 	char rel[4096], partial[4096];

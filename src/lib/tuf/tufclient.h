@@ -95,6 +95,10 @@ int sg_tuf_refresh(struct sg_tuf_client *c);
 int sg_tuf_find_target(struct sg_tuf_client *c, const char *path, struct sg_tuf_meta *holder,
 		       const struct sg_tuf_target **out, char *role);
 
+/* 1 when the file at path holds exactly t (its length and sha256), so
+ * nothing need be fetched; 0 otherwise (also when it does not exist). */
+int sg_tuf_have(const struct sg_tuf_target *t, const char *path);
+
 /* Downloads t into dest (mode 0600) as described above. */
 int sg_tuf_download(struct sg_tuf_client *c, const struct sg_tuf_target *t, const char *dest);
 
