@@ -707,7 +707,7 @@ static int hash_fd(int fd, uint64_t *len, uint8_t sum[SG_SHA256_LEN])
 		}
 	}
 	if (rc == 0)
-		rc = sg_digest_final(d, sum);
+		rc = sg_digest_final(d, sum) < 0 ? -1 : 0;
 	sg_digest_free(d);
 	return rc;
 }
