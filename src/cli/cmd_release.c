@@ -127,9 +127,12 @@ static int finish(int failed, struct sg_buf *report)
 	return rc;
 }
 
-static int release_init(int argc, char **argv)
+typedef int keys_repo_fn(const char *keys, const char *repo, int64_t now, struct sg_buf *report);
+
+/* A command of --keys and --repo alone: init, timestamp. */
+static int keys_repo_command(const char *help, keys_repo_fn *fn, int argc, char **argv)
 {
-	const struct cli_opts opts = { init_help, "", longopts, 0, 0 };
+	const struct cli_opts opts = { help, "", longopts, 0, 0 };
 	struct release_args a = { 0 };
 	struct sg_buf report = SG_BUF_INIT;
 	time_t now;
@@ -139,8 +142,12 @@ static int release_init(int argc, char **argv)
 		return rc;
 	if (!a.keys || !a.repo)
 		return cli_usage("--keys and --repo are required");
-	return finish(sg_time_now(&now) < 0 || sg_release_init(a.keys, a.repo, now, &report) < 0,
-		      &report);
+	return finish(sg_time_now(&now) < 0 || fn(a.keys, a.repo, now, &report) < 0, &report);
+}
+
+static int release_init(int argc, char **argv)
+{
+	return keys_repo_command(init_help, sg_release_init, argc, argv);
 }
 
 static int release_create(int argc, char **argv)
@@ -178,18 +185,7 @@ static int release_create(int argc, char **argv)
 
 static int release_timestamp(int argc, char **argv)
 {
-	const struct cli_opts opts = { timestamp_help, "", longopts, 0, 0 };
-	struct release_args a = { 0 };
-	struct sg_buf report = SG_BUF_INIT;
-	time_t now;
-	int rc;
-
-	if ((rc = cli_parse(&opts, argc, argv, release_option, &a)) != CLI_RUN)
-		return rc;
-	if (!a.keys || !a.repo)
-		return cli_usage("--keys and --repo are required");
-	return finish(sg_time_now(&now) < 0 || sg_release_timestamp(a.keys, a.repo, now, &report) < 0,
-		      &report);
+	return keys_repo_command(timestamp_help, sg_release_timestamp, argc, argv);
 }
 
 static int release_rotate(int argc, char **argv)
