@@ -26,6 +26,10 @@
 # always with the first and the last. The choice depends only on the
 # counts, so the same tree gives the same points every run.
 : "${CRASH_MAX_WRITES:=12}"
+# mkdir is called for every directory above every file a command writes,
+# most of them there already (EEXIST): a suite may take fewer of those
+# points the same way; by default all.
+: "${CRASH_MAX_MKDIRS:=1000000}"
 CRASH_CALLS="write pwrite64 writev pwritev fsync fdatasync rename renameat renameat2 unlink unlinkat rmdir mkdir mkdirat link linkat"
 CRASH_BAD=0
 CRASH_POINTS=0
@@ -73,7 +77,10 @@ crash_command() {
 		n=$(crash_count "$base/trace" "$sc")
 		[ "$n" -gt 0 ] || continue
 		local max=$n
-		case $sc in write | pwrite64 | writev | pwritev) max=$CRASH_MAX_WRITES ;; esac
+		case $sc in
+		write | pwrite64 | writev | pwritev) max=$CRASH_MAX_WRITES ;;
+		mkdir | mkdirat) max=$CRASH_MAX_MKDIRS ;;
+		esac
 		local k=0
 		for at in $(crash_points "$n" "$max"); do
 			k=$((k + 1))
