@@ -5,7 +5,9 @@
 # The UKI is published only encrypted to the host (age decrypts it); a
 # second release republishes nothing but metadata and indexes; rollbacks,
 # freezes (also with the clock reset), wrong, longer and endless targets
-# are refused, each with its own message, and nothing is installed.
+# are refused, each with its own message, and nothing is installed. npm
+# tuf-js (the TUF project's client) refreshes and downloads what signet
+# published, through a root rotation, and refuses an expired one.
 . "$(dirname "$0")/lib.sh"
 for t in git age nginx curl docker-registry skopeo; do
 	command -v $t >/dev/null || { echo "missing $t" >&2; exit 1; }
@@ -219,4 +221,39 @@ same "the UKI from the registry" "$T/got1/boot/uki.efi.age" "$T/got5/boot/uki.ef
 same "nginx.conf from the registry" "$S/hosts/web1/nginx/nginx.conf" "$T/got5/nginx/nginx.conf"
 grep -q 'GET /v2/fleet/releases/blobs/sha256:[0-9a-f]* .* 206 ' "$T/rel.log" && ok ||
 	ko "the UKI's rest came as a 206: $(grep -c 206 "$T/rel.log")"
+# --- npm tuf-js, the TUF project's JavaScript client, reads what signet wrote -----------
+# tuf-js checks expiry against this machine's clock, so these releases are
+# made at the real time (valid for days from now whenever the suite runs),
+# with a root rotation, and one made in 2020 (expired whatever the day).
+TJ=$(npm_package tuf-js@4.1.0) || { ko "install tuf-js"; finish; exit 1; }
+R2=$T/repo.now M2=$T/mirror.now
+(
+	unset SIGNET_NOW
+	"$SIGNET" release init --keys "$K" --repo "$R2" >/dev/null &&
+		"$SIGNET" release create -C "$F" --keys "$K" --repo "$R2" --from "$S" 1 >/dev/null &&
+		"$SIGNET" release rotate --keys "$K" --repo "$R2" root snapshot >/dev/null &&
+		"$SIGNET" release publish --repo "$R2" --to "$M2" >/dev/null
+) && ok || ko "a release at the real time"
+nginx_serve "$M2" || { ko "nginx"; finish; exit 1; }
+for f in nginx/nginx.conf boot/uki.efi.age; do
+	check "tuf-js fetches hosts/web1/$f" node "$SRCDIR/tests/suites/tufjs_fetch.js" "$TJ" "$NGINX_URL/metadata" \
+		"$NGINX_URL/targets" "$M2/metadata/1.root.json" "$T/tj" "hosts/web1/$f" "$T/tj.out"
+	grep -q '"custom":{"signet":{"host":"web1","kind":"[a-z.]*",.*"release":1}}' "$T/.out" && ok ||
+		ko "tuf-js sees the custom fields: $(cat "$T/.out")"
+	[ "$f" = nginx/nginx.conf ] && same "tuf-js's nginx.conf" "$S/hosts/web1/nginx/nginx.conf" "$T/tj.out"
+	[ "$f" = boot/uki.efi.age ] && age -d -i "$K/hosts/web1/age.key" "$T/tj.out" | cmp -s - "$S/hosts/web1/boot/uki.efi" &&
+		ok
+done
+grep -q '"version":2' "$T/tj/metadata/root.json" && ok || ko "tuf-js stepped to the rotated root"
+node "$SRCDIR/tests/suites/tufjs_fetch.js" "$TJ" "$NGINX_URL/metadata" "$NGINX_URL/targets" \
+	"$M2/metadata/1.root.json" "$T/tj.x" "hosts/web2/none" "$T/tj.none" >/dev/null 2>&1
+[ $? = 3 ] && ok || ko "tuf-js finds no target signet did not sign"
+R3=$T/repo.2020 M3=$T/mirror.2020
+SIGNET_NOW=2020-01-01T00:00:00Z "$SIGNET" release init --keys "$K" --repo "$R3" >/dev/null &&
+	SIGNET_NOW=2020-01-01T00:00:00Z "$SIGNET" release create -C "$F" --keys "$K" --repo "$R3" --from "$S" 1 >/dev/null &&
+	"$SIGNET" release publish --repo "$R3" --to "$M3" >/dev/null || ko "a release of 2020"
+nginx_serve "$M3" || { ko "nginx"; finish; exit 1; }
+node "$SRCDIR/tests/suites/tufjs_fetch.js" "$TJ" "$NGINX_URL/metadata" "$NGINX_URL/targets" \
+	"$M3/metadata/1.root.json" "$T/tj.old" "hosts/web1/nginx/nginx.conf" "$T/tj.old.out" >"$T/.out" 2>"$T/.err"
+[ $? = 1 ] && grep -q "tuf-js: ExpiredMetadataError" "$T/.err" && ok || ko "tuf-js refuses the expired release: $(cat "$T/.err")"
 finish
