@@ -24,16 +24,7 @@ CRASH_MAX_MKDIRS=24
 # One signed fleet build with a UKI for web1, made once, copied per point.
 B=$T/base
 F=$B/fleet K=$B/fleet.keys S=$B/signed
-mkdir -p "$B"
-"$SIGNET" fleet init "$F" >/dev/null && "$SIGNET" fleet issue -C "$F" --keys "$K" >/dev/null &&
-	(cd "$F" && git init -q && git add . && git commit -qm fleet) || { ko "the fleet"; finish; exit 1; }
-for b in bubo crucible; do
-	git clone -q "$F" "$T/$b/src" && (cd "$T/$b/src" && "$SIGNET" fleet build --out ../out >/dev/null) &&
-		"$SIGNET" fleet attest -C "$F" --builder $b --key "$K/hosts/$b/attestation.key" \
-			--build "$T/$b/out" -o "$T/$b.att" || ko "$b"
-done
-"$SIGNET" fleet sign -C "$F" --keys "$K" --build "$T/bubo/out" --out "$S" "$T/bubo.att" "$T/crucible.att" \
-	>/dev/null || ko "sign"
+signed_fleet "$B" || { ko "a signed fleet build"; finish; exit 1; }
 mkdir -p "$S/hosts/web1/boot" && head -c 100000 /dev/zero | tr '\0' 'u' >"$S/hosts/web1/boot/uki.efi"
 "$SIGNET" release init --keys "$K" --repo "$B/repo" >/dev/null &&
 	"$SIGNET" release create -C "$F" --keys "$K" --repo "$B/repo" --from "$S" 1 >/dev/null || ko "release 1"

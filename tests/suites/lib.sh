@@ -213,6 +213,27 @@ start_registry() {
 	return 1
 }
 
+# signed_fleet DIR: the example fleet (signet fleet init) in DIR/fleet,
+# its keys in DIR/fleet.keys, committed, built by both builders (in
+# DIR/.builders), attested and signed into DIR/signed. Its lock pins no
+# kernel: the hosts' configuration only. Git's dates are fixed by the
+# caller (GIT_*_DATE). 0, or 1 with the failing step on stderr.
+signed_fleet() {
+	local d=$1 b F K
+	F=$d/fleet K=$d/fleet.keys
+	mkdir -p "$d/.builders"
+	"$SIGNET" fleet init "$F" >/dev/null && "$SIGNET" fleet issue -C "$F" --keys "$K" >/dev/null &&
+		(cd "$F" && git init -q && git add . && git commit -qm "the fleet") || { echo "signed_fleet: the fleet" >&2; return 1; }
+	for b in bubo crucible; do
+		git clone -q "$F" "$d/.builders/$b/src" &&
+			(cd "$d/.builders/$b/src" && "$SIGNET" fleet build --out ../out >/dev/null) &&
+			"$SIGNET" fleet attest -C "$F" --builder $b --key "$K/hosts/$b/attestation.key" \
+				--build "$d/.builders/$b/out" -o "$d/.builders/$b.att" || { echo "signed_fleet: $b" >&2; return 1; }
+	done
+	"$SIGNET" fleet sign -C "$F" --keys "$K" --build "$d/.builders/bubo/out" --out "$d/signed" \
+		"$d/.builders/bubo.att" "$d/.builders/crucible.att" >/dev/null || { echo "signed_fleet: sign" >&2; return 1; }
+}
+
 finish() {
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]

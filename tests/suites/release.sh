@@ -20,15 +20,7 @@ DAY0=2026-12-05T00:00:00Z DAY3=2026-12-08T00:00:00Z DAY8=2026-12-13T00:00:00Z
 export SIGNET_NOW=$DAY0
 
 F=$T/fleet K=$T/fleet.keys S=$T/signed R=$T/repo M=$T/mirror
-"$SIGNET" fleet init "$F" >/dev/null && "$SIGNET" fleet issue -C "$F" --keys "$K" >/dev/null &&
-	(cd "$F" && git init -q && git add . && git commit -qm "the fleet") && ok || ko "the fleet"
-for b in bubo crucible; do
-	git clone -q "$F" "$T/$b/src" && (cd "$T/$b/src" && "$SIGNET" fleet build --out ../out >/dev/null) &&
-		"$SIGNET" fleet attest -C "$F" --builder $b --key "$K/hosts/$b/attestation.key" \
-			--build "$T/$b/out" -o "$T/$b.att" || ko "$b builds and attests"
-done
-"$SIGNET" fleet sign -C "$F" --keys "$K" --build "$T/bubo/out" --out "$S" "$T/bubo.att" "$T/crucible.att" \
-	>/dev/null && ok || ko "fleet sign"
+signed_fleet "$T" && ok || ko "a signed fleet build"
 # This fleet pins no kernel, so its build has no UKIs: web1 gets one here
 # (the bytes of a UKI do not matter to a release, only that it is secret).
 mkdir -p "$S/hosts/web1/boot" && head -c 300000 /dev/zero | tr '\0' 'u' >"$S/hosts/web1/boot/uki.efi"
